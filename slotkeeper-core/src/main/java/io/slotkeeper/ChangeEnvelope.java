@@ -1,0 +1,109 @@
+package io.slotkeeper;
+
+import io.slotkeeper.pgoutput.Delete;
+import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.Truncate;
+import io.slotkeeper.pgoutput.Update;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One element of a replication source: a transaction boundary, a row change, a truncate or a
+ * logical message, with where it sits in the WAL and in its transaction, and the offset to
+ * acknowledge it with.
+ */
+public final class ChangeEnvelope {
+
+  public enum Kind {
+    BEGIN,
+    INSERT,
+    UPDATE,
+    DELETE,
+    TRUNCATE,
+    MESSAGE,
+    COMMIT
+  }
+
+  private final Kind kind;
+  private final Lsn lsn;
+  private final long xid;
+  private final Lsn commitLsn;
+  private final Instant commitTime;
+  private final PgOutputMessage message;
+  private final CommittableOffset offset;
+
+  public ChangeEnvelope(Kind kind, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime, PgOutputMessage message,
+      CommittableOffset offset) {
+    this.kind = Objects.requireNonNull(kind);
+    this.lsn = Objects.requireNonNull(lsn);
+    this.xid = xid;
+    this.commitLsn = Objects.requireNonNull(commitLsn);
+    this.commitTime = commitTime;
+    this.message = Objects.requireNonNull(message);
+    this.offset = Objects.requireNonNull(offset);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** WAL position of this element (the start of its WAL record). */
+  public Lsn lsn() {
+    return lsn;
+  }
+
+  /** Transaction id; 0 for a message sent outside a transaction. */
+  public long xid() {
+    return xid;
+  }
+
+  /** Commit LSN of the transaction (for a standalone message: its own LSN). */
+  public Lsn commitLsn() {
+    return commitLsn;
+  }
+
+  /** Commit time of the transaction; for a standalone message, when the server sent it. */
+  public Instant commitTime() {
+    return commitTime;
+  }
+
+  /** The decoded pgoutput message. */
+  public PgOutputMessage message() {
+    return message;
+  }
+
+  /** The table a row change or truncate is about (for a truncate of several tables: the first). */
+  public Optional<Relation> relation() {
+    if (message instanceof Insert m) {
+      return Optional.of(m.relation());
+    } else if (message instanceof Update m) {
+      return Optional.of(m.relation());
+    } else if (message instanceof Delete m) {
+      return Optional.of(m.relation());
+    } else if (message instanceof Truncate m && !m.relations().isEmpty()) {
+      return Optional.of(m.relations().get(0));
+    }
+    return Optional.empty();
+  }
+
+  public CommittableOffset committableOffset() {
+    return offset;
+  }
+
+  /** Acknowledges this envelope: see {@link CommittableOffset#commit()}. */
+  public void ack() {
+    offset.commit();
+  }
+
+  public boolean isCommit() {
+    return kind == Kind.COMMIT;
+  }
+
+  @Override
+  public String toString() {
+    return kind + "@" + lsn + " xid=" + xid + " " + message;
+  }
+}

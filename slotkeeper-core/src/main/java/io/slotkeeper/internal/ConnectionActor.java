@@ -1,0 +1,286 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.wire.PrimaryKeepalive;
+import io.slotkeeper.internal.wire.ReplicationFrame;
+import io.slotkeeper.internal.wire.ReplicationFrames;
+import io.slotkeeper.internal.wire.XLogData;
+import io.slotkeeper.pgoutput.PgOutputDecoder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only owner of a replication connection and its stream: every call on them happens in this
+ * actor's mailbox, so no second thread ever touches the stream. One instance per connection
+ * attempt; on any error it throws, stops (closing the connection) and leaves the decision to the
+ * {@link Restarter}.
+ *
+ * <p>Reads happen only against demand ({@link Read}); with no demand nothing is read, the kernel
+ * buffers fill and TCP flow control holds the walsender back. The keepalive timer is an ordinary
+ * message, so status updates keep flowing however long the consumer stalls.
+ */
+public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
+
+  public interface Command {}
+
+  /** The stream wants up to {@code max} envelopes; answered with one {@link SourceActor.Received}. */
+  public record Read(int max) implements Command {}
+
+  /** Send a final status update, close the connection and stop. */
+  public record Shutdown(CompletableFuture<Void> done) implements Command {}
+
+  private enum Start implements Command { INSTANCE }
+
+  private enum Poll implements Command { INSTANCE }
+
+  private enum Keepalive implements Command { INSTANCE }
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
+
+  private final SourceSettings settings;
+  private final ActorRef<SourceActor.Command> source;
+  private final ActorRef<StatusMonitor.Command> monitor;
+  private final ActorRef<Restarter.Command> restarter;
+  private final LongSupplier confirmed;
+  private final AtomicLong receivedLsn;
+  private final AckTarget ackTarget;
+  private final TimerScheduler<Command> timers;
+
+  private ReplicationSession session;
+  private PgOutputDecoder decoder;
+  private EnvelopeAssembler assembler;
+  private Lsn slotConfirmedAtStart = Lsn.INVALID;
+  private Lsn lastReceived = Lsn.INVALID;
+  private Duration livenessTimeout;
+  private int readMax;
+  private boolean readOutstanding;
+  private long readSinceNanos;
+  private long lastServerMessageNanos;
+  private Duration pollDelay;
+
+  public static Behavior<Command> create(
+      SourceSettings settings,
+      ActorRef<SourceActor.Command> source,
+      ActorRef<StatusMonitor.Command> monitor,
+      ActorRef<Restarter.Command> restarter,
+      LongSupplier confirmed,
+      AtomicLong receivedLsn,
+      AckTarget ackTarget) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ctx.getSelf().tell(Start.INSTANCE);
+      return new ConnectionActor(ctx, timers, settings, source, monitor, restarter, confirmed, receivedLsn, ackTarget);
+    }));
+  }
+
+  private ConnectionActor(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      SourceSettings settings,
+      ActorRef<SourceActor.Command> source,
+      ActorRef<StatusMonitor.Command> monitor,
+      ActorRef<Restarter.Command> restarter,
+      LongSupplier confirmed,
+      AtomicLong receivedLsn,
+      AckTarget ackTarget) {
+    super(ctx);
+    this.timers = timers;
+    this.settings = settings;
+    this.source = source;
+    this.monitor = monitor;
+    this.restarter = restarter;
+    this.confirmed = confirmed;
+    this.receivedLsn = receivedLsn;
+    this.ackTarget = ackTarget;
+    this.pollDelay = settings.pollMinInterval();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Start.INSTANCE, this::onStart)
+        .onMessage(Read.class, this::onRead)
+        .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .onSignal(PostStop.class, s -> {
+          closeSession();
+          return this;
+        })
+        .build();
+  }
+
+  /** The setup steps: connect, check the server, verify the slot, start streaming. Throws on any problem. */
+  private Behavior<Command> onStart() throws Exception {
+    ActorRef<Command> self = getContext().getSelf();
+    reason("connecting to " + settings.databaseName() + " as " + settings.user());
+    session = ReplicationSession.open(settings);
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
+
+    ServerFacts facts = session.inspect();
+    SetupChecks.checkServer(facts, settings);
+    SetupChecks.checkPublications(session.missingPublications(settings.publications()), facts, settings);
+
+    SlotInfo slot = session.slot(settings.slotName());
+    if (slot == null && settings.createSlotIfMissing()) {
+      reason("creating replication slot " + settings.slotName());
+      session.createSlot(settings.slotName());
+      log.info("created replication slot {} (pgoutput)", settings.slotName());
+      slot = session.slot(settings.slotName());
+    }
+    SetupChecks.checkSlot(slot, facts, settings);
+    if (slot.activePid() != null) {
+      throw new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
+          + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
+    }
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
+
+    // Resume from the server's slot, never from a local guess.
+    slotConfirmedAtStart = slot.confirmedFlushLsn();
+    lastReceived = slotConfirmedAtStart;
+    decoder = new PgOutputDecoder(settings.protoVersion(), false);
+    assembler = new EnvelopeAssembler(ackTarget);
+    session.startStreaming(slotConfirmedAtStart, facts);
+
+    Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
+    livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
+    lastServerMessageNanos = System.nanoTime();
+    timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
+    log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
+        settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
+        livenessTimeout);
+    reason("streaming from slot " + settings.slotName());
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
+    restarter.tell(new Restarter.StreamingStarted(self));
+    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart));
+    return this;
+  }
+
+  private Behavior<Command> onRead(Read m) throws Exception {
+    readMax = m.max();
+    if (!readOutstanding) {
+      readOutstanding = true;
+      readSinceNanos = System.nanoTime();
+    }
+    pollDelay = settings.pollMinInterval();
+    return drain();
+  }
+
+  private Behavior<Command> onPoll() throws Exception {
+    return readOutstanding ? drain() : this;
+  }
+
+  /** Reads what is already waiting, up to the demand; never waits for the server. */
+  private Behavior<Command> drain() throws Exception {
+    List<Object> items = new ArrayList<>();
+    int envelopes = 0;
+    while (envelopes < readMax) {
+      byte[] data = session.readPending();
+      if (data == null) {
+        break;
+      }
+      lastServerMessageNanos = System.nanoTime();
+      ReplicationFrame frame = ReplicationFrames.decode(data);
+      if (frame instanceof XLogData x) {
+        lastReceived = Lsn.max(lastReceived, x.walStart());
+        ChangeEnvelope env = assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
+        if (env != null) {
+          items.add(env);
+          envelopes++;
+        }
+      } else if (frame instanceof PrimaryKeepalive k) {
+        lastReceived = Lsn.max(lastReceived, k.walEnd());
+        items.add(new SourceActor.WalEnd(k.walEnd()));
+        if (k.replyRequested()) {
+          sendStatus(false);
+        }
+      }
+    }
+    receivedLsn.set(lastReceived.value());
+    if (envelopes > 0) {
+      readOutstanding = false;
+      pollDelay = settings.pollMinInterval();
+      source.tell(new SourceActor.Received(getContext().getSelf(), items));
+    } else {
+      if (!items.isEmpty()) {
+        // Keepalives only: hand over their WAL ends, keep the demand open.
+        source.tell(new SourceActor.Received(getContext().getSelf(), items, false));
+      }
+      timers.startSingleTimer(Poll.INSTANCE, pollDelay);
+      pollDelay = pollDelay.multipliedBy(2);
+      if (pollDelay.compareTo(settings.pollMaxInterval()) > 0) {
+        pollDelay = settings.pollMaxInterval();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onKeepalive() throws Exception {
+    if (readOutstanding) {
+      long silentSince = Math.max(lastServerMessageNanos, readSinceNanos);
+      long silentNanos = System.nanoTime() - silentSince;
+      if (silentNanos > livenessTimeout.toNanos()) {
+        throw new ClassifiedException(ErrorClass.TRANSIENT, "no message from the server for "
+            + Duration.ofNanos(silentNanos).toMillis() + " ms although every keepalive asks for a reply;"
+            + " the network path looks dead", null, null);
+      }
+    }
+    // Asking for a reply makes a live server answer at once; that answer is what tells a quiet
+    // stream from a dead path.
+    sendStatus(true);
+    return this;
+  }
+
+  private Behavior<Command> onShutdown(Shutdown m) {
+    timers.cancelAll();
+    if (session != null && session.streaming()) {
+      try {
+        sendStatus(false);
+        log.info("slot {}: final status update sent, confirmed {}", settings.slotName(), flushPosition());
+      } catch (Exception e) {
+        log.warn("slot {}: could not send the final status update: {}", settings.slotName(), e.getMessage());
+      }
+    }
+    closeSession();
+    m.done().complete(null);
+    return Behaviors.stopped();
+  }
+
+  private void sendStatus(boolean replyRequested) throws Exception {
+    Lsn flushed = flushPosition();
+    session.send(ReplicationFrames.standbyStatusUpdate(
+        Lsn.max(lastReceived, flushed), flushed, flushed, Instant.now(), replyRequested));
+  }
+
+  /** What the server may treat as flushed: acknowledged, and never below what the slot already had. */
+  private Lsn flushPosition() {
+    return Lsn.max(Lsn.of(confirmed.getAsLong()), slotConfirmedAtStart);
+  }
+
+  private void reason(String text) {
+    monitor.tell(new StatusMonitor.SetReason(text, getContext().getSelf()));
+  }
+
+  private void closeSession() {
+    if (session != null) {
+      session.close();
+      session = null;
+    }
+  }
+}

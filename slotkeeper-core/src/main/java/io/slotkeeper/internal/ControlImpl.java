@@ -1,0 +1,109 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.SourceProgress;
+import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StatusLevel;
+import io.slotkeeper.javadsl.Control;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+
+/** The {@link Control} of one materialized source; talks to its actors once they exist. */
+public final class ControlImpl implements Control {
+  private static final AtomicLong SUBSCRIPTION_IDS = new AtomicLong();
+
+  private final String sourceName;
+  private final SourceState state;
+  private final CompletableFuture<SourceActor.Refs> refs = new CompletableFuture<>();
+  private final CompletableFuture<Done> shutdown = new CompletableFuture<>();
+
+  public ControlImpl(String sourceName, SourceState state) {
+    this.sourceName = sourceName;
+    this.state = state;
+    state.status.set(new SourceStatus(StatusLevel.STOPPED, "not started", Instant.now(), null));
+  }
+
+  /** Completed by the SourceActor when it has started. */
+  public CompletableFuture<SourceActor.Refs> refs() {
+    return refs;
+  }
+
+  @Override
+  public SourceStatus status() {
+    return state.status.get();
+  }
+
+  @Override
+  public SourceProgress progress() {
+    return state.progress();
+  }
+
+  @Override
+  public CompletionStage<SourceStatus> waitUntil(StatusLevel level, Duration timeout) {
+    CompletableFuture<SourceStatus> result = new CompletableFuture<>();
+    // The timeout lives here, not in the monitor, so a wait completes even if the monitor is gone.
+    Executor delayed = CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    delayed.execute(() -> result.completeExceptionally(new TimeoutException(
+        "source " + sourceName + " did not reach " + level + " within " + timeout + "; it is " + status())));
+    refs.thenAccept(r -> {
+      r.monitor().tell(new StatusMonitor.WaitUntil(level, result));
+      settleIfTerminal(level, result);
+    });
+    return result;
+  }
+
+  /** Once the status is terminal the monitor may have stopped: decide the wait here. */
+  private void settleIfTerminal(StatusLevel level, CompletableFuture<SourceStatus> result) {
+    SourceStatus s = status();
+    if (s.level() == StatusLevel.FAILED || s.level() == StatusLevel.STOPPED) {
+      StatusMonitor.settle(sourceName, s, level, result);
+    }
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<SourceStatus> listener) {
+    long id = SUBSCRIPTION_IDS.incrementAndGet();
+    refs.thenAccept(r -> r.monitor().tell(new StatusMonitor.Subscribe(id, listener)));
+    return () -> refs.thenAccept(r -> r.monitor().tell(new StatusMonitor.Unsubscribe(id)));
+  }
+
+  @Override
+  public CompletionStage<Done> stop() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    refs.thenAccept(r -> r.source().tell(new SourceActor.StopEmitting(done)));
+    return done.thenApply(v -> Done.getInstance());
+  }
+
+  @Override
+  public CompletionStage<Done> shutdown() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    refs.thenAccept(r -> r.source().tell(new SourceActor.Shutdown(done)));
+    done.whenComplete((v, e) -> shutdown.complete(Done.getInstance()));
+    return shutdown;
+  }
+
+  /** Called when the source's actors are gone, whatever the reason. */
+  public void markShutdown() {
+    shutdown.complete(Done.getInstance());
+  }
+
+  @Override
+  public <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
+    return stop()
+        .thenCompose(d -> streamCompletion.handle((value, error) -> null))
+        .thenCompose(x -> shutdown())
+        .thenCompose(d -> streamCompletion);
+  }
+
+  @Override
+  public CompletionStage<Done> isShutdown() {
+    return shutdown;
+  }
+}

@@ -1,0 +1,94 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.CommittableOffset;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.pgoutput.Begin;
+import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.Delete;
+import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.Origin;
+import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.Truncate;
+import io.slotkeeper.pgoutput.TypeInfo;
+import io.slotkeeper.pgoutput.Update;
+import java.time.Instant;
+
+/**
+ * Turns decoded pgoutput messages into envelopes that carry their transaction's context (xid,
+ * commit LSN and time, known from the Begin). Pure and per connection: a new connection starts
+ * outside any transaction.
+ */
+final class EnvelopeAssembler {
+  private final AckTarget ackTarget;
+  private Begin current;
+
+  EnvelopeAssembler(AckTarget ackTarget) {
+    this.ackTarget = ackTarget;
+  }
+
+  /**
+   * The envelope for {@code message} received at {@code walStart}, or null for messages that only
+   * feed the decoder (Relation, Type, Origin).
+   */
+  ChangeEnvelope assemble(PgOutputMessage message, Lsn walStart, Instant sendTime) {
+    if (message instanceof Relation || message instanceof TypeInfo || message instanceof Origin) {
+      return null;
+    }
+    if (message instanceof Begin b) {
+      if (current != null) {
+        throw protocol("Begin of xid " + b.xid() + " inside transaction " + current.xid());
+      }
+      current = b;
+      return inTransaction(Kind.BEGIN, walStart, message, false, walStart);
+    }
+    if (message instanceof Commit c) {
+      Begin b = requireTransaction(message);
+      current = null;
+      return new ChangeEnvelope(Kind.COMMIT, c.commitLsn(), b.xid(), c.commitLsn(), c.commitTime(), c,
+          new CommittableOffset(c.endLsn(), true, ackTarget));
+    }
+    if (message instanceof LogicalMessage m && !m.transactional()) {
+      return new ChangeEnvelope(Kind.MESSAGE, m.lsn(), 0, m.lsn(), sendTime, m,
+          new CommittableOffset(DeliveryLedger.standaloneAckPosition(m.lsn()), true, ackTarget));
+    }
+    Kind kind;
+    if (message instanceof Insert) {
+      kind = Kind.INSERT;
+    } else if (message instanceof Update) {
+      kind = Kind.UPDATE;
+    } else if (message instanceof Delete) {
+      kind = Kind.DELETE;
+    } else if (message instanceof Truncate) {
+      kind = Kind.TRUNCATE;
+    } else if (message instanceof LogicalMessage) {
+      kind = Kind.MESSAGE;
+    } else {
+      // Streaming and two-phase messages only come when asked for, and this source does not ask.
+      throw protocol("unexpected " + message.getClass().getSimpleName() + " message");
+    }
+    requireTransaction(message);
+    return inTransaction(kind, walStart, message, false, walStart);
+  }
+
+  private ChangeEnvelope inTransaction(Kind kind, Lsn lsn, PgOutputMessage m, boolean end, Lsn offsetLsn) {
+    return new ChangeEnvelope(kind, lsn, current.xid(), current.finalLsn(), current.commitTime(), m,
+        new CommittableOffset(offsetLsn, end, ackTarget));
+  }
+
+  private Begin requireTransaction(PgOutputMessage message) {
+    if (current == null) {
+      throw protocol(message.getClass().getSimpleName() + " outside a transaction");
+    }
+    return current;
+  }
+
+  private static ClassifiedException protocol(String what) {
+    return new ClassifiedException(ErrorClass.FATAL, "replication protocol error: " + what,
+        "check that the slot uses the pgoutput plugin; if it does, report this as a bug with the server version",
+        null);
+  }
+}

@@ -1,0 +1,181 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.copy.CopyDual;
+
+/**
+ * One pgjdbc replication connection (replication=database) and, once started, its COPY BOTH
+ * stream. Blocking; used only by the {@link ConnectionActor} that owns it, never by two threads.
+ *
+ * <p>Why the raw COPY BOTH stream and not pgjdbc's PGReplicationStream: that class hides the
+ * server's keepalives (so a silent, black-holed path cannot be told from an idle one), always
+ * sends status updates without asking for a reply, and since 42.7 may move the flushed position
+ * to the server's WAL end by itself. Reading {@link CopyDual#readFromCopy(boolean)} without
+ * blocking is exactly what its readPending() does; decoding the frames ourselves keeps the
+ * acknowledgement rule in one place (the DeliveryLedger) and lets every keepalive ask the server
+ * for a reply, which is how a dead path is detected.
+ */
+final class ReplicationSession implements AutoCloseable {
+  private final SourceSettings settings;
+  private final Connection connection;
+  private CopyDual copy;
+
+  private ReplicationSession(SourceSettings settings, Connection connection) {
+    this.settings = settings;
+    this.connection = connection;
+  }
+
+  static ReplicationSession open(SourceSettings settings) throws SQLException {
+    Properties props = settings.jdbcProperties();
+    PGProperty.REPLICATION.set(props, "database");
+    PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+    // A walsender accepts only the simple query protocol.
+    PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+    return new ReplicationSession(settings, DriverManager.getConnection(settings.url(), props));
+  }
+
+  ServerFacts inspect() throws SQLException {
+    int versionNum = Integer.parseInt(queryString("SHOW server_version_num"));
+    String walLevel = queryString("SELECT setting FROM pg_settings WHERE name = 'wal_level'");
+    long timeoutMs = Long.parseLong(queryString("SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'"));
+    String database = queryString("SELECT current_database()");
+    int pid = Integer.parseInt(queryString("SELECT pg_backend_pid()"));
+    return new ServerFacts(versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid);
+  }
+
+  /** The publications among {@code names} that do not exist in this database. */
+  List<String> missingPublications(List<String> names) throws SQLException {
+    List<String> missing = new ArrayList<>();
+    for (String name : names) {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            missing.add(name);
+          }
+        }
+      }
+    }
+    return missing;
+  }
+
+  /** The slot's row, or null when there is no such slot. */
+  SlotInfo slot(String name) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status"
+            + " FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        int pid = rs.getInt("active_pid");
+        Integer activePid = rs.wasNull() ? null : pid;
+        return new SlotInfo(rs.getString("slot_name"), rs.getString("plugin"), rs.getString("slot_type"),
+            rs.getString("database"), activePid, lsnOrInvalid(rs.getString("confirmed_flush_lsn")),
+            lsnOrInvalid(rs.getString("restart_lsn")), rs.getString("wal_status"));
+      }
+    }
+  }
+
+  /** Application name and client address of a backend, for telling a person who holds the slot. */
+  String describeBackend(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT application_name, client_addr FROM pg_stat_activity WHERE pid = ?")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return "PID " + pid;
+        }
+        String app = rs.getString(1);
+        String addr = rs.getString(2);
+        return "PID " + pid + (app == null || app.isEmpty() ? "" : ", application '" + app + "'")
+            + (addr == null ? "" : ", from " + addr);
+      }
+    }
+  }
+
+  void createSlot(String name) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("CREATE_REPLICATION_SLOT " + quoteIdent(name) + " LOGICAL pgoutput NOEXPORT_SNAPSHOT");
+    }
+  }
+
+  /** Opens the COPY BOTH stream of pgoutput changes from {@code start}. */
+  void startStreaming(Lsn start, ServerFacts facts) throws SQLException {
+    String pubs = settings.publications().stream()
+        .map(p -> "\"" + p.replace("\"", "\"\"") + "\"")
+        .collect(Collectors.joining(","));
+    StringBuilder sql = new StringBuilder("START_REPLICATION SLOT ")
+        .append(quoteIdent(settings.slotName())).append(" LOGICAL ").append(start)
+        .append(" (proto_version '").append(settings.protoVersion()).append("', publication_names ")
+        .append(quoteLiteral(pubs));
+    if (facts.majorVersion() >= 14) {
+      // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists from 14.
+      sql.append(", messages 'true'");
+    }
+    sql.append(")");
+    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(sql.toString());
+  }
+
+  /** One CopyData message if one is already waiting, else null; never waits for the server. */
+  byte[] readPending() throws SQLException {
+    byte[] data = copy.readFromCopy(false);
+    if (data == null && !copy.isActive()) {
+      throw new ClassifiedException(ErrorClass.TRANSIENT, "the server ended the replication stream", null, null);
+    }
+    return data;
+  }
+
+  void send(byte[] message) throws SQLException {
+    copy.writeToCopy(message, 0, message.length);
+    copy.flushCopy();
+  }
+
+  boolean streaming() {
+    return copy != null && copy.isActive();
+  }
+
+  @Override
+  public void close() {
+    try {
+      // Closing the socket ends the COPY; the walsender sees the end of the connection and exits.
+      connection.close();
+    } catch (SQLException | RuntimeException ignored) {
+      // Nothing useful to do: the connection is being thrown away.
+    }
+  }
+
+  private String queryString(String sql) throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static Lsn lsnOrInvalid(String s) {
+    return s == null ? Lsn.INVALID : Lsn.parse(s);
+  }
+
+  static String quoteIdent(String s) {
+    return "\"" + s.replace("\"", "\"\"") + "\"";
+  }
+
+  static String quoteLiteral(String s) {
+    return "'" + s.replace("'", "''") + "'";
+  }
+}

@@ -1,0 +1,66 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.SourceSettings;
+import java.util.List;
+
+/**
+ * The checks a connection runs before it streams. Each failure is FATAL and says how to fix it:
+ * these are configuration problems that no amount of reconnecting repairs.
+ */
+final class SetupChecks {
+  private SetupChecks() {}
+
+  static void checkServer(ServerFacts facts, SourceSettings settings) {
+    if (!"logical".equals(facts.walLevel())) {
+      throw new ClassifiedException(ErrorClass.FATAL,
+          "the server runs with wal_level = " + facts.walLevel() + ", but logical replication needs wal_level = logical",
+          "run ALTER SYSTEM SET wal_level = logical; and restart the PostgreSQL server", null);
+    }
+  }
+
+  static void checkPublications(List<String> missing, ServerFacts facts, SourceSettings settings) {
+    if (missing.isEmpty()) {
+      return;
+    }
+    String names = String.join(", ", missing);
+    throw new ClassifiedException(ErrorClass.FATAL,
+        (missing.size() == 1 ? "publication " : "publications ") + names + (missing.size() == 1 ? " does" : " do")
+            + " not exist in database " + facts.database(),
+        "create it as the table owner, e.g. CREATE PUBLICATION " + ReplicationSession.quoteIdent(missing.get(0))
+            + " FOR TABLE <tables>; (or FOR ALL TABLES as a superuser), or correct "
+            + SourceSettings.CONFIG_PATH + ".publications",
+        null);
+  }
+
+  static void checkSlot(SlotInfo slot, ServerFacts facts, SourceSettings settings) {
+    String name = settings.slotName();
+    if (slot == null) {
+      throw new ClassifiedException(ErrorClass.FATAL,
+          "replication slot \"" + name + "\" does not exist",
+          "create it with SELECT pg_create_logical_replication_slot('" + name + "', 'pgoutput'); or set "
+              + SourceSettings.CONFIG_PATH + ".slot.create-if-missing = on",
+          null);
+    }
+    if (!"logical".equals(slot.slotType()) || !"pgoutput".equals(slot.plugin())) {
+      throw new ClassifiedException(ErrorClass.FATAL,
+          "replication slot \"" + name + "\" is a " + slot.slotType() + " slot"
+              + (slot.plugin() == null ? "" : " with plugin " + slot.plugin()) + ", not a logical pgoutput slot",
+          "use a slot created with the pgoutput plugin, or drop this one: SELECT pg_drop_replication_slot('" + name
+              + "');",
+          null);
+    }
+    if (!facts.database().equals(slot.database())) {
+      throw new ClassifiedException(ErrorClass.FATAL,
+          "replication slot \"" + name + "\" belongs to database " + slot.database() + ", not " + facts.database(),
+          "connect to database " + slot.database() + " or use another slot name", null);
+    }
+    if ("lost".equals(slot.walStatus())) {
+      throw new ClassifiedException(ErrorClass.FATAL,
+          "replication slot \"" + name + "\" has been invalidated (wal_status = lost): the WAL it needed was removed;"
+              + " changes after its confirmed position " + slot.confirmedFlushLsn() + " are gone",
+          "drop and re-create the slot (SELECT pg_drop_replication_slot('" + name + "');) and re-sync the consumer"
+              + " from a snapshot; raise max_slot_wal_keep_size to make this less likely",
+          null);
+    }
+  }
+}

@@ -1,0 +1,284 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.LogicalMessage;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The root of one source's actor tree and the keeper of its {@link DeliveryLedger}. It outlives
+ * every connection: it routes the stream's demand to the current {@link ConnectionActor}, drops
+ * what a reconnect replays, hands the rest to the stream stage, takes acknowledgements and
+ * publishes the confirmed position that connections report to the server.
+ *
+ * <pre>
+ * SourceActor ── StatusMonitor
+ *             └─ Restarter ── ConnectionActor (one per connection attempt)
+ * </pre>
+ */
+public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
+
+  public interface Command {}
+
+  /** The stage can take another batch. */
+  public enum Demand implements Command { INSTANCE }
+
+  /** The stage stopped (downstream finished, cancelled or failed). */
+  public enum StageStopped implements Command { INSTANCE }
+
+  /** A connection streams from its slot, which stood at {@code slotConfirmed}. */
+  public record Streaming(ActorRef<ConnectionActor.Command> connection, Lsn slotConfirmed) implements Command {}
+
+  /**
+   * What a connection read: {@link ChangeEnvelope}s and {@link WalEnd}s in stream order.
+   * {@code answersRead} is false for keepalive-only batches, which leave the read open.
+   */
+  public record Received(ActorRef<ConnectionActor.Command> connection, List<Object> items, boolean answersRead)
+      implements Command {
+    public Received(ActorRef<ConnectionActor.Command> connection, List<Object> items) {
+      this(connection, items, true);
+    }
+  }
+
+  /** A server keepalive's WAL end, in stream order among the envelopes. */
+  public record WalEnd(Lsn lsn) {}
+
+  public record Ack(Lsn endLsn) implements Command {}
+
+  /** Stop emitting; the connection stays for acknowledgements until {@link Shutdown}. */
+  public record StopEmitting(CompletableFuture<Void> done) implements Command {}
+
+  public record Shutdown(CompletableFuture<Void> done) implements Command {}
+
+  /** The Restarter gave up: the error needs a person. */
+  public record Failed(SourceFailedException error) implements Command {}
+
+  private record ConnectionGone(ActorRef<ConnectionActor.Command> connection) implements Command {}
+
+  private enum RestarterGone implements Command { INSTANCE }
+
+  private enum ShutdownComplete implements Command { INSTANCE }
+
+  private static final Logger log = LoggerFactory.getLogger(SourceActor.class);
+
+  private final SourceSettings settings;
+  private final StageHandle stage;
+  private final SourceState state;
+  private final Runnable onStopped;
+  private final ActorRef<StatusMonitor.Command> monitor;
+  private final DeliveryLedger ledger = new DeliveryLedger(Lsn.INVALID);
+  private final List<CompletableFuture<Void>> shutdownWaiters = new ArrayList<>();
+  private ActorRef<Restarter.Command> restarter;
+  private CompletableFuture<Void> restarterDone;
+  private ActorRef<ConnectionActor.Command> connection;
+  private boolean demand;
+  private boolean readInFlight;
+  private boolean emitting = true;
+  private boolean shuttingDown;
+
+  /** Handles a running source needs from outside the actor. */
+  public record Refs(ActorRef<Command> source, ActorRef<StatusMonitor.Command> monitor) {}
+
+  public static Behavior<Command> create(
+      SourceSettings settings,
+      StageHandle stage,
+      SourceState state,
+      CompletableFuture<Refs> refs,
+      Runnable onStopped) {
+    return Behaviors.setup(ctx -> new SourceActor(ctx, settings, stage, state, refs, onStopped));
+  }
+
+  private SourceActor(
+      ActorContext<Command> ctx,
+      SourceSettings settings,
+      StageHandle stage,
+      SourceState state,
+      CompletableFuture<Refs> refs,
+      Runnable onStopped) {
+    super(ctx);
+    this.onStopped = onStopped;
+    this.settings = settings;
+    this.stage = stage;
+    this.state = state;
+    ActorRef<Command> self = ctx.getSelf();
+    this.monitor = ctx.spawn(StatusMonitor.create(settings.slotName(), state.status, Clock.systemUTC()), "status");
+    AckTarget ackTarget = lsn -> self.tell(new Ack(lsn));
+    this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
+        restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, state.confirmedLsn::get,
+            state.receivedLsn, ackTarget)), "restarter");
+    ctx.watchWith(restarter, RestarterGone.INSTANCE);
+    refs.complete(new Refs(self, monitor));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Demand.INSTANCE, () -> {
+          demand = true;
+          maybeRead();
+          return this;
+        })
+        .onMessage(Received.class, this::onReceived)
+        .onMessage(Streaming.class, this::onStreaming)
+        .onMessage(ConnectionGone.class, m -> {
+          if (m.connection().equals(connection)) {
+            connection = null;
+            readInFlight = false;
+          }
+          return this;
+        })
+        .onMessage(Ack.class, m -> {
+          if (ledger.acknowledge(m.endLsn())) {
+            state.confirmedLsn.set(ledger.confirmed().value());
+          }
+          state.acknowledgedTransactions.set(ledger.acknowledgedTransactions());
+          return this;
+        })
+        .onMessage(StopEmitting.class, m -> {
+          stopEmitting();
+          m.done().complete(null);
+          return this;
+        })
+        .onMessage(Shutdown.class, m -> shutdown(m.done()))
+        .onMessageEquals(StageStopped.INSTANCE, () -> {
+          emitting = false;
+          return shuttingDown ? this : shutdown(null);
+        })
+        .onMessage(Failed.class, m -> {
+          emitting = false;
+          stage.fail(m.error());
+          return this;
+        })
+        .onMessageEquals(RestarterGone.INSTANCE, () -> {
+          restarter = null;
+          // A Restarter that stopped on its own (after a fatal error) never answers a Shutdown.
+          if (restarterDone != null) {
+            restarterDone.complete(null);
+          }
+          return this;
+        })
+        .onMessageEquals(ShutdownComplete.INSTANCE, this::onShutdownComplete)
+        .onSignal(PostStop.class, s -> {
+          // However the actors end (shutdown, or the actor system terminating), the control learns it.
+          onStopped.run();
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onStreaming(Streaming m) {
+    connection = m.connection();
+    getContext().watchWith(connection, new ConnectionGone(connection));
+    readInFlight = false;
+    ledger.connectionStarted(m.slotConfirmed());
+    state.confirmedLsn.set(ledger.confirmed().value());
+    maybeRead();
+    return this;
+  }
+
+  private Behavior<Command> onReceived(Received m) {
+    if (!m.connection().equals(connection)) {
+      // A connection that has since died: what it read will be replayed from the slot.
+      return this;
+    }
+    if (m.answersRead()) {
+      readInFlight = false;
+    }
+    List<ChangeEnvelope> deliver = new ArrayList<>(m.items().size());
+    for (Object item : m.items()) {
+      if (item instanceof ChangeEnvelope env) {
+        if (verdict(env) == DeliveryLedger.Verdict.DELIVER) {
+          deliver.add(env);
+        }
+      } else if (item instanceof WalEnd w) {
+        ledger.serverWalEnd(w.lsn());
+      }
+    }
+    state.confirmedLsn.set(ledger.confirmed().value());
+    if (!deliver.isEmpty() && emitting) {
+      state.deliveredEnvelopes.addAndGet(deliver.size());
+      demand = false;
+      stage.deliver(deliver);
+    } else {
+      maybeRead();
+    }
+    return this;
+  }
+
+  private DeliveryLedger.Verdict verdict(ChangeEnvelope env) {
+    switch (env.kind()) {
+      case BEGIN:
+        return ledger.begin(env.commitLsn());
+      case COMMIT:
+        return ledger.commit(((Commit) env.message()).endLsn());
+      case MESSAGE:
+        if (!((LogicalMessage) env.message()).transactional()) {
+          return ledger.standaloneMessage(env.lsn());
+        }
+        return ledger.change();
+      default:
+        return ledger.change();
+    }
+  }
+
+  private void maybeRead() {
+    if (demand && emitting && connection != null && !readInFlight) {
+      readInFlight = true;
+      connection.tell(new ConnectionActor.Read(settings.batchSize()));
+    }
+  }
+
+  private void stopEmitting() {
+    if (emitting) {
+      emitting = false;
+      stage.complete();
+    }
+  }
+
+  private Behavior<Command> shutdown(CompletableFuture<Void> done) {
+    if (done != null) {
+      shutdownWaiters.add(done);
+    }
+    if (shuttingDown) {
+      return this;
+    }
+    shuttingDown = true;
+    stopEmitting();
+    ActorRef<Command> self = getContext().getSelf();
+    restarterDone = new CompletableFuture<>();
+    if (restarter != null) {
+      restarter.tell(new Restarter.Shutdown(restarterDone));
+    } else {
+      restarterDone.complete(null);
+    }
+    restarterDone
+        .thenCompose(v -> {
+          CompletableFuture<Void> published = new CompletableFuture<>();
+          monitor.tell(new StatusMonitor.Stopped("shut down", published));
+          return published;
+        })
+        .whenComplete((v, e) -> self.tell(ShutdownComplete.INSTANCE));
+    return this;
+  }
+
+  private Behavior<Command> onShutdownComplete() {
+    log.info("source {} shut down; slot confirmed at {}", settings.slotName(), ledger.confirmed());
+    shutdownWaiters.forEach(f -> f.complete(null));
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,31 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceProgress;
+import io.slotkeeper.SourceStatus;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Values a source's actors publish for readers on other threads (the Control, metrics). Each
+ * field has exactly one writer, named beside it; everyone else only reads.
+ */
+public final class SourceState {
+  /** Written by the StatusMonitor. */
+  public final AtomicReference<SourceStatus> status = new AtomicReference<>();
+  /** Written by the ConnectionActor. */
+  public final AtomicLong receivedLsn = new AtomicLong();
+  /** Written by the SourceActor (from its DeliveryLedger); read by the ConnectionActor for status updates. */
+  public final AtomicLong confirmedLsn = new AtomicLong();
+  /** Written by the Restarter. */
+  public final AtomicLong reconnects = new AtomicLong();
+  /** Written by the SourceActor. */
+  public final AtomicLong deliveredEnvelopes = new AtomicLong();
+  /** Written by the SourceActor. */
+  public final AtomicLong acknowledgedTransactions = new AtomicLong();
+
+  public SourceProgress progress() {
+    return new SourceProgress(Lsn.of(receivedLsn.get()), Lsn.of(confirmedLsn.get()), reconnects.get(),
+        deliveredEnvelopes.get(), acknowledgedTransactions.get());
+  }
+}

@@ -1,0 +1,273 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StatusLevel;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns a source's status. Actors report <em>conditions</em> they own (database reachable, slot
+ * ready, streaming); the level is derived from the conditions that hold. A condition is tied to
+ * the actor that set it: when that actor stops (a ConnectionActor dying with its connection),
+ * the monitor watches it go and clears its conditions, so the status can never claim a stream
+ * that no longer exists.
+ *
+ * <p>Waiters are completed from status changes, never by polling; each waiter has its own
+ * future, so no completion can reach the wrong caller.
+ */
+public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
+
+  /** Facts that together decide the level. */
+  public enum Condition {
+    DATABASE_REACHABLE,
+    SLOT_READY,
+    STREAMING
+  }
+
+  public interface Command {}
+
+  /** Sets or clears {@code condition}, owned by {@code owner}. */
+  public record SetCondition(Condition condition, boolean holds, ActorRef<?> owner) implements Command {}
+
+  /** Replaces the reason text; it is cleared when {@code owner} stops. */
+  public record SetReason(String reason, ActorRef<?> owner) implements Command {}
+
+  /** Terminal failure: the level becomes FAILED and stays there. */
+  public record Fail(String reason, Throwable cause) implements Command {}
+
+  /** The source was shut down: STOPPED, terminal. */
+  public record Stopped(String reason, CompletableFuture<Void> published) implements Command {}
+
+  /** Completes {@code result} once the level is reached; exceptionally on FAILED or STOPPED. */
+  public record WaitUntil(StatusLevel level, CompletableFuture<SourceStatus> result) implements Command {}
+
+  public record Subscribe(long id, Consumer<SourceStatus> listener) implements Command {}
+
+  public record Unsubscribe(long id) implements Command {}
+
+  private record OwnerTerminated(ActorRef<?> owner) implements Command {}
+
+  private record Waiter(StatusLevel level, CompletableFuture<SourceStatus> result) {}
+
+  private static final Logger log = LoggerFactory.getLogger(StatusMonitor.class);
+
+  private final String sourceName;
+  private final AtomicReference<SourceStatus> published;
+  private final Clock clock;
+  private final Map<Condition, ActorRef<?>> conditions = new EnumMap<>(Condition.class);
+  private final Set<ActorRef<?>> watched = new HashSet<>();
+  private final Map<Long, Waiter> waiters = new HashMap<>();
+  private final Map<Long, Consumer<SourceStatus>> listeners = new LinkedHashMap<>();
+  private long nextWaiterId;
+  private String reason = "";
+  private ActorRef<?> reasonOwner;
+  private boolean terminal;
+  private SourceStatus current;
+
+  /**
+   * @param published receives every new status, so callers can read the latest one without
+   *     asking the actor
+   */
+  public static Behavior<Command> create(String sourceName, AtomicReference<SourceStatus> published, Clock clock) {
+    return Behaviors.setup(ctx -> new StatusMonitor(ctx, sourceName, published, clock));
+  }
+
+  private StatusMonitor(
+      ActorContext<Command> ctx,
+      String sourceName,
+      AtomicReference<SourceStatus> published,
+      Clock clock) {
+    super(ctx);
+    this.sourceName = sourceName;
+    this.published = published;
+    this.clock = clock;
+    this.current = new SourceStatus(StatusLevel.STARTING, "starting", clock.instant(), null);
+    published.set(current);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(SetCondition.class, this::onSetCondition)
+        .onMessage(SetReason.class, this::onSetReason)
+        .onMessage(Fail.class, this::onFail)
+        .onMessage(Stopped.class, this::onStopped)
+        .onMessage(WaitUntil.class, this::onWaitUntil)
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(Unsubscribe.class, m -> {
+          listeners.remove(m.id());
+          return this;
+        })
+        .onMessage(OwnerTerminated.class, this::onOwnerTerminated)
+        .build();
+  }
+
+  private Behavior<Command> onSetCondition(SetCondition m) {
+    if (terminal) {
+      return this;
+    }
+    watch(m.owner());
+    if (m.holds()) {
+      conditions.put(m.condition(), m.owner());
+    } else {
+      conditions.remove(m.condition(), m.owner());
+    }
+    refresh();
+    return this;
+  }
+
+  private Behavior<Command> onSetReason(SetReason m) {
+    if (terminal) {
+      return this;
+    }
+    watch(m.owner());
+    reason = m.reason() == null ? "" : m.reason();
+    reasonOwner = m.owner();
+    refresh();
+    return this;
+  }
+
+  private Behavior<Command> onFail(Fail m) {
+    if (terminal) {
+      return this;
+    }
+    terminal = true;
+    conditions.clear();
+    reason = m.reason();
+    current = new SourceStatus(StatusLevel.FAILED, reason, clock.instant(), m.cause());
+    log.error("source {} FAILED: {}", sourceName, reason);
+    publish();
+    return this;
+  }
+
+  private Behavior<Command> onStopped(Stopped m) {
+    if (terminal) {
+      return this;
+    }
+    terminal = true;
+    conditions.clear();
+    reason = m.reason();
+    current = new SourceStatus(StatusLevel.STOPPED, reason, clock.instant(), null);
+    publish();
+    m.published().complete(null);
+    return this;
+  }
+
+  private Behavior<Command> onWaitUntil(WaitUntil m) {
+    Waiter waiter = new Waiter(m.level(), m.result());
+    if (!settle(sourceName, current, waiter.level(), waiter.result())) {
+      waiters.put(nextWaiterId++, waiter);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSubscribe(Subscribe m) {
+    listeners.put(m.id(), m.listener());
+    notifyListener(m.listener(), current);
+    return this;
+  }
+
+  private Behavior<Command> onOwnerTerminated(OwnerTerminated m) {
+    watched.remove(m.owner());
+    if (terminal) {
+      return this;
+    }
+    boolean changed = conditions.values().removeIf(owner -> owner.equals(m.owner()));
+    if (m.owner().equals(reasonOwner)) {
+      // The owner's words described work it no longer does.
+      reasonOwner = null;
+      reason = "the actor that reported '" + reason + "' has stopped";
+      changed = true;
+    }
+    if (changed) {
+      refresh();
+    }
+    return this;
+  }
+
+  private void watch(ActorRef<?> owner) {
+    if (owner != null && watched.add(owner)) {
+      getContext().watchWith(owner, new OwnerTerminated(owner));
+    }
+  }
+
+  /** Recomputes the level; publishes when the level or reason changed. */
+  private void refresh() {
+    StatusLevel level;
+    if (conditions.containsKey(Condition.STREAMING)) {
+      level = StatusLevel.ACTIVE;
+    } else if (conditions.containsKey(Condition.DATABASE_REACHABLE) && conditions.containsKey(Condition.SLOT_READY)) {
+      level = StatusLevel.READY;
+    } else {
+      level = StatusLevel.STARTING;
+    }
+    if (level == current.level() && reason.equals(current.reason())) {
+      return;
+    }
+    Instant since = level == current.level() ? current.since() : clock.instant();
+    current = new SourceStatus(level, reason, since, null);
+    log.info("source {} is {}", sourceName, current);
+    publish();
+  }
+
+  private void publish() {
+    published.set(current);
+    // Waiters that timed out on the caller's side are done already: drop them too.
+    waiters.values().removeIf(w -> w.result().isDone() || settle(sourceName, current, w.level(), w.result()));
+    for (Consumer<SourceStatus> listener : List.copyOf(listeners.values())) {
+      notifyListener(listener, current);
+    }
+  }
+
+  /**
+   * Completes {@code result} if {@code status} decides a wait for {@code wanted}; returns whether
+   * it did. Shared with the caller's side, which settles waits itself once the status is terminal
+   * (the monitor may be gone by then).
+   */
+  public static boolean settle(
+      String sourceName, SourceStatus status, StatusLevel wanted, CompletableFuture<SourceStatus> result) {
+    if (status.level().reaches(wanted)) {
+      result.complete(status);
+      return true;
+    }
+    if (status.level() == StatusLevel.FAILED) {
+      result.completeExceptionally(new SourceFailedException(
+          "source " + sourceName + " failed: " + status.reason(), status.failure().orElse(null)));
+      return true;
+    }
+    if (status.level() == StatusLevel.STOPPED) {
+      result.completeExceptionally(new SourceFailedException(
+          "source " + sourceName + " stopped before reaching " + wanted + ": " + status.reason(), null));
+      return true;
+    }
+    return false;
+  }
+
+  private void notifyListener(Consumer<SourceStatus> listener, SourceStatus status) {
+    try {
+      listener.accept(status);
+    } catch (RuntimeException e) {
+      // A listener's bug must not take the status of the whole source down with it.
+      log.warn("status listener of source {} threw", sourceName, e);
+    }
+  }
+}

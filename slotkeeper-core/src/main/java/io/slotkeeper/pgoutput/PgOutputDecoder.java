@@ -125,7 +125,9 @@ public final class PgOutputDecoder {
             pos = 1;
             PgOutputMessage message = decodeBody();
             if (pos != length) {
-                throw error(pos, (length - pos) + " unexpected bytes after the end of the message");
+                int extra = length - pos;
+                throw error(pos, extra + (extra == 1 ? " unexpected byte" : " unexpected bytes")
+                        + " after the end of the message");
             }
             // State changes only once the whole message is known to be good.
             if (message instanceof Relation r) {

@@ -49,7 +49,12 @@ public final class PgTimestamps {
         }
         try {
             long seconds = Math.subtractExact(instant.getEpochSecond(), PG_EPOCH_OFFSET_SECONDS);
-            long micros = Math.addExact(Math.multiplyExact(seconds, 1_000_000L), instant.getNano() / 1_000L);
+            long fraction = instant.getNano() / 1_000L;
+            // For the most negative values seconds * 10^6 alone would overflow although the sum fits;
+            // borrowing one second keeps every intermediate in range.
+            long micros = seconds < 0 && fraction > 0
+                    ? Math.multiplyExact(seconds + 1, 1_000_000L) + (fraction - 1_000_000L)
+                    : Math.addExact(Math.multiplyExact(seconds, 1_000_000L), fraction);
             if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
                 // Would be read back as infinity; refuse rather than silently change meaning.
                 throw new ArithmeticException();

@@ -1,0 +1,8 @@
+package io.slotkeeper.internal.wire;
+
+/** One CopyData message sent by the server during START_REPLICATION. */
+public sealed interface ReplicationFrame permits XLogData, PrimaryKeepalive {
+
+    /** The frame's type byte: {@code 'w'} or {@code 'k'}. */
+    char tag();
+}

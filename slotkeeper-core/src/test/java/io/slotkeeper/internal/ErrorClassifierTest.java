@@ -1,0 +1,53 @@
+package io.slotkeeper.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+
+class ErrorClassifierTest {
+  private static ErrorClassifier.Classification classify(Throwable t) {
+    return ErrorClassifier.classify(t, "app", "appdb");
+  }
+
+  @Test
+  void authenticationAndPrivilegeErrorsAreFatalAndNameTheFix() {
+    var wrongPassword = classify(new SQLException("FATAL: password authentication failed for user \"app\"", "28P01"));
+    assertThat(wrongPassword.errorClass()).isEqualTo(ErrorClass.FATAL);
+    assertThat(wrongPassword.reason()).contains("Fix:").contains("password");
+
+    var noReplication = classify(new SQLException(
+        "FATAL: permission denied to start WAL sender\n  Detail: Only roles with the REPLICATION attribute", "42501"));
+    assertThat(noReplication.errorClass()).isEqualTo(ErrorClass.FATAL);
+    assertThat(noReplication.reason()).contains("ALTER ROLE app WITH REPLICATION");
+
+    var noDatabase = classify(new SQLException("FATAL: database \"appdb\" does not exist", "3D000"));
+    assertThat(noDatabase.errorClass()).isEqualTo(ErrorClass.FATAL);
+  }
+
+  @Test
+  void slotInUseIsBusyAndNamesTheHolder() {
+    var busy = classify(new SQLException("ERROR: replication slot \"s\" is active for PID 4242", "55006"));
+    assertThat(busy.errorClass()).isEqualTo(ErrorClass.BUSY);
+    assertThat(busy.reason()).contains("PID 4242");
+  }
+
+  @Test
+  void connectionLossIsTransient() {
+    assertThat(classify(new SQLException("terminating connection due to administrator command", "57P01"))
+        .errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+    assertThat(classify(new SQLException("An I/O error occurred", "08006")).errorClass())
+        .isEqualTo(ErrorClass.TRANSIENT);
+    assertThat(classify(new RuntimeException(new IOException("Connection reset"))).errorClass())
+        .isEqualTo(ErrorClass.TRANSIENT);
+    assertThat(classify(new IllegalStateException("surprise")).errorClass()).isEqualTo(ErrorClass.TRANSIENT);
+  }
+
+  @Test
+  void classifiedExceptionsKeepTheirClass() {
+    var c = classify(new ClassifiedException(ErrorClass.FATAL, "wal_level is replica", "set it to logical", null));
+    assertThat(c.errorClass()).isEqualTo(ErrorClass.FATAL);
+    assertThat(c.reason()).isEqualTo("wal_level is replica. Fix: set it to logical");
+  }
+}

@@ -1,0 +1,144 @@
+package io.slotkeeper.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StatusLevel;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class StatusMonitorTest {
+  private static final ActorTestKit kit = ActorTestKit.create();
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  private final AtomicReference<SourceStatus> published = new AtomicReference<>();
+  private final ActorRef<StatusMonitor.Command> monitor =
+      kit.spawn(StatusMonitor.create("test", published, Clock.systemUTC()));
+
+  private static <T> ActorRef<T> owner() {
+    return kit.spawn(Behaviors.<T>ignore());
+  }
+
+  private CompletableFuture<SourceStatus> waitFor(StatusLevel level) {
+    CompletableFuture<SourceStatus> f = new CompletableFuture<>();
+    monitor.tell(new StatusMonitor.WaitUntil(level, f));
+    return f;
+  }
+
+  private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
+    try {
+      f.get(5, TimeUnit.SECONDS);
+      throw new AssertionError("expected failure, got " + f.get());
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  @Test
+  void levelFollowsConditionsAndManyWaitersCompleteEachWithItsOwnResult() throws Exception {
+    ActorRef<Object> conn = owner();
+    List<CompletableFuture<SourceStatus>> readyWaiters = new ArrayList<>();
+    List<CompletableFuture<SourceStatus>> activeWaiters = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      readyWaiters.add(waitFor(StatusLevel.READY));
+      activeWaiters.add(waitFor(StatusLevel.ACTIVE));
+    }
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, conn));
+    for (CompletableFuture<SourceStatus> f : readyWaiters) {
+      assertThat(f.get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.READY);
+    }
+    assertThat(activeWaiters).noneMatch(CompletableFuture::isDone);
+
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, conn));
+    for (CompletableFuture<SourceStatus> f : activeWaiters) {
+      assertThat(f.get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
+    }
+    assertThat(published.get().level()).isEqualTo(StatusLevel.ACTIVE);
+    // Already reached: completes at once.
+    assertThat(waitFor(StatusLevel.READY).get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
+  }
+
+  @Test
+  void conditionsClearWhenTheirOwnerStops() throws Exception {
+    ActorRef<Object> conn = owner();
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, conn));
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, conn));
+    monitor.tell(new StatusMonitor.SetReason("streaming", conn));
+    waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS);
+
+    List<SourceStatus> seen = new CopyOnWriteArrayList<>();
+    monitor.tell(new StatusMonitor.Subscribe(1, seen::add));
+    kit.stop(conn);
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(published.get().level()).isEqualTo(StatusLevel.STARTING);
+      return null;
+    });
+    assertThat(seen).extracting(SourceStatus::level).containsSubsequence(StatusLevel.ACTIVE, StatusLevel.STARTING);
+
+    // A new owner brings it back; a waiter registered while STARTING sees ACTIVE again.
+    CompletableFuture<SourceStatus> again = waitFor(StatusLevel.ACTIVE);
+    ActorRef<Object> next = owner();
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, next));
+    assertThat(again.get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
+  }
+
+  @Test
+  void failedCompletesEveryWaiterExceptionallyAndIsTerminal() throws Exception {
+    CompletableFuture<SourceStatus> a = waitFor(StatusLevel.ACTIVE);
+    CompletableFuture<SourceStatus> b = waitFor(StatusLevel.READY);
+    IllegalStateException cause = new IllegalStateException("boom");
+    monitor.tell(new StatusMonitor.Fail("wal_level is replica. Fix: set it to logical", cause));
+    for (CompletableFuture<SourceStatus> f : List.of(a, b)) {
+      Throwable t = failureOf(f);
+      assertThat(t).isInstanceOf(SourceFailedException.class).hasMessageContaining("wal_level").hasCause(cause);
+    }
+    // Later conditions cannot revive a failed source, and later waiters fail at once.
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, owner()));
+    assertThat(failureOf(waitFor(StatusLevel.ACTIVE))).isInstanceOf(SourceFailedException.class);
+    assertThat(published.get().level()).isEqualTo(StatusLevel.FAILED);
+    assertThat(published.get().failure()).contains(cause);
+  }
+
+  @Test
+  void stoppedFailsWaitersThatCanNoLongerBeSatisfied() throws Exception {
+    CompletableFuture<SourceStatus> a = waitFor(StatusLevel.ACTIVE);
+    CompletableFuture<Void> ack = new CompletableFuture<>();
+    monitor.tell(new StatusMonitor.Stopped("shut down", ack));
+    ack.get(5, TimeUnit.SECONDS);
+    assertThat(failureOf(a)).isInstanceOf(SourceFailedException.class).hasMessageContaining("stopped");
+    assertThat(published.get().level()).isEqualTo(StatusLevel.STOPPED);
+  }
+
+  @Test
+  void aThrowingListenerDoesNotBreakOthers() throws Exception {
+    List<SourceStatus> seen = new CopyOnWriteArrayList<>();
+    monitor.tell(new StatusMonitor.Subscribe(1, s -> {
+      throw new RuntimeException("listener bug");
+    }));
+    monitor.tell(new StatusMonitor.Subscribe(2, seen::add));
+    monitor.tell(new StatusMonitor.SetReason("connecting", owner()));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(seen).extracting(SourceStatus::reason).contains("connecting");
+      return null;
+    });
+  }
+}

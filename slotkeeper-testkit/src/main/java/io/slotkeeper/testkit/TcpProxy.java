@@ -1,0 +1,328 @@
+package io.slotkeeper.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-JVM TCP proxy on 127.0.0.1 for putting network faults between a client and a server.
+ *
+ * <pre>{@code
+ * try (TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
+ *     String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres";
+ *     proxy.blackhole(true);  // the network goes silent, nothing is closed
+ *     proxy.cutAll();         // every connection is reset
+ * }
+ * }</pre>
+ *
+ * <p>Plain blocking sockets with two pump threads per connection: simple to reason about, and the volumes in tests
+ * are tiny. Every thread is a daemon, tracked, and joined by {@link #close()}.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
+    private static final int CONNECT_TIMEOUT_MS = 5_000;
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final String targetHost;
+    private final int targetPort;
+    private final int port;
+    private final String name;
+    /** Guards the fault switches below; pump threads wait on it while blackholed or delayed. */
+    private final Object gate = new Object();
+    private boolean blackholed;
+    private long latencyNanos;
+    private boolean closed;
+    private ServerSocket listener;
+    private final Set<Link> links = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger linkIds = new AtomicInteger();
+
+    private TcpProxy(String targetHost, int targetPort) throws IOException {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this.port = ss.getLocalPort();
+        this.name = "tcp-proxy-" + IDS.incrementAndGet() + "-" + port;
+        this.listener = ss;
+        spawn(name + "-accept", () -> acceptLoop(ss));
+    }
+
+    /** Listens on a free port of 127.0.0.1 and forwards every connection to {@code host:port}. */
+    public static TcpProxy start(String host, int port) {
+        try {
+            return new TcpProxy(Objects.requireNonNull(host), port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open a proxy listener on 127.0.0.1", e);
+        }
+    }
+
+    /** The port clients connect to (on 127.0.0.1). */
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    /** Connections currently open through the proxy (accepted and not yet closed or cut). */
+    public int activeConnections() {
+        return links.size();
+    }
+
+    /**
+     * Resets every current connection on both sides (SO_LINGER 0, so the peers get an RST rather than an orderly
+     * FIN). New connections are still accepted.
+     */
+    public void cutAll() {
+        for (Link link : new ArrayList<>(links)) {
+            link.abort();
+        }
+    }
+
+    /**
+     * While on, bytes stop moving: existing connections stay open but nothing is forwarded in either direction
+     * (reads stall, and writes stall once the socket buffers fill); new connections are accepted but not
+     * forwarded. Turning it off delivers what was held back, as a healed network would.
+     */
+    public void blackhole(boolean on) {
+        synchronized (gate) {
+            blackholed = on;
+            gate.notifyAll();
+        }
+    }
+
+    /**
+     * While on, new connections are refused (the listener is closed, so clients get "connection refused");
+     * existing connections are untouched. Turning it off listens on the same port again.
+     */
+    public void refuse(boolean on) {
+        synchronized (gate) {
+            if (closed) {
+                return;
+            }
+            if (on && listener != null) {
+                closeQuietly(listener);
+                listener = null;
+            } else if (!on && listener == null) {
+                try {
+                    ServerSocket ss = new ServerSocket();
+                    ss.setReuseAddress(true);
+                    ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+                    listener = ss;
+                    spawn(name + "-accept", () -> acceptLoop(ss));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not listen on port " + port + " again", e);
+                }
+            }
+        }
+    }
+
+    /** Delays every forwarded chunk, in both directions, by {@code delay} (zero turns it off). */
+    public void latency(Duration delay) {
+        synchronized (gate) {
+            latencyNanos = Math.max(0, delay.toNanos());
+            gate.notifyAll();
+        }
+    }
+
+    /** Closes the listener, resets every connection and waits for all proxy threads to end. */
+    @Override
+    public void close() {
+        synchronized (gate) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (listener != null) {
+                closeQuietly(listener);
+                listener = null;
+            }
+            gate.notifyAll();
+        }
+        cutAll();
+        for (Thread t : new ArrayList<>(threads)) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (t.isAlive()) {
+                LOG.warn("{} did not end within 5 s of close()", t.getName());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " -> " + targetHost + ":" + targetPort;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void acceptLoop(ServerSocket ss) {
+        while (true) {
+            Socket client;
+            try {
+                client = ss.accept();
+            } catch (IOException e) {
+                return; // listener closed by close() or refuse(true)
+            }
+            Link link = new Link(client, linkIds.incrementAndGet());
+            links.add(link);
+            boolean isClosed;
+            synchronized (gate) {
+                isClosed = closed;
+            }
+            if (isClosed) {
+                link.abort(); // raced with close(): it may already have swept the set
+                return;
+            }
+            spawn(name + "-conn-" + link.id + "-up", link::run);
+        }
+    }
+
+    private void spawn(String threadName, Runnable body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } finally {
+                threads.remove(Thread.currentThread());
+            }
+        }, threadName);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+    }
+
+    /**
+     * Waits while the proxy is blackholed, then for the configured latency. Returns false if the link was cut
+     * or the proxy closed meanwhile.
+     */
+    private boolean awaitPassage(Link link) {
+        synchronized (gate) {
+            try {
+                while (blackholed && !closed && !link.aborted) {
+                    gate.wait();
+                }
+                long deadline = System.nanoTime() + latencyNanos;
+                long remaining;
+                while (!closed && !link.aborted && (remaining = deadline - System.nanoTime()) > 0) {
+                    gate.wait(Math.max(1, remaining / 1_000_000), 0);
+                }
+                return !closed && !link.aborted;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing is all we wanted
+        }
+    }
+
+    /** One client connection and its upstream twin. */
+    private final class Link {
+        final int id;
+        final Socket client;
+        final Socket upstream = new Socket();
+        volatile boolean aborted;
+        private final AtomicInteger pumpsLeft = new AtomicInteger(2);
+
+        Link(Socket client, int id) {
+            this.client = client;
+            this.id = id;
+        }
+
+        /** Runs on its own thread: connect upstream (once the network is "up"), then pump client to server. */
+        void run() {
+            if (!awaitPassage(this)) {
+                abort();
+                return;
+            }
+            try {
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
+                upstream.connect(new InetSocketAddress(targetHost, targetPort), CONNECT_TIMEOUT_MS);
+            } catch (IOException e) {
+                LOG.debug("{}: connection {} could not reach {}:{}: {}", name, id, targetHost, targetPort, e.toString());
+                abort();
+                return;
+            }
+            spawn(name + "-conn-" + id + "-down", () -> pump(upstream, client));
+            pump(client, upstream);
+        }
+
+        private void pump(Socket from, Socket to) {
+            byte[] buf = new byte[16 * 1024];
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                while (true) {
+                    int n = in.read(buf);
+                    if (n < 0) {
+                        // Pass the orderly half-close on; the other direction may still have bytes to deliver.
+                        to.shutdownOutput();
+                        break;
+                    }
+                    if (!awaitPassage(this)) {
+                        break;
+                    }
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // A reset or close on one side: reset the other side too, as a broken path would.
+                abort();
+            } finally {
+                if (pumpsLeft.decrementAndGet() == 0) {
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    links.remove(this);
+                }
+            }
+        }
+
+        /** Closes both sockets with SO_LINGER 0 (RST) and wakes this link's threads wherever they wait. */
+        void abort() {
+            aborted = true;
+            links.remove(this);
+            for (Socket s : new Socket[] {client, upstream}) {
+                try {
+                    s.setSoLinger(true, 0);
+                } catch (SocketException ignored) {
+                    // not connected (yet) or already closed: a plain close is all there is
+                }
+                closeQuietly(s);
+            }
+            synchronized (gate) {
+                gate.notifyAll();
+            }
+        }
+    }
+}

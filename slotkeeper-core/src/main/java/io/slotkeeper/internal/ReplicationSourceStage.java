@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
@@ -99,8 +100,10 @@ public final class ReplicationSourceStage
       };
       CompletableFuture<SourceActor.Refs> refs = control.refs();
       String name = "slotkeeper-" + settings.slotName() + "-" + INSTANCES.incrementAndGet();
-      sourceActor = Adapter.spawn(materializer().system(),
-          SourceActor.create(settings, handle, state, refs, control::markShutdown), name);
+      // A system actor: a typed ActorSystem (the usual case) allows no top-level user actors
+      // from outside its guardian, and the source must not depend on how the user built theirs.
+      sourceActor = Adapter.toTyped(materializer().system()).systemActorOf(
+          SourceActor.create(settings, handle, state, refs, control::markShutdown), name, Props.empty());
     }
 
     private void onBatch(List<ChangeEnvelope> envelopes) {

@@ -65,6 +65,17 @@ final class Harness implements AutoCloseable {
       return ids;
     }
 
+    /** Ids (first column text) of inserted rows of every table, in delivery order. */
+    List<String> insertedIds() {
+      List<String> ids = new ArrayList<>();
+      for (ChangeEnvelope e : received) {
+        if (e.message() instanceof Insert i) {
+          ids.add(i.newTuple().get(0).text());
+        }
+      }
+      return ids;
+    }
+
     List<ChangeEnvelope> commits() {
       return received.stream().filter(ChangeEnvelope::isCommit).toList();
     }
@@ -111,6 +122,12 @@ final class Harness implements AutoCloseable {
       }
       Thread.sleep(20);
     }
+  }
+
+  /** Waits until every row the load committed has been delivered. */
+  void awaitAllDelivered(WriteLoad load, Duration timeout) throws InterruptedException {
+    await("all " + load.committed.size() + " committed rows to be delivered", timeout,
+        () -> new java.util.HashSet<>(consumer.insertedIds()).containsAll(load.committed));
   }
 
   @Override

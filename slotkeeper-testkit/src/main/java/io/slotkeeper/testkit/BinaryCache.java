@@ -82,10 +82,20 @@ final class BinaryCache {
                     + " on the classpath; available: " + availableVersions());
         }
         try {
+            String name = major + "-" + digest(archive);
             Path base = cacheBase();
-            Path target = base.resolve(major + "-" + digest(archive));
+            Path target = base.resolve(name);
             if (!Files.isDirectory(target)) {
-                extractOnce(archive, base, target);
+                if (!Files.isWritable(base)) {
+                    // Another account made the shared directory and has not unpacked this version: keep a
+                    // private cache rather than failing.
+                    base = base.resolveSibling(base.getFileName() + "-" + System.getProperty("user.name"));
+                    Files.createDirectories(base);
+                    target = base.resolve(name);
+                }
+                if (!Files.isDirectory(target)) {
+                    extractOnce(archive, base, target);
+                }
             }
             RESOLVED.put(major, target);
             return target;
@@ -100,39 +110,42 @@ final class BinaryCache {
                 ? Path.of(configured)
                 : Path.of(System.getProperty("java.io.tmpdir"), "slotkeeper-pg-binaries");
         Files.createDirectories(base);
-        if (!Files.isWritable(base)) {
-            // Another user made the shared directory; keep a private one rather than failing.
-            base = base.resolveSibling(base.getFileName() + "-" + System.getProperty("user.name"));
-            Files.createDirectories(base);
-        }
-        try {
-            // When root unpacks, the postgres account still has to reach the binaries through this directory.
-            Files.setPosixFilePermissions(base, DIR_MODE);
-        } catch (IOException e) {
-            // Not ours to change (made by another user); it was made with the same mode by this code anyway.
+        if (Files.isWritable(base)) {
+            try {
+                // When root unpacks, the postgres account still has to reach the binaries through this directory.
+                Files.setPosixFilePermissions(base, DIR_MODE);
+            } catch (IOException e) {
+                // writable but not ours (e.g. a shared 1777 directory): its mode is not ours to change
+            }
         }
         return base;
     }
 
     private static void extractOnce(URL archive, Path base, Path target) throws IOException {
         Path lockFile = base.resolve(target.getFileName() + ".lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
-            if (Files.isDirectory(target)) {
-                return; // another JVM finished while we waited for the lock
-            }
-            Path staging = Files.createTempDirectory(base, target.getFileName() + ".extracting-");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            // Between JVMs; threads of this JVM are already serialized by install()'s monitor, which matters
+            // because FileLock is per JVM and would throw if taken twice.
+            FileLock lock = channel.lock();
             try {
-                extract(archive, staging);
+                if (Files.isDirectory(target)) {
+                    return; // another JVM finished while we waited for the lock
+                }
+                Path staging = Files.createTempDirectory(base, target.getFileName() + ".extracting-");
                 try {
-                    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
-                    if (!Files.isDirectory(target)) {
-                        throw e;
+                    extract(archive, staging);
+                    try {
+                        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+                        if (!Files.isDirectory(target)) {
+                            throw e;
+                        }
                     }
+                } finally {
+                    deleteTree(staging);
                 }
             } finally {
-                deleteTree(staging);
+                lock.release();
             }
         }
     }

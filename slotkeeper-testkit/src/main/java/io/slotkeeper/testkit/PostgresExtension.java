@@ -86,7 +86,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         PostgresServer.Builder b = config.copy();
         if (!b.hasVersion()) {
             Optional<PostgresVersion> annotation = context.getTestClass()
-                    .flatMap(c -> findVersion(c));
+                    .flatMap(PostgresExtension::findVersion);
             annotation.ifPresent(v -> b.version(v.value()));
         }
         try {

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -160,16 +159,22 @@ public final class TcpProxy implements AutoCloseable {
             gate.notifyAll();
         }
         cutAll();
-        for (Thread t : new ArrayList<>(threads)) {
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        // Loop rather than join one snapshot: a pump may have been spawned while we were cutting; it finds its
+        // sockets closed and ends at once, but it must still be gone before close() returns.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!threads.isEmpty() && System.nanoTime() < deadline) {
+            cutAll();
+            for (Thread t : new ArrayList<>(threads)) {
+                try {
+                    t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-            if (t.isAlive()) {
-                LOG.warn("{} did not end within 5 s of close()", t.getName());
-            }
+        }
+        if (!threads.isEmpty()) {
+            LOG.warn("{}: threads still running 5 s after close(): {}", name, threads);
         }
     }
 

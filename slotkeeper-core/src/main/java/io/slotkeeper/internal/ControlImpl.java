@@ -27,7 +27,8 @@ public final class ControlImpl implements Control {
   public ControlImpl(String sourceName, SourceState state) {
     this.sourceName = sourceName;
     this.state = state;
-    state.status.set(new SourceStatus(StatusLevel.STOPPED, "not started", Instant.now(), null));
+    // Materialized means starting; STOPPED is reserved for the end, where waits are settled here.
+    state.status.set(new SourceStatus(StatusLevel.STARTING, "starting", Instant.now(), null));
   }
 
   /** Completed by the SourceActor when it has started. */

@@ -32,11 +32,13 @@ import org.postgresql.copy.CopyDual;
 final class ReplicationSession implements AutoCloseable {
   private final SourceSettings settings;
   private final Connection connection;
+  private final CopyEndProbe endProbe;
   private CopyDual copy;
 
   private ReplicationSession(SourceSettings settings, Connection connection) {
     this.settings = settings;
     this.connection = connection;
+    this.endProbe = CopyEndProbe.of(connection);
   }
 
   static ReplicationSession open(SourceSettings settings) throws SQLException {
@@ -135,8 +137,9 @@ final class ReplicationSession implements AutoCloseable {
   /** One CopyData message if one is already waiting, else null; never waits for the server. */
   byte[] readPending() throws SQLException {
     byte[] data = copy.readFromCopy(false);
-    if (data == null && !copy.isActive()) {
-      throw new ClassifiedException(ErrorClass.TRANSIENT, "the server ended the replication stream", null, null);
+    if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
+      throw new ClassifiedException(ErrorClass.TRANSIENT,
+          "the server ended the replication stream (it is shutting down, or the walsender was stopped)", null, null);
     }
     return data;
   }

@@ -11,6 +11,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -107,7 +108,11 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     streamingSinceNanos = -1;
     generation++;
     ActorRef<Command> self = getContext().getSelf();
-    connection = getContext().spawn(connectionFactory.apply(self), "connection-" + generation,
+    // The Restarter logs each failure once, with its classification; Pekko's own failure log
+    // (an ERROR with a stack trace for every lost connection) would only add noise.
+    Behavior<ConnectionActor.Command> supervised = Behaviors.supervise(connectionFactory.apply(self))
+        .onFailure(SupervisorStrategy.stop().withLoggingEnabled(false));
+    connection = getContext().spawn(supervised, "connection-" + generation,
         DispatcherSelector.fromConfig(settings.connectionDispatcher()));
     getContext().watch(connection);
   }

@@ -16,6 +16,7 @@ public final class ErrorClassifier {
   /** The class of an error and the reason to show in the status. */
   public record Classification(ErrorClass errorClass, String reason) {}
 
+  private static final Pattern SEVERITY = Pattern.compile("^(FATAL|ERROR|PANIC):\\s+");
   private static final Pattern ACTIVE_PID = Pattern.compile("is active for PID (\\d+)");
 
   private ErrorClassifier() {}
@@ -89,11 +90,13 @@ public final class ErrorClassifier {
     return msg == null ? t.getClass().getSimpleName() : firstLine(msg);
   }
 
+  /** The first line of a message, without the server's severity prefix ("FATAL: ", "ERROR: "). */
   private static String firstLine(String s) {
     if (s == null) {
       return "";
     }
     int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return SEVERITY.matcher(line).replaceFirst("");
   }
 }

@@ -128,7 +128,8 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     ErrorClassifier.Classification c =
         ErrorClassifier.classify(cause, settings.user(), settings.databaseName());
     if (c.errorClass() == ErrorClass.FATAL) {
-      log.error("slot {}: giving up: {}", settings.slotName(), c.reason(), cause);
+      // The StatusMonitor logs the FAILED status with this reason; the trace is for debugging only.
+      log.debug("slot {}: giving up", settings.slotName(), cause);
       monitor.tell(new StatusMonitor.Fail(c.reason(), cause));
       source.tell(new SourceActor.Failed(new SourceFailedException(c.reason(), cause)));
       return Behaviors.stopped();

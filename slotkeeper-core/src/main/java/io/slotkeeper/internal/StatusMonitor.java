@@ -161,6 +161,8 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
 
   private Behavior<Command> onStopped(Stopped m) {
     if (terminal) {
+      // Already FAILED (or stopped): that status stays, but the caller still needs its answer.
+      m.published().complete(null);
       return this;
     }
     terminal = true;

@@ -116,6 +116,11 @@ class StatusMonitorTest {
     assertThat(failureOf(waitFor(StatusLevel.ACTIVE))).isInstanceOf(SourceFailedException.class);
     assertThat(published.get().level()).isEqualTo(StatusLevel.FAILED);
     assertThat(published.get().failure()).contains(cause);
+    // Shutting down a failed source keeps FAILED but still answers the shutdown.
+    CompletableFuture<Void> ack = new CompletableFuture<>();
+    monitor.tell(new StatusMonitor.Stopped("shut down", ack));
+    ack.get(5, TimeUnit.SECONDS);
+    assertThat(published.get().level()).isEqualTo(StatusLevel.FAILED);
   }
 
   @Test

@@ -1,0 +1,89 @@
+package io.slotkeeper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StatusLevel;
+import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.testkit.PostgresExtension;
+import io.slotkeeper.testkit.PostgresServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Issue 3, test 5: the slot moves only over acknowledged transactions, and idle slots still move. */
+class AcknowledgementIT {
+  @RegisterExtension
+  static final PostgresExtension PG = PostgresExtension.builder().build();
+
+  private static Lsn confirmedFlush(PostgresServer pg, String slot) {
+    return Lsn.parse(pg.queryString(
+        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
+  }
+
+  private static SourceSettings settings(PostgresServer pg) {
+    // Frequent status updates, so the test sees the slot move without waiting 15 s.
+    return Harness.settings(pg, "ack_slot", "ack_pub").withKeepaliveInterval(Duration.ofMillis(300));
+  }
+
+  @Test
+  void theSlotNeverPassesAnUnacknowledgedTransactionAndAProcessRestartRedeliversIt() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE ack_t (id text PRIMARY KEY)");
+    pg.execute("CREATE TABLE unpublished (id serial PRIMARY KEY, pad text)");
+    pg.execute("CREATE PUBLICATION ack_pub FOR TABLE ack_t");
+    pg.execute("SELECT pg_create_logical_replication_slot('ack_slot', 'pgoutput')");
+
+    List<ChangeEnvelope> firstRun;
+    ActorTestKit first = ActorTestKit.create("first-process");
+    try (Harness h = Harness.start(first.system(), settings(pg))) {
+      AtomicInteger commitsAcked = new AtomicInteger();
+      h.consumer.autoAck = e -> e.isCommit() && commitsAcked.incrementAndGet() <= 4;
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      for (int i = 1; i <= 10; i++) {
+        pg.execute("INSERT INTO ack_t VALUES ('tx" + i + "')");
+      }
+      Harness.await("ten transactions", Duration.ofSeconds(30), () -> h.consumer.commits().size() == 10);
+      firstRun = List.copyOf(h.consumer.received);
+      Lsn fourthEnd = ((Commit) h.consumer.commits().get(3).message()).endLsn();
+      Harness.await("the slot to reach the 4th commit's end", Duration.ofSeconds(10),
+          () -> confirmedFlush(pg, "ack_slot").equals(fourthEnd));
+      // The server keeps sending keepalives with later WAL ends; unacknowledged 5..10 must hold the slot.
+      pg.execute("INSERT INTO unpublished (pad) SELECT 'x' FROM generate_series(1, 1000)");
+      Thread.sleep(2000);
+      assertThat(confirmedFlush(pg, "ack_slot")).isEqualTo(fourthEnd);
+      assertThat(h.control.progress().confirmedLsn()).isEqualTo(fourthEnd);
+    } finally {
+      first.shutdownTestKit(); // the "process" ends without acknowledging 5..10
+    }
+    assertThat(firstRun).hasSize(30);
+
+    ActorTestKit second = ActorTestKit.create("second-process");
+    try (Harness h = Harness.start(second.system(), settings(pg))) {
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      Harness.await("the unacknowledged six again", Duration.ofSeconds(30), () -> h.consumer.commits().size() >= 6);
+      Thread.sleep(500);
+      assertThat(h.consumer.insertedIds("ack_t")).containsExactly("tx5", "tx6", "tx7", "tx8", "tx9", "tx10");
+      Lsn lastEnd = ((Commit) h.consumer.commits().get(5).message()).endLsn();
+      Harness.await("all ten acknowledged", Duration.ofSeconds(10),
+          () -> confirmedFlush(pg, "ack_slot").compareTo(lastEnd) >= 0);
+
+      // Idle advancement: only unpublished writes now. Nothing is in flight, so the server's WAL
+      // end may be confirmed and the slot must not pin the WAL these writes produce.
+      for (int i = 0; i < 5; i++) {
+        pg.execute("INSERT INTO unpublished (pad) SELECT 'y' FROM generate_series(1, 200)");
+      }
+      Lsn walAfter = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()"));
+      Harness.await("the idle slot to advance past the unpublished writes", Duration.ofSeconds(20),
+          () -> confirmedFlush(pg, "ack_slot").compareTo(walAfter) >= 0);
+      assertThat(h.consumer.commits()).hasSize(6);
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.slotkeeper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.StatusLevel;
+import io.slotkeeper.testkit.PostgresExtension;
+import io.slotkeeper.testkit.PostgresServer;
+import java.time.Duration;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Issue 3, test 7: a second source on a slot in use waits, names the holder, and takes over later. */
+class SlotBusyIT {
+  @RegisterExtension
+  static final PostgresExtension PG = PostgresExtension.builder().build();
+
+  private static final ActorTestKit kit = ActorTestKit.create();
+
+  @AfterAll
+  static void stopKit() {
+    kit.shutdownTestKit();
+  }
+
+  @Test
+  void theSecondSourceWaitsNamingTheHolderAndTakesOverWhenTheFirstStops() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE busy_t (id text PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION busy_pub FOR TABLE busy_t");
+    pg.execute("SELECT pg_create_logical_replication_slot('busy_slot', 'pgoutput')");
+
+    Harness first = Harness.start(kit.system(), Harness.settings(pg, "busy_slot", "busy_pub"));
+    first.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+    int holder = pg.waitForActiveWalsender("busy_slot", Duration.ofSeconds(10));
+
+    try (Harness second = Harness.start(kit.system(), Harness.settings(pg, "busy_slot", "busy_pub"))) {
+      Harness.await("the second source to name the holder", Duration.ofSeconds(20),
+          () -> second.control.status().reason().contains("PID " + holder));
+      assertThat(second.control.status().level()).isEqualTo(StatusLevel.STARTING);
+      pg.execute("INSERT INTO busy_t VALUES ('while-first-holds')");
+      Harness.await("the first source to get the row", Duration.ofSeconds(10),
+          () -> first.consumer.insertedIds().contains("while-first-holds"));
+      Thread.sleep(1500);
+      assertThat(second.control.status().level()).isEqualTo(StatusLevel.STARTING);
+      assertThat(second.consumer.received).isEmpty();
+
+      first.close();
+      second.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(20));
+      pg.execute("INSERT INTO busy_t VALUES ('after-takeover')");
+      Harness.await("the second source to stream", Duration.ofSeconds(10),
+          () -> second.consumer.insertedIds().contains("after-takeover"));
+      assertThat(second.consumer.insertedIds()).doesNotContain("while-first-holds");
+    }
+  }
+}

@@ -58,6 +58,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final ActorRef<SourceActor.Command> source;
   private final ActorRef<StatusMonitor.Command> monitor;
   private final ActorRef<Restarter.Command> restarter;
+  private final ActorRef<AdminActor.Command> admin;
   private final LongSupplier confirmed;
   private final AtomicLong receivedLsn;
   private final AckTarget ackTarget;
@@ -80,12 +81,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<SourceActor.Command> source,
       ActorRef<StatusMonitor.Command> monitor,
       ActorRef<Restarter.Command> restarter,
+      ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
       AckTarget ackTarget) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSelf().tell(Start.INSTANCE);
-      return new ConnectionActor(ctx, timers, settings, source, monitor, restarter, confirmed, receivedLsn, ackTarget);
+      return new ConnectionActor(
+          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget);
     }));
   }
 
@@ -96,10 +99,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<SourceActor.Command> source,
       ActorRef<StatusMonitor.Command> monitor,
       ActorRef<Restarter.Command> restarter,
+      ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
       AckTarget ackTarget) {
     super(ctx);
+    this.admin = admin;
     this.timers = timers;
     this.settings = settings;
     this.source = source;
@@ -138,9 +143,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     SetupChecks.checkPublications(session.missingPublications(settings.publications()), facts, settings);
 
     SlotInfo slot = session.slot(settings.slotName());
-    if (slot == null && settings.createSlotIfMissing()) {
+    // A temporary slot ends with its connection, so each connection creates its own.
+    if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot())) {
       reason("creating replication slot " + settings.slotName());
-      session.createSlot(settings.slotName());
+      // Creation can wait a long time for running transactions; the AdminActor names and heals them.
+      admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
+      try {
+        session.createSlot(settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts);
+      } finally {
+        admin.tell(new AdminActor.CreationFinished(self));
+      }
       log.info("created replication slot {} (pgoutput)", settings.slotName());
       slot = session.slot(settings.slotName());
     }
@@ -150,6 +162,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
           + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
     }
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
+    reason("slot " + settings.slotName() + " verified; starting replication");
 
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();

@@ -111,9 +111,30 @@ final class ReplicationSession implements AutoCloseable {
     }
   }
 
-  void createSlot(String name) throws SQLException {
+  /**
+   * Creates the logical slot. It may wait a long time: the snapshot builder waits for every
+   * transaction that was running when creation began.
+   */
+  void createSlot(String name, boolean temporary, boolean failover, ServerFacts facts) throws SQLException {
+    if (failover && facts.majorVersion() < 17) {
+      throw new ClassifiedException(ErrorClass.FATAL,
+          "slot.failover is on, but failover slots need PostgreSQL 17 or newer (this server is "
+              + facts.serverVersionNum() + ")",
+          "turn " + SourceSettings.CONFIG_PATH + ".slot.failover off, or upgrade the server", null);
+    }
+    StringBuilder sql = new StringBuilder("CREATE_REPLICATION_SLOT ").append(quoteIdent(name));
+    if (temporary) {
+      sql.append(" TEMPORARY");
+    }
+    sql.append(" LOGICAL pgoutput");
+    if (facts.majorVersion() >= 15) {
+      // The option-list syntax (15+) is the only one that can say FAILOVER (17+).
+      sql.append(" (SNAPSHOT 'nothing'").append(failover ? ", FAILOVER true" : "").append(")");
+    } else {
+      sql.append(" NOEXPORT_SNAPSHOT");
+    }
     try (Statement st = connection.createStatement()) {
-      st.execute("CREATE_REPLICATION_SLOT " + quoteIdent(name) + " LOGICAL pgoutput NOEXPORT_SNAPSHOT");
+      st.execute(sql.toString());
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -118,8 +119,11 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     ActorRef<Command> self = ctx.getSelf();
     this.monitor = ctx.spawn(StatusMonitor.create(settings.slotName(), state.status, Clock.systemUTC()), "status");
     AckTarget ackTarget = lsn -> self.tell(new Ack(lsn));
+    // Blocking JDBC: the admin actor runs on the connection dispatcher, like the connections.
+    ActorRef<AdminActor.Command> admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
+        DispatcherSelector.fromConfig(settings.connectionDispatcher()));
     this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
-        restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, state.confirmedLsn::get,
+        restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, admin, state.confirmedLsn::get,
             state.receivedLsn, ackTarget)), "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));

@@ -24,8 +24,15 @@ public final class SourceState {
   /** Written by the SourceActor. */
   public final AtomicLong acknowledgedTransactions = new AtomicLong();
 
+  /** Written by the AdminActor, one per heal attempt and one per outcome. */
+  public final AtomicLong healAttempts = new AtomicLong();
+  public final AtomicLong healSucceeded = new AtomicLong();
+  public final AtomicLong healUnavailable = new AtomicLong();
+  public final AtomicLong healFailed = new AtomicLong();
+
   public SourceProgress progress() {
     return new SourceProgress(Lsn.of(receivedLsn.get()), Lsn.of(confirmedLsn.get()), reconnects.get(),
-        deliveredEnvelopes.get(), acknowledgedTransactions.get());
+        deliveredEnvelopes.get(), acknowledgedTransactions.get(), healAttempts.get(), healSucceeded.get(),
+        healUnavailable.get(), healFailed.get());
   }
 }

@@ -1,0 +1,222 @@
+package io.slotkeeper.internal;
+
+import io.slotkeeper.SourceSettings;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Administrative work beside the stream, over ordinary JDBC connections: naming and healing the
+ * blockers of a slot creation. It exists because the ConnectionActor is blocked inside
+ * CREATE_REPLICATION_SLOT while creation waits, so someone else must look and act.
+ *
+ * <p>Heal: every {@code slot.creation.heal-interval} it names the blocking backends in the status
+ * and runs {@code pg_log_standby_snapshot()} (PostgreSQL 16+, on the primary when the source is a
+ * standby), which writes the running-transactions record the snapshot builder needs to become
+ * consistent as soon as the blockers end. Every attempt and its outcome is counted; when the
+ * function cannot be used, one warning per creation attempt says why and what to do.
+ */
+public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
+
+  public interface Command {}
+
+  /** The connection {@code owner} is about to run CREATE_REPLICATION_SLOT from walsender {@code walsenderPid}. */
+  public record CreationStarted(ActorRef<?> owner, int walsenderPid, int serverVersionNum) implements Command {}
+
+  /** Slot creation is over (done, failed, or its connection died). */
+  public record CreationFinished(ActorRef<?> owner) implements Command {}
+
+  private enum HealTick implements Command { INSTANCE }
+
+  private static final Logger log = LoggerFactory.getLogger(AdminActor.class);
+  private static final int PG_LOG_STANDBY_SNAPSHOT_SINCE = 160000;
+
+  private final SourceSettings settings;
+  private final SourceState state;
+  private final ActorRef<StatusMonitor.Command> monitor;
+  private final TimerScheduler<Command> timers;
+  private final AdminConnection admin;
+  private final AdminConnection primary;
+  private CreationStarted creation;
+  private long creationStartNanos;
+  private boolean warnedThisAttempt;
+  private boolean terminatedThisAttempt;
+
+  public static Behavior<Command> create(
+      SourceSettings settings, SourceState state, ActorRef<StatusMonitor.Command> monitor) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AdminActor(ctx, timers, settings, state, monitor)));
+  }
+
+  private AdminActor(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      SourceSettings settings,
+      SourceState state,
+      ActorRef<StatusMonitor.Command> monitor) {
+    super(ctx);
+    this.timers = timers;
+    this.settings = settings;
+    this.state = state;
+    this.monitor = monitor;
+    this.admin = new AdminConnection(settings.url(), settings.jdbcProperties());
+    this.primary = settings.primaryUrl().isEmpty()
+        ? admin
+        : new AdminConnection(settings.primaryUrl(), settings.primaryJdbcProperties());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(CreationStarted.class, this::onCreationStarted)
+        .onMessage(CreationFinished.class, m -> {
+          if (creation != null && creation.owner().equals(m.owner())) {
+            creation = null;
+            timers.cancel(HealTick.INSTANCE);
+          }
+          return this;
+        })
+        .onMessageEquals(HealTick.INSTANCE, this::onHealTick)
+        .onSignal(PostStop.class, s -> {
+          admin.close();
+          primary.close();
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onCreationStarted(CreationStarted m) {
+    creation = m;
+    creationStartNanos = System.nanoTime();
+    warnedThisAttempt = false;
+    terminatedThisAttempt = false;
+    // If the connection dies while creating, no CreationFinished comes: its end ends the healing.
+    getContext().watchWith(m.owner(), new CreationFinished(m.owner()));
+    timers.startTimerWithFixedDelay(HealTick.INSTANCE, settings.healInterval(), settings.healInterval());
+    return this;
+  }
+
+  private Behavior<Command> onHealTick() {
+    if (creation == null) {
+      return this;
+    }
+    List<SlotCreationBlockers.Blocker> blockers = findBlockers();
+    String outcome = heal(blockers);
+    String waiting = blockers.isEmpty()
+        ? "waiting for the slot's snapshot to become consistent"
+        : "waiting for running transactions to end: " + SlotCreationBlockers.describe(blockers);
+    monitor.tell(new StatusMonitor.SetReason("creating replication slot " + settings.slotName() + ": " + waiting
+        + "; heal attempts " + state.healAttempts.get() + " (" + outcome + ")", getContext().getSelf()));
+    maybeTerminate(blockers);
+    return this;
+  }
+
+  private List<SlotCreationBlockers.Blocker> findBlockers() {
+    try {
+      return SlotCreationBlockers.find(admin.get(), creation.walsenderPid());
+    } catch (SQLException e) {
+      log.debug("slot {}: cannot look up slot-creation blockers: {}", settings.slotName(), e.getMessage());
+      admin.reset();
+      return List.of();
+    }
+  }
+
+  /** One heal attempt; returns a short summary of all outcomes so far. */
+  private String heal(List<SlotCreationBlockers.Blocker> blockers) {
+    state.healAttempts.incrementAndGet();
+    if (settings.primaryUrl().isEmpty() && creation.serverVersionNum() < PG_LOG_STANDBY_SNAPSHOT_SINCE) {
+      state.healUnavailable.incrementAndGet();
+      warnOnce("slot {}: creation is waiting for running transactions to end{}. The self-heal with"
+          + " pg_log_standby_snapshot() needs PostgreSQL 16 or newer (this server is PostgreSQL {}); ending the named"
+          + " transactions (COMMIT or ROLLBACK them, or SELECT pg_terminate_backend(pid)) unblocks creation",
+          settings.slotName(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
+          creation.serverVersionNum() / 10000);
+      return summary();
+    }
+    try (Statement st = primary.get().createStatement()) {
+      st.execute("SELECT pg_log_standby_snapshot()");
+      state.healSucceeded.incrementAndGet();
+    } catch (SQLException e) {
+      if ("42501".equals(e.getSQLState())) {
+        state.healUnavailable.incrementAndGet();
+        String role = settings.primaryUrl().isEmpty() || primaryRole().isEmpty() ? settings.user() : primaryRole();
+        warnOnce("slot {}: creation is waiting for running transactions to end{}, and role {} may not run"
+            + " pg_log_standby_snapshot() to heal it. Fix: GRANT EXECUTE ON FUNCTION pg_log_standby_snapshot() TO {};"
+            + " until then, ending the named transactions unblocks creation",
+            settings.slotName(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
+            role, role);
+      } else if ("42883".equals(e.getSQLState())) {
+        state.healUnavailable.incrementAndGet();
+        warnOnce("slot {}: the primary has no pg_log_standby_snapshot() (it needs PostgreSQL 16 or newer);"
+            + " ending the blocking transactions unblocks creation", settings.slotName());
+      } else {
+        state.healFailed.incrementAndGet();
+        log.debug("slot {}: pg_log_standby_snapshot() failed: {}", settings.slotName(), e.getMessage());
+        primary.reset();
+      }
+    }
+    return summary();
+  }
+
+  private String primaryRole() {
+    return settings.primaryJdbcProperties().getProperty("user", "");
+  }
+
+  private String summary() {
+    StringBuilder b = new StringBuilder();
+    append(b, state.healSucceeded.get(), "ok");
+    append(b, state.healUnavailable.get(), "unavailable");
+    append(b, state.healFailed.get(), "failed");
+    return b.toString();
+  }
+
+  private static void append(StringBuilder b, long n, String what) {
+    if (n > 0) {
+      b.append(b.length() == 0 ? "" : ", ").append(n).append(' ').append(what);
+    }
+  }
+
+  private void warnOnce(String format, Object... args) {
+    if (!warnedThisAttempt) {
+      warnedThisAttempt = true;
+      log.warn(format, args);
+    }
+  }
+
+  private void maybeTerminate(List<SlotCreationBlockers.Blocker> blockers) {
+    if (settings.terminateBlockersAfter().isEmpty() || blockers.isEmpty() || terminatedThisAttempt) {
+      return;
+    }
+    Duration waited = Duration.ofNanos(System.nanoTime() - creationStartNanos);
+    if (waited.compareTo(settings.terminateBlockersAfter().get()) < 0) {
+      return;
+    }
+    terminatedThisAttempt = true;
+    Connection c;
+    try {
+      c = admin.get();
+      for (SlotCreationBlockers.Blocker b : blockers) {
+        try (var ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+          ps.setInt(1, b.pid());
+          ps.execute();
+        }
+        log.warn("slot {}: terminated {}, which blocked slot creation for {} s (slot.creation.terminate-blockers-after)",
+            settings.slotName(), b.describe(), waited.toSeconds());
+      }
+    } catch (SQLException e) {
+      log.warn("slot {}: could not terminate the blockers of slot creation: {}", settings.slotName(), e.getMessage());
+      admin.reset();
+    }
+  }
+}

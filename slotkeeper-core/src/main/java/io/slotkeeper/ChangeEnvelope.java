@@ -24,7 +24,9 @@ public final class ChangeEnvelope {
     DELETE,
     TRUNCATE,
     MESSAGE,
-    COMMIT
+    COMMIT,
+    /** Not a change: the slot was re-created and there is a gap; see {@link #resync()}. */
+    RESYNC_REQUIRED
   }
 
   private final Kind kind;
@@ -34,6 +36,23 @@ public final class ChangeEnvelope {
   private final Instant commitTime;
   private final PgOutputMessage message;
   private final CommittableOffset offset;
+  private final ResyncRequired resync;
+
+  /** A control element announcing a gap, emitted before any change from a re-created slot. */
+  public static ChangeEnvelope resyncRequired(ResyncRequired resync, Instant at, CommittableOffset offset) {
+    return new ChangeEnvelope(resync, at, offset);
+  }
+
+  private ChangeEnvelope(ResyncRequired resync, Instant at, CommittableOffset offset) {
+    this.kind = Kind.RESYNC_REQUIRED;
+    this.lsn = resync.newSlotStart();
+    this.xid = 0;
+    this.commitLsn = resync.newSlotStart();
+    this.commitTime = at;
+    this.message = null;
+    this.offset = Objects.requireNonNull(offset);
+    this.resync = resync;
+  }
 
   public ChangeEnvelope(Kind kind, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime, PgOutputMessage message,
       CommittableOffset offset) {
@@ -44,6 +63,7 @@ public final class ChangeEnvelope {
     this.commitTime = commitTime;
     this.message = Objects.requireNonNull(message);
     this.offset = Objects.requireNonNull(offset);
+    this.resync = null;
   }
 
   public Kind kind() {
@@ -70,9 +90,14 @@ public final class ChangeEnvelope {
     return commitTime;
   }
 
-  /** The decoded pgoutput message. */
+  /** The decoded pgoutput message; null only for {@link Kind#RESYNC_REQUIRED}. */
   public PgOutputMessage message() {
     return message;
+  }
+
+  /** The gap a {@link Kind#RESYNC_REQUIRED} element announces. */
+  public Optional<ResyncRequired> resync() {
+    return Optional.ofNullable(resync);
   }
 
   /** The table a row change or truncate is about (for a truncate of several tables: the first). */
@@ -104,6 +129,6 @@ public final class ChangeEnvelope {
 
   @Override
   public String toString() {
-    return kind + "@" + lsn + " xid=" + xid + " " + message;
+    return kind + "@" + lsn + " xid=" + xid + " " + (resync != null ? resync : message);
   }
 }

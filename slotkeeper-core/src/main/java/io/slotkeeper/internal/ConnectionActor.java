@@ -2,12 +2,14 @@ package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.wire.PrimaryKeepalive;
 import io.slotkeeper.internal.wire.ReplicationFrame;
 import io.slotkeeper.internal.wire.ReplicationFrames;
 import io.slotkeeper.internal.wire.XLogData;
 import io.slotkeeper.pgoutput.PgOutputDecoder;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,6 +70,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private PgOutputDecoder decoder;
   private EnvelopeAssembler assembler;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
+  private boolean slotCreated;
   private Lsn lastReceived = Lsn.INVALID;
   private Duration livenessTimeout;
   private int readMax;
@@ -140,26 +143,41 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     ServerFacts facts = session.inspect();
     SetupChecks.checkServer(facts, settings);
-    SetupChecks.checkPublications(session.missingPublications(settings.publications()), facts, settings);
-
-    SlotInfo slot = session.slot(settings.slotName());
-    // A temporary slot ends with its connection, so each connection creates its own.
-    if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot())) {
-      reason("creating replication slot " + settings.slotName());
-      // Creation can wait a long time for running transactions; the AdminActor names and heals them.
-      admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
-      try {
-        session.createSlot(settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts);
-      } finally {
-        admin.tell(new AdminActor.CreationFinished(self));
+    List<String> missing = session.missingPublications(settings.publications());
+    if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
+      for (String publication : missing) {
+        session.createPublication(publication, settings.publicationTables());
+        log.info("created publication {} for {}", publication,
+            settings.publicationTables().isEmpty() ? "all tables" : settings.publicationTables());
       }
-      log.info("created replication slot {} (pgoutput)", settings.slotName());
-      slot = session.slot(settings.slotName());
+      missing = session.missingPublications(settings.publications());
+    }
+    SetupChecks.checkPublications(missing, facts, settings);
+
+    SlotInfo slot = session.slot(settings.slotName(), facts);
+    ResyncRequired resync = null;
+    if (slot != null && slot.invalidated()) {
+      if (settings.onInvalidated() != SourceSettings.OnInvalidated.RECREATE) {
+        throw SetupChecks.invalidated(slot, settings, null);
+      }
+      if (slot.activePid() != null) {
+        throw busy(slot);
+      }
+      String why = "slot " + settings.slotName() + " was invalidated (" + slot.invalidationDescription() + ")";
+      log.warn("slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
+          + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), why, slot.confirmedFlushLsn());
+      session.dropSlot(settings.slotName());
+      Lsn lastConfirmed = slot.confirmedFlushLsn();
+      slot = createSlot(facts);
+      resync = new ResyncRequired(settings.slotName(), lastConfirmed, slot.confirmedFlushLsn(), why);
+    } else if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot())) {
+      // A temporary slot ends with its connection, so each connection creates its own.
+      slot = createSlot(facts);
+      slotCreated = true;
     }
     SetupChecks.checkSlot(slot, facts, settings);
     if (slot.activePid() != null) {
-      throw new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
-          + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
+      throw busy(slot);
     }
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
     reason("slot " + settings.slotName() + " verified; starting replication");
@@ -169,7 +187,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     lastReceived = slotConfirmedAtStart;
     decoder = new PgOutputDecoder(settings.protoVersion(), false);
     assembler = new EnvelopeAssembler(ackTarget);
-    session.startStreaming(slotConfirmedAtStart, facts);
+    try {
+      session.startStreaming(slotConfirmedAtStart, facts);
+    } catch (SQLException e) {
+      throw SetupChecks.classifyStartFailure(e, slot, settings);
+    }
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
     livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
@@ -181,8 +203,28 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     reason("streaming from slot " + settings.slotName());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     restarter.tell(new Restarter.StreamingStarted(self));
-    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart));
+    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, slotCreated, resync));
     return this;
+  }
+
+  /** Creates the slot (waiting for running transactions, healed by the AdminActor) and reads it back. */
+  private SlotInfo createSlot(ServerFacts facts) throws Exception {
+    ActorRef<Command> self = getContext().getSelf();
+    reason("creating replication slot " + settings.slotName());
+    admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
+    try {
+      session.createSlot(settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts);
+    } finally {
+      admin.tell(new AdminActor.CreationFinished(self));
+    }
+    log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
+        settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
+    return session.slot(settings.slotName(), facts);
+  }
+
+  private ClassifiedException busy(SlotInfo slot) throws Exception {
+    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
+        + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
   }
 
   private Behavior<Command> onRead(Read m) throws Exception {

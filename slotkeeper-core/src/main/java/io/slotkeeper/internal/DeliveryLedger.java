@@ -62,6 +62,20 @@ public final class DeliveryLedger {
     }
   }
 
+  /**
+   * The slot was replaced by a new one starting at {@code newStart}: what the old slot delivered
+   * can no longer be confirmed on the server, and a transaction it cut off will never complete.
+   */
+  public void resync(Lsn newStart) {
+    unacknowledged.clear();
+    walEndCandidate = Lsn.INVALID;
+    openCommitLsn = null;
+    openDelivered = 0;
+    receivingTransaction = false;
+    skippingTransaction = false;
+    confirmed = newStart;
+  }
+
   public Verdict begin(Lsn commitLsn) {
     receivingTransaction = true;
     seenInTransaction = 1;

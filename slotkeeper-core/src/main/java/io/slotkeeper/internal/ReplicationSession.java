@@ -76,10 +76,12 @@ final class ReplicationSession implements AutoCloseable {
   }
 
   /** The slot's row, or null when there is no such slot. */
-  SlotInfo slot(String name) throws SQLException {
+  SlotInfo slot(String name, ServerFacts facts) throws SQLException {
+    // invalidation_reason exists from 17; before that wal_status = 'lost' is the only sign.
+    String reason = facts.majorVersion() >= 17 ? "invalidation_reason" : "NULL::text";
     try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status"
-            + " FROM pg_replication_slots WHERE slot_name = ?")) {
+        "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status, "
+            + reason + " FROM pg_replication_slots WHERE slot_name = ?")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -89,8 +91,14 @@ final class ReplicationSession implements AutoCloseable {
         Integer activePid = rs.wasNull() ? null : pid;
         return new SlotInfo(rs.getString("slot_name"), rs.getString("plugin"), rs.getString("slot_type"),
             rs.getString("database"), activePid, lsnOrInvalid(rs.getString("confirmed_flush_lsn")),
-            lsnOrInvalid(rs.getString("restart_lsn")), rs.getString("wal_status"));
+            lsnOrInvalid(rs.getString("restart_lsn")), rs.getString("wal_status"), rs.getString(9));
       }
+    }
+  }
+
+  void dropSlot(String name) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("DROP_REPLICATION_SLOT " + quoteIdent(name));
     }
   }
 
@@ -136,6 +144,22 @@ final class ReplicationSession implements AutoCloseable {
     try (Statement st = connection.createStatement()) {
       st.execute(sql.toString());
     }
+  }
+
+  /** CREATE PUBLICATION for {@code tables}, or FOR ALL TABLES when there are none. */
+  void createPublication(String name, List<String> tables) throws SQLException {
+    String target = tables.isEmpty()
+        ? "FOR ALL TABLES"
+        : "FOR TABLE " + tables.stream().map(ReplicationSession::quoteQualified).collect(Collectors.joining(", "));
+    try (Statement st = connection.createStatement()) {
+      st.execute("CREATE PUBLICATION " + quoteIdent(name) + " " + target);
+    }
+  }
+
+  /** "schema.table" or "table", each part quoted. */
+  private static String quoteQualified(String table) {
+    int dot = table.indexOf('.');
+    return dot < 0 ? quoteIdent(table) : quoteIdent(table.substring(0, dot)) + "." + quoteIdent(table.substring(dot + 1));
   }
 
   /** Opens the COPY BOTH stream of pgoutput changes from {@code start}. */

@@ -1,6 +1,7 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.SourceSettings;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -54,13 +55,40 @@ final class SetupChecks {
           "replication slot \"" + name + "\" belongs to database " + slot.database() + ", not " + facts.database(),
           "connect to database " + slot.database() + " or use another slot name", null);
     }
-    if ("lost".equals(slot.walStatus())) {
-      throw new ClassifiedException(ErrorClass.FATAL,
-          "replication slot \"" + name + "\" has been invalidated (wal_status = lost): the WAL it needed was removed;"
-              + " changes after its confirmed position " + slot.confirmedFlushLsn() + " are gone",
-          "drop and re-create the slot (SELECT pg_drop_replication_slot('" + name + "');) and re-sync the consumer"
-              + " from a snapshot; raise max_slot_wal_keep_size to make this less likely",
-          null);
+    if (slot.invalidated()) {
+      throw invalidated(slot, settings, null);
     }
+  }
+
+  /**
+   * START_REPLICATION refused: a slot invalidated since the check ("can no longer get changes",
+   * "has been invalidated") is fatal under on-invalidated = fail and transient under recreate, so
+   * the next connection re-creates it; everything else is classified as usual.
+   */
+  static Exception classifyStartFailure(SQLException e, SlotInfo slot, SourceSettings settings) {
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    boolean invalidated = "55000".equals(e.getSQLState())
+        && (msg.contains("can no longer get changes") || msg.contains("invalidated"));
+    if (!invalidated) {
+      return e;
+    }
+    if (settings.onInvalidated() == SourceSettings.OnInvalidated.RECREATE) {
+      return new ClassifiedException(ErrorClass.TRANSIENT, "replication slot \"" + settings.slotName()
+          + "\" was invalidated while connecting; it will be re-created", null, e);
+    }
+    return invalidated(slot, settings, e);
+  }
+
+  /** The FATAL error for an invalidated slot under {@code on-invalidated = fail}. */
+  static ClassifiedException invalidated(SlotInfo slot, SourceSettings settings, Throwable cause) {
+    String name = settings.slotName();
+    return new ClassifiedException(ErrorClass.FATAL,
+        "replication slot \"" + name + "\" has been invalidated (" + slot.invalidationDescription()
+            + "): the WAL it needed was removed, so changes after its last confirmed position "
+            + slot.confirmedFlushLsn() + " can no longer be streamed",
+        "drop and re-create the slot (SELECT pg_drop_replication_slot('" + name + "');) and re-sync the consumer"
+            + " from a snapshot, or set " + SourceSettings.CONFIG_PATH + ".slot.on-invalidated = recreate;"
+            + " raise max_slot_wal_keep_size to make this less likely",
+        cause);
   }
 }

@@ -1,12 +1,15 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,8 +45,13 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   /** The stage stopped (downstream finished, cancelled or failed). */
   public enum StageStopped implements Command { INSTANCE }
 
-  /** A connection streams from its slot, which stood at {@code slotConfirmed}. */
-  public record Streaming(ActorRef<ConnectionActor.Command> connection, Lsn slotConfirmed) implements Command {}
+  /**
+   * A connection streams from its slot, which stood at {@code slotConfirmed}. {@code slotCreated}
+   * says the connection created the slot; {@code resync} is set when it replaced an invalidated one.
+   */
+  public record Streaming(
+      ActorRef<ConnectionActor.Command> connection, Lsn slotConfirmed, boolean slotCreated, ResyncRequired resync)
+      implements Command {}
 
   /**
    * What a connection read: {@link ChangeEnvelope}s and {@link WalEnd}s in stream order.
@@ -91,6 +99,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private boolean readInFlight;
   private boolean emitting = true;
   private boolean shuttingDown;
+  private boolean hadConnection;
 
   /** Handles a running source needs from outside the actor. */
   public record Refs(ActorRef<Command> source, ActorRef<StatusMonitor.Command> monitor) {}
@@ -189,6 +198,19 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     connection = m.connection();
     getContext().watchWith(connection, new ConnectionGone(connection));
     readInFlight = false;
+    ResyncRequired resync = m.resync();
+    if (resync == null && m.slotCreated() && settings.temporarySlot() && hadConnection) {
+      resync = new ResyncRequired(settings.slotName(), ledger.confirmed(), m.slotConfirmed(),
+          "the temporary slot ended with the previous connection and was created anew");
+    }
+    hadConnection = true;
+    if (resync != null) {
+      // Before any change from the new slot: the consumer must learn of the gap first.
+      ledger.resync(m.slotConfirmed());
+      stage.deliver(List.of(ChangeEnvelope.resyncRequired(resync, Instant.now(),
+          new CommittableOffset(m.slotConfirmed(), false, lsn -> { }))));
+      state.deliveredEnvelopes.incrementAndGet();
+    }
     ledger.connectionStarted(m.slotConfirmed());
     state.confirmedLsn.set(ledger.confirmed().value());
     maybeRead();

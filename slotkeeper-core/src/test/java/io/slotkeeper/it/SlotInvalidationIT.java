@@ -1,0 +1,137 @@
+package io.slotkeeper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StatusLevel;
+import io.slotkeeper.testkit.PostgresExtension;
+import io.slotkeeper.testkit.PostgresServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Issue 4, test 3: with a small max_slot_wal_keep_size, a stalled consumer lets retained WAL pass
+ * the limit; a checkpoint invalidates the slot. Under "fail" the source ends FAILED naming the
+ * invalidation; under "recreate" it announces the gap and streams again from a new slot.
+ */
+class SlotInvalidationIT {
+  @RegisterExtension
+  static final PostgresExtension PG = PostgresExtension.builder()
+      .walSegmentSizeMb(1)
+      .setting("max_slot_wal_keep_size", "2MB")
+      .setting("wal_sender_timeout", "3s")
+      .build();
+
+  private static final ActorTestKit kit = ActorTestKit.create();
+
+  @AfterAll
+  static void stopKit() {
+    kit.shutdownTestKit();
+  }
+
+  private static void schema(PostgresServer pg, String prefix) {
+    pg.execute("CREATE TABLE " + prefix + "_t (id int PRIMARY KEY, pad text)");
+    pg.execute("CREATE PUBLICATION " + prefix + "_pub FOR TABLE " + prefix + "_t");
+    pg.execute("SELECT pg_create_logical_replication_slot('" + prefix + "_slot', 'pgoutput')");
+  }
+
+  /** Writes well past max_slot_wal_keep_size and checkpoints until the slot is lost. */
+  private static void invalidate(PostgresServer pg, String prefix) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    int base = 1000;
+    while (!"lost".equals(pg.queryString(
+        "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '" + prefix + "_slot'"))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the slot was not invalidated");
+      }
+      pg.execute("INSERT INTO " + prefix + "_t SELECT g, repeat(md5(g::text), 30) FROM generate_series("
+          + base + ", " + (base + 2999) + ") g");
+      base += 3000;
+      pg.execute("SELECT pg_switch_wal()");
+      pg.execute("CHECKPOINT");
+      Thread.sleep(200);
+    }
+  }
+
+  @Test
+  void failPolicyEndsFailedWithTheReason() throws Exception {
+    PostgresServer pg = PG.server();
+    schema(pg, "inv_fail");
+    SourceSettings settings = Harness.settings(pg, "inv_fail_slot", "inv_fail_pub");
+    try (Harness h = Harness.start(kit.system(), settings)) {
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      pg.execute("INSERT INTO inv_fail_t VALUES (1, 'before')");
+      Harness.await("the first row", Duration.ofSeconds(10), () -> h.consumer.insertedIds().contains("1"));
+      String confirmedBefore = pg.queryString(
+          "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'inv_fail_slot'");
+      h.consumer.stall();
+      invalidate(pg, "inv_fail");
+      Harness.await("FAILED", Duration.ofSeconds(60), () -> h.control.status().level() == StatusLevel.FAILED);
+      String reason = h.control.status().reason();
+      assertThat(reason).contains("invalidated").contains("wal_status = lost").contains(confirmedBefore)
+          .contains("on-invalidated = recreate");
+      // One disconnect when the server terminated the walsender, then no retry loop.
+      assertThat(h.control.progress().reconnects()).isLessThanOrEqualTo(1);
+      h.consumer.resume();
+      try {
+        h.done.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        throw new AssertionError("the stream should fail");
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(SourceFailedException.class);
+      }
+    }
+  }
+
+  @Test
+  void recreatePolicyAnnouncesTheGapThenStreamsFromANewSlot() throws Exception {
+    PostgresServer pg = PG.server();
+    schema(pg, "inv_new");
+    SourceSettings settings = Harness.settings(pg, "inv_new_slot", "inv_new_pub")
+        .withOnInvalidated(SourceSettings.OnInvalidated.RECREATE);
+    try (Harness h = Harness.start(kit.system(), settings)) {
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      h.consumer.stall();
+      invalidate(pg, "inv_new");
+      Harness.await("a reconnect", Duration.ofSeconds(30), () -> h.control.progress().reconnects() >= 1);
+      h.consumer.resume();
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(60));
+      pg.execute("INSERT INTO inv_new_t VALUES (-1, 'after')");
+      Harness.await("the row after re-creation", Duration.ofSeconds(30),
+          () -> h.consumer.insertedIds().contains("-1"));
+
+      List<ChangeEnvelope> got = h.consumer.received;
+      int resyncAt = -1;
+      for (int i = 0; i < got.size(); i++) {
+        if (got.get(i).kind() == Kind.RESYNC_REQUIRED) {
+          assertThat(resyncAt).as("one resync").isEqualTo(-1);
+          resyncAt = i;
+        }
+      }
+      assertThat(resyncAt).as("a RESYNC_REQUIRED element").isNotNegative();
+      ChangeEnvelope resync = got.get(resyncAt);
+      assertThat(resync.resync()).hasValueSatisfying(r -> assertThat(r.reason()).contains("invalidated"));
+      // Everything from the new slot comes after the announcement.
+      int after = h.consumer.insertedIds().indexOf("-1");
+      int afterEnvelope = -1;
+      for (int i = 0; i < got.size(); i++) {
+        if (got.get(i).message() instanceof io.slotkeeper.pgoutput.Insert ins
+            && "-1".equals(ins.newTuple().get(0).text())) {
+          afterEnvelope = i;
+        }
+      }
+      assertThat(after).isNotNegative();
+      assertThat(afterEnvelope).isGreaterThan(resyncAt);
+      assertThat(pg.queryString("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'inv_new_slot'"))
+          .isNotEqualTo("lost");
+    }
+  }
+}

@@ -12,6 +12,11 @@ package io.slotkeeper;
  * @param healSucceeded attempts where pg_log_standby_snapshot() ran
  * @param healUnavailable attempts where it could not run: server older than 16, or no EXECUTE
  * @param healFailed attempts that failed otherwise (e.g. the admin connection broke)
+ * @param retainedWalBytes WAL the slot keeps on the server ({@code current LSN - restart_lsn}); -1 until read
+ * @param safeWalSizeBytes WAL that can still be written before the slot is invalidated; -1 when unlimited or unknown
+ * @param walStatus the slot's wal_status (reserved, extended, unreserved, lost); empty until read
+ * @param lagBytes WAL not yet confirmed ({@code current LSN - confirmed_flush_lsn}); -1 until read
+ * @param lagMillis the server's flush lag for our walsender (pg_stat_replication); -1 when unknown
  */
 public record SourceProgress(
     Lsn receivedLsn,
@@ -22,4 +27,9 @@ public record SourceProgress(
     long healAttempts,
     long healSucceeded,
     long healUnavailable,
-    long healFailed) {}
+    long healFailed,
+    long retainedWalBytes,
+    long safeWalSizeBytes,
+    String walStatus,
+    long lagBytes,
+    long lagMillis) {}

@@ -2,10 +2,13 @@ package io.slotkeeper.internal;
 
 import io.slotkeeper.SourceSettings;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -19,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Administrative work beside the stream, over ordinary JDBC connections: naming and healing the
- * blockers of a slot creation. It exists because the ConnectionActor is blocked inside
- * CREATE_REPLICATION_SLOT while creation waits, so someone else must look and act.
+ * blockers of a slot creation (the ConnectionActor is blocked inside CREATE_REPLICATION_SLOT while
+ * creation waits, so someone else must look and act), reading the slot's retention figures,
+ * writing heartbeats, and dropping the slot on stop when asked to.
  *
  * <p>Heal: every {@code slot.creation.heal-interval} it names the blocking backends in the status
  * and runs {@code pg_log_standby_snapshot()} (PostgreSQL 16+, on the primary when the source is a
@@ -38,7 +42,14 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   /** Slot creation is over (done, failed, or its connection died). */
   public record CreationFinished(ActorRef<?> owner) implements Command {}
 
+  /** Drop the slot once it is no longer active (slot.drop-on-stop); completes when done or given up. */
+  public record DropSlot(CompletableFuture<Void> done) implements Command {}
+
   private enum HealTick implements Command { INSTANCE }
+
+  private enum RetentionTick implements Command { INSTANCE }
+
+  private enum HeartbeatTick implements Command { INSTANCE }
 
   private static final Logger log = LoggerFactory.getLogger(AdminActor.class);
   private static final int PG_LOG_STANDBY_SNAPSHOT_SINCE = 160000;
@@ -53,6 +64,10 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   private long creationStartNanos;
   private boolean warnedThisAttempt;
   private boolean terminatedThisAttempt;
+  private String lastWalStatus = "reserved";
+  private boolean safeSizeLow;
+  private long lastDeliveredCount = -1;
+  private long lastDeliveryNanos = System.nanoTime();
 
   public static Behavior<Command> create(
       SourceSettings settings, SourceState state, ActorRef<StatusMonitor.Command> monitor) {
@@ -74,6 +89,10 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     this.primary = settings.primaryUrl().isEmpty()
         ? admin
         : new AdminConnection(settings.primaryUrl(), settings.primaryJdbcProperties());
+    timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retentionCheckInterval());
+    settings.heartbeatInterval().ifPresent(interval ->
+        // Checking at half the interval keeps the silence before a heartbeat within 1.5 intervals.
+        timers.startTimerWithFixedDelay(HeartbeatTick.INSTANCE, interval.dividedBy(2)));
   }
 
   @Override
@@ -88,12 +107,131 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
           return this;
         })
         .onMessageEquals(HealTick.INSTANCE, this::onHealTick)
+        .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
+        .onMessageEquals(HeartbeatTick.INSTANCE, this::onHeartbeatTick)
+        .onMessage(DropSlot.class, this::onDropSlot)
         .onSignal(PostStop.class, s -> {
           admin.close();
           primary.close();
           return this;
         })
         .build();
+  }
+
+  private static final String RETENTION_QUERY =
+      "SELECT s.wal_status, s.safe_wal_size,"
+          + " (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END) - s.restart_lsn,"
+          + " (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)"
+          + "   - s.confirmed_flush_lsn,"
+          + " (extract(epoch FROM r.flush_lag) * 1000)::bigint"
+          + " FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid"
+          + " WHERE s.slot_name = ?";
+
+  /** Reads the slot's retention figures into the progress and warns when they turn bad. */
+  private Behavior<Command> onRetentionTick() {
+    try (PreparedStatement ps = admin.get().prepareStatement(RETENTION_QUERY)) {
+      ps.setString(1, settings.slotName());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return this;
+        }
+        String walStatus = rs.getString(1);
+        long safe = rs.getLong(2);
+        boolean safeKnown = !rs.wasNull();
+        state.walStatus.set(walStatus == null ? "" : walStatus);
+        state.safeWalSizeBytes.set(safeKnown ? safe : -1);
+        state.retainedWalBytes.set(rs.getLong(3));
+        state.lagBytes.set(rs.getLong(4));
+        long lag = rs.getLong(5);
+        state.lagMillis.set(rs.wasNull() ? -1 : lag);
+        warnOnRetention(walStatus, safeKnown ? safe : -1);
+      }
+    } catch (SQLException e) {
+      log.debug("slot {}: retention check failed: {}", settings.slotName(), e.getMessage());
+      admin.reset();
+    }
+    return this;
+  }
+
+  private void warnOnRetention(String walStatus, long safe) {
+    if (walStatus != null && !walStatus.equals(lastWalStatus)) {
+      if (!"reserved".equals(walStatus)) {
+        log.warn("slot {}: wal_status is now '{}' (was '{}'): the slot retains {} bytes of WAL{}; acknowledge"
+            + " faster or raise max_slot_wal_keep_size, or the slot will be invalidated", settings.slotName(),
+            walStatus, lastWalStatus, state.retainedWalBytes.get(),
+            safe >= 0 ? " and " + safe + " bytes remain before invalidation" : "");
+      } else {
+        log.info("slot {}: wal_status is back to 'reserved'", settings.slotName());
+      }
+      lastWalStatus = walStatus;
+    }
+    boolean low = safe >= 0 && safe < settings.safeWalSizeWarningBytes();
+    if (low && !safeSizeLow) {
+      log.warn("slot {}: only {} bytes of WAL can still be written before the slot is invalidated"
+          + " (safe_wal_size, warning below {} bytes)", settings.slotName(), safe, settings.safeWalSizeWarningBytes());
+    }
+    safeSizeLow = low;
+  }
+
+  /**
+   * Writes a transactional logical message when nothing was delivered for a heartbeat interval,
+   * so the slot of a quiet database on a busy cluster has something to confirm.
+   */
+  private Behavior<Command> onHeartbeatTick() {
+    long delivered = state.deliveredEnvelopes.get();
+    long now = System.nanoTime();
+    if (delivered != lastDeliveredCount) {
+      lastDeliveredCount = delivered;
+      lastDeliveryNanos = now;
+      return this;
+    }
+    if (now - lastDeliveryNanos < settings.heartbeatInterval().orElseThrow().toNanos()) {
+      return this;
+    }
+    try (PreparedStatement ps = admin.get().prepareStatement("SELECT pg_logical_emit_message(true, ?, now()::text)")) {
+      ps.setString(1, settings.heartbeatPrefix());
+      ps.execute();
+      lastDeliveryNanos = now;
+    } catch (SQLException e) {
+      log.debug("slot {}: heartbeat failed: {}", settings.slotName(), e.getMessage());
+      admin.reset();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDropSlot(DropSlot m) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    try {
+      Connection c = admin.get();
+      // The walsender may take a moment to exit after our connection closed.
+      while (true) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+          ps.setString(1, settings.slotName());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              m.done().complete(null);
+              return this;
+            }
+            if (!rs.getBoolean(1) || System.nanoTime() > deadline) {
+              break;
+            }
+          }
+        }
+        Thread.sleep(50);
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+        ps.setString(1, settings.slotName());
+        ps.execute();
+      }
+      log.info("slot {}: dropped (slot.drop-on-stop)", settings.slotName());
+    } catch (SQLException e) {
+      log.warn("slot {}: could not drop the slot on stop: {}", settings.slotName(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    m.done().complete(null);
+    return this;
   }
 
   private Behavior<Command> onCreationStarted(CreationStarted m) {

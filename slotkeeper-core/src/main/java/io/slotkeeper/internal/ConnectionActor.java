@@ -176,7 +176,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       slotCreated = true;
     }
     SetupChecks.checkSlot(slot, facts, settings);
-    if (slot.activePid() != null) {
+    // A temporary slot is held by the session that created it: ours.
+    if (slot.activePid() != null && slot.activePid() != facts.backendPid()) {
       throw busy(slot);
     }
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));

@@ -126,8 +126,8 @@ final class ReplicationSession implements AutoCloseable {
   void createSlot(String name, boolean temporary, boolean failover, ServerFacts facts) throws SQLException {
     if (failover && facts.majorVersion() < 17) {
       throw new ClassifiedException(ErrorClass.FATAL,
-          "slot.failover is on, but failover slots need PostgreSQL 17 or newer (this server is "
-              + facts.serverVersionNum() + ")",
+          "slot.failover is on, but failover slots need PostgreSQL 17 or newer (this server is PostgreSQL "
+              + facts.majorVersion() + ")",
           "turn " + SourceSettings.CONFIG_PATH + ".slot.failover off, or upgrade the server", null);
     }
     StringBuilder sql = new StringBuilder("CREATE_REPLICATION_SLOT ").append(quoteIdent(name));

@@ -93,6 +93,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private final DeliveryLedger ledger = new DeliveryLedger(Lsn.INVALID);
   private final List<CompletableFuture<Void>> shutdownWaiters = new ArrayList<>();
   private ActorRef<Restarter.Command> restarter;
+  private final ActorRef<AdminActor.Command> admin;
   private CompletableFuture<Void> restarterDone;
   private ActorRef<ConnectionActor.Command> connection;
   private boolean demand;
@@ -100,6 +101,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private boolean emitting = true;
   private boolean shuttingDown;
   private boolean hadConnection;
+  private ChangeEnvelope heldBegin;
+  private boolean inHeartbeat;
 
   /** Handles a running source needs from outside the actor. */
   public record Refs(ActorRef<Command> source, ActorRef<StatusMonitor.Command> monitor) {}
@@ -129,7 +132,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     this.monitor = ctx.spawn(StatusMonitor.create(settings.slotName(), state.status, Clock.systemUTC()), "status");
     AckTarget ackTarget = lsn -> self.tell(new Ack(lsn));
     // Blocking JDBC: the admin actor runs on the connection dispatcher, like the connections.
-    ActorRef<AdminActor.Command> admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
+    this.admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
         DispatcherSelector.fromConfig(settings.connectionDispatcher()));
     this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
         restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, admin, state.confirmedLsn::get,
@@ -198,6 +201,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     connection = m.connection();
     getContext().watchWith(connection, new ConnectionGone(connection));
     readInFlight = false;
+    // What the previous connection was in the middle of will be sent again.
+    heldBegin = null;
+    inHeartbeat = false;
     ResyncRequired resync = m.resync();
     if (resync == null && m.slotCreated() && settings.temporarySlot() && hadConnection) {
       resync = new ResyncRequired(settings.slotName(), ledger.confirmed(), m.slotConfirmed(),
@@ -228,10 +234,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     List<ChangeEnvelope> deliver = new ArrayList<>(m.items().size());
     for (Object item : m.items()) {
       if (item instanceof ChangeEnvelope env) {
-        if (verdict(env) == DeliveryLedger.Verdict.DELIVER) {
-          deliver.add(env);
-        }
-      } else if (item instanceof WalEnd w) {
+        receive(env, deliver);
+      } else if (item instanceof WalEnd w && settings.idleAdvance() && heldBegin == null) {
         ledger.serverWalEnd(w.lsn());
       }
     }
@@ -244,6 +248,51 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       maybeRead();
     }
     return this;
+  }
+
+  /**
+   * Passes one envelope through the ledger into {@code deliver}, leaving out our own heartbeat
+   * transactions (unless they are to be delivered). A heartbeat transaction is a Begin followed by
+   * a transactional message with the heartbeat prefix; to tell, a Begin is held back until the
+   * next envelope arrives. A held Begin has not been through the ledger yet, so if its connection
+   * dies it is simply dropped: the server sends it again.
+   */
+  private void receive(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
+    boolean filterHeartbeats = !settings.deliverHeartbeats();
+    if (filterHeartbeats && env.kind() == ChangeEnvelope.Kind.BEGIN) {
+      heldBegin = env;
+      return;
+    }
+    if (heldBegin != null) {
+      ChangeEnvelope begin = heldBegin;
+      heldBegin = null;
+      if (env.message() instanceof LogicalMessage lm && lm.transactional()
+          && lm.prefix().equals(settings.heartbeatPrefix())) {
+        ledger.begin(begin.commitLsn());
+        ledger.change();
+        inHeartbeat = true;
+        return;
+      }
+      if (verdict(begin) == DeliveryLedger.Verdict.DELIVER) {
+        deliver.add(begin);
+      }
+    }
+    if (inHeartbeat) {
+      if (env.kind() == ChangeEnvelope.Kind.COMMIT) {
+        inHeartbeat = false;
+        Lsn end = ((Commit) env.message()).endLsn();
+        // Acknowledged on the consumer's behalf: nobody downstream ever sees it.
+        if (ledger.commit(end) == DeliveryLedger.Verdict.DELIVER) {
+          ledger.acknowledge(end);
+        }
+        return;
+      }
+      log.warn("slot {}: a transaction with a '{}' message also carries {}; choose a heartbeat.prefix nobody"
+          + " else uses", settings.slotName(), settings.heartbeatPrefix(), env.kind());
+    }
+    if (verdict(env) == DeliveryLedger.Verdict.DELIVER) {
+      deliver.add(env);
+    }
   }
 
   private DeliveryLedger.Verdict verdict(ChangeEnvelope env) {
@@ -293,6 +342,14 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       restarterDone.complete(null);
     }
     restarterDone
+        .thenCompose(v -> {
+          if (!settings.dropSlotOnStop()) {
+            return CompletableFuture.completedFuture(null);
+          }
+          CompletableFuture<Void> dropped = new CompletableFuture<>();
+          admin.tell(new AdminActor.DropSlot(dropped));
+          return dropped;
+        })
         .thenCompose(v -> {
           CompletableFuture<Void> published = new CompletableFuture<>();
           monitor.tell(new StatusMonitor.Stopped("shut down", published));

@@ -30,9 +30,17 @@ public final class SourceState {
   public final AtomicLong healUnavailable = new AtomicLong();
   public final AtomicLong healFailed = new AtomicLong();
 
+  /** Written by the AdminActor from its retention checks. */
+  public final AtomicLong retainedWalBytes = new AtomicLong(-1);
+  public final AtomicLong safeWalSizeBytes = new AtomicLong(-1);
+  public final AtomicReference<String> walStatus = new AtomicReference<>("");
+  public final AtomicLong lagBytes = new AtomicLong(-1);
+  public final AtomicLong lagMillis = new AtomicLong(-1);
+
   public SourceProgress progress() {
     return new SourceProgress(Lsn.of(receivedLsn.get()), Lsn.of(confirmedLsn.get()), reconnects.get(),
         deliveredEnvelopes.get(), acknowledgedTransactions.get(), healAttempts.get(), healSucceeded.get(),
-        healUnavailable.get(), healFailed.get());
+        healUnavailable.get(), healFailed.get(), retainedWalBytes.get(), safeWalSizeBytes.get(), walStatus.get(),
+        lagBytes.get(), lagMillis.get());
   }
 }

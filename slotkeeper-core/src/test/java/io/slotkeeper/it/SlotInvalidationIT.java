@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.internal.AdminActor;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
@@ -54,8 +56,8 @@ class SlotInvalidationIT {
         throw new AssertionError("the slot was not invalidated");
       }
       pg.execute("INSERT INTO " + prefix + "_t SELECT g, repeat(md5(g::text), 30) FROM generate_series("
-          + base + ", " + (base + 2999) + ") g");
-      base += 3000;
+          + base + ", " + (base + 999) + ") g");
+      base += 1000;
       pg.execute("SELECT pg_switch_wal()");
       pg.execute("CHECKPOINT");
       Thread.sleep(200);
@@ -66,9 +68,17 @@ class SlotInvalidationIT {
   void failPolicyEndsFailedWithTheReason() throws Exception {
     PostgresServer pg = PG.server();
     schema(pg, "inv_fail");
-    SourceSettings settings = Harness.settings(pg, "inv_fail_slot", "inv_fail_pub");
-    try (Harness h = Harness.start(kit.system(), settings)) {
+    SourceSettings settings = Harness.settings(pg, "inv_fail_slot", "inv_fail_pub")
+        .withRetentionCheckInterval(Duration.ofMillis(100))
+        .withSafeWalSizeWarningBytes(1_500_000);
+    try (LogCapture log = new LogCapture(AdminActor.class);
+        Harness h = Harness.start(kit.system(), settings)) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      Harness.await("retention figures", Duration.ofSeconds(10), () -> {
+        SourceProgress p = h.control.progress();
+        return p.walStatus().equals("reserved") && p.safeWalSizeBytes() > 0 && p.retainedWalBytes() >= 0
+            && p.lagBytes() >= 0;
+      });
       pg.execute("INSERT INTO inv_fail_t VALUES (1, 'before')");
       Harness.await("the first row", Duration.ofSeconds(10), () -> h.consumer.insertedIds().contains("1"));
       String confirmedBefore = pg.queryString(
@@ -76,6 +86,8 @@ class SlotInvalidationIT {
       h.consumer.stall();
       invalidate(pg, "inv_fail");
       Harness.await("FAILED", Duration.ofSeconds(60), () -> h.control.status().level() == StatusLevel.FAILED);
+      assertThat(log.warnings()).as("a retention warning before the loss")
+          .anyMatch(w -> w.contains("safe_wal_size") || w.contains("wal_status is now"));
       String reason = h.control.status().reason();
       assertThat(reason).contains("invalidated").contains("wal_status = lost").contains(confirmedBefore)
           .contains("on-invalidated = recreate");

@@ -1,0 +1,84 @@
+package io.slotkeeper.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StatusLevel;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Waits through the Control: timeouts, and waits that arrive after the source has ended. */
+class ControlImplTest {
+  private static final ActorTestKit kit = ActorTestKit.create();
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  private static Throwable failureOf(java.util.concurrent.CompletionStage<?> stage) throws Exception {
+    try {
+      stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+      throw new AssertionError("expected a failure");
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  private static ControlImpl started(SourceState state, ActorRef<StatusMonitor.Command> monitor) {
+    ControlImpl control = new ControlImpl("src", state);
+    ActorRef<SourceActor.Command> source = kit.spawn(Behaviors.<SourceActor.Command>ignore());
+    control.refs().complete(new SourceActor.Refs(source, monitor));
+    return control;
+  }
+
+  @Test
+  void aWaitTimesOutWithTheCurrentStatusInItsMessage() throws Exception {
+    SourceState state = new SourceState();
+    ActorRef<StatusMonitor.Command> monitor = kit.spawn(StatusMonitor.create("src", state.status, Clock.systemUTC()));
+    ControlImpl control = started(state, monitor);
+    Throwable t = failureOf(control.waitUntil(StatusLevel.ACTIVE, Duration.ofMillis(200)));
+    assertThat(t).isInstanceOf(TimeoutException.class).hasMessageContaining("did not reach ACTIVE")
+        .hasMessageContaining("STARTING");
+  }
+
+  @Test
+  void waitsAfterTheMonitorIsGoneAreSettledFromTheLastStatus() throws Exception {
+    SourceState state = new SourceState();
+    ActorRef<StatusMonitor.Command> monitor = kit.spawn(StatusMonitor.create("src", state.status, Clock.systemUTC()));
+    ControlImpl control = started(state, monitor);
+    monitor.tell(new StatusMonitor.Fail("wal_level is replica. Fix: set it", null));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(control.status().level()).isEqualTo(StatusLevel.FAILED);
+      return null;
+    });
+    kit.stop(monitor);
+    Throwable t = failureOf(control.waitUntil(StatusLevel.READY, Duration.ofSeconds(30)));
+    assertThat(t).isInstanceOf(SourceFailedException.class).hasMessageContaining("wal_level");
+  }
+
+  @Test
+  void concurrentWaitersEachGetTheirOwnAnswer() throws Exception {
+    SourceState state = new SourceState();
+    ActorRef<StatusMonitor.Command> monitor = kit.spawn(StatusMonitor.create("src", state.status, Clock.systemUTC()));
+    ControlImpl control = started(state, monitor);
+    CompletableFuture<SourceStatus> shortWait = control.waitUntil(StatusLevel.ACTIVE, Duration.ofMillis(100))
+        .toCompletableFuture();
+    CompletableFuture<SourceStatus> longWait = control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(10))
+        .toCompletableFuture();
+    assertThat(failureOf(shortWait)).isInstanceOf(TimeoutException.class);
+    ActorRef<Object> owner = kit.spawn(Behaviors.ignore());
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, owner));
+    assertThat(longWait.get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
+  }
+}

@@ -11,8 +11,6 @@ import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,11 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Issue 3, test 6: configuration errors end FAILED after one attempt, with a reason that names
  * the fix, and the stream fails with the same words; nothing retries in a loop.
  */
-class FatalErrorIT {
+class FatalErrorIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().superuserPassword("fatal-it-secret").build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
 
   @BeforeAll
   static void schema() {
@@ -33,11 +29,6 @@ class FatalErrorIT {
     pg.execute("CREATE TABLE f (id int PRIMARY KEY)");
     pg.execute("CREATE PUBLICATION f_pub FOR TABLE f");
     pg.execute("SELECT pg_create_logical_replication_slot('f_slot', 'pgoutput')");
-  }
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
   }
 
   /** Runs a source that must fail; returns its final status after checking the one-attempt rule. */

@@ -9,8 +9,6 @@ import io.slotkeeper.StatusLevel;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,11 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with the heartbeat and idle advance both off it stays put. (Idle advance alone also moves it,
  * from the server's keepalives: that is why it is on by default.)
  */
-class HeartbeatIT {
+class HeartbeatIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
 
   @BeforeAll
   static void databases() {
@@ -35,11 +31,6 @@ class HeartbeatIT {
     pg.execute("busy", "CREATE TABLE churn (id serial PRIMARY KEY, pad text)");
     pg.execute("quiet", "CREATE TABLE calm (id int PRIMARY KEY)");
     pg.execute("quiet", "CREATE PUBLICATION calm_pub FOR TABLE calm");
-  }
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
   }
 
   private static Lsn restartLsn(PostgresServer pg, String slot) {

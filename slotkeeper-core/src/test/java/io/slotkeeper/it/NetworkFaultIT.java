@@ -9,8 +9,6 @@ import io.slotkeeper.testkit.PostgresServer;
 import io.slotkeeper.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,16 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Issue 3, test 4: the network path between source and server is cut, then black-holed. A
  * black-holed path raises no error at all; the source must notice the silence itself.
  */
-class NetworkFaultIT {
+class NetworkFaultIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().setting("wal_sender_timeout", "3s").build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   @Test
   void cutAndBlackHoledPathsAreDetectedAndHealed() throws Exception {

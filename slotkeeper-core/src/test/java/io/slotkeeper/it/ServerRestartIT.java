@@ -8,22 +8,13 @@ import io.slotkeeper.testkit.PostgresServer;
 import io.slotkeeper.testkit.StopMode;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 3, test 4: the server is stopped (fast, then immediate) and started again under load. */
-class ServerRestartIT {
+class ServerRestartIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   @Test
   void fastAndImmediateStopsLoseNothingAndDuplicateNothing() throws Exception {

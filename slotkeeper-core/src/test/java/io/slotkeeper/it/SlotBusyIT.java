@@ -6,22 +6,13 @@ import io.slotkeeper.StatusLevel;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 3, test 7: a second source on a slot in use waits, names the holder, and takes over later. */
-class SlotBusyIT {
+class SlotBusyIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   @Test
   void theSecondSourceWaitsNamingTheHolderAndTakesOverWhenTheFirstStops() throws Exception {

@@ -9,8 +9,6 @@ import io.slotkeeper.internal.AdminActor;
 import io.slotkeeper.testkit.HeldTransaction;
 import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,13 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * without a restart once the blocker ends. On 15 (no pg_log_standby_snapshot) and for a role
  * without EXECUTE on it, a tailored warning appears once per creation attempt.
  */
-class SlotCreationHealIT {
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
+class SlotCreationHealIT extends ActorSystemPerClass {
 
   private static SourceSettings settings(PostgresServer pg) {
     return Harness.settings(pg, "heal_slot", "heal_pub")

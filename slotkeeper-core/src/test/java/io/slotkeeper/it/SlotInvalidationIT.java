@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,20 +23,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the limit; a checkpoint invalidates the slot. Under "fail" the source ends FAILED naming the
  * invalidation; under "recreate" it announces the gap and streams again from a new slot.
  */
-class SlotInvalidationIT {
+class SlotInvalidationIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder()
       .walSegmentSizeMb(1)
       .setting("max_slot_wal_keep_size", "2MB")
       .setting("wal_sender_timeout", "3s")
       .build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   private static void schema(PostgresServer pg, String prefix) {
     pg.execute("CREATE TABLE " + prefix + "_t (id int PRIMARY KEY, pad text)");

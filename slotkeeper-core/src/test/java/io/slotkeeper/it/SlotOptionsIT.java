@@ -11,22 +11,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 4, test 5 and the creation options: temporary, failover, drop on stop, publication creation. */
-class SlotOptionsIT {
+class SlotOptionsIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   private static long slotCount(PostgresServer pg, String slot) {
     return pg.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");

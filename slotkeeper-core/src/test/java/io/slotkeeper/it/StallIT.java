@@ -9,8 +9,6 @@ import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,16 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Issue 3, test 2 (seed 001): the consumer stops pulling for 20 s, ten times the server's
  * wal_sender_timeout, while writes go on. Backpressure must stop the reads but not the keepalives.
  */
-class StallIT {
+class StallIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().setting("wal_sender_timeout", "2s").build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   @Test
   void aStalledConsumerKeepsTheConnectionAndLosesNothing() throws Exception {

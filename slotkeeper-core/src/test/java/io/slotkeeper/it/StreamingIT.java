@@ -17,22 +17,13 @@ import io.slotkeeper.testkit.PostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 3, test 1: every kind of change arrives in commit order with correct LSNs and values. */
-class StreamingIT {
+class StreamingIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   @Test
   void changesOfEveryKindArriveInCommitOrder() throws Exception {

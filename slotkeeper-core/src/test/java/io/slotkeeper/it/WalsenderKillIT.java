@@ -9,22 +9,13 @@ import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 3, test 3: the walsender is terminated every ~2 s under a continuous multi-table write load. */
-class WalsenderKillIT {
+class WalsenderKillIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
-
-  private static final ActorTestKit kit = ActorTestKit.create();
-
-  @AfterAll
-  static void stopKit() {
-    kit.shutdownTestKit();
-  }
 
   @Test
   void everyCommittedRowArrivesExactlyOnceWhileTheWalsenderIsKilled() throws Exception {

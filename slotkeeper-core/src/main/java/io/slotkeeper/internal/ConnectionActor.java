@@ -128,6 +128,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
         .onMessage(Shutdown.class, this::onShutdown)
         .onSignal(PostStop.class, s -> {
+          // Stopped without a Shutdown (the actor system is terminating): still tell the server
+          // what has been acknowledged, if the stream is alive, so less is delivered again.
+          if (session != null && session.streaming()) {
+            try {
+              sendStatus(false);
+            } catch (Exception ignored) {
+              // best effort: the connection is going away
+            }
+          }
           closeSession();
           return this;
         })
@@ -201,10 +210,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
         settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
         livenessTimeout);
+    // The source learns the start position first, so its progress is right once ACTIVE shows.
+    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, slotCreated, resync));
     reason("streaming from slot " + settings.slotName());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     restarter.tell(new Restarter.StreamingStarted(self));
-    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, slotCreated, resync));
     return this;
   }
 

@@ -100,6 +100,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private boolean readInFlight;
   private boolean emitting = true;
   private boolean shuttingDown;
+  private boolean stopRequested;
   private boolean hadConnection;
   private ChangeEnvelope heldBegin;
   private boolean inHeartbeat;
@@ -166,14 +167,20 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
           return this;
         })
         .onMessage(StopEmitting.class, m -> {
+          stopRequested = true;
           stopEmitting();
           m.done().complete(null);
           return this;
         })
         .onMessage(Shutdown.class, m -> shutdown(m.done()))
         .onMessageEquals(StageStopped.INSTANCE, () -> {
+          // After Control.stop() the stage completes on purpose, while the consumer may still be
+          // acknowledging what it got: the connection stays until shutdown() (drainAndShutdown
+          // calls it once the consumer is done). Any other end of the stage (downstream finished,
+          // cancelled or failed) means nobody will acknowledge anything more: shut down now.
+          boolean stoppedOnPurpose = stopRequested;
           emitting = false;
-          return shuttingDown ? this : shutdown(null);
+          return shuttingDown || stoppedOnPurpose ? this : shutdown(null);
         })
         .onMessage(Failed.class, m -> {
           emitting = false;

@@ -110,6 +110,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   private Control control;
   private CompletionStage<Done> streamDone;
   private UniqueKillSwitch killSwitch;
+  private DrainGate.Handle gate;
   private AutoCloseable subscription;
   private long runStartedNanos;
   private boolean runEndedInFailedSource;
@@ -193,13 +194,14 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     control = null;
     killSwitch = null;
     Flow<ChangeEnvelope, CommittableOffset, ?> flow;
-    Pair<Pair<Control, UniqueKillSwitch>, CompletionStage<Done>> running;
+    Pair<Pair<Pair<Control, DrainGate.Handle>, UniqueKillSwitch>, CompletionStage<Done>> running;
     try {
       flow = Objects.requireNonNull(factory.create(getContext().getSystem()), "the FlowFactory returned null");
       // The committer is ours, not the user's: every offset the flow emits is acknowledged, and
       // nothing else is. The kill switch sits before it so a hand-over that runs out of time can
       // cut a stuck flow off from its acknowledgements and stop it.
       running = ReplicationSource.create(sourceSettings)
+          .viaMat(new DrainGate(), Keep.both())
           .via(flow)
           .viaMat(KillSwitches.single(), Keep.both())
           .toMat(Committer.sink(), Keep.both())
@@ -211,7 +213,8 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       pause(StatusLevel.STARTING, restartDelay(), "restarting");
       return;
     }
-    control = running.first().first();
+    control = running.first().first().first();
+    gate = running.first().first().second();
     killSwitch = running.first().second();
     streamDone = running.second();
     long thisRun = run;
@@ -303,11 +306,16 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
         log.info("singleton {} on {}: handing over; draining the stream (at most {})", singletonName, node,
             settings.drainTimeout());
         phase = Phase.HANDING_OVER;
-        // Stop emitting, let the flow finish and acknowledge what it has, then send the final
-        // status update and close the connection: the slot is confirmed at what was acknowledged
-        // and free for the next node.
-        getContext().pipeToSelf(control.drainAndShutdown(streamDone),
-            (v, e) -> new HandOverFinished(e == null ? "drained" : "drained; the flow ended with " + describe(e)));
+        // Close the consumer side at a transaction boundary and let the flow finish and
+        // acknowledge what it has; only then shut the source down: its final status update
+        // confirms exactly what was acknowledged, and the slot is free for the next node.
+        // (Control.drainAndShutdown would shut down as soon as the source stage completes,
+        // before acknowledgements still inside the flow arrive; see DrainGate.)
+        Control c = control;
+        gate.drain();
+        CompletionStage<Throwable> consumerDone = streamDone.handle((d, e) -> e);
+        getContext().pipeToSelf(consumerDone.thenCompose(e -> c.shutdown().thenApply(d -> e)),
+            (e, never) -> new HandOverFinished(e == null ? "drained" : "drained; the flow ended with " + describe(e)));
         timers.startSingleTimer(HAND_OVER_TIMER, DrainTimedOut.INSTANCE, settings.drainTimeout());
         return this;
       case CLOSING:

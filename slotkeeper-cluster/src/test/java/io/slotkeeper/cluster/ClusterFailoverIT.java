@@ -195,6 +195,15 @@ class ClusterFailoverIT {
           !Lsn.parse(pg.queryString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots"
               + " WHERE slot_name = 'status_slot'")).isBefore(s2.confirmedLsn()));
       System.out.println("[status] from n3: " + s2);
+
+      // Starting it again on a node is harmless: the same name is the same singleton.
+      ClusterSourceHandle again = ClusterSource.start(sc.systems.get(2),
+          sourceSettings(pg, "status_slot", "status_pub"), sc.recorder.factoryFor("n3-again"),
+          ClusterSourceSettings.create(sc.systems.get(2)));
+      assertThat(again.singletonName()).isEqualTo(sc.handles[2].singletonName());
+      ClusterSourceStatus s3 = again.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(sc.labels.get(s3.node())).isEqualTo("n1");
+      assertThat(s3.level()).isEqualTo(StatusLevel.ACTIVE);
     }
   }
 

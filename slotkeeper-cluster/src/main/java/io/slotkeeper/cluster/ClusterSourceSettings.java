@@ -1,0 +1,190 @@
+package io.slotkeeper.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+
+/**
+ * How a replication source runs as a cluster singleton: its singleton name, the role of the nodes
+ * that may host it, how long a hand-over may take, and how it recovers when its stream ends.
+ * Immutable; every {@code withXxx} returns a changed copy.
+ *
+ * <p>Read from HOCON with {@link #create(ClassicActorSystemProvider)} (path
+ * {@code slotkeeper.cluster}) or {@link #create(Config)}; every key is documented in this
+ * module's {@code reference.conf}. The cluster itself (downing, failure detection, lease) is
+ * configured under {@code pekko.cluster}: see {@code slotkeeper-cluster.conf}.
+ */
+public final class ClusterSourceSettings {
+  public static final String CONFIG_PATH = "slotkeeper.cluster";
+
+  private final String singletonName;
+  private final Optional<String> role;
+  private final Duration drainTimeout;
+  private final Duration shutdownTimeout;
+  private final Duration restartMinBackoff;
+  private final Duration restartMaxBackoff;
+  private final double restartRandomFactor;
+  private final Duration restartResetAfter;
+  private final Optional<Duration> failedRetryInterval;
+  private final Duration statusTimeout;
+
+  private ClusterSourceSettings(String singletonName, Optional<String> role, Duration drainTimeout,
+      Duration shutdownTimeout, Duration restartMinBackoff, Duration restartMaxBackoff, double restartRandomFactor,
+      Duration restartResetAfter, Optional<Duration> failedRetryInterval, Duration statusTimeout) {
+    this.singletonName = Objects.requireNonNull(singletonName);
+    this.role = Objects.requireNonNull(role);
+    this.drainTimeout = Objects.requireNonNull(drainTimeout);
+    this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout);
+    this.restartMinBackoff = Objects.requireNonNull(restartMinBackoff);
+    this.restartMaxBackoff = Objects.requireNonNull(restartMaxBackoff);
+    this.restartRandomFactor = restartRandomFactor;
+    this.restartResetAfter = Objects.requireNonNull(restartResetAfter);
+    this.failedRetryInterval = Objects.requireNonNull(failedRetryInterval);
+    this.statusTimeout = Objects.requireNonNull(statusTimeout);
+  }
+
+  /** Settings from the actor system's configuration at {@code slotkeeper.cluster}. */
+  public static ClusterSourceSettings create(ClassicActorSystemProvider system) {
+    return create(system.classicSystem().settings().config().getConfig(CONFIG_PATH));
+  }
+
+  /**
+   * Settings from a section shaped like {@code slotkeeper.cluster} in reference.conf; missing keys
+   * fall back to the defaults.
+   *
+   * @throws IllegalArgumentException naming the key and the fix when a value is malformed
+   */
+  public static ClusterSourceSettings create(Config config) {
+    Config c = config.withFallback(ConfigFactory.defaultReference().getConfig(CONFIG_PATH));
+    try {
+      String role = c.getString("role");
+      return new ClusterSourceSettings(
+          c.getString("singleton-name"),
+          role.isEmpty() ? Optional.empty() : Optional.of(role),
+          c.getDuration("hand-over.drain-timeout"),
+          c.getDuration("hand-over.shutdown-timeout"),
+          c.getDuration("restart.min-backoff"),
+          c.getDuration("restart.max-backoff"),
+          c.getDouble("restart.random-factor"),
+          c.getDuration("restart.reset-after"),
+          offOrDuration(c, "failed-retry-interval"),
+          c.getDuration("status-timeout")).validate();
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("bad Slotkeeper cluster configuration: " + e.getMessage()
+          + ". Fix: correct that key (see slotkeeper-cluster's reference.conf for its meaning and unit)", e);
+    }
+  }
+
+  private static Optional<Duration> offOrDuration(Config c, String key) {
+    Object raw = c.getValue(key).unwrapped();
+    // HOCON reads a bare off as the boolean false.
+    if (Boolean.FALSE.equals(raw) || "off".equals(raw)) {
+      return Optional.empty();
+    }
+    return Optional.of(c.getDuration(key));
+  }
+
+  /**
+   * Checks the values against each other.
+   *
+   * @throws IllegalArgumentException naming the key and the fix
+   */
+  public ClusterSourceSettings validate() {
+    if (!singletonName.isEmpty() && !singletonName.matches("[A-Za-z0-9_-]{1,100}")) {
+      throw bad("singleton-name", "'" + singletonName + "' is not usable as an actor name",
+          "use letters, digits, '-' and '_' only, or leave it empty for slotkeeper-<slot-name>");
+    }
+    if (drainTimeout.isNegative() || drainTimeout.isZero() || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+      throw bad("hand-over", "needs positive drain-timeout and shutdown-timeout", "e.g. drain-timeout = 5s, shutdown-timeout = 3s");
+    }
+    if (restartMinBackoff.isNegative() || restartMaxBackoff.compareTo(restartMinBackoff) < 0
+        || restartRandomFactor < 0 || restartRandomFactor > 1) {
+      throw bad("restart", "needs 0 <= min-backoff <= max-backoff and random-factor within 0..1",
+          "e.g. min-backoff = 1s, max-backoff = 30s, random-factor = 0.2");
+    }
+    if (failedRetryInterval.map(d -> d.isNegative() || d.isZero()).orElse(false)) {
+      throw bad("failed-retry-interval", "must be positive or off", "e.g. failed-retry-interval = 60s");
+    }
+    if (statusTimeout.isNegative() || statusTimeout.isZero()) {
+      throw bad("status-timeout", "must be positive", "e.g. status-timeout = 5s");
+    }
+    return this;
+  }
+
+  private static IllegalArgumentException bad(String key, String problem, String fix) {
+    return new IllegalArgumentException(CONFIG_PATH + "." + key + " " + problem + ". Fix: " + fix);
+  }
+
+  /** The configured singleton name; empty means {@code slotkeeper-<slot-name>}, see {@link #singletonNameFor}. */
+  public String singletonName() { return singletonName; }
+
+  /** The singleton name used for a source on {@code slotName}. */
+  public String singletonNameFor(String slotName) {
+    return singletonName.isEmpty() ? "slotkeeper-" + slotName : singletonName;
+  }
+
+  /** Only nodes with this role host the singleton; empty means any node. */
+  public Optional<String> role() { return role; }
+  /** How long a hand-over waits for the stream to finish and acknowledge what it already has. */
+  public Duration drainTimeout() { return drainTimeout; }
+  /** How long a hand-over then waits for the final status update and the connection close. */
+  public Duration shutdownTimeout() { return shutdownTimeout; }
+  public Duration restartMinBackoff() { return restartMinBackoff; }
+  public Duration restartMaxBackoff() { return restartMaxBackoff; }
+  public double restartRandomFactor() { return restartRandomFactor; }
+  public Duration restartResetAfter() { return restartResetAfter; }
+  /** How long a FAILED source waits before it tries again; empty means it stays FAILED. */
+  public Optional<Duration> failedRetryInterval() { return failedRetryInterval; }
+  /** The default timeout of {@link ClusterSourceHandle#status()}. */
+  public Duration statusTimeout() { return statusTimeout; }
+
+  public ClusterSourceSettings withSingletonName(String v) {
+    return new ClusterSourceSettings(v, role, drainTimeout, shutdownTimeout, restartMinBackoff, restartMaxBackoff,
+        restartRandomFactor, restartResetAfter, failedRetryInterval, statusTimeout).validate();
+  }
+
+  /** Only nodes with {@code v} among their {@code pekko.cluster.roles} host the singleton; null or empty for any. */
+  public ClusterSourceSettings withRole(String v) {
+    Optional<String> r = v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+    return new ClusterSourceSettings(singletonName, r, drainTimeout, shutdownTimeout, restartMinBackoff,
+        restartMaxBackoff, restartRandomFactor, restartResetAfter, failedRetryInterval, statusTimeout).validate();
+  }
+
+  public ClusterSourceSettings withHandOverTimeouts(Duration drain, Duration shutdown) {
+    return new ClusterSourceSettings(singletonName, role, drain, shutdown, restartMinBackoff, restartMaxBackoff,
+        restartRandomFactor, restartResetAfter, failedRetryInterval, statusTimeout).validate();
+  }
+
+  public ClusterSourceSettings withRestartBackoff(Duration min, Duration max, double randomFactor) {
+    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, min, max, randomFactor,
+        restartResetAfter, failedRetryInterval, statusTimeout).validate();
+  }
+
+  public ClusterSourceSettings withRestartResetAfter(Duration v) {
+    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restartMinBackoff,
+        restartMaxBackoff, restartRandomFactor, v, failedRetryInterval, statusTimeout).validate();
+  }
+
+  /** How long a FAILED source waits before trying again; null to stay FAILED. */
+  public ClusterSourceSettings withFailedRetryInterval(Duration v) {
+    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restartMinBackoff,
+        restartMaxBackoff, restartRandomFactor, restartResetAfter, Optional.ofNullable(v), statusTimeout).validate();
+  }
+
+  public ClusterSourceSettings withStatusTimeout(Duration v) {
+    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restartMinBackoff,
+        restartMaxBackoff, restartRandomFactor, restartResetAfter, failedRetryInterval, v).validate();
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterSourceSettings(singletonName=" + (singletonName.isEmpty() ? "<from slot>" : singletonName)
+        + ", role=" + role.orElse("<any>") + ", drainTimeout=" + drainTimeout + ", shutdownTimeout=" + shutdownTimeout
+        + ", restart=" + restartMinBackoff + ".." + restartMaxBackoff + ", failedRetryInterval="
+        + failedRetryInterval.map(Duration::toString).orElse("off") + ")";
+  }
+}

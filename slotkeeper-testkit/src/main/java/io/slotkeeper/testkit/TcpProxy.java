@@ -56,14 +56,38 @@ public final class TcpProxy implements AutoCloseable {
     private TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
-        ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        ServerSocket ss = listenOutsideEphemeralRange();
         this.port = ss.getLocalPort();
         this.name = "tcp-proxy-" + IDS.incrementAndGet() + "-" + port;
         this.listener = ss;
         spawn(name + "-accept", () -> acceptLoop(ss));
     }
+
+    /**
+     * A listener on a random free port below Linux's ephemeral range (32768+). Why not port 0: the
+     * kernel hands out port-0 listeners from the ephemeral range, and once {@link #refuse} closes the
+     * listener, a client's connect to that port can pick the very same port as its own source port and
+     * "connect" to itself (TCP simultaneous open), so the refused connection would succeed.
+     */
+    private static ServerSocket listenOutsideEphemeralRange() throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int candidate = PORT_MIN + java.util.concurrent.ThreadLocalRandom.current().nextInt(PORT_MAX - PORT_MIN);
+            ServerSocket ss = new ServerSocket();
+            try {
+                ss.setReuseAddress(true);
+                ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate), 64);
+                return ss;
+            } catch (IOException e) {
+                closeQuietly(ss);
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static final int PORT_MIN = 15000;
+    private static final int PORT_MAX = 32700;
 
     /** Listens on a free port of 127.0.0.1 and forwards every connection to {@code host:port}. */
     public static TcpProxy start(String host, int port) {

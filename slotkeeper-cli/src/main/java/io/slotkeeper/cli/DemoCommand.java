@@ -155,8 +155,11 @@ final class DemoCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       running = pipeline.run(system);
       Control control = running.control();
+      this.control = control;
+      this.received = received;
       control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)).toCompletableFuture().get();
       load = new DemoWriteLoad(pg, plan.rowsPerSecond()).start();
+      this.load = load;
       received.phase = "normal streaming";
       done("streaming (ACTIVE after " + Format.seconds(System.nanoTime() - t0) + ")");
       pause(plan.warmupMs());
@@ -246,6 +249,10 @@ final class DemoCommand implements Callable<Integer> {
         Thread.sleep(50);
       }
       control.drainAndShutdown(running.done()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      String notConfirmed = SlotConfirm.ensure(settings, running.stats().lastAcknowledged, 10_000);
+      if (notConfirmed != null) {
+        detail("note: could not confirm the last transactions to the slot: " + notConfirmed);
+      }
       done("caught up in " + Format.seconds(System.nanoTime() - t0) + "; stream drained and shut down");
       String confirmed = pg.queryString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
           + SLOT + "'");
@@ -339,24 +346,32 @@ final class DemoCommand implements Callable<Integer> {
     Thread.sleep(millis);
   }
 
-  private static void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
+  /** What the demo is watching, for the message when a wait is in vain. */
+  private Control control;
+  private DemoWriteLoad load;
+  private Received received;
+
+  private void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw CliException.runtime("the demo waited " + seconds + " s for " + what + " in vain",
+        String state = control == null ? "" : " (status " + control.status() + ", " + control.progress()
+            + (load == null ? "" : ", writer committed " + load.committedRows() + " rows, " + load.failedCommits()
+                + " failed commits") + (received == null ? "" : ", received " + received.rows.get() + " rows") + ")";
+        throw CliException.runtime("the demo waited " + seconds + " s for " + what + " in vain" + state,
             "rerun with --verbose to see the engine's log, and report it");
       }
       Thread.sleep(20);
     }
   }
 
-  private static void awaitRows(Received received, String what, int seconds) throws InterruptedException {
+  private void awaitRows(Received received, String what, int seconds) throws InterruptedException {
     long before = received.rows.get();
     await(what, seconds, () -> received.rows.get() > before || before > 0);
   }
 
   /** Waits for a batch of rows that arrived after {@code afterNanos}; returns when it did. */
-  private static long awaitRowsAfter(Received received, long afterNanos, int seconds) throws InterruptedException {
+  private long awaitRowsAfter(Received received, long afterNanos, int seconds) throws InterruptedException {
     await("rows to flow again", seconds, () -> received.lastRowNanos > afterNanos);
     return received.lastRowNanos;
   }

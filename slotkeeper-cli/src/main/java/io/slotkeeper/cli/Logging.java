@@ -26,7 +26,10 @@ final class Logging {
     ctx.getLogger("io.slotkeeper").setLevel(verbosity == 0 ? Level.OFF : verbosity == 1 ? Level.INFO : Level.DEBUG);
     // Pekko logs each failed connection actor at ERROR; for the engine that is routine (it reconnects),
     // and the program already reports it as a warning.
-    ctx.getLogger("org.apache.pekko.actor.typed.SupervisorStrategy").setLevel(verbosity == 0 ? Level.OFF : Level.INFO);
+    for (String supervisor : new String[] {"org.apache.pekko.actor.SupervisorStrategy",
+        "org.apache.pekko.actor.typed.SupervisorStrategy"}) {
+      ctx.getLogger(supervisor).setLevel(verbosity == 0 ? Level.OFF : Level.INFO);
+    }
     ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(verbosity >= 2 ? Level.INFO : Level.WARN);
     ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     for (Iterator<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {

@@ -30,11 +30,17 @@ final class StatusReporter {
   private long rateWindowStartNanos = System.nanoTime();
   private long rateWindowStartRows;
   private volatile double rowsPerSecond;
+  private String onFirstActive;
 
   StatusReporter(Io io, boolean progress, String slot) {
     this.io = io;
     this.progress = progress || io.stderrIsTerminal;
     this.slot = slot;
+  }
+
+  /** A notice to print once the stream is first ACTIVE (e.g. that the slot was created). */
+  void onFirstActive(String notice) {
+    this.onFirstActive = notice;
   }
 
   AutoCloseable attach(Control control) {
@@ -93,8 +99,13 @@ final class StatusReporter {
         print(String.format(Locale.ROOT, "stream active again after %.1f s (reconnects so far: %d)", secs,
             p.reconnects()), false);
         degraded = false;
-      } else if (!wasActive && progress) {
-        print("streaming from slot " + slot, false);
+      } else if (!wasActive) {
+        if (onFirstActive != null) {
+          print(onFirstActive, false);
+        }
+        if (progress) {
+          print("streaming from slot " + slot, false);
+        }
       }
       wasActive = true;
       lastReason = "";

@@ -107,7 +107,7 @@ final class StreamCommand implements Callable<Integer> {
     String httpSpec = http != null ? http : cfg.cliString("http").orElse(null);
     InetSocketAddress httpAddress = httpSpec == null ? null : HttpStatusServer.parseAddress(httpSpec);
 
-    preflight(settings);
+    String slotNotice = preflight(settings);
 
     OutputTarget target;
     try {
@@ -120,6 +120,9 @@ final class StreamCommand implements Callable<Integer> {
     StreamPipeline pipeline = new StreamPipeline(settings, target, withTx, endLsn, null);
     StreamPipeline.Running running = null;
     StatusReporter reporter = new StatusReporter(io, progress, settings.slotName());
+    if (slotNotice != null) {
+      reporter.onFirstActive(slotNotice);
+    }
     AutoCloseable subscription = null;
     HttpStatusServer server = null;
     try {
@@ -182,12 +185,17 @@ final class StreamCommand implements Callable<Integer> {
       throw failure(done, target);
     }
     StreamPipeline.Stats stats = running.stats();
+    String notConfirmed = SlotConfirm.ensure(settings, stats.lastAcknowledged, 10_000);
+    if (notConfirmed != null) {
+      io.warn("could not confirm the last transactions written to slot " + settings.slotName() + " ("
+          + notConfirmed + "); the next start streams them again");
+    }
     if (progress || io.stderrIsTerminal || io.verbose()) {
       reporter.close();
       String end = why != null ? "stopped " + why : "reached end position " + endLsn;
       io.note(end + ": " + Format.count(stats.transactions.get()) + " transactions, "
           + Format.count(stats.rows.get()) + " rows written; slot " + settings.slotName() + " confirmed at "
-          + control.progress().confirmedLsn());
+          + Lsn.max(control.progress().confirmedLsn(), stats.lastAcknowledged));
     }
     return 0;
   }
@@ -246,10 +254,10 @@ final class StreamCommand implements Callable<Integer> {
 
   /**
    * Checks what the engine would only find out by failing, with fixes worded for this program,
-   * and creates publications when asked. Unreachable hosts in particular: the engine treats them
+   * and creates publications when asked. Returns a notice to print once streaming, or null. Unreachable hosts in particular: the engine treats them
    * as transient and retries for ever, which is right for a service but not for a first try.
    */
-  private void preflight(SourceSettings s) {
+  private String preflight(SourceSettings s) {
     try (Connection c = Db.connect(s)) {
       String db = CliConfig.database(s.url());
       for (String pub : s.publications()) {
@@ -289,11 +297,12 @@ final class StreamCommand implements Callable<Integer> {
               throw CliException.runtime("replication slot \"" + s.slotName() + "\" does not exist",
                   "pass --create-slot, or create it first: slotkeeper slot create " + s.slotName() + " --url ...");
             }
-            io.note("replication slot " + s.slotName() + " does not exist; creating it (pgoutput): it streams changes"
-                + " committed from now on");
+            // Said once the engine has created it: a failed start must stay one line.
+            return "created replication slot " + s.slotName() + " (pgoutput): it streams changes committed from now on";
           }
         }
       }
+      return null;
     } catch (SQLException e) {
       throw Db.explain(e, s);
     }

@@ -48,6 +48,8 @@ final class StreamPipeline {
     final AtomicLong consumed = new AtomicLong();
     volatile boolean inTransaction;
     volatile Lsn lastCommitLsn = Lsn.INVALID;
+    /** Acknowledgement position (end of commit record) of the last unit written and acknowledged. */
+    volatile Lsn lastAcknowledged = Lsn.INVALID;
   }
 
   /** A started pipeline. */
@@ -167,6 +169,7 @@ final class StreamPipeline {
     for (ChangeEnvelope u : units) {
       u.ack();
       stats.lastCommitLsn = u.commitLsn();
+      stats.lastAcknowledged = u.committableOffset().lsn();
     }
     stats.rows.addAndGet(rows);
     stats.changes.addAndGet(changes);

@@ -182,8 +182,8 @@ class CliStreamIT {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String base = "http://127.0.0.1:" + port;
     await("ready", () -> get(http, base + "/ready").statusCode() == 200, b);
-    assertThat(b.err()).contains("created publication h_pub FOR TABLE public.h")
-        .contains("replication slot h_slot does not exist; creating it");
+    await("the slot notice", () -> b.err().contains("created replication slot h_slot (pgoutput)"), b);
+    assertThat(b.err()).contains("created publication h_pub FOR TABLE public.h");
 
     pg.execute("INSERT INTO h VALUES (1, 'a'), (2, 'b')");
     pg.execute("INSERT INTO h VALUES (3, 'c')");

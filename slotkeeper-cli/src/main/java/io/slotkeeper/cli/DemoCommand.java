@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
-  @Option(names = "--short", description = "A run of about 30 s (for CI) instead of about 90 s.")
+  @Option(names = "--short", description = "A run of about 30 s (for CI) instead of about a minute.")
   boolean shortRun;
 
   @Option(names = "--pg-version", paramLabel = "MAJOR", description = "PostgreSQL major version to run: 13 to 18"
@@ -103,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Plan plan = shortRun
         ? new Plan(200, 4_000, 3_000, 1_000, 3_000, "about 30 s")
-        : new Plan(300, 10_000, 8_000, 3_000, 5_000, "about 90 s");
+        : new Plan(300, 10_000, 8_000, 3_000, 5_000, "about a minute");
     PrintStream out = io.out;
     out.println("Slotkeeper demo: a live write load streamed through faults injected on purpose");
     out.println("(" + (shortRun ? "short run, " : "") + plan.length() + "; every step says what happened)");

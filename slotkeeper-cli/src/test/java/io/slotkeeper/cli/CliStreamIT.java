@@ -218,6 +218,28 @@ class CliStreamIT {
   }
 
   @Test
+  void aKilledWalsenderIsAWarningAndTheStreamGoesOn() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE k (id int PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION k_pub FOR TABLE k");
+    assertThat(cli("slot", "create", "k_slot").exitCode).isZero();
+    CliRun.Background b = new CliRun.Background(env(), args("stream", "--slot", "k_slot", "--publication", "k_pub"));
+    pg.waitForActiveWalsender("k_slot", Duration.ofSeconds(30));
+    pg.execute("INSERT INTO k VALUES (1)");
+    await("the first row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"1\""), b);
+    pg.terminateWalsender("k_slot");
+    await("the warning", () -> b.err().contains("stream active again"), b);
+    pg.execute("INSERT INTO k VALUES (2)");
+    await("the second row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"2\""), b);
+    assertThat(b.exit).isNotDone();
+    assertThat(b.err()).contains("slotkeeper: warning: replication stream interrupted (was ACTIVE")
+        .contains("reconnecting in").doesNotContain("\tat ");
+    b.cli.requestStop("test");
+    assertThat(b.exit.get(30, TimeUnit.SECONDS)).isZero();
+    assertThat(b.out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()).hasSize(2);
+  }
+
+  @Test
   void theExampleApplicationConfWorksWithTheConnectionFilledIn() {
     PostgresServer pg = PG.server();
     pg.execute("CREATE TABLE c (id int PRIMARY KEY)");

@@ -45,6 +45,11 @@ public final class Cli {
     return io.stopRequested.isDone();
   }
 
+  /** True while a command runs that drains on {@link #requestStop}; others may simply be ended. */
+  public boolean stopHandled() {
+    return io.stopHandled;
+  }
+
   public int execute(String[] args) {
     CommandLine cmd = commandLine(io);
     int code = cmd.execute(args);

@@ -101,6 +101,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.stopHandled = true;
     Plan plan = shortRun
         ? new Plan(200, 4_000, 3_000, 1_000, 3_000, "about 30 s")
         : new Plan(300, 10_000, 8_000, 3_000, 5_000, "about a minute");
@@ -246,7 +247,7 @@ final class DemoCommand implements Callable<Integer> {
       t0 = System.nanoTime();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!received.counts.keySet().containsAll(written) && System.nanoTime() < deadline) {
-        Thread.sleep(50);
+        pause(50);
       }
       control.drainAndShutdown(running.done()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       String notConfirmed = SlotConfirm.ensure(settings, running.stats().lastAcknowledged, 10_000);
@@ -342,8 +343,20 @@ final class DemoCommand implements Callable<Integer> {
         Format.count(control.progress().reconnects()), control.status().level()));
   }
 
-  private static void pause(long millis) throws InterruptedException {
-    Thread.sleep(millis);
+  /** Sleeps, but ends the demo (cleaning up the server) when the person presses Ctrl-C. */
+  private void pause(long millis) throws InterruptedException {
+    long end = System.nanoTime() + millis * 1_000_000L;
+    while (System.nanoTime() < end) {
+      checkStop();
+      Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000L)));
+    }
+  }
+
+  private void checkStop() {
+    if (io.stopRequested.isDone()) {
+      throw new CliException(130, "demo stopped on " + io.stopRequested.getNow("a signal")
+          + "; the embedded PostgreSQL is shut down and its data deleted");
+    }
   }
 
   /** What the demo is watching, for the message when a wait is in vain. */
@@ -354,6 +367,7 @@ final class DemoCommand implements Callable<Integer> {
   private void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
+      checkStop();
       if (System.nanoTime() > deadline) {
         String state = control == null ? "" : " (status " + control.status() + ", " + control.progress()
             + (load == null ? "" : ", writer committed " + load.committedRows() + " rows, " + load.failedCommits()

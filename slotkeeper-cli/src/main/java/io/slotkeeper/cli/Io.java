@@ -17,6 +17,8 @@ final class Io {
   final boolean stderrIsTerminal;
   /** Completed (with the signal's name) when the process is asked to stop: SIGTERM, SIGINT. */
   final CompletableFuture<String> stopRequested = new CompletableFuture<>();
+  /** Set by commands that stop cleanly on {@link #stopRequested}; the others just exit on a signal. */
+  volatile boolean stopHandled;
   /** 0 normal, 1 --verbose, 2 -vv; set before a command runs. */
   volatile int verbosity;
 

@@ -32,6 +32,10 @@ public final class Main {
     for (String name : new String[] {"TERM", "INT"}) {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+          if (!cli.stopHandled()) {
+            // Nothing to drain (status, slot chores, argument parsing): end as the default would.
+            System.exit(128 + sig.getNumber());
+          }
           if (cli.stopRequested()) {
             err.println();
             err.println("slotkeeper: second SIG" + name + ": exiting without draining");

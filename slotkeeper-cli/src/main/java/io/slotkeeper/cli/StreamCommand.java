@@ -93,6 +93,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.stopHandled = true;
     CliConfig cfg = CliConfig.load(connection.config, io);
     SourceSettings settings = settings(cfg);
     if (!tables.isEmpty() && !createPublication) {

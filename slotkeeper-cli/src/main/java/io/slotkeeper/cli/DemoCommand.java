@@ -354,7 +354,8 @@ final class DemoCommand implements Callable<Integer> {
 
   private void checkStop() {
     if (io.stopRequested.isDone()) {
-      throw new CliException(130, "demo stopped on " + io.stopRequested.getNow("a signal")
+      String signal = io.stopRequested.getNow("a signal");
+      throw new CliException("SIGTERM".equals(signal) ? 143 : 130, "demo stopped on " + signal
           + "; the embedded PostgreSQL is shut down and its data deleted");
     }
   }

@@ -40,7 +40,8 @@ public final class Main {
             err.println();
             err.println("slotkeeper: second SIG" + name + ": exiting without draining");
             err.flush();
-            Runtime.getRuntime().halt(128 + sig.getNumber());
+            // exit, not halt: shutdown hooks still remove the demo's embedded server.
+            System.exit(128 + sig.getNumber());
           }
           cli.requestStop("SIG" + name);
         });

@@ -1,0 +1,208 @@
+package io.slotkeeper.cli;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.pgoutput.ColumnValue;
+import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.Delete;
+import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.OldTupleKind;
+import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.RelationColumn;
+import io.slotkeeper.pgoutput.Truncate;
+import io.slotkeeper.pgoutput.TupleData;
+import io.slotkeeper.pgoutput.Update;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * One JSON object per change, the format of {@code slotkeeper stream}:
+ *
+ * <pre>
+ * {"op":"insert","lsn":"0/1A2B3C8","commit_lsn":"0/1A2B4F0","xid":751,"commit_time":"2025-05-01T12:00:00.123456Z",
+ *  "schema":"public","table":"items","new":{"id":"1","name":"apple","note":null}}
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code op}: insert, update, delete, truncate, message; with --with-tx also begin and commit.
+ *   <li>Values are PostgreSQL's text output of the column (what psql shows) as JSON strings, SQL NULL
+ *       as JSON null: a consumer never has to guess how a numeric or timestamp was rounded.
+ *   <li>{@code new}: the row after an insert or update. Unchanged TOASTed columns (large values the
+ *       server did not resend) are left out of it and named in {@code unchanged_toast}.
+ *   <li>{@code old}: the row before an update or delete, when the server sends it: only the
+ *       replica-identity key columns under the default identity ({@code "old_kind":"key"}), the
+ *       whole row under REPLICA IDENTITY FULL ({@code "old_kind":"full"}). Absent for updates that
+ *       kept the key.
+ *   <li>truncate: {@code tables} lists {schema, table} of every truncated table, plus
+ *       {@code cascade} and {@code restart_identity}.
+ *   <li>message (pg_logical_emit_message): {@code transactional}, {@code prefix}, {@code content}
+ *       and {@code content_encoding}: "utf8" when the content is valid UTF-8 (it is then the text
+ *       itself), else "base64". A message sent outside a transaction has {@code xid} null.
+ *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
+ * </ul>
+ */
+final class ChangeJson {
+  private ChangeJson() {}
+
+  /**
+   * Appends the line for {@code e} (with its newline) and returns true, or returns false when the
+   * envelope has no line (BEGIN and COMMIT without --with-tx).
+   */
+  static boolean append(StringBuilder sb, ChangeEnvelope e, boolean withTx) {
+    switch (e.kind()) {
+      case BEGIN -> {
+        if (!withTx) {
+          return false;
+        }
+        head(sb, "begin", e);
+      }
+      case COMMIT -> {
+        if (!withTx) {
+          return false;
+        }
+        head(sb, "commit", e);
+        sb.append(",\"end_lsn\":\"").append(((Commit) e.message()).endLsn()).append('"');
+      }
+      case INSERT -> {
+        Insert m = (Insert) e.message();
+        head(sb, "insert", e);
+        table(sb, m.relation());
+        newTuple(sb, m.relation(), m.newTuple());
+      }
+      case UPDATE -> {
+        Update m = (Update) e.message();
+        head(sb, "update", e);
+        table(sb, m.relation());
+        newTuple(sb, m.relation(), m.newTuple());
+        if (m.oldKind() != OldTupleKind.NONE) {
+          oldTuple(sb, m.relation(), m.oldKind(), m.oldTuple());
+        }
+      }
+      case DELETE -> {
+        Delete m = (Delete) e.message();
+        head(sb, "delete", e);
+        table(sb, m.relation());
+        oldTuple(sb, m.relation(), m.oldKind(), m.oldTuple());
+      }
+      case TRUNCATE -> {
+        Truncate m = (Truncate) e.message();
+        head(sb, "truncate", e);
+        sb.append(",\"tables\":[");
+        for (int i = 0; i < m.relations().size(); i++) {
+          Relation r = m.relations().get(i);
+          sb.append(i == 0 ? "" : ",").append("{\"schema\":");
+          Json.string(sb, r.namespace());
+          sb.append(",\"table\":");
+          Json.string(sb, r.name());
+          sb.append('}');
+        }
+        sb.append("],\"cascade\":").append(m.cascade()).append(",\"restart_identity\":").append(m.restartIdentity());
+      }
+      case MESSAGE -> {
+        LogicalMessage m = (LogicalMessage) e.message();
+        head(sb, "message", e);
+        sb.append(",\"transactional\":").append(m.transactional()).append(",\"prefix\":");
+        Json.string(sb, m.prefix());
+        String text = utf8OrNull(m.contentBuffer());
+        sb.append(",\"content\":");
+        Json.string(sb, text != null ? text : Base64.getEncoder().encodeToString(m.content()));
+        sb.append(",\"content_encoding\":\"").append(text != null ? "utf8" : "base64").append('"');
+      }
+    }
+    sb.append("}\n");
+    return true;
+  }
+
+  private static void head(StringBuilder sb, String op, ChangeEnvelope e) {
+    sb.append("{\"op\":\"").append(op).append("\",\"lsn\":\"").append(e.lsn())
+        .append("\",\"commit_lsn\":\"").append(e.commitLsn()).append("\",\"xid\":");
+    // A message sent outside any transaction has no xid (the envelope says 0).
+    sb.append(e.xid() == 0 ? "null" : Long.toString(e.xid()));
+    sb.append(",\"commit_time\":");
+    sb.append(e.commitTime() == null ? "null" : "\"" + e.commitTime() + "\"");
+  }
+
+  private static void table(StringBuilder sb, Relation r) {
+    sb.append(",\"schema\":");
+    Json.string(sb, r.namespace());
+    sb.append(",\"table\":");
+    Json.string(sb, r.name());
+  }
+
+  private static void newTuple(StringBuilder sb, Relation r, TupleData t) {
+    sb.append(",\"new\":{");
+    List<String> unchanged = null;
+    boolean first = true;
+    for (int i = 0; i < t.size(); i++) {
+      ColumnValue v = t.get(i);
+      String name = columnName(r, i);
+      if (v.isUnchangedToast()) {
+        if (unchanged == null) {
+          unchanged = new ArrayList<>(2);
+        }
+        unchanged.add(name);
+        continue;
+      }
+      first = column(sb, name, v, first);
+    }
+    sb.append('}');
+    if (unchanged != null) {
+      sb.append(",\"unchanged_toast\":");
+      Json.append(sb, unchanged);
+    }
+  }
+
+  private static void oldTuple(StringBuilder sb, Relation r, OldTupleKind kind, TupleData t) {
+    sb.append(",\"old_kind\":\"").append(kind == OldTupleKind.FULL ? "full" : "key").append("\",\"old\":{");
+    boolean first = true;
+    for (int i = 0; i < t.size(); i++) {
+      // A KEY image carries nulls for every non-key column; they are not the row's values.
+      if (kind == OldTupleKind.KEY && i < r.columns().size() && !r.columns().get(i).key()) {
+        continue;
+      }
+      ColumnValue v = t.get(i);
+      if (v.isUnchangedToast()) {
+        continue;
+      }
+      first = column(sb, columnName(r, i), v, first);
+    }
+    sb.append('}');
+  }
+
+  private static boolean column(StringBuilder sb, String name, ColumnValue v, boolean first) {
+    if (!first) {
+      sb.append(',');
+    }
+    Json.string(sb, name);
+    sb.append(':');
+    switch (v.kind()) {
+      case NULL -> sb.append("null");
+      case TEXT -> Json.string(sb, v.text());
+      // Not requested by this program (binary = false), but never lose a value: base64 it.
+      default -> Json.string(sb, Base64.getEncoder().encodeToString(v.bytes()));
+    }
+    return false;
+  }
+
+  private static String columnName(Relation r, int i) {
+    List<RelationColumn> cols = r.columns();
+    return i < cols.size() ? cols.get(i).name() : "column_" + (i + 1);
+  }
+
+  private static String utf8OrNull(ByteBuffer bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(bytes)
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

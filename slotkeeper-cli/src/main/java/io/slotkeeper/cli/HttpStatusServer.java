@@ -1,0 +1,189 @@
+package io.slotkeeper.cli;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.slotkeeper.SourceProgress;
+import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StatusLevel;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A small HTTP endpoint for orchestrators and monitoring, on the JDK's built-in server:
+ *
+ * <ul>
+ *   <li>{@code GET /status}: JSON with level, reason, since and progress.
+ *   <li>{@code GET /ready}: 200 while the stream is ACTIVE, 503 otherwise (a readiness probe).
+ *   <li>{@code GET /metrics}: Prometheus text format.
+ * </ul>
+ */
+final class HttpStatusServer implements AutoCloseable {
+
+  /** What the endpoints report; read on the server's threads. */
+  interface Probe {
+    String slot();
+
+    SourceStatus status();
+
+    SourceProgress progress();
+
+    long rowsWritten();
+
+    double rowsPerSecond();
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private HttpStatusServer(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /** Parses "HOST:PORT", "[v6]:PORT" or ":PORT" / "PORT" (loopback only); usage error when malformed. */
+  static InetSocketAddress parseAddress(String spec) {
+    String s = spec.trim();
+    int colon = s.lastIndexOf(':');
+    String host = colon < 0 ? "" : s.substring(0, colon);
+    String port = colon < 0 ? s : s.substring(colon + 1);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int p;
+    try {
+      p = Integer.parseInt(port);
+    } catch (NumberFormatException e) {
+      p = -1;
+    }
+    if (p < 0 || p > 65535 || host.contains(":") && !s.contains("[")) {
+      throw CliException.usage("malformed --http address '" + spec + "'",
+          "use HOST:PORT, e.g. --http 127.0.0.1:8080 (0.0.0.0:8080 for every interface)");
+    }
+    // Without a host, listen on loopback only: status pages should not be public by accident.
+    return new InetSocketAddress(host.isEmpty() ? "127.0.0.1" : host, p);
+  }
+
+  static HttpStatusServer start(InetSocketAddress address, Probe probe) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(address, 16);
+    } catch (IOException e) {
+      throw CliException.runtime("cannot serve HTTP on " + address.getHostString() + ":" + address.getPort() + ": "
+          + e.getMessage(), "choose a free port (or another address) for --http");
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "slotkeeper-http");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", ex -> {
+      try (ex) {
+        if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+          ex.getResponseHeaders().set("Allow", "GET, HEAD");
+          send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+          return;
+        }
+        switch (ex.getRequestURI().getPath()) {
+          case "/status" -> send(ex, 200, "application/json", Json.write(statusJson(probe)) + "\n");
+          case "/ready" -> {
+            SourceStatus s = probe.status();
+            boolean ready = s.level() == StatusLevel.ACTIVE;
+            send(ex, ready ? 200 : 503, "text/plain; charset=utf-8",
+                s.level() + (s.reason().isEmpty() ? "" : ": " + s.reason()) + "\n");
+          }
+          case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics(probe));
+          default -> send(ex, 404, "text/plain; charset=utf-8", "not found; try /status, /ready or /metrics\n");
+        }
+      }
+    });
+    server.start();
+    return new HttpStatusServer(server, executor);
+  }
+
+  InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  static Map<String, Object> statusJson(Probe probe) {
+    SourceStatus s = probe.status();
+    SourceProgress p = probe.progress();
+    Map<String, Object> progress = new LinkedHashMap<>();
+    progress.put("received_lsn", p.receivedLsn().toString());
+    progress.put("confirmed_lsn", p.confirmedLsn().toString());
+    progress.put("lag_bytes", StatusReporter.lagBytes(p));
+    progress.put("reconnects", p.reconnects());
+    progress.put("delivered_envelopes", p.deliveredEnvelopes());
+    progress.put("acknowledged_transactions", p.acknowledgedTransactions());
+    progress.put("rows_written", probe.rowsWritten());
+    progress.put("rows_per_second", probe.rowsPerSecond());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("slot", probe.slot());
+    m.put("level", s.level().name());
+    m.put("reason", s.reason());
+    m.put("since", s.since().toString());
+    m.put("progress", progress);
+    return m;
+  }
+
+  static String metrics(Probe probe) {
+    SourceStatus s = probe.status();
+    SourceProgress p = probe.progress();
+    String label = "{slot=\"" + probe.slot().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    StringBuilder sb = new StringBuilder(1024);
+    metric(sb, "slotkeeper_received_lsn", "gauge", "Furthest WAL position received from the server, in bytes.",
+        label, Long.toUnsignedString(p.receivedLsn().value()));
+    metric(sb, "slotkeeper_confirmed_lsn", "gauge", "WAL position the slot is confirmed to (written and flushed).",
+        label, Long.toUnsignedString(p.confirmedLsn().value()));
+    metric(sb, "slotkeeper_lag_bytes", "gauge", "Bytes between the received and the confirmed position.",
+        label, Long.toString(StatusReporter.lagBytes(p)));
+    metric(sb, "slotkeeper_reconnects_total", "counter", "Connections that ended and were started again.",
+        label, Long.toString(p.reconnects()));
+    metric(sb, "slotkeeper_delivered_envelopes_total", "counter", "Envelopes handed to the output, replays excluded.",
+        label, Long.toString(p.deliveredEnvelopes()));
+    metric(sb, "slotkeeper_acknowledged_transactions_total", "counter",
+        "Transactions written, flushed and acknowledged.", label, Long.toString(p.acknowledgedTransactions()));
+    metric(sb, "slotkeeper_rows_written_total", "counter", "Insert, update and delete lines written.",
+        label, Long.toString(probe.rowsWritten()));
+    metric(sb, "slotkeeper_rows_per_second", "gauge", "Rows written per second over the last second.",
+        label, String.format(Locale.ROOT, "%.3f", probe.rowsPerSecond()));
+    sb.append("# HELP slotkeeper_status Current status level (1 for the level the source is at).\n")
+        .append("# TYPE slotkeeper_status gauge\n");
+    for (StatusLevel l : StatusLevel.values()) {
+      sb.append("slotkeeper_status{slot=").append(label, 6, label.length() - 1).append(",level=\"").append(l.name())
+          .append("\"} ").append(l == s.level() ? 1 : 0).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static void metric(StringBuilder sb, String name, String type, String help, String label, String value) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
+        .append("# TYPE ").append(name).append(' ').append(type).append('\n')
+        .append(name).append(label).append(' ').append(value).append('\n');
+  }
+
+  private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type);
+    boolean head = "HEAD".equals(ex.getRequestMethod());
+    ex.sendResponseHeaders(code, head ? -1 : bytes.length);
+    if (!head) {
+      try (OutputStream os = ex.getResponseBody()) {
+        os.write(bytes);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

@@ -32,4 +32,10 @@ public record SourceProgress(
     long safeWalSizeBytes,
     String walStatus,
     long lagBytes,
-    long lagMillis) {}
+    long lagMillis) {
+
+  /** The progress of a source that has not started: nothing received, nothing read yet. */
+  public static SourceProgress none() {
+    return new SourceProgress(Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, 0, -1, -1, "", -1, -1);
+  }
+}

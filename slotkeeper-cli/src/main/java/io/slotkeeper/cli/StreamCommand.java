@@ -186,11 +186,6 @@ final class StreamCommand implements Callable<Integer> {
       throw failure(done, target);
     }
     StreamPipeline.Stats stats = running.stats();
-    String notConfirmed = SlotConfirm.ensure(settings, stats.lastAcknowledged, 10_000);
-    if (notConfirmed != null) {
-      io.warn("could not confirm the last transactions written to slot " + settings.slotName() + " ("
-          + notConfirmed + "); the next start streams them again");
-    }
     if (progress || io.stderrIsTerminal || io.verbose()) {
       reporter.close();
       String end = why != null ? "stopped " + why : "reached end position " + endLsn;

@@ -14,7 +14,9 @@ class CliDemoIT {
     assertThat(r.out).contains("PASS: every committed row arrived exactly once")
         .containsPattern("\\n  lost\\s+0\\n").containsPattern("\\n  duplicated\\s+0\\n")
         .contains("terminated PID").contains("output paused").contains("server back after")
-        .contains("slot demo_slot_blocked created after waiting");
+        .containsPattern("waiting for running transactions to end: PID \\d+")
+        .containsPattern("heal attempts so far: [1-9]")
+        .contains("the second source is ACTIVE, without a restart");
     assertThat(r.err).isEmpty();
   }
 }

@@ -378,7 +378,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   }
 
   private ClusterSourceStatus snapshot() {
-    SourceProgress p = control == null ? new SourceProgress(Lsn.INVALID, Lsn.INVALID, 0, 0, 0) : control.progress();
+    SourceProgress p = control == null ? SourceProgress.none() : control.progress();
     StatusLevel level;
     String reason;
     Instant since;

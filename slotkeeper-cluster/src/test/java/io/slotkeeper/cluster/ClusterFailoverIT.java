@@ -7,6 +7,7 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -99,7 +100,7 @@ class ClusterFailoverIT {
     try (Scenario sc = new Scenario(pg, "leave", "")) {
       ClusterSourceStatus first = sc.awaitActiveOn("n1", 2);
       assertThat(first.slotName()).isEqualTo("leave_slot");
-      try (Writer writer = new Writer(pg, "leave", 3, 10)) {
+      try (WriteLoad writer = WriteLoad.start(pg, List.of("leave"), 3, 10)) {
         ClusterNodes.await("n1 to stream rows", LONG, () -> sc.recorder.idsBy("n1").size() > 200);
         Thread.sleep(2000);
 
@@ -131,7 +132,7 @@ class ClusterFailoverIT {
     try (Scenario sc = new Scenario(pg, "crash", "pekko.coordinated-shutdown.run-by-actor-system-terminate = off")) {
       sc.awaitActiveOn("n1", 2);
       Lsn slotAtStart = slotPositionOnceFree(pg, "crash_slot", false);
-      try (Writer writer = new Writer(pg, "crash", 3, 10)) {
+      try (WriteLoad writer = WriteLoad.start(pg, List.of("crash"), 3, 10)) {
         ClusterNodes.await("n1 to stream rows", LONG, () -> sc.recorder.idsBy("n1").size() > 200);
         // Long enough for keepalives to confirm part of what n1 acknowledged, so that both kinds
         // of row exist at the crash: confirmed (must not come again) and not yet confirmed.
@@ -223,9 +224,9 @@ class ClusterFailoverIT {
     }
   }
 
-  private static void awaitAllDelivered(Recorder recorder, Writer writer) throws InterruptedException {
-    ClusterNodes.await("all " + writer.committed.size() + " committed rows to be delivered", LONG,
-        () -> recorder.allIds().containsAll(writer.committed));
+  private static void awaitAllDelivered(Recorder recorder, WriteLoad writer) throws InterruptedException {
+    ClusterNodes.await("all " + writer.committed().size() + " committed rows to be delivered", LONG,
+        () -> recorder.allIds().containsAll(writer.committed()));
   }
 
   /**
@@ -234,11 +235,11 @@ class ClusterFailoverIT {
    * not had confirmed: not acknowledged at all or, when {@code slotAtTakeover} is known (a crash),
    * acknowledged after the last position the dead node got to the server.
    */
-  private static void checkMove(Recorder recorder, Writer writer, String oldNode, String newNode, Lsn slotAtTakeover) {
-    Set<String> written = new HashSet<>(writer.committed);
-    written.addAll(writer.uncertain);
+  private static void checkMove(Recorder recorder, WriteLoad writer, String oldNode, String newNode, Lsn slotAtTakeover) {
+    Set<String> written = new HashSet<>(writer.committed());
+    written.addAll(writer.uncertain());
     assertThat(written).containsAll(recorder.allIds());
-    assertThat(recorder.allIds()).containsAll(writer.committed);
+    assertThat(recorder.allIds()).containsAll(writer.committed());
 
     List<String> oldIds = recorder.idsBy(oldNode);
     List<String> newIds = recorder.idsBy(newNode);
@@ -268,7 +269,7 @@ class ClusterFailoverIT {
       }
     }
     System.out.printf("[%s->%s] committed %d, delivered by %s %d (acked %d), by %s %d; delivered again %d"
-            + " (acknowledged but not yet confirmed to the server: %d)%n", oldNode, newNode, writer.committed.size(),
+            + " (acknowledged but not yet confirmed to the server: %d)%n", oldNode, newNode, writer.committed().size(),
         oldNode, oldIds.size(), ackedByOld.size(), newNode, newIds.size(), again.size(), ackedButUnconfirmed);
   }
 }

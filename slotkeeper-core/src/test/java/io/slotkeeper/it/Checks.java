@@ -2,6 +2,7 @@ package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slotkeeper.testkit.WriteLoad;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,12 +21,12 @@ final class Checks {
       }
     }
     assertThat(duplicates).as("rows delivered twice").isEmpty();
-    Set<String> missing = new HashSet<>(load.committed);
+    Set<String> missing = new HashSet<>(load.committed());
     missing.removeAll(seen);
-    assertThat(missing).as("committed rows never delivered (of %d committed)", load.committed.size()).isEmpty();
+    assertThat(missing).as("committed rows never delivered (of %d committed)", load.committed().size()).isEmpty();
     Set<String> unknown = new HashSet<>(seen);
-    unknown.removeAll(load.committed);
-    unknown.removeAll(load.uncertain);
+    unknown.removeAll(load.committed());
+    unknown.removeAll(load.uncertain());
     assertThat(unknown).as("delivered rows that were never written").isEmpty();
   }
 }

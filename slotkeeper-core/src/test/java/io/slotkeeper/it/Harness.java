@@ -8,6 +8,7 @@ import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.ReplicationSource;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,8 +127,8 @@ final class Harness implements AutoCloseable {
 
   /** Waits until every row the load committed has been delivered. */
   void awaitAllDelivered(WriteLoad load, Duration timeout) throws InterruptedException {
-    await("all " + load.committed.size() + " committed rows to be delivered", timeout,
-        () -> new java.util.HashSet<>(consumer.insertedIds()).containsAll(load.committed));
+    await("all " + load.committed().size() + " committed rows to be delivered", timeout,
+        () -> new java.util.HashSet<>(consumer.insertedIds()).containsAll(load.committed()));
   }
 
   @Override

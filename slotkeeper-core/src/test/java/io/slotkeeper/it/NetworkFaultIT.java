@@ -6,6 +6,7 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.testkit.WriteLoad;
 import io.slotkeeper.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +30,7 @@ class NetworkFaultIT extends ActorSystemPerClass {
           .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres")
           .withConnectTimeout(Duration.ofSeconds(2));
       try (Harness h = Harness.start(kit.system(), settings);
-          WriteLoad load = new WriteLoad(pg, tables, 5, 10)) {
+          WriteLoad load = WriteLoad.start(pg, tables, 5, 10)) {
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
 
         Thread.sleep(2000);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.testkit.WriteLoad;
 import io.slotkeeper.testkit.StopMode;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,7 @@ class ServerRestartIT extends ActorSystemPerClass {
     List<String> tables = FaultFixtures.create(pg, "restart", 2);
     try (Harness h = Harness.start(kit.system(), Harness.settings(pg, "restart_slot", "restart_pub"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
-      try (WriteLoad load = new WriteLoad(pg, tables, 5, 5)) {
+      try (WriteLoad load = WriteLoad.start(pg, tables, 5, 5)) {
         for (StopMode mode : List.of(StopMode.FAST, StopMode.IMMEDIATE, StopMode.FAST)) {
           Thread.sleep(2000);
           pg.stop(mode);

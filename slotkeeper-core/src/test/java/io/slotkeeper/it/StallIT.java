@@ -6,6 +6,7 @@ import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +34,7 @@ class StallIT extends ActorSystemPerClass {
       List<SourceStatus> transitions = new CopyOnWriteArrayList<>();
       h.control.subscribe(transitions::add);
 
-      try (WriteLoad load = new WriteLoad(pg, tables, 10, 2)) {
+      try (WriteLoad load = WriteLoad.start(pg, tables, 10, 2)) {
         Thread.sleep(1000);
         h.consumer.stall();
         int before = h.consumer.received.size();

@@ -6,6 +6,7 @@ import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +27,7 @@ class WalsenderKillIT extends ActorSystemPerClass {
       h.control.subscribe(transitions::add);
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
       int kills = 0;
-      try (WriteLoad load = new WriteLoad(pg, tables, 5, 5)) {
+      try (WriteLoad load = WriteLoad.start(pg, tables, 5, 5)) {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < end) {
           Thread.sleep(2000);

@@ -1,6 +1,5 @@
-package io.slotkeeper.it;
+package io.slotkeeper.testkit;
 
-import io.slotkeeper.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -11,15 +10,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A writer thread for fault tests: small transactions of inserts with unique ids, spread over
+ * A writer thread for fault tests (core, cluster and program tests share it): small transactions of inserts with unique ids, spread over
  * several tables, with the outcome of every commit recorded. A commit that threw may or may not
  * have happened (the server can die between committing and answering), so those ids are kept
- * apart: a row may be delivered if it is in {@link #committed} or {@link #uncertain}, and must
- * be delivered if it is in {@link #committed}.
+ * apart: a row may be delivered if it is in {@link #committed()} or {@link #uncertain()}, and must
+ * be delivered if it is in {@link #committed()}.
  */
-final class WriteLoad implements AutoCloseable {
-  final Set<String> committed = ConcurrentHashMap.newKeySet();
-  final Set<String> uncertain = ConcurrentHashMap.newKeySet();
+public final class WriteLoad implements AutoCloseable {
+  private final Set<String> committed = ConcurrentHashMap.newKeySet();
+  private final Set<String> uncertain = ConcurrentHashMap.newKeySet();
   private final PostgresServer pg;
   private final List<String> tables;
   private final int rowsPerTransaction;
@@ -29,7 +28,15 @@ final class WriteLoad implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  WriteLoad(PostgresServer pg, List<String> tables, int rowsPerTransaction, long pauseMillis) {
+  /**
+   * Starts writing at once: transactions of {@code rowsPerTransaction} rows into the tables in
+   * turn (each needs a text column {@code id}), {@code pauseMillis} apart; ids are "table:n".
+   */
+  public static WriteLoad start(PostgresServer pg, List<String> tables, int rowsPerTransaction, long pauseMillis) {
+    return new WriteLoad(pg, tables, rowsPerTransaction, pauseMillis);
+  }
+
+  private WriteLoad(PostgresServer pg, List<String> tables, int rowsPerTransaction, long pauseMillis) {
     this.pg = pg;
     this.tables = tables;
     this.rowsPerTransaction = rowsPerTransaction;
@@ -39,7 +46,17 @@ final class WriteLoad implements AutoCloseable {
     this.thread.start();
   }
 
-  long transactions() {
+  /** Ids whose transaction committed. */
+  public Set<String> committed() {
+    return committed;
+  }
+
+  /** Ids whose commit threw: the transaction may or may not have committed. */
+  public Set<String> uncertain() {
+    return uncertain;
+  }
+
+  public long transactions() {
     return transactions.get();
   }
 

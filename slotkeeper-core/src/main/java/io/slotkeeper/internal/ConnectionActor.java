@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -78,6 +79,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private long readSinceNanos;
   private long lastServerMessageNanos;
   private Duration pollDelay;
+  private ScheduledFuture<?> pendingPoll;
 
   public static Behavior<Command> create(
       SourceSettings settings,
@@ -128,6 +130,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
         .onMessage(Shutdown.class, this::onShutdown)
         .onSignal(PostStop.class, s -> {
+          if (pendingPoll != null) {
+            pendingPoll.cancel(false);
+          }
           // Stopped without a Shutdown (the actor system is terminating): still tell the server
           // what has been acknowledged, if the stream is alive, so less is delivered again.
           if (session != null && session.streaming()) {
@@ -288,13 +293,21 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         // Keepalives only: hand over their WAL ends, keep the demand open.
         source.tell(new SourceActor.Received(getContext().getSelf(), items, false));
       }
-      timers.startSingleTimer(Poll.INSTANCE, pollDelay);
+      schedulePoll();
       pollDelay = pollDelay.multipliedBy(2);
       if (pollDelay.compareTo(settings.pollMaxInterval()) > 0) {
         pollDelay = settings.pollMaxInterval();
       }
     }
     return this;
+  }
+
+  /** One pending re-poll at a time; a Read that finds nothing while one is pending reuses it. */
+  private void schedulePoll() {
+    if (pendingPoll == null || pendingPoll.isDone()) {
+      ActorRef<Command> self = getContext().getSelf();
+      pendingPoll = PollScheduler.schedule(pollDelay, () -> self.tell(Poll.INSTANCE));
+    }
   }
 
   private Behavior<Command> onKeepalive() throws Exception {
@@ -315,6 +328,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onShutdown(Shutdown m) {
     timers.cancelAll();
+    if (pendingPoll != null) {
+      pendingPoll.cancel(false);
+    }
     if (session != null && session.streaming()) {
       try {
         sendStatus(false);

@@ -235,10 +235,16 @@ public final class BenchMain {
       String what = variant.equals("insert") ? "inserts" : "changes (50% I, 30% U, 20% D)";
       report.row(String.format(Locale.ROOT, "Catch-up: %,d %s in %,d-row tx, changes/s, median of %d runs",
               r.events(), what, r.transactionRows(), sizes.catchUpRuns),
-          Report.thousands(sk) + " " + runs(r, "slotkeeper"),
-          Report.thousands(bl) + " " + runs(r, "pgjdbc baseline"),
+          Report.thousands(sk) + " " + runs(r, "slotkeeper") + busy(r, "slotkeeper"),
+          Report.thousands(bl) + " " + runs(r, "pgjdbc baseline") + busy(r, "pgjdbc baseline"),
           Report.ratio(sk / bl), "≥ 0.90×", sk / bl >= 0.9 ? "yes" : "**no**");
     }
+  }
+
+  /** Median share of the drain the walsender spent on a CPU: near 100% means the server was the limit. */
+  private static String busy(CatchUpBench.Result r, String contender) {
+    double m = Stats.median(r.walsenderBusy().get(contender).stream().mapToDouble(Double::doubleValue).toArray());
+    return String.format(Locale.ROOT, "<br>walsender on CPU %.0f%%", m * 100);
   }
 
   private static String runs(CatchUpBench.Result r, String contender) {

@@ -21,7 +21,7 @@ final class CatchUpBench {
 
   /** Events/s of each run, per contender, in run order. */
   record Result(String variant, long events, int transactionRows, double writeSeconds,
-                Map<String, List<Double>> eventsPerSecond) {
+                Map<String, List<Double>> eventsPerSecond, Map<String, List<Double>> walsenderBusy) {
     double median(String contender) {
       return Stats.median(eventsPerSecond.get(contender).stream().mapToDouble(Double::doubleValue).toArray());
     }
@@ -90,8 +90,10 @@ final class CatchUpBench {
         variant, total, transactions, writeSeconds, db.currentLsn());
 
     Map<String, List<Double>> rates = new LinkedHashMap<>();
+    Map<String, List<Double>> busy = new LinkedHashMap<>();
     for (Contender c : contenders) {
       rates.put(c.name(), new ArrayList<>());
+      busy.put(c.name(), new ArrayList<>());
     }
     for (int r = 0; r < runs; r++) {
       List<Contender> order = new ArrayList<>(contenders);
@@ -99,24 +101,34 @@ final class CatchUpBench {
         java.util.Collections.reverse(order);
       }
       for (Contender c : order) {
-        double seconds = drain(c, slot(table, c, r), pub, total);
-        double rate = total / seconds;
+        double[] d = drain(c, slot(table, c, r), pub, total);
+        double rate = total / d[0];
         rates.get(c.name()).add(rate);
-        log.printf("catch-up %s run %d %-16s %,10.0f changes/s (%.2f s)%n", variant, r + 1, c.name(), rate, seconds);
+        busy.get(c.name()).add(d[1]);
+        log.printf("catch-up %s run %d %-16s %,10.0f changes/s (%.2f s; walsender on CPU %.0f%%)%n", variant, r + 1,
+            c.name(), rate, d[0], d[1] * 100);
       }
     }
     db.execute("DROP PUBLICATION " + pub);
     db.execute("DROP TABLE " + table);
-    return new Result(variant, total, transactionRows, writeSeconds, rates);
+    return new Result(variant, total, transactionRows, writeSeconds, rates, busy);
   }
 
-  private double drain(Contender c, String slot, String pub, long expected) throws Exception {
+  /** Seconds to drain, and the share of that time the walsender process spent on a CPU. */
+  private double[] drain(Contender c, String slot, String pub, long expected) throws Exception {
     Counter counter = new Counter(expected, false);
     long t0 = System.nanoTime();
     Contender.Running running = c.start(db, slot, pub, counter, false);
     long end;
+    double busy;
     try {
+      // Whether the server or the client is the bottleneck: a walsender that is on a CPU nearly all
+      // the time is the limit; one that is often off it waits for its client (or for the machine).
+      long pid = db.pg.queryLong("SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+      long c0 = ProcStat.cpuNanos(pid);
+      long w0 = System.nanoTime();
       end = Drain.await(running, counter, 900);
+      busy = (double) (ProcStat.cpuNanos(pid) - c0) / (end - w0);
     } finally {
       running.close();
       db.dropSlot(slot);
@@ -124,7 +136,7 @@ final class CatchUpBench {
     if (counter.changes() != expected) {
       throw new IllegalStateException(c.name() + " saw " + counter.changes() + " changes, expected " + expected);
     }
-    return (end - t0) / 1e9;
+    return new double[] {(end - t0) / 1e9, busy};
   }
 
   private void writeInserts(String table, long rows, int perTransaction) throws Exception {

@@ -45,7 +45,21 @@ final class BenchDb implements AutoCloseable {
     pg.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
   }
 
+  /**
+   * Drops the slot once no walsender holds it: a reader that just disconnected leaves its walsender
+   * running for a moment.
+   */
   void dropSlot(String slot) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline && pg.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+        + slot + "' AND active_pid IS NOT NULL") > 0) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     pg.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
         + slot + "'");
   }

@@ -201,7 +201,8 @@ public final class BenchMain {
       boolean small = shape.equals("narrow");
       report.row(String.format(Locale.ROOT, "Decoder `%s`, %s %s (%d cols, %.0f B/msg), per core", method, shape, op,
               columns, bytes),
-          String.format(Locale.ROOT, "%s msgs/s (%.0f MB/s)", Report.millions(score), score * bytes / 1e6),
+          String.format(Locale.ROOT, "%s ± %s msgs/s (%.0f MB/s)", Report.millions(score),
+              Report.millions(error), score * bytes / 1e6),
           "–", "–", small ? "≥ 5 M msgs/s" : "–", small ? (score >= 5e6 ? "yes" : "**no**") : "–");
     }
   }
@@ -318,7 +319,8 @@ public final class BenchMain {
         cell = "FAILED: " + r.error();
         met = "**no**";
       } else {
-        cell = String.format(Locale.ROOT, "live %s; peak used %s (streamed in %.1f s)", Report.mib(r.liveBytes()),
+        cell = String.format(Locale.ROOT, "live %s (halves: %s, %s); peak used %s; streamed in %.1f s",
+            Report.mib(r.liveBytes()), halfCell(r.liveFirstHalf()), halfCell(r.liveSecondHalf()),
             Report.mib(r.peakBytes()), r.seconds());
         if (r != first && first.ok()) {
           double live = (double) r.liveBytes() / first.liveBytes();
@@ -333,7 +335,13 @@ public final class BenchMain {
     }
     report.note("Heap: *live* = most heap in use right after a full GC (System.gc() every "
         + MemoryProbe.SAMPLE_MILLIS + " ms while streaming); *peak used* = sum of heap pools' peak usage since"
-        + " ACTIVE (includes uncollected garbage, so it also reflects G1's young-generation sizing).");
+        + " ACTIVE (includes uncollected garbage, so it also reflects G1's young-generation sizing); halves: max"
+        + " live in the first and the second half of the streaming time (a leak shows as a higher second half).");
+  }
+
+  /** A half with no sample (a stream shorter than two sampling periods) shows as a dash. */
+  private static String halfCell(long bytes) {
+    return bytes == 0 ? "–" : Report.mib(bytes);
   }
 
   // ---------------------------------------------------------------- machine facts

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class MemoryBench {
 
-  record Result(long rows, boolean ok, String error, double seconds, long liveBytes, long peakBytes, long maxHeap,
-                double writeSeconds) {}
+  /** {@code liveFirstHalf}/{@code liveSecondHalf}: max live heap in each half of the streaming time. */
+  record Result(long rows, boolean ok, String error, double seconds, long liveBytes, long liveFirstHalf,
+                long liveSecondHalf, long peakBytes, long maxHeap, double writeSeconds) {}
 
   private final BenchDb db;
   private final PrintStream log;
@@ -60,8 +61,10 @@ final class MemoryBench {
       db.execute("TRUNCATE mem");
     }
     if (result.ok()) {
-      log.printf("memory %,d-row transaction (-Xmx%s): live max %.1f MiB, peak used %.1f MiB, streamed in %.1f s%n",
-          rows, heap, result.liveBytes() / 1048576.0, result.peakBytes() / 1048576.0, result.seconds());
+      log.printf("memory %,d-row transaction (-Xmx%s): live max %.1f MiB (1st half %.1f, 2nd half %.1f),"
+          + " peak used %.1f MiB, streamed in %.1f s%n", rows, heap, result.liveBytes() / 1048576.0,
+          result.liveFirstHalf() / 1048576.0, result.liveSecondHalf() / 1048576.0, result.peakBytes() / 1048576.0,
+          result.seconds());
     } else {
       log.printf("memory %,d-row transaction (-Xmx%s): FAILED %s%n", rows, heap, result.error());
     }
@@ -94,11 +97,13 @@ final class MemoryBench {
     }
     if (resultLine == null || !resultLine.contains("live=")) {
       String why = tail.toString().contains("OutOfMemoryError") ? "OutOfMemoryError" : "exit " + p.exitValue();
-      log.println(tail);
-      return new Result(rows, false, why + (resultLine == null ? "" : " " + resultLine), 0, 0, 0, 0, writeSeconds);
+      log.println("memory probe for " + rows + " rows failed (" + why + "); its last output:\n" + tail);
+      return new Result(rows, false, why + (resultLine == null ? "" : " " + resultLine), 0, 0, 0, 0, 0, 0,
+          writeSeconds);
     }
     return new Result(rows, true, null, Double.parseDouble(field(resultLine, "seconds")),
-        Long.parseLong(field(resultLine, "live")), Long.parseLong(field(resultLine, "peak")),
+        Long.parseLong(field(resultLine, "live")), Long.parseLong(field(resultLine, "live1")),
+        Long.parseLong(field(resultLine, "live2")), Long.parseLong(field(resultLine, "peak")),
         Long.parseLong(field(resultLine, "max")), writeSeconds);
   }
 

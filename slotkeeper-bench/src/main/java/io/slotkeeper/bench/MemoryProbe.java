@@ -73,12 +73,14 @@ public final class MemoryProbe {
     List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
         .filter(p -> p.getType() == MemoryType.HEAP).toList();
     heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
-    long[] maxLive = {0};
+    // Live samples with their time, to tell growth (a leak: later samples higher) from warm-up.
+    List<long[]> liveSamples = new java.util.ArrayList<>();
+    long activeAt = System.nanoTime();
     Thread sampler = new Thread(() -> {
       while (!reached.isDone()) {
         System.gc();
         long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        maxLive[0] = Math.max(maxLive[0], used);
+        liveSamples.add(new long[] {System.nanoTime(), used});
         try {
           Thread.sleep(SAMPLE_MILLIS);
         } catch (InterruptedException e) {
@@ -98,11 +100,23 @@ public final class MemoryProbe {
       return;
     }
     sampler.join();
+    long half = activeAt + (end - activeAt) / 2;
+    long maxLive = 0;
+    long firstHalf = 0;
+    long secondHalf = 0;
+    for (long[] sample : liveSamples) {
+      maxLive = Math.max(maxLive, sample[1]);
+      if (sample[0] < half) {
+        firstHalf = Math.max(firstHalf, sample[1]);
+      } else {
+        secondHalf = Math.max(secondHalf, sample[1]);
+      }
+    }
     long peak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     control.shutdown().toCompletableFuture().get(60, TimeUnit.SECONDS);
     system.terminate();
-    System.out.printf("RESULT rows=%d seconds=%.3f live=%d peak=%d max=%d%n", inserts[0], (end - t0) / 1e9,
-        maxLive[0], peak, Runtime.getRuntime().maxMemory());
+    System.out.printf("RESULT rows=%d seconds=%.3f live=%d live1=%d live2=%d samples=%d peak=%d max=%d%n", inserts[0],
+        (end - t0) / 1e9, maxLive, firstHalf, secondHalf, liveSamples.size(), peak, Runtime.getRuntime().maxMemory());
     System.exit(0);
   }
 }

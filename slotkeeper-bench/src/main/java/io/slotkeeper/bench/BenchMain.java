@@ -311,6 +311,7 @@ public final class BenchMain {
     MemoryBench bench = new MemoryBench(db, log, sizes.memoryHeap);
     List<MemoryBench.Result> results = bench.run(sizes.memoryRows);
     MemoryBench.Result first = results.get(0);
+    MemoryBench.Result previous = null;
     for (MemoryBench.Result r : results) {
       String cell;
       String met = "–";
@@ -328,8 +329,14 @@ public final class BenchMain {
           target = String.format(Locale.ROOT, "≤ 1.10× of %,d rows", first.rows());
           cell += String.format(Locale.ROOT, "<br>vs %,d rows: live %.2f×, peak %.2f×", first.rows(), live, peak);
           met = (live <= 1.10 ? "live yes" : "live **no**") + ", " + (peak <= 1.10 ? "peak yes" : "peak **no**");
+          if (previous != null && previous != first && previous.ok()) {
+            // Both long enough for G1 to reach its steady young-generation size: peaks comparable.
+            cell += String.format(Locale.ROOT, "<br>vs %,d rows: live %.2f×, peak %.2f×", previous.rows(),
+                (double) r.liveBytes() / previous.liveBytes(), (double) r.peakBytes() / previous.peakBytes());
+          }
         }
       }
+      previous = r;
       report.row(String.format(Locale.ROOT, "Heap streaming one %,d-row transaction, fresh JVM -Xmx%s", r.rows(),
           sizes.memoryHeap), cell, "–", "–", target, met);
     }

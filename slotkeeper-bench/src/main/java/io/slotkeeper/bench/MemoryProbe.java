@@ -26,9 +26,9 @@ import org.apache.pekko.stream.javadsl.Sink;
  *
  * <p>Two figures, because heap "peak" means two different things:
  * <ul>
- *   <li><b>live</b>: the most heap still in use right after a full collection, sampled every
- *       {@link #SAMPLE_MILLIS} ms (System.gc(), then heap used). This is what would grow if the
- *       source held on to a transaction's rows.</li>
+ *   <li><b>live</b>: the most heap still in use at the end of a full collection, sampled every
+ *       {@link #SAMPLE_MILLIS} ms (System.gc(), then the collector's own after-GC figures). This is
+ *       what would grow if the source held on to a transaction's rows.</li>
  *   <li><b>peak used</b>: the sum over heap pools of {@link MemoryPoolMXBean#getPeakUsage()} since
  *       the source became ACTIVE: live data plus garbage not yet collected, so it also depends on
  *       how large the collector lets the young generation grow.</li>
@@ -40,6 +40,35 @@ public final class MemoryProbe {
   static final long SAMPLE_MILLIS = 250;
 
   private MemoryProbe() {}
+
+  /**
+   * Heap in use at the end of the most recent collection (normally the full one System.gc() just
+   * ran), as the collector itself recorded it. Reading "heap used" after System.gc() returns would
+   * also count whatever the streaming threads allocated since, which on a busy machine can be many
+   * megabytes.
+   */
+  static long heapAfterLastGc(List<MemoryPoolMXBean> heapPools) {
+    com.sun.management.GcInfo latest = null;
+    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof com.sun.management.GarbageCollectorMXBean g) {
+        com.sun.management.GcInfo info = g.getLastGcInfo();
+        if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+          latest = info;
+        }
+      }
+    }
+    if (latest == null) {
+      return 0;
+    }
+    long sum = 0;
+    for (MemoryPoolMXBean pool : heapPools) {
+      java.lang.management.MemoryUsage u = latest.getMemoryUsageAfterGc().get(pool.getName());
+      if (u != null) {
+        sum += u.getUsed();
+      }
+    }
+    return sum;
+  }
 
   public static void main(String[] args) throws Exception {
     String url = args[0];
@@ -79,8 +108,10 @@ public final class MemoryProbe {
     Thread sampler = new Thread(() -> {
       while (!reached.isDone()) {
         System.gc();
-        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        liveSamples.add(new long[] {System.nanoTime(), used});
+        long used = heapAfterLastGc(heapPools);
+        if (used > 0) {
+          liveSamples.add(new long[] {System.nanoTime(), used});
+        }
         try {
           Thread.sleep(SAMPLE_MILLIS);
         } catch (InterruptedException e) {

@@ -2,7 +2,7 @@
 # Builds Slotkeeper with the bench module and runs every benchmark, printing one markdown table
 # and writing it to slotkeeper-bench/RESULTS.md.
 #
-#   slotkeeper-bench/run.sh            the sizes (about 10 minutes on 2 cores)
+#   slotkeeper-bench/run.sh            the sizes (about 6 minutes on 2 cores)
 #   slotkeeper-bench/run.sh --quick    small sizes, for trying things out (about 2 minutes)
 #
 # Any other argument goes to the harness (io.slotkeeper.bench.BenchMain), e.g. --only=catchup,latency.

@@ -1,0 +1,377 @@
+package io.slotkeeper.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark and prints one markdown table. Progress goes to stdout as it happens; the
+ * table at the end is also written to {@code --results=FILE}.
+ *
+ * <pre>
+ *   --quick                 small sizes, for trying things out (minutes, not tens of minutes)
+ *   --only=a,b              any of decoder, catchup, latency, stall, memory
+ *   --results=FILE          where to write the table (markdown)
+ *   --catchup-rows=N        backlog size of the catch-up benchmark
+ *   --memory-rows=N,N,N     transaction sizes of the memory benchmark
+ *   --pg-version=N          PostgreSQL major version (default 17)
+ * </pre>
+ */
+public final class BenchMain {
+  private static final Set<String> ALL = Set.of("decoder", "catchup", "latency", "stall", "memory");
+
+  private BenchMain() {}
+
+  /** Sizes of one mode. */
+  private static final class Sizes {
+    int jmhWarmups;
+    int jmhIterations;
+    List<String> decodeOps;
+    int catchUpRows;
+    int catchUpTransactionRows = 1000;
+    int catchUpRuns;
+    int warmUpRows;
+    int latencyWarmup;
+    int latencySeconds;
+    int stallWarmup;
+    int stallSeconds;
+    long[] memoryRows;
+    String memoryHeap = "128m";
+    // The paced load of the latency and stall benchmarks: 50 rows every 10 ms = 5,000 rows/s.
+    int paceRows = 50;
+    long paceMillis = 10;
+
+    static Sizes full() {
+      Sizes s = new Sizes();
+      s.jmhWarmups = 3;
+      s.jmhIterations = 4;
+      s.decodeOps = List.of("insert", "update", "delete");
+      s.catchUpRows = 1_000_000;
+      s.catchUpRuns = 3;
+      s.warmUpRows = 100_000;
+      s.latencyWarmup = 5;
+      s.latencySeconds = 30;
+      s.stallWarmup = 3;
+      s.stallSeconds = 10;
+      s.memoryRows = new long[] {10_000, 1_000_000, 10_000_000};
+      return s;
+    }
+
+    static Sizes quick() {
+      Sizes s = new Sizes();
+      s.jmhWarmups = 1;
+      s.jmhIterations = 2;
+      s.decodeOps = List.of("insert");
+      s.catchUpRows = 20_000;
+      s.catchUpRuns = 2;
+      s.warmUpRows = 10_000;
+      s.latencyWarmup = 2;
+      s.latencySeconds = 5;
+      s.stallWarmup = 2;
+      s.stallSeconds = 3;
+      s.memoryRows = new long[] {10_000, 100_000, 300_000};
+      return s;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    Set<String> only = new LinkedHashSet<>(List.of("decoder", "catchup", "latency", "stall", "memory"));
+    Path resultsFile = null;
+    Integer catchUpRows = null;
+    long[] memoryRows = null;
+    int pgVersion = 17;
+    for (String a : args) {
+      if (a.equals("--quick")) {
+        quick = true;
+      } else if (a.startsWith("--only=")) {
+        only = new LinkedHashSet<>(Arrays.asList(a.substring(7).split(",")));
+        if (!ALL.containsAll(only)) {
+          throw new IllegalArgumentException("--only takes " + ALL + ", got " + only);
+        }
+      } else if (a.startsWith("--results=")) {
+        resultsFile = Paths.get(a.substring(10));
+      } else if (a.startsWith("--catchup-rows=")) {
+        catchUpRows = Integer.parseInt(a.substring(15));
+      } else if (a.startsWith("--memory-rows=")) {
+        memoryRows = Arrays.stream(a.substring(14).split(",")).mapToLong(Long::parseLong).toArray();
+      } else if (a.startsWith("--pg-version=")) {
+        pgVersion = Integer.parseInt(a.substring(13));
+      } else {
+        throw new IllegalArgumentException("unknown argument " + a);
+      }
+    }
+    Sizes sizes = quick ? Sizes.quick() : Sizes.full();
+    if (catchUpRows != null) {
+      sizes.catchUpRows = catchUpRows;
+    }
+    if (memoryRows != null) {
+      sizes.memoryRows = memoryRows;
+    }
+    PrintStream log = System.out;
+    Report report = new Report();
+    long started = System.nanoTime();
+    report.fact("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    report.fact("mode", quick ? "quick (small sizes: not the issue's figures)" : "full");
+    report.fact("CPU", cpuModel() + ", nproc " + Runtime.getRuntime().availableProcessors());
+    report.fact("JVM", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    report.fact("load average at start", loadAverage());
+
+    if (only.contains("decoder")) {
+      decoder(sizes, report, log);
+    }
+    Set<String> dbBenches = new LinkedHashSet<>(only);
+    dbBenches.remove("decoder");
+    if (!dbBenches.isEmpty()) {
+      try (BenchDb db = new BenchDb(pgVersion)) {
+        report.fact("PostgreSQL", db.serverVersion() + " (embedded, same host; fsync off, shared_buffers 256MB)");
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
+        try {
+          List<Contender> contenders = List.of(new BaselineContender(), new SlotkeeperContender(system));
+          if (dbBenches.contains("catchup")) {
+            catchUp(db, contenders, sizes, report, log);
+          }
+          if (dbBenches.contains("latency")) {
+            latency(db, contenders, sizes, report, log);
+          }
+          if (dbBenches.contains("stall")) {
+            stall(db, contenders, sizes, report, log);
+          }
+          if (dbBenches.contains("memory")) {
+            memory(db, sizes, report, log);
+          }
+        } finally {
+          system.terminate();
+        }
+      }
+    }
+    report.fact("load average at end", loadAverage());
+    report.fact("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+
+    String table = report.markdown();
+    log.println();
+    log.println(table);
+    if (resultsFile != null) {
+      Files.writeString(resultsFile, "# Slotkeeper benchmark results\n\nProduced by `slotkeeper-bench/run.sh"
+          + (quick ? " --quick" : "") + "`; see README.md for what each figure means.\n\n" + table,
+          StandardCharsets.UTF_8);
+      log.println("written to " + resultsFile);
+    }
+    System.exit(0);
+  }
+
+  // ---------------------------------------------------------------- decoder (JMH)
+
+  private static void decoder(Sizes sizes, Report report, PrintStream log) throws Exception {
+    Path jmhLog = Paths.get("target", "jmh.log");
+    Files.createDirectories(jmhLog.getParent());
+    log.println("decoder: JMH, 1 fork, 1 thread; details in " + jmhLog);
+    List<RunResult> results = new ArrayList<>();
+    results.addAll(jmh(sizes, "decode", sizes.decodeOps, jmhLog.resolveSibling("jmh-decode.log")));
+    results.addAll(jmh(sizes, "frameAndDecode", List.of("insert"), jmhLog.resolveSibling("jmh-frame.log")));
+    for (RunResult r : results) {
+      String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+      String shape = r.getParams().getParam("shape");
+      String op = r.getParams().getParam("op");
+      double score = r.getPrimaryResult().getScore();
+      double error = r.getPrimaryResult().getScoreError();
+      double bytes = DecoderBenchmark.meanPayloadBytes(shape, op);
+      int columns = RowShapes.columns(shape).size();
+      log.printf("decoder %-15s %-6s %-6s %,12.0f msgs/s ± %,.0f  (%.0f B/msg, %.0f MB/s)%n", method, shape, op,
+          score, error, bytes, score * bytes / 1e6);
+      boolean small = shape.equals("narrow");
+      report.row(String.format(Locale.ROOT, "Decoder `%s`, %s %s (%d cols, %.0f B/msg), per core", method, shape, op,
+              columns, bytes),
+          String.format(Locale.ROOT, "%s ± %s msgs/s (%.0f MB/s)", Report.millions(score),
+              Report.millions(error), score * bytes / 1e6),
+          "–", "–", small ? "≥ 5 M msgs/s" : "–", small ? (score >= 5e6 ? "yes" : "**no**") : "–");
+    }
+  }
+
+  private static Collection<RunResult> jmh(Sizes sizes, String method, List<String> ops, Path output)
+      throws Exception {
+    ChainedOptionsBuilder o = new OptionsBuilder()
+        .include(DecoderBenchmark.class.getName() + "." + method + "$")
+        .forks(1)
+        .threads(1)
+        .warmupIterations(sizes.jmhWarmups)
+        .warmupTime(TimeValue.seconds(1))
+        .measurementIterations(sizes.jmhIterations)
+        .measurementTime(TimeValue.seconds(1))
+        .jvmArgs("-Xms1g", "-Xmx1g")
+        .param("op", ops.toArray(new String[0]))
+        .output(output.toString());
+    return new Runner(o.build()).run();
+  }
+
+  // ---------------------------------------------------------------- end to end
+
+  private static void catchUp(BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    CatchUpBench bench = new CatchUpBench(db, contenders, log);
+    bench.warmUp(sizes.warmUpRows);
+    for (String variant : List.of("insert", "mixed")) {
+      CatchUpBench.Result r = bench.run(variant, sizes.catchUpRows, sizes.catchUpTransactionRows, sizes.catchUpRuns);
+      double sk = r.median("slotkeeper");
+      double bl = r.median("pgjdbc baseline");
+      String what = variant.equals("insert") ? "inserts" : "changes (50% I, 30% U, 20% D)";
+      report.row(String.format(Locale.ROOT, "Catch-up: %,d %s in %,d-row tx, changes/s, median of %d runs",
+              r.events(), what, r.transactionRows(), sizes.catchUpRuns),
+          Report.thousands(sk) + " " + runs(r, "slotkeeper") + busy(r, "slotkeeper"),
+          Report.thousands(bl) + " " + runs(r, "pgjdbc baseline") + busy(r, "pgjdbc baseline"),
+          Report.ratio(sk / bl), "≥ 0.90×", sk / bl >= 0.9 ? "yes" : "**no**");
+    }
+  }
+
+  /** Median share of the drain the walsender spent on a CPU: near 100% means the server was the limit. */
+  private static String busy(CatchUpBench.Result r, String contender) {
+    double m = Stats.median(r.walsenderBusy().get(contender).stream().mapToDouble(Double::doubleValue).toArray());
+    return String.format(Locale.ROOT, "<br>walsender on CPU %.0f%%", m * 100);
+  }
+
+  private static String runs(CatchUpBench.Result r, String contender) {
+    StringBuilder sb = new StringBuilder("<br>(");
+    List<Double> v = r.eventsPerSecond().get(contender);
+    for (int i = 0; i < v.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0fk", v.get(i) / 1000));
+    }
+    return sb.append(")").toString();
+  }
+
+  private static void latency(BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    LatencyBench bench = new LatencyBench(db, log);
+    LatencyBench.Result sk = null;
+    LatencyBench.Result bl = null;
+    for (Contender c : contenders) {
+      LatencyBench.Result r = bench.run(c, sizes.paceRows, sizes.paceMillis, sizes.latencyWarmup,
+          sizes.latencySeconds);
+      if (c instanceof SlotkeeperContender) {
+        sk = r;
+      } else {
+        bl = r;
+      }
+    }
+    String what = String.format(Locale.ROOT, "Latency commit→consumer at %,d rows/s (%d rows/tx every %d ms), %d s:",
+        sizes.paceRows * 1000 / sizes.paceMillis, sizes.paceRows, sizes.paceMillis, sizes.latencySeconds);
+    report.row(what + " p50 / p99 / p99.9 / max, ms",
+        lat(sk), lat(bl), "–", "p99 ≤ 20 ms", sk.p99Micros() <= 20_000 ? "yes" : "**no**");
+    report.note(String.format(Locale.ROOT, "Latency writer achieved %,.0f rows/s (Slotkeeper run) and %,.0f rows/s"
+        + " (baseline run); %,d and %,d samples.", sk.writeRate(), bl.writeRate(), sk.samples(), bl.samples()));
+  }
+
+  private static String lat(LatencyBench.Result r) {
+    return Report.ms(r.p50Micros()) + " / " + Report.ms(r.p99Micros()) + " / " + Report.ms(r.p999Micros()) + " / "
+        + Report.ms(r.maxMicros());
+  }
+
+  private static void stall(BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    StallBench bench = new StallBench(db, log);
+    StallBench.Result sk = null;
+    StallBench.Result bl = null;
+    for (Contender c : contenders) {
+      StallBench.Result r = bench.run(c, sizes.paceRows, sizes.paceMillis, sizes.stallWarmup, sizes.stallSeconds);
+      if (c instanceof SlotkeeperContender) {
+        sk = r;
+      } else {
+        bl = r;
+      }
+    }
+    report.row(String.format(Locale.ROOT, "Stall %d s at %,d rows/s, then resume: backlog rows; time to deliver it"
+            + " (writes go on)", sizes.stallSeconds, sizes.paceRows * 1000 / sizes.paceMillis),
+        stallCell(sk), stallCell(bl), Report.ratio(sk.catchUpSeconds() / bl.catchUpSeconds()) + " time", "–", "–");
+  }
+
+  private static String stallCell(StallBench.Result r) {
+    return String.format(Locale.ROOT, "%,d rows; %.2f s (%,.0f rows/s)", r.backlogRows(), r.catchUpSeconds(),
+        r.drainRate());
+  }
+
+  private static void memory(BenchDb db, Sizes sizes, Report report, PrintStream log) throws Exception {
+    MemoryBench bench = new MemoryBench(db, log, sizes.memoryHeap);
+    List<MemoryBench.Result> results = bench.run(sizes.memoryRows);
+    MemoryBench.Result first = results.get(0);
+    MemoryBench.Result previous = null;
+    for (MemoryBench.Result r : results) {
+      String cell;
+      String met = "–";
+      String target = "–";
+      if (!r.ok()) {
+        cell = "FAILED: " + r.error();
+        met = "**no**";
+      } else {
+        cell = String.format(Locale.ROOT, "live %s (halves: %s, %s); peak used %s; streamed in %.1f s",
+            Report.mib(r.liveBytes()), halfCell(r.liveFirstHalf()), halfCell(r.liveSecondHalf()),
+            Report.mib(r.peakBytes()), r.seconds());
+        if (r != first && first.ok()) {
+          double live = (double) r.liveBytes() / first.liveBytes();
+          double peak = (double) r.peakBytes() / first.peakBytes();
+          target = String.format(Locale.ROOT, "≤ 1.10× of %,d rows", first.rows());
+          cell += String.format(Locale.ROOT, "<br>vs %,d rows: live %.2f×, peak %.2f×", first.rows(), live, peak);
+          met = (live <= 1.10 ? "live yes" : "live **no**") + ", " + (peak <= 1.10 ? "peak yes" : "peak **no**");
+          if (previous != null && previous != first && previous.ok()) {
+            // Both long enough for G1 to reach its steady young-generation size: peaks comparable.
+            cell += String.format(Locale.ROOT, "<br>vs %,d rows: live %.2f×, peak %.2f×", previous.rows(),
+                (double) r.liveBytes() / previous.liveBytes(), (double) r.peakBytes() / previous.peakBytes());
+          }
+        }
+      }
+      previous = r;
+      report.row(String.format(Locale.ROOT, "Heap streaming one %,d-row transaction, fresh JVM -Xmx%s", r.rows(),
+          sizes.memoryHeap), cell, "–", "–", target, met);
+    }
+    report.note("Heap: *live* = most heap in use right after a full GC (System.gc() every "
+        + MemoryProbe.SAMPLE_MILLIS + " ms while streaming); *peak used* = sum of heap pools' peak usage since"
+        + " ACTIVE (includes uncollected garbage, so it also reflects G1's young-generation sizing); halves: max"
+        + " live in the first and the second half of the streaming time (a leak shows as a higher second half).");
+  }
+
+  /** A half with no sample (a stream shorter than two sampling periods) shows as a dash. */
+  private static String halfCell(long bytes) {
+    return bytes == 0 ? "–" : Report.mib(bytes);
+  }
+
+  // ---------------------------------------------------------------- machine facts
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException e) {
+      // Not Linux: say so rather than fail.
+    }
+    return System.getProperty("os.arch");
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " / " + f[1] + " / " + f[2] + " (1 / 5 / 15 min)";
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

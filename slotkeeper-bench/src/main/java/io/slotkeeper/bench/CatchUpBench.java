@@ -1,0 +1,175 @@
+package io.slotkeeper.bench;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Catch-up throughput: a backlog of row changes is committed while nobody reads, then each
+ * contender drains it from its own slot. All slots are created before the backlog, at the same
+ * point, so every run reads exactly the same WAL. Runs alternate between the contenders (ABBA...)
+ * so slow drift of the machine's load hits both alike; the figure per contender is the median.
+ *
+ * <p>The clock runs from just before the reader connects (both pay for their connection setup)
+ * to the Commit that follows the backlog's last change.
+ */
+final class CatchUpBench {
+
+  /** Events/s of each run, per contender, in run order. */
+  record Result(String variant, long events, int transactionRows, double writeSeconds,
+                Map<String, List<Double>> eventsPerSecond, Map<String, List<Double>> walsenderBusy) {
+    double median(String contender) {
+      return Stats.median(eventsPerSecond.get(contender).stream().mapToDouble(Double::doubleValue).toArray());
+    }
+  }
+
+  private final BenchDb db;
+  private final List<Contender> contenders;
+  private final PrintStream log;
+
+  CatchUpBench(BenchDb db, List<Contender> contenders, PrintStream log) {
+    this.db = db;
+    this.contenders = contenders;
+    this.log = log;
+  }
+
+  /** One unmeasured drain of a small backlog per contender: JIT, page cache and connections warm. */
+  void warmUp(int rows) throws Exception {
+    db.execute("CREATE TABLE warm (id bigint PRIMARY KEY, a int, b int, note text)");
+    db.execute("CREATE PUBLICATION warm_pub FOR TABLE warm");
+    for (Contender c : contenders) {
+      db.createSlot(slot("warm", c, 0));
+    }
+    writeInserts("warm", rows, 1000);
+    for (Contender c : contenders) {
+      drain(c, slot("warm", c, 0), "warm_pub", rows);
+    }
+    db.execute("DROP PUBLICATION warm_pub");
+    db.execute("DROP TABLE warm");
+  }
+
+  /**
+   * @param variant "insert" (inserts only) or "mixed" (per transaction 50% inserts, 30% updates,
+   *     20% deletes)
+   */
+  Result run(String variant, int events, int transactionRows, int runs) throws Exception {
+    String table = "cu_" + variant;
+    String pub = table + "_pub";
+    db.execute("CREATE TABLE " + table + " (id bigint PRIMARY KEY, a int, b int, note text)");
+    db.execute("CREATE PUBLICATION " + pub + " FOR TABLE " + table);
+    int transactions = events / transactionRows;
+    int ins = transactionRows / 2;
+    int upd = transactionRows * 3 / 10;
+    int del = transactionRows - ins - upd;
+    if (variant.equals("mixed")) {
+      // Rows to update and delete exist before the slots, so seeding is not part of the stream.
+      long seed = (long) transactions * (upd + del);
+      db.execute("INSERT INTO " + table + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(1, "
+          + seed + ") g");
+      db.execute("VACUUM ANALYZE " + table);
+    }
+    for (int r = 0; r < runs; r++) {
+      for (Contender c : contenders) {
+        db.createSlot(slot(table, c, r));
+      }
+    }
+
+    long t0 = System.nanoTime();
+    if (variant.equals("mixed")) {
+      writeMixed(table, transactions, ins, upd, del);
+    } else {
+      writeInserts(table, events, transactionRows);
+    }
+    double writeSeconds = (System.nanoTime() - t0) / 1e9;
+    long total = (long) transactions * transactionRows;
+    log.printf("catch-up %s: backlog of %,d changes in %,d transactions written in %.1f s, WAL end %s%n",
+        variant, total, transactions, writeSeconds, db.currentLsn());
+
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    Map<String, List<Double>> busy = new LinkedHashMap<>();
+    for (Contender c : contenders) {
+      rates.put(c.name(), new ArrayList<>());
+      busy.put(c.name(), new ArrayList<>());
+    }
+    for (int r = 0; r < runs; r++) {
+      List<Contender> order = new ArrayList<>(contenders);
+      if (r % 2 == 1) {
+        java.util.Collections.reverse(order);
+      }
+      for (Contender c : order) {
+        double[] d = drain(c, slot(table, c, r), pub, total);
+        double rate = total / d[0];
+        rates.get(c.name()).add(rate);
+        busy.get(c.name()).add(d[1]);
+        log.printf("catch-up %s run %d %-16s %,10.0f changes/s (%.2f s; walsender on CPU %.0f%%)%n", variant, r + 1,
+            c.name(), rate, d[0], d[1] * 100);
+      }
+    }
+    db.execute("DROP PUBLICATION " + pub);
+    db.execute("DROP TABLE " + table);
+    return new Result(variant, total, transactionRows, writeSeconds, rates, busy);
+  }
+
+  /** Seconds to drain, and the share of that time the walsender process spent on a CPU. */
+  private double[] drain(Contender c, String slot, String pub, long expected) throws Exception {
+    Counter counter = new Counter(expected, false);
+    long t0 = System.nanoTime();
+    Contender.Running running = c.start(db, slot, pub, counter, false);
+    long end;
+    double busy;
+    try {
+      // Whether the server or the client is the bottleneck: a walsender that is on a CPU nearly all
+      // the time is the limit; one that is often off it waits for its client (or for the machine).
+      long pid = db.pg.queryLong("SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+      long c0 = ProcStat.cpuNanos(pid);
+      long w0 = System.nanoTime();
+      end = Drain.await(running, counter, 900);
+      busy = (double) (ProcStat.cpuNanos(pid) - c0) / (end - w0);
+    } finally {
+      running.close();
+      db.dropSlot(slot);
+    }
+    if (counter.changes() != expected) {
+      throw new IllegalStateException(c.name() + " saw " + counter.changes() + " changes, expected " + expected);
+    }
+    return new double[] {(end - t0) / 1e9, busy};
+  }
+
+  private void writeInserts(String table, long rows, int perTransaction) throws Exception {
+    try (Connection conn = db.connect(); Statement st = conn.createStatement()) {
+      for (long from = 1; from <= rows; from += perTransaction) {
+        long to = Math.min(rows, from + perTransaction - 1);
+        st.execute("INSERT INTO " + table + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series("
+            + from + ", " + to + ") g");
+      }
+    }
+  }
+
+  private void writeMixed(String table, int transactions, int ins, int upd, int del) throws Exception {
+    long updBase = 0;
+    long delBase = (long) transactions * upd;
+    long insBase = (long) transactions * (upd + del);
+    try (Connection conn = db.connect(); Statement st = conn.createStatement()) {
+      conn.setAutoCommit(false);
+      for (int i = 0; i < transactions; i++) {
+        long u = updBase + (long) i * upd;
+        long d = delBase + (long) i * del;
+        long n = insBase + (long) i * ins;
+        st.execute("INSERT INTO " + table + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series("
+            + (n + 1) + ", " + (n + ins) + ") g");
+        st.execute("UPDATE " + table + " SET a = a + 1, note = note || ' updated' WHERE id BETWEEN " + (u + 1)
+            + " AND " + (u + upd));
+        st.execute("DELETE FROM " + table + " WHERE id BETWEEN " + (d + 1) + " AND " + (d + del));
+        conn.commit();
+      }
+    }
+  }
+
+  private static String slot(String table, Contender c, int run) {
+    return table + "_" + (c instanceof SlotkeeperContender ? "sk" : "bl") + run;
+  }
+}

@@ -120,6 +120,11 @@ final class HttpStatusServer implements AutoCloseable {
     progress.put("confirmed_lsn", p.confirmedLsn().toString());
     progress.put("lag_bytes", StatusReporter.lagBytes(p));
     progress.put("reconnects", p.reconnects());
+    progress.put("retained_wal_bytes", p.retainedWalBytes());
+    progress.put("server_lag_bytes", p.lagBytes());
+    progress.put("safe_wal_size_bytes", p.safeWalSizeBytes());
+    progress.put("wal_status", p.walStatus());
+    progress.put("heal_attempts", p.healAttempts());
     progress.put("delivered_envelopes", p.deliveredEnvelopes());
     progress.put("acknowledged_transactions", p.acknowledgedTransactions());
     progress.put("rows_written", probe.rowsWritten());
@@ -150,6 +155,22 @@ final class HttpStatusServer implements AutoCloseable {
         label, Long.toString(p.deliveredEnvelopes()));
     metric(sb, "slotkeeper_acknowledged_transactions_total", "counter",
         "Transactions written, flushed and acknowledged.", label, Long.toString(p.acknowledgedTransactions()));
+    // Server-side figures, read by the engine every retention.check-interval (-1 until first read).
+    metric(sb, "slotkeeper_retained_wal_bytes", "gauge",
+        "WAL the server keeps for the slot (current LSN - restart_lsn); -1 until read.",
+        label, Long.toString(p.retainedWalBytes()));
+    metric(sb, "slotkeeper_server_lag_bytes", "gauge",
+        "WAL the slot has not confirmed yet (current LSN - confirmed_flush_lsn); -1 until read.",
+        label, Long.toString(p.lagBytes()));
+    metric(sb, "slotkeeper_safe_wal_size_bytes", "gauge",
+        "WAL that can still be written before the slot is invalidated; -1 when unlimited or unknown.",
+        label, Long.toString(p.safeWalSizeBytes()));
+    metric(sb, "slotkeeper_heal_attempts_total", "counter",
+        "Blocked slot creations healed with pg_log_standby_snapshot (attempts).", label,
+        Long.toString(p.healAttempts()));
+    metric(sb, "slotkeeper_heal_unavailable_total", "counter",
+        "Heal attempts that could not run (server before 16, or no EXECUTE).", label,
+        Long.toString(p.healUnavailable()));
     metric(sb, "slotkeeper_rows_written_total", "counter", "Insert, update and delete lines written.",
         label, Long.toString(probe.rowsWritten()));
     metric(sb, "slotkeeper_rows_per_second", "gauge", "Rows written per second over the last second.",

@@ -194,7 +194,8 @@ class CliStreamIT {
     assertThat(metrics).contains("# TYPE slotkeeper_received_lsn gauge", "slotkeeper_confirmed_lsn{slot=\"h_slot\"} ",
         "slotkeeper_lag_bytes{slot=\"h_slot\"} ", "slotkeeper_reconnects_total{slot=\"h_slot\"} 0",
         "slotkeeper_delivered_envelopes_total{slot=\"h_slot\"} ", "slotkeeper_rows_per_second{slot=\"h_slot\"} ",
-        "slotkeeper_status{slot=\"h_slot\",level=\"ACTIVE\"} 1");
+        "slotkeeper_status{slot=\"h_slot\",level=\"ACTIVE\"} 1",
+        "# TYPE slotkeeper_retained_wal_bytes gauge", "slotkeeper_heal_attempts_total{slot=\"h_slot\"} 0");
     assertThat(metrics.lines().filter(l -> l.startsWith("slotkeeper_acknowledged_transactions_total")))
         .singleElement().asString().endsWith(" 2");
     Map<String, Object> status = TestJson.object(get(http, base + "/status").body());

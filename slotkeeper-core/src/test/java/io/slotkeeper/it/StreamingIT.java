@@ -91,4 +91,35 @@ class StreamingIT extends ActorSystemPerClass {
       assertThat(h.control.status().level()).isEqualTo(StatusLevel.ACTIVE);
     }
   }
+
+  @Test
+  void manySourcesRunSideBySideInOneActorSystem() throws Exception {
+    PostgresServer pg = PG.server();
+    java.util.List<Harness> sources = new java.util.ArrayList<>();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        pg.execute("CREATE TABLE side_" + i + " (id text PRIMARY KEY)");
+        pg.execute("CREATE PUBLICATION side_pub_" + i + " FOR TABLE side_" + i);
+        pg.execute("SELECT pg_create_logical_replication_slot('side_slot_" + i + "', 'pgoutput')");
+        sources.add(Harness.start(kit.system(), Harness.settings(pg, "side_slot_" + i, "side_pub_" + i)));
+      }
+      for (Harness h : sources) {
+        h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      }
+      for (int i = 1; i <= 3; i++) {
+        pg.execute("INSERT INTO side_" + i + " VALUES ('row-of-" + i + "')");
+      }
+      for (int i = 1; i <= 3; i++) {
+        Harness h = sources.get(i - 1);
+        String expected = "row-of-" + i;
+        Harness.await("source " + i + " to get its row", Duration.ofSeconds(20),
+            () -> h.consumer.insertedIds().contains(expected));
+        assertThat(h.consumer.insertedIds()).containsExactly(expected);
+      }
+    } finally {
+      for (Harness h : sources) {
+        h.close();
+      }
+    }
+  }
 }

@@ -270,9 +270,17 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     }
   }
 
-  /** One heal attempt; returns a short summary of all outcomes so far. */
+  /**
+   * One heal attempt; returns a short summary of all outcomes so far. The attempt is counted after
+   * its outcome, so a reader that reads the attempts first never sees more attempts than outcomes.
+   */
   private String heal(List<SlotCreationBlockers.Blocker> blockers) {
+    attemptHeal(blockers);
     state.healAttempts.incrementAndGet();
+    return summary();
+  }
+
+  private void attemptHeal(List<SlotCreationBlockers.Blocker> blockers) {
     if (settings.primaryUrl().isEmpty() && creation.serverVersionNum() < PG_LOG_STANDBY_SNAPSHOT_SINCE) {
       state.healUnavailable.incrementAndGet();
       warnOnce("slot {}: creation is waiting for running transactions to end{}. The self-heal with"
@@ -280,7 +288,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
           + " transactions (COMMIT or ROLLBACK them, or SELECT pg_terminate_backend(pid)) unblocks creation",
           settings.slotName(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
           creation.serverVersionNum() / 10000);
-      return summary();
+      return;
     }
     try (Statement st = primary.get().createStatement()) {
       st.execute("SELECT pg_log_standby_snapshot()");
@@ -304,7 +312,6 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         primary.reset();
       }
     }
-    return summary();
   }
 
   private String primaryRole() {

@@ -80,6 +80,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private long lastServerMessageNanos;
   private Duration pollDelay;
   private ScheduledFuture<?> pendingPoll;
+  private boolean pollPending;
 
   public static Behavior<Command> create(
       SourceSettings settings,
@@ -254,6 +255,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onPoll() throws Exception {
+    pollPending = false;
     return readOutstanding ? drain() : this;
   }
 
@@ -302,9 +304,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return this;
   }
 
-  /** One pending re-poll at a time; a Read that finds nothing while one is pending reuses it. */
+  /**
+   * One pending re-poll at a time; a Read that finds nothing while one is pending reuses it. The
+   * flag is the actor's own (cleared when the Poll is handled), not the future's isDone(): the
+   * Poll can be handled before the scheduler thread has marked its future done, and relying on
+   * that would drop the next poll and stall reading.
+   */
   private void schedulePoll() {
-    if (pendingPoll == null || pendingPoll.isDone()) {
+    if (!pollPending) {
+      pollPending = true;
       ActorRef<Command> self = getContext().getSelf();
       pendingPoll = PollScheduler.schedule(pollDelay, () -> self.tell(Poll.INSTANCE));
     }
@@ -323,6 +331,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     // Asking for a reply makes a live server answer at once; that answer is what tells a quiet
     // stream from a dead path.
     sendStatus(true);
+    if (readOutstanding) {
+      // Belt and braces: an open Read always has a poll on its way.
+      schedulePoll();
+    }
     return this;
   }
 

@@ -138,7 +138,7 @@ public final class DeliveryLedger {
       skippedEnvelopes++;
       return Verdict.SKIP_DUPLICATE;
     }
-    Lsn end = lsn.plus(1);
+    Lsn end = standaloneAckPosition(lsn);
     highWater = end;
     unacknowledged.put(end.value(), Boolean.FALSE);
     return Verdict.DELIVER;

@@ -43,7 +43,7 @@ final class EnvelopeAssembler {
         throw protocol("Begin of xid " + b.xid() + " inside transaction " + current.xid());
       }
       current = b;
-      return inTransaction(Kind.BEGIN, walStart, message, false, walStart);
+      return inTransaction(Kind.BEGIN, walStart, message);
     }
     if (message instanceof Commit c) {
       Begin b = requireTransaction(message);
@@ -71,12 +71,13 @@ final class EnvelopeAssembler {
       throw protocol("unexpected " + message.getClass().getSimpleName() + " message");
     }
     requireTransaction(message);
-    return inTransaction(kind, walStart, message, false, walStart);
+    return inTransaction(kind, walStart, message);
   }
 
-  private ChangeEnvelope inTransaction(Kind kind, Lsn lsn, PgOutputMessage m, boolean end, Lsn offsetLsn) {
+  /** An envelope inside the current transaction; its offset is not a unit end (only the Commit's is). */
+  private ChangeEnvelope inTransaction(Kind kind, Lsn lsn, PgOutputMessage m) {
     return new ChangeEnvelope(kind, lsn, current.xid(), current.finalLsn(), current.commitTime(), m,
-        new CommittableOffset(offsetLsn, end, ackTarget));
+        new CommittableOffset(lsn, false, ackTarget));
   }
 
   private Begin requireTransaction(PgOutputMessage message) {

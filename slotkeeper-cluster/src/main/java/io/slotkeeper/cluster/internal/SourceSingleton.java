@@ -2,7 +2,6 @@ package io.slotkeeper.cluster.internal;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.CommittableOffset;
-import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;

@@ -70,9 +70,53 @@ public final class ControlImpl implements Control {
 
   @Override
   public AutoCloseable subscribe(Consumer<SourceStatus> listener) {
-    long id = SUBSCRIPTION_IDS.incrementAndGet();
-    refs.thenAccept(r -> r.monitor().tell(new StatusMonitor.Subscribe(id, listener)));
-    return () -> refs.thenAccept(r -> r.monitor().tell(new StatusMonitor.Unsubscribe(id)));
+    Subscription subscription = new Subscription(SUBSCRIPTION_IDS.incrementAndGet(), listener);
+    refs.thenAccept(r -> subscription.register(r.monitor()));
+    return subscription::close;
+  }
+
+  /**
+   * One listener's registration. Closing may come before the source has started, or race the
+   * registration on another thread: callbacks on {@code refs} run in no promised order (in fact
+   * last-registered first), so an Unsubscribe sent from there could overtake its Subscribe and leave
+   * the listener registered for good. Instead the Unsubscribe is only ever sent after the Subscribe
+   * (the lock orders the two tells), and a closed subscription passes nothing on in the meantime.
+   */
+  private static final class Subscription implements Consumer<SourceStatus> {
+    private final long id;
+    private final Consumer<SourceStatus> listener;
+    private boolean closed;
+    private org.apache.pekko.actor.typed.ActorRef<StatusMonitor.Command> registeredWith;
+    private volatile boolean open = true;
+
+    Subscription(long id, Consumer<SourceStatus> listener) {
+      this.id = id;
+      this.listener = listener;
+    }
+
+    synchronized void register(org.apache.pekko.actor.typed.ActorRef<StatusMonitor.Command> monitor) {
+      if (!closed) {
+        registeredWith = monitor;
+        monitor.tell(new StatusMonitor.Subscribe(id, this));
+      }
+    }
+
+    synchronized void close() {
+      open = false;
+      if (!closed) {
+        closed = true;
+        if (registeredWith != null) {
+          registeredWith.tell(new StatusMonitor.Unsubscribe(id));
+        }
+      }
+    }
+
+    @Override
+    public void accept(SourceStatus status) {
+      if (open) {
+        listener.accept(status);
+      }
+    }
   }
 
   @Override

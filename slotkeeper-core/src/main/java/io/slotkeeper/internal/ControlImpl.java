@@ -119,13 +119,24 @@ public final class ControlImpl implements Control {
     }
   }
 
+  /**
+   * Completes once the SourceActor has stopped emitting, or once it is gone. A source also ends on
+   * its own (downstream cancelled, e.g. after {@code take(n)}; or FAILED), and a message to a
+   * stopped actor is dropped, so waiting for its answer alone would wait for ever. Either the
+   * actor handles the message before it stops, or it stops first and {@link #markShutdown()}
+   * (called from its PostStop) completes {@code shutdown}: one of the two always happens.
+   */
   @Override
   public CompletionStage<Done> stop() {
     CompletableFuture<Void> done = new CompletableFuture<>();
     refs.thenAccept(r -> r.source().tell(new SourceActor.StopEmitting(done)));
-    return done.thenApply(v -> Done.getInstance());
+    CompletableFuture<Done> stopped = new CompletableFuture<>();
+    done.whenComplete((v, e) -> stopped.complete(Done.getInstance()));
+    shutdown.whenComplete((v, e) -> stopped.complete(Done.getInstance()));
+    return stopped;
   }
 
+  /** Completes when the actors are gone, which {@link #markShutdown()} reports however they ended. */
   @Override
   public CompletionStage<Done> shutdown() {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -139,6 +150,10 @@ public final class ControlImpl implements Control {
     shutdown.complete(Done.getInstance());
   }
 
+  /**
+   * As pekko-connectors-kafka's {@code DrainingControl}: completes with the stream's own result or
+   * failure, also when the source had already ended on its own (each step above completes then).
+   */
   @Override
   public <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
     return stop()

@@ -289,19 +289,13 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     } catch (Throwable e) {
       // A listener's bug must not take the status of the whole source down with it: not an
       // exception, and not an Error either (a test's AssertionError, a StackOverflowError from a
-      // recursive listener), or the status would freeze and a shutdown would wait for ever.
-      // Only errors that leave the JVM itself unusable go on.
-      if (isJvmFatal(e)) {
-        throw e;
+      // recursive listener, a NoClassDefFoundError), or the status would freeze and a shutdown
+      // would wait for ever. Only a JVM in trouble (out of memory, an internal error) goes on, to
+      // Pekko, which stops the JVM for it (pekko.jvm-exit-on-fatal-error).
+      if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+        throw (VirtualMachineError) e;
       }
       log.warn("status listener of source {} threw", sourceName, e);
     }
-  }
-
-  /** Out of memory, a broken class path, a killed thread: nothing a caught listener error can mend. */
-  private static boolean isJvmFatal(Throwable e) {
-    return (e instanceof VirtualMachineError && !(e instanceof StackOverflowError))
-        || e instanceof LinkageError
-        || e instanceof ThreadDeath;
   }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /** The {@link Control} of one materialized source; talks to its actors once they exist. */
 public final class ControlImpl implements Control {
@@ -85,16 +86,16 @@ public final class ControlImpl implements Control {
   private static final class Subscription implements Consumer<SourceStatus> {
     private final long id;
     private final Consumer<SourceStatus> listener;
-    private boolean closed;
-    private org.apache.pekko.actor.typed.ActorRef<StatusMonitor.Command> registeredWith;
-    private volatile boolean open = true;
+    /** Written under the lock; read without it by the monitor, so a closed listener hears nothing more. */
+    private volatile boolean closed;
+    private ActorRef<StatusMonitor.Command> registeredWith;
 
     Subscription(long id, Consumer<SourceStatus> listener) {
       this.id = id;
       this.listener = listener;
     }
 
-    synchronized void register(org.apache.pekko.actor.typed.ActorRef<StatusMonitor.Command> monitor) {
+    synchronized void register(ActorRef<StatusMonitor.Command> monitor) {
       if (!closed) {
         registeredWith = monitor;
         monitor.tell(new StatusMonitor.Subscribe(id, this));
@@ -102,18 +103,18 @@ public final class ControlImpl implements Control {
     }
 
     synchronized void close() {
-      open = false;
-      if (!closed) {
-        closed = true;
-        if (registeredWith != null) {
-          registeredWith.tell(new StatusMonitor.Unsubscribe(id));
-        }
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (registeredWith != null) {
+        registeredWith.tell(new StatusMonitor.Unsubscribe(id));
       }
     }
 
     @Override
     public void accept(SourceStatus status) {
-      if (open) {
+      if (!closed) {
         listener.accept(status);
       }
     }

@@ -211,6 +211,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
     livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
+    session.boundStreamingIo(livenessTimeout);
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",

@@ -2,6 +2,7 @@ package io.slotkeeper.internal;
 
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -34,6 +35,9 @@ final class ReplicationSession implements AutoCloseable {
   private final Connection connection;
   private final CopyEndProbe endProbe;
   private CopyDual copy;
+  /** Bound of a status-update write once streaming; null until {@link #boundStreamingIo} is called. */
+  private Duration writeLimit;
+  private Duration readLimit;
 
   private ReplicationSession(SourceSettings settings, Connection connection) {
     this.settings = settings;
@@ -179,9 +183,33 @@ final class ReplicationSession implements AutoCloseable {
     copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(sql.toString());
   }
 
-  /** One CopyData message if one is already waiting, else null; never waits for the server. */
+  /**
+   * Bounds every blocking read and write of the stream by the liveness timeout. Why: the
+   * non-blocking read only checks that a message has started to arrive and then reads the rest
+   * blocking, so a wide row cut off part-way by a dead path held the connection actor (and its
+   * keepalive and liveness check) for the whole socket timeout. A read that gets nothing for the
+   * liveness timeout now fails; the socket timeout stays the bound when it is the shorter one.
+   * Writes are not covered by the socket timeout at all, so a {@link WriteWatchdog} bounds them.
+   * An idle stream is unaffected: with nothing pending, the read returns at once.
+   */
+  void boundStreamingIo(Duration liveness) throws SQLException {
+    readLimit = liveness.compareTo(settings.socketTimeout()) < 0 ? liveness : settings.socketTimeout();
+    writeLimit = liveness;
+    connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
+  }
+
+  /** One CopyData message if one is already waiting, else null; never waits for the server to start one. */
   byte[] readPending() throws SQLException {
-    byte[] data = copy.readFromCopy(false);
+    byte[] data;
+    try {
+      data = copy.readFromCopy(false);
+    } catch (SQLException e) {
+      if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
+        throw new ClassifiedException(ErrorClass.TRANSIENT, "a message from the server stopped arriving part-way:"
+            + " nothing for " + readLimit.toMillis() + " ms; the network path looks dead", null, e);
+      }
+      throw e;
+    }
     if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
       throw new ClassifiedException(ErrorClass.TRANSIENT,
           "the server ended the replication stream (it is shutting down, or the walsender was stopped)", null, null);
@@ -190,8 +218,28 @@ final class ReplicationSession implements AutoCloseable {
   }
 
   void send(byte[] message) throws SQLException {
+    if (writeLimit == null) {
+      write(message);
+    } else {
+      WriteWatchdog.guard(writeLimit, this::abort, () -> write(message));
+    }
+  }
+
+  private void write(byte[] message) throws SQLException {
     copy.writeToCopy(message, 0, message.length);
     copy.flushCopy();
+  }
+
+  /**
+   * Closes the socket from any thread, without the orderly goodbye: what JDBC's abort is for. A
+   * call blocked on the socket in the owning thread fails at once.
+   */
+  void abort() {
+    try {
+      connection.abort(Runnable::run);
+    } catch (SQLException | RuntimeException ignored) {
+      // already closed, or closing anyway
+    }
   }
 
   boolean streaming() {

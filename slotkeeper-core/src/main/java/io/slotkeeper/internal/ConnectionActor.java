@@ -56,6 +56,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private enum Keepalive implements Command { INSTANCE }
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
+  /** How long a terminated orphan walsender may take to exit and release the slot. */
+  private static final Duration ORPHAN_EXIT_WAIT = Duration.ofSeconds(10);
 
   private final SourceSettings settings;
   private final ActorRef<SourceActor.Command> source;
@@ -65,6 +67,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final LongSupplier confirmed;
   private final AtomicLong receivedLsn;
   private final AckTarget ackTarget;
+  private final OwnWalsenders ownWalsenders;
   private final TimerScheduler<Command> timers;
 
   private ReplicationSession session;
@@ -90,11 +93,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
-      AckTarget ackTarget) {
+      AckTarget ackTarget,
+      OwnWalsenders ownWalsenders) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSelf().tell(Start.INSTANCE);
       return new ConnectionActor(
-          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget);
+          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget, ownWalsenders);
     }));
   }
 
@@ -108,8 +112,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
-      AckTarget ackTarget) {
+      AckTarget ackTarget,
+      OwnWalsenders ownWalsenders) {
     super(ctx);
+    this.ownWalsenders = ownWalsenders;
     this.admin = admin;
     this.timers = timers;
     this.settings = settings;
@@ -157,6 +163,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
 
     ServerFacts facts = session.inspect();
+    ownWalsenders.add(new OwnWalsenders.Identity(facts.backendPid(), session.backendStart(facts.backendPid())));
     SetupChecks.checkServer(facts, settings);
     List<String> missing = session.missingPublications(settings.publications());
     if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
@@ -169,7 +176,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     SetupChecks.checkPublications(missing, facts, settings);
 
-    SlotInfo slot = session.slot(settings.slotName(), facts);
+    SlotInfo slot = endOwnOrphan(session.slot(settings.slotName(), facts), facts);
     ResyncRequired resync = null;
     if (slot != null && slot.invalidated()) {
       if (settings.onInvalidated() != SourceSettings.OnInvalidated.RECREATE) {
@@ -238,6 +245,33 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
         settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
     return session.slot(settings.slotName(), facts);
+  }
+
+  /**
+   * When the slot is held by a walsender that an earlier connection of this source started and
+   * that outlived it (see {@link OwnWalsenders}), terminates it and returns the slot as it is
+   * afterwards (gone, when the orphan was still creating it). Anyone else's walsender is left
+   * alone: the caller reports the slot BUSY.
+   */
+  private SlotInfo endOwnOrphan(SlotInfo slot, ServerFacts facts) throws Exception {
+    if (slot == null || slot.activePid() == null || slot.activePid() == facts.backendPid()) {
+      return slot;
+    }
+    int pid = slot.activePid();
+    if (!ownWalsenders.contains(new OwnWalsenders.Identity(pid, session.backendStart(pid)))) {
+      return slot;
+    }
+    log.warn("slot {}: PID {} is an orphan of this source, the walsender of an earlier connection of ours that"
+        + " outlived it{} and still holds the slot; terminating it", settings.slotName(), pid,
+        slot.confirmedFlushLsn().isValid() ? "" : " while creating the slot");
+    session.terminateBackend(pid);
+    long deadline = System.nanoTime() + ORPHAN_EXIT_WAIT.toNanos();
+    SlotInfo now = session.slot(settings.slotName(), facts);
+    while (now != null && now.activePid() != null && now.activePid() == pid && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      now = session.slot(settings.slotName(), facts);
+    }
+    return now;
   }
 
   private ClassifiedException busy(SlotInfo slot) throws Exception {

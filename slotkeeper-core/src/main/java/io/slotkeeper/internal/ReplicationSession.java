@@ -145,8 +145,47 @@ final class ReplicationSession implements AutoCloseable {
     } else {
       sql.append(" NOEXPORT_SNAPSHOT");
     }
+    // Creation waits for every transaction that was running when it began, however long that
+    // is; the socket timeout bounds streaming reads, not this wait. Cutting the connection here
+    // would leave our walsender waiting on (it waits on a lock, not on the socket) and holding
+    // the half-created slot, and the heal and terminate-blockers-after would never get their turn.
+    int saved = connection.getNetworkTimeout();
+    connection.setNetworkTimeout(Runnable::run, 0);
     try (Statement st = connection.createStatement()) {
       st.execute(sql.toString());
+    } finally {
+      restoreNetworkTimeout(saved);
+    }
+  }
+
+  private void restoreNetworkTimeout(int millis) {
+    try {
+      if (!connection.isClosed()) {
+        connection.setNetworkTimeout(Runnable::run, millis);
+      }
+    } catch (SQLException ignored) {
+      // the connection broke; the caller's own error says how
+    }
+  }
+
+  /** When backend {@code pid} started (text, exact), or null when there is no such backend. */
+  String backendStart(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT backend_start::text FROM pg_stat_activity WHERE pid = ?")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** pg_terminate_backend; true when the backend was signalled. */
+  boolean terminateBackend(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
     }
   }
 

@@ -135,9 +135,11 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     // Blocking JDBC: the admin actor runs on the connection dispatcher, like the connections.
     this.admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
         DispatcherSelector.fromConfig(settings.connectionDispatcher()));
+    // Shared by every connection of this source, so a later one can end an orphan of an earlier one.
+    OwnWalsenders ownWalsenders = new OwnWalsenders();
     this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
         restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, admin, state.confirmedLsn::get,
-            state.receivedLsn, ackTarget)), "restarter");
+            state.receivedLsn, ackTarget, ownWalsenders)), "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));
   }

@@ -71,6 +71,7 @@ public final class SourceSettings implements Cloneable {
   private boolean deliverHeartbeats;
   private boolean idleAdvance;
   private String connectionDispatcher;
+  private String blockingDispatcher;
 
   private SourceSettings() {}
 
@@ -131,6 +132,7 @@ public final class SourceSettings implements Cloneable {
       s.deliverHeartbeats = c.getBoolean("heartbeat.deliver");
       s.idleAdvance = c.getBoolean("idle-advance");
       s.connectionDispatcher = c.getString("connection-dispatcher");
+      s.blockingDispatcher = c.getString("blocking-dispatcher");
       return s;
     } catch (ConfigException e) {
       throw new IllegalArgumentException("bad Slotkeeper configuration: " + e.getMessage()
@@ -288,6 +290,8 @@ public final class SourceSettings implements Cloneable {
   public boolean deliverHeartbeats() { return deliverHeartbeats; }
   public boolean idleAdvance() { return idleAdvance; }
   public String connectionDispatcher() { return connectionDispatcher; }
+  /** Where the administrative JDBC runs (blocker lookup and heal, retention, heartbeat, drop on stop). */
+  public String blockingDispatcher() { return blockingDispatcher; }
 
   private SourceSettings copy() {
     try {
@@ -383,6 +387,14 @@ public final class SourceSettings implements Cloneable {
     SourceSettings c = copy(); c.deliverHeartbeats = v; return c;
   }
   public SourceSettings withIdleAdvance(boolean v) { SourceSettings c = copy(); c.idleAdvance = v; return c; }
+  /** The config path of the dispatcher for the connection actors. */
+  public SourceSettings withConnectionDispatcher(String v) {
+    SourceSettings c = copy(); c.connectionDispatcher = v; return c;
+  }
+  /** The config path of the dispatcher for the administrative JDBC. */
+  public SourceSettings withBlockingDispatcher(String v) {
+    SourceSettings c = copy(); c.blockingDispatcher = v; return c;
+  }
 
   @Override
   public String toString() {

@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -51,6 +53,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private enum Start implements Command { INSTANCE }
 
+  /** The slot-creation call ended; {@code failure} is null when it succeeded. */
+  private record SlotCreationDone(
+      ServerFacts facts, Function<SlotInfo, ResyncRequired> resyncFor, Throwable failure) implements Command {}
+
   private enum Poll implements Command { INSTANCE }
 
   private enum Keepalive implements Command { INSTANCE }
@@ -75,6 +81,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private EnvelopeAssembler assembler;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
   private boolean slotCreated;
+  /** True while the slot-creation call runs on its own thread and owns the session. */
+  private boolean creating;
   private Lsn lastReceived = Lsn.INVALID;
   private Duration livenessTimeout;
   private int readMax;
@@ -132,6 +140,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Start.INSTANCE, this::onStart)
+        .onMessage(SlotCreationDone.class, this::onSlotCreationDone)
         .onMessage(Read.class, this::onRead)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
@@ -177,7 +186,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     SetupChecks.checkPublications(missing, facts, settings);
 
     SlotInfo slot = endOwnOrphan(session.slot(settings.slotName(), facts), facts);
-    ResyncRequired resync = null;
     if (slot != null && slot.invalidated()) {
       if (settings.onInvalidated() != SourceSettings.OnInvalidated.RECREATE) {
         throw SetupChecks.invalidated(slot, settings, null);
@@ -190,13 +198,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
           + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), why, slot.confirmedFlushLsn());
       session.dropSlot(settings.slotName());
       Lsn lastConfirmed = slot.confirmedFlushLsn();
-      slot = createSlot(facts);
-      resync = new ResyncRequired(settings.slotName(), lastConfirmed, slot.confirmedFlushLsn(), why);
+      return createSlot(facts,
+          created -> new ResyncRequired(settings.slotName(), lastConfirmed, created.confirmedFlushLsn(), why));
     } else if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot())) {
       // A temporary slot ends with its connection, so each connection creates its own.
-      slot = createSlot(facts);
       slotCreated = true;
+      return createSlot(facts, created -> null);
     }
+    return startReplication(facts, slot, null);
+  }
+
+  /** The setup steps after the slot exists: verify it and start streaming from its confirmed position. */
+  private Behavior<Command> startReplication(ServerFacts facts, SlotInfo slot, ResyncRequired resync) throws Exception {
+    ActorRef<Command> self = getContext().getSelf();
     SetupChecks.checkSlot(slot, facts, settings);
     // A temporary slot is held by the session that created it: ours.
     if (slot.activePid() != null && slot.activePid() != facts.backendPid()) {
@@ -232,19 +246,42 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return this;
   }
 
-  /** Creates the slot (waiting for running transactions, healed by the AdminActor) and reads it back. */
-  private SlotInfo createSlot(ServerFacts facts) throws Exception {
+  /**
+   * Starts creating the slot; {@link SlotCreationDone} continues the setup. Creation waits for
+   * every transaction that was running when it began (healed by the AdminActor), possibly for
+   * minutes, so the call runs on a thread of its own ({@link SlotCreationExecutor}) and this
+   * actor's mailbox thread goes back to the connection dispatcher, where other sources need it
+   * for their keepalives. While the call runs nothing else here touches the session (no timers
+   * or reads are started before streaming), so the connection still has one user at a time; a
+   * Shutdown meanwhile aborts the socket, which is what JDBC's abort is for.
+   */
+  private Behavior<Command> createSlot(ServerFacts facts, Function<SlotInfo, ResyncRequired> resyncFor) {
     ActorRef<Command> self = getContext().getSelf();
     reason("creating replication slot " + settings.slotName());
     admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
-    try {
-      session.createSlot(settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts);
-    } finally {
-      admin.tell(new AdminActor.CreationFinished(self));
+    ReplicationSession creatingSession = session;
+    creating = true;
+    getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
+            settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts)),
+        (ok, failure) -> new SlotCreationDone(facts, resyncFor, failure));
+    return this;
+  }
+
+  private Behavior<Command> onSlotCreationDone(SlotCreationDone m) throws Exception {
+    creating = false;
+    admin.tell(new AdminActor.CreationFinished(getContext().getSelf()));
+    if (m.failure() != null) {
+      Throwable cause = m.failure() instanceof CompletionException && m.failure().getCause() != null
+          ? m.failure().getCause() : m.failure();
+      if (cause instanceof Exception e) {
+        throw e;
+      }
+      throw (Error) cause;
     }
     log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
         settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
-    return session.slot(settings.slotName(), facts);
+    SlotInfo slot = session.slot(settings.slotName(), m.facts());
+    return startReplication(m.facts(), slot, slot == null ? null : m.resyncFor().apply(slot));
   }
 
   /**
@@ -296,6 +333,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /** Reads what is already waiting, up to the demand; never waits for the server. */
   private Behavior<Command> drain() throws Exception {
+    if (creating) {
+      return this; // the creation thread owns the session; nothing is read before streaming anyway
+    }
     List<Object> items = new ArrayList<>();
     int envelopes = 0;
     while (envelopes < readMax) {
@@ -408,7 +448,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void closeSession() {
     if (session != null) {
-      session.close();
+      if (creating) {
+        // The creation thread is inside a call on this connection: abort the socket rather than
+        // talk to the server from a second thread; the call fails and its result goes nowhere.
+        session.abort();
+      } else {
+        session.close();
+      }
       session = null;
     }
   }

@@ -228,11 +228,15 @@ final class ReplicationSession implements AutoCloseable {
    * blocking, so a wide row cut off part-way by a dead path held the connection actor (and its
    * keepalive and liveness check) for the whole socket timeout. A read that gets nothing for the
    * liveness timeout now fails; the socket timeout stays the bound when it is the shorter one.
+   * The network timeout is half the liveness timeout because pgjdbc's buffered reader, when a
+   * timeout hits after it has read part of what it wanted, returns that part and throws only when
+   * the next read times out too: a dead path shows after two timeouts.
    * Writes are not covered by the socket timeout at all, so a {@link WriteWatchdog} bounds them.
    * An idle stream is unaffected: with nothing pending, the read returns at once.
    */
   void boundStreamingIo(Duration liveness) throws SQLException {
-    readLimit = liveness.compareTo(settings.socketTimeout()) < 0 ? liveness : settings.socketTimeout();
+    Duration half = liveness.dividedBy(2);
+    readLimit = half.compareTo(settings.socketTimeout()) < 0 ? half : settings.socketTimeout();
     writeLimit = liveness;
     connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
   }
@@ -244,8 +248,8 @@ final class ReplicationSession implements AutoCloseable {
       data = copy.readFromCopy(false);
     } catch (SQLException e) {
       if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
-        throw new ClassifiedException(ErrorClass.TRANSIENT, "a message from the server stopped arriving part-way:"
-            + " nothing for " + readLimit.toMillis() + " ms; the network path looks dead", null, e);
+        throw new ClassifiedException(ErrorClass.TRANSIENT, "a message from the server stopped arriving part-way"
+            + " (no byte for " + readLimit.toMillis() + " ms, twice); the network path looks dead", null, e);
       }
       throw e;
     }

@@ -156,6 +156,13 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** True while bytes are held back: after {@code blackhole(true)}, or once a {@link #blackholeAfter} allowance ran out. */
+    public boolean isBlackholed() {
+        synchronized (gate) {
+            return blackholed;
+        }
+    }
+
     /**
      * How many of {@code n} server-to-client bytes may be forwarded now. When an armed allowance runs out, the
      * proxy black-holes from that byte on.

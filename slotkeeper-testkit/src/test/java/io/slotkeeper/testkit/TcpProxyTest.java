@@ -135,6 +135,7 @@ class TcpProxyTest {
         try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort()); Socket s = connect(proxy)) {
             roundTrip(s, "a");
             proxy.blackholeAfter(3);
+            assertThat(proxy.isBlackholed()).isFalse();
             s.getOutputStream().write("hello".getBytes());
             s.getOutputStream().flush();
             byte[] got = new byte[5];
@@ -143,6 +144,7 @@ class TcpProxyTest {
                 off += s.getInputStream().read(got, off, 5 - off);
             }
             assertThat(off).as("only the allowance passes").isEqualTo(3);
+            assertThat(proxy.isBlackholed()).isTrue();
             s.setSoTimeout(500);
             assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
             assertThatThrownBy(() -> roundTrip(s, "z")).as("everything is black-holed now")

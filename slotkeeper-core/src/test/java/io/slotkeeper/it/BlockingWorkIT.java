@@ -90,4 +90,26 @@ class BlockingWorkIT {
           .isEqualTo(walsender);
     }
   }
+
+  /**
+   * The connection actor's mailbox stays free while its creation waits, so a shutdown is handled
+   * at once instead of after the creation (or the socket timeout) ends.
+   */
+  @Test
+  void aShutdownDuringABlockedCreationIsPrompt() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE blk_quick_t (id text PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION blk_quick_pub FOR TABLE blk_quick_t");
+    SourceSettings settings = Harness.settings(pg, "blk_quick_slot", "blk_quick_pub").withCreateSlotIfMissing(true);
+    try (HeldTransaction blocker = pg.holdOpenTransaction()) {
+      Harness h = Harness.start(kit.system(), settings);
+      Harness.await("the creation to wait for the blocker", Duration.ofSeconds(30), () -> pg.queryLong(
+          "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'blk_quick_slot' AND active") == 1);
+      long start = System.nanoTime();
+      h.control.shutdown().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).as("shutdown while creation waits").isLessThan(Duration.ofSeconds(5));
+      blocker.rollback();
+    }
+  }
 }

@@ -226,8 +226,8 @@ final class ReplicationSession implements AutoCloseable {
    * Bounds every blocking read and write of the stream by the liveness timeout. Why: the
    * non-blocking read only checks that a message has started to arrive and then reads the rest
    * blocking, so a wide row cut off part-way by a dead path held the connection actor (and its
-   * keepalive and liveness check) for the whole socket timeout. A read that gets nothing for the
-   * liveness timeout now fails; the socket timeout stays the bound when it is the shorter one.
+   * keepalive and liveness check) for the whole socket timeout. A read that gets nothing for about
+   * the liveness timeout now fails; the socket timeout stays the bound when it is the shorter one.
    * The network timeout is half the liveness timeout because pgjdbc's buffered reader, when a
    * timeout hits after it has read part of what it wanted, returns that part and throws only when
    * the next read times out too: a dead path shows after two timeouts.

@@ -83,6 +83,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private boolean slotCreated;
   /** True while the slot-creation call runs on its own thread and owns the session. */
   private boolean creating;
+  /** The server process behind our connection. */
+  private OwnWalsenders.Identity walsender;
   private Lsn lastReceived = Lsn.INVALID;
   private Duration livenessTimeout;
   private int readMax;
@@ -172,7 +174,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
 
     ServerFacts facts = session.inspect();
-    ownWalsenders.add(new OwnWalsenders.Identity(facts.backendPid(), session.backendStart(facts.backendPid())));
+    walsender = new OwnWalsenders.Identity(facts.backendPid(), session.backendStart(facts.backendPid()));
+    ownWalsenders.add(walsender);
     SetupChecks.checkServer(facts, settings);
     List<String> missing = session.missingPublications(settings.publications());
     if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
@@ -451,7 +454,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       if (creating) {
         // The creation thread is inside a call on this connection: abort the socket rather than
         // talk to the server from a second thread; the call fails and its result goes nowhere.
+        // Our walsender does not notice (it waits on a lock), so it is ended separately.
         session.abort();
+        AbandonedCreation.end(settings, walsender);
       } else {
         session.close();
       }

@@ -93,7 +93,8 @@ class BlockingWorkIT {
 
   /**
    * The connection actor's mailbox stays free while its creation waits, so a shutdown is handled
-   * at once instead of after the creation (or the socket timeout) ends.
+   * at once instead of after the creation (or the socket timeout) ends, and the abandoned
+   * creation does not go on without us.
    */
   @Test
   void aShutdownDuringABlockedCreationIsPrompt() throws Exception {
@@ -109,7 +110,14 @@ class BlockingWorkIT {
       h.control.shutdown().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(took).as("shutdown while creation waits").isLessThan(Duration.ofSeconds(5));
+      // Our walsender would otherwise wait on and create the slot once the blocker ends: a slot
+      // nobody consumes, retaining WAL.
+      Harness.await("the abandoned creation's walsender to be ended", Duration.ofSeconds(10), () -> pg.queryLong(
+          "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'blk_quick_slot'") == 0);
       blocker.rollback();
+      Thread.sleep(500);
+      assertThat(pg.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'blk_quick_slot'"))
+          .as("no slot left behind").isZero();
     }
   }
 }

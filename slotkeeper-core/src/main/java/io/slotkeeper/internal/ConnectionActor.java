@@ -55,6 +55,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private enum Keepalive implements Command { INSTANCE }
 
+  /** Report a newly acknowledged position if there is one (every {@code ack.flush-interval}). */
+  private enum FlushAcks implements Command { INSTANCE }
+
   private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
 
   private final SourceSettings settings;
@@ -73,6 +76,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
   private boolean slotCreated;
   private Lsn lastReceived = Lsn.INVALID;
+  private Lsn lastReportedFlush = Lsn.INVALID;
   private Duration livenessTimeout;
   private int readMax;
   private boolean readOutstanding;
@@ -129,6 +133,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(Read.class, this::onRead)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
+        .onMessageEquals(FlushAcks.INSTANCE, this::onFlushAcks)
         .onMessage(Shutdown.class, this::onShutdown)
         .onSignal(PostStop.class, s -> {
           if (pendingPoll != null) {
@@ -213,6 +218,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
+    lastReportedFlush = slotConfirmedAtStart;
+    timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.ackFlushInterval());
     log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
         settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
         livenessTimeout);
@@ -338,6 +345,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return this;
   }
 
+  /**
+   * Keepalives alone would carry a new confirmed position to the server up to a keepalive
+   * interval (15 s) late, and a crash in between delivers all of that acknowledged work again.
+   * A short timer that sends only when the position moved keeps that window at one interval
+   * without adding traffic to an idle or stalled stream.
+   */
+  private Behavior<Command> onFlushAcks() throws Exception {
+    if (flushPosition().isAfter(lastReportedFlush)) {
+      sendStatus(false);
+    }
+    return this;
+  }
+
   private Behavior<Command> onShutdown(Shutdown m) {
     timers.cancelAll();
     if (pendingPoll != null) {
@@ -360,6 +380,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     Lsn flushed = flushPosition();
     session.send(ReplicationFrames.standbyStatusUpdate(
         Lsn.max(lastReceived, flushed), flushed, flushed, Instant.now(), replyRequested));
+    lastReportedFlush = flushed;
   }
 
   /** What the server may treat as flushed: acknowledged, and never below what the slot already had. */

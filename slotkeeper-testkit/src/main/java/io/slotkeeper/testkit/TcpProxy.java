@@ -39,8 +39,8 @@ public final class TcpProxy implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    private final String targetHost;
-    private final int targetPort;
+    /** Where new connections go; {@link #retarget} changes it (as a re-pointed DNS name or a failover would). */
+    private volatile InetSocketAddress target;
     private final int port;
     private final String name;
     /** Guards the fault switches below; pump threads wait on it while blackholed or delayed. */
@@ -49,18 +49,19 @@ public final class TcpProxy implements AutoCloseable {
     private long latencyNanos;
     private boolean closed;
     private ServerSocket listener;
+    /** The thread accepting on {@link #listener}; guarded by {@link #gate}. */
+    private Thread acceptThread;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger linkIds = new AtomicInteger();
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
+        this.target = InetSocketAddress.createUnresolved(targetHost, targetPort);
         ServerSocket ss = listenOutsideEphemeralRange();
         this.port = ss.getLocalPort();
         this.name = "tcp-proxy-" + IDS.incrementAndGet() + "-" + port;
         this.listener = ss;
-        spawn(name + "-accept", () -> acceptLoop(ss));
+        acceptThread = spawn(name + "-accept", () -> acceptLoop(ss));
     }
 
     /**
@@ -139,6 +140,7 @@ public final class TcpProxy implements AutoCloseable {
      * existing connections are untouched. Turning it off listens on the same port again.
      */
     public void refuse(boolean on) {
+        Thread stopping = null;
         synchronized (gate) {
             if (closed) {
                 return;
@@ -146,18 +148,37 @@ public final class TcpProxy implements AutoCloseable {
             if (on && listener != null) {
                 closeQuietly(listener);
                 listener = null;
+                stopping = acceptThread;
             } else if (!on && listener == null) {
                 try {
                     ServerSocket ss = new ServerSocket();
                     ss.setReuseAddress(true);
                     ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
                     listener = ss;
-                    spawn(name + "-accept", () -> acceptLoop(ss));
+                    acceptThread = spawn(name + "-accept", () -> acceptLoop(ss));
                 } catch (IOException e) {
                     throw new UncheckedIOException("could not listen on port " + port + " again", e);
                 }
             }
         }
+        if (stopping != null) {
+            // The JDK closes a socket that a thread is blocked on only when that thread leaves accept(): until
+            // then the port still takes connections. Wait, so that "refused" holds once this returns.
+            try {
+                stopping.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * New connections go to {@code host:port} from now on; open connections stay with the old server (cut
+     * them with {@link #cutAll()} to move every client over), as when a DNS name or a virtual IP moves.
+     */
+    public void retarget(String host, int port) {
+        target = InetSocketAddress.createUnresolved(Objects.requireNonNull(host), port);
+        LOG.info("{}: new connections now go to {}:{}", name, host, port);
     }
 
     /** Delays every forwarded chunk, in both directions, by {@code delay} (zero turns it off). */
@@ -204,7 +225,7 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name + " -> " + targetHost + ":" + targetPort;
+        return name + " -> " + target.getHostString() + ":" + target.getPort();
     }
 
     // ---------------------------------------------------------------- internals
@@ -231,7 +252,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void spawn(String threadName, Runnable body) {
+    private Thread spawn(String threadName, Runnable body) {
         Thread t = new Thread(() -> {
             try {
                 body.run();
@@ -242,6 +263,7 @@ public final class TcpProxy implements AutoCloseable {
         t.setDaemon(true);
         threads.add(t);
         t.start();
+        return t;
     }
 
     /**
@@ -294,12 +316,14 @@ public final class TcpProxy implements AutoCloseable {
                 abort();
                 return;
             }
+            InetSocketAddress to = target;
             try {
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
-                upstream.connect(new InetSocketAddress(targetHost, targetPort), CONNECT_TIMEOUT_MS);
+                upstream.connect(new InetSocketAddress(to.getHostString(), to.getPort()), CONNECT_TIMEOUT_MS);
             } catch (IOException e) {
-                LOG.debug("{}: connection {} could not reach {}:{}: {}", name, id, targetHost, targetPort, e.toString());
+                LOG.debug("{}: connection {} could not reach {}:{}: {}", name, id, to.getHostString(), to.getPort(),
+                        e.toString());
                 abort();
                 return;
             }

@@ -61,7 +61,11 @@ class SlotInvalidationIT extends ActorSystemPerClass {
   void failPolicyEndsFailedWithTheReason() throws Exception {
     PostgresServer pg = PG.server();
     schema(pg, "inv_fail");
+    // Idle advance off: the slot moves only with acknowledgements, so the position read below is
+    // the one the failure must name (with it on, keepalives of the server decoding the big
+    // transactions below move it on, and acknowledgements reach the slot within ack.flush-interval).
     SourceSettings settings = Harness.settings(pg, "inv_fail_slot", "inv_fail_pub")
+        .withIdleAdvance(false)
         .withRetentionCheckInterval(Duration.ofMillis(100))
         .withSafeWalSizeWarningBytes(1_500_000);
     try (LogCapture log = new LogCapture(AdminActor.class);

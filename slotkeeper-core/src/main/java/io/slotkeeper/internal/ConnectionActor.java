@@ -49,6 +49,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** Send a final status update, close the connection and stop. */
   public record Shutdown(CompletableFuture<Void> done) implements Command {}
 
+  /**
+   * The SourceActor has taken this connection's start (and reset its ledger if the start needed
+   * a resync): from now on its confirmed position belongs to this connection's history.
+   */
+  public enum StreamingAccepted implements Command { INSTANCE }
+
   private enum Start implements Command { INSTANCE }
 
   private enum Poll implements Command { INSTANCE }
@@ -68,12 +74,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final LongSupplier confirmed;
   private final AtomicLong receivedLsn;
   private final AckTarget ackTarget;
+  private final StreamHistory history;
   private final TimerScheduler<Command> timers;
 
   private ReplicationSession session;
   private PgOutputDecoder decoder;
   private EnvelopeAssembler assembler;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
+  private boolean accepted;
   private boolean slotCreated;
   private Lsn lastReceived = Lsn.INVALID;
   private Lsn lastReportedFlush = Lsn.INVALID;
@@ -94,11 +102,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
-      AckTarget ackTarget) {
+      AckTarget ackTarget,
+      StreamHistory history) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSelf().tell(Start.INSTANCE);
       return new ConnectionActor(
-          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget);
+          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget, history);
     }));
   }
 
@@ -112,8 +121,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
-      AckTarget ackTarget) {
+      AckTarget ackTarget,
+      StreamHistory history) {
     super(ctx);
+    this.history = history;
     this.admin = admin;
     this.timers = timers;
     this.settings = settings;
@@ -130,6 +141,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Start.INSTANCE, this::onStart)
+        .onMessageEquals(StreamingAccepted.INSTANCE, () -> {
+          accepted = true;
+          return this;
+        })
         .onMessage(Read.class, this::onRead)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
@@ -162,6 +177,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
 
     ServerFacts facts = session.inspect();
+    ServerIdentity server = session.identifySystem();
     SetupChecks.checkServer(facts, settings);
     List<String> missing = session.missingPublications(settings.publications());
     if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
@@ -186,12 +202,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       String why = "slot " + settings.slotName() + " was invalidated (" + slot.invalidationDescription() + ")";
       log.warn("slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
           + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), why, slot.confirmedFlushLsn());
+      // Remembered before the drop: if the creation below fails, the next attempt still creates
+      // the slot and still announces the gap.
+      history.replacingSlot(new ResyncRequired(settings.slotName(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
       session.dropSlot(settings.slotName());
-      Lsn lastConfirmed = slot.confirmedFlushLsn();
       slot = createSlot(facts);
-      resync = new ResyncRequired(settings.slotName(), lastConfirmed, slot.confirmedFlushLsn(), why);
-    } else if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot())) {
-      // A temporary slot ends with its connection, so each connection creates its own.
+    } else if (slot == null
+        && (settings.createSlotIfMissing() || settings.temporarySlot() || history.pendingReplacement() != null)) {
+      // A temporary slot ends with its connection, so each connection creates its own; a slot
+      // this source dropped to replace it is re-created whatever create-if-missing says.
       slot = createSlot(facts);
       slotCreated = true;
     }
@@ -206,6 +225,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();
     lastReceived = slotConfirmedAtStart;
+    resync = continuity(server, slot);
     decoder = new PgOutputDecoder(settings.protoVersion(), false);
     assembler = new EnvelopeAssembler(ackTarget);
     try {
@@ -224,11 +244,40 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
         livenessTimeout);
     // The source learns the start position first, so its progress is right once ACTIVE shows.
+    history.started(server, slotConfirmedAtStart);
+    if (resync != null) {
+      // What the previous history received says nothing about this one.
+      receivedLsn.set(slotConfirmedAtStart.value());
+    }
     source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, slotCreated, resync));
     reason("streaming from slot " + settings.slotName());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     restarter.tell(new Restarter.StreamingStarted(self));
     return this;
+  }
+
+  /**
+   * The RESYNC_REQUIRED this start needs, or null when it continues what the source delivered:
+   * a replacement of our own slot not yet announced, or a start that {@link StreamHistory} cannot
+   * prove continuous (another cluster or timeline, a slot this source did not have before, WAL
+   * that no longer reaches what was received).
+   */
+  private ResyncRequired continuity(ServerIdentity server, SlotInfo slot) {
+    Lsn confirmedBefore = Lsn.of(confirmed.getAsLong());
+    ResyncRequired own = history.pendingReplacement();
+    if (own != null) {
+      return new ResyncRequired(own.slotName(), own.lastConfirmedLsn(), slot.confirmedFlushLsn(), own.reason());
+    }
+    String why = history.discontinuity(server, slot, slotCreated, settings.temporarySlot(), confirmedBefore,
+        Lsn.of(receivedLsn.get()));
+    if (why == null) {
+      return null;
+    }
+    if (!settings.temporarySlot()) {
+      log.warn("slot {}: {}; streaming from {} and announcing RESYNC_REQUIRED: changes after {} may never have"
+          + " been delivered", settings.slotName(), why, slot.confirmedFlushLsn(), confirmedBefore);
+    }
+    return new ResyncRequired(settings.slotName(), confirmedBefore, slot.confirmedFlushLsn(), why);
   }
 
   /** Creates the slot (waiting for running transactions, healed by the AdminActor) and reads it back. */
@@ -383,8 +432,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     lastReportedFlush = flushed;
   }
 
-  /** What the server may treat as flushed: acknowledged, and never below what the slot already had. */
+  /**
+   * What the server may treat as flushed: acknowledged, and never below what the slot already
+   * had. Until the SourceActor has taken this start, its confirmed position may still be that of
+   * a history this connection does not continue (another server, a replaced slot), so only the
+   * slot's own position is reported.
+   */
   private Lsn flushPosition() {
+    if (!accepted) {
+      return slotConfirmedAtStart;
+    }
     return Lsn.max(Lsn.of(confirmed.getAsLong()), slotConfirmedAtStart);
   }
 

@@ -10,6 +10,7 @@ import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.testkit.HeldTransaction;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,46 @@ class SlotReplacedIT extends ActorSystemPerClass {
         assertThat(r.slotName()).isEqualTo("gone_slot");
         assertThat(r.reason()).contains("missing");
       });
+    }
+  }
+
+  /**
+   * Someone drops and re-creates the slot while the source is away (the path is down): on return
+   * the slot exists under the same name, but it is not the one the source had; it starts past
+   * anything the source confirmed.
+   */
+  @Test
+  void aSlotReplacedBySomeoneElseWhileTheSourceWasAwayIsAnnounced() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE swap_t (id text PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION swap_pub FOR TABLE swap_t");
+    pg.execute("SELECT pg_create_logical_replication_slot('swap_slot', 'pgoutput')");
+    try (TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
+      SourceSettings settings = Harness.settings(pg, "swap_slot", "swap_pub")
+          .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres");
+      try (Harness h = Harness.start(kit.system(), settings)) {
+        h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+        pg.execute("INSERT INTO swap_t VALUES ('before')");
+        Harness.await("the first row", Duration.ofSeconds(10), () -> h.consumer.insertedIds().contains("before"));
+
+        proxy.refuse(true);
+        proxy.cutAll();
+        dropUnderTheSource(pg, "swap_slot");
+        pg.execute("INSERT INTO swap_t VALUES ('lost-in-the-gap')");
+        pg.execute("SELECT pg_create_logical_replication_slot('swap_slot', 'pgoutput')");
+        proxy.refuse(false);
+
+        Harness.await("the RESYNC_REQUIRED element", Duration.ofSeconds(30), () -> resyncs(h) > 0);
+        h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+        pg.execute("INSERT INTO swap_t VALUES ('after')");
+        Harness.await("the row after the swap", Duration.ofSeconds(10),
+            () -> h.consumer.insertedIds().contains("after"));
+        List<ChangeEnvelope> got = h.consumer.received;
+        assertThat(resyncs(h)).as("exactly one RESYNC_REQUIRED").isEqualTo(1);
+        assertThat(indexOf(got, null)).isGreaterThan(indexOf(got, "before")).isLessThan(indexOf(got, "after"));
+        assertThat(got.get(indexOf(got, null)).resync()).hasValueSatisfying(r -> assertThat(r.reason())
+            .contains("ahead of anything this source confirmed"));
+      }
     }
   }
 

@@ -45,6 +45,7 @@ public final class SourceSettings implements Cloneable {
   private Optional<Duration> keepaliveInterval;
   private Duration keepaliveMaxInterval;
   private Optional<Duration> livenessTimeout;
+  private Duration ackFlushInterval;
   private Duration pollMinInterval;
   private Duration pollMaxInterval;
   private int batchSize;
@@ -107,6 +108,7 @@ public final class SourceSettings implements Cloneable {
       s.keepaliveInterval = optionalDuration(c, "keepalive-interval", "auto");
       s.keepaliveMaxInterval = c.getDuration("keepalive-max-interval");
       s.livenessTimeout = optionalDuration(c, "liveness-timeout", "auto");
+      s.ackFlushInterval = c.getDuration("ack.flush-interval");
       s.pollMinInterval = c.getDuration("poll.min-interval");
       s.pollMaxInterval = c.getDuration("poll.max-interval");
       s.batchSize = c.getInt("batch-size");
@@ -189,6 +191,9 @@ public final class SourceSettings implements Cloneable {
     if (batchSize < 1) {
       throw bad("batch-size", "must be at least 1, got " + batchSize, "use e.g. 500");
     }
+    if (ackFlushInterval.isZero() || ackFlushInterval.isNegative()) {
+      throw bad("ack.flush-interval", "must be positive", "e.g. flush-interval = 200ms");
+    }
     if (pollMinInterval.isNegative() || pollMaxInterval.compareTo(pollMinInterval) < 0) {
       throw bad("poll", "needs 0 <= min-interval <= max-interval", "e.g. min-interval = 1ms, max-interval = 10ms");
     }
@@ -268,6 +273,8 @@ public final class SourceSettings implements Cloneable {
   public Duration keepaliveMaxInterval() { return keepaliveMaxInterval; }
   /** Empty means automatic: derived from the server's wal_sender_timeout. */
   public Optional<Duration> livenessTimeout() { return livenessTimeout; }
+  /** How soon a newly acknowledged position is reported to the server, at most one update per interval. */
+  public Duration ackFlushInterval() { return ackFlushInterval; }
   public Duration pollMinInterval() { return pollMinInterval; }
   public Duration pollMaxInterval() { return pollMaxInterval; }
   public int batchSize() { return batchSize; }
@@ -336,6 +343,9 @@ public final class SourceSettings implements Cloneable {
   /** A fixed liveness timeout; null restores the automatic one. */
   public SourceSettings withLivenessTimeout(Duration v) {
     SourceSettings c = copy(); c.livenessTimeout = Optional.ofNullable(v); return c;
+  }
+  public SourceSettings withAckFlushInterval(Duration v) {
+    SourceSettings c = copy(); c.ackFlushInterval = v; return c;
   }
   public SourceSettings withPollInterval(Duration min, Duration max) {
     SourceSettings c = copy(); c.pollMinInterval = min; c.pollMaxInterval = max; return c;

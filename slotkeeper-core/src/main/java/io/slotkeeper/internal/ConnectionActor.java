@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -51,15 +50,23 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** Send a final status update, close the connection and stop. */
   public record Shutdown(CompletableFuture<Void> done) implements Command {}
 
+  /**
+   * The SourceActor has taken this connection's start (and reset its ledger if the start needed
+   * a resync): from now on its confirmed position belongs to this connection's history.
+   */
+  public enum StreamingAccepted implements Command { INSTANCE }
+
   private enum Start implements Command { INSTANCE }
 
   /** The slot-creation call ended; {@code failure} is null when it succeeded. */
-  private record SlotCreationDone(
-      ServerFacts facts, Function<SlotInfo, ResyncRequired> resyncFor, Throwable failure) implements Command {}
+  private record SlotCreationDone(ServerFacts facts, ServerIdentity server, Throwable failure) implements Command {}
 
   private enum Poll implements Command { INSTANCE }
 
   private enum Keepalive implements Command { INSTANCE }
+
+  /** Report a newly acknowledged position if there is one (every {@code ack.flush-interval}). */
+  private enum FlushAcks implements Command { INSTANCE }
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
   /** How long a terminated orphan walsender may take to exit and release the slot. */
@@ -74,18 +81,21 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final AtomicLong receivedLsn;
   private final AckTarget ackTarget;
   private final OwnWalsenders ownWalsenders;
+  private final StreamHistory history;
   private final TimerScheduler<Command> timers;
 
   private ReplicationSession session;
   private PgOutputDecoder decoder;
   private EnvelopeAssembler assembler;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
+  private boolean accepted;
   private boolean slotCreated;
   /** True while the slot-creation call runs on its own thread and owns the session. */
   private boolean creating;
   /** The server process behind our connection. */
   private OwnWalsenders.Identity walsender;
   private Lsn lastReceived = Lsn.INVALID;
+  private Lsn lastReportedFlush = Lsn.INVALID;
   private Duration livenessTimeout;
   private int readMax;
   private boolean readOutstanding;
@@ -104,11 +114,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       LongSupplier confirmed,
       AtomicLong receivedLsn,
       AckTarget ackTarget,
-      OwnWalsenders ownWalsenders) {
+      OwnWalsenders ownWalsenders,
+      StreamHistory history) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSelf().tell(Start.INSTANCE);
-      return new ConnectionActor(
-          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget, ownWalsenders);
+      return new ConnectionActor(ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn,
+          ackTarget, ownWalsenders, history);
     }));
   }
 
@@ -123,9 +134,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       LongSupplier confirmed,
       AtomicLong receivedLsn,
       AckTarget ackTarget,
-      OwnWalsenders ownWalsenders) {
+      OwnWalsenders ownWalsenders,
+      StreamHistory history) {
     super(ctx);
     this.ownWalsenders = ownWalsenders;
+    this.history = history;
     this.admin = admin;
     this.timers = timers;
     this.settings = settings;
@@ -143,9 +156,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return newReceiveBuilder()
         .onMessageEquals(Start.INSTANCE, this::onStart)
         .onMessage(SlotCreationDone.class, this::onSlotCreationDone)
+        .onMessageEquals(StreamingAccepted.INSTANCE, () -> {
+          accepted = true;
+          return this;
+        })
         .onMessage(Read.class, this::onRead)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
+        .onMessageEquals(FlushAcks.INSTANCE, this::onFlushAcks)
         .onMessage(Shutdown.class, this::onShutdown)
         .onSignal(PostStop.class, s -> {
           if (pendingPoll != null) {
@@ -176,6 +194,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     ServerFacts facts = session.inspect();
     walsender = new OwnWalsenders.Identity(facts.backendPid(), session.backendStart(facts.backendPid()));
     ownWalsenders.add(walsender);
+    ServerIdentity server = session.identifySystem();
     SetupChecks.checkServer(facts, settings);
     List<String> missing = session.missingPublications(settings.publications());
     if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
@@ -199,20 +218,24 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       String why = "slot " + settings.slotName() + " was invalidated (" + slot.invalidationDescription() + ")";
       log.warn("slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
           + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), why, slot.confirmedFlushLsn());
+      // Remembered before the drop: if the creation below fails, the next attempt still creates
+      // the slot and still announces the gap.
+      history.replacingSlot(new ResyncRequired(settings.slotName(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
       session.dropSlot(settings.slotName());
-      Lsn lastConfirmed = slot.confirmedFlushLsn();
-      return createSlot(facts,
-          created -> new ResyncRequired(settings.slotName(), lastConfirmed, created.confirmedFlushLsn(), why));
-    } else if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot())) {
-      // A temporary slot ends with its connection, so each connection creates its own.
+      return createSlot(facts, server);
+    } else if (slot == null
+        && (settings.createSlotIfMissing() || settings.temporarySlot() || history.pendingReplacement() != null)) {
+      // A temporary slot ends with its connection, so each connection creates its own; a slot
+      // this source dropped to replace it is re-created whatever create-if-missing says.
       slotCreated = true;
-      return createSlot(facts, created -> null);
+      return createSlot(facts, server);
     }
-    return startReplication(facts, slot, null);
+    return startReplication(facts, server, slot);
   }
 
   /** The setup steps after the slot exists: verify it and start streaming from its confirmed position. */
-  private Behavior<Command> startReplication(ServerFacts facts, SlotInfo slot, ResyncRequired resync) throws Exception {
+  private Behavior<Command> startReplication(ServerFacts facts, ServerIdentity server, SlotInfo slot)
+      throws Exception {
     ActorRef<Command> self = getContext().getSelf();
     SetupChecks.checkSlot(slot, facts, settings);
     // A temporary slot is held by the session that created it: ours.
@@ -225,6 +248,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();
     lastReceived = slotConfirmedAtStart;
+    ResyncRequired resync = continuity(server, slot);
     decoder = new PgOutputDecoder(settings.protoVersion(), false);
     assembler = new EnvelopeAssembler(ackTarget);
     try {
@@ -238,15 +262,46 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     session.boundStreamingIo(livenessTimeout);
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
+    lastReportedFlush = slotConfirmedAtStart;
+    timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.ackFlushInterval());
     log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
         settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
         livenessTimeout);
     // The source learns the start position first, so its progress is right once ACTIVE shows.
+    history.started(server, slotConfirmedAtStart);
+    if (resync != null) {
+      // What the previous history received says nothing about this one.
+      receivedLsn.set(slotConfirmedAtStart.value());
+    }
     source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, slotCreated, resync));
     reason("streaming from slot " + settings.slotName());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     restarter.tell(new Restarter.StreamingStarted(self));
     return this;
+  }
+
+  /**
+   * The RESYNC_REQUIRED this start needs, or null when it continues what the source delivered:
+   * a replacement of our own slot not yet announced, or a start that {@link StreamHistory} cannot
+   * prove continuous (another cluster or timeline, a slot this source did not have before, WAL
+   * that no longer reaches what was received).
+   */
+  private ResyncRequired continuity(ServerIdentity server, SlotInfo slot) {
+    Lsn confirmedBefore = Lsn.of(confirmed.getAsLong());
+    ResyncRequired own = history.pendingReplacement();
+    if (own != null) {
+      return new ResyncRequired(own.slotName(), own.lastConfirmedLsn(), slot.confirmedFlushLsn(), own.reason());
+    }
+    String why = history.discontinuity(server, slot, slotCreated, settings.temporarySlot(), confirmedBefore,
+        Lsn.of(receivedLsn.get()));
+    if (why == null) {
+      return null;
+    }
+    if (!settings.temporarySlot()) {
+      log.warn("slot {}: {}; streaming from {} and announcing RESYNC_REQUIRED: changes after {} may never have"
+          + " been delivered", settings.slotName(), why, slot.confirmedFlushLsn(), confirmedBefore);
+    }
+    return new ResyncRequired(settings.slotName(), confirmedBefore, slot.confirmedFlushLsn(), why);
   }
 
   /**
@@ -258,7 +313,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    * or reads are started before streaming), so the connection still has one user at a time; a
    * Shutdown meanwhile aborts the socket, which is what JDBC's abort is for.
    */
-  private Behavior<Command> createSlot(ServerFacts facts, Function<SlotInfo, ResyncRequired> resyncFor) {
+  private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server) {
     ActorRef<Command> self = getContext().getSelf();
     reason("creating replication slot " + settings.slotName());
     admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
@@ -266,7 +321,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     creating = true;
     getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
             settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts)),
-        (ok, failure) -> new SlotCreationDone(facts, resyncFor, failure));
+        (ok, failure) -> new SlotCreationDone(facts, server, failure));
     return this;
   }
 
@@ -284,7 +339,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
         settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
     SlotInfo slot = session.slot(settings.slotName(), m.facts());
-    return startReplication(m.facts(), slot, slot == null ? null : m.resyncFor().apply(slot));
+    return startReplication(m.facts(), m.server(), slot);
   }
 
   /**
@@ -416,6 +471,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return this;
   }
 
+  /**
+   * Keepalives alone would carry a new confirmed position to the server up to a keepalive
+   * interval (15 s) late, and a crash in between delivers all of that acknowledged work again.
+   * A short timer that sends only when the position moved keeps that window at one interval
+   * without adding traffic to an idle or stalled stream.
+   */
+  private Behavior<Command> onFlushAcks() throws Exception {
+    if (flushPosition().isAfter(lastReportedFlush)) {
+      sendStatus(false);
+    }
+    return this;
+  }
+
   private Behavior<Command> onShutdown(Shutdown m) {
     timers.cancelAll();
     if (pendingPoll != null) {
@@ -438,10 +506,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     Lsn flushed = flushPosition();
     session.send(ReplicationFrames.standbyStatusUpdate(
         Lsn.max(lastReceived, flushed), flushed, flushed, Instant.now(), replyRequested));
+    lastReportedFlush = flushed;
   }
 
-  /** What the server may treat as flushed: acknowledged, and never below what the slot already had. */
+  /**
+   * What the server may treat as flushed: acknowledged, and never below what the slot already
+   * had. Until the SourceActor has taken this start, its confirmed position may still be that of
+   * a history this connection does not continue (another server, a replaced slot), so only the
+   * slot's own position is reported.
+   */
   private Lsn flushPosition() {
+    if (!accepted) {
+      return slotConfirmedAtStart;
+    }
     return Lsn.max(Lsn.of(confirmed.getAsLong()), slotConfirmedAtStart);
   }
 

@@ -86,6 +86,8 @@ public final class DeliveryLedger {
    * can no longer be confirmed on the server, and a transaction it cut off will never complete.
    */
   public void resync(Lsn newStart) {
+    // Nothing of the new history has been delivered: positions below the old high-water mark may
+    // name new transactions now (a server with lower LSNs), so none may be dropped as duplicates.
     outstanding.clear();
     unacknowledged = 0;
     walEndCandidate = Lsn.INVALID;

@@ -63,6 +63,14 @@ final class ReplicationSession implements AutoCloseable {
     return new ServerFacts(versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid);
   }
 
+  /** IDENTIFY_SYSTEM: the cluster, timeline and WAL flush position of the server. */
+  ServerIdentity identifySystem() throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+      rs.next();
+      return new ServerIdentity(rs.getString("systemid"), rs.getInt("timeline"), lsnOrInvalid(rs.getString("xlogpos")));
+    }
+  }
+
   /** The publications among {@code names} that do not exist in this database. */
   List<String> missingPublications(List<String> names) throws SQLException {
     List<String> missing = new ArrayList<>();

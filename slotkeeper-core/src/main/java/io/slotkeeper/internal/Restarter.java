@@ -139,6 +139,9 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
       attempt = 0;
     }
     Duration delay = backoff.delay(attempt++);
+    // The monitor first drops what the dead connection claimed (STREAMING), then the reconnect is
+    // counted: whoever sees the count move and then asks for ACTIVE waits for the next connection.
+    monitor.tell(new StatusMonitor.OwnerTerminated(ref));
     reconnects.incrementAndGet();
     String verb = c.errorClass() == ErrorClass.BUSY ? "retrying" : "reconnecting";
     String reason = c.reason() + "; " + verb + " in " + delay.toMillis() + " ms";

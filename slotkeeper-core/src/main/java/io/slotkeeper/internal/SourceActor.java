@@ -48,7 +48,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
 
   /**
    * A connection streams from its slot, which stood at {@code slotConfirmed}. {@code slotCreated}
-   * says the connection created the slot; {@code resync} is set when it replaced an invalidated one.
+   * says the connection created the slot; {@code resync} is set when the start does not continue
+   * what was delivered (an invalidated slot replaced, a slot or server this source did not have
+   * before: see {@link StreamHistory}).
    */
   public record Streaming(
       ActorRef<ConnectionActor.Command> connection, Lsn slotConfirmed, boolean slotCreated, ResyncRequired resync)
@@ -93,6 +95,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private final Runnable onStopped;
   private final ActorRef<StatusMonitor.Command> monitor;
   private final DeliveryLedger ledger = new DeliveryLedger(Lsn.INVALID);
+  /** Outlives connections like the ledger: the history each new start must continue. */
+  private final StreamHistory history = new StreamHistory();
   private final List<CompletableFuture<Void>> shutdownWaiters = new ArrayList<>();
   private ActorRef<Restarter.Command> restarter;
   private final ActorRef<AdminActor.Command> admin;
@@ -103,7 +107,6 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private boolean emitting = true;
   private boolean shuttingDown;
   private boolean stopRequested;
-  private boolean hadConnection;
   private final HeartbeatFilter heartbeats;
   private boolean unacknowledgedHigh;
   private long lastUnacknowledgedWarning;
@@ -144,7 +147,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     OwnWalsenders ownWalsenders = new OwnWalsenders();
     this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
         restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, admin, state.confirmedLsn::get,
-            state.receivedLsn, ackTarget, ownWalsenders)), "restarter");
+            state.receivedLsn, ackTarget, ownWalsenders, history)), "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));
   }
@@ -218,12 +221,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     readInFlight = false;
     // What the previous connection was in the middle of will be sent again.
     heartbeats.reset();
+    // The connection decided (StreamHistory) whether this start continues what was delivered.
     ResyncRequired resync = m.resync();
-    if (resync == null && m.slotCreated() && settings.temporarySlot() && hadConnection) {
-      resync = new ResyncRequired(settings.slotName(), ledger.confirmed(), m.slotConfirmed(),
-          "the temporary slot ended with the previous connection and was created anew");
-    }
-    hadConnection = true;
     if (resync != null) {
       // Before any change from the new slot: the consumer must learn of the gap first.
       ledger.resync(m.slotConfirmed());
@@ -233,6 +232,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     }
     ledger.connectionStarted(m.slotConfirmed());
     state.confirmedLsn.set(ledger.confirmed().value());
+    connection.tell(ConnectionActor.StreamingAccepted.INSTANCE);
     maybeRead();
     return this;
   }

@@ -65,7 +65,13 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
 
   public record Unsubscribe(long id) implements Command {}
 
-  private record OwnerTerminated(ActorRef<?> owner) implements Command {}
+  /**
+   * {@code owner} has stopped: clear the conditions and reason it reported. The monitor watches
+   * every owner and learns this by itself, but a supervisor that sees the death first (the
+   * Restarter) sends it too, before it counts the reconnect: otherwise a reader who sees the count
+   * move could still be told ACTIVE by the dead connection's condition.
+   */
+  public record OwnerTerminated(ActorRef<?> owner) implements Command {}
 
   private record Waiter(StatusLevel level, CompletableFuture<SourceStatus> result) {}
 

@@ -87,6 +87,35 @@ class RestarterTest {
     assertThat(delays(monitor, 4)).containsOnly(20L);
   }
 
+  /**
+   * The monitor would notice the dead connection through its own watch, but possibly only after
+   * the Restarter counted the reconnect; a reader who saw the count move and then waited for
+   * ACTIVE was answered by the dead connection's STREAMING (SlotInvalidationIT's flake). The
+   * Restarter must tell the monitor before the count moves.
+   */
+  @Test
+  void theMonitorDropsALostConnectionsConditionsBeforeTheReconnectIsCounted() throws Exception {
+    AtomicLong reconnects = new AtomicLong();
+    TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
+    TestProbe<SourceActor.Command> source = kit.createTestProbe();
+    RuntimeException lost = new ClassifiedException(ErrorClass.TRANSIENT, "walsender terminated", null, null);
+    kit.spawn(Restarter.create(settings(), monitor.getRef(), source.getRef(), reconnects,
+        r -> failing(r, true, lost)));
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (reconnects.get() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    // Whatever a reader sends the monitor after seeing the count (a WaitUntil) queues behind the loss.
+    StatusMonitor.Command marker = new StatusMonitor.Unsubscribe(-1);
+    monitor.getRef().tell(marker);
+    StatusMonitor.Command first = monitor.fishForMessage(Duration.ofSeconds(5),
+        m -> m instanceof StatusMonitor.OwnerTerminated || m == marker
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0);
+    assertThat(first).as("the monitor hears of the loss before anyone who saw the count").isNotSameAs(marker)
+        .isInstanceOf(StatusMonitor.OwnerTerminated.class);
+  }
+
   @Test
   void busySlotsAreRetriedNamingTheHolder() {
     TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
@@ -95,6 +124,8 @@ class RestarterTest {
         null, null);
     kit.spawn(Restarter.create(settings(), monitor.getRef(), source.getRef(), new AtomicLong(),
         r -> failing(r, false, busy)));
+    // First the dead connection's conditions are dropped, then the retry is announced.
+    monitor.expectMessageClass(StatusMonitor.OwnerTerminated.class, Duration.ofSeconds(5));
     StatusMonitor.SetReason reason = monitor.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
     assertThat(reason.reason()).contains("active for PID 77").contains("retrying in");
   }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.internal.AdminActor;
+import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
@@ -59,7 +61,11 @@ class SlotInvalidationIT extends ActorSystemPerClass {
   void failPolicyEndsFailedWithTheReason() throws Exception {
     PostgresServer pg = PG.server();
     schema(pg, "inv_fail");
+    // Idle advance off: the slot moves only with acknowledgements, so the position read below is
+    // the one the failure must name (with it on, keepalives of the server decoding the big
+    // transactions below move it on, and acknowledgements reach the slot within ack.flush-interval).
     SourceSettings settings = Harness.settings(pg, "inv_fail_slot", "inv_fail_pub")
+        .withIdleAdvance(false)
         .withRetentionCheckInterval(Duration.ofMillis(100))
         .withSafeWalSizeWarningBytes(1_500_000);
     try (LogCapture log = new LogCapture(AdminActor.class);
@@ -72,9 +78,18 @@ class SlotInvalidationIT extends ActorSystemPerClass {
       });
       pg.execute("INSERT INTO inv_fail_t VALUES (1, 'before')");
       Harness.await("the first row", Duration.ofSeconds(10), () -> h.consumer.insertedIds().contains("1"));
+      Harness.await("its commit", Duration.ofSeconds(10), () -> !h.consumer.commits().isEmpty());
+      h.consumer.stall();
+      // Acknowledgements reach the slot within ack.flush-interval: read its position once it holds
+      // what the source confirmed, so the position the failure names is the one read here.
+      Lsn firstEnd = ((Commit) h.consumer.commits().get(0).message()).endLsn();
+      Harness.await("the slot to hold the acknowledged position", Duration.ofSeconds(10), () -> {
+        Lsn slot = Lsn.parse(pg.queryString(
+            "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'inv_fail_slot'"));
+        return !slot.isBefore(firstEnd) && slot.equals(h.control.progress().confirmedLsn());
+      });
       String confirmedBefore = pg.queryString(
           "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'inv_fail_slot'");
-      h.consumer.stall();
       invalidate(pg, "inv_fail");
       Harness.await("FAILED", Duration.ofSeconds(60), () -> h.control.status().level() == StatusLevel.FAILED);
       assertThat(log.warnings()).as("a retention warning before the loss")

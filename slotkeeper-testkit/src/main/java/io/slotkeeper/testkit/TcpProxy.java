@@ -39,8 +39,8 @@ public final class TcpProxy implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    private final String targetHost;
-    private final int targetPort;
+    /** Where new connections go; {@link #retarget} changes it (as a re-pointed DNS name or a failover would). */
+    private volatile InetSocketAddress target;
     private final int port;
     private final String name;
     /** Guards the fault switches below; pump threads wait on it while blackholed or delayed. */
@@ -58,8 +58,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger linkIds = new AtomicInteger();
 
     private TcpProxy(String targetHost, int targetPort) throws IOException {
-        this.targetHost = targetHost;
-        this.targetPort = targetPort;
+        this.target = InetSocketAddress.createUnresolved(targetHost, targetPort);
         ServerSocket ss = listenOutsideEphemeralRange();
         this.port = ss.getLocalPort();
         this.name = "tcp-proxy-" + IDS.incrementAndGet() + "-" + port;
@@ -230,6 +229,15 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * New connections go to {@code host:port} from now on; open connections stay with the old server (cut
+     * them with {@link #cutAll()} to move every client over), as when a DNS name or a virtual IP moves.
+     */
+    public void retarget(String host, int port) {
+        target = InetSocketAddress.createUnresolved(Objects.requireNonNull(host), port);
+        LOG.info("{}: new connections now go to {}:{}", name, host, port);
+    }
+
     private void awaitEnd(Thread t) {
         if (t == null) {
             return;
@@ -289,7 +297,7 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name + " -> " + targetHost + ":" + targetPort;
+        return name + " -> " + target.getHostString() + ":" + target.getPort();
     }
 
     // ---------------------------------------------------------------- internals
@@ -383,12 +391,14 @@ public final class TcpProxy implements AutoCloseable {
                 abort();
                 return;
             }
+            InetSocketAddress to = target;
             try {
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
-                upstream.connect(new InetSocketAddress(targetHost, targetPort), CONNECT_TIMEOUT_MS);
+                upstream.connect(new InetSocketAddress(to.getHostString(), to.getPort()), CONNECT_TIMEOUT_MS);
             } catch (IOException e) {
-                LOG.debug("{}: connection {} could not reach {}:{}: {}", name, id, targetHost, targetPort, e.toString());
+                LOG.debug("{}: connection {} could not reach {}:{}: {}", name, id, to.getHostString(), to.getPort(),
+                        e.toString());
                 abort();
                 return;
             }

@@ -70,7 +70,21 @@ public final class ChangeEnvelope {
     return kind;
   }
 
-  /** WAL position of this element (the start of its WAL record). */
+  /**
+   * WAL position of this element, as the server sent it. What it points at depends on the kind
+   * (checked against the walsender and pgoutput; docs/architecture.md, "What each LSN means"):
+   * <ul>
+   *   <li>INSERT, UPDATE, DELETE, TRUNCATE: the start of the change's WAL record;
+   *   <li>BEGIN: the start of the transaction's first record, or {@code 0/0} when the server sent
+   *       another message right behind it (a Begin followed by an Origin);
+   *   <li>MESSAGE (inside or outside a transaction): the END of the message's record, which is
+   *       where the next record starts;
+   *   <li>COMMIT: the start of the commit record (the commit LSN; its end is
+   *       {@link io.slotkeeper.pgoutput.Commit#endLsn()});
+   *   <li>RESYNC_REQUIRED: where the new slot starts.
+   * </ul>
+   * Use {@link #commitLsn()} to order transactions; use the offset, never this, to acknowledge.
+   */
   public Lsn lsn() {
     return lsn;
   }
@@ -80,7 +94,10 @@ public final class ChangeEnvelope {
     return xid;
   }
 
-  /** Commit LSN of the transaction (for a standalone message: its own LSN). */
+  /**
+   * Commit LSN of the transaction: the start of its commit record. For a message sent outside any
+   * transaction: its own LSN, the end of its record.
+   */
   public Lsn commitLsn() {
     return commitLsn;
   }

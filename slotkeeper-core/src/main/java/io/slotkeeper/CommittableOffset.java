@@ -21,7 +21,10 @@ public final class CommittableOffset {
     this.target = Objects.requireNonNull(target);
   }
 
-  /** For a unit end: the position the slot may be confirmed to once this is acknowledged. */
+  /**
+   * For a unit end: the position the slot may be confirmed to once this is acknowledged (the end of
+   * the commit record, or of a standalone message's record).
+   */
   public Lsn lsn() {
     return lsn;
   }
@@ -32,8 +35,10 @@ public final class CommittableOffset {
   }
 
   /**
-   * Acknowledges this offset. Acknowledgements may come in any order; the slot advances over the
-   * longest run of acknowledged transactions in commit order. Safe to call from any thread.
+   * Acknowledges this offset, and with it everything delivered before it (acknowledgement is
+   * cumulative, as with a Kafka offset): committing only the last Commit of a batch, or filtering
+   * envelopes before committing, acknowledges all that came before. The slot is then confirmed up to
+   * here. Safe to call from any thread.
    */
   public void commit() {
     if (unitEnd) {

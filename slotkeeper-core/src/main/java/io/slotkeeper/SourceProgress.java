@@ -8,6 +8,7 @@ package io.slotkeeper;
  * @param reconnects how many times a connection ended and a new one was started
  * @param deliveredEnvelopes envelopes handed to the stream (duplicates from replays excluded)
  * @param acknowledgedTransactions transactions (and standalone messages) acknowledged
+ * @param unacknowledgedUnits transactions (and standalone messages) delivered and not yet acknowledged
  * @param healAttempts how often a blocked slot creation was healed (pg_log_standby_snapshot tried)
  * @param healSucceeded attempts where pg_log_standby_snapshot() ran
  * @param healUnavailable attempts where it could not run: server older than 16, or no EXECUTE
@@ -24,6 +25,7 @@ public record SourceProgress(
     long reconnects,
     long deliveredEnvelopes,
     long acknowledgedTransactions,
+    long unacknowledgedUnits,
     long healAttempts,
     long healSucceeded,
     long healUnavailable,
@@ -36,6 +38,6 @@ public record SourceProgress(
 
   /** The progress of a source that has not started: nothing received, nothing read yet. */
   public static SourceProgress none() {
-    return new SourceProgress(Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, 0, -1, -1, "", -1, -1);
+    return new SourceProgress(Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, "", -1, -1);
   }
 }

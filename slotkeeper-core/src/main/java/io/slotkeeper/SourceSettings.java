@@ -70,6 +70,7 @@ public final class SourceSettings implements Cloneable {
   private String heartbeatPrefix;
   private boolean deliverHeartbeats;
   private boolean idleAdvance;
+  private int unacknowledgedWarning;
   private String connectionDispatcher;
 
   private SourceSettings() {}
@@ -130,6 +131,7 @@ public final class SourceSettings implements Cloneable {
       s.heartbeatPrefix = c.getString("heartbeat.prefix");
       s.deliverHeartbeats = c.getBoolean("heartbeat.deliver");
       s.idleAdvance = c.getBoolean("idle-advance");
+      s.unacknowledgedWarning = c.getInt("unacknowledged-warning");
       s.connectionDispatcher = c.getString("connection-dispatcher");
       return s;
     } catch (ConfigException e) {
@@ -200,6 +202,9 @@ public final class SourceSettings implements Cloneable {
     }
     if (heartbeatPrefix.isEmpty()) {
       throw bad("heartbeat.prefix", "is empty", "use e.g. slotkeeper-heartbeat");
+    }
+    if (unacknowledgedWarning <= 0) {
+      throw bad("unacknowledged-warning", "must be positive", "e.g. unacknowledged-warning = 10000");
     }
     return this;
   }
@@ -287,6 +292,8 @@ public final class SourceSettings implements Cloneable {
   public String heartbeatPrefix() { return heartbeatPrefix; }
   public boolean deliverHeartbeats() { return deliverHeartbeats; }
   public boolean idleAdvance() { return idleAdvance; }
+  /** Warn when more delivered units than this wait for an acknowledgement. */
+  public int unacknowledgedWarning() { return unacknowledgedWarning; }
   public String connectionDispatcher() { return connectionDispatcher; }
 
   private SourceSettings copy() {
@@ -383,6 +390,9 @@ public final class SourceSettings implements Cloneable {
     SourceSettings c = copy(); c.deliverHeartbeats = v; return c;
   }
   public SourceSettings withIdleAdvance(boolean v) { SourceSettings c = copy(); c.idleAdvance = v; return c; }
+  public SourceSettings withUnacknowledgedWarning(int v) {
+    SourceSettings c = copy(); c.unacknowledgedWarning = v; return c;
+  }
 
   @Override
   public String toString() {

@@ -188,8 +188,11 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     if (now - lastDeliveryNanos < settings.heartbeatInterval().orElseThrow().toNanos()) {
       return this;
     }
-    try (PreparedStatement ps = admin.get().prepareStatement("SELECT pg_logical_emit_message(true, ?, now()::text)")) {
+    // The content marks it as ours, so the SourceActor's HeartbeatFilter tells it from a user's message.
+    try (PreparedStatement ps = admin.get().prepareStatement(
+        "SELECT pg_logical_emit_message(true, ?, ? || now()::text)")) {
       ps.setString(1, settings.heartbeatPrefix());
+      ps.setString(2, HeartbeatFilter.contentFor(settings.slotName()));
       ps.execute();
       lastDeliveryNanos = now;
     } catch (SQLException e) {

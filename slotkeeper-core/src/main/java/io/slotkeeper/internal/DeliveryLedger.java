@@ -9,17 +9,31 @@ import java.util.TreeMap;
  * Pure bookkeeping, no I/O; it outlives every connection, which is what lets a reconnect resume
  * from the server's slot without delivering anything twice.
  *
- * <p>Delivery: the server replays from the slot's confirmed position, which is at most what was
- * acknowledged, so after a reconnect it re-sends transactions this process already delivered.
- * Transactions are delivered in commit order and do not overlap, so every transaction whose
- * commit LSN lies below {@link #highWater} was delivered whole; a transaction that was cut off
- * part-way is recognised by its commit LSN and only the envelopes not yet delivered pass.
+ * <p>Units and their positions (checked against the walsender and pgoutput; see
+ * docs/architecture.md, "What each LSN means"): a transaction is decided by its commit record, whose
+ * START is the commit LSN (Begin.final_lsn, Commit.commit_lsn) and whose END is the Commit's end
+ * LSN; a message written outside any transaction carries the END of its own record. On replay the
+ * server skips a transaction whose commit record starts below the slot's confirmed position, and a
+ * standalone message whose record starts below it. So a unit's <em>acknowledgement position</em> is
+ * the end of its deciding record: the commit's end LSN, or the message's LSN as sent. Confirming
+ * that position makes the server skip exactly that unit and everything before it, and nothing that
+ * starts there (a commit record can start exactly at a standalone message's end).
  *
- * <p>Acknowledgement: the confirmed position (what the slot may be told) moves only to the end of
- * the longest prefix of delivered transactions that are all acknowledged. A server keepalive's
- * WAL end may be confirmed only while nothing delivered is unacknowledged and no transaction is
- * open, so an idle publication on a busy server does not pin WAL, yet the slot never passes a
- * transaction the consumer has not made durable.
+ * <p>Delivery: the server replays from the slot's confirmed position, which is at most what was
+ * acknowledged, so after a reconnect it re-sends units this process already delivered. Units are
+ * delivered in the order of their deciding records and do not overlap, so with {@link #highWater}
+ * the acknowledgement position of the last unit delivered whole, a transaction whose commit record
+ * starts below it, or a standalone message whose end is at or below it, was delivered already. A
+ * transaction that was cut off part-way is recognised by its commit LSN and only the envelopes not
+ * yet delivered pass.
+ *
+ * <p>Acknowledgement is cumulative, as with a Kafka offset: acknowledging a unit acknowledges every
+ * unit delivered before it. A consumer that filters envelopes, drops one, or commits only the last
+ * offset of a batch therefore never pins the slot. The confirmed position (what the slot may be
+ * told) is the end of the longest prefix of delivered units that are all acknowledged. A server
+ * keepalive's WAL end may be confirmed only while nothing delivered is unacknowledged and no
+ * transaction is open, so an idle publication on a busy server does not pin WAL, yet the slot never
+ * passes a unit the consumer has not acknowledged.
  */
 public final class DeliveryLedger {
 
@@ -40,8 +54,13 @@ public final class DeliveryLedger {
   private boolean skippingTransaction;
   private long seenInTransaction;
 
-  /** End LSN of each delivered unit (transaction or standalone message) → acknowledged? */
-  private final TreeMap<Long, Boolean> unacknowledged = new TreeMap<>(Long::compareUnsigned);
+  /**
+   * Acknowledgement position of each delivered unit not yet confirmed → acknowledged? Entries are
+   * acknowledged out of order only by the engine itself (its own heartbeats); a consumer's
+   * acknowledgement covers every entry up to it.
+   */
+  private final TreeMap<Long, Boolean> outstanding = new TreeMap<>(Long::compareUnsigned);
+  private int unacknowledged;
   private Lsn walEndCandidate = Lsn.INVALID;
 
   private long deliveredTransactions;
@@ -67,8 +86,10 @@ public final class DeliveryLedger {
    * can no longer be confirmed on the server, and a transaction it cut off will never complete.
    */
   public void resync(Lsn newStart) {
-    unacknowledged.clear();
+    outstanding.clear();
+    unacknowledged = 0;
     walEndCandidate = Lsn.INVALID;
+    highWater = Lsn.INVALID;
     openCommitLsn = null;
     openDelivered = 0;
     receivingTransaction = false;
@@ -76,10 +97,11 @@ public final class DeliveryLedger {
     confirmed = newStart;
   }
 
+  /** The Begin of a transaction whose commit record starts at {@code commitLsn}. */
   public Verdict begin(Lsn commitLsn) {
     receivingTransaction = true;
     seenInTransaction = 1;
-    if (commitLsn.isBefore(highWater)) {
+    if (transactionDelivered(commitLsn)) {
       skippingTransaction = true;
       skippedEnvelopes++;
       return Verdict.SKIP_DUPLICATE;
@@ -121,32 +143,43 @@ public final class DeliveryLedger {
     if (verdict == Verdict.DELIVER) {
       openCommitLsn = null;
       openDelivered = 0;
-      highWater = endLsn;
-      unacknowledged.put(endLsn.value(), Boolean.FALSE);
+      delivered(endLsn, false);
       deliveredTransactions++;
     }
     return verdict;
   }
 
   /**
-   * A message written outside any transaction, at {@code lsn}. Its acknowledgement position is
-   * {@code lsn + 1}: the server skips such a message on replay only when it lies below the slot's
-   * confirmed position.
+   * A transaction the engine wrote itself (a heartbeat) and acknowledges on the consumer's behalf:
+   * nothing of it went downstream. Its acknowledgement covers only itself, never the consumer's
+   * outstanding transactions before it. Returns false when it was a replay of one already recorded.
+   */
+  public boolean ownTransaction(Lsn commitLsn, Lsn endLsn) {
+    if (transactionDelivered(commitLsn)) {
+      skippedEnvelopes++;
+      return false;
+    }
+    delivered(endLsn, true);
+    advanceConfirmed();
+    return true;
+  }
+
+  /**
+   * A message written outside any transaction; {@code lsn} is what the server sent with it, the end
+   * of its record, which is also its acknowledgement position.
    */
   public Verdict standaloneMessage(Lsn lsn) {
-    if (lsn.isBefore(highWater)) {
+    if (!lsn.isAfter(highWater)) {
       skippedEnvelopes++;
       return Verdict.SKIP_DUPLICATE;
     }
-    Lsn end = standaloneAckPosition(lsn);
-    highWater = end;
-    unacknowledged.put(end.value(), Boolean.FALSE);
+    delivered(lsn, false);
     return Verdict.DELIVER;
   }
 
-  /** The acknowledgement position of a standalone message at {@code lsn}. */
+  /** The acknowledgement position of a standalone message sent with {@code lsn}: that same position. */
   public static Lsn standaloneAckPosition(Lsn lsn) {
-    return lsn.plus(1);
+    return lsn;
   }
 
   /** A server keepalive reported that WAL up to {@code walEnd} has been sent. */
@@ -154,7 +187,7 @@ public final class DeliveryLedger {
     if (receivingTransaction || openCommitLsn != null) {
       return;
     }
-    if (unacknowledged.isEmpty()) {
+    if (outstanding.isEmpty()) {
       confirmed = Lsn.max(confirmed, walEnd);
     } else {
       walEndCandidate = Lsn.max(walEndCandidate, walEnd);
@@ -162,30 +195,47 @@ public final class DeliveryLedger {
   }
 
   /**
-   * The consumer made the unit ending at {@code endLsn} durable. Unknown positions (already
-   * confirmed, or from another incarnation) are ignored. Returns true when {@link #confirmed()}
-   * moved.
+   * The consumer made the unit whose acknowledgement position is {@code endLsn} durable, and with it
+   * every unit delivered before. Unknown positions (already confirmed, or from a replaced slot) are
+   * ignored. Returns true when {@link #confirmed()} moved.
    */
   public boolean acknowledge(Lsn endLsn) {
-    Boolean state = unacknowledged.get(endLsn.value());
+    Boolean state = outstanding.get(endLsn.value());
     if (state == null || state) {
       return false;
     }
-    unacknowledged.put(endLsn.value(), Boolean.TRUE);
-    acknowledgedTransactions++;
-    Lsn before = confirmed;
-    while (!unacknowledged.isEmpty()) {
-      Map.Entry<Long, Boolean> head = unacknowledged.firstEntry();
-      if (!head.getValue()) {
-        break;
+    for (Map.Entry<Long, Boolean> e : outstanding.headMap(endLsn.value(), true).entrySet()) {
+      if (!e.getValue()) {
+        e.setValue(Boolean.TRUE);
+        unacknowledged--;
+        acknowledgedTransactions++;
       }
-      unacknowledged.pollFirstEntry();
-      confirmed = Lsn.max(confirmed, Lsn.of(head.getKey()));
     }
-    if (unacknowledged.isEmpty() && !receivingTransaction && openCommitLsn == null) {
+    return advanceConfirmed();
+  }
+
+  private boolean advanceConfirmed() {
+    Lsn before = confirmed;
+    while (!outstanding.isEmpty() && outstanding.firstEntry().getValue()) {
+      confirmed = Lsn.max(confirmed, Lsn.of(outstanding.pollFirstEntry().getKey()));
+    }
+    if (outstanding.isEmpty() && !receivingTransaction && openCommitLsn == null) {
       confirmed = Lsn.max(confirmed, walEndCandidate);
     }
     return !confirmed.equals(before);
+  }
+
+  /** A transaction whose commit record starts at {@code commitLsn} was delivered (or acknowledged) whole. */
+  private boolean transactionDelivered(Lsn commitLsn) {
+    return commitLsn.isBefore(highWater) || commitLsn.isBefore(confirmed);
+  }
+
+  private void delivered(Lsn ackPosition, boolean acknowledged) {
+    highWater = ackPosition;
+    outstanding.put(ackPosition.value(), acknowledged);
+    if (!acknowledged) {
+      unacknowledged++;
+    }
   }
 
   private Verdict countInOpenTransaction() {
@@ -202,13 +252,14 @@ public final class DeliveryLedger {
     return confirmed;
   }
 
-  /** End of the last unit delivered whole. */
+  /** Acknowledgement position of the last unit delivered whole. */
   public Lsn highWater() {
     return highWater;
   }
 
+  /** Units delivered downstream and not yet acknowledged. */
   public int unacknowledgedCount() {
-    return unacknowledged.size();
+    return unacknowledged;
   }
 
   public long deliveredTransactions() {

@@ -9,6 +9,7 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private enum ShutdownComplete implements Command { INSTANCE }
 
   private static final Logger log = LoggerFactory.getLogger(SourceActor.class);
+  private static final Duration UNACKNOWLEDGED_WARNING_REPEAT = java.time.Duration.ofMinutes(1);
 
   private final SourceSettings settings;
   private final StageHandle stage;
@@ -102,8 +104,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private boolean shuttingDown;
   private boolean stopRequested;
   private boolean hadConnection;
-  private ChangeEnvelope heldBegin;
-  private boolean inHeartbeat;
+  private final HeartbeatFilter heartbeats;
+  private boolean unacknowledgedHigh;
+  private long lastUnacknowledgedWarning;
 
   /** Handles a running source needs from outside the actor. */
   public record Refs(ActorRef<Command> source, ActorRef<StatusMonitor.Command> monitor) {}
@@ -129,6 +132,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     this.settings = settings;
     this.stage = stage;
     this.state = state;
+    this.heartbeats = new HeartbeatFilter(settings.heartbeatPrefix());
     ActorRef<Command> self = ctx.getSelf();
     this.monitor = ctx.spawn(StatusMonitor.create(settings.slotName(), state.status, Clock.systemUTC()), "status");
     AckTarget ackTarget = lsn -> self.tell(new Ack(lsn));
@@ -164,6 +168,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
             state.confirmedLsn.set(ledger.confirmed().value());
           }
           state.acknowledgedTransactions.set(ledger.acknowledgedTransactions());
+          publishUnacknowledged();
           return this;
         })
         .onMessage(StopEmitting.class, m -> {
@@ -209,8 +214,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     getContext().watchWith(connection, new ConnectionGone(connection));
     readInFlight = false;
     // What the previous connection was in the middle of will be sent again.
-    heldBegin = null;
-    inHeartbeat = false;
+    heartbeats.reset();
     ResyncRequired resync = m.resync();
     if (resync == null && m.slotCreated() && settings.temporarySlot() && hadConnection) {
       resync = new ResyncRequired(settings.slotName(), ledger.confirmed(), m.slotConfirmed(),
@@ -242,11 +246,12 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     for (Object item : m.items()) {
       if (item instanceof ChangeEnvelope env) {
         receive(env, deliver);
-      } else if (item instanceof WalEnd w && settings.idleAdvance() && heldBegin == null) {
+      } else if (item instanceof WalEnd w && settings.idleAdvance() && !heartbeats.holding()) {
         ledger.serverWalEnd(w.lsn());
       }
     }
     state.confirmedLsn.set(ledger.confirmed().value());
+    publishUnacknowledged();
     if (!deliver.isEmpty() && emitting) {
       state.deliveredEnvelopes.addAndGet(deliver.size());
       demand = false;
@@ -258,45 +263,20 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   }
 
   /**
-   * Passes one envelope through the ledger into {@code deliver}, leaving out our own heartbeat
-   * transactions (unless they are to be delivered). A heartbeat transaction is a Begin followed by
-   * a transactional message with the heartbeat prefix; to tell, a Begin is held back until the
-   * next envelope arrives. A held Begin has not been through the ledger yet, so if its connection
-   * dies it is simply dropped: the server sends it again.
+   * Passes one envelope through the ledger into {@code deliver}, leaving out the engine's own
+   * heartbeat transactions (unless they are to be delivered), which are acknowledged here on the
+   * consumer's behalf. {@link HeartbeatFilter} decides what is a heartbeat; it may hold a Begin back
+   * until it can tell.
    */
   private void receive(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
-    boolean filterHeartbeats = !settings.deliverHeartbeats();
-    if (filterHeartbeats && env.kind() == ChangeEnvelope.Kind.BEGIN) {
-      heldBegin = env;
+    if (settings.deliverHeartbeats()) {
+      pass(env, deliver);
       return;
     }
-    if (heldBegin != null) {
-      ChangeEnvelope begin = heldBegin;
-      heldBegin = null;
-      if (env.message() instanceof LogicalMessage lm && lm.transactional()
-          && lm.prefix().equals(settings.heartbeatPrefix())) {
-        ledger.begin(begin.commitLsn());
-        ledger.change();
-        inHeartbeat = true;
-        return;
-      }
-      if (verdict(begin) == DeliveryLedger.Verdict.DELIVER) {
-        deliver.add(begin);
-      }
-    }
-    if (inHeartbeat) {
-      if (env.kind() == ChangeEnvelope.Kind.COMMIT) {
-        inHeartbeat = false;
-        Lsn end = ((Commit) env.message()).endLsn();
-        // Acknowledged on the consumer's behalf: nobody downstream ever sees it.
-        if (ledger.commit(end) == DeliveryLedger.Verdict.DELIVER) {
-          ledger.acknowledge(end);
-        }
-        return;
-      }
-      log.warn("slot {}: a transaction with a '{}' message also carries {}; choose a heartbeat.prefix nobody"
-          + " else uses", settings.slotName(), settings.heartbeatPrefix(), env.kind());
-    }
+    heartbeats.offer(env, e -> pass(e, deliver), commit -> ledger.ownTransaction(commit.commitLsn(), commit.endLsn()));
+  }
+
+  private void pass(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
     if (verdict(env) == DeliveryLedger.Verdict.DELIVER) {
       deliver.add(env);
     }
@@ -315,6 +295,26 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
         return ledger.change();
       default:
         return ledger.change();
+    }
+  }
+
+  /** Publishes the unacknowledged count, warning when it stays above the configured level. */
+  private void publishUnacknowledged() {
+    int count = ledger.unacknowledgedCount();
+    state.unacknowledgedUnits.set(count);
+    long now = System.nanoTime();
+    if (count > settings.unacknowledgedWarning()) {
+      if (!unacknowledgedHigh || now - lastUnacknowledgedWarning > UNACKNOWLEDGED_WARNING_REPEAT.toNanos()) {
+        log.warn("slot {}: {} delivered transactions wait for an acknowledgement (warning above {}); the slot stays at"
+            + " {} until the consumer acknowledges one. Acknowledgement is cumulative: committing the offset of the"
+            + " latest Commit is enough", settings.slotName(), count, settings.unacknowledgedWarning(),
+            ledger.confirmed());
+        lastUnacknowledgedWarning = now;
+      }
+      unacknowledgedHigh = true;
+    } else if (unacknowledgedHigh && count <= settings.unacknowledgedWarning() / 2) {
+      unacknowledgedHigh = false;
+      log.info("slot {}: acknowledgements caught up ({} waiting)", settings.slotName(), count);
     }
   }
 

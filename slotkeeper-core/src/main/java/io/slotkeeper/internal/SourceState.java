@@ -23,6 +23,8 @@ public final class SourceState {
   public final AtomicLong deliveredEnvelopes = new AtomicLong();
   /** Written by the SourceActor. */
   public final AtomicLong acknowledgedTransactions = new AtomicLong();
+  /** Written by the SourceActor: delivered units waiting for an acknowledgement. */
+  public final AtomicLong unacknowledgedUnits = new AtomicLong();
 
   /** Written by the AdminActor, one per heal attempt and one per outcome. */
   public final AtomicLong healAttempts = new AtomicLong();
@@ -39,7 +41,7 @@ public final class SourceState {
 
   public SourceProgress progress() {
     return new SourceProgress(Lsn.of(receivedLsn.get()), Lsn.of(confirmedLsn.get()), reconnects.get(),
-        deliveredEnvelopes.get(), acknowledgedTransactions.get(), healAttempts.get(), healSucceeded.get(),
+        deliveredEnvelopes.get(), acknowledgedTransactions.get(), unacknowledgedUnits.get(), healAttempts.get(), healSucceeded.get(),
         healUnavailable.get(), healFailed.get(), retainedWalBytes.get(), safeWalSizeBytes.get(), walStatus.get(),
         lagBytes.get(), lagMillis.get());
   }

@@ -24,20 +24,50 @@ class DeliveryLedgerTest {
   }
 
   @Test
-  void confirmsOnlyTheAcknowledgedPrefixInCommitOrder() {
+  void confirmsOnlyUpToTheAcknowledgedUnit() {
     DeliveryLedger l = new DeliveryLedger(lsn(10));
     receive(l, 100, 110, 1);
     receive(l, 200, 210, 1);
     receive(l, 300, 310, 1);
     assertThat(l.confirmed()).isEqualTo(lsn(10));
+    assertThat(l.unacknowledgedCount()).isEqualTo(3);
 
-    assertThat(l.acknowledge(lsn(210))).isFalse(); // second before first: nothing moves yet
-    assertThat(l.confirmed()).isEqualTo(lsn(10));
     assertThat(l.acknowledge(lsn(110))).isTrue();
-    assertThat(l.confirmed()).isEqualTo(lsn(210));
-    assertThat(l.unacknowledgedCount()).isEqualTo(1);
+    assertThat(l.confirmed()).isEqualTo(lsn(110));
+    assertThat(l.unacknowledgedCount()).isEqualTo(2);
     assertThat(l.acknowledge(lsn(310))).isTrue();
     assertThat(l.confirmed()).isEqualTo(lsn(310));
+    assertThat(l.unacknowledgedCount()).isZero();
+  }
+
+  @Test
+  void acknowledgementIsCumulative() {
+    // A consumer that filters, drops an offset, or commits only the last of a batch never pins the slot.
+    DeliveryLedger l = new DeliveryLedger(lsn(10));
+    receive(l, 100, 110, 1);
+    receive(l, 200, 210, 1);
+    receive(l, 300, 310, 1);
+    assertThat(l.acknowledge(lsn(210))).isTrue();
+    assertThat(l.confirmed()).isEqualTo(lsn(210));
+    assertThat(l.unacknowledgedCount()).isEqualTo(1);
+    assertThat(l.acknowledgedTransactions()).isEqualTo(2);
+    assertThat(l.acknowledge(lsn(110))).as("already covered").isFalse();
+    assertThat(l.acknowledge(lsn(310))).isTrue();
+    assertThat(l.confirmed()).isEqualTo(lsn(310));
+  }
+
+  @Test
+  void ownTransactionsAcknowledgeOnlyThemselves() {
+    DeliveryLedger l = new DeliveryLedger(lsn(10));
+    receive(l, 100, 110, 1);
+    assertThat(l.ownTransaction(lsn(200), lsn(210))).isTrue();
+    assertThat(l.confirmed()).as("the consumer's transaction before it is not acknowledged").isEqualTo(lsn(10));
+    assertThat(l.unacknowledgedCount()).isEqualTo(1);
+    assertThat(l.acknowledge(lsn(110))).isTrue();
+    assertThat(l.confirmed()).isEqualTo(lsn(210));
+    // Replayed after a reconnect: recognised as already recorded.
+    l.connectionStarted(lsn(10));
+    assertThat(l.ownTransaction(lsn(200), lsn(210))).isFalse();
   }
 
   @Test
@@ -106,13 +136,43 @@ class DeliveryLedgerTest {
   }
 
   @Test
-  void standaloneMessagesAreAcknowledgedPastTheirOwnRecord() {
+  void standaloneMessagesAreAcknowledgedAtTheEndOfTheirRecordAsSent() {
+    // The server sends a standalone message with the END of its record and skips it on replay when
+    // its record STARTS below the confirmed position: confirming the end is enough.
     DeliveryLedger l = new DeliveryLedger(Lsn.INVALID);
     assertThat(l.standaloneMessage(lsn(100))).isEqualTo(DELIVER);
     l.connectionStarted(Lsn.INVALID);
     assertThat(l.standaloneMessage(lsn(100))).isEqualTo(SKIP_DUPLICATE);
+    assertThat(DeliveryLedger.standaloneAckPosition(lsn(100))).isEqualTo(lsn(100));
     assertThat(l.acknowledge(DeliveryLedger.standaloneAckPosition(lsn(100)))).isTrue();
-    assertThat(l.confirmed()).isEqualTo(lsn(101));
+    assertThat(l.confirmed()).isEqualTo(lsn(100));
+  }
+
+  @Test
+  void aTransactionWhoseCommitStartsExactlyAtAStandaloneMessagesEndIsDelivered() {
+    // BEGIN; INSERT; SELECT pg_logical_emit_message(false, ...); COMMIT: the message is sent first,
+    // with the end of its record, and the commit record starts exactly there.
+    DeliveryLedger l = new DeliveryLedger(Lsn.INVALID);
+    assertThat(l.standaloneMessage(lsn(100))).isEqualTo(DELIVER);
+    assertThat(receive(l, 100, 130, 1)).isEqualTo(3);
+    assertThat(l.acknowledge(lsn(100))).isTrue();
+    assertThat(l.confirmed()).as("not past the transaction").isEqualTo(lsn(100));
+
+    // Replay from the slot at 100: the server sends the transaction (its commit starts at 100, not
+    // below), and the ledger must not take it for a duplicate in a new process either.
+    DeliveryLedger next = new DeliveryLedger(Lsn.INVALID);
+    next.connectionStarted(lsn(100));
+    assertThat(receive(next, 100, 130, 1)).isEqualTo(3);
+  }
+
+  @Test
+  void aStandaloneMessageRightAfterATransactionIsNotADuplicate() {
+    DeliveryLedger l = new DeliveryLedger(Lsn.INVALID);
+    receive(l, 100, 110, 1);
+    assertThat(l.standaloneMessage(lsn(150))).isEqualTo(DELIVER);
+    l.connectionStarted(Lsn.INVALID);
+    assertThat(receive(l, 100, 110, 1)).isZero();
+    assertThat(l.standaloneMessage(lsn(150))).isEqualTo(SKIP_DUPLICATE);
   }
 
   @Test

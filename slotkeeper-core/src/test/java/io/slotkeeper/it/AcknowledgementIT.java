@@ -86,4 +86,46 @@ class AcknowledgementIT {
       second.shutdownTestKit();
     }
   }
+
+  /**
+   * Issue 10, item 8: acknowledgement is cumulative. A flow that filters envelopes before
+   * Committer.sink and so never commits some Commits' offsets (here: only every fifth) still moves
+   * the slot to the last offset it committed, and nothing waits for an acknowledgement afterwards.
+   */
+  @Test
+  void committingOnlySomeOffsetsAcknowledgesEverythingBeforeThem() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE cum_t (id text PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION cum_pub FOR TABLE cum_t");
+    pg.execute("SELECT pg_create_logical_replication_slot('cum_slot', 'pgoutput')");
+    SourceSettings settings = Harness.settings(pg, "cum_slot", "cum_pub").withKeepaliveInterval(Duration.ofMillis(300))
+        .withIdleAdvance(false);
+    ActorTestKit kit = ActorTestKit.create("cumulative");
+    try {
+      AtomicInteger commits = new AtomicInteger();
+      List<Lsn> committedEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
+      org.apache.pekko.japi.Pair<io.slotkeeper.javadsl.Control, java.util.concurrent.CompletionStage<org.apache.pekko.Done>>
+          run = io.slotkeeper.javadsl.ReplicationSource.create(settings)
+              .filter(e -> e.isCommit() && commits.incrementAndGet() % 5 == 0)
+              .map(e -> {
+                committedEnds.add(((Commit) e.message()).endLsn());
+                return e.committableOffset();
+              })
+              .toMat(io.slotkeeper.javadsl.Committer.sink(), org.apache.pekko.stream.javadsl.Keep.both())
+              .run(kit.system());
+      run.first().waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)).toCompletableFuture().get();
+      for (int i = 1; i <= 12; i++) {
+        pg.execute("INSERT INTO cum_t VALUES ('c" + i + "')");
+      }
+      Harness.await("two committed offsets", Duration.ofSeconds(30), () -> committedEnds.size() == 2);
+      Lsn tenth = committedEnds.get(1);
+      Harness.await("the slot to reach the 10th commit's end", Duration.ofSeconds(10),
+          () -> confirmedFlush(pg, "cum_slot").equals(tenth));
+      assertThat(run.first().progress().confirmedLsn()).isEqualTo(tenth);
+      assertThat(run.first().progress().unacknowledgedUnits()).as("the 11th and 12th").isEqualTo(2);
+      run.first().shutdown().toCompletableFuture().get();
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
@@ -72,5 +73,53 @@ class HeartbeatIT extends ActorSystemPerClass {
   void idleAdvanceAloneAlsoKeepsItMoving() throws Exception {
     long idle = restartLsnAdvance("idle_on", Harness.settings(PG.server(), "x", "calm_pub"));
     assertThat(idle).isPositive();
+  }
+
+  /**
+   * Issue 10, item 2: a user transaction that starts with a message carrying the heartbeat prefix
+   * (even with content shaped like the engine's) but holds anything else is the user's: delivered
+   * whole, Begin to Commit, and never acknowledged by the engine.
+   */
+  @Test
+  void aUserTransactionStartingWithAHeartbeatLikeMessageIsDeliveredWholeAndNotAcknowledged() throws Exception {
+    PostgresServer pg = PG.server();
+    assumeTrue(pg.version() >= 14, "pgoutput sends logical messages from PostgreSQL 14 on");
+    pg.execute("quiet", "SELECT pg_create_logical_replication_slot('hb_user', 'pgoutput')");
+    SourceSettings settings = Harness.settings(pg, "hb_user", "calm_pub").withUrl(pg.jdbcUrl("quiet"))
+        .withIdleAdvance(false).withKeepaliveInterval(Duration.ofMillis(300))
+        .withHeartbeatInterval(Duration.ofMillis(300));
+    try (Harness h = Harness.start(kit.system(), settings)) {
+      h.consumer.autoAck = e -> false;
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      // Let the engine write (and swallow) a few heartbeats of its own first.
+      Thread.sleep(1500);
+      Lsn before = confirmedFlush(pg, "hb_user");
+      try (java.sql.Connection c = pg.connect("quiet"); java.sql.Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        st.execute("SELECT pg_logical_emit_message(true, 'slotkeeper-heartbeat', 'not a heartbeat')");
+        st.execute("INSERT INTO calm VALUES (1)");
+        c.commit();
+        st.execute("SELECT pg_logical_emit_message(true, 'slotkeeper-heartbeat',"
+            + " 'slotkeeper heartbeat v1 slot=hb_user at=2026-01-01')");
+        st.execute("SELECT pg_logical_emit_message(true, 'other', 'second message')");
+        c.commit();
+      }
+      Harness.await("both user transactions", Duration.ofSeconds(20), () -> h.consumer.commits().size() >= 2);
+      // Heartbeats keep being written while nothing is acknowledged.
+      Thread.sleep(1500);
+      assertThat(h.consumer.received).extracting(ChangeEnvelope::kind).containsExactly(
+          ChangeEnvelope.Kind.BEGIN, ChangeEnvelope.Kind.MESSAGE, ChangeEnvelope.Kind.INSERT, ChangeEnvelope.Kind.COMMIT,
+          ChangeEnvelope.Kind.BEGIN, ChangeEnvelope.Kind.MESSAGE, ChangeEnvelope.Kind.MESSAGE,
+          ChangeEnvelope.Kind.COMMIT);
+      Lsn firstCommit = h.consumer.commits().get(0).commitLsn();
+      assertThat(confirmedFlush(pg, "hb_user")).as("never past the unacknowledged user transaction")
+          .isGreaterThanOrEqualTo(before).isLessThanOrEqualTo(firstCommit);
+      assertThat(h.control.progress().unacknowledgedUnits()).isEqualTo(2);
+    }
+  }
+
+  private static Lsn confirmedFlush(PostgresServer pg, String slot) {
+    return Lsn.parse(pg.queryString(
+        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
   }
 }

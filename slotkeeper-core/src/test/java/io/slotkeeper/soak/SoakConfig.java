@@ -18,16 +18,15 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
   static final String MINUTES_PROPERTY = "slotkeeper.soak.minutes";
   /**
    * Acknowledge only the last Commit of a batch now and then, relying on an acknowledgement
-   * covering every earlier transaction of the same source. Off by default: the engine acknowledges
-   * each offset on its own (CommittableOffset#commit), so with this on the slot would never move
-   * past the transactions whose offsets were skipped.
+   * covering everything delivered before it (CommittableOffset#commit is cumulative). On unless
+   * the property is false.
    */
   static final String CUMULATIVE_PROPERTY = "slotkeeper.soak.cumulative-ack";
 
   static SoakConfig fromSystemProperties(Duration runTime) {
     String seedText = System.getProperty(SEED_PROPERTY, "").trim();
     long seed = seedText.isEmpty() ? new Random().nextLong() : Long.parseLong(seedText);
-    return new SoakConfig(seed, runTime, pgVersion(seed), Boolean.getBoolean(CUMULATIVE_PROPERTY));
+    return new SoakConfig(seed, runTime, pgVersion(seed), !"false".equalsIgnoreCase(System.getProperty(CUMULATIVE_PROPERTY, "").trim()));
   }
 
   /** The property's value in minutes, or empty when not given. */
@@ -60,6 +59,6 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
   @Override
   public String toString() {
     return "seed=" + seed + " (replay: -D" + SEED_PROPERTY + "=" + seed + "), PostgreSQL " + pgVersion
-        + ", run time " + runTime + (cumulativeAck ? ", cumulative acks" : "");
+        + ", run time " + runTime + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");
   }
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The consumer of one incarnation: rebuilds units from envelopes, records each complete unit, then
- * acknowledges it. Can stall (stop pulling). With cumulative acknowledgement on, now and then only
- * the last unit of a short batch is acknowledged, and the log counts the whole batch as
+ * acknowledges it. Can stall (stop pulling). With cumulative acknowledgement on (the default), now
+ * and then only the last unit of a short batch is acknowledged: the engine takes an
+ * acknowledgement as covering everything delivered before it, so the log counts the whole batch as
  * acknowledged at that moment.
  */
 final class SoakConsumer {
@@ -31,6 +32,7 @@ final class SoakConsumer {
   private Lsn openCommitLsn;
   private List<String> open;
   private final List<Lsn> batch = new ArrayList<>();
+  private CommittableOffset batchLast;
   private int batchLeft;
   private volatile long envelopes;
 
@@ -112,20 +114,39 @@ final class SoakConsumer {
     if (!unit.changes().isEmpty()) {
       delivered.add(unit);
     }
+    acknowledge(unit.position(), offset);
+  }
+
+  /**
+   * Acknowledges at once, or, in cumulative mode now and then, holds the acknowledgement back until
+   * the last unit of a short batch, whose offset then covers the whole batch.
+   */
+  private synchronized void acknowledge(Lsn position, CommittableOffset offset) {
     if (cumulative && batchLeft == 0 && random.nextInt(5) == 0) {
       batchLeft = 2 + random.nextInt(5);
     }
     if (batchLeft > 0) {
-      batch.add(unit.position());
-      if (--batchLeft > 0) {
-        return;
+      batch.add(position);
+      batchLast = offset;
+      if (--batchLeft == 0) {
+        flushBatch();
       }
+      return;
+    }
+    acks.acknowledging(position);
+    offset.commit();
+  }
+
+  /** Acknowledges a batch still held back (the stream went quiet before it was complete). */
+  synchronized void flushBatch() {
+    if (batchLast != null) {
       batch.forEach(acks::acknowledging);
       batch.clear();
-    } else {
-      acks.acknowledging(unit.position());
+      batchLeft = 0;
+      CommittableOffset last = batchLast;
+      batchLast = null;
+      last.commit();
     }
-    offset.commit();
   }
 
   private void anomaly(String what) {

@@ -115,8 +115,8 @@ final class SoakRun {
   }
 
   /**
-   * Waits until the last consumer has received the oracle's last unit and, unless acknowledgements
-   * are deliberately left out, until the slot confirms it: a stuck stream is a failure too.
+   * Waits until the last consumer has received the oracle's last unit and the slot confirms it: a
+   * stuck stream, or a slot that never catches up, is a failure too.
    */
   private void awaitCaughtUp(Incarnation life, List<Unit> oracle, List<String> failures) throws InterruptedException {
     if (oracle.isEmpty()) {
@@ -127,7 +127,10 @@ final class SoakRun {
     while (true) {
       Unit got = life.consumer.lastDelivered();
       boolean received = got != null && !got.position().isBefore(last);
-      boolean confirmed = config.cumulativeAck() || !SlotState.confirmed(pg, SLOT).isBefore(last);
+      if (received) {
+        life.consumer.flushBatch();
+      }
+      boolean confirmed = !SlotState.confirmed(pg, SLOT).isBefore(last);
       if (received && confirmed) {
         return;
       }

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The consumer of one incarnation: rebuilds units from envelopes, records each complete unit, then
@@ -31,6 +34,12 @@ final class SoakConsumer {
   private long openXid = -1;
   private Lsn openCommitLsn;
   private List<String> open;
+  private static final long BATCH_MAX_MILLIS = 300;
+  private static final ScheduledExecutorService BATCH_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "soak-batch-timer");
+    t.setDaemon(true);
+    return t;
+  });
   private final List<Lsn> batch = new ArrayList<>();
   private CommittableOffset batchLast;
   private int batchLeft;
@@ -124,6 +133,9 @@ final class SoakConsumer {
   private synchronized void acknowledge(Lsn position, CommittableOffset offset) {
     if (cumulative && batchLeft == 0 && random.nextInt(5) == 0) {
       batchLeft = 2 + random.nextInt(5);
+      // Like a real batching consumer, never hold a batch for long: a held acknowledgement keeps a
+      // FAST server shutdown waiting (the walsender exits only once the client confirms all it sent).
+      BATCH_TIMER.schedule(this::flushBatch, BATCH_MAX_MILLIS, TimeUnit.MILLISECONDS);
     }
     if (batchLeft > 0) {
       batch.add(position);
@@ -137,7 +149,7 @@ final class SoakConsumer {
     offset.commit();
   }
 
-  /** Acknowledges a batch still held back (the stream went quiet before it was complete). */
+  /** Acknowledges a batch still held back (its time is up, or the stream went quiet). */
   synchronized void flushBatch() {
     if (batchLast != null) {
       batch.forEach(acks::acknowledging);

@@ -127,6 +127,7 @@ final class HttpStatusServer implements AutoCloseable {
     progress.put("heal_attempts", p.healAttempts());
     progress.put("delivered_envelopes", p.deliveredEnvelopes());
     progress.put("acknowledged_transactions", p.acknowledgedTransactions());
+    progress.put("unacknowledged_units", p.unacknowledgedUnits());
     progress.put("rows_written", probe.rowsWritten());
     progress.put("rows_per_second", probe.rowsPerSecond());
     Map<String, Object> m = new LinkedHashMap<>();
@@ -155,6 +156,9 @@ final class HttpStatusServer implements AutoCloseable {
         label, Long.toString(p.deliveredEnvelopes()));
     metric(sb, "slotkeeper_acknowledged_transactions_total", "counter",
         "Transactions written, flushed and acknowledged.", label, Long.toString(p.acknowledgedTransactions()));
+    metric(sb, "slotkeeper_unacknowledged_units", "gauge",
+        "Transactions and standalone messages delivered and not yet acknowledged.", label,
+        Long.toString(p.unacknowledgedUnits()));
     // Server-side figures, read by the engine every retention.check-interval (-1 until first read).
     metric(sb, "slotkeeper_retained_wal_bytes", "gauge",
         "WAL the server keeps for the slot (current LSN - restart_lsn); -1 until read.",

@@ -198,9 +198,11 @@ class CliStreamIT {
         "# TYPE slotkeeper_retained_wal_bytes gauge", "slotkeeper_heal_attempts_total{slot=\"h_slot\"} 0");
     assertThat(metrics.lines().filter(l -> l.startsWith("slotkeeper_acknowledged_transactions_total")))
         .singleElement().asString().endsWith(" 2");
+    assertThat(metrics).contains("slotkeeper_unacknowledged_units{slot=\"h_slot\"} 0");
     Map<String, Object> status = TestJson.object(get(http, base + "/status").body());
     assertThat(status).containsEntry("level", "ACTIVE").containsEntry("slot", "h_slot").containsKeys("reason", "since");
     assertThat(obj(status.get("progress"))).containsEntry("acknowledged_transactions", 2L)
+        .containsEntry("unacknowledged_units", 0L)
         .containsEntry("rows_written", 3L).containsKeys("received_lsn", "confirmed_lsn", "lag_bytes", "reconnects");
     assertThat(get(http, base + "/nope").statusCode()).isEqualTo(404);
 

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -29,7 +28,7 @@ final class Harness implements AutoCloseable {
 
   /** A consumer that records every envelope, can stall, and acknowledges only when told to. */
   static final class Consumer {
-    final List<ChangeEnvelope> received = new CopyOnWriteArrayList<>();
+    final List<ChangeEnvelope> received = new AppendOnlyList<>();
     private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     volatile Predicate<ChangeEnvelope> autoAck = e -> true;
 
@@ -127,8 +126,27 @@ final class Harness implements AutoCloseable {
 
   /** Waits until every row the load committed has been delivered. */
   void awaitAllDelivered(WriteLoad load, Duration timeout) throws InterruptedException {
-    await("all " + load.committed().size() + " committed rows to be delivered", timeout,
-        () -> new java.util.HashSet<>(consumer.insertedIds()).containsAll(load.committed()));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    java.util.Set<String> missing = new java.util.HashSet<>(load.committed());
+    int seen = 0;
+    while (true) {
+      List<ChangeEnvelope> got = consumer.received;
+      int size = got.size();
+      for (int i = seen; i < size; i++) {
+        if (got.get(i).message() instanceof Insert ins) {
+          missing.remove(ins.newTuple().get(0).text());
+        }
+      }
+      seen = size;
+      if (missing.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for all " + load.committed().size()
+            + " committed rows to be delivered: " + missing.size() + " missing, " + size + " envelopes received");
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Override

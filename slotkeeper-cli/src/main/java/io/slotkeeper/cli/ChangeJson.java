@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.Delete;
@@ -43,6 +44,10 @@ import java.util.List;
  *   <li>message (pg_logical_emit_message): {@code transactional}, {@code prefix}, {@code content}
  *       and {@code content_encoding}: "utf8" when the content is valid UTF-8 (it is then the text
  *       itself), else "base64". A message sent outside a transaction has {@code xid} null.
+ *   <li>resync_required: not a change but a gap (the slot was re-created, e.g. after invalidation
+ *       with on-invalidated = recreate, or a temporary slot lost with its connection): {@code slot},
+ *       {@code last_confirmed_lsn} (nothing after it is known to be delivered), {@code new_start_lsn}
+ *       (where the new slot starts) and {@code reason}. Changes in between are lost: re-read the tables.
  *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
  * </ul>
  */
@@ -113,9 +118,19 @@ final class ChangeJson {
         Json.string(sb, text != null ? text : Base64.getEncoder().encodeToString(m.content()));
         sb.append(",\"content_encoding\":\"").append(text != null ? "utf8" : "base64").append('"');
       }
+      case RESYNC_REQUIRED -> resync(sb, e.resync().orElseThrow());
     }
     sb.append("}\n");
     return true;
+  }
+
+  /** Not a change but a gap, so none of the change fields: which slot, from where to where, and why. */
+  private static void resync(StringBuilder sb, ResyncRequired r) {
+    sb.append("{\"op\":\"resync_required\",\"slot\":");
+    Json.string(sb, r.slotName());
+    sb.append(",\"last_confirmed_lsn\":\"").append(r.lastConfirmedLsn())
+        .append("\",\"new_start_lsn\":\"").append(r.newSlotStart()).append("\",\"reason\":");
+    Json.string(sb, r.reason());
   }
 
   private static void head(StringBuilder sb, String op, ChangeEnvelope e) {

@@ -149,7 +149,8 @@ final class StreamPipeline {
         case INSERT, UPDATE, DELETE -> rows++;
         default -> { }
       }
-      if (e.kind() != ChangeEnvelope.Kind.BEGIN && e.kind() != ChangeEnvelope.Kind.COMMIT) {
+      if (e.kind() != ChangeEnvelope.Kind.BEGIN && e.kind() != ChangeEnvelope.Kind.COMMIT
+          && e.kind() != ChangeEnvelope.Kind.RESYNC_REQUIRED) {
         changes++;
       }
       if (e.committableOffset().isUnitEnd()) {

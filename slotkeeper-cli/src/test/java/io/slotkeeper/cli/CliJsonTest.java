@@ -6,6 +6,7 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.pgoutput.Begin;
 import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Commit;
@@ -44,6 +45,21 @@ class CliJsonTest {
     assertThat(ChangeJson.append(sb, e, withTx)).isTrue();
     assertThat(sb.toString()).endsWith("}\n").containsOnlyOnce("\n");
     return TestJson.object(sb.toString().trim());
+  }
+
+  @Test
+  void resyncRequiredIsOneJsonLineNamingTheGapAndWhy() {
+    ResyncRequired gap = new ResyncRequired("app_slot", Lsn.parse("0/16B3748"), Lsn.parse("0/2000060"),
+        "slot invalidated (wal_removed); re-created as on-invalidated = recreate");
+    ChangeEnvelope e = ChangeEnvelope.resyncRequired(gap, T,
+        new CommittableOffset(Lsn.parse("0/2000060"), false, lsn -> { }));
+    for (boolean withTx : new boolean[] {false, true}) {
+      Map<String, Object> j = line(e, withTx);
+      assertThat(j).containsOnlyKeys("op", "slot", "last_confirmed_lsn", "new_start_lsn", "reason")
+          .containsEntry("op", "resync_required").containsEntry("slot", "app_slot")
+          .containsEntry("last_confirmed_lsn", "0/16B3748").containsEntry("new_start_lsn", "0/2000060")
+          .containsEntry("reason", "slot invalidated (wal_removed); re-created as on-invalidated = recreate");
+    }
   }
 
   @Test

@@ -243,6 +243,41 @@ class CliStreamIT {
   }
 
   @Test
+  void aTemporarySlotLostWithItsConnectionWritesAResyncRequiredJsonLine() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE r (id int PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION r_pub FOR TABLE r");
+    // A temporary slot is dropped with its connection: the reconnect starts a new one, leaving a gap.
+    Path conf = java.nio.file.Files.createTempFile("resync", ".conf");
+    java.nio.file.Files.writeString(conf, "slotkeeper.source.slot { temporary = on, create-if-missing = on }\n");
+    try {
+      CliRun.Background b = new CliRun.Background(env(), args("stream", "--config", conf.toString(),
+          "--slot", "r_slot", "--publication", "r_pub"));
+      pg.waitForActiveWalsender("r_slot", Duration.ofSeconds(30));
+      pg.execute("INSERT INTO r VALUES (1)");
+      await("the first row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"1\""), b);
+      pg.terminateWalsender("r_slot");
+      await("the resync line", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8)
+          .contains("resync_required"), b);
+      pg.execute("INSERT INTO r VALUES (2)");
+      await("the second row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"2\""), b);
+      b.cli.requestStop("test");
+      assertThat(b.exit.get(30, TimeUnit.SECONDS)).as(b.err()).isZero();
+      // Every line is JSON; the resync line sits between the two rows and names the gap.
+      List<Map<String, Object>> out = b.out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+          .map(TestJson::object).toList();
+      assertThat(out).extracting(l -> l.get("op")).containsExactly("insert", "resync_required", "insert");
+      Map<String, Object> resync = out.get(1);
+      assertThat(resync).containsEntry("slot", "r_slot").containsKeys("last_confirmed_lsn", "new_start_lsn", "reason");
+      assertThat((String) resync.get("new_start_lsn")).matches("[0-9A-F]+/[0-9A-F]+");
+      assertThat((String) resync.get("last_confirmed_lsn")).matches("[0-9A-F]+/[0-9A-F]+");
+      assertThat((String) resync.get("reason")).isNotBlank();
+    } finally {
+      java.nio.file.Files.deleteIfExists(conf);
+    }
+  }
+
+  @Test
   void theExampleApplicationConfWorksWithTheConnectionFilledIn() {
     PostgresServer pg = PG.server();
     pg.execute("CREATE TABLE c (id int PRIMARY KEY)");

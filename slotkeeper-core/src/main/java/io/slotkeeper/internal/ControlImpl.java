@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /** The {@link Control} of one materialized source; talks to its actors once they exist. */
 public final class ControlImpl implements Control {
@@ -70,18 +71,73 @@ public final class ControlImpl implements Control {
 
   @Override
   public AutoCloseable subscribe(Consumer<SourceStatus> listener) {
-    long id = SUBSCRIPTION_IDS.incrementAndGet();
-    refs.thenAccept(r -> r.monitor().tell(new StatusMonitor.Subscribe(id, listener)));
-    return () -> refs.thenAccept(r -> r.monitor().tell(new StatusMonitor.Unsubscribe(id)));
+    Subscription subscription = new Subscription(SUBSCRIPTION_IDS.incrementAndGet(), listener);
+    refs.thenAccept(r -> subscription.register(r.monitor()));
+    return subscription::close;
   }
 
+  /**
+   * One listener's registration. Closing may come before the source has started, or race the
+   * registration on another thread: callbacks on {@code refs} run in no promised order (in fact
+   * last-registered first), so an Unsubscribe sent from there could overtake its Subscribe and leave
+   * the listener registered for good. Instead the Unsubscribe is only ever sent after the Subscribe
+   * (the lock orders the two tells), and a closed subscription passes nothing on in the meantime.
+   */
+  private static final class Subscription implements Consumer<SourceStatus> {
+    private final long id;
+    private final Consumer<SourceStatus> listener;
+    /** Written under the lock; read without it by the monitor, so a closed listener hears nothing more. */
+    private volatile boolean closed;
+    private ActorRef<StatusMonitor.Command> registeredWith;
+
+    Subscription(long id, Consumer<SourceStatus> listener) {
+      this.id = id;
+      this.listener = listener;
+    }
+
+    synchronized void register(ActorRef<StatusMonitor.Command> monitor) {
+      if (!closed) {
+        registeredWith = monitor;
+        monitor.tell(new StatusMonitor.Subscribe(id, this));
+      }
+    }
+
+    synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (registeredWith != null) {
+        registeredWith.tell(new StatusMonitor.Unsubscribe(id));
+      }
+    }
+
+    @Override
+    public void accept(SourceStatus status) {
+      if (!closed) {
+        listener.accept(status);
+      }
+    }
+  }
+
+  /**
+   * Completes once the SourceActor has stopped emitting, or once it is gone. A source also ends on
+   * its own (downstream cancelled, e.g. after {@code take(n)}; or FAILED), and a message to a
+   * stopped actor is dropped, so waiting for its answer alone would wait for ever. Either the
+   * actor handles the message before it stops, or it stops first and {@link #markShutdown()}
+   * (called from its PostStop) completes {@code shutdown}: one of the two always happens.
+   */
   @Override
   public CompletionStage<Done> stop() {
     CompletableFuture<Void> done = new CompletableFuture<>();
     refs.thenAccept(r -> r.source().tell(new SourceActor.StopEmitting(done)));
-    return done.thenApply(v -> Done.getInstance());
+    CompletableFuture<Done> stopped = new CompletableFuture<>();
+    done.whenComplete((v, e) -> stopped.complete(Done.getInstance()));
+    shutdown.whenComplete((v, e) -> stopped.complete(Done.getInstance()));
+    return stopped;
   }
 
+  /** Completes when the actors are gone, which {@link #markShutdown()} reports however they ended. */
   @Override
   public CompletionStage<Done> shutdown() {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -95,6 +151,10 @@ public final class ControlImpl implements Control {
     shutdown.complete(Done.getInstance());
   }
 
+  /**
+   * As pekko-connectors-kafka's {@code DrainingControl}: completes with the stream's own result or
+   * failure, also when the source had already ended on its own (each step above completes then).
+   */
   @Override
   public <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
     return stop()

@@ -18,6 +18,8 @@ public final class ErrorClassifier {
 
   private static final Pattern SEVERITY = Pattern.compile("^(FATAL|ERROR|PANIC):\\s+");
   private static final Pattern ACTIVE_PID = Pattern.compile("is active for PID (\\d+)");
+  private static final Pattern PROTO_VERSION_REFUSED =
+      Pattern.compile("proto_version=(\\d+) but .*protocol (\\d+) or lower");
 
   private ErrorClassifier() {}
 
@@ -71,6 +73,15 @@ public final class ErrorClassifier {
       }
       case "55000":
         return fatal(msg, "see the server's message; for wal_level set wal_level = logical and restart the server");
+      case "0A000": {
+        // "client sent proto_version=2 but we (13) / server (14+) only support(s) protocol 1 or lower":
+        // a setting the server will never accept, so reconnecting cannot help.
+        Matcher m = PROTO_VERSION_REFUSED.matcher(msg);
+        if (m.find()) {
+          return fatal(msg, ProtocolVersions.fix(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+        }
+        return null;
+      }
       case "42704":
         return fatal(msg, "create the missing object named in the error");
       default:

@@ -17,6 +17,15 @@ final class SetupChecks {
           "the server runs with wal_level = " + facts.walLevel() + ", but logical replication needs wal_level = logical",
           "run ALTER SYSTEM SET wal_level = logical; and restart the PostgreSQL server", null);
     }
+    // Checked here, before START_REPLICATION, so the reason can name the server's version.
+    int highest = ProtocolVersions.highestSupported(facts.majorVersion());
+    if (settings.protoVersion() > highest) {
+      throw new ClassifiedException(ErrorClass.FATAL,
+          "pgoutput protocol version " + settings.protoVersion() + " (" + SourceSettings.CONFIG_PATH
+              + ".proto-version) needs PostgreSQL " + ProtocolVersions.firstServerFor(settings.protoVersion())
+              + " or later, but the server runs PostgreSQL " + facts.majorVersion(),
+          ProtocolVersions.fix(settings.protoVersion(), highest), null);
+    }
   }
 
   static void checkPublications(List<String> missing, ServerFacts facts, SourceSettings settings) {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -118,6 +119,7 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
           return this;
         })
         .onMessage(OwnerTerminated.class, this::onOwnerTerminated)
+        .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
 
@@ -206,6 +208,23 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     return this;
   }
 
+  /**
+   * Stopped without {@link Stopped} or {@link Fail}: the actor system terminated under a running
+   * source (or its SourceActor died). The published status must not go on claiming a live stream,
+   * and nobody is left to answer the waiters.
+   */
+  private Behavior<Command> onPostStop() {
+    if (!terminal) {
+      terminal = true;
+      conditions.clear();
+      reason = "the source stopped without a shutdown (was its actor system terminated?)";
+      current = new SourceStatus(StatusLevel.STOPPED, reason, clock.instant(), null);
+      log.warn("source {} {}", sourceName, reason);
+      publish();
+    }
+    return this;
+  }
+
   private void watch(ActorRef<?> owner) {
     if (owner != null && watched.add(owner)) {
       getContext().watchWith(owner, new OwnerTerminated(owner));
@@ -267,8 +286,15 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   private void notifyListener(Consumer<SourceStatus> listener, SourceStatus status) {
     try {
       listener.accept(status);
-    } catch (RuntimeException e) {
-      // A listener's bug must not take the status of the whole source down with it.
+    } catch (Throwable e) {
+      // A listener's bug must not take the status of the whole source down with it: not an
+      // exception, and not an Error either (a test's AssertionError, a StackOverflowError from a
+      // recursive listener, a NoClassDefFoundError), or the status would freeze and a shutdown
+      // would wait for ever. Only a JVM in trouble (out of memory, an internal error) goes on, to
+      // Pekko, which stops the JVM for it (pekko.jvm-exit-on-fatal-error).
+      if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+        throw (VirtualMachineError) e;
+      }
       log.warn("status listener of source {} threw", sourceName, e);
     }
   }

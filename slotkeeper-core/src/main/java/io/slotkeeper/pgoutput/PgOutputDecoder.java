@@ -1,6 +1,7 @@
 package io.slotkeeper.pgoutput;
 
 import io.slotkeeper.Lsn;
+import io.slotkeeper.internal.wire.BigEndian;
 import io.slotkeeper.internal.wire.PgTimestamps;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -54,7 +55,8 @@ public final class PgOutputDecoder {
     private boolean inStream;
 
     // The message being decoded. Reads are absolute (buf.get(base + pos)), so the caller's buffer
-    // position and limit are never touched.
+    // position and limit are never touched. Always a big-endian view (the wire order), whatever the
+    // caller's buffer's order.
     private ByteBuffer buf;
     private int base;
     private int length;
@@ -103,8 +105,9 @@ public final class PgOutputDecoder {
     }
 
     /**
-     * Decodes one complete message occupying {@code payload}'s remaining bytes. The buffer's position,
-     * limit and contents are left unchanged; the result shares no memory with it.
+     * Decodes one complete message occupying {@code payload}'s remaining bytes. Numbers are read
+     * big-endian (the wire order) whatever {@code payload.order()} is. The buffer's position, limit,
+     * byte order and contents are left unchanged; the result shares no memory with it.
      *
      * @throws PgOutputDecodeException if the bytes are not exactly one well-formed message
      */
@@ -112,7 +115,7 @@ public final class PgOutputDecoder {
         if (payload == null) {
             throw new PgOutputDecodeException("malformed pgoutput message at byte 0: payload is null", '?', 0);
         }
-        buf = payload;
+        buf = BigEndian.view(payload);
         base = payload.position();
         length = payload.remaining();
         pos = 0;

@@ -81,4 +81,52 @@ class ControlImplTest {
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, owner));
     assertThat(longWait.get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
   }
+
+  @Test
+  void aSubscriptionClosedBeforeTheSourceStartedNeverHearsAnything() throws Exception {
+    SourceState state = new SourceState();
+    ControlImpl control = new ControlImpl("src", state);
+    java.util.List<SourceStatus> leaked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    control.subscribe(leaked::add).close();
+    // The source starts only now.
+    ActorRef<StatusMonitor.Command> monitor = kit.spawn(StatusMonitor.create("src", state.status, Clock.systemUTC()));
+    control.refs().complete(new SourceActor.Refs(kit.spawn(Behaviors.<SourceActor.Command>ignore()), monitor));
+    java.util.List<SourceStatus> later = new java.util.concurrent.CopyOnWriteArrayList<>();
+    control.subscribe(later::add);
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true,
+        kit.spawn(Behaviors.ignore())));
+    // The monitor handles messages in order: once the later listener saw ACTIVE, a leaked one would have too.
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(later).extracting(SourceStatus::level).contains(StatusLevel.ACTIVE);
+      return null;
+    });
+    assertThat(leaked).isEmpty();
+  }
+
+  @Test
+  void aSubscriptionClosedWhileTheSourceStartsNeverLeaks() throws Exception {
+    // Closing races the registration: whichever wins, the listener must not stay registered.
+    for (int i = 0; i < 200; i++) {
+      SourceState state = new SourceState();
+      ControlImpl control = new ControlImpl("src", state);
+      ActorRef<StatusMonitor.Command> monitor = kit.spawn(StatusMonitor.create("src", state.status, Clock.systemUTC()));
+      java.util.List<SourceStatus> leaked = new java.util.concurrent.CopyOnWriteArrayList<>();
+      AutoCloseable handle = control.subscribe(leaked::add);
+      CompletableFuture<Void> start = CompletableFuture.runAsync(() -> control.refs().complete(
+          new SourceActor.Refs(kit.spawn(Behaviors.<SourceActor.Command>ignore()), monitor)));
+      handle.close();
+      start.get(5, TimeUnit.SECONDS);
+      java.util.List<SourceStatus> later = new java.util.concurrent.CopyOnWriteArrayList<>();
+      control.subscribe(later::add);
+      monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true,
+          kit.spawn(Behaviors.ignore())));
+      kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+        assertThat(later).extracting(SourceStatus::level).contains(StatusLevel.ACTIVE);
+        return null;
+      });
+      // It may have heard STARTING before it was closed, but nothing set after the close.
+      assertThat(leaked).as("round " + i).extracting(SourceStatus::level).doesNotContain(StatusLevel.ACTIVE);
+      kit.stop(monitor);
+    }
+  }
 }

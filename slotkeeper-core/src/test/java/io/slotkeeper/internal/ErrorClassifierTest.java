@@ -34,6 +34,19 @@ class ErrorClassifierTest {
   }
 
   @Test
+  void aProtocolVersionTheServerLacksIsFatalAndNamesTheSupportedRange() {
+    // PostgreSQL 14 and later word it so (13's "but we only support" is covered by ProtocolVersionIT).
+    var refused = classify(new SQLException(
+        "ERROR: client sent proto_version=4 but server only supports protocol 3 or lower", "0A000"));
+    assertThat(refused.errorClass()).isEqualTo(ErrorClass.FATAL);
+    assertThat(refused.reason()).contains("proto-version = 3 or lower").contains("1 to 3")
+        .contains("PostgreSQL 16");
+    // Other unsupported features are not taken for a version problem.
+    assertThat(classify(new SQLException("ERROR: something else is not supported", "0A000")).reason())
+        .doesNotContain("proto-version");
+  }
+
+  @Test
   void connectionLossIsTransient() {
     assertThat(classify(new SQLException("terminating connection due to administrator command", "57P01"))
         .errorClass()).isEqualTo(ErrorClass.TRANSIENT);

@@ -146,4 +146,46 @@ class StatusMonitorTest {
       return null;
     });
   }
+
+  @Test
+  void aListenerThrowingAnErrorDoesNotStopTheMonitor() throws Exception {
+    List<SourceStatus> seen = new CopyOnWriteArrayList<>();
+    monitor.tell(new StatusMonitor.Subscribe(1, s -> {
+      throw new AssertionError("a test's assertion inside a listener");
+    }));
+    monitor.tell(new StatusMonitor.Subscribe(2, s -> {
+      throw new StackOverflowError();
+    }));
+    monitor.tell(new StatusMonitor.Subscribe(3, seen::add));
+    ActorRef<Object> conn = owner();
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, conn));
+    // The status keeps moving, other listeners and waiters are served, and a shutdown is answered.
+    assertThat(waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(seen).extracting(SourceStatus::level).contains(StatusLevel.ACTIVE);
+      return null;
+    });
+    CompletableFuture<Void> ack = new CompletableFuture<>();
+    monitor.tell(new StatusMonitor.Stopped("shut down", ack));
+    ack.get(5, TimeUnit.SECONDS);
+    assertThat(published.get().level()).isEqualTo(StatusLevel.STOPPED);
+  }
+
+  @Test
+  void stoppingWithoutAShutdownPublishesStoppedAndFailsWaiters() throws Exception {
+    // What happens when the actor system terminates under a running source: no Stopped message,
+    // just the actor stopping. Nobody may go on reading ACTIVE.
+    ActorRef<Object> conn = owner();
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, conn));
+    waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS);
+    // Pending while ACTIVE; after the stop nothing can decide it but the stop itself.
+    CompletableFuture<SourceStatus> pending = waitFor(StatusLevel.FAILED);
+    kit.stop(monitor);
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(published.get().level()).isEqualTo(StatusLevel.STOPPED);
+      return null;
+    });
+    assertThat(published.get().reason()).contains("without a shutdown");
+    assertThat(failureOf(pending)).isInstanceOf(SourceFailedException.class).hasMessageContaining("stopped");
+  }
 }

@@ -104,6 +104,37 @@ class PgOutputDecoderTest {
         }
     }
 
+    /**
+     * The wire format is big-endian whatever the caller's buffer says: a little-endian buffer (e.g. one
+     * a caller set up for its own reads) must decode the same values, and keep its order.
+     */
+    @Nested
+    class CallerByteOrder {
+
+        private ByteBuffer littleEndian(byte[] bytes) {
+            return ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+
+        @Test
+        void lsnTimestampAndXidAreReadBigEndian() {
+            ByteBuffer le = littleEndian(PgOutputSamples.begin());
+            assertThat(v4.decode(le)).isEqualTo(new Begin(lsn("16/B374D848"), T1, STREAM_XID));
+            assertThat(le.order()).isEqualTo(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertThat(le.position()).isZero();
+        }
+
+        @Test
+        void relationsAndTuplesAreReadBigEndian() {
+            PgOutputDecoder d = new PgOutputDecoder(4, true);
+            assertThat(d.decode(littleEndian(PgOutputSamples.accountsRelation(0)))).isEqualTo(ACCOUNTS);
+            d.decode(littleEndian(PgOutputSamples.auditRelation(0)));
+            Insert fromLittle = (Insert) d.decode(littleEndian(PgOutputSamples.insert(0)));
+            Insert fromBig = (Insert) decode(withRelations(4, true), PgOutputSamples.insert(0));
+            assertThat(fromLittle).isEqualTo(fromBig);
+            assertThat(fromLittle.newTuple().get(0).text()).isEqualTo("42");
+        }
+    }
+
     @Nested
     class RelationsAndTypes {
 

@@ -48,7 +48,9 @@ public final class TcpProxy implements AutoCloseable {
     private boolean blackholed;
     private long latencyNanos;
     private boolean closed;
+    /** The current listener and the thread accepting on it; both null while refusing or closed. */
     private ServerSocket listener;
+    private Thread acceptThread;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger linkIds = new AtomicInteger();
@@ -59,8 +61,10 @@ public final class TcpProxy implements AutoCloseable {
         ServerSocket ss = listenOutsideEphemeralRange();
         this.port = ss.getLocalPort();
         this.name = "tcp-proxy-" + IDS.incrementAndGet() + "-" + port;
-        this.listener = ss;
-        spawn(name + "-accept", () -> acceptLoop(ss));
+        synchronized (gate) {
+            this.listener = ss;
+            this.acceptThread = spawn(name + "-accept", () -> acceptLoop(ss));
+        }
     }
 
     /**
@@ -137,26 +141,58 @@ public final class TcpProxy implements AutoCloseable {
     /**
      * While on, new connections are refused (the listener is closed, so clients get "connection refused");
      * existing connections are untouched. Turning it off listens on the same port again.
+     *
+     * <p>Turning it on returns only once the kernel has really stopped listening. Closing a
+     * {@link ServerSocket} while a thread is blocked in {@code accept()} does not release the kernel socket at
+     * once: the blocked system call holds it until that thread has been signalled and has run, which on a loaded
+     * machine takes a while. Until then the socket still listens, completes handshakes, and {@code accept()} may
+     * even return a connection made after {@code close()}. So this waits for the accept thread to end, and the
+     * accept loop resets any connection its listener accepted after it was given up.
      */
     public void refuse(boolean on) {
+        if (on) {
+            ServerSocket given;
+            Thread acceptor;
+            synchronized (gate) {
+                if (closed || listener == null) {
+                    return;
+                }
+                given = listener;
+                acceptor = acceptThread;
+                listener = null;
+                acceptThread = null;
+            }
+            closeQuietly(given);
+            awaitEnd(acceptor);
+            return;
+        }
         synchronized (gate) {
-            if (closed) {
+            if (closed || listener != null) {
                 return;
             }
-            if (on && listener != null) {
-                closeQuietly(listener);
-                listener = null;
-            } else if (!on && listener == null) {
-                try {
-                    ServerSocket ss = new ServerSocket();
-                    ss.setReuseAddress(true);
-                    ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-                    listener = ss;
-                    spawn(name + "-accept", () -> acceptLoop(ss));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("could not listen on port " + port + " again", e);
-                }
+            try {
+                ServerSocket ss = new ServerSocket();
+                ss.setReuseAddress(true);
+                ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+                listener = ss;
+                acceptThread = spawn(name + "-accept", () -> acceptLoop(ss));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not listen on port " + port + " again", e);
             }
+        }
+    }
+
+    private void awaitEnd(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.warn("{}: accept thread still running 5 s after its listener was closed", name);
         }
     }
 
@@ -179,6 +215,7 @@ public final class TcpProxy implements AutoCloseable {
             if (listener != null) {
                 closeQuietly(listener);
                 listener = null;
+                acceptThread = null;
             }
             gate.notifyAll();
         }
@@ -219,19 +256,22 @@ public final class TcpProxy implements AutoCloseable {
             }
             Link link = new Link(client, linkIds.incrementAndGet());
             links.add(link);
-            boolean isClosed;
+            boolean current;
             synchronized (gate) {
-                isClosed = closed;
+                current = !closed && listener == ss;
             }
-            if (isClosed) {
-                link.abort(); // raced with close(): it may already have swept the set
+            if (!current) {
+                // Accepted after refuse(true) or close() gave this listener up (see refuse): reset it, as the
+                // refusal promises. With close() it may also have missed the sweep of the set.
+                LOG.debug("{}: reset connection {}, accepted after its listener was closed", name, link.id);
+                link.abort();
                 return;
             }
             spawn(name + "-conn-" + link.id + "-up", link::run);
         }
     }
 
-    private void spawn(String threadName, Runnable body) {
+    private Thread spawn(String threadName, Runnable body) {
         Thread t = new Thread(() -> {
             try {
                 body.run();
@@ -242,6 +282,7 @@ public final class TcpProxy implements AutoCloseable {
         t.setDaemon(true);
         threads.add(t);
         t.start();
+        return t;
     }
 
     /**

@@ -3,6 +3,9 @@ package io.slotkeeper.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -101,6 +104,29 @@ class TcpProxyIT {
         proxy.refuse(false);
         try (Connection c = connectThroughProxy(10)) {
             assertThat(selectOne(c)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The flake this once had: closing a listener whose accept thread is blocked in accept() leaves the kernel
+     * socket listening until that thread has run, so a connect right after refuse(true) could still complete (and
+     * even be accepted and forwarded). A raw connect sees it whenever the handshake completes.
+     */
+    @Test
+    void refuseHoldsFromTheMomentItReturns() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            try (TcpProxy p = TcpProxy.start(PG.server().host(), PG.server().port())) {
+                // One accepted connection first, so the accept thread is back in accept() when refuse comes.
+                try (Socket first = new Socket()) {
+                    first.connect(new InetSocketAddress("127.0.0.1", p.port()), 2000);
+                }
+                p.refuse(true);
+                try (Socket s = new Socket()) {
+                    int r = round;
+                    assertThatThrownBy(() -> s.connect(new InetSocketAddress("127.0.0.1", p.port()), 2000))
+                            .as("round %d: connected while refusing", r).isInstanceOf(ConnectException.class);
+                }
+            }
         }
     }
 }

@@ -31,15 +31,17 @@ public final class ReplicationFrames {
     }
 
     /**
-     * Decodes the frame in {@code copyData}'s remaining bytes without moving its position. The
-     * XLogData payload is a read-only view of the same memory.
+     * Decodes the frame in {@code frame}'s remaining bytes without moving its position or changing its
+     * byte order; numbers are read big-endian whatever that order is. The XLogData payload is a
+     * read-only big-endian view of the same memory.
      *
      * @throws PgOutputDecodeException for an empty, truncated, over-long or unknown frame
      */
-    public static ReplicationFrame decode(ByteBuffer copyData) {
-        if (copyData == null) {
+    public static ReplicationFrame decode(ByteBuffer frame) {
+        if (frame == null) {
             throw new PgOutputDecodeException("malformed replication frame at byte 0: frame is null", '?', 0);
         }
+        ByteBuffer copyData = BigEndian.view(frame);
         int base = copyData.position();
         int length = copyData.remaining();
         if (length == 0) {

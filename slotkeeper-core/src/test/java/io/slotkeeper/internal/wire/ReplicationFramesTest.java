@@ -65,6 +65,21 @@ class ReplicationFramesTest {
     }
 
     @Test
+    void aLittleEndianCallerBufferIsStillReadBigEndianAndKeepsItsOrder() {
+        ByteBuffer le = ByteBuffer.wrap(xlogData(new byte[] {'B'})).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        XLogData x = (XLogData) ReplicationFrames.decode(le);
+        assertThat(x.walStart()).isEqualTo(Lsn.parse("16/B374D848"));
+        assertThat(x.walEnd()).isEqualTo(Lsn.parse("16/B374D900"));
+        assertThat(x.sendTime()).isEqualTo(T);
+        assertThat(x.payload().order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+        assertThat(le.order()).isEqualTo(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        ByteBuffer leKeepalive = ByteBuffer.wrap(keepalive(true)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertThat(ReplicationFrames.decode(leKeepalive)).isEqualTo(new PrimaryKeepalive(Lsn.parse("1/0"), T, true));
+        assertThat(leKeepalive.order()).isEqualTo(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Test
     void keepalive() {
         assertThat(ReplicationFrames.decode(keepalive(true)))
                 .isEqualTo(new PrimaryKeepalive(Lsn.parse("1/0"), T, true));

@@ -46,6 +46,16 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
     return versions.get(Math.floorMod(new Random(seed ^ 0x5eedL).nextInt(), versions.size()));
   }
 
+  /**
+   * The pgoutput protocol version asked for, from the seed among those the server has (2 needs
+   * PostgreSQL 14, 3 needs 15, 4 needs 16). The source never asks for streaming or two-phase, so
+   * every version must deliver the same units.
+   */
+  int protoVersion() {
+    int highest = Math.min(4, Math.max(1, pgVersion - 12));
+    return 1 + Math.floorMod(random("proto-version").nextInt(), highest);
+  }
+
   /** PostgreSQL sends logical messages to pgoutput only from 14 (option messages 'true'). */
   boolean messagesArrive() {
     return pgVersion >= 14;
@@ -59,6 +69,6 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
   @Override
   public String toString() {
     return "seed=" + seed + " (replay: -D" + SEED_PROPERTY + "=" + seed + "), PostgreSQL " + pgVersion
-        + ", run time " + runTime + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");
+        + ", pgoutput protocol " + protoVersion() + ", run time " + runTime + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");
   }
 }

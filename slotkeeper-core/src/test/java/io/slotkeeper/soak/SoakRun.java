@@ -64,6 +64,7 @@ final class SoakRun {
           .withPassword(pg.superuserPassword())
           .withSlotName(SLOT)
           .withPublications(PUBLICATION)
+          .withProtoVersion(config.protoVersion())
           .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
       lives = new ConsumerLives(pg, proxy, settings, config, acks);
       faults = new FaultInjector(pg, proxy, lives, SLOT, PUBLICATION, new FaultSchedule(config.random("faults")));

@@ -72,6 +72,7 @@ public final class SourceSettings implements Cloneable {
   private boolean idleAdvance;
   private int unacknowledgedWarning;
   private String connectionDispatcher;
+  private String blockingDispatcher;
 
   private SourceSettings() {}
 
@@ -133,6 +134,7 @@ public final class SourceSettings implements Cloneable {
       s.idleAdvance = c.getBoolean("idle-advance");
       s.unacknowledgedWarning = c.getInt("unacknowledged-warning");
       s.connectionDispatcher = c.getString("connection-dispatcher");
+      s.blockingDispatcher = c.getString("blocking-dispatcher");
       return s;
     } catch (ConfigException e) {
       throw new IllegalArgumentException("bad Slotkeeper configuration: " + e.getMessage()
@@ -295,6 +297,8 @@ public final class SourceSettings implements Cloneable {
   /** Warn when more delivered units than this wait for an acknowledgement. */
   public int unacknowledgedWarning() { return unacknowledgedWarning; }
   public String connectionDispatcher() { return connectionDispatcher; }
+  /** Where the administrative JDBC runs (blocker lookup and heal, retention, heartbeat, drop on stop). */
+  public String blockingDispatcher() { return blockingDispatcher; }
 
   private SourceSettings copy() {
     try {
@@ -392,6 +396,14 @@ public final class SourceSettings implements Cloneable {
   public SourceSettings withIdleAdvance(boolean v) { SourceSettings c = copy(); c.idleAdvance = v; return c; }
   public SourceSettings withUnacknowledgedWarning(int v) {
     SourceSettings c = copy(); c.unacknowledgedWarning = v; return c;
+  }
+  /** The config path of the dispatcher for the connection actors. */
+  public SourceSettings withConnectionDispatcher(String v) {
+    SourceSettings c = copy(); c.connectionDispatcher = v; return c;
+  }
+  /** The config path of the dispatcher for the administrative JDBC. */
+  public SourceSettings withBlockingDispatcher(String v) {
+    SourceSettings c = copy(); c.blockingDispatcher = v; return c;
   }
 
   @Override

@@ -31,6 +31,10 @@ class SourceSettingsTest {
     assertThat(s.safeWalSizeWarningBytes()).isEqualTo(1L << 30);
     assertThat(s.jdbcProperties().getProperty("sslmode")).isEqualTo("require");
     assertThat(s.databaseName()).isEqualTo("app");
+    assertThat(s.connectionDispatcher()).isEqualTo("slotkeeper.connection-dispatcher");
+    assertThat(s.blockingDispatcher()).isEqualTo("slotkeeper.blocking-dispatcher");
+    assertThat(s.withBlockingDispatcher("my.blocking").blockingDispatcher()).isEqualTo("my.blocking");
+    assertThat(s.blockingDispatcher()).as("the original is left alone").isEqualTo("slotkeeper.blocking-dispatcher");
   }
 
   @Test

@@ -22,9 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Administrative work beside the stream, over ordinary JDBC connections: naming and healing the
- * blockers of a slot creation (the ConnectionActor is blocked inside CREATE_REPLICATION_SLOT while
- * creation waits, so someone else must look and act), reading the slot's retention figures,
- * writing heartbeats, and dropping the slot on stop when asked to.
+ * blockers of a slot creation (the ConnectionActor's connection is busy inside
+ * CREATE_REPLICATION_SLOT while creation waits, so someone else must look and act), reading the
+ * slot's retention figures, writing heartbeats, and dropping the slot on stop when asked to. All
+ * of it blocks on JDBC, so this actor runs on the blocking dispatcher, never on the connection
+ * dispatcher whose threads the streaming connections need for their keepalives.
  *
  * <p>Heal: every {@code slot.creation.heal-interval} it names the blocking backends in the status
  * and runs {@code pg_log_standby_snapshot()} (PostgreSQL 16+, on the primary when the source is a

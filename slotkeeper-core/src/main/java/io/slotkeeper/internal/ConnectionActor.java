@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -51,11 +53,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private enum Start implements Command { INSTANCE }
 
+  /** The slot-creation call ended; {@code failure} is null when it succeeded. */
+  private record SlotCreationDone(
+      ServerFacts facts, Function<SlotInfo, ResyncRequired> resyncFor, Throwable failure) implements Command {}
+
   private enum Poll implements Command { INSTANCE }
 
   private enum Keepalive implements Command { INSTANCE }
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
+  /** How long a terminated orphan walsender may take to exit and release the slot. */
+  private static final Duration ORPHAN_EXIT_WAIT = Duration.ofSeconds(10);
 
   private final SourceSettings settings;
   private final ActorRef<SourceActor.Command> source;
@@ -65,6 +73,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final LongSupplier confirmed;
   private final AtomicLong receivedLsn;
   private final AckTarget ackTarget;
+  private final OwnWalsenders ownWalsenders;
   private final TimerScheduler<Command> timers;
 
   private ReplicationSession session;
@@ -72,6 +81,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private EnvelopeAssembler assembler;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
   private boolean slotCreated;
+  /** True while the slot-creation call runs on its own thread and owns the session. */
+  private boolean creating;
+  /** The server process behind our connection. */
+  private OwnWalsenders.Identity walsender;
   private Lsn lastReceived = Lsn.INVALID;
   private Duration livenessTimeout;
   private int readMax;
@@ -90,11 +103,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
-      AckTarget ackTarget) {
+      AckTarget ackTarget,
+      OwnWalsenders ownWalsenders) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSelf().tell(Start.INSTANCE);
       return new ConnectionActor(
-          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget);
+          ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn, ackTarget, ownWalsenders);
     }));
   }
 
@@ -108,8 +122,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<AdminActor.Command> admin,
       LongSupplier confirmed,
       AtomicLong receivedLsn,
-      AckTarget ackTarget) {
+      AckTarget ackTarget,
+      OwnWalsenders ownWalsenders) {
     super(ctx);
+    this.ownWalsenders = ownWalsenders;
     this.admin = admin;
     this.timers = timers;
     this.settings = settings;
@@ -126,6 +142,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Start.INSTANCE, this::onStart)
+        .onMessage(SlotCreationDone.class, this::onSlotCreationDone)
         .onMessage(Read.class, this::onRead)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
@@ -157,6 +174,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
 
     ServerFacts facts = session.inspect();
+    walsender = new OwnWalsenders.Identity(facts.backendPid(), session.backendStart(facts.backendPid()));
+    ownWalsenders.add(walsender);
     SetupChecks.checkServer(facts, settings);
     List<String> missing = session.missingPublications(settings.publications());
     if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
@@ -169,8 +188,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     SetupChecks.checkPublications(missing, facts, settings);
 
-    SlotInfo slot = session.slot(settings.slotName(), facts);
-    ResyncRequired resync = null;
+    SlotInfo slot = endOwnOrphan(session.slot(settings.slotName(), facts), facts);
     if (slot != null && slot.invalidated()) {
       if (settings.onInvalidated() != SourceSettings.OnInvalidated.RECREATE) {
         throw SetupChecks.invalidated(slot, settings, null);
@@ -183,13 +201,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
           + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), why, slot.confirmedFlushLsn());
       session.dropSlot(settings.slotName());
       Lsn lastConfirmed = slot.confirmedFlushLsn();
-      slot = createSlot(facts);
-      resync = new ResyncRequired(settings.slotName(), lastConfirmed, slot.confirmedFlushLsn(), why);
+      return createSlot(facts,
+          created -> new ResyncRequired(settings.slotName(), lastConfirmed, created.confirmedFlushLsn(), why));
     } else if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot())) {
       // A temporary slot ends with its connection, so each connection creates its own.
-      slot = createSlot(facts);
       slotCreated = true;
+      return createSlot(facts, created -> null);
     }
+    return startReplication(facts, slot, null);
+  }
+
+  /** The setup steps after the slot exists: verify it and start streaming from its confirmed position. */
+  private Behavior<Command> startReplication(ServerFacts facts, SlotInfo slot, ResyncRequired resync) throws Exception {
+    ActorRef<Command> self = getContext().getSelf();
     SetupChecks.checkSlot(slot, facts, settings);
     // A temporary slot is held by the session that created it: ours.
     if (slot.activePid() != null && slot.activePid() != facts.backendPid()) {
@@ -211,6 +235,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
     livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
+    session.boundStreamingIo(livenessTimeout);
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
@@ -224,19 +249,69 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return this;
   }
 
-  /** Creates the slot (waiting for running transactions, healed by the AdminActor) and reads it back. */
-  private SlotInfo createSlot(ServerFacts facts) throws Exception {
+  /**
+   * Starts creating the slot; {@link SlotCreationDone} continues the setup. Creation waits for
+   * every transaction that was running when it began (healed by the AdminActor), possibly for
+   * minutes, so the call runs on a thread of its own ({@link SlotCreationExecutor}) and this
+   * actor's mailbox thread goes back to the connection dispatcher, where other sources need it
+   * for their keepalives. While the call runs nothing else here touches the session (no timers
+   * or reads are started before streaming), so the connection still has one user at a time; a
+   * Shutdown meanwhile aborts the socket, which is what JDBC's abort is for.
+   */
+  private Behavior<Command> createSlot(ServerFacts facts, Function<SlotInfo, ResyncRequired> resyncFor) {
     ActorRef<Command> self = getContext().getSelf();
     reason("creating replication slot " + settings.slotName());
     admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
-    try {
-      session.createSlot(settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts);
-    } finally {
-      admin.tell(new AdminActor.CreationFinished(self));
+    ReplicationSession creatingSession = session;
+    creating = true;
+    getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
+            settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts)),
+        (ok, failure) -> new SlotCreationDone(facts, resyncFor, failure));
+    return this;
+  }
+
+  private Behavior<Command> onSlotCreationDone(SlotCreationDone m) throws Exception {
+    creating = false;
+    admin.tell(new AdminActor.CreationFinished(getContext().getSelf()));
+    if (m.failure() != null) {
+      Throwable cause = m.failure() instanceof CompletionException && m.failure().getCause() != null
+          ? m.failure().getCause() : m.failure();
+      if (cause instanceof Exception e) {
+        throw e;
+      }
+      throw (Error) cause;
     }
     log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
         settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
-    return session.slot(settings.slotName(), facts);
+    SlotInfo slot = session.slot(settings.slotName(), m.facts());
+    return startReplication(m.facts(), slot, slot == null ? null : m.resyncFor().apply(slot));
+  }
+
+  /**
+   * When the slot is held by a walsender that an earlier connection of this source started and
+   * that outlived it (see {@link OwnWalsenders}), terminates it and returns the slot as it is
+   * afterwards (gone, when the orphan was still creating it). Anyone else's walsender is left
+   * alone: the caller reports the slot BUSY.
+   */
+  private SlotInfo endOwnOrphan(SlotInfo slot, ServerFacts facts) throws Exception {
+    if (slot == null || slot.activePid() == null || slot.activePid() == facts.backendPid()) {
+      return slot;
+    }
+    int pid = slot.activePid();
+    if (!ownWalsenders.contains(new OwnWalsenders.Identity(pid, session.backendStart(pid)))) {
+      return slot;
+    }
+    log.warn("slot {}: PID {} is an orphan of this source, the walsender of an earlier connection of ours that"
+        + " outlived it{} and still holds the slot; terminating it", settings.slotName(), pid,
+        slot.confirmedFlushLsn().isValid() ? "" : " while creating the slot");
+    session.terminateBackend(pid);
+    long deadline = System.nanoTime() + ORPHAN_EXIT_WAIT.toNanos();
+    SlotInfo now = session.slot(settings.slotName(), facts);
+    while (now != null && now.activePid() != null && now.activePid() == pid && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      now = session.slot(settings.slotName(), facts);
+    }
+    return now;
   }
 
   private ClassifiedException busy(SlotInfo slot) throws Exception {
@@ -261,6 +336,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /** Reads what is already waiting, up to the demand; never waits for the server. */
   private Behavior<Command> drain() throws Exception {
+    if (creating) {
+      return this; // the creation thread owns the session; nothing is read before streaming anyway
+    }
     List<Object> items = new ArrayList<>();
     int envelopes = 0;
     while (envelopes < readMax) {
@@ -373,7 +451,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void closeSession() {
     if (session != null) {
-      session.close();
+      if (creating) {
+        // The creation thread is inside a call on this connection: abort the socket rather than
+        // talk to the server from a second thread; the call fails and its result goes nowhere.
+        // Our walsender does not notice (it waits on a lock), so it is ended separately.
+        session.abort();
+        AbandonedCreation.end(settings, walsender);
+      } else {
+        session.close();
+      }
       session = null;
     }
   }

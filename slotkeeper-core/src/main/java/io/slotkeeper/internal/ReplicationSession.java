@@ -2,6 +2,7 @@ package io.slotkeeper.internal;
 
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -34,6 +35,9 @@ final class ReplicationSession implements AutoCloseable {
   private final Connection connection;
   private final CopyEndProbe endProbe;
   private CopyDual copy;
+  /** Bound of a status-update write once streaming; null until {@link #boundStreamingIo} is called. */
+  private Duration writeLimit;
+  private Duration readLimit;
 
   private ReplicationSession(SourceSettings settings, Connection connection) {
     this.settings = settings;
@@ -141,8 +145,47 @@ final class ReplicationSession implements AutoCloseable {
     } else {
       sql.append(" NOEXPORT_SNAPSHOT");
     }
+    // Creation waits for every transaction that was running when it began, however long that
+    // is; the socket timeout bounds streaming reads, not this wait. Cutting the connection here
+    // would leave our walsender waiting on (it waits on a lock, not on the socket) and holding
+    // the half-created slot, and the heal and terminate-blockers-after would never get their turn.
+    int saved = connection.getNetworkTimeout();
+    connection.setNetworkTimeout(Runnable::run, 0);
     try (Statement st = connection.createStatement()) {
       st.execute(sql.toString());
+    } finally {
+      restoreNetworkTimeout(saved);
+    }
+  }
+
+  private void restoreNetworkTimeout(int millis) {
+    try {
+      if (!connection.isClosed()) {
+        connection.setNetworkTimeout(Runnable::run, millis);
+      }
+    } catch (SQLException ignored) {
+      // the connection broke; the caller's own error says how
+    }
+  }
+
+  /** When backend {@code pid} started (text, exact), or null when there is no such backend. */
+  String backendStart(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT backend_start::text FROM pg_stat_activity WHERE pid = ?")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** pg_terminate_backend; true when the backend was signalled. */
+  boolean terminateBackend(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
     }
   }
 
@@ -179,9 +222,37 @@ final class ReplicationSession implements AutoCloseable {
     copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(sql.toString());
   }
 
-  /** One CopyData message if one is already waiting, else null; never waits for the server. */
+  /**
+   * Bounds every blocking read and write of the stream by the liveness timeout. Why: the
+   * non-blocking read only checks that a message has started to arrive and then reads the rest
+   * blocking, so a wide row cut off part-way by a dead path held the connection actor (and its
+   * keepalive and liveness check) for the whole socket timeout. A read that gets nothing for about
+   * the liveness timeout now fails; the socket timeout stays the bound when it is the shorter one.
+   * The network timeout is half the liveness timeout because pgjdbc's buffered reader, when a
+   * timeout hits after it has read part of what it wanted, returns that part and throws only when
+   * the next read times out too: a dead path shows after two timeouts.
+   * Writes are not covered by the socket timeout at all, so a {@link WriteWatchdog} bounds them.
+   * An idle stream is unaffected: with nothing pending, the read returns at once.
+   */
+  void boundStreamingIo(Duration liveness) throws SQLException {
+    Duration half = liveness.dividedBy(2);
+    readLimit = half.compareTo(settings.socketTimeout()) < 0 ? half : settings.socketTimeout();
+    writeLimit = liveness;
+    connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
+  }
+
+  /** One CopyData message if one is already waiting, else null; never waits for the server to start one. */
   byte[] readPending() throws SQLException {
-    byte[] data = copy.readFromCopy(false);
+    byte[] data;
+    try {
+      data = copy.readFromCopy(false);
+    } catch (SQLException e) {
+      if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
+        throw new ClassifiedException(ErrorClass.TRANSIENT, "a message from the server stopped arriving part-way"
+            + " (no byte for " + readLimit.toMillis() + " ms, twice); the network path looks dead", null, e);
+      }
+      throw e;
+    }
     if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
       throw new ClassifiedException(ErrorClass.TRANSIENT,
           "the server ended the replication stream (it is shutting down, or the walsender was stopped)", null, null);
@@ -190,8 +261,28 @@ final class ReplicationSession implements AutoCloseable {
   }
 
   void send(byte[] message) throws SQLException {
+    if (writeLimit == null) {
+      write(message);
+    } else {
+      WriteWatchdog.guard(writeLimit, this::abort, () -> write(message));
+    }
+  }
+
+  private void write(byte[] message) throws SQLException {
     copy.writeToCopy(message, 0, message.length);
     copy.flushCopy();
+  }
+
+  /**
+   * Closes the socket from any thread, without the orderly goodbye: what JDBC's abort is for. A
+   * call blocked on the socket in the owning thread fails at once.
+   */
+  void abort() {
+    try {
+      connection.abort(Runnable::run);
+    } catch (SQLException | RuntimeException ignored) {
+      // already closed, or closing anyway
+    }
   }
 
   boolean streaming() {

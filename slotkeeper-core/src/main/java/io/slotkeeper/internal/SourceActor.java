@@ -136,12 +136,15 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     ActorRef<Command> self = ctx.getSelf();
     this.monitor = ctx.spawn(StatusMonitor.create(settings.slotName(), state.status, Clock.systemUTC()), "status");
     AckTarget ackTarget = lsn -> self.tell(new Ack(lsn));
-    // Blocking JDBC: the admin actor runs on the connection dispatcher, like the connections.
+    // Blocking JDBC: the admin actor runs on the blocking dispatcher, never taking the threads
+    // the connections need for their keepalives.
     this.admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
-        DispatcherSelector.fromConfig(settings.connectionDispatcher()));
+        DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+    // Shared by every connection of this source, so a later one can end an orphan of an earlier one.
+    OwnWalsenders ownWalsenders = new OwnWalsenders();
     this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
         restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, admin, state.confirmedLsn::get,
-            state.receivedLsn, ackTarget)), "restarter");
+            state.receivedLsn, ackTarget, ownWalsenders)), "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));
   }

@@ -46,6 +46,8 @@ public final class TcpProxy implements AutoCloseable {
     /** Guards the fault switches below; pump threads wait on it while blackholed or delayed. */
     private final Object gate = new Object();
     private boolean blackholed;
+    /** Bytes still to forward from the server before black-holing; negative while not armed. */
+    private long downstreamAllowance = -1;
     private long latencyNanos;
     private boolean closed;
     /** The current listener and the thread accepting on it; both null while refusing or closed. */
@@ -134,7 +136,53 @@ public final class TcpProxy implements AutoCloseable {
     public void blackhole(boolean on) {
         synchronized (gate) {
             blackholed = on;
+            downstreamAllowance = -1;
             gate.notifyAll();
+        }
+    }
+
+    /**
+     * Forwards at most {@code bytes} more bytes from the server to the clients (all connections together), then
+     * black-holes as {@link #blackhole(boolean) blackhole(true)} does, in the middle of whatever message is under
+     * way. This is how a path dies part-way through a large message, which a plain black hole rarely hits because
+     * the socket buffers already hold the whole message. {@code blackhole(false)} heals it.
+     */
+    public void blackholeAfter(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
+        }
+        synchronized (gate) {
+            downstreamAllowance = bytes;
+            if (bytes == 0) {
+                blackholed = true;
+            }
+            gate.notifyAll();
+        }
+    }
+
+    /** True while bytes are held back: after {@code blackhole(true)}, or once a {@link #blackholeAfter} allowance ran out. */
+    public boolean isBlackholed() {
+        synchronized (gate) {
+            return blackholed;
+        }
+    }
+
+    /**
+     * How many of {@code n} server-to-client bytes may be forwarded now. When an armed allowance runs out, the
+     * proxy black-holes from that byte on.
+     */
+    private int takeDownstreamAllowance(int n) {
+        synchronized (gate) {
+            if (downstreamAllowance < 0) {
+                return n;
+            }
+            int pass = (int) Math.min(n, downstreamAllowance);
+            downstreamAllowance -= pass;
+            if (downstreamAllowance == 0) {
+                downstreamAllowance = -1;
+                blackholed = true;
+            }
+            return pass;
         }
     }
 
@@ -344,11 +392,11 @@ public final class TcpProxy implements AutoCloseable {
                 abort();
                 return;
             }
-            spawn(name + "-conn-" + id + "-down", () -> pump(upstream, client));
-            pump(client, upstream);
+            spawn(name + "-conn-" + id + "-down", () -> pump(upstream, client, true));
+            pump(client, upstream, false);
         }
 
-        private void pump(Socket from, Socket to) {
+        private void pump(Socket from, Socket to, boolean downstream) {
             byte[] buf = new byte[16 * 1024];
             try {
                 InputStream in = from.getInputStream();
@@ -363,8 +411,17 @@ public final class TcpProxy implements AutoCloseable {
                     if (!awaitPassage(this)) {
                         break;
                     }
-                    out.write(buf, 0, n);
+                    int pass = downstream ? takeDownstreamAllowance(n) : n;
+                    out.write(buf, 0, pass);
                     out.flush();
+                    if (pass < n) {
+                        // The allowance ran out inside this chunk: the rest waits for the black hole to heal.
+                        if (!awaitPassage(this)) {
+                            break;
+                        }
+                        out.write(buf, pass, n - pass);
+                        out.flush();
+                    }
                 }
             } catch (IOException e) {
                 // A reset or close on one side: reset the other side too, as a broken path would.

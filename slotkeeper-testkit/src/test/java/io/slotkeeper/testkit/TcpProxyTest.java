@@ -131,6 +131,37 @@ class TcpProxyTest {
     }
 
     @Test
+    void blackholeAfterStopsMidChunkAndHeals() throws Exception {
+        try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort()); Socket s = connect(proxy)) {
+            roundTrip(s, "a");
+            proxy.blackholeAfter(3);
+            assertThat(proxy.isBlackholed()).isFalse();
+            s.getOutputStream().write("hello".getBytes());
+            s.getOutputStream().flush();
+            byte[] got = new byte[5];
+            int off = 0;
+            while (off < 3) {
+                off += s.getInputStream().read(got, off, 5 - off);
+            }
+            assertThat(off).as("only the allowance passes").isEqualTo(3);
+            assertThat(proxy.isBlackholed()).isTrue();
+            s.setSoTimeout(500);
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> roundTrip(s, "z")).as("everything is black-holed now")
+                    .isInstanceOf(SocketTimeoutException.class);
+            proxy.blackhole(false);
+            s.setSoTimeout(2000);
+            byte[] rest = new byte[3];
+            off = 0;
+            while (off < 3) {
+                off += s.getInputStream().read(rest, off, 3 - off);
+            }
+            assertThat(new String(got, 0, 3)).isEqualTo("hel");
+            assertThat(new String(rest)).as("held-back bytes arrive after healing").isEqualTo("loz");
+        }
+    }
+
+    @Test
     void refuseClosesTheListener() throws Exception {
         try (TcpProxy proxy = TcpProxy.start("127.0.0.1", echo.getLocalPort())) {
             proxy.refuse(true);

@@ -24,7 +24,6 @@ final class Incarnation {
   /** The slot's confirmed_flush_lsn read just before this incarnation started (no walsender then). */
   final Lsn startConfirmed;
   final SoakConsumer consumer;
-  final long startedNanos = System.nanoTime();
   private final ActorSystem<Void> system;
   private final Control control;
   private final CompletionStage<Done> done;

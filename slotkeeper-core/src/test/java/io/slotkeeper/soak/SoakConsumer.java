@@ -43,7 +43,6 @@ final class SoakConsumer {
   private final List<Lsn> batch = new ArrayList<>();
   private CommittableOffset batchLast;
   private int batchLeft;
-  private volatile long envelopes;
 
   SoakConsumer(int incarnation, AckLog acks, boolean cumulative, Random random) {
     this.incarnation = incarnation;
@@ -67,7 +66,6 @@ final class SoakConsumer {
   }
 
   void accept(ChangeEnvelope e) {
-    envelopes++;
     switch (e.kind()) {
       case BEGIN -> {
         if (open != null) {
@@ -171,10 +169,6 @@ final class SoakConsumer {
     }
   }
 
-  int deliveredCount() {
-    return delivered.size();
-  }
-
   Unit lastDelivered() {
     synchronized (delivered) {
       return delivered.isEmpty() ? null : delivered.get(delivered.size() - 1);
@@ -185,9 +179,5 @@ final class SoakConsumer {
     synchronized (anomalies) {
       return List.copyOf(anomalies);
     }
-  }
-
-  long envelopes() {
-    return envelopes;
   }
 }

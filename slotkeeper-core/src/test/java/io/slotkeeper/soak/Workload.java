@@ -34,7 +34,6 @@ final class Workload implements AutoCloseable {
   private final PostgresServer pg;
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
-  private volatile SQLException lastFailure;
 
   static void createTables(PostgresServer pg) {
     for (String t : TABLES) {
@@ -71,7 +70,6 @@ final class Workload implements AutoCloseable {
       } catch (SQLException e) {
         // Deadlocks between the writers, and connections lost to server restarts and kills.
         failures.incrementAndGet();
-        lastFailure = e;
         c = rollbackOrDrop(c);
       } catch (RuntimeException e) {
         // The testkit's connect() throws this while the server is down.
@@ -271,10 +269,6 @@ final class Workload implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  String lastFailure() {
-    return lastFailure == null ? "none" : lastFailure.getMessage();
   }
 
   /** Stops the writers and waits for them. */

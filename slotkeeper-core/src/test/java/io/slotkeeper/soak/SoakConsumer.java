@@ -1,0 +1,183 @@
+package io.slotkeeper.soak;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.CommittableOffset;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.LogicalMessage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The consumer of one incarnation: rebuilds units from envelopes, records each complete unit, then
+ * acknowledges it. Can stall (stop pulling). With cumulative acknowledgement on (the default), now
+ * and then only the last unit of a short batch is acknowledged: the engine takes an
+ * acknowledgement as covering everything delivered before it, so the log counts the whole batch as
+ * acknowledged at that moment.
+ */
+final class SoakConsumer {
+  final int incarnation;
+  private final AckLog acks;
+  private final boolean cumulative;
+  private final Random random;
+  private final List<Unit> delivered = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
+  private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+  // Only touched on the stream's thread (Sink.foreach runs one element at a time).
+  private long openXid = -1;
+  private Lsn openCommitLsn;
+  private List<String> open;
+  private static final long BATCH_MAX_MILLIS = 300;
+  private static final ScheduledExecutorService BATCH_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "soak-batch-timer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final List<Lsn> batch = new ArrayList<>();
+  private CommittableOffset batchLast;
+  private int batchLeft;
+
+  SoakConsumer(int incarnation, AckLog acks, boolean cumulative, Random random) {
+    this.incarnation = incarnation;
+    this.acks = acks;
+    this.cumulative = cumulative;
+    this.random = random;
+  }
+
+  CompletionStage<ChangeEnvelope> pass(ChangeEnvelope e) {
+    return gate.thenApply(v -> e);
+  }
+
+  synchronized void stall() {
+    if (gate.isDone()) {
+      gate = new CompletableFuture<>();
+    }
+  }
+
+  synchronized void resume() {
+    gate.complete(null);
+  }
+
+  void accept(ChangeEnvelope e) {
+    switch (e.kind()) {
+      case BEGIN -> {
+        if (open != null) {
+          anomaly("BEGIN xid " + e.xid() + " at " + e.lsn() + " while xid " + openXid + " is open");
+        }
+        openXid = e.xid();
+        openCommitLsn = e.commitLsn();
+        open = new ArrayList<>();
+      }
+      case INSERT, UPDATE, DELETE, TRUNCATE -> inTransaction(e);
+      case MESSAGE -> {
+        LogicalMessage m = (LogicalMessage) e.message();
+        if (m.transactional()) {
+          inTransaction(e);
+        } else {
+          if (open != null) {
+            // pgoutput sends a standalone message at once, even while a transaction is being sent
+            // only with streaming, which this source does not ask for.
+            anomaly("standalone message at " + m.lsn() + " inside xid " + openXid);
+          }
+          finish(new Unit(Unit.Kind.MESSAGE, m.lsn(), 0, List.of(EnvelopeCanon.of(e))), e.committableOffset());
+        }
+      }
+      case COMMIT -> {
+        Commit c = (Commit) e.message();
+        if (open == null) {
+          anomaly("COMMIT at " + c.endLsn() + " without BEGIN");
+        } else if (!c.commitLsn().equals(openCommitLsn)) {
+          anomaly("COMMIT commit_lsn " + c.commitLsn() + " differs from its BEGIN's " + openCommitLsn);
+        }
+        List<String> changes = open == null ? List.of() : open;
+        open = null;
+        finish(new Unit(Unit.Kind.TRANSACTION, c.endLsn(), openXid, changes), e.committableOffset());
+      }
+      case RESYNC_REQUIRED -> anomaly("RESYNC_REQUIRED: " + e);
+    }
+  }
+
+  private void inTransaction(ChangeEnvelope e) {
+    if (open == null) {
+      anomaly(e.kind() + " at " + e.lsn() + " outside a transaction");
+      return;
+    }
+    open.add(EnvelopeCanon.of(e));
+  }
+
+  private void finish(Unit unit, CommittableOffset offset) {
+    if (!offset.isUnitEnd() || !offset.lsn().equals(unit.position())) {
+      anomalies.add("acknowledgement offset: incarnation " + incarnation + ": offset " + offset + " of "
+          + unit.describe() + " is not the unit's end (the slot would be confirmed past the next record)");
+    }
+    // pgoutput before 15 sends empty transactions; the oracle drops them, so does the record.
+    if (!unit.changes().isEmpty()) {
+      delivered.add(unit);
+    }
+    acknowledge(unit.position(), offset);
+  }
+
+  /**
+   * Acknowledges at once, or, in cumulative mode now and then, holds the acknowledgement back until
+   * the last unit of a short batch, whose offset then covers the whole batch.
+   */
+  private synchronized void acknowledge(Lsn position, CommittableOffset offset) {
+    if (cumulative && batchLeft == 0 && random.nextInt(5) == 0) {
+      batchLeft = 2 + random.nextInt(5);
+      // Like a real batching consumer, never hold a batch for long: a held acknowledgement keeps a
+      // FAST server shutdown waiting (the walsender exits only once the client confirms all it sent).
+      BATCH_TIMER.schedule(this::flushBatch, BATCH_MAX_MILLIS, TimeUnit.MILLISECONDS);
+    }
+    if (batchLeft > 0) {
+      batch.add(position);
+      batchLast = offset;
+      if (--batchLeft == 0) {
+        flushBatch();
+      }
+      return;
+    }
+    acks.acknowledging(position);
+    offset.commit();
+  }
+
+  /** Acknowledges a batch still held back (its time is up, or the stream went quiet). */
+  synchronized void flushBatch() {
+    if (batchLast != null) {
+      batch.forEach(acks::acknowledging);
+      batch.clear();
+      batchLeft = 0;
+      CommittableOffset last = batchLast;
+      batchLast = null;
+      last.commit();
+    }
+  }
+
+  private void anomaly(String what) {
+    anomalies.add("envelope stream: incarnation " + incarnation + ": " + what);
+  }
+
+  List<Unit> delivered() {
+    synchronized (delivered) {
+      return List.copyOf(delivered);
+    }
+  }
+
+  Unit lastDelivered() {
+    synchronized (delivered) {
+      return delivered.isEmpty() ? null : delivered.get(delivered.size() - 1);
+    }
+  }
+
+  List<String> anomalies() {
+    synchronized (anomalies) {
+      return List.copyOf(anomalies);
+    }
+  }
+}

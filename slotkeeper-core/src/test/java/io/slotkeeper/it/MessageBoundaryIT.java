@@ -140,4 +140,35 @@ class MessageBoundaryIT extends ActorSystemPerClass {
       second.shutdownTestKit();
     }
   }
+
+  /**
+   * A transaction written under a replication origin: pgoutput sends its Begin and an Origin message
+   * in one callback, and the walsender sends 0/0 as the Begin's position when another write follows
+   * ({@code WalSndPrepareWrite}, !last_write). The Begin's LSN decides nothing: the transaction is
+   * delivered and confirmed at its commit's end like any other.
+   */
+  @Test
+  void aBeginFollowedByAnOriginCarriesNoPositionAndDecidesNothing() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("SELECT pg_create_logical_replication_slot('origin_begin', 'pgoutput')");
+    pg.execute("SELECT pg_replication_origin_create('upstream_a')");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "origin_begin"))) {
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+        st.execute("SELECT pg_replication_origin_session_setup('upstream_a')");
+        st.execute("INSERT INTO acc VALUES (2001, 'from an origin')");
+        st.execute("SELECT pg_replication_origin_session_reset()");
+        st.execute("INSERT INTO acc VALUES (2002, 'local')");
+      }
+      Harness.await("both transactions", Duration.ofSeconds(30), () -> h.consumer.commits().size() >= 2);
+      List<ChangeEnvelope> begins = h.consumer.received.stream().filter(e -> e.kind() == Kind.BEGIN).toList();
+      assertThat(begins).hasSize(2);
+      assertThat(begins.get(0).lsn()).as("Begin followed by an Origin").isEqualTo(Lsn.INVALID);
+      assertThat(begins.get(1).lsn()).as("a plain Begin: the transaction's first record").isNotEqualTo(Lsn.INVALID);
+      assertThat(h.consumer.insertedIds("acc")).containsExactly("2001", "2002");
+      Lsn lastEnd = ((Commit) h.consumer.commits().get(1).message()).endLsn();
+      Harness.await("the slot to reach the last commit's end", Duration.ofSeconds(10),
+          () -> confirmedFlush(pg, "origin_begin").compareTo(lastEnd) >= 0);
+    }
+  }
 }

@@ -242,8 +242,14 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     // The source stage stopped with the stream and shuts its source down on its own; wait for
     // that, so the next run does not find our own old connection holding the slot.
     phase = Phase.CLOSING;
-    pauseLevel = StatusLevel.STARTING;
-    pauseReason = "closing the run that ended: " + lastFailure;
+    if (runEndedInFailedSource) {
+      // Already what it will be once closed: a failed source must not look like it is starting.
+      pauseLevel = StatusLevel.FAILED;
+      pauseReason = failedPauseReason();
+    } else {
+      pauseLevel = StatusLevel.STARTING;
+      pauseReason = "closing the run that ended: " + lastFailure;
+    }
     pauseSince = Instant.now();
     closeSubscription();
     long thisRun = run;
@@ -261,11 +267,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     if (runEndedInFailedSource) {
       // Retrying at once cannot fix an error that needs a person; retrying rarely lets the source
       // recover by itself once they have fixed it, without a redeploy.
-      if (settings.failedRetryInterval().isPresent()) {
-        pause(StatusLevel.FAILED, settings.failedRetryInterval().get(), "trying again");
-      } else {
-        pause(StatusLevel.FAILED, null, "not retried (slotkeeper.cluster.failed-retry-interval = off)");
-      }
+      pause(StatusLevel.FAILED, settings.failedRetryInterval().orElse(null), failedVerb());
     } else {
       if (System.nanoTime() - runStartedNanos >= settings.restartResetAfter().toNanos()) {
         attempt = 0;
@@ -280,12 +282,26 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     phase = Phase.WAITING;
     pauseLevel = level;
     pauseSince = Instant.now();
-    pauseReason = lastFailure + "; " + verb + (delay == null ? "" : " in " + delay.toMillis() + " ms")
-        + " (restarts on this node so far: " + restarts + ")";
+    pauseReason = pauseReason(verb, delay);
     if (delay != null) {
       timers.startSingleTimer(RESTART_TIMER, new StartRun(run), delay);
     }
     settleWaiters();
+  }
+
+  private String pauseReason(String verb, Duration delay) {
+    return lastFailure + "; " + verb + (delay == null ? "" : " in " + delay.toMillis() + " ms")
+        + " (restarts on this node so far: " + restarts + ")";
+  }
+
+  private String failedVerb() {
+    return settings.failedRetryInterval().isPresent()
+        ? "trying again"
+        : "not retried (slotkeeper.cluster.failed-retry-interval = off)";
+  }
+
+  private String failedPauseReason() {
+    return pauseReason(failedVerb(), settings.failedRetryInterval().orElse(null));
   }
 
   private Duration restartDelay() {

@@ -1,5 +1,6 @@
 package io.slotkeeper.it;
 
+import static io.slotkeeper.it.SlotQueries.confirmedFlush;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope;
@@ -27,11 +28,6 @@ class AckFlushIT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
 
-  private static Lsn slotConfirmed(PostgresServer pg, String slot) {
-    return Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
-  }
-
   private static Lsn endOf(ChangeEnvelope commit) {
     return ((Commit) commit.message()).endLsn();
   }
@@ -51,7 +47,7 @@ class AckFlushIT extends ActorSystemPerClass {
       Lsn end = endOf(h.consumer.commits().get(0));
       long acked = System.nanoTime();
       Harness.await("the slot to be confirmed to " + end, Duration.ofSeconds(2),
-          () -> !slotConfirmed(pg, "ackf_slot").isBefore(end));
+          () -> !confirmedFlush(pg, "ackf_slot").isBefore(end));
       System.out.println("acknowledged position reached the slot after "
           + Duration.ofNanos(System.nanoTime() - acked).toMillis() + " ms");
     }

@@ -1,5 +1,6 @@
 package io.slotkeeper.it;
 
+import static io.slotkeeper.it.SlotQueries.confirmedFlush;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope;
@@ -21,10 +22,6 @@ class AcknowledgementIT {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().build();
 
-  private static Lsn confirmedFlush(PostgresServer pg, String slot) {
-    return Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
-  }
 
   private static SourceSettings settings(PostgresServer pg) {
     // Frequent status updates, so the test sees the slot move without waiting 15 s.

@@ -1,5 +1,6 @@
 package io.slotkeeper.it;
 
+import static io.slotkeeper.it.SlotQueries.confirmedFlush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -118,8 +119,4 @@ class HeartbeatIT extends ActorSystemPerClass {
     }
   }
 
-  private static Lsn confirmedFlush(PostgresServer pg, String slot) {
-    return Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
-  }
 }

@@ -1,5 +1,6 @@
 package io.slotkeeper.it;
 
+import static io.slotkeeper.it.SlotQueries.confirmedFlush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -42,10 +43,6 @@ class MessageBoundaryIT extends ActorSystemPerClass {
     return Harness.settings(pg, slot, "acc_pub").withKeepaliveInterval(Duration.ofMillis(300));
   }
 
-  private static Lsn confirmedFlush(PostgresServer pg, String slot) {
-    return Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
-  }
 
   /** {@code BEGIN; INSERT id; SELECT pg_logical_emit_message(false, ...); COMMIT;} for each id. */
   private static void insertEachWithAStandaloneMessage(PostgresServer pg, int from, int to) throws Exception {

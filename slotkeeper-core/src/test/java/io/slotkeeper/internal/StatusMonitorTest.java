@@ -180,6 +180,9 @@ class StatusMonitorTest {
     waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS);
     // Pending while ACTIVE; after the stop nothing can decide it but the stop itself.
     CompletableFuture<SourceStatus> pending = waitFor(StatusLevel.FAILED);
+    // The monitor handles its mailbox in order: once this later wait is answered, the pending one
+    // is registered. Stopping before that would drop it unread (a message to a stopped actor).
+    waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS);
     kit.stop(monitor);
     kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
       assertThat(published.get().level()).isEqualTo(StatusLevel.STOPPED);

@@ -9,9 +9,13 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * What a running stream tells the person on stderr: warnings when the stream drops from ACTIVE
- * (the engine reconnects on its own, so these are warnings, not exits) and when it is back, and
- * about once a second a progress line when stderr is a terminal or --progress asks for it.
+ * What a running stream tells the person on stderr, at any verbosity and whether or not stderr is
+ * a terminal: what it waits for (a blocked slot creation and its blockers, a slot held by another
+ * consumer, a server it cannot reach, each with what happens next), one line when such a wait
+ * starts or changes and one when it ends ({@link WaitLines} decides); warnings when the stream
+ * drops from ACTIVE (the engine reconnects on its own, so these are warnings, not exits) and when
+ * it is back; and about once a second a progress line when stderr is a terminal or --progress
+ * asks for it.
  *
  * <p>Status changes arrive on an actor thread; they are queued and printed from the command's
  * loop, so output lines never interleave with the progress line.
@@ -24,7 +28,7 @@ final class StatusReporter {
   private boolean wasActive;
   private boolean degraded;
   private long degradedSinceNanos;
-  private String lastReason = "";
+  private final WaitLines waits = new WaitLines();
   private boolean progressOnScreen;
   private long lastProgressNanos;
   private long rateWindowStartNanos = System.nanoTime();
@@ -93,22 +97,28 @@ final class StatusReporter {
 
   private void onStatus(SourceStatus s, SourceProgress p) {
     StatusLevel level = s.level();
+    String waitLine = waits.next(level, s.reason(), System.nanoTime());
     if (level == StatusLevel.ACTIVE) {
       if (degraded) {
+        // Says the same as the wait's end line, and how many reconnects it took.
         double secs = (System.nanoTime() - degradedSinceNanos) / 1e9;
         print(String.format(Locale.ROOT, "stream active again after %.1f s (reconnects so far: %d)", secs,
             p.reconnects()), false);
         degraded = false;
-      } else if (!wasActive) {
-        if (onFirstActive != null) {
-          print(onFirstActive, false);
+      } else {
+        if (waitLine != null) {
+          print(waitLine, false);
         }
-        if (progress) {
-          print("streaming from slot " + slot, false);
+        if (!wasActive) {
+          if (onFirstActive != null) {
+            print(onFirstActive, false);
+          }
+          if (progress) {
+            print("streaming from slot " + slot, false);
+          }
         }
       }
       wasActive = true;
-      lastReason = "";
       return;
     }
     if (level == StatusLevel.FAILED || level == StatusLevel.STOPPED) {
@@ -119,13 +129,9 @@ final class StatusReporter {
       degradedSinceNanos = System.nanoTime();
       print("replication stream interrupted (was ACTIVE, now " + level + "); reconnecting on its own", true);
     }
-    String reason = s.reason();
-    // Reasons that say what is wrong and what happens next are worth a line; "connecting to ..." is not.
-    boolean informative = reason.contains("reconnecting in") || reason.contains("retrying in")
-        || reason.startsWith("waiting for");
-    if (informative && !reason.equals(lastReason)) {
-      lastReason = reason;
-      print(reason, true);
+    if (waitLine != null) {
+      // A wait that starts or changes is a warning; one that ended before streaming is news.
+      print(waitLine, waitLine.startsWith("waiting: "));
     }
   }
 

@@ -30,6 +30,8 @@ final class WaitLines {
   private Kind kind;
   private String key;
   private long sinceNanos;
+  /** When the creation in progress began (its reason comes a heal interval before the first blocked one), or -1. */
+  private long creationStartNanos = -1;
 
   /** The kind of the wait in progress, or null. */
   Kind waiting() {
@@ -42,6 +44,7 @@ final class WaitLines {
    */
   String next(StatusLevel level, String reason, long nowNanos) {
     if (level == StatusLevel.ACTIVE) {
+      creationStartNanos = -1;
       return end(nowNanos, "streaming");
     }
     if (level == StatusLevel.FAILED || level == StatusLevel.STOPPED) {
@@ -49,6 +52,10 @@ final class WaitLines {
       return null;
     }
     Kind k = classify(reason);
+    if (k == null && reason.startsWith("creating replication slot ")) {
+      creationStartNanos = nowNanos;
+      return null;
+    }
     if (k == null) {
       // Creation that stopped waiting goes on to verify the slot: the wait is over.
       if (kind == Kind.CREATION && reason.contains(" verified")) {
@@ -61,8 +68,9 @@ final class WaitLines {
       return null;
     }
     if (kind == null) {
-      sinceNanos = nowNanos;
+      sinceNanos = k == Kind.CREATION && creationStartNanos >= 0 ? creationStartNanos : nowNanos;
     }
+    creationStartNanos = -1;
     kind = k;
     key = newKey;
     return "waiting: " + reason;
@@ -86,6 +94,7 @@ final class WaitLines {
   private void clear() {
     kind = null;
     key = null;
+    creationStartNanos = -1;
   }
 
   static Kind classify(String reason) {

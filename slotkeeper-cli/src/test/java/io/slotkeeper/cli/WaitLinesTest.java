@@ -21,6 +21,7 @@ class WaitLinesTest {
   @Test
   void aBlockedCreationIsOneLineWhileOnlyItsCountersMoveAndOneMoreWhenItFinishes() {
     assertThat(waits.next(STARTING, "connecting to app as repl", 0)).isNull();
+    // The wait is counted from the start of creation, a heal interval before its first blocked reason.
     assertThat(waits.next(STARTING, "creating replication slot s", 0)).isNull();
     String first = creating("PID 42 (application 'psql', transaction open 3 s)", 1, "1 ok");
     assertThat(waits.next(STARTING, first, 1 * S)).isEqualTo("waiting: " + first);
@@ -29,7 +30,7 @@ class WaitLinesTest {
           i + " ok"), i * S)).isNull();
     }
     assertThat(waits.next(READY, "slot s verified; starting replication", 7 * S))
-        .isEqualTo("slot creation finished after waiting 6.0 s for blocked slot creation");
+        .isEqualTo("slot creation finished after waiting 7.0 s for blocked slot creation");
     assertThat(waits.next(ACTIVE, "streaming from slot s", 7 * S)).isNull();
   }
 

@@ -91,6 +91,18 @@ final class Harness implements AutoCloseable {
     this.consumer = consumer;
   }
 
+  /** Index of the insert of {@code id}, or of the first RESYNC_REQUIRED element when {@code id} is null; -1: none. */
+  static int indexOf(List<ChangeEnvelope> got, String id) {
+    for (int i = 0; i < got.size(); i++) {
+      ChangeEnvelope e = got.get(i);
+      if (id == null ? e.kind() == ChangeEnvelope.Kind.RESYNC_REQUIRED
+          : e.message() instanceof Insert ins && id.equals(ins.newTuple().get(0).text())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   static SourceSettings settings(PostgresServer pg, String slot, String... publications) {
     return SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
         .withUrl(pg.jdbcUrl())

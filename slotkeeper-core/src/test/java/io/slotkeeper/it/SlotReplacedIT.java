@@ -1,5 +1,6 @@
 package io.slotkeeper.it;
 
+import static io.slotkeeper.it.Harness.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope;
@@ -34,17 +35,6 @@ class SlotReplacedIT extends ActorSystemPerClass {
     return h.consumer.received.stream().filter(e -> e.kind() == Kind.RESYNC_REQUIRED).count();
   }
 
-  /** Index of the insert of {@code id}, or of the first RESYNC_REQUIRED element when {@code id} is null. */
-  private static int indexOf(List<ChangeEnvelope> got, String id) {
-    for (int i = 0; i < got.size(); i++) {
-      ChangeEnvelope e = got.get(i);
-      if (id == null ? e.kind() == Kind.RESYNC_REQUIRED
-          : e.message() instanceof Insert ins && id.equals(ins.newTuple().get(0).text())) {
-        return i;
-      }
-    }
-    return -1;
-  }
 
   /** Terminates the slot's walsender and drops the slot, retrying while the source grabs it back. */
   private static void dropUnderTheSource(PostgresServer pg, String slot) throws InterruptedException {

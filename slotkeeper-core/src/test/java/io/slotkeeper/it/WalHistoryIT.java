@@ -1,5 +1,6 @@
 package io.slotkeeper.it;
 
+import static io.slotkeeper.it.Harness.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope;
@@ -99,15 +100,4 @@ class WalHistoryIT extends ActorSystemPerClass {
     }
   }
 
-  /** Index of the insert of {@code id}, or of the RESYNC_REQUIRED element when {@code id} is null. */
-  private static int indexOf(List<ChangeEnvelope> got, String id) {
-    for (int i = 0; i < got.size(); i++) {
-      ChangeEnvelope e = got.get(i);
-      if (id == null ? e.kind() == Kind.RESYNC_REQUIRED
-          : e.message() instanceof Insert ins && id.equals(ins.newTuple().get(0).text())) {
-        return i;
-      }
-    }
-    return -1;
-  }
 }

@@ -273,7 +273,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       // What the previous history received says nothing about this one.
       receivedLsn.set(slotConfirmedAtStart.value());
     }
-    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, slotCreated, resync));
+    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, resync));
     reason("streaming from slot " + settings.slotName());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     restarter.tell(new Restarter.StreamingStarted(self));

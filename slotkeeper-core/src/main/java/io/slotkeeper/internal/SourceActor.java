@@ -47,13 +47,12 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   public enum StageStopped implements Command { INSTANCE }
 
   /**
-   * A connection streams from its slot, which stood at {@code slotConfirmed}. {@code slotCreated}
-   * says the connection created the slot; {@code resync} is set when the start does not continue
-   * what was delivered (an invalidated slot replaced, a slot or server this source did not have
-   * before: see {@link StreamHistory}).
+   * A connection streams from its slot, which stood at {@code slotConfirmed}. {@code resync} is set
+   * when the start does not continue what was delivered (an invalidated slot replaced, a slot or
+   * server this source did not have before: see {@link StreamHistory}).
    */
   public record Streaming(
-      ActorRef<ConnectionActor.Command> connection, Lsn slotConfirmed, boolean slotCreated, ResyncRequired resync)
+      ActorRef<ConnectionActor.Command> connection, Lsn slotConfirmed, ResyncRequired resync)
       implements Command {}
 
   /**

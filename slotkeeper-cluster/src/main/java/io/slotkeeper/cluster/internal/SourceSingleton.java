@@ -290,7 +290,11 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   }
 
   private String pauseReason(String verb, Duration delay) {
-    return lastFailure + "; " + verb + (delay == null ? "" : " in " + delay.toMillis() + " ms")
+    return pauseReason(lastFailure, verb, delay);
+  }
+
+  private String pauseReason(String failure, String verb, Duration delay) {
+    return failure + "; " + verb + (delay == null ? "" : " in " + delay.toMillis() + " ms")
         + " (restarts on this node so far: " + restarts + ")";
   }
 
@@ -401,6 +405,12 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       SourceStatus s = control.status();
       level = s.level();
       reason = phase == Phase.HANDING_OVER ? "handing over: " + s.reason() : s.reason();
+      if (phase == Phase.RUNNING && level == StatusLevel.FAILED) {
+        // A FAILED source ends its run: say already what the pause after it will say, so a reader
+        // woken by this FAILED sees the same reason as one who asks a moment later.
+        reason = pauseReason("the replication source failed: " + s.reason(), failedVerb(),
+            settings.failedRetryInterval().orElse(null));
+      }
       since = s.since();
     } else {
       level = pauseLevel;

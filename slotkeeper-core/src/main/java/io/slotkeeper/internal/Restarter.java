@@ -129,8 +129,8 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
         ErrorClassifier.classify(cause, settings.user(), settings.databaseName());
     if (c.errorClass() == ErrorClass.FATAL) {
       // The StatusMonitor logs the FAILED status with this reason; the trace is for debugging only.
+      // The SourceActor has the monitor publish FAILED before it fails the stream.
       log.debug("slot {}: giving up", settings.slotName(), cause);
-      monitor.tell(new StatusMonitor.Fail(c.reason(), cause));
       source.tell(new SourceActor.Failed(new SourceFailedException(c.reason(), cause)));
       return Behaviors.stopped();
     }

@@ -79,6 +79,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   /** The Restarter gave up: the error needs a person. */
   public record Failed(SourceFailedException error) implements Command {}
 
+  /** The StatusMonitor published FAILED for {@code error}: now the stream may fail with it. */
+  private record FailurePublished(SourceFailedException error) implements Command {}
+
   private record ConnectionGone(ActorRef<ConnectionActor.Command> connection) implements Command {}
 
   private enum RestarterGone implements Command { INSTANCE }
@@ -192,8 +195,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
           emitting = false;
           return shuttingDown || stoppedOnPurpose ? this : shutdown(null);
         })
-        .onMessage(Failed.class, m -> {
-          emitting = false;
+        .onMessage(Failed.class, this::onFailed)
+        .onMessage(FailurePublished.class, m -> {
           stage.fail(m.error());
           return this;
         })
@@ -212,6 +215,20 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
           return this;
         })
         .build();
+  }
+
+  /**
+   * The status goes FAILED first and the stream fails after: whoever sees the stream fail and then
+   * asks the status must read FAILED and its reason, not a status from before. The monitor is this
+   * actor's child and answers every Fail, so the wait cannot hang while this actor lives.
+   */
+  private Behavior<Command> onFailed(Failed m) {
+    emitting = false;
+    ActorRef<Command> self = getContext().getSelf();
+    CompletableFuture<Void> published = new CompletableFuture<>();
+    monitor.tell(new StatusMonitor.Fail(m.error().getMessage(), m.error().getCause(), published));
+    published.thenRun(() -> self.tell(new FailurePublished(m.error())));
+    return this;
   }
 
   private Behavior<Command> onStreaming(Streaming m) {

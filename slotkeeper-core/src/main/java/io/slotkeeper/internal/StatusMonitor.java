@@ -52,8 +52,15 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   /** Replaces the reason text; it is cleared when {@code owner} stops. */
   public record SetReason(String reason, ActorRef<?> owner) implements Command {}
 
-  /** Terminal failure: the level becomes FAILED and stays there. */
-  public record Fail(String reason, Throwable cause) implements Command {}
+  /**
+   * Terminal failure: the level becomes FAILED and stays there. {@code published} completes once
+   * the status says so (at once if the source was already terminal).
+   */
+  public record Fail(String reason, Throwable cause, CompletableFuture<Void> published) implements Command {
+    public Fail(String reason, Throwable cause) {
+      this(reason, cause, new CompletableFuture<>());
+    }
+  }
 
   /** The source was shut down: STOPPED, terminal. */
   public record Stopped(String reason, CompletableFuture<Void> published) implements Command {}
@@ -156,6 +163,7 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
 
   private Behavior<Command> onFail(Fail m) {
     if (terminal) {
+      m.published().complete(null);
       return this;
     }
     terminal = true;
@@ -164,6 +172,7 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     current = new SourceStatus(StatusLevel.FAILED, reason, clock.instant(), m.cause());
     log.error("source {} FAILED: {}", sourceName, reason);
     publish();
+    m.published().complete(null);
     return this;
   }
 

@@ -138,10 +138,12 @@ class RestarterTest {
     RuntimeException fatal = new ClassifiedException(ErrorClass.FATAL, "wal_level is replica", "set it", null);
     ActorRef<Restarter.Command> restarter = kit.spawn(Restarter.create(settings(), monitor.getRef(),
         source.getRef(), reconnects, r -> failing(r, false, fatal)));
-    StatusMonitor.Fail fail = monitor.expectMessageClass(StatusMonitor.Fail.class, Duration.ofSeconds(5));
-    assertThat(fail.reason()).isEqualTo("wal_level is replica. Fix: set it");
-    assertThat(source.expectMessageClass(SourceActor.Failed.class).error()).hasMessage(fail.reason());
+    // The SourceActor has the monitor publish FAILED, then fails the stream (SourceActorFailureTest).
+    SourceActor.Failed failed = source.expectMessageClass(SourceActor.Failed.class, Duration.ofSeconds(5));
+    assertThat(failed.error()).hasMessage("wal_level is replica. Fix: set it").hasCause(fatal);
     monitor.expectTerminated(restarter, Duration.ofSeconds(5));
+    monitor.expectNoMessage(Duration.ofMillis(200));
+    source.expectNoMessage(Duration.ofMillis(200));
     assertThat(reconnects.get()).isZero();
   }
 }

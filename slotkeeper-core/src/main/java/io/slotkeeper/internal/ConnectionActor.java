@@ -9,7 +9,6 @@ import io.slotkeeper.internal.wire.ReplicationFrame;
 import io.slotkeeper.internal.wire.ReplicationFrames;
 import io.slotkeeper.internal.wire.XLogData;
 import io.slotkeeper.pgoutput.PgOutputDecoder;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -69,30 +66,22 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private enum FlushAcks implements Command { INSTANCE }
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
-  /** How long a terminated orphan walsender may take to exit and release the slot. */
-  private static final Duration ORPHAN_EXIT_WAIT = Duration.ofSeconds(10);
 
+  private final ConnectionContext context;
   private final SourceSettings settings;
-  private final ActorRef<SourceActor.Command> source;
   private final ActorRef<StatusMonitor.Command> monitor;
-  private final ActorRef<Restarter.Command> restarter;
-  private final ActorRef<AdminActor.Command> admin;
-  private final LongSupplier confirmed;
-  private final AtomicLong receivedLsn;
-  private final AckTarget ackTarget;
-  private final OwnWalsenders ownWalsenders;
-  private final StreamHistory history;
   private final TimerScheduler<Command> timers;
 
   private ReplicationSession session;
+  private ConnectionSetup setup;
   private PgOutputDecoder decoder;
   private EnvelopeAssembler assembler;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
   private boolean accepted;
   private boolean slotCreated;
-  /** True while the slot-creation call runs on its own thread and owns the session. */
+  /** True while a slot creation runs on another thread; see {@link #createSlot}. */
   private boolean creating;
-  /** The server process behind our connection. */
+  /** Our walsender on the server, to end it should we abandon a creation it is inside. */
   private OwnWalsenders.Identity walsender;
   private Lsn lastReceived = Lsn.INVALID;
   private Lsn lastReportedFlush = Lsn.INVALID;
@@ -105,49 +94,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private ScheduledFuture<?> pendingPoll;
   private boolean pollPending;
 
-  public static Behavior<Command> create(
-      SourceSettings settings,
-      ActorRef<SourceActor.Command> source,
-      ActorRef<StatusMonitor.Command> monitor,
-      ActorRef<Restarter.Command> restarter,
-      ActorRef<AdminActor.Command> admin,
-      LongSupplier confirmed,
-      AtomicLong receivedLsn,
-      AckTarget ackTarget,
-      OwnWalsenders ownWalsenders,
-      StreamHistory history) {
+  public static Behavior<Command> create(ConnectionContext context) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSelf().tell(Start.INSTANCE);
-      return new ConnectionActor(ctx, timers, settings, source, monitor, restarter, admin, confirmed, receivedLsn,
-          ackTarget, ownWalsenders, history);
+      return new ConnectionActor(ctx, timers, context);
     }));
   }
 
-  private ConnectionActor(
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers,
-      SourceSettings settings,
-      ActorRef<SourceActor.Command> source,
-      ActorRef<StatusMonitor.Command> monitor,
-      ActorRef<Restarter.Command> restarter,
-      ActorRef<AdminActor.Command> admin,
-      LongSupplier confirmed,
-      AtomicLong receivedLsn,
-      AckTarget ackTarget,
-      OwnWalsenders ownWalsenders,
-      StreamHistory history) {
+  private ConnectionActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, ConnectionContext context) {
     super(ctx);
-    this.ownWalsenders = ownWalsenders;
-    this.history = history;
-    this.admin = admin;
+    this.context = context;
+    this.settings = context.settings();
+    this.monitor = context.monitor();
     this.timers = timers;
-    this.settings = settings;
-    this.source = source;
-    this.monitor = monitor;
-    this.restarter = restarter;
-    this.confirmed = confirmed;
-    this.receivedLsn = receivedLsn;
-    this.ackTarget = ackTarget;
     this.pollDelay = settings.pollMinInterval();
   }
 
@@ -184,78 +143,50 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .build();
   }
 
-  /** The setup steps: connect, check the server, verify the slot, start streaming. Throws on any problem. */
+  /**
+   * Connects and carries out the {@link ConnectionSetup}: checks, then the {@link SlotPlan}
+   * (stream, create, replace or refuse). Throws on any problem, which the Restarter classifies.
+   */
   private Behavior<Command> onStart() throws Exception {
     ActorRef<Command> self = getContext().getSelf();
     reason("connecting to " + settings.databaseName() + " as " + settings.user());
     session = ReplicationSession.open(settings);
+    setup = new ConnectionSetup(settings, session, context.ownWalsenders(), context.history());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
 
-    ServerFacts facts = session.inspect();
-    walsender = new OwnWalsenders.Identity(facts.backendPid(), session.backendStart(facts.backendPid()));
-    ownWalsenders.add(walsender);
-    ServerIdentity server = session.identifySystem();
-    SetupChecks.checkServer(facts, settings);
-    List<String> missing = session.missingPublications(settings.publications());
-    if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
-      for (String publication : missing) {
-        session.createPublication(publication, settings.publicationTables());
-        log.info("created publication {} for {}", publication,
-            settings.publicationTables().isEmpty() ? "all tables" : settings.publicationTables());
-      }
-      missing = session.missingPublications(settings.publications());
+    ConnectionSetup.Prepared prepared = setup.prepare();
+    walsender = prepared.walsender();
+    SlotPlan plan = prepared.plan();
+    if (plan instanceof SlotPlan.Refuse refuse) {
+      throw setup.refusal(refuse.refusal(), prepared.slot());
     }
-    SetupChecks.checkPublications(missing, facts, settings);
-
-    SlotInfo slot = endOwnOrphan(session.slot(settings.slotName(), facts), facts);
-    if (slot != null && slot.invalidated()) {
-      if (settings.onInvalidated() != SourceSettings.OnInvalidated.RECREATE) {
-        throw SetupChecks.invalidated(slot, settings, null);
-      }
-      if (slot.activePid() != null) {
-        throw busy(slot);
-      }
-      String why = "slot " + settings.slotName() + " was invalidated (" + slot.invalidationDescription() + ")";
-      log.warn("slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
-          + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), why, slot.confirmedFlushLsn());
-      // Remembered before the drop: if the creation below fails, the next attempt still creates
-      // the slot and still announces the gap.
-      history.replacingSlot(new ResyncRequired(settings.slotName(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
-      session.dropSlot(settings.slotName());
-      return createSlot(facts, server);
-    } else if (slot == null
-        && (settings.createSlotIfMissing() || settings.temporarySlot() || history.pendingReplacement() != null)) {
-      // A temporary slot ends with its connection, so each connection creates its own; a slot
-      // this source dropped to replace it is re-created whatever create-if-missing says.
+    if (plan instanceof SlotPlan.Replace replace) {
+      setup.dropForReplacement(replace.replacement());
+      return createSlot(prepared.facts(), prepared.server());
+    }
+    if (plan instanceof SlotPlan.Create) {
       slotCreated = true;
-      return createSlot(facts, server);
+      return createSlot(prepared.facts(), prepared.server());
     }
-    return startReplication(facts, server, slot);
+    return startReplication(prepared.facts(), prepared.server(), ((SlotPlan.Stream) plan).slot());
   }
 
   /** The setup steps after the slot exists: verify it and start streaming from its confirmed position. */
   private Behavior<Command> startReplication(ServerFacts facts, ServerIdentity server, SlotInfo slot)
       throws Exception {
     ActorRef<Command> self = getContext().getSelf();
-    SetupChecks.checkSlot(slot, facts, settings);
-    // A temporary slot is held by the session that created it: ours.
-    if (slot.activePid() != null && slot.activePid() != facts.backendPid()) {
-      throw busy(slot);
-    }
+    setup.verify(slot, facts);
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
     reason("slot " + settings.slotName() + " verified; starting replication");
 
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();
     lastReceived = slotConfirmedAtStart;
-    ResyncRequired resync = continuity(server, slot);
+    ResyncRequired resync = setup.continuity(server, slot, slotCreated, Lsn.of(context.confirmed().getAsLong()),
+        Lsn.of(context.receivedLsn().get()));
     decoder = new PgOutputDecoder(settings.protoVersion(), false);
-    assembler = new EnvelopeAssembler(ackTarget);
-    try {
-      session.startStreaming(slotConfirmedAtStart, facts);
-    } catch (SQLException e) {
-      throw SetupChecks.classifyStartFailure(e, slot, settings);
-    }
+    assembler = new EnvelopeAssembler(context.ackTarget());
+    setup.startStreaming(slotConfirmedAtStart, slot, facts);
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
     livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
@@ -268,40 +199,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
         livenessTimeout);
     // The source learns the start position first, so its progress is right once ACTIVE shows.
-    history.started(server, slotConfirmedAtStart);
+    context.history().started(server, slotConfirmedAtStart);
     if (resync != null) {
       // What the previous history received says nothing about this one.
-      receivedLsn.set(slotConfirmedAtStart.value());
+      context.receivedLsn().set(slotConfirmedAtStart.value());
     }
-    source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, resync));
+    context.source().tell(new SourceActor.Streaming(self, slotConfirmedAtStart, resync));
     reason("streaming from slot " + settings.slotName());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
-    restarter.tell(new Restarter.StreamingStarted(self));
+    context.restarter().tell(new Restarter.StreamingStarted(self));
     return this;
-  }
-
-  /**
-   * The RESYNC_REQUIRED this start needs, or null when it continues what the source delivered:
-   * a replacement of our own slot not yet announced, or a start that {@link StreamHistory} cannot
-   * prove continuous (another cluster or timeline, a slot this source did not have before, WAL
-   * that no longer reaches what was received).
-   */
-  private ResyncRequired continuity(ServerIdentity server, SlotInfo slot) {
-    Lsn confirmedBefore = Lsn.of(confirmed.getAsLong());
-    ResyncRequired own = history.pendingReplacement();
-    if (own != null) {
-      return new ResyncRequired(own.slotName(), own.lastConfirmedLsn(), slot.confirmedFlushLsn(), own.reason());
-    }
-    String why = history.discontinuity(server, slot, slotCreated, settings.temporarySlot(), confirmedBefore,
-        Lsn.of(receivedLsn.get()));
-    if (why == null) {
-      return null;
-    }
-    if (!settings.temporarySlot()) {
-      log.warn("slot {}: {}; streaming from {} and announcing RESYNC_REQUIRED: changes after {} may never have"
-          + " been delivered", settings.slotName(), why, slot.confirmedFlushLsn(), confirmedBefore);
-    }
-    return new ResyncRequired(settings.slotName(), confirmedBefore, slot.confirmedFlushLsn(), why);
   }
 
   /**
@@ -316,7 +223,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server) {
     ActorRef<Command> self = getContext().getSelf();
     reason("creating replication slot " + settings.slotName());
-    admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
+    context.admin().tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
     ReplicationSession creatingSession = session;
     creating = true;
     getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
@@ -327,7 +234,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onSlotCreationDone(SlotCreationDone m) throws Exception {
     creating = false;
-    admin.tell(new AdminActor.CreationFinished(getContext().getSelf()));
+    context.admin().tell(new AdminActor.CreationFinished(getContext().getSelf()));
     if (m.failure() != null) {
       Throwable cause = m.failure() instanceof CompletionException && m.failure().getCause() != null
           ? m.failure().getCause() : m.failure();
@@ -336,42 +243,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       }
       throw (Error) cause;
     }
-    log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
-        settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
-    SlotInfo slot = session.slot(settings.slotName(), m.facts());
-    return startReplication(m.facts(), m.server(), slot);
-  }
-
-  /**
-   * When the slot is held by a walsender that an earlier connection of this source started and
-   * that outlived it (see {@link OwnWalsenders}), terminates it and returns the slot as it is
-   * afterwards (gone, when the orphan was still creating it). Anyone else's walsender is left
-   * alone: the caller reports the slot BUSY.
-   */
-  private SlotInfo endOwnOrphan(SlotInfo slot, ServerFacts facts) throws Exception {
-    if (slot == null || slot.activePid() == null || slot.activePid() == facts.backendPid()) {
-      return slot;
-    }
-    int pid = slot.activePid();
-    if (!ownWalsenders.contains(new OwnWalsenders.Identity(pid, session.backendStart(pid)))) {
-      return slot;
-    }
-    log.warn("slot {}: PID {} is an orphan of this source, the walsender of an earlier connection of ours that"
-        + " outlived it{} and still holds the slot; terminating it", settings.slotName(), pid,
-        slot.confirmedFlushLsn().isValid() ? "" : " while creating the slot");
-    session.terminateBackend(pid);
-    long deadline = System.nanoTime() + ORPHAN_EXIT_WAIT.toNanos();
-    SlotInfo now = session.slot(settings.slotName(), facts);
-    while (now != null && now.activePid() != null && now.activePid() == pid && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      now = session.slot(settings.slotName(), facts);
-    }
-    return now;
-  }
-
-  private ClassifiedException busy(SlotInfo slot) throws Exception {
-    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
-        + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
+    return startReplication(m.facts(), m.server(), setup.created(m.facts()));
   }
 
   private Behavior<Command> onRead(Read m) throws Exception {
@@ -394,7 +266,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (creating) {
       return this; // the creation thread owns the session; nothing is read before streaming anyway
     }
-    List<Object> items = new ArrayList<>();
+    List<StreamItem> items = new ArrayList<>();
     int envelopes = 0;
     while (envelopes < readMax) {
       byte[] data = session.readPending();
@@ -407,26 +279,26 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         lastReceived = Lsn.max(lastReceived, x.walStart());
         ChangeEnvelope env = assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
         if (env != null) {
-          items.add(env);
+          items.add(new StreamItem.Change(env));
           envelopes++;
         }
       } else if (frame instanceof PrimaryKeepalive k) {
         lastReceived = Lsn.max(lastReceived, k.walEnd());
-        items.add(new SourceActor.WalEnd(k.walEnd()));
+        items.add(new StreamItem.WalEnd(k.walEnd()));
         if (k.replyRequested()) {
           sendStatus(false);
         }
       }
     }
-    receivedLsn.set(lastReceived.value());
+    context.receivedLsn().set(lastReceived.value());
     if (envelopes > 0) {
       readOutstanding = false;
       pollDelay = settings.pollMinInterval();
-      source.tell(new SourceActor.Received(getContext().getSelf(), items));
+      context.source().tell(new SourceActor.Received(getContext().getSelf(), items));
     } else {
       if (!items.isEmpty()) {
         // Keepalives only: hand over their WAL ends, keep the demand open.
-        source.tell(new SourceActor.Received(getContext().getSelf(), items, false));
+        context.source().tell(new SourceActor.Received(getContext().getSelf(), items, false));
       }
       schedulePoll();
       pollDelay = pollDelay.multipliedBy(2);
@@ -519,7 +391,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (!accepted) {
       return slotConfirmedAtStart;
     }
-    return Lsn.max(Lsn.of(confirmed.getAsLong()), slotConfirmedAtStart);
+    return Lsn.max(Lsn.of(context.confirmed().getAsLong()), slotConfirmedAtStart);
   }
 
   private void reason(String text) {

@@ -56,18 +56,15 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       implements Command {}
 
   /**
-   * What a connection read: {@link ChangeEnvelope}s and {@link WalEnd}s in stream order.
-   * {@code answersRead} is false for keepalive-only batches, which leave the read open.
+   * What a connection read, in stream order. {@code answersRead} is false for keepalive-only
+   * batches, which leave the read open.
    */
-  public record Received(ActorRef<ConnectionActor.Command> connection, List<Object> items, boolean answersRead)
+  public record Received(ActorRef<ConnectionActor.Command> connection, List<StreamItem> items, boolean answersRead)
       implements Command {
-    public Received(ActorRef<ConnectionActor.Command> connection, List<Object> items) {
+    public Received(ActorRef<ConnectionActor.Command> connection, List<StreamItem> items) {
       this(connection, items, true);
     }
   }
-
-  /** A server keepalive's WAL end, in stream order among the envelopes. */
-  public record WalEnd(Lsn lsn) {}
 
   public record Ack(Lsn endLsn) implements Command {}
 
@@ -148,8 +145,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     // Shared by every connection of this source, so a later one can end an orphan of an earlier one.
     OwnWalsenders ownWalsenders = new OwnWalsenders();
     this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
-        restarterRef -> ConnectionActor.create(settings, self, monitor, restarterRef, admin, state.confirmedLsn::get,
-            state.receivedLsn, ackTarget, ownWalsenders, history)), "restarter");
+        restarterRef -> ConnectionActor.create(new ConnectionContext(settings, self, monitor, restarterRef, admin,
+            state.confirmedLsn::get, state.receivedLsn, ackTarget, ownWalsenders, history))), "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));
   }
@@ -262,10 +259,10 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       readInFlight = false;
     }
     List<ChangeEnvelope> deliver = new ArrayList<>(m.items().size());
-    for (Object item : m.items()) {
-      if (item instanceof ChangeEnvelope env) {
-        receive(env, deliver);
-      } else if (item instanceof WalEnd w && settings.idleAdvance() && !heartbeats.holding()) {
+    for (StreamItem item : m.items()) {
+      if (item instanceof StreamItem.Change change) {
+        receive(change.envelope(), deliver);
+      } else if (item instanceof StreamItem.WalEnd w && settings.idleAdvance() && !heartbeats.holding()) {
         ledger.serverWalEnd(w.lsn());
       }
     }

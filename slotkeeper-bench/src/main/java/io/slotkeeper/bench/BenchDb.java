@@ -1,7 +1,7 @@
 package io.slotkeeper.bench;
 
 import io.slotkeeper.SourceSettings;
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,6 +1,6 @@
 package io.slotkeeper.cli;
 
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

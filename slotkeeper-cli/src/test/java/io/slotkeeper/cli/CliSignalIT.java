@@ -3,8 +3,8 @@ package io.slotkeeper.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.Lsn;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,10 +2,10 @@ package io.slotkeeper.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slotkeeper.testkit.HeldTransaction;
+import io.slotkeeper.postgres.HeldTransaction;
+import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.postgres.StopMode;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
-import io.slotkeeper.testkit.StopMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

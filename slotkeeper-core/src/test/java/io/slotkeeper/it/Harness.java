@@ -7,7 +7,7 @@ import io.slotkeeper.StatusLevel;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.ReplicationSource;
 import io.slotkeeper.pgoutput.Insert;
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,15 +4,15 @@ import static io.slotkeeper.it.SlotQueries.confirmedFlush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
-import io.slotkeeper.testkit.WriteLoad;
 import io.slotkeeper.testkit.TcpProxy;
+import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,10 +3,10 @@ package io.slotkeeper.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.postgres.StopMode;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import io.slotkeeper.testkit.WriteLoad;
-import io.slotkeeper.testkit.StopMode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

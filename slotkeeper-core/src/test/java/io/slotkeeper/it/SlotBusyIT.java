@@ -3,8 +3,8 @@ package io.slotkeeper.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

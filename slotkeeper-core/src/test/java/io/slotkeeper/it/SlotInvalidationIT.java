@@ -2,8 +2,8 @@ package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
@@ -11,8 +11,8 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.internal.AdminActor;
 import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

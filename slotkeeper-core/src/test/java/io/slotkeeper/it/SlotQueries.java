@@ -1,7 +1,7 @@
 package io.slotkeeper.it;
 
 import io.slotkeeper.Lsn;
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 
 /** The server's own view of a slot, read the way an operator would. */
 final class SlotQueries {

@@ -2,8 +2,8 @@ package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.pgoutput.Commit;
@@ -12,8 +12,8 @@ import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.Update;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -3,14 +3,14 @@ package io.slotkeeper.it;
 import static io.slotkeeper.it.Harness.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import io.slotkeeper.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.slotkeeper.soak;
 
 import io.slotkeeper.Lsn;
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,7 +3,7 @@ package io.slotkeeper.soak;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;

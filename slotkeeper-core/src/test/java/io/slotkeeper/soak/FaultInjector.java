@@ -1,7 +1,7 @@
 package io.slotkeeper.soak;
 
-import io.slotkeeper.testkit.PostgresServer;
-import io.slotkeeper.testkit.StopMode;
+import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.postgres.StopMode;
 import io.slotkeeper.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.EnumMap;

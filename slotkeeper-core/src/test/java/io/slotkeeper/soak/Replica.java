@@ -1,6 +1,6 @@
 package io.slotkeeper.soak;
 
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

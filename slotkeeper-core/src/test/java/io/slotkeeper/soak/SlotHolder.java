@@ -1,6 +1,6 @@
 package io.slotkeeper.soak;
 
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.time.Duration;

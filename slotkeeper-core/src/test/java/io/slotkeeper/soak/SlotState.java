@@ -1,7 +1,7 @@
 package io.slotkeeper.soak;
 
 import io.slotkeeper.Lsn;
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.time.Duration;
 
 /** The server's view of the engine's slot, read with plain SQL. */

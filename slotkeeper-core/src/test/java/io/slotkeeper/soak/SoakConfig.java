@@ -1,6 +1,6 @@
 package io.slotkeeper.soak;
 
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;

@@ -2,8 +2,8 @@ package io.slotkeeper.soak;
 
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
 import io.slotkeeper.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;

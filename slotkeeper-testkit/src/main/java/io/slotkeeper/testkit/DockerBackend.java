@@ -1,5 +1,9 @@
 package io.slotkeeper.testkit;
 
+import io.slotkeeper.postgres.PostgresServerException;
+import io.slotkeeper.postgres.StopMode;
+import io.slotkeeper.postgres.spi.Backend;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +16,9 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * A server in a {@code postgres:<major>} container, for machines the embedded binaries do not cover.
  *
- * <p>Only this class touches Testcontainers, so a JVM that never picks Docker never loads it. The container's
+ * <p>Lives in the testkit, not beside the embedded backend, so that only tests carry Testcontainers;
+ * {@link TestcontainersBackendProvider} hands it to PostgresServer. Only this class touches Testcontainers, so a
+ * JVM that never picks Docker never loads it. The container's
  * postmaster is PID 1, so stopping it ends the container and a restart would come back on another mapped port:
  * stop/start faults are embedded-only. Settings travel as {@code -c name=value} arguments.
  */
@@ -60,7 +66,7 @@ final class DockerBackend implements Backend {
             c.start();
         } catch (RuntimeException e) {
             c.close();
-            throw new PostgresTestkitException("could not start container postgres:" + major + ": " + e, e);
+            throw new PostgresServerException("could not start container postgres:" + major + ": " + e, e);
         }
         container = c;
     }

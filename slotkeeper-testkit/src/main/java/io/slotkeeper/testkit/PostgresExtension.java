@@ -1,5 +1,7 @@
 package io.slotkeeper.testkit;
 
+import io.slotkeeper.postgres.PostgresServer;
+
 import java.lang.reflect.Parameter;
 import java.util.HashSet;
 import java.util.Map;

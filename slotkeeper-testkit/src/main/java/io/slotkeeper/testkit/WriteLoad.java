@@ -1,5 +1,6 @@
 package io.slotkeeper.testkit;
 
+import io.slotkeeper.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -2,6 +2,8 @@ package io.slotkeeper.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slotkeeper.postgres.PostgresServer;
+
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

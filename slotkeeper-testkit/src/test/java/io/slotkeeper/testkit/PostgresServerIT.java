@@ -3,6 +3,11 @@ package io.slotkeeper.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.slotkeeper.postgres.HeldTransaction;
+import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.postgres.PostgresServerException;
+import io.slotkeeper.postgres.StopMode;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -157,7 +162,7 @@ class PostgresServerIT {
     @Test
     void executeReportsTheFailingSql(PostgresServer pg) {
         assertThatThrownBy(() -> pg.execute("SELEC 1"))
-                .isInstanceOf(PostgresTestkitException.class)
+                .isInstanceOf(PostgresServerException.class)
                 .hasMessageContaining("SELEC 1");
     }
 

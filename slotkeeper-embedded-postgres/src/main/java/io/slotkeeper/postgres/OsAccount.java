@@ -1,4 +1,4 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -41,11 +41,12 @@ final class OsAccount {
         try {
             user = lookup.lookupPrincipalByName(POSTGRES);
         } catch (UserPrincipalNotFoundException e) {
-            throw new PostgresTestkitException("This JVM runs as root, and PostgreSQL refuses to run as root. The testkit "
-                    + "runs the server as the OS account 'postgres', which does not exist here. Create it with "
-                    + "`useradd --system postgres`, run the tests as a non-root user, or use -Dslotkeeper.pg.mode=docker.");
+            throw new PostgresServerException("This JVM runs as root, and PostgreSQL refuses to run as root. "
+                    + "PostgresServer runs the server as the OS account 'postgres', which does not exist here. "
+                    + "Create it with `useradd --system postgres`, run as a non-root user, or (tests) use "
+                    + "-Dslotkeeper.pg.mode=docker.");
         } catch (IOException e) {
-            throw new PostgresTestkitException("could not look up the OS account 'postgres': " + e.getMessage(), e);
+            throw new PostgresServerException("could not look up the OS account 'postgres': " + e.getMessage(), e);
         }
         GroupPrincipal group = null;
         try {
@@ -105,7 +106,7 @@ final class OsAccount {
                 view.setGroup(group);
             }
         } catch (IOException e) {
-            throw new PostgresTestkitException("could not chown " + path + " to " + POSTGRES + ": " + e.getMessage(), e);
+            throw new PostgresServerException("could not chown " + path + " to " + POSTGRES + ": " + e.getMessage(), e);
         }
     }
 }

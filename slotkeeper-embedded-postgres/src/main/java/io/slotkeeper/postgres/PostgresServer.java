@@ -1,4 +1,7 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
+
+import io.slotkeeper.postgres.spi.Backend;
+import io.slotkeeper.postgres.spi.DockerBackendProvider;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>By default the server runs from the PostgreSQL binaries shipped inside this jar (Linux x86-64); elsewhere it
- * falls back to a {@code postgres:<major>} container when a Docker engine is reachable. System properties:
+ * falls back to a {@code postgres:<major>} container when a Docker engine is reachable and slotkeeper-testkit,
+ * which holds that backend (Testcontainers), is on the class path. System properties:
  * {@code slotkeeper.pg.version} (default major version, 17), {@code slotkeeper.pg.mode}
  * ({@code auto|embedded|docker}), {@code slotkeeper.pg.cache-dir} (where the binaries are unpacked).
  *
@@ -44,11 +48,11 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Where the server comes from. */
     public enum Mode {
-        /** Embedded binaries when this platform has them, otherwise Docker when reachable. */
+        /** Embedded binaries when this platform has them, else Docker when reachable (needs slotkeeper-testkit). */
         AUTO,
         /** The binaries from this jar, run by pg_ctl. Supports every fault helper. */
         EMBEDDED,
-        /** A Testcontainers {@code postgres:<major>} container; no stop/start faults. */
+        /** A Testcontainers {@code postgres:<major>} container (needs slotkeeper-testkit); no stop/start faults. */
         DOCKER
     }
 
@@ -101,7 +105,7 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    /** Major versions whose binaries ship with the testkit (embedded mode). */
+    /** Major versions whose binaries ship with this module (embedded mode). */
     public static List<Integer> embeddedVersions() {
         return BinaryCache.availableVersions();
     }
@@ -158,7 +162,7 @@ public final class PostgresServer implements AutoCloseable {
         PGProperty.USER.set(props, SUPERUSER);
         PGProperty.PASSWORD.set(props, password);
         // Lets tests tell the fixture's own sessions apart in pg_stat_activity.
-        PGProperty.APPLICATION_NAME.set(props, "slotkeeper-testkit");
+        PGProperty.APPLICATION_NAME.set(props, "slotkeeper-embedded-postgres");
         PGProperty.CONNECT_TIMEOUT.set(props, 10);
         return props;
     }
@@ -175,7 +179,7 @@ public final class PostgresServer implements AutoCloseable {
         try {
             return DriverManager.getConnection(jdbcUrl(database), props);
         } catch (SQLException e) {
-            throw new PostgresTestkitException("could not connect to " + jdbcUrl(database) + ": " + e.getMessage(), e);
+            throw new PostgresServerException("could not connect to " + jdbcUrl(database) + ": " + e.getMessage(), e);
         }
     }
 
@@ -284,7 +288,7 @@ public final class PostgresServer implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!logContains(substring)) {
             if (System.nanoTime() - deadline > 0) {
-                throw new PostgresTestkitException("the server log did not show '" + substring + "' within "
+                throw new PostgresServerException("the server log did not show '" + substring + "' within "
                         + timeout + "; its last lines:\n" + EmbeddedBackend.tail(serverLog(), 20));
             }
             sleep(POLL);
@@ -309,13 +313,13 @@ public final class PostgresServer implements AutoCloseable {
                     }
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    throw new PostgresTestkitException("no walsender became active on slot '" + slotName
+                    throw new PostgresServerException("no walsender became active on slot '" + slotName
                             + "' within " + timeout);
                 }
                 sleep(POLL);
             }
         } catch (SQLException e) {
-            throw new PostgresTestkitException("could not look at slot '" + slotName + "': " + e.getMessage(), e);
+            throw new PostgresServerException("could not look at slot '" + slotName + "': " + e.getMessage(), e);
         }
     }
 
@@ -346,7 +350,7 @@ public final class PostgresServer implements AutoCloseable {
             awaitBackendGone(c, pid, Duration.ofSeconds(10));
             return pid;
         } catch (SQLException e) {
-            throw new PostgresTestkitException("could not terminate the walsender of '" + slotName + "': "
+            throw new PostgresServerException("could not terminate the walsender of '" + slotName + "': "
                     + e.getMessage(), e);
         }
     }
@@ -364,7 +368,7 @@ public final class PostgresServer implements AutoCloseable {
             }
             return signalled;
         } catch (SQLException e) {
-            throw new PostgresTestkitException("could not terminate backend " + pid + ": " + e.getMessage(), e);
+            throw new PostgresServerException("could not terminate backend " + pid + ": " + e.getMessage(), e);
         }
     }
 
@@ -379,7 +383,7 @@ public final class PostgresServer implements AutoCloseable {
                     }
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    throw new PostgresTestkitException("backend " + pid + " still exists " + timeout
+                    throw new PostgresServerException("backend " + pid + " still exists " + timeout
                             + " after pg_terminate_backend");
                 }
                 sleep(POLL);
@@ -409,7 +413,7 @@ public final class PostgresServer implements AutoCloseable {
 
     /**
      * Changes settings that need a restart (e.g. {@code wal_level}, {@code max_replication_slots}) and restarts
-     * with FAST. A null value removes a setting the testkit or the builder had set, so PostgreSQL's built-in
+     * with FAST. A null value removes a setting PostgresServer or the builder had set, so PostgreSQL's built-in
      * default applies again.
      */
     public void restartWith(Map<String, String> changes) {
@@ -446,7 +450,7 @@ public final class PostgresServer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (queryLong("SELECT (pg_conf_load_time() > " + literal(before) + "::timestamptz)::int") == 0) {
             if (System.nanoTime() - deadline > 0) {
-                throw new PostgresTestkitException("the server did not reload its configuration within 10 s");
+                throw new PostgresServerException("the server did not reload its configuration within 10 s");
             }
             sleep(POLL);
         }
@@ -518,8 +522,8 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    private PostgresTestkitException sqlFailure(String sql, SQLException e) {
-        return new PostgresTestkitException("SQL failed on " + backend.describe() + ": " + e.getMessage()
+    private PostgresServerException sqlFailure(String sql, SQLException e) {
+        return new PostgresServerException("SQL failed on " + backend.describe() + ": " + e.getMessage()
                 + "\n  SQL: " + sql, e);
     }
 
@@ -528,7 +532,7 @@ public final class PostgresServer implements AutoCloseable {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PostgresTestkitException("interrupted", e);
+            throw new PostgresServerException("interrupted", e);
         }
     }
 
@@ -546,7 +550,8 @@ public final class PostgresServer implements AutoCloseable {
         private Builder() {
         }
 
-        Builder copy() {
+        /** An independent builder with the same configuration (PostgresExtension keeps one per test class). */
+        public Builder copy() {
             Builder b = new Builder();
             b.version = version;
             b.mode = mode;
@@ -566,7 +571,8 @@ public final class PostgresServer implements AutoCloseable {
             return this;
         }
 
-        boolean hasVersion() {
+        /** Whether {@link #version(int)} was called; if not, {@link #start()} takes {@link #defaultVersion()}. */
+        public boolean hasVersion() {
             return version != null;
         }
 
@@ -577,14 +583,14 @@ public final class PostgresServer implements AutoCloseable {
         }
 
         /**
-         * A server setting written to the configuration before the first start. It overrides the testkit's
+         * A server setting written to the configuration before the first start. It overrides PostgresServer's
          * defaults (wal_level=logical, max_replication_slots=20, ...), except port, listen_addresses and
-         * unix_socket_directories, which the testkit owns.
+         * unix_socket_directories, which PostgresServer owns.
          */
         public Builder setting(String name, String value) {
             checkSettingName(name);
             if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException(name + " is managed by the testkit");
+                throw new IllegalArgumentException(name + " is managed by PostgresServer");
             }
             settings.put(name, Objects.requireNonNull(value, "value"));
             return this;
@@ -611,14 +617,14 @@ public final class PostgresServer implements AutoCloseable {
             return this;
         }
 
-        /** Starts a new server; throws {@link PostgresTestkitException} with the reason (and log) if it cannot. */
+        /** Starts a new server; throws {@link PostgresServerException} with the reason (and log) if it cannot. */
         public PostgresServer start() {
             int major = version != null ? version : defaultVersion();
             Mode chosen = resolveMode(mode, major);
             Map<String, String> all = new LinkedHashMap<>(defaults());
             all.putAll(settings);
             Backend backend = chosen == Mode.DOCKER
-                    ? new DockerBackend(major, all, password, walSegmentSizeMb)
+                    ? DockerBackends.provider().orElseThrow().backend(major, all, password, walSegmentSizeMb)
                     : new EmbeddedBackend(major, all, password, walSegmentSizeMb, startTimeout);
             long t0 = System.nanoTime();
             backend.create();
@@ -663,13 +669,17 @@ public final class PostgresServer implements AutoCloseable {
             switch (m) {
                 case EMBEDDED:
                     if (!BinaryCache.platformSupported()) {
-                        throw new PostgresTestkitException("embedded PostgreSQL needs Linux x86-64; this is "
+                        throw new PostgresServerException("embedded PostgreSQL needs Linux x86-64; this is "
                                 + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
                     }
                     return m;
                 case DOCKER:
+                    if (DockerBackends.provider().isEmpty()) {
+                        throw new PostgresServerException("mode DOCKER needs slotkeeper-testkit on the class path: "
+                                + "the Testcontainers backend lives there");
+                    }
                     if (!dockerAvailable()) {
-                        throw new PostgresTestkitException("-D" + MODE_PROPERTY + "=docker, but no Docker engine is "
+                        throw new PostgresServerException("-D" + MODE_PROPERTY + "=docker, but no Docker engine is "
                                 + "reachable (Testcontainers found none)");
                     }
                     return m;
@@ -682,18 +692,16 @@ public final class PostgresServer implements AutoCloseable {
                     if (dockerAvailable()) {
                         return Mode.DOCKER;
                     }
-                    throw new PostgresTestkitException("cannot run PostgreSQL " + major + ": the embedded binaries "
+                    throw new PostgresServerException("cannot run PostgreSQL " + major + ": the embedded binaries "
                             + "cover Linux x86-64 versions " + BinaryCache.availableVersions()
-                            + ", and no Docker engine is reachable");
+                            + (DockerBackends.provider().isEmpty()
+                                    ? ", and without slotkeeper-testkit on the class path there is no Docker backend"
+                                    : ", and no Docker engine is reachable"));
             }
         }
 
         private static boolean dockerAvailable() {
-            try {
-                return DockerBackend.available();
-            } catch (LinkageError e) {
-                return false; // Testcontainers is not on the classpath
-            }
+            return DockerBackends.provider().map(DockerBackendProvider::available).orElse(false);
         }
     }
 }

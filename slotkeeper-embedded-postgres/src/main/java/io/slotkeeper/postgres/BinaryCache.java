@@ -1,4 +1,4 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -41,7 +41,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  */
 final class BinaryCache {
 
-    static final String RESOURCE_PATTERN = "io/slotkeeper/testkit/binaries/%d/postgres-linux-x86_64.txz";
+    static final String RESOURCE_PATTERN = "io/slotkeeper/postgres/binaries/%d/postgres-linux-x86_64.txz";
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
 
     /** Per JVM: digesting 15 MB on every server start would be wasted time. */
@@ -78,7 +78,7 @@ final class BinaryCache {
         }
         URL archive = archive(major);
         if (archive == null) {
-            throw new PostgresTestkitException("No embedded PostgreSQL binaries for major version " + major
+            throw new PostgresServerException("No embedded PostgreSQL binaries for major version " + major
                     + " on the classpath; available: " + availableVersions());
         }
         try {
@@ -100,7 +100,7 @@ final class BinaryCache {
             RESOLVED.put(major, target);
             return target;
         } catch (IOException e) {
-            throw new PostgresTestkitException("could not unpack PostgreSQL " + major + " binaries: " + e, e);
+            throw new PostgresServerException("could not unpack PostgreSQL " + major + " binaries: " + e, e);
         }
     }
 

@@ -1,4 +1,6 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
+
+import io.slotkeeper.postgres.spi.Backend;
 
 import java.io.File;
 import java.io.IOException;
@@ -94,7 +96,7 @@ final class EmbeddedBackend implements Backend {
             throw e;
         } catch (IOException e) {
             destroy(true);
-            throw new PostgresTestkitException("could not prepare PostgreSQL " + major + ": " + e, e);
+            throw new PostgresServerException("could not prepare PostgreSQL " + major + ": " + e, e);
         }
     }
 
@@ -105,7 +107,7 @@ final class EmbeddedBackend implements Backend {
             }
             Commands.Result r = tool(List.of(bin.resolve("postgres").toString(), "-V"), Path.of("/"));
             if (!r.ok() || !r.output().contains("PostgreSQL")) {
-                throw new PostgresTestkitException("The PostgreSQL " + major + " binaries in " + install
+                throw new PostgresServerException("The PostgreSQL " + major + " binaries in " + install
                         + " do not run" + (account.switchesUser() ? " as the OS account 'postgres'" : "") + ": "
                         + r.output() + "\nCheck that this account can read and execute that directory and all its "
                         + "parents, that the file system is not mounted noexec, and that " + install.resolve("lib")
@@ -132,14 +134,14 @@ final class EmbeddedBackend implements Backend {
         Commands.Result r = tool(cmd, root);
         Files.deleteIfExists(pwfile);
         if (!r.ok()) {
-            throw new PostgresTestkitException("initdb for PostgreSQL " + major + " failed (exit " + r.exitCode()
+            throw new PostgresServerException("initdb for PostgreSQL " + major + " failed (exit " + r.exitCode()
                     + "):\n" + r.output());
         }
     }
 
     private void configure() throws IOException {
         writeOwned(data.resolve("pg_hba.conf"), String.join("\n",
-                "# Written by slotkeeper-testkit.",
+                "# Written by slotkeeper-embedded-postgres.",
                 "# The Unix socket lives in a directory only the server account can enter, so trust is safe there.",
                 "local   all          all                 trust",
                 "local   replication  all                 trust",
@@ -149,7 +151,7 @@ final class EmbeddedBackend implements Backend {
         // Our settings live in their own file, rewritten whole on every change, so that a restart with other
         // settings never has to edit initdb's postgresql.conf. ALTER SYSTEM (postgresql.auto.conf) still wins.
         Files.writeString(data.resolve("postgresql.conf"),
-                "\n# slotkeeper-testkit\ninclude_if_exists = 'slotkeeper.conf'\n",
+                "\n# slotkeeper-embedded-postgres\ninclude_if_exists = 'slotkeeper.conf'\n",
                 StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
@@ -161,7 +163,8 @@ final class EmbeddedBackend implements Backend {
         all.put("log_destination", "stderr");
         all.putAll(settings);
         all.put("port", Integer.toString(port));
-        StringBuilder conf = new StringBuilder("# Written by slotkeeper-testkit; rewritten on every restart.\n");
+        StringBuilder conf =
+                new StringBuilder("# Written by slotkeeper-embedded-postgres; rewritten on every restart.\n");
         all.forEach((k, v) -> conf.append(k).append(" = ").append(quote(v)).append('\n'));
         writeOwned(data.resolve("slotkeeper.conf"), conf.toString());
     }
@@ -190,10 +193,10 @@ final class EmbeddedBackend implements Backend {
                 continue;
             }
             pgCtl("stop", "-D", data.toString(), "-m", "immediate", "-w", "-t", "10");
-            throw new PostgresTestkitException("PostgreSQL " + major + " did not start on port " + port + ": "
+            throw new PostgresServerException("PostgreSQL " + major + " did not start on port " + port + ": "
                     + r.output() + "\n--- server log ---\n" + tail(newLog, 40));
         }
-        throw new PostgresTestkitException("PostgreSQL " + major + " found no free port in " + PORT_ATTEMPTS
+        throw new PostgresServerException("PostgreSQL " + major + " found no free port in " + PORT_ATTEMPTS
                 + " attempts; see " + logFile);
     }
 
@@ -208,7 +211,7 @@ final class EmbeddedBackend implements Backend {
                 // try another
             }
         }
-        throw new PostgresTestkitException("no free TCP port on 127.0.0.1 between " + PORT_MIN + " and " + PORT_MAX);
+        throw new PostgresServerException("no free TCP port on 127.0.0.1 between " + PORT_MIN + " and " + PORT_MAX);
     }
 
     @Override
@@ -235,7 +238,7 @@ final class EmbeddedBackend implements Backend {
         Commands.Result r = pgCtl("stop", "-D", data.toString(), "-m", mode.pgCtlName(), "-w",
                 "-t", Long.toString(startTimeout.toSeconds()));
         if (!r.ok()) {
-            throw new PostgresTestkitException("pg_ctl stop -m " + mode.pgCtlName() + " failed: " + r.output());
+            throw new PostgresServerException("pg_ctl stop -m " + mode.pgCtlName() + " failed: " + r.output());
         }
         running = false;
     }
@@ -250,7 +253,7 @@ final class EmbeddedBackend implements Backend {
         Commands.Result r = pgCtl("start", "-w", "-t", Long.toString(startTimeout.toSeconds()),
                 "-D", data.toString(), "-l", logFile.toString());
         if (!r.ok()) {
-            throw new PostgresTestkitException("PostgreSQL " + major + " did not start again on port " + port
+            throw new PostgresServerException("PostgreSQL " + major + " did not start again on port " + port
                     + " (is the port taken by now?): " + r.output() + "\n--- server log ---\n"
                     + tail(logSince(logStart), 40));
         }
@@ -273,7 +276,7 @@ final class EmbeddedBackend implements Backend {
         try {
             writeSettings();
         } catch (IOException e) {
-            throw new PostgresTestkitException("could not write settings: " + e, e);
+            throw new PostgresServerException("could not write settings: " + e, e);
         }
         start();
     }
@@ -284,7 +287,7 @@ final class EmbeddedBackend implements Backend {
             return logFile != null && Files.exists(logFile)
                     ? new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
-            throw new PostgresTestkitException("could not read " + logFile + ": " + e, e);
+            throw new PostgresServerException("could not read " + logFile + ": " + e, e);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,7 +22,7 @@ class StartFailureIT {
     void aBadSettingFailsWithTheServersReasonAndLeavesNothingBehind() throws IOException {
         long before = serverDirs();
         assertThatThrownBy(() -> PostgresServer.builder().setting("shared_buffers", "lots").start())
-                .isInstanceOf(PostgresTestkitException.class)
+                .isInstanceOf(PostgresServerException.class)
                 .hasMessageContaining("did not start")
                 .hasMessageContaining("shared_buffers");
         assertThat(serverDirs()).isEqualTo(before);
@@ -31,7 +31,7 @@ class StartFailureIT {
     @Test
     void anUnknownVersionNamesTheAvailableOnes() {
         assertThatThrownBy(() -> PostgresServer.builder().version(12).mode(PostgresServer.Mode.EMBEDDED).start())
-                .isInstanceOf(PostgresTestkitException.class)
+                .isInstanceOf(PostgresServerException.class)
                 .hasMessageContaining("13, 14, 15, 16, 17, 18");
     }
 }

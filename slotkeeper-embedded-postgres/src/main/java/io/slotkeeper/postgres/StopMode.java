@@ -1,4 +1,4 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
 
 /** How {@link PostgresServer#stop(StopMode)} shuts the server down; the names are pg_ctl's {@code -m} modes. */
 public enum StopMode {

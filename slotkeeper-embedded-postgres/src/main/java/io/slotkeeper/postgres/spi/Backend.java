@@ -1,9 +1,14 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres.spi;
 
+import io.slotkeeper.postgres.StopMode;
 import java.util.Map;
 
-/** What differs between an embedded server and a container; everything SQL-based lives in PostgresServer. */
-interface Backend {
+/**
+ * What differs between an embedded server and a container; everything SQL-based lives in
+ * {@link io.slotkeeper.postgres.PostgresServer}. Public only so that a {@link DockerBackendProvider} in another
+ * module can implement it; not an API for users.
+ */
+public interface Backend {
 
     /** Brings the server up for the first time; on failure the backend has already cleaned up after itself. */
     void create();

@@ -1,4 +1,4 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
 
 import java.io.File;
 import java.io.IOException;
@@ -50,10 +50,10 @@ final class Commands {
             }
             return new Result(p.exitValue(), read(out));
         } catch (IOException e) {
-            throw new PostgresTestkitException("could not run " + command + ": " + e.getMessage(), e);
+            throw new PostgresServerException("could not run " + command + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PostgresTestkitException("interrupted while running " + command, e);
+            throw new PostgresServerException("interrupted while running " + command, e);
         } finally {
             if (out != null) {
                 try {

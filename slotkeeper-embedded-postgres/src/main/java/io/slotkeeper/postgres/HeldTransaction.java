@@ -1,4 +1,4 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -34,7 +34,7 @@ public final class HeldTransaction implements AutoCloseable {
             }
         } catch (SQLException e) {
             closeQuietly(connection);
-            throw new PostgresTestkitException("could not open a held transaction: " + e.getMessage(), e);
+            throw new PostgresServerException("could not open a held transaction: " + e.getMessage(), e);
         }
     }
 
@@ -53,7 +53,7 @@ public final class HeldTransaction implements AutoCloseable {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
-            throw new PostgresTestkitException("SQL failed in held transaction: " + e.getMessage() + "\n  SQL: " + sql, e);
+            throw new PostgresServerException("SQL failed in held transaction: " + e.getMessage() + "\n  SQL: " + sql, e);
         }
     }
 
@@ -97,7 +97,7 @@ public final class HeldTransaction implements AutoCloseable {
                 connection.rollback();
             }
         } catch (SQLException e) {
-            throw new PostgresTestkitException((commit ? "commit" : "rollback") + " of xid " + xid + " failed: "
+            throw new PostgresServerException((commit ? "commit" : "rollback") + " of xid " + xid + " failed: "
                     + e.getMessage(), e);
         } finally {
             closeQuietly(connection);

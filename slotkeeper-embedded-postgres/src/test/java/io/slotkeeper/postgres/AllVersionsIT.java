@@ -1,4 +1,4 @@
-package io.slotkeeper.testkit;
+package io.slotkeeper.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -3,6 +3,7 @@ package io.slotkeeper.internal;
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.wire.PrimaryKeepalive;
 import io.slotkeeper.internal.wire.ReplicationFrame;
@@ -148,7 +149,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.confirmed = confirmed;
     this.receivedLsn = receivedLsn;
     this.ackTarget = ackTarget;
-    this.pollDelay = settings.pollMinInterval();
+    this.pollDelay = settings.stream().pollMinInterval();
   }
 
   @Override
@@ -187,7 +188,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** The setup steps: connect, check the server, verify the slot, start streaming. Throws on any problem. */
   private Behavior<Command> onStart() throws Exception {
     ActorRef<Command> self = getContext().getSelf();
-    reason("connecting to " + settings.databaseName() + " as " + settings.user());
+    reason("connecting to " + settings.connection().databaseName() + " as " + settings.connection().user());
     session = ReplicationSession.open(settings);
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
 
@@ -196,35 +197,35 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     ownWalsenders.add(walsender);
     ServerIdentity server = session.identifySystem();
     SetupChecks.checkServer(facts, settings);
-    List<String> missing = session.missingPublications(settings.publications());
-    if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
+    List<String> missing = session.missingPublications(settings.publication().names());
+    if (!missing.isEmpty() && settings.publication().createIfMissing()) {
       for (String publication : missing) {
-        session.createPublication(publication, settings.publicationTables());
+        session.createPublication(publication, settings.publication().tables());
         log.info("created publication {} for {}", publication,
-            settings.publicationTables().isEmpty() ? "all tables" : settings.publicationTables());
+            settings.publication().tables().isEmpty() ? "all tables" : settings.publication().tables());
       }
-      missing = session.missingPublications(settings.publications());
+      missing = session.missingPublications(settings.publication().names());
     }
     SetupChecks.checkPublications(missing, facts, settings);
 
-    SlotInfo slot = endOwnOrphan(session.slot(settings.slotName(), facts), facts);
+    SlotInfo slot = endOwnOrphan(session.slot(settings.slot().name(), facts), facts);
     if (slot != null && slot.invalidated()) {
-      if (settings.onInvalidated() != SourceSettings.OnInvalidated.RECREATE) {
+      if (settings.slot().onInvalidated() != SlotSettings.OnInvalidated.RECREATE) {
         throw SetupChecks.invalidated(slot, settings, null);
       }
       if (slot.activePid() != null) {
         throw busy(slot);
       }
-      String why = "slot " + settings.slotName() + " was invalidated (" + slot.invalidationDescription() + ")";
+      String why = "slot " + settings.slot().name() + " was invalidated (" + slot.invalidationDescription() + ")";
       log.warn("slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
-          + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), why, slot.confirmedFlushLsn());
+          + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slot().name(), why, slot.confirmedFlushLsn());
       // Remembered before the drop: if the creation below fails, the next attempt still creates
       // the slot and still announces the gap.
-      history.replacingSlot(new ResyncRequired(settings.slotName(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
-      session.dropSlot(settings.slotName());
+      history.replacingSlot(new ResyncRequired(settings.slot().name(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
+      session.dropSlot(settings.slot().name());
       return createSlot(facts, server);
     } else if (slot == null
-        && (settings.createSlotIfMissing() || settings.temporarySlot() || history.pendingReplacement() != null)) {
+        && (settings.slot().createIfMissing() || settings.slot().temporary() || history.pendingReplacement() != null)) {
       // A temporary slot ends with its connection, so each connection creates its own; a slot
       // this source dropped to replace it is re-created whatever create-if-missing says.
       slotCreated = true;
@@ -243,13 +244,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       throw busy(slot);
     }
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
-    reason("slot " + settings.slotName() + " verified; starting replication");
+    reason("slot " + settings.slot().name() + " verified; starting replication");
 
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();
     lastReceived = slotConfirmedAtStart;
     ResyncRequired resync = continuity(server, slot);
-    decoder = new PgOutputDecoder(settings.protoVersion(), false);
+    decoder = new PgOutputDecoder(settings.stream().protoVersion(), false);
     assembler = new EnvelopeAssembler(ackTarget);
     try {
       session.startStreaming(slotConfirmedAtStart, facts);
@@ -263,9 +264,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     lastReportedFlush = slotConfirmedAtStart;
-    timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.ackFlushInterval());
+    timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.stream().ackFlushInterval());
     log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
-        settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
+        settings.slot().name(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
         livenessTimeout);
     // The source learns the start position first, so its progress is right once ACTIVE shows.
     history.started(server, slotConfirmedAtStart);
@@ -274,7 +275,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       receivedLsn.set(slotConfirmedAtStart.value());
     }
     source.tell(new SourceActor.Streaming(self, slotConfirmedAtStart, resync));
-    reason("streaming from slot " + settings.slotName());
+    reason("streaming from slot " + settings.slot().name());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     restarter.tell(new Restarter.StreamingStarted(self));
     return this;
@@ -292,16 +293,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (own != null) {
       return new ResyncRequired(own.slotName(), own.lastConfirmedLsn(), slot.confirmedFlushLsn(), own.reason());
     }
-    String why = history.discontinuity(server, slot, slotCreated, settings.temporarySlot(), confirmedBefore,
+    String why = history.discontinuity(server, slot, slotCreated, settings.slot().temporary(), confirmedBefore,
         Lsn.of(receivedLsn.get()));
     if (why == null) {
       return null;
     }
-    if (!settings.temporarySlot()) {
+    if (!settings.slot().temporary()) {
       log.warn("slot {}: {}; streaming from {} and announcing RESYNC_REQUIRED: changes after {} may never have"
-          + " been delivered", settings.slotName(), why, slot.confirmedFlushLsn(), confirmedBefore);
+          + " been delivered", settings.slot().name(), why, slot.confirmedFlushLsn(), confirmedBefore);
     }
-    return new ResyncRequired(settings.slotName(), confirmedBefore, slot.confirmedFlushLsn(), why);
+    return new ResyncRequired(settings.slot().name(), confirmedBefore, slot.confirmedFlushLsn(), why);
   }
 
   /**
@@ -315,12 +316,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    */
   private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server) {
     ActorRef<Command> self = getContext().getSelf();
-    reason("creating replication slot " + settings.slotName());
+    reason("creating replication slot " + settings.slot().name());
     admin.tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
     ReplicationSession creatingSession = session;
     creating = true;
     getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
-            settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts)),
+            settings.slot().name(), settings.slot().temporary(), settings.slot().failover(), facts)),
         (ok, failure) -> new SlotCreationDone(facts, server, failure));
     return this;
   }
@@ -336,9 +337,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       }
       throw (Error) cause;
     }
-    log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
-        settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
-    SlotInfo slot = session.slot(settings.slotName(), m.facts());
+    log.info("created replication slot {} (pgoutput{}{})", settings.slot().name(),
+        settings.slot().temporary() ? ", temporary" : "", settings.slot().failover() ? ", failover" : "");
+    SlotInfo slot = session.slot(settings.slot().name(), m.facts());
     return startReplication(m.facts(), m.server(), slot);
   }
 
@@ -357,20 +358,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return slot;
     }
     log.warn("slot {}: PID {} is an orphan of this source, the walsender of an earlier connection of ours that"
-        + " outlived it{} and still holds the slot; terminating it", settings.slotName(), pid,
+        + " outlived it{} and still holds the slot; terminating it", settings.slot().name(), pid,
         slot.confirmedFlushLsn().isValid() ? "" : " while creating the slot");
     session.terminateBackend(pid);
     long deadline = System.nanoTime() + ORPHAN_EXIT_WAIT.toNanos();
-    SlotInfo now = session.slot(settings.slotName(), facts);
+    SlotInfo now = session.slot(settings.slot().name(), facts);
     while (now != null && now.activePid() != null && now.activePid() == pid && System.nanoTime() < deadline) {
       Thread.sleep(50);
-      now = session.slot(settings.slotName(), facts);
+      now = session.slot(settings.slot().name(), facts);
     }
     return now;
   }
 
   private ClassifiedException busy(SlotInfo slot) throws Exception {
-    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
+    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slot().name()
         + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
   }
 
@@ -380,7 +381,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       readOutstanding = true;
       readSinceNanos = System.nanoTime();
     }
-    pollDelay = settings.pollMinInterval();
+    pollDelay = settings.stream().pollMinInterval();
     return drain();
   }
 
@@ -421,7 +422,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     receivedLsn.set(lastReceived.value());
     if (envelopes > 0) {
       readOutstanding = false;
-      pollDelay = settings.pollMinInterval();
+      pollDelay = settings.stream().pollMinInterval();
       source.tell(new SourceActor.Received(getContext().getSelf(), items));
     } else {
       if (!items.isEmpty()) {
@@ -430,8 +431,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       }
       schedulePoll();
       pollDelay = pollDelay.multipliedBy(2);
-      if (pollDelay.compareTo(settings.pollMaxInterval()) > 0) {
-        pollDelay = settings.pollMaxInterval();
+      if (pollDelay.compareTo(settings.stream().pollMaxInterval()) > 0) {
+        pollDelay = settings.stream().pollMaxInterval();
       }
     }
     return this;
@@ -492,9 +493,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (session != null && session.streaming()) {
       try {
         sendStatus(false);
-        log.info("slot {}: final status update sent, confirmed {}", settings.slotName(), flushPosition());
+        log.info("slot {}: final status update sent, confirmed {}", settings.slot().name(), flushPosition());
       } catch (Exception e) {
-        log.warn("slot {}: could not send the final status update: {}", settings.slotName(), e.getMessage());
+        log.warn("slot {}: could not send the final status update: {}", settings.slot().name(), e.getMessage());
       }
     }
     closeSession();

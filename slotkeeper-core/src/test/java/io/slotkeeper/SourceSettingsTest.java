@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import io.slotkeeper.internal.JdbcProperties;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SourceSettingsTest {
@@ -21,16 +25,16 @@ class SourceSettingsTest {
     SourceSettings s = parse(VALID + ", slot.on-invalidated = recreate, heartbeat.interval = 30s,"
         + " slot.creation.terminate-blockers-after = 2m, connection-properties { sslmode = require }");
     assertThat(s.validate()).isSameAs(s);
-    assertThat(s.keepaliveInterval()).isEmpty();
-    assertThat(s.keepaliveMaxInterval()).isEqualTo(Duration.ofSeconds(15));
-    assertThat(s.onInvalidated()).isEqualTo(SourceSettings.OnInvalidated.RECREATE);
-    assertThat(s.heartbeatInterval()).contains(Duration.ofSeconds(30));
-    assertThat(s.terminateBlockersAfter()).contains(Duration.ofMinutes(2));
-    assertThat(s.createSlotIfMissing()).isFalse();
-    assertThat(s.idleAdvance()).isTrue();
-    assertThat(s.safeWalSizeWarningBytes()).isEqualTo(1L << 30);
-    assertThat(s.jdbcProperties().getProperty("sslmode")).isEqualTo("require");
-    assertThat(s.databaseName()).isEqualTo("app");
+    assertThat(s.stream().keepaliveInterval()).isEmpty();
+    assertThat(s.stream().keepaliveMaxInterval()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(s.slot().onInvalidated()).isEqualTo(SlotSettings.OnInvalidated.RECREATE);
+    assertThat(s.heartbeat().interval()).contains(Duration.ofSeconds(30));
+    assertThat(s.slot().terminateBlockersAfter()).contains(Duration.ofMinutes(2));
+    assertThat(s.slot().createIfMissing()).isFalse();
+    assertThat(s.stream().idleAdvance()).isTrue();
+    assertThat(s.retention().safeWalSizeWarningBytes()).isEqualTo(1L << 30);
+    assertThat(JdbcProperties.of(s).getProperty("sslmode")).isEqualTo("require");
+    assertThat(s.connection().databaseName()).isEqualTo("app");
     assertThat(s.connectionDispatcher()).isEqualTo("slotkeeper.connection-dispatcher");
     assertThat(s.blockingDispatcher()).isEqualTo("slotkeeper.blocking-dispatcher");
     assertThat(s.withBlockingDispatcher("my.blocking").blockingDispatcher()).isEqualTo("my.blocking");
@@ -41,10 +45,10 @@ class SourceSettingsTest {
   void withCopiesLeaveTheOriginalAlone() {
     SourceSettings a = parse(VALID);
     SourceSettings b = a.withSlotName("other").withKeepaliveInterval(Duration.ofSeconds(2));
-    assertThat(a.slotName()).isEqualTo("app_slot");
-    assertThat(a.keepaliveInterval()).isEmpty();
-    assertThat(b.slotName()).isEqualTo("other");
-    assertThat(b.keepaliveInterval()).contains(Duration.ofSeconds(2));
+    assertThat(a.slot().name()).isEqualTo("app_slot");
+    assertThat(a.stream().keepaliveInterval()).isEmpty();
+    assertThat(b.slot().name()).isEqualTo("other");
+    assertThat(b.stream().keepaliveInterval()).contains(Duration.ofSeconds(2));
   }
 
   @Test
@@ -55,6 +59,48 @@ class SourceSettingsTest {
     String text = s.toString();
     assertThat(text).doesNotContain("s3cret").doesNotContain("keypass").doesNotContain("inurl")
         .doesNotContain("primarysecret").contains("***");
+  }
+
+  @Test
+  void toStringNamesEveryFieldOfEveryGroup() {
+    SourceSettings s = parse(VALID).withHeartbeatInterval(Duration.ofSeconds(7)).withBatchSize(123)
+        .withTerminateBlockersAfter(Duration.ofMinutes(3)).withCreatePublicationIfMissing(true, List.of("public.t1"));
+    String text = s.toString();
+    // Reflection, so that a field added later without its place in toString fails here.
+    for (Class<?> type : List.of(SourceSettings.class, ConnectionSettings.class, SlotSettings.class,
+        PublicationSettings.class, StreamSettings.class, RestartSettings.class, RetentionSettings.class,
+        HeartbeatSettings.class, AdminSettings.class)) {
+      for (Field f : type.getDeclaredFields()) {
+        if (!Modifier.isStatic(f.getModifiers())) {
+          assertThat(text).as("%s.%s", type.getSimpleName(), f.getName()).contains(f.getName() + "=");
+        }
+      }
+    }
+    assertThat(text).contains("jdbc:postgresql://db:5432/app", "user=repl", "name=app_slot", "names=[app_pub]",
+        "interval=PT7S", "batchSize=123", "terminateBlockersAfter=PT3M", "tables=[public.t1]",
+        "connectionDispatcher=slotkeeper.connection-dispatcher", "blockingDispatcher=slotkeeper.blocking-dispatcher");
+  }
+
+  @Test
+  void toStringShowsWhetherASecretIsSetButNeverTheSecret() {
+    SourceSettings s = parse(VALID + ", connection-properties { sslpassword = \"keypass\", sslmode = require }")
+        .withUrl("jdbc:postgresql://db/app?user=x&password=inurl&ssl=true")
+        .withPrimary("jdbc:postgresql://primary/app?PASSWORD=inprimaryurl", "admin", "primarysecret");
+    String text = s.toString();
+    assertThat(text).doesNotContain("s3cret", "keypass", "inurl", "inprimaryurl", "primarysecret")
+        .contains("password=***", "sslpassword=***", "sslmode=require", "primaryPassword=***", "ssl=true");
+    assertThat(parse(VALID).withPassword("").toString()).contains("password=,");
+  }
+
+  @Test
+  void theRestartBackOffIsCheckedWithTheKeyAndTheFix() {
+    assertThatThrownBy(() -> parse(VALID + ", restart { min-backoff = 2s, max-backoff = 1s }").validate())
+        .hasMessage("slotkeeper.source.restart needs min-backoff <= max-backoff and random-factor within 0..1."
+            + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
+    assertThatThrownBy(() -> parse(VALID).withRestartBackoff(Duration.ZERO, Duration.ofSeconds(1), 1.5).validate())
+        .hasMessageContaining("slotkeeper.source.restart");
+    assertThatThrownBy(() -> parse(VALID).withRestartBackoff(Duration.ofMillis(-1), Duration.ofSeconds(1), 0)
+        .validate()).hasMessageContaining("slotkeeper.source.restart");
   }
 
   @Test

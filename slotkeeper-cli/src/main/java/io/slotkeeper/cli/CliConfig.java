@@ -80,13 +80,13 @@ final class CliConfig {
     } catch (IllegalArgumentException | ConfigException e) {
       throw new CliException(CliException.USAGE, "in " + origin + ": " + Cli.oneLine(e.getMessage()));
     }
-    String url = opts.url != null ? opts.url : s.url();
+    String url = opts.url != null ? opts.url : s.connection().url();
     if (url.isBlank()) {
       throw CliException.usage("no database given",
           "pass --url jdbc:postgresql://HOST:PORT/DATABASE (or set slotkeeper.source.url in a --config file)");
     }
     checkUrl(url);
-    String user = firstNonBlank(opts.user, s.user(), io.env("PGUSER"), System.getProperty("user.name"));
+    String user = firstNonBlank(opts.user, s.connection().user(), io.env("PGUSER"), System.getProperty("user.name"));
     s = s.withUrl(url).withUser(user == null ? "" : user);
     // PGPASSWORD wins over the file, as flags do; without it the file's password stays.
     return io.env("PGPASSWORD") != null ? s.withPassword(io.env("PGPASSWORD")) : s;

@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.JdbcProperties;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -25,7 +26,7 @@ final class Db {
 
   static Connection connect(SourceSettings s) {
     try {
-      return DriverManager.getConnection(s.url(), s.jdbcProperties());
+      return DriverManager.getConnection(s.connection().url(), JdbcProperties.of(s));
     } catch (SQLException e) {
       throw explain(e, s);
     }
@@ -33,7 +34,7 @@ final class Db {
 
   /** One-line explanation of a failed connect or statement. */
   static CliException explain(SQLException e, SourceSettings s) {
-    String where = CliConfig.hostPort(s.url());
+    String where = CliConfig.hostPort(s.connection().url());
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     String msg = Cli.stripDot(Cli.oneLine(firstSentenceOfPgjdbc(e.getMessage())));
     Throwable root = rootCause(e);
@@ -43,27 +44,27 @@ final class Db {
     }
     if (root instanceof ConnectException || root instanceof NoRouteToHostException
         || root instanceof SocketTimeoutException || state.equals("08001")) {
-      String why = root instanceof SocketTimeoutException ? "no answer within " + s.connectTimeout().toSeconds() + " s"
+      String why = root instanceof SocketTimeoutException ? "no answer within " + s.connection().connectTimeout().toSeconds() + " s"
           : root != null && root != e && root.getMessage() != null ? Cli.oneLine(root.getMessage()) : msg;
       return CliException.runtime("cannot connect to PostgreSQL at " + where + ": " + why,
           "check that the server is running and that --url names the right host and port", e);
     }
     if (msg.contains("no password was provided")) {
-      return CliException.runtime("the server at " + where + " wants a password for role \"" + s.user()
+      return CliException.runtime("the server at " + where + " wants a password for role \"" + s.connection().user()
           + "\", but none was given", "set PGPASSWORD (the password is never a flag), or slotkeeper.source.password"
           + " in the --config file", e);
     }
     switch (state) {
       case "28P01":
-        return CliException.runtime("password authentication failed for role \"" + s.user() + "\" at " + where,
+        return CliException.runtime("password authentication failed for role \"" + s.connection().user() + "\" at " + where,
             "set PGPASSWORD (or slotkeeper.source.password in the --config file) to that role's password", e);
       case "28000":
-        return CliException.runtime(msg, "allow role \"" + s.user() + "\" to connect in the server's pg_hba.conf"
+        return CliException.runtime(msg, "allow role \"" + s.connection().user() + "\" to connect in the server's pg_hba.conf"
             + " (for replication connections too) and reload the server", e);
       case "3D000":
         return CliException.runtime(msg, "correct the database name at the end of --url", e);
       case "42501":
-        return CliException.runtime(msg, "grant role \"" + s.user() + "\" the privilege named, or connect as a"
+        return CliException.runtime(msg, "grant role \"" + s.connection().user() + "\" the privilege named, or connect as a"
             + " role that has it", e);
       case "53300":
         return CliException.runtime(msg, "raise max_connections (or max_wal_senders) on the server, or stop"

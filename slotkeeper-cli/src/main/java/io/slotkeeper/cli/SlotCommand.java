@@ -40,7 +40,7 @@ final class SlotCommand implements Callable<Integer> {
 
   /** A slot name from the positional argument, --slot or the file's slot-name, checked. */
   static String slotName(String positional, String flag, SourceSettings fromFile) {
-    String name = positional != null ? positional : flag != null ? flag : fromFile.slotName();
+    String name = positional != null ? positional : flag != null ? flag : fromFile.slot().name();
     if (name == null || name.isEmpty()) {
       throw CliException.usage("no slot name given", "name it: slotkeeper slot create NAME (or --slot NAME)");
     }
@@ -161,7 +161,7 @@ final class SlotCommand implements Callable<Integer> {
         return 0;
       }
       if (rows.isEmpty()) {
-        io.out.println("no replication slots on " + CliConfig.hostPort(s.url()));
+        io.out.println("no replication slots on " + CliConfig.hostPort(s.connection().url()));
         return 0;
       }
       String fmt = "%-24s %-10s %-12s %-10s %-16s %10s %10s  %s%n";

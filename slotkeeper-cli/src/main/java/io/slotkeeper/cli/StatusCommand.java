@@ -46,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
       List<Db.SlotRow> rows = Db.slots(c, slotName);
       if (rows.isEmpty()) {
         throw CliException.runtime("replication slot \"" + slotName + "\" does not exist on "
-            + CliConfig.hostPort(s.url()), "check the name (slotkeeper slot list), or create it: slotkeeper slot"
+            + CliConfig.hostPort(s.connection().url()), "check the name (slotkeeper slot list), or create it: slotkeeper slot"
             + " create " + slotName);
       }
       r = rows.get(0);

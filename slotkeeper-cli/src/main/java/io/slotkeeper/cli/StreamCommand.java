@@ -120,7 +120,7 @@ final class StreamCommand implements Callable<Integer> {
     ActorSystem<Void> system = Engine.start(cfg.root(), io.verbosity);
     StreamPipeline pipeline = new StreamPipeline(settings, target, withTx, endLsn, null);
     StreamPipeline.Running running = null;
-    StatusReporter reporter = new StatusReporter(io, progress, settings.slotName());
+    StatusReporter reporter = new StatusReporter(io, progress, settings.slot().name());
     if (slotNotice != null) {
       reporter.onFirstActive(slotNotice);
     }
@@ -132,7 +132,7 @@ final class StreamCommand implements Callable<Integer> {
       StreamPipeline.Stats stats = running.stats();
       subscription = reporter.attach(control);
       if (httpAddress != null) {
-        server = HttpStatusServer.start(httpAddress, probe(settings.slotName(), control, stats, reporter));
+        server = HttpStatusServer.start(httpAddress, probe(settings.slot().name(), control, stats, reporter));
         if (progress || io.stderrIsTerminal || io.verbose()) {
           io.note("HTTP status on http://" + server.address().getHostString() + ":" + server.address().getPort()
               + "/status");
@@ -190,7 +190,7 @@ final class StreamCommand implements Callable<Integer> {
       reporter.close();
       String end = why != null ? "stopped " + why : "reached end position " + endLsn;
       io.note(end + ": " + Format.count(stats.transactions.get()) + " transactions, "
-          + Format.count(stats.rows.get()) + " rows written; slot " + settings.slotName() + " confirmed at "
+          + Format.count(stats.rows.get()) + " rows written; slot " + settings.slot().name() + " confirmed at "
           + Lsn.max(control.progress().confirmedLsn(), stats.lastAcknowledged));
     }
     return 0;
@@ -228,15 +228,15 @@ final class StreamCommand implements Callable<Integer> {
     if (!publications.isEmpty()) {
       s = s.withPublications(publications);
     }
-    if (s.slotName().isEmpty()) {
+    if (s.slot().name().isEmpty()) {
       throw CliException.usage("no replication slot given", "pass --slot NAME (or set slotkeeper.source.slot-name)");
     }
-    if (s.publications().isEmpty()) {
+    if (s.publication().names().isEmpty()) {
       throw CliException.usage("no publication given",
           "pass --publication NAME (or set slotkeeper.source.publications = [NAME])");
     }
-    s = s.withCreateSlotIfMissing(createSlot || s.createSlotIfMissing());
-    if (endLsn != null && s.keepaliveInterval().isEmpty()) {
+    s = s.withCreateSlotIfMissing(createSlot || s.slot().createIfMissing());
+    if (endLsn != null && s.stream().keepaliveInterval().isEmpty()) {
       // Each keepalive asks the server for its WAL end; with --end-lsn that is how a stream with
       // nothing more to send learns it has reached the end, so ask every second.
       s = s.withKeepaliveMaxInterval(Duration.ofSeconds(1));
@@ -255,8 +255,8 @@ final class StreamCommand implements Callable<Integer> {
    */
   private String preflight(SourceSettings s) {
     try (Connection c = Db.connect(s)) {
-      String db = CliConfig.database(s.url());
-      for (String pub : s.publications()) {
+      String db = CliConfig.database(s.connection().url());
+      for (String pub : s.publication().names()) {
         if (Db.publicationExists(c, pub)) {
           if (createPublication && !tables.isEmpty()) {
             io.note("publication " + pub + " exists already; --table is ignored");
@@ -286,15 +286,15 @@ final class StreamCommand implements Callable<Integer> {
         io.note("created publication " + pub + " " + what);
       }
       try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-        ps.setString(1, s.slotName());
+        ps.setString(1, s.slot().name());
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            if (!s.createSlotIfMissing()) {
-              throw CliException.runtime("replication slot \"" + s.slotName() + "\" does not exist",
-                  "pass --create-slot, or create it first: slotkeeper slot create " + s.slotName() + " --url ...");
+            if (!s.slot().createIfMissing()) {
+              throw CliException.runtime("replication slot \"" + s.slot().name() + "\" does not exist",
+                  "pass --create-slot, or create it first: slotkeeper slot create " + s.slot().name() + " --url ...");
             }
             // Said once the engine has created it: a failed start must stay one line.
-            return "created replication slot " + s.slotName() + " (pgoutput): it streams changes committed from now on";
+            return "created replication slot " + s.slot().name() + " (pgoutput): it streams changes committed from now on";
           }
         }
       }

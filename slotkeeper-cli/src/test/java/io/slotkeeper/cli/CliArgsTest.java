@@ -107,7 +107,7 @@ class CliArgsTest {
     // The whole file is valid core configuration ...
     SourceSettings s = SourceSettings.create(ConfigFactory.parseFile(conf.toFile()).resolve().getConfig("slotkeeper.source"))
         .validate();
-    assertThat(s.slotName()).isEqualTo("app_slot");
+    assertThat(s.slot().name()).isEqualTo("app_slot");
     // ... and the program reads it without a warning; it gets as far as connecting.
     CliRun r = CliRun.run(Map.of("PGPASSWORD", "x"), "stream", "--config", conf.toString(),
         "--url", "jdbc:postgresql://127.0.0.1:1/app");

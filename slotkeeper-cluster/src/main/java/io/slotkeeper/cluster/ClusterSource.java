@@ -73,13 +73,13 @@ public final class ClusterSource {
       ClusterSourceSettings clusterSettings) {
     Objects.requireNonNull(system, "system");
     Objects.requireNonNull(factory, "factory");
-    Objects.requireNonNull(clusterSettings, "clusterSettings");
     // Fail here, on the caller's thread, not later inside a singleton on some other node.
+    Objects.requireNonNull(clusterSettings, "clusterSettings").validate();
     SourceSettings source = Objects.requireNonNull(settings, "settings").validate();
     requireCluster(system);
     warnAboutClusterConfig(system, clusterSettings);
 
-    String name = clusterSettings.singletonNameFor(source.slotName());
+    String name = clusterSettings.singletonNameFor(source.slot().name());
     ClusterSingletonSettings singletonSettings = ClusterSingletonSettings.create(system);
     if (clusterSettings.role().isPresent()) {
       singletonSettings = singletonSettings.withRole(clusterSettings.role().get());
@@ -90,16 +90,16 @@ public final class ClusterSource {
     Behavior<SourceSingleton.Command> behavior = Behaviors.supervise(
             SourceSingleton.create(source, clusterSettings, factory, name))
         .onFailure(SupervisorStrategy.restartWithBackoff(
-            clusterSettings.restartMinBackoff().isZero() ? Duration.ofSeconds(1) : clusterSettings.restartMinBackoff(),
-            clusterSettings.restartMaxBackoff().isZero() ? Duration.ofSeconds(1) : clusterSettings.restartMaxBackoff(),
-            clusterSettings.restartRandomFactor()));
+            clusterSettings.restart().minBackoff().isZero() ? Duration.ofSeconds(1) : clusterSettings.restart().minBackoff(),
+            clusterSettings.restart().maxBackoff().isZero() ? Duration.ofSeconds(1) : clusterSettings.restart().maxBackoff(),
+            clusterSettings.restart().randomFactor()));
     ActorRef<SourceSingleton.Command> proxy = ClusterSingleton.get(system).init(
         SingletonActor.of(behavior, name)
             // Without a stop message the manager would just stop the actor: no drain, no final
             // status update, and the next node could not stream until the walsender noticed.
             .withStopMessage(SourceSingleton.HandOver.INSTANCE)
             .withSettings(singletonSettings));
-    return new ClusterSourceHandle(system, proxy, name, source.slotName(), clusterSettings.statusTimeout());
+    return new ClusterSourceHandle(system, proxy, name, source.slot().name(), clusterSettings.statusTimeout());
   }
 
   private static void requireCluster(ActorSystem<?> system) {

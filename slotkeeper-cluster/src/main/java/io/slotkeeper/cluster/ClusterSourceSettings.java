@@ -3,6 +3,7 @@ package io.slotkeeper.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.slotkeeper.RestartSettings;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,7 +12,12 @@ import org.apache.pekko.actor.ClassicActorSystemProvider;
 /**
  * How a replication source runs as a cluster singleton: its singleton name, the role of the nodes
  * that may host it, how long a hand-over may take, and how it recovers when its stream ends.
- * Immutable; every {@code withXxx} returns a changed copy.
+ * Immutable; every {@code withXxx} returns a changed copy. The restart back-off is the core's
+ * {@link RestartSettings}, computed by the same {@link RestartSettings#delay} as a source's reconnects.
+ *
+ * <p>Every check lives in {@link #validate()} (the style of {@code SourceSettings}): it runs in
+ * {@link #create(Config)}, whose section is complete on its own, and again in
+ * {@code ClusterSource.start} for settings changed with {@code withXxx}.
  *
  * <p>Read from HOCON with {@link #create(ClassicActorSystemProvider)} (path
  * {@code slotkeeper.cluster}) or {@link #create(Config)}; every key is documented in this
@@ -25,24 +31,18 @@ public final class ClusterSourceSettings {
   private final Optional<String> role;
   private final Duration drainTimeout;
   private final Duration shutdownTimeout;
-  private final Duration restartMinBackoff;
-  private final Duration restartMaxBackoff;
-  private final double restartRandomFactor;
-  private final Duration restartResetAfter;
+  private final RestartSettings restart;
   private final Optional<Duration> failedRetryInterval;
   private final Duration statusTimeout;
 
   private ClusterSourceSettings(String singletonName, Optional<String> role, Duration drainTimeout,
-      Duration shutdownTimeout, Duration restartMinBackoff, Duration restartMaxBackoff, double restartRandomFactor,
-      Duration restartResetAfter, Optional<Duration> failedRetryInterval, Duration statusTimeout) {
+      Duration shutdownTimeout, RestartSettings restart, Optional<Duration> failedRetryInterval,
+      Duration statusTimeout) {
     this.singletonName = Objects.requireNonNull(singletonName);
     this.role = Objects.requireNonNull(role);
     this.drainTimeout = Objects.requireNonNull(drainTimeout);
     this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout);
-    this.restartMinBackoff = Objects.requireNonNull(restartMinBackoff);
-    this.restartMaxBackoff = Objects.requireNonNull(restartMaxBackoff);
-    this.restartRandomFactor = restartRandomFactor;
-    this.restartResetAfter = Objects.requireNonNull(restartResetAfter);
+    this.restart = Objects.requireNonNull(restart);
     this.failedRetryInterval = Objects.requireNonNull(failedRetryInterval);
     this.statusTimeout = Objects.requireNonNull(statusTimeout);
   }
@@ -67,10 +67,7 @@ public final class ClusterSourceSettings {
           role.isEmpty() ? Optional.empty() : Optional.of(role),
           c.getDuration("hand-over.drain-timeout"),
           c.getDuration("hand-over.shutdown-timeout"),
-          c.getDuration("restart.min-backoff"),
-          c.getDuration("restart.max-backoff"),
-          c.getDouble("restart.random-factor"),
-          c.getDuration("restart.reset-after"),
+          RestartSettings.create(c),
           offOrDuration(c, "failed-retry-interval"),
           c.getDuration("status-timeout")).validate();
     } catch (ConfigException e) {
@@ -89,7 +86,7 @@ public final class ClusterSourceSettings {
   }
 
   /**
-   * Checks the values against each other.
+   * Checks the values against each other: the one place of every check.
    *
    * @throws IllegalArgumentException naming the key and the fix
    */
@@ -101,8 +98,7 @@ public final class ClusterSourceSettings {
     if (drainTimeout.isNegative() || drainTimeout.isZero() || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
       throw bad("hand-over", "needs positive drain-timeout and shutdown-timeout", "e.g. drain-timeout = 5s, shutdown-timeout = 3s");
     }
-    if (restartMinBackoff.isNegative() || restartMaxBackoff.compareTo(restartMinBackoff) < 0
-        || restartRandomFactor < 0 || restartRandomFactor > 1) {
+    if (!restart.isConsistent()) {
       throw bad("restart", "needs 0 <= min-backoff <= max-backoff and random-factor within 0..1",
           "e.g. min-backoff = 1s, max-backoff = 30s, random-factor = 0.2");
     }
@@ -133,58 +129,60 @@ public final class ClusterSourceSettings {
   public Duration drainTimeout() { return drainTimeout; }
   /** How long a hand-over then waits for the final status update and the connection close. */
   public Duration shutdownTimeout() { return shutdownTimeout; }
-  public Duration restartMinBackoff() { return restartMinBackoff; }
-  public Duration restartMaxBackoff() { return restartMaxBackoff; }
-  public double restartRandomFactor() { return restartRandomFactor; }
-  public Duration restartResetAfter() { return restartResetAfter; }
+  /** The back-off between runs on one node, and when it starts again from min-backoff. */
+  public RestartSettings restart() { return restart; }
   /** How long a FAILED source waits before it tries again; empty means it stays FAILED. */
   public Optional<Duration> failedRetryInterval() { return failedRetryInterval; }
   /** The default timeout of {@link ClusterSourceHandle#status()}. */
   public Duration statusTimeout() { return statusTimeout; }
 
   public ClusterSourceSettings withSingletonName(String v) {
-    return new ClusterSourceSettings(v, role, drainTimeout, shutdownTimeout, restartMinBackoff, restartMaxBackoff,
-        restartRandomFactor, restartResetAfter, failedRetryInterval, statusTimeout).validate();
+    return new ClusterSourceSettings(v, role, drainTimeout, shutdownTimeout, restart, failedRetryInterval,
+        statusTimeout);
   }
 
   /** Only nodes with {@code v} among their {@code pekko.cluster.roles} host the singleton; null or empty for any. */
   public ClusterSourceSettings withRole(String v) {
     Optional<String> r = v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
-    return new ClusterSourceSettings(singletonName, r, drainTimeout, shutdownTimeout, restartMinBackoff,
-        restartMaxBackoff, restartRandomFactor, restartResetAfter, failedRetryInterval, statusTimeout).validate();
+    return new ClusterSourceSettings(singletonName, r, drainTimeout, shutdownTimeout, restart, failedRetryInterval,
+        statusTimeout);
   }
 
   public ClusterSourceSettings withHandOverTimeouts(Duration drain, Duration shutdown) {
-    return new ClusterSourceSettings(singletonName, role, drain, shutdown, restartMinBackoff, restartMaxBackoff,
-        restartRandomFactor, restartResetAfter, failedRetryInterval, statusTimeout).validate();
+    return new ClusterSourceSettings(singletonName, role, drain, shutdown, restart, failedRetryInterval,
+        statusTimeout);
+  }
+
+  public ClusterSourceSettings withRestart(RestartSettings v) {
+    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, v, failedRetryInterval,
+        statusTimeout);
   }
 
   public ClusterSourceSettings withRestartBackoff(Duration min, Duration max, double randomFactor) {
-    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, min, max, randomFactor,
-        restartResetAfter, failedRetryInterval, statusTimeout).validate();
+    return withRestart(restart.withBackoff(min, max, randomFactor));
   }
 
   public ClusterSourceSettings withRestartResetAfter(Duration v) {
-    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restartMinBackoff,
-        restartMaxBackoff, restartRandomFactor, v, failedRetryInterval, statusTimeout).validate();
+    return withRestart(restart.withResetAfter(v));
   }
 
   /** How long a FAILED source waits before trying again; null to stay FAILED. */
   public ClusterSourceSettings withFailedRetryInterval(Duration v) {
-    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restartMinBackoff,
-        restartMaxBackoff, restartRandomFactor, restartResetAfter, Optional.ofNullable(v), statusTimeout).validate();
+    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restart,
+        Optional.ofNullable(v), statusTimeout);
   }
 
   public ClusterSourceSettings withStatusTimeout(Duration v) {
-    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restartMinBackoff,
-        restartMaxBackoff, restartRandomFactor, restartResetAfter, failedRetryInterval, v).validate();
+    return new ClusterSourceSettings(singletonName, role, drainTimeout, shutdownTimeout, restart,
+        failedRetryInterval, v);
   }
 
+  /** Every value. */
   @Override
   public String toString() {
     return "ClusterSourceSettings(singletonName=" + (singletonName.isEmpty() ? "<from slot>" : singletonName)
         + ", role=" + role.orElse("<any>") + ", drainTimeout=" + drainTimeout + ", shutdownTimeout=" + shutdownTimeout
-        + ", restart=" + restartMinBackoff + ".." + restartMaxBackoff + ", failedRetryInterval="
-        + failedRetryInterval.map(Duration::toString).orElse("off") + ")";
+        + ", restart=" + restart + ", failedRetryInterval=" + failedRetryInterval.map(Duration::toString).orElse("off")
+        + ", statusTimeout=" + statusTimeout + ")";
   }
 }

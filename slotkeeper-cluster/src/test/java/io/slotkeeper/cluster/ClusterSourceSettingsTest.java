@@ -17,8 +17,8 @@ class ClusterSourceSettingsTest {
     assertThat(s.role()).isEmpty();
     assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(s.restartMinBackoff()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(s.restartMaxBackoff()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.restart().minBackoff()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.restart().maxBackoff()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.failedRetryInterval()).contains(Duration.ofSeconds(60));
     assertThat(s.statusTimeout()).isEqualTo(Duration.ofSeconds(5));
   }
@@ -33,9 +33,9 @@ class ClusterSourceSettingsTest {
     assertThat(s.role()).contains("replicator");
     assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(s.restartMinBackoff()).isEqualTo(Duration.ofMillis(100));
-    assertThat(s.restartRandomFactor()).isZero();
-    assertThat(s.restartResetAfter()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.restart().minBackoff()).isEqualTo(Duration.ofMillis(100));
+    assertThat(s.restart().randomFactor()).isZero();
+    assertThat(s.restart().resetAfter()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.failedRetryInterval()).isEmpty();
     assertThat(s.statusTimeout()).isEqualTo(Duration.ofSeconds(1));
   }
@@ -49,6 +49,25 @@ class ClusterSourceSettingsTest {
     assertThat(s.failedRetryInterval()).isEmpty();
     assertThat(base.role()).isEmpty();
     assertThat(s.withRole("").role()).isEmpty();
+  }
+
+  @Test
+  void changedCopiesAreCheckedByTheSameValidate() {
+    ClusterSourceSettings bad = ClusterSourceSettings.create(ConfigFactory.empty())
+        .withRestartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1), 0.2);
+    assertThatThrownBy(bad::validate)
+        .hasMessage("slotkeeper.cluster.restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
+            + " Fix: e.g. min-backoff = 1s, max-backoff = 30s, random-factor = 0.2");
+    assertThatThrownBy(() -> ClusterSourceSettings.create(ConfigFactory.empty()).withStatusTimeout(Duration.ZERO)
+        .validate()).hasMessageContaining("slotkeeper.cluster.status-timeout");
+  }
+
+  @Test
+  void toStringNamesEveryValue() {
+    String text = ClusterSourceSettings.create(ConfigFactory.empty()).withRole("r").toString();
+    assertThat(text).contains("singletonName=<from slot>", "role=r", "drainTimeout=PT5S", "shutdownTimeout=PT3S",
+        "minBackoff=PT1S", "maxBackoff=PT30S", "randomFactor=0.2", "resetAfter=PT1M", "failedRetryInterval=PT1M",
+        "statusTimeout=PT5S");
   }
 
   @Test

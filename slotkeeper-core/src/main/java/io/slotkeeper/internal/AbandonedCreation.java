@@ -30,21 +30,21 @@ final class AbandonedCreation {
     SlotCreationExecutor.run(() -> terminate(settings, walsender)).whenComplete((ok, e) -> {
       if (e != null) {
         log.warn("slot {}: could not end walsender PID {} of the abandoned slot creation ({}); it creates the slot"
-            + " once the transactions it waits for end", settings.slotName(), walsender.pid(),
+            + " once the transactions it waits for end", settings.slot().name(), walsender.pid(),
             e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
       }
     });
   }
 
   private static void terminate(SourceSettings settings, OwnWalsenders.Identity walsender) throws SQLException {
-    try (Connection c = DriverManager.getConnection(settings.url(), settings.jdbcProperties());
+    try (Connection c = DriverManager.getConnection(settings.connection().url(), JdbcProperties.of(settings));
         PreparedStatement ps = c.prepareStatement(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ? AND backend_start::text = ?")) {
       ps.setInt(1, walsender.pid());
       ps.setString(2, walsender.backendStart());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next() && rs.getBoolean(1)) {
-          log.info("slot {}: ended walsender PID {} of the abandoned slot creation", settings.slotName(),
+          log.info("slot {}: ended walsender PID {} of the abandoned slot creation", settings.slot().name(),
               walsender.pid());
         }
       }

@@ -87,12 +87,12 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     this.settings = settings;
     this.state = state;
     this.monitor = monitor;
-    this.admin = new AdminConnection(settings.url(), settings.jdbcProperties());
-    this.primary = settings.primaryUrl().isEmpty()
+    this.admin = new AdminConnection(settings.connection().url(), JdbcProperties.of(settings));
+    this.primary = settings.admin().primaryUrl().isEmpty()
         ? admin
-        : new AdminConnection(settings.primaryUrl(), settings.primaryJdbcProperties());
-    timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retentionCheckInterval());
-    settings.heartbeatInterval().ifPresent(interval ->
+        : new AdminConnection(settings.admin().primaryUrl(), JdbcProperties.primary(settings));
+    timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retention().checkInterval());
+    settings.heartbeat().interval().ifPresent(interval ->
         // Checking at half the interval keeps the silence before a heartbeat within 1.5 intervals.
         timers.startTimerWithFixedDelay(HeartbeatTick.INSTANCE, interval.dividedBy(2)));
   }
@@ -132,7 +132,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   /** Reads the slot's retention figures into the progress and warns when they turn bad. */
   private Behavior<Command> onRetentionTick() {
     try (PreparedStatement ps = admin.get().prepareStatement(RETENTION_QUERY)) {
-      ps.setString(1, settings.slotName());
+      ps.setString(1, settings.slot().name());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return this;
@@ -149,7 +149,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         warnOnRetention(walStatus, safeKnown ? safe : -1);
       }
     } catch (SQLException e) {
-      log.debug("slot {}: retention check failed: {}", settings.slotName(), e.getMessage());
+      log.debug("slot {}: retention check failed: {}", settings.slot().name(), e.getMessage());
       admin.reset();
     }
     return this;
@@ -159,18 +159,18 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     if (walStatus != null && !walStatus.equals(lastWalStatus)) {
       if (!"reserved".equals(walStatus)) {
         log.warn("slot {}: wal_status is now '{}' (was '{}'): the slot retains {} bytes of WAL{}; acknowledge"
-            + " faster or raise max_slot_wal_keep_size, or the slot will be invalidated", settings.slotName(),
+            + " faster or raise max_slot_wal_keep_size, or the slot will be invalidated", settings.slot().name(),
             walStatus, lastWalStatus, state.retainedWalBytes.get(),
             safe >= 0 ? " and " + safe + " bytes remain before invalidation" : "");
       } else {
-        log.info("slot {}: wal_status is back to 'reserved'", settings.slotName());
+        log.info("slot {}: wal_status is back to 'reserved'", settings.slot().name());
       }
       lastWalStatus = walStatus;
     }
-    boolean low = safe >= 0 && safe < settings.safeWalSizeWarningBytes();
+    boolean low = safe >= 0 && safe < settings.retention().safeWalSizeWarningBytes();
     if (low && !safeSizeLow) {
       log.warn("slot {}: only {} bytes of WAL can still be written before the slot is invalidated"
-          + " (safe_wal_size, warning below {} bytes)", settings.slotName(), safe, settings.safeWalSizeWarningBytes());
+          + " (safe_wal_size, warning below {} bytes)", settings.slot().name(), safe, settings.retention().safeWalSizeWarningBytes());
     }
     safeSizeLow = low;
   }
@@ -187,18 +187,18 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
       lastDeliveryNanos = now;
       return this;
     }
-    if (now - lastDeliveryNanos < settings.heartbeatInterval().orElseThrow().toNanos()) {
+    if (now - lastDeliveryNanos < settings.heartbeat().interval().orElseThrow().toNanos()) {
       return this;
     }
     // The content marks it as ours, so the SourceActor's HeartbeatFilter tells it from a user's message.
     try (PreparedStatement ps = admin.get().prepareStatement(
         "SELECT pg_logical_emit_message(true, ?, ? || now()::text)")) {
-      ps.setString(1, settings.heartbeatPrefix());
-      ps.setString(2, HeartbeatFilter.contentFor(settings.slotName()));
+      ps.setString(1, settings.heartbeat().prefix());
+      ps.setString(2, HeartbeatFilter.contentFor(settings.slot().name()));
       ps.execute();
       lastDeliveryNanos = now;
     } catch (SQLException e) {
-      log.debug("slot {}: heartbeat failed: {}", settings.slotName(), e.getMessage());
+      log.debug("slot {}: heartbeat failed: {}", settings.slot().name(), e.getMessage());
       admin.reset();
     }
     return this;
@@ -212,7 +212,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
       while (true) {
         try (PreparedStatement ps = c.prepareStatement(
             "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-          ps.setString(1, settings.slotName());
+          ps.setString(1, settings.slot().name());
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
               m.done().complete(null);
@@ -226,12 +226,12 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         Thread.sleep(50);
       }
       try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-        ps.setString(1, settings.slotName());
+        ps.setString(1, settings.slot().name());
         ps.execute();
       }
-      log.info("slot {}: dropped (slot.drop-on-stop)", settings.slotName());
+      log.info("slot {}: dropped (slot.drop-on-stop)", settings.slot().name());
     } catch (SQLException e) {
-      log.warn("slot {}: could not drop the slot on stop: {}", settings.slotName(), e.getMessage());
+      log.warn("slot {}: could not drop the slot on stop: {}", settings.slot().name(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -246,7 +246,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     terminatedThisAttempt = false;
     // If the connection dies while creating, no CreationFinished comes: its end ends the healing.
     getContext().watchWith(m.owner(), new CreationFinished(m.owner()));
-    timers.startTimerWithFixedDelay(HealTick.INSTANCE, settings.healInterval(), settings.healInterval());
+    timers.startTimerWithFixedDelay(HealTick.INSTANCE, settings.slot().healInterval(), settings.slot().healInterval());
     return this;
   }
 
@@ -259,7 +259,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     String waiting = blockers.isEmpty()
         ? "waiting for the slot's snapshot to become consistent"
         : "waiting for running transactions to end: " + SlotCreationBlockers.describe(blockers);
-    monitor.tell(new StatusMonitor.SetReason("creating replication slot " + settings.slotName() + ": " + waiting
+    monitor.tell(new StatusMonitor.SetReason("creating replication slot " + settings.slot().name() + ": " + waiting
         + "; heal attempts " + state.healAttempts.get() + " (" + outcome + ")", getContext().getSelf()));
     maybeTerminate(blockers);
     return this;
@@ -269,7 +269,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     try {
       return SlotCreationBlockers.find(admin.get(), creation.walsenderPid());
     } catch (SQLException e) {
-      log.debug("slot {}: cannot look up slot-creation blockers: {}", settings.slotName(), e.getMessage());
+      log.debug("slot {}: cannot look up slot-creation blockers: {}", settings.slot().name(), e.getMessage());
       admin.reset();
       return List.of();
     }
@@ -286,12 +286,12 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   }
 
   private void attemptHeal(List<SlotCreationBlockers.Blocker> blockers) {
-    if (settings.primaryUrl().isEmpty() && creation.serverVersionNum() < PG_LOG_STANDBY_SNAPSHOT_SINCE) {
+    if (settings.admin().primaryUrl().isEmpty() && creation.serverVersionNum() < PG_LOG_STANDBY_SNAPSHOT_SINCE) {
       state.healUnavailable.incrementAndGet();
       warnOnce("slot {}: creation is waiting for running transactions to end{}. The self-heal with"
           + " pg_log_standby_snapshot() needs PostgreSQL 16 or newer (this server is PostgreSQL {}); ending the named"
           + " transactions (COMMIT or ROLLBACK them, or SELECT pg_terminate_backend(pid)) unblocks creation",
-          settings.slotName(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
+          settings.slot().name(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
           creation.serverVersionNum() / 10000);
       return;
     }
@@ -301,26 +301,26 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     } catch (SQLException e) {
       if ("42501".equals(e.getSQLState())) {
         state.healUnavailable.incrementAndGet();
-        String role = settings.primaryUrl().isEmpty() || primaryRole().isEmpty() ? settings.user() : primaryRole();
+        String role = settings.admin().primaryUrl().isEmpty() || primaryRole().isEmpty() ? settings.connection().user() : primaryRole();
         warnOnce("slot {}: creation is waiting for running transactions to end{}, and role {} may not run"
             + " pg_log_standby_snapshot() to heal it. Fix: GRANT EXECUTE ON FUNCTION pg_log_standby_snapshot() TO {};"
             + " until then, ending the named transactions unblocks creation",
-            settings.slotName(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
+            settings.slot().name(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
             role, role);
       } else if ("42883".equals(e.getSQLState())) {
         state.healUnavailable.incrementAndGet();
         warnOnce("slot {}: the primary has no pg_log_standby_snapshot() (it needs PostgreSQL 16 or newer);"
-            + " ending the blocking transactions unblocks creation", settings.slotName());
+            + " ending the blocking transactions unblocks creation", settings.slot().name());
       } else {
         state.healFailed.incrementAndGet();
-        log.debug("slot {}: pg_log_standby_snapshot() failed: {}", settings.slotName(), e.getMessage());
+        log.debug("slot {}: pg_log_standby_snapshot() failed: {}", settings.slot().name(), e.getMessage());
         primary.reset();
       }
     }
   }
 
   private String primaryRole() {
-    return settings.primaryJdbcProperties().getProperty("user", "");
+    return JdbcProperties.primary(settings).getProperty("user", "");
   }
 
   private String summary() {
@@ -345,11 +345,11 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   }
 
   private void maybeTerminate(List<SlotCreationBlockers.Blocker> blockers) {
-    if (settings.terminateBlockersAfter().isEmpty() || blockers.isEmpty() || terminatedThisAttempt) {
+    if (settings.slot().terminateBlockersAfter().isEmpty() || blockers.isEmpty() || terminatedThisAttempt) {
       return;
     }
     Duration waited = Duration.ofNanos(System.nanoTime() - creationStartNanos);
-    if (waited.compareTo(settings.terminateBlockersAfter().get()) < 0) {
+    if (waited.compareTo(settings.slot().terminateBlockersAfter().get()) < 0) {
       return;
     }
     terminatedThisAttempt = true;
@@ -362,10 +362,10 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
           ps.execute();
         }
         log.warn("slot {}: terminated {}, which blocked slot creation for {} s (slot.creation.terminate-blockers-after)",
-            settings.slotName(), b.describe(), waited.toSeconds());
+            settings.slot().name(), b.describe(), waited.toSeconds());
       }
     } catch (SQLException e) {
-      log.warn("slot {}: could not terminate the blockers of slot creation: {}", settings.slotName(), e.getMessage());
+      log.warn("slot {}: could not terminate the blockers of slot creation: {}", settings.slot().name(), e.getMessage());
       admin.reset();
     }
   }

@@ -107,7 +107,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.settings = context.settings();
     this.monitor = context.monitor();
     this.timers = timers;
-    this.pollDelay = settings.pollMinInterval();
+    this.pollDelay = settings.stream().pollMinInterval();
   }
 
   @Override
@@ -149,7 +149,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    */
   private Behavior<Command> onStart() throws Exception {
     ActorRef<Command> self = getContext().getSelf();
-    reason("connecting to " + settings.databaseName() + " as " + settings.user());
+    reason("connecting to " + settings.connection().databaseName() + " as " + settings.connection().user());
     session = ReplicationSession.open(settings);
     setup = new ConnectionSetup(settings, session, context.ownWalsenders(), context.history());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
@@ -177,14 +177,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     ActorRef<Command> self = getContext().getSelf();
     setup.verify(slot, facts);
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
-    reason("slot " + settings.slotName() + " verified; starting replication");
+    reason("slot " + settings.slot().name() + " verified; starting replication");
 
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();
     lastReceived = slotConfirmedAtStart;
     ResyncRequired resync = setup.continuity(server, slot, slotCreated, Lsn.of(context.confirmed().getAsLong()),
         Lsn.of(context.receivedLsn().get()));
-    decoder = new PgOutputDecoder(settings.protoVersion(), false);
+    decoder = new PgOutputDecoder(settings.stream().protoVersion(), false);
     assembler = new EnvelopeAssembler(context.ackTarget());
     setup.startStreaming(slotConfirmedAtStart, slot, facts);
 
@@ -194,9 +194,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     lastReportedFlush = slotConfirmedAtStart;
-    timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.ackFlushInterval());
+    timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.stream().ackFlushInterval());
     log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
-        settings.slotName(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
+        settings.slot().name(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
         livenessTimeout);
     // The source learns the start position first, so its progress is right once ACTIVE shows.
     context.history().started(server, slotConfirmedAtStart);
@@ -205,7 +205,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       context.receivedLsn().set(slotConfirmedAtStart.value());
     }
     context.source().tell(new SourceActor.Streaming(self, slotConfirmedAtStart, resync));
-    reason("streaming from slot " + settings.slotName());
+    reason("streaming from slot " + settings.slot().name());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     context.restarter().tell(new Restarter.StreamingStarted(self));
     return this;
@@ -222,12 +222,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    */
   private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server) {
     ActorRef<Command> self = getContext().getSelf();
-    reason("creating replication slot " + settings.slotName());
+    reason("creating replication slot " + settings.slot().name());
     context.admin().tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
     ReplicationSession creatingSession = session;
     creating = true;
     getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
-            settings.slotName(), settings.temporarySlot(), settings.failoverSlot(), facts)),
+            settings.slot().name(), settings.slot().temporary(), settings.slot().failover(), facts)),
         (ok, failure) -> new SlotCreationDone(facts, server, failure));
     return this;
   }
@@ -252,7 +252,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       readOutstanding = true;
       readSinceNanos = System.nanoTime();
     }
-    pollDelay = settings.pollMinInterval();
+    pollDelay = settings.stream().pollMinInterval();
     return drain();
   }
 
@@ -293,7 +293,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     context.receivedLsn().set(lastReceived.value());
     if (envelopes > 0) {
       readOutstanding = false;
-      pollDelay = settings.pollMinInterval();
+      pollDelay = settings.stream().pollMinInterval();
       context.source().tell(new SourceActor.Received(getContext().getSelf(), items));
     } else {
       if (!items.isEmpty()) {
@@ -302,8 +302,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       }
       schedulePoll();
       pollDelay = pollDelay.multipliedBy(2);
-      if (pollDelay.compareTo(settings.pollMaxInterval()) > 0) {
-        pollDelay = settings.pollMaxInterval();
+      if (pollDelay.compareTo(settings.stream().pollMaxInterval()) > 0) {
+        pollDelay = settings.stream().pollMaxInterval();
       }
     }
     return this;
@@ -364,9 +364,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (session != null && session.streaming()) {
       try {
         sendStatus(false);
-        log.info("slot {}: final status update sent, confirmed {}", settings.slotName(), flushPosition());
+        log.info("slot {}: final status update sent, confirmed {}", settings.slot().name(), flushPosition());
       } catch (Exception e) {
-        log.warn("slot {}: could not send the final status update: {}", settings.slotName(), e.getMessage());
+        log.warn("slot {}: could not send the final status update: {}", settings.slot().name(), e.getMessage());
       }
     }
     closeSession();

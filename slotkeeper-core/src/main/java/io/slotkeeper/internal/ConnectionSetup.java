@@ -55,19 +55,19 @@ final class ConnectionSetup {
     ServerIdentity server = session.identifySystem();
     SetupChecks.checkServer(facts, settings);
     ensurePublications(facts);
-    SlotInfo slot = endOwnOrphan(session.slot(settings.slotName(), facts), facts);
+    SlotInfo slot = endOwnOrphan(session.slot(settings.slot().name(), facts), facts);
     return new Prepared(facts, server, walsender, slot, SlotPlan.decide(slot, settings, history.pendingReplacement()));
   }
 
   private void ensurePublications(ServerFacts facts) throws SQLException {
-    List<String> missing = session.missingPublications(settings.publications());
-    if (!missing.isEmpty() && settings.createPublicationIfMissing()) {
+    List<String> missing = session.missingPublications(settings.publication().names());
+    if (!missing.isEmpty() && settings.publication().createIfMissing()) {
       for (String publication : missing) {
-        session.createPublication(publication, settings.publicationTables());
+        session.createPublication(publication, settings.publication().tables());
         log.info("created publication {} for {}", publication,
-            settings.publicationTables().isEmpty() ? "all tables" : settings.publicationTables());
+            settings.publication().tables().isEmpty() ? "all tables" : settings.publication().tables());
       }
-      missing = session.missingPublications(settings.publications());
+      missing = session.missingPublications(settings.publication().names());
     }
     SetupChecks.checkPublications(missing, facts, settings);
   }
@@ -87,14 +87,14 @@ final class ConnectionSetup {
       return slot;
     }
     log.warn("slot {}: PID {} is an orphan of this source, the walsender of an earlier connection of ours that"
-        + " outlived it{} and still holds the slot; terminating it", settings.slotName(), pid,
+        + " outlived it{} and still holds the slot; terminating it", settings.slot().name(), pid,
         slot.confirmedFlushLsn().isValid() ? "" : " while creating the slot");
     session.terminateBackend(pid);
     long deadline = System.nanoTime() + ORPHAN_EXIT_WAIT.toNanos();
-    SlotInfo now = session.slot(settings.slotName(), facts);
+    SlotInfo now = session.slot(settings.slot().name(), facts);
     while (now != null && now.activePid() != null && now.activePid() == pid && System.nanoTime() < deadline) {
       Thread.sleep(50);
-      now = session.slot(settings.slotName(), facts);
+      now = session.slot(settings.slot().name(), facts);
     }
     return now;
   }
@@ -111,17 +111,17 @@ final class ConnectionSetup {
    */
   void dropForReplacement(ResyncRequired replacement) throws SQLException {
     log.warn("slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
-        + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slotName(), replacement.reason(),
+        + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slot().name(), replacement.reason(),
         replacement.lastConfirmedLsn());
     history.replacingSlot(replacement);
-    session.dropSlot(settings.slotName());
+    session.dropSlot(settings.slot().name());
   }
 
   /** The slot's row after we created it. */
   SlotInfo created(ServerFacts facts) throws SQLException {
-    log.info("created replication slot {} (pgoutput{}{})", settings.slotName(),
-        settings.temporarySlot() ? ", temporary" : "", settings.failoverSlot() ? ", failover" : "");
-    return session.slot(settings.slotName(), facts);
+    log.info("created replication slot {} (pgoutput{}{})", settings.slot().name(),
+        settings.slot().temporary() ? ", temporary" : "", settings.slot().failover() ? ", failover" : "");
+    return session.slot(settings.slot().name(), facts);
   }
 
   /** Checks the slot can be streamed by us: it exists, fits the source, and nobody else holds it. */
@@ -134,7 +134,7 @@ final class ConnectionSetup {
   }
 
   private ClassifiedException busy(SlotInfo slot) throws SQLException {
-    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
+    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slot().name()
         + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
   }
 
@@ -154,16 +154,16 @@ final class ConnectionSetup {
     if (own != null) {
       return new ResyncRequired(own.slotName(), own.lastConfirmedLsn(), slot.confirmedFlushLsn(), own.reason());
     }
-    String why = history.discontinuity(server, slot, slotCreated, settings.temporarySlot(), confirmedBefore,
+    String why = history.discontinuity(server, slot, slotCreated, settings.slot().temporary(), confirmedBefore,
         receivedBefore);
     if (why == null) {
       return null;
     }
-    if (!settings.temporarySlot()) {
+    if (!settings.slot().temporary()) {
       log.warn("slot {}: {}; streaming from {} and announcing RESYNC_REQUIRED: changes after {} may never have"
-          + " been delivered", settings.slotName(), why, slot.confirmedFlushLsn(), confirmedBefore);
+          + " been delivered", settings.slot().name(), why, slot.confirmedFlushLsn(), confirmedBefore);
     }
-    return new ResyncRequired(settings.slotName(), confirmedBefore, slot.confirmedFlushLsn(), why);
+    return new ResyncRequired(settings.slot().name(), confirmedBefore, slot.confirmedFlushLsn(), why);
   }
 
   /** START_REPLICATION from {@code from}, with a refusal turned into an error that names the fix. */

@@ -14,22 +14,22 @@ final class KeepaliveSchedule {
    * up on us, and never longer than the configured maximum. A configured interval wins.
    */
   static Duration interval(SourceSettings s, Duration walSenderTimeout) {
-    if (s.keepaliveInterval().isPresent()) {
-      return s.keepaliveInterval().get();
+    if (s.stream().keepaliveInterval().isPresent()) {
+      return s.stream().keepaliveInterval().get();
     }
     if (walSenderTimeout.isZero()) {
-      return s.keepaliveMaxInterval();
+      return s.stream().keepaliveMaxInterval();
     }
     Duration third = walSenderTimeout.dividedBy(3);
     Duration floor = Duration.ofMillis(100);
-    Duration d = third.compareTo(s.keepaliveMaxInterval()) < 0 ? third : s.keepaliveMaxInterval();
+    Duration d = third.compareTo(s.stream().keepaliveMaxInterval()) < 0 ? third : s.stream().keepaliveMaxInterval();
     return d.compareTo(floor) < 0 ? floor : d;
   }
 
   /** How long a wanted-but-silent stream may stay silent before the path counts as dead. */
   static Duration livenessTimeout(SourceSettings s, Duration walSenderTimeout, Duration keepalive) {
-    if (s.livenessTimeout().isPresent()) {
-      return s.livenessTimeout().get();
+    if (s.stream().livenessTimeout().isPresent()) {
+      return s.stream().livenessTimeout().get();
     }
     if (walSenderTimeout.isZero()) {
       return NO_SERVER_TIMEOUT_LIVENESS;

@@ -46,12 +46,12 @@ final class ReplicationSession implements AutoCloseable {
   }
 
   static ReplicationSession open(SourceSettings settings) throws SQLException {
-    Properties props = settings.jdbcProperties();
+    Properties props = JdbcProperties.of(settings);
     PGProperty.REPLICATION.set(props, "database");
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
     // A walsender accepts only the simple query protocol.
     PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-    return new ReplicationSession(settings, DriverManager.getConnection(settings.url(), props));
+    return new ReplicationSession(settings, DriverManager.getConnection(settings.connection().url(), props));
   }
 
   ServerFacts inspect() throws SQLException {
@@ -215,12 +215,12 @@ final class ReplicationSession implements AutoCloseable {
 
   /** Opens the COPY BOTH stream of pgoutput changes from {@code start}. */
   void startStreaming(Lsn start, ServerFacts facts) throws SQLException {
-    String pubs = settings.publications().stream()
+    String pubs = settings.publication().names().stream()
         .map(p -> "\"" + p.replace("\"", "\"\"") + "\"")
         .collect(Collectors.joining(","));
     StringBuilder sql = new StringBuilder("START_REPLICATION SLOT ")
-        .append(quoteIdent(settings.slotName())).append(" LOGICAL ").append(start)
-        .append(" (proto_version '").append(settings.protoVersion()).append("', publication_names ")
+        .append(quoteIdent(settings.slot().name())).append(" LOGICAL ").append(start)
+        .append(" (proto_version '").append(settings.stream().protoVersion()).append("', publication_names ")
         .append(quoteLiteral(pubs));
     if (facts.majorVersion() >= 14) {
       // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists from 14.
@@ -244,7 +244,7 @@ final class ReplicationSession implements AutoCloseable {
    */
   void boundStreamingIo(Duration liveness) throws SQLException {
     Duration half = liveness.dividedBy(2);
-    readLimit = half.compareTo(settings.socketTimeout()) < 0 ? half : settings.socketTimeout();
+    readLimit = half.compareTo(settings.connection().socketTimeout()) < 0 ? half : settings.connection().socketTimeout();
     writeLimit = liveness;
     connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
   }

@@ -48,7 +48,7 @@ public final class ReplicationSourceStage
   @Override
   public Pair<GraphStageLogic, ControlImpl> createLogicAndMaterializedValuePair(Attributes attributes) {
     SourceState state = new SourceState();
-    ControlImpl control = new ControlImpl(settings.slotName(), state);
+    ControlImpl control = new ControlImpl(settings.slot().name(), state);
     return Pair.create(new Logic(state, control), control);
   }
 
@@ -56,7 +56,7 @@ public final class ReplicationSourceStage
     private final SourceState state;
     private final ControlImpl control;
     private final ArrayDeque<ChangeEnvelope> buffer = new ArrayDeque<>();
-    private final int lowWater = Math.max(0, settings.batchSize() / 2);
+    private final int lowWater = Math.max(0, settings.stream().batchSize() / 2);
     private ActorRef<SourceActor.Command> sourceActor;
     private boolean requested;
     private boolean finishing;
@@ -99,7 +99,7 @@ public final class ReplicationSourceStage
         }
       };
       CompletableFuture<SourceActor.Refs> refs = control.refs();
-      String name = "slotkeeper-" + settings.slotName() + "-" + INSTANCES.incrementAndGet();
+      String name = "slotkeeper-" + settings.slot().name() + "-" + INSTANCES.incrementAndGet();
       // A system actor: a typed ActorSystem (the usual case) allows no top-level user actors
       // from outside its guardian, and the source must not depend on how the user built theirs.
       sourceActor = Adapter.toTyped(materializer().system()).systemActorOf(

@@ -46,7 +46,6 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
   private final ActorRef<SourceActor.Command> source;
   private final Function<ActorRef<Command>, Behavior<ConnectionActor.Command>> connectionFactory;
   private final TimerScheduler<Command> timers;
-  private final Backoff backoff;
   private final AtomicLong reconnects;
   private ActorRef<ConnectionActor.Command> connection;
   private int attempt;
@@ -81,8 +80,6 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     this.source = source;
     this.reconnects = reconnects;
     this.connectionFactory = connectionFactory;
-    this.backoff = new Backoff(settings.restartMinBackoff(), settings.restartMaxBackoff(),
-        settings.restartRandomFactor(), () -> ThreadLocalRandom.current().nextDouble());
   }
 
   @Override
@@ -126,19 +123,20 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
       cause = new ClassifiedException(ErrorClass.TRANSIENT, "the connection stopped unexpectedly", null, null);
     }
     ErrorClassifier.Classification c =
-        ErrorClassifier.classify(cause, settings.user(), settings.databaseName());
+        ErrorClassifier.classify(cause, settings.connection().user(), settings.connection().databaseName());
     if (c.errorClass() == ErrorClass.FATAL) {
       // The StatusMonitor logs the FAILED status with this reason; the trace is for debugging only.
       // The SourceActor has the monitor publish FAILED before it fails the stream.
-      log.debug("slot {}: giving up", settings.slotName(), cause);
+      log.debug("slot {}: giving up", settings.slot().name(), cause);
       source.tell(new SourceActor.Failed(new SourceFailedException(c.reason(), cause)));
       return Behaviors.stopped();
     }
     if (streamingSinceNanos >= 0
-        && System.nanoTime() - streamingSinceNanos >= settings.restartResetAfter().toNanos()) {
+        && System.nanoTime() - streamingSinceNanos >= settings.restart().resetAfter().toNanos()) {
       attempt = 0;
     }
-    Duration delay = backoff.delay(attempt++);
+    // The same computation as the cluster singleton's restarts: RestartSettings.delay.
+    Duration delay = settings.restart().delay(attempt++, ThreadLocalRandom.current().nextDouble());
     // The monitor first drops what the dead connection claimed (STREAMING), then the reconnect is
     // counted: whoever sees the count move and then asks for ACTIVE waits for the next connection.
     monitor.tell(new StatusMonitor.OwnerTerminated(ref));
@@ -146,9 +144,9 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     String verb = c.errorClass() == ErrorClass.BUSY ? "retrying" : "reconnecting";
     String reason = c.reason() + "; " + verb + " in " + delay.toMillis() + " ms";
     if (c.errorClass() == ErrorClass.BUSY) {
-      log.info("slot {}: {}", settings.slotName(), reason);
+      log.info("slot {}: {}", settings.slot().name(), reason);
     } else {
-      log.warn("slot {}: connection lost: {}", settings.slotName(), reason);
+      log.warn("slot {}: connection lost: {}", settings.slot().name(), reason);
     }
     monitor.tell(new StatusMonitor.SetReason(reason, getContext().getSelf()));
     timers.startSingleTimer(Connect.INSTANCE, delay);

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
 import java.sql.SQLException;
 import java.util.List;
@@ -19,12 +20,12 @@ final class SetupChecks {
     }
     // Checked here, before START_REPLICATION, so the reason can name the server's version.
     int highest = ProtocolVersions.highestSupported(facts.majorVersion());
-    if (settings.protoVersion() > highest) {
+    if (settings.stream().protoVersion() > highest) {
       throw new ClassifiedException(ErrorClass.FATAL,
-          "pgoutput protocol version " + settings.protoVersion() + " (" + SourceSettings.CONFIG_PATH
-              + ".proto-version) needs PostgreSQL " + ProtocolVersions.firstServerFor(settings.protoVersion())
+          "pgoutput protocol version " + settings.stream().protoVersion() + " (" + SourceSettings.CONFIG_PATH
+              + ".proto-version) needs PostgreSQL " + ProtocolVersions.firstServerFor(settings.stream().protoVersion())
               + " or later, but the server runs PostgreSQL " + facts.majorVersion(),
-          ProtocolVersions.fix(settings.protoVersion(), highest), null);
+          ProtocolVersions.fix(settings.stream().protoVersion(), highest), null);
     }
   }
 
@@ -43,7 +44,7 @@ final class SetupChecks {
   }
 
   static void checkSlot(SlotInfo slot, ServerFacts facts, SourceSettings settings) {
-    String name = settings.slotName();
+    String name = settings.slot().name();
     if (slot == null) {
       throw new ClassifiedException(ErrorClass.FATAL,
           "replication slot \"" + name + "\" does not exist",
@@ -81,8 +82,8 @@ final class SetupChecks {
     if (!invalidated) {
       return e;
     }
-    if (settings.onInvalidated() == SourceSettings.OnInvalidated.RECREATE) {
-      return new ClassifiedException(ErrorClass.TRANSIENT, "replication slot \"" + settings.slotName()
+    if (settings.slot().onInvalidated() == SlotSettings.OnInvalidated.RECREATE) {
+      return new ClassifiedException(ErrorClass.TRANSIENT, "replication slot \"" + settings.slot().name()
           + "\" was invalidated while connecting; it will be re-created", null, e);
     }
     return invalidated(slot, settings, e);
@@ -90,7 +91,7 @@ final class SetupChecks {
 
   /** The FATAL error for an invalidated slot under {@code on-invalidated = fail}. */
   static ClassifiedException invalidated(SlotInfo slot, SourceSettings settings, Throwable cause) {
-    String name = settings.slotName();
+    String name = settings.slot().name();
     return new ClassifiedException(ErrorClass.FATAL,
         "replication slot \"" + name + "\" has been invalidated (" + slot.invalidationDescription()
             + "): the WAL it needed was removed, so changes after its last confirmed position "

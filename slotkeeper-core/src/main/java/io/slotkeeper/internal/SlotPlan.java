@@ -2,6 +2,7 @@ package io.slotkeeper.internal;
 
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
 
 /**
@@ -37,17 +38,17 @@ sealed interface SlotPlan {
    */
   static SlotPlan decide(SlotInfo slot, SourceSettings settings, ResyncRequired pendingReplacement) {
     if (slot != null && slot.invalidated()) {
-      if (settings.onInvalidated() != SourceSettings.OnInvalidated.RECREATE) {
+      if (settings.slot().onInvalidated() != SlotSettings.OnInvalidated.RECREATE) {
         return new Refuse(Refusal.INVALIDATED);
       }
       if (slot.activePid() != null) {
         // Only the holder could drop it; dropping under it is not ours to do.
         return new Refuse(Refusal.BUSY);
       }
-      String why = "slot " + settings.slotName() + " was invalidated (" + slot.invalidationDescription() + ")";
-      return new Replace(new ResyncRequired(settings.slotName(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
+      String why = "slot " + settings.slot().name() + " was invalidated (" + slot.invalidationDescription() + ")";
+      return new Replace(new ResyncRequired(settings.slot().name(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
     }
-    if (slot == null && (settings.createSlotIfMissing() || settings.temporarySlot() || pendingReplacement != null)) {
+    if (slot == null && (settings.slot().createIfMissing() || settings.slot().temporary() || pendingReplacement != null)) {
       // A temporary slot ends with its connection, so each connection creates its own; a slot
       // this source dropped to replace it is re-created whatever create-if-missing says.
       return new Create();

@@ -134,9 +134,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     this.settings = settings;
     this.stage = stage;
     this.state = state;
-    this.heartbeats = new HeartbeatFilter(settings.heartbeatPrefix());
+    this.heartbeats = new HeartbeatFilter(settings.heartbeat().prefix());
     ActorRef<Command> self = ctx.getSelf();
-    this.monitor = ctx.spawn(StatusMonitor.create(settings.slotName(), state.status, Clock.systemUTC()), "status");
+    this.monitor = ctx.spawn(StatusMonitor.create(settings.slot().name(), state.status, Clock.systemUTC()), "status");
     AckTarget ackTarget = lsn -> self.tell(new Ack(lsn));
     // Blocking JDBC: the admin actor runs on the blocking dispatcher, never taking the threads
     // the connections need for their keepalives.
@@ -262,7 +262,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     for (StreamItem item : m.items()) {
       if (item instanceof StreamItem.Change change) {
         receive(change.envelope(), deliver);
-      } else if (item instanceof StreamItem.WalEnd w && settings.idleAdvance() && !heartbeats.holding()) {
+      } else if (item instanceof StreamItem.WalEnd w && settings.stream().idleAdvance() && !heartbeats.holding()) {
         ledger.serverWalEnd(w.lsn());
       }
     }
@@ -285,7 +285,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
    * until it can tell.
    */
   private void receive(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
-    if (settings.deliverHeartbeats()) {
+    if (settings.heartbeat().deliver()) {
       pass(env, deliver);
       return;
     }
@@ -319,25 +319,25 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     int count = ledger.unacknowledgedCount();
     state.unacknowledgedUnits.set(count);
     long now = System.nanoTime();
-    if (count > settings.unacknowledgedWarning()) {
+    if (count > settings.stream().unacknowledgedWarning()) {
       if (!unacknowledgedHigh || now - lastUnacknowledgedWarning > UNACKNOWLEDGED_WARNING_REPEAT.toNanos()) {
         log.warn("slot {}: {} delivered transactions wait for an acknowledgement (warning above {}); the slot stays at"
             + " {} until the consumer acknowledges one. Acknowledgement is cumulative: committing the offset of the"
-            + " latest Commit is enough", settings.slotName(), count, settings.unacknowledgedWarning(),
+            + " latest Commit is enough", settings.slot().name(), count, settings.stream().unacknowledgedWarning(),
             ledger.confirmed());
         lastUnacknowledgedWarning = now;
       }
       unacknowledgedHigh = true;
-    } else if (unacknowledgedHigh && count <= settings.unacknowledgedWarning() / 2) {
+    } else if (unacknowledgedHigh && count <= settings.stream().unacknowledgedWarning() / 2) {
       unacknowledgedHigh = false;
-      log.info("slot {}: acknowledgements caught up ({} waiting)", settings.slotName(), count);
+      log.info("slot {}: acknowledgements caught up ({} waiting)", settings.slot().name(), count);
     }
   }
 
   private void maybeRead() {
     if (demand && emitting && connection != null && !readInFlight) {
       readInFlight = true;
-      connection.tell(new ConnectionActor.Read(settings.batchSize()));
+      connection.tell(new ConnectionActor.Read(settings.stream().batchSize()));
     }
   }
 
@@ -366,7 +366,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     }
     restarterDone
         .thenCompose(v -> {
-          if (!settings.dropSlotOnStop()) {
+          if (!settings.slot().dropOnStop()) {
             return CompletableFuture.completedFuture(null);
           }
           CompletableFuture<Void> dropped = new CompletableFuture<>();
@@ -383,7 +383,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   }
 
   private Behavior<Command> onShutdownComplete() {
-    log.info("source {} shut down; slot confirmed at {}", settings.slotName(), ledger.confirmed());
+    log.info("source {} shut down; slot confirmed at {}", settings.slot().name(), ledger.confirmed());
     shutdownWaiters.forEach(f -> f.complete(null));
     return Behaviors.stopped();
   }

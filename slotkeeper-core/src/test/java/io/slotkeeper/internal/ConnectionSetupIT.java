@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.ConfigFactory;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.testkit.PostgresExtension;
-import io.slotkeeper.testkit.PostgresServer;
+import io.slotkeeper.postgres.PostgresServer;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class SlotPlanTest {
     SlotInfo idle = slot(null, "reserved", null);
     SlotInfo held = slot(77, "reserved", null);
     assertThat(SlotPlan.decide(idle, SETTINGS, null)).isEqualTo(new SlotPlan.Stream(idle));
-    assertThat(SlotPlan.decide(held, SETTINGS.withOnInvalidated(SourceSettings.OnInvalidated.RECREATE), null))
+    assertThat(SlotPlan.decide(held, SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE), null))
         .isEqualTo(new SlotPlan.Stream(held));
   }
 
@@ -54,7 +55,7 @@ class SlotPlanTest {
   @Test
   void anInvalidatedSlotToBeRecreatedIsReplacedAnnouncingItsLastPosition() {
     SlotPlan plan = SlotPlan.decide(slot(null, "lost", null),
-        SETTINGS.withOnInvalidated(SourceSettings.OnInvalidated.RECREATE), null);
+        SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE), null);
     assertThat(plan).isInstanceOf(SlotPlan.Replace.class);
     ResyncRequired replacement = ((SlotPlan.Replace) plan).replacement();
     assertThat(replacement.slotName()).isEqualTo("s");
@@ -65,7 +66,7 @@ class SlotPlanTest {
   @Test
   void anInvalidatedSlotHeldByAnotherWalsenderIsBusyNotDroppedUnderIt() {
     assertThat(SlotPlan.decide(slot(77, "lost", null),
-        SETTINGS.withOnInvalidated(SourceSettings.OnInvalidated.RECREATE), null))
+        SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE), null))
         .isEqualTo(new SlotPlan.Refuse(SlotPlan.Refusal.BUSY));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
@@ -118,7 +119,7 @@ class SlotInvalidationIT extends ActorSystemPerClass {
     PostgresServer pg = PG.server();
     schema(pg, "inv_new");
     SourceSettings settings = Harness.settings(pg, "inv_new_slot", "inv_new_pub")
-        .withOnInvalidated(SourceSettings.OnInvalidated.RECREATE);
+        .withOnInvalidated(SlotSettings.OnInvalidated.RECREATE);
     try (Harness h = Harness.start(kit.system(), settings)) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
       h.consumer.stall();

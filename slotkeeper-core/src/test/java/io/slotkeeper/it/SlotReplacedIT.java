@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.pgoutput.Insert;
@@ -138,7 +139,7 @@ class SlotReplacedIT extends ActorSystemPerClass {
     pg.execute("CREATE PUBLICATION redo_pub FOR TABLE redo_t");
     pg.execute("SELECT pg_create_logical_replication_slot('redo_slot', 'pgoutput')");
     SourceSettings settings = Harness.settings(pg, "redo_slot", "redo_pub")
-        .withOnInvalidated(SourceSettings.OnInvalidated.RECREATE);
+        .withOnInvalidated(SlotSettings.OnInvalidated.RECREATE);
     try (Harness h = Harness.start(kit.system(), settings)) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
       pg.execute("INSERT INTO redo_t VALUES (0, 'before')");

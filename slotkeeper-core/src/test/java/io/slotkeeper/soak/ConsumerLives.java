@@ -41,7 +41,7 @@ final class ConsumerLives {
   }
 
   Incarnation startFirst() throws Exception {
-    SlotState.awaitInactive(pg, settings.slotName(), Duration.ofSeconds(30));
+    SlotState.awaitInactive(pg, settings.slot().name(), Duration.ofSeconds(30));
     return begin();
   }
 
@@ -51,7 +51,7 @@ final class ConsumerLives {
     proxy.cutAll();
     try {
       current().crash();
-      SlotState.awaitInactive(pg, settings.slotName(), Duration.ofSeconds(30));
+      SlotState.awaitInactive(pg, settings.slot().name(), Duration.ofSeconds(30));
     } finally {
       proxy.refuse(false);
     }
@@ -61,7 +61,7 @@ final class ConsumerLives {
 
   private synchronized Incarnation begin() throws Exception {
     int number = lives.size() + 1;
-    Lsn confirmed = SlotState.confirmed(pg, settings.slotName());
+    Lsn confirmed = SlotState.confirmed(pg, settings.slot().name());
     SoakConsumer consumer = new SoakConsumer(number, acks, config.cumulativeAck(), config.random("consumer-" + number));
     Incarnation life = Incarnation.start(number, confirmed, settings, consumer);
     lives.add(life);

@@ -138,7 +138,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     // Streams bound to this actor: should it stop or restart without a hand-over, its stream is
     // aborted, and the aborted source stage shuts its source down (final status, connection closed).
     this.materializer = Materializer.createMaterializer(ctx);
-    log.info("singleton {} for slot {} starting on {}", singletonName, sourceSettings.slotName(), node);
+    log.info("singleton {} for slot {} starting on {}", singletonName, sourceSettings.slot().name(), node);
     startRun();
   }
 
@@ -169,7 +169,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
         .onMessageEquals(DrainTimedOut.INSTANCE, this::onDrainTimedOut)
         .onMessage(HandOverFinished.class, m -> {
           log.info("singleton {} on {} handed over ({}); slot {} confirmed at {}", singletonName, node, m.how(),
-              sourceSettings.slotName(), control == null ? "-" : control.progress().confirmedLsn());
+              sourceSettings.slot().name(), control == null ? "-" : control.progress().confirmedLsn());
           return Behaviors.stopped();
         })
         .onSignal(PreRestart.class, s -> {
@@ -269,7 +269,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       // recover by itself once they have fixed it, without a redeploy.
       pause(StatusLevel.FAILED, settings.failedRetryInterval().orElse(null), failedVerb());
     } else {
-      if (System.nanoTime() - runStartedNanos >= settings.restartResetAfter().toNanos()) {
+      if (System.nanoTime() - runStartedNanos >= settings.restart().resetAfter().toNanos()) {
         attempt = 0;
       }
       pause(StatusLevel.STARTING, restartDelay(), "restarting");
@@ -309,12 +309,16 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   }
 
   private Duration restartDelay() {
-    double base = settings.restartMinBackoff().toNanos() * Math.pow(2, Math.min(attempt, 30));
-    attempt++;
-    double capped = Math.min(base, settings.restartMaxBackoff().toNanos());
-    // Jitter, so nodes restarting after a shared failure do not retry in lock-step.
-    double factor = 1 + settings.restartRandomFactor() * (2 * ThreadLocalRandom.current().nextDouble() - 1);
-    return Duration.ofNanos((long) (capped * factor));
+    return restartDelay(settings, attempt++, ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * The pause before restart number {@code attempt}: the core's back-off ({@link
+   * io.slotkeeper.RestartSettings#delay}), so jitter spreads the nodes' restarts without ever
+   * passing max-backoff, exactly as it spreads a source's reconnects.
+   */
+  static Duration restartDelay(ClusterSourceSettings settings, int attempt, double random) {
+    return settings.restart().delay(attempt, random);
   }
 
   // ------------------------------------------------------------------ hand-over
@@ -417,7 +421,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       reason = pauseReason;
       since = pauseSince;
     }
-    return new ClusterSourceStatus(singletonName, sourceSettings.slotName(), node, level, reason, since,
+    return new ClusterSourceStatus(singletonName, sourceSettings.slot().name(), node, level, reason, since,
         p.confirmedLsn(), p.receivedLsn(), ClusterSourceStatus.lag(p.receivedLsn(), p.confirmedLsn()),
         p.deliveredEnvelopes(), p.acknowledgedTransactions(), p.reconnects(), restarts, lastFailure);
   }

@@ -1,0 +1,105 @@
+package io.slotkeeper;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The replication slot: its name, whether and how it is created, dropped and replaced, and how a
+ * blocked creation is healed ({@code slot-name} and the {@code slot} block of reference.conf).
+ * Immutable; every {@code withXxx} returns a changed copy.
+ */
+public final class SlotSettings {
+
+  /** What to do with an invalidated slot ({@code slot.on-invalidated}). */
+  public enum OnInvalidated {
+    FAIL,
+    RECREATE
+  }
+
+  private final String name;
+  private final boolean createIfMissing;
+  private final boolean temporary;
+  private final boolean failover;
+  private final boolean dropOnStop;
+  private final OnInvalidated onInvalidated;
+  private final Duration healInterval;
+  private final Optional<Duration> terminateBlockersAfter;
+
+  SlotSettings(String name, boolean createIfMissing, boolean temporary, boolean failover, boolean dropOnStop,
+      OnInvalidated onInvalidated, Duration healInterval, Optional<Duration> terminateBlockersAfter) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.createIfMissing = createIfMissing;
+    this.temporary = temporary;
+    this.failover = failover;
+    this.dropOnStop = dropOnStop;
+    this.onInvalidated = Objects.requireNonNull(onInvalidated, "onInvalidated");
+    this.healInterval = Objects.requireNonNull(healInterval, "healInterval");
+    this.terminateBlockersAfter = Objects.requireNonNull(terminateBlockersAfter, "terminateBlockersAfter");
+  }
+
+  /** The slot's name ({@code slot-name}). */
+  public String name() { return name; }
+  /** Create the slot (pgoutput) when it does not exist. */
+  public boolean createIfMissing() { return createIfMissing; }
+  /** Create it TEMPORARY: the server drops it when the connection ends. */
+  public boolean temporary() { return temporary; }
+  /** Create it with FAILOVER true (PostgreSQL 17+). */
+  public boolean failover() { return failover; }
+  /** Drop the slot when the source shuts down cleanly. */
+  public boolean dropOnStop() { return dropOnStop; }
+  public OnInvalidated onInvalidated() { return onInvalidated; }
+  /** While a creation waits for running transactions, how often to name the blockers and heal ({@code slot.creation.heal-interval}). */
+  public Duration healInterval() { return healInterval; }
+  /** Terminate creation blockers after waiting this long; empty means never. */
+  public Optional<Duration> terminateBlockersAfter() { return terminateBlockersAfter; }
+
+  public SlotSettings withName(String v) {
+    return new SlotSettings(v, createIfMissing, temporary, failover, dropOnStop, onInvalidated, healInterval,
+        terminateBlockersAfter);
+  }
+
+  public SlotSettings withCreateIfMissing(boolean v) {
+    return new SlotSettings(name, v, temporary, failover, dropOnStop, onInvalidated, healInterval,
+        terminateBlockersAfter);
+  }
+
+  public SlotSettings withTemporary(boolean v) {
+    return new SlotSettings(name, createIfMissing, v, failover, dropOnStop, onInvalidated, healInterval,
+        terminateBlockersAfter);
+  }
+
+  public SlotSettings withFailover(boolean v) {
+    return new SlotSettings(name, createIfMissing, temporary, v, dropOnStop, onInvalidated, healInterval,
+        terminateBlockersAfter);
+  }
+
+  public SlotSettings withDropOnStop(boolean v) {
+    return new SlotSettings(name, createIfMissing, temporary, failover, v, onInvalidated, healInterval,
+        terminateBlockersAfter);
+  }
+
+  public SlotSettings withOnInvalidated(OnInvalidated v) {
+    return new SlotSettings(name, createIfMissing, temporary, failover, dropOnStop, v, healInterval,
+        terminateBlockersAfter);
+  }
+
+  public SlotSettings withHealInterval(Duration v) {
+    return new SlotSettings(name, createIfMissing, temporary, failover, dropOnStop, onInvalidated, v,
+        terminateBlockersAfter);
+  }
+
+  /** Terminate creation blockers after this long; null never terminates. */
+  public SlotSettings withTerminateBlockersAfter(Duration v) {
+    return new SlotSettings(name, createIfMissing, temporary, failover, dropOnStop, onInvalidated, healInterval,
+        Optional.ofNullable(v));
+  }
+
+  @Override
+  public String toString() {
+    return "SlotSettings(name=" + name + ", createIfMissing=" + createIfMissing + ", temporary=" + temporary
+        + ", failover=" + failover + ", dropOnStop=" + dropOnStop + ", onInvalidated=" + onInvalidated
+        + ", healInterval=" + healInterval + ", terminateBlockersAfter="
+        + terminateBlockersAfter.map(Duration::toString).orElse("off") + ")";
+  }
+}

@@ -1,9 +1,11 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.InternalApi;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /** Exponential back-off with jitter: {@code min * 2^attempt}, capped at {@code max}, then spread by ±randomFactor. */
+@InternalApi
 public final class Backoff {
   private final Duration min;
   private final Duration max;

@@ -31,6 +31,6 @@ public final class ReplicationSource {
    * publication fails here with an {@link IllegalArgumentException} naming the fix.
    */
   public static Source<ChangeEnvelope, Control> create(SourceSettings settings) {
-    return Source.fromGraph(new ReplicationSourceStage(settings)).mapMaterializedValue(c -> (Control) c);
+    return Source.fromGraph(new ReplicationSourceStage(settings));
   }
 }

@@ -39,7 +39,7 @@ public final class DrainingControl<T> implements Control {
   }
 
   /** For {@code .toMat(sink, Keep.both()).mapMaterializedValue(DrainingControl::create)}. */
-  public static <T> DrainingControl<T> create(Pair<Control, CompletionStage<T>> pair) {
+  public static <T> DrainingControl<T> create(Pair<? extends Control, CompletionStage<T>> pair) {
     return new DrainingControl<>(pair.first(), pair.second());
   }
 

@@ -40,7 +40,10 @@ public interface CommittableOffset {
    * For an offset that is not a unit end it completes at once, as there is nothing to take. It
    * completes exceptionally with an {@link IllegalStateException} when the source stopped before
    * taking it; the unit then comes again on the next start. Waiting for it is optional: a consumer
-   * that only needs the slot to advance may ignore it, as {@code Committer.sink()} does.
+   * that only needs the slot to advance may ignore it, as {@code Committer.sink()} does. The stage
+   * holds {@link Done}, not {@code Void}, like every stage of {@code Control}, so that it composes
+   * with Pekko's own (a {@code Sink.foreachAsync}, {@code Done}-typed completions) without a
+   * conversion.
    */
   CompletionStage<Done> commit();
 }

@@ -1,7 +1,10 @@
 package io.slotkeeper;
 
+import io.slotkeeper.pgoutput.Begin;
+import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.PgOutputMessage;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.Truncate;
@@ -38,7 +41,10 @@ public final class ChangeEnvelope {
   private final CommittableOffset offset;
   private final ResyncRequired resync;
 
-  /** A control element announcing a gap, emitted before any change from a re-created slot. */
+  /**
+   * A control element announcing a gap, emitted before any change from a re-created slot. Built by
+   * the engine; public, like {@link #of}, for the flow testkit and users' tests.
+   */
   public static ChangeEnvelope resyncRequired(ResyncRequired resync, Instant at, CommittableOffset offset) {
     return new ChangeEnvelope(resync, at, offset);
   }
@@ -54,7 +60,48 @@ public final class ChangeEnvelope {
     this.resync = resync;
   }
 
-  public ChangeEnvelope(Kind kind, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime, PgOutputMessage message,
+  /**
+   * An envelope for a decoded pgoutput {@code message}; its kind follows from the message's type.
+   * The engine builds every envelope a source emits through here. It is public for the flow testkit
+   * ({@code io.slotkeeper.flowtestkit.javadsl.EnvelopeBuilder}, which also picks consistent LSNs) and
+   * for users' own tests; there is no public constructor, so the representation may change and an
+   * envelope cannot name a kind its message contradicts.
+   *
+   * @param lsn where the element sits in the WAL, as {@link #lsn()} describes per kind
+   * @param xid the transaction id, 0 for a message sent outside a transaction
+   * @param commitLsn the start of the transaction's commit record; for a standalone message its own
+   *     {@code lsn}
+   * @param commitTime the transaction's commit time; for a standalone message, when it was sent
+   * @param offset what acknowledging this envelope acknowledges
+   * @throws IllegalArgumentException for a message that is never an element of a source (Relation,
+   *     Type, Origin, streaming and two-phase messages)
+   */
+  public static ChangeEnvelope of(PgOutputMessage message, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime,
+      CommittableOffset offset) {
+    return new ChangeEnvelope(kindOf(message), lsn, xid, commitLsn, commitTime, message, offset);
+  }
+
+  private static Kind kindOf(PgOutputMessage message) {
+    if (message instanceof Begin) {
+      return Kind.BEGIN;
+    } else if (message instanceof Insert) {
+      return Kind.INSERT;
+    } else if (message instanceof Update) {
+      return Kind.UPDATE;
+    } else if (message instanceof Delete) {
+      return Kind.DELETE;
+    } else if (message instanceof Truncate) {
+      return Kind.TRUNCATE;
+    } else if (message instanceof LogicalMessage) {
+      return Kind.MESSAGE;
+    } else if (message instanceof Commit) {
+      return Kind.COMMIT;
+    }
+    throw new IllegalArgumentException("a " + (message == null ? "null" : message.getClass().getSimpleName())
+        + " message is not an element of a replication source");
+  }
+
+  private ChangeEnvelope(Kind kind, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime, PgOutputMessage message,
       CommittableOffset offset) {
     this.kind = Objects.requireNonNull(kind);
     this.lsn = Objects.requireNonNull(lsn);
@@ -131,13 +178,9 @@ public final class ChangeEnvelope {
     return Optional.empty();
   }
 
+  /** What to acknowledge this envelope with: {@code committableOffset().commit()}. */
   public CommittableOffset committableOffset() {
     return offset;
-  }
-
-  /** Acknowledges this envelope: see {@link CommittableOffset#commit()}. */
-  public void ack() {
-    offset.commit();
   }
 
   public boolean isCommit() {

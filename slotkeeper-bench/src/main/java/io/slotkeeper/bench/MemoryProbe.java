@@ -89,7 +89,7 @@ public final class MemoryProbe {
           if (env.kind() == ChangeEnvelope.Kind.INSERT) {
             inserts[0]++;
           } else if (env.kind() == ChangeEnvelope.Kind.COMMIT) {
-            env.ack();
+            env.committableOffset().commit();
             if (inserts[0] >= rows) {
               reached.complete(System.nanoTime());
             }

@@ -84,7 +84,7 @@ final class SlotkeeperContender implements Contender {
       case UPDATE -> listener.change('U', micros(env.commitTime()));
       case DELETE -> listener.change('D', micros(env.commitTime()));
       case COMMIT -> {
-        env.ack();
+        env.committableOffset().commit();
         listener.commit();
       }
       default -> { }

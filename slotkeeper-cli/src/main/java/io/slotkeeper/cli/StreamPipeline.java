@@ -168,7 +168,7 @@ final class StreamPipeline {
     }
     // Only now, with every line of these transactions flushed, may the slot move past them.
     for (ChangeEnvelope u : units) {
-      u.ack();
+      u.committableOffset().commit();
       stats.lastCommitLsn = u.commitLsn();
       stats.lastAcknowledged = u.committableOffset().lsn();
     }

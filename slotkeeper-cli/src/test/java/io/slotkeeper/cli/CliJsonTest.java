@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
-import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.flowtestkit.javadsl.EnvelopeBuilder;
 import io.slotkeeper.pgoutput.Begin;
 import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Commit;
@@ -35,9 +35,12 @@ class CliJsonTest {
       List.of(new RelationColumn("id", 23, -1, true), new RelationColumn("name", 25, -1, false),
           new RelationColumn("big", 25, -1, false)));
 
+  private static final EnvelopeBuilder ENVELOPES = EnvelopeBuilder.create();
+
   private static ChangeEnvelope env(Kind kind, PgOutputMessage m, long xid) {
-    return new ChangeEnvelope(kind, Lsn.parse("0/16B3748"), xid, COMMIT, T, m,
-        new CommittableOffset(COMMIT, kind == Kind.COMMIT, lsn -> { }));
+    ChangeEnvelope e = ENVELOPES.envelope(m, Lsn.parse("0/16B3748"), xid, COMMIT, T);
+    assertThat(e.kind()).isEqualTo(kind);
+    return e;
   }
 
   private static Map<String, Object> line(ChangeEnvelope e, boolean withTx) {
@@ -52,7 +55,7 @@ class CliJsonTest {
     ResyncRequired gap = new ResyncRequired("app_slot", Lsn.parse("0/16B3748"), Lsn.parse("0/2000060"),
         "slot invalidated (wal_removed); re-created as on-invalidated = recreate");
     ChangeEnvelope e = ChangeEnvelope.resyncRequired(gap, T,
-        new CommittableOffset(Lsn.parse("0/2000060"), false, lsn -> { }));
+        ENVELOPES.recorder().offset(Lsn.parse("0/2000060"), false));
     for (boolean withTx : new boolean[] {false, true}) {
       Map<String, Object> j = line(e, withTx);
       assertThat(j).containsOnlyKeys("op", "slot", "last_confirmed_lsn", "new_start_lsn", "reason")

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * consistent as soon as the blockers end. Every attempt and its outcome is counted; when the
  * function cannot be used, one warning per creation attempt says why and what to do.
  */
+@InternalApi
 public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
 
   public interface Command {}

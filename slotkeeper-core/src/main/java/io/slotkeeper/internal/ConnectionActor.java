@@ -1,6 +1,7 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceSettings;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * buffers fill and TCP flow control holds the walsender back. The keepalive timer is an ordinary
  * message, so status updates keep flowing however long the consumer stalls.
  */
+@InternalApi
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
   public interface Command {}

@@ -4,6 +4,7 @@ import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.javadsl.Control;
+import io.slotkeeper.javadsl.StatusSubscription;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** The {@link Control} of one materialized source; talks to its actors once they exist. */
-public final class ControlImpl implements Control {
+final class ControlImpl implements Control {
   private static final AtomicLong SUBSCRIPTION_IDS = new AtomicLong();
 
   private final String sourceName;
@@ -70,7 +71,7 @@ public final class ControlImpl implements Control {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<SourceStatus> listener) {
+  public StatusSubscription subscribe(Consumer<SourceStatus> listener) {
     Subscription subscription = new Subscription(SUBSCRIPTION_IDS.incrementAndGet(), listener);
     refs.thenAccept(r -> subscription.register(r.monitor()));
     return subscription::close;

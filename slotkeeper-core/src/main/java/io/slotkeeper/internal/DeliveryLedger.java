@@ -35,7 +35,7 @@ import java.util.TreeMap;
  * transaction is open, so an idle publication on a busy server does not pin WAL, yet the slot never
  * passes a unit the consumer has not acknowledged.
  */
-public final class DeliveryLedger {
+final class DeliveryLedger {
 
   /** The verdict for one received envelope. */
   public enum Verdict {

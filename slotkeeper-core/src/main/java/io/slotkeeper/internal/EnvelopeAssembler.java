@@ -1,8 +1,6 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
-import io.slotkeeper.ChangeEnvelope.Kind;
-import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.pgoutput.Begin;
 import io.slotkeeper.pgoutput.Commit;
@@ -43,41 +41,31 @@ final class EnvelopeAssembler {
         throw protocol("Begin of xid " + b.xid() + " inside transaction " + current.xid());
       }
       current = b;
-      return inTransaction(Kind.BEGIN, walStart, message);
+      return inTransaction(walStart, message);
     }
     if (message instanceof Commit c) {
       Begin b = requireTransaction(message);
       current = null;
-      return new ChangeEnvelope(Kind.COMMIT, c.commitLsn(), b.xid(), c.commitLsn(), c.commitTime(), c,
-          new CommittableOffset(c.endLsn(), true, ackTarget));
+      return ChangeEnvelope.of(c, c.commitLsn(), b.xid(), c.commitLsn(), c.commitTime(),
+          new CommittableOffsetImpl(c.endLsn(), true, ackTarget));
     }
     if (message instanceof LogicalMessage m && !m.transactional()) {
-      return new ChangeEnvelope(Kind.MESSAGE, m.lsn(), 0, m.lsn(), sendTime, m,
-          new CommittableOffset(DeliveryLedger.standaloneAckPosition(m.lsn()), true, ackTarget));
+      return ChangeEnvelope.of(m, m.lsn(), 0, m.lsn(), sendTime,
+          new CommittableOffsetImpl(DeliveryLedger.standaloneAckPosition(m.lsn()), true, ackTarget));
     }
-    Kind kind;
-    if (message instanceof Insert) {
-      kind = Kind.INSERT;
-    } else if (message instanceof Update) {
-      kind = Kind.UPDATE;
-    } else if (message instanceof Delete) {
-      kind = Kind.DELETE;
-    } else if (message instanceof Truncate) {
-      kind = Kind.TRUNCATE;
-    } else if (message instanceof LogicalMessage) {
-      kind = Kind.MESSAGE;
-    } else {
+    if (!(message instanceof Insert || message instanceof Update || message instanceof Delete
+        || message instanceof Truncate || message instanceof LogicalMessage)) {
       // Streaming and two-phase messages only come when asked for, and this source does not ask.
       throw protocol("unexpected " + message.getClass().getSimpleName() + " message");
     }
     requireTransaction(message);
-    return inTransaction(kind, walStart, message);
+    return inTransaction(walStart, message);
   }
 
   /** An envelope inside the current transaction; its offset is not a unit end (only the Commit's is). */
-  private ChangeEnvelope inTransaction(Kind kind, Lsn lsn, PgOutputMessage m) {
-    return new ChangeEnvelope(kind, lsn, current.xid(), current.finalLsn(), current.commitTime(), m,
-        new CommittableOffset(lsn, false, ackTarget));
+  private ChangeEnvelope inTransaction(Lsn lsn, PgOutputMessage m) {
+    return ChangeEnvelope.of(m, lsn, current.xid(), current.finalLsn(), current.commitTime(),
+        new CommittableOffsetImpl(lsn, false, ackTarget));
   }
 
   private Begin requireTransaction(PgOutputMessage message) {

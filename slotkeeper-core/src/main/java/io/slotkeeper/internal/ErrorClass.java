@@ -1,6 +1,9 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.InternalApi;
+
 /** How the Restarter treats an error that ended a connection. */
+@InternalApi
 public enum ErrorClass {
   /** The path or the server went away (reset, walsender terminated, restart, failover): reconnect with back-off. */
   TRANSIENT,

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.pgoutput.PgOutputDecodeException;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
  * transient: a long-running engine should keep trying rather than give up on a surprise, and the
  * back-off keeps the cost of trying low.
  */
+@InternalApi
 public final class ErrorClassifier {
 
   /** The class of an error and the reason to show in the status. */

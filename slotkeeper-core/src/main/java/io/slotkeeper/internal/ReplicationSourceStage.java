@@ -1,7 +1,9 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.javadsl.Control;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +30,9 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * <p>At most one batch is requested at a time and a new one only once at most half a batch is
  * left, so the stage holds at most one and a half batches.
  */
+@InternalApi
 public final class ReplicationSourceStage
-    extends AbstractGraphStageWithMaterializedValue<SourceShape<ChangeEnvelope>, ControlImpl> {
+    extends AbstractGraphStageWithMaterializedValue<SourceShape<ChangeEnvelope>, Control> {
   private static final AtomicLong INSTANCES = new AtomicLong();
 
   private final SourceSettings settings;
@@ -46,7 +49,7 @@ public final class ReplicationSourceStage
   }
 
   @Override
-  public Pair<GraphStageLogic, ControlImpl> createLogicAndMaterializedValuePair(Attributes attributes) {
+  public Pair<GraphStageLogic, Control> createLogicAndMaterializedValuePair(Attributes attributes) {
     SourceState state = new SourceState();
     ControlImpl control = new ControlImpl(settings.slot().name(), state);
     return Pair.create(new Logic(state, control), control);

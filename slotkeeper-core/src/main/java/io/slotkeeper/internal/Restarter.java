@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * streamed for {@code restart.reset-after}); fatal errors stop retrying and leave the source
  * FAILED with the remediation in its reason.
  */
-public final class Restarter extends AbstractBehavior<Restarter.Command> {
+final class Restarter extends AbstractBehavior<Restarter.Command> {
 
   public interface Command {}
 

@@ -3,7 +3,7 @@ package io.slotkeeper.internal;
 import java.time.Duration;
 
 /** What a connection learned about the server during setup. */
-public record ServerFacts(
+record ServerFacts(
     int serverVersionNum, String walLevel, Duration walSenderTimeout, String database, int backendPid) {
 
   public int majorVersion() {

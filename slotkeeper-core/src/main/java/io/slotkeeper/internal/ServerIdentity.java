@@ -8,4 +8,4 @@ import io.slotkeeper.Lsn;
  * which timeline its WAL is on (a promotion or a point-in-time restore starts a new one), and
  * how far its WAL is flushed.
  */
-public record ServerIdentity(String systemId, int timeline, Lsn flushLsn) {}
+record ServerIdentity(String systemId, int timeline, Lsn flushLsn) {}

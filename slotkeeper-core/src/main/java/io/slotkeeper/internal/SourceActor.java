@@ -1,7 +1,6 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
-import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceFailedException;
@@ -14,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *             └─ Restarter ── ConnectionActor (one per connection attempt)
  * </pre>
  */
-public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
+final class SourceActor extends AbstractBehavior<SourceActor.Command> {
 
   public interface Command {}
 
@@ -66,7 +66,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     }
   }
 
-  public record Ack(Lsn endLsn) implements Command {}
+  /** An acknowledgement; {@code taken} completes once the ledger has it (see {@link Acknowledgements}). */
+  public record Ack(Lsn endLsn, CompletableFuture<Done> taken) implements Command {}
 
   /** Stop emitting; the connection stays for acknowledgements until {@link Shutdown}. */
   public record StopEmitting(CompletableFuture<Void> done) implements Command {}
@@ -107,6 +108,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private boolean shuttingDown;
   private boolean stopRequested;
   private final HeartbeatFilter heartbeats;
+  private final Acknowledgements acknowledgements;
   private boolean unacknowledgedHigh;
   private long lastUnacknowledgedWarning;
 
@@ -137,7 +139,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     this.heartbeats = new HeartbeatFilter(settings.heartbeat().prefix());
     ActorRef<Command> self = ctx.getSelf();
     this.monitor = ctx.spawn(StatusMonitor.create(settings.slot().name(), state.status, Clock.systemUTC()), "status");
-    AckTarget ackTarget = lsn -> self.tell(new Ack(lsn));
+    this.acknowledgements = new Acknowledgements(settings.slot().name(), self::tell);
     // Blocking JDBC: the admin actor runs on the blocking dispatcher, never taking the threads
     // the connections need for their keepalives.
     this.admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
@@ -146,7 +148,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     OwnWalsenders ownWalsenders = new OwnWalsenders();
     this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
         restarterRef -> ConnectionActor.create(new ConnectionContext(settings, self, monitor, restarterRef, admin,
-            state.confirmedLsn::get, state.receivedLsn, ackTarget, ownWalsenders, history))), "restarter");
+            state.confirmedLsn::get, state.receivedLsn, acknowledgements, ownWalsenders, history))), "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));
   }
@@ -174,6 +176,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
           }
           state.acknowledgedTransactions.set(ledger.acknowledgedTransactions());
           publishUnacknowledged();
+          acknowledgements.taken(m.taken());
           return this;
         })
         .onMessage(StopEmitting.class, m -> {
@@ -207,7 +210,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
         })
         .onMessageEquals(ShutdownComplete.INSTANCE, this::onShutdownComplete)
         .onSignal(PostStop.class, s -> {
-          // However the actors end (shutdown, or the actor system terminating), the control learns it.
+          // However the actors end (shutdown, or the actor system terminating), the control learns it,
+          // and so does whoever waits on an acknowledgement still in the mailbox (now dead letters).
+          acknowledgements.sourceStopped();
           onStopped.run();
           return this;
         })
@@ -240,7 +245,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       // Before any change from the new slot: the consumer must learn of the gap first.
       ledger.resync(m.slotConfirmed());
       stage.deliver(List.of(ChangeEnvelope.resyncRequired(resync, Instant.now(),
-          new CommittableOffset(m.slotConfirmed(), false, lsn -> { }))));
+          CommittableOffsetImpl.notAUnitEnd(m.slotConfirmed()))));
       state.deliveredEnvelopes.incrementAndGet();
     }
     ledger.connectionStarted(m.slotConfirmed());

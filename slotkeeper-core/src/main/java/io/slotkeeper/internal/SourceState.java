@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Values a source's actors publish for readers on other threads (the Control, metrics). Each
  * field has exactly one writer, named beside it; everyone else only reads.
  */
-public final class SourceState {
+final class SourceState {
   /** Written by the StatusMonitor. */
   public final AtomicReference<SourceStatus> status = new AtomicReference<>();
   /** Written by the ConnectionActor. */

@@ -4,7 +4,7 @@ import io.slotkeeper.ChangeEnvelope;
 import java.util.List;
 
 /** How the SourceActor hands work to the stream stage; every method is safe from any thread. */
-public interface StageHandle {
+interface StageHandle {
   void deliver(List<ChangeEnvelope> envelopes);
 
   /** Emit what is buffered, then complete. */

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Waiters are completed from status changes, never by polling; each waiter has its own
  * future, so no completion can reach the wrong caller.
  */
-public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
+final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
 
   /** Facts that together decide the level. */
   public enum Condition {

@@ -27,9 +27,9 @@ public interface Control {
 
   /**
    * Calls {@code listener} with the current status and then with every change, on an actor
-   * thread (keep it quick). Close the returned handle to stop listening.
+   * thread (keep it quick). Close the returned handle to stop listening; closing throws nothing.
    */
-  AutoCloseable subscribe(Consumer<SourceStatus> listener);
+  StatusSubscription subscribe(Consumer<SourceStatus> listener);
 
   /**
    * Stops emitting: the stream completes after what is already buffered. The connection stays
@@ -46,6 +46,7 @@ public interface Control {
   /**
    * Stops emitting, waits for {@code streamCompletion} (the end of the stream that consumes this
    * source, including its acknowledgements), then shuts down. Completes with the stream's result.
+   * {@link DrainingControl} pairs the two for you.
    */
   <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion);
 

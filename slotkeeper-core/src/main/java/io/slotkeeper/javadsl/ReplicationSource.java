@@ -11,11 +11,14 @@ import org.apache.pekko.stream.javadsl.Source;
  * <pre>{@code
  * SourceSettings settings = SourceSettings.create(system)
  *     .withSlotName("orders_slot").withPublications("orders_pub");
- * Pair<Control, CompletionStage<Done>> running = ReplicationSource.create(settings)
+ * DrainingControl<Done> control = ReplicationSource.create(settings)
  *     .map(envelope -> { store(envelope); return envelope.committableOffset(); })
  *     .toMat(Committer.sink(), Keep.both())
+ *     .mapMaterializedValue(DrainingControl::create)
  *     .run(system);
- * running.first().waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+ * control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+ * ...
+ * control.drainAndShutdown();
  * }</pre>
  *
  * <p>Each materialization runs its own supervised actor tree in the materializer's actor system
@@ -31,6 +34,6 @@ public final class ReplicationSource {
    * publication fails here with an {@link IllegalArgumentException} naming the fix.
    */
   public static Source<ChangeEnvelope, Control> create(SourceSettings settings) {
-    return Source.fromGraph(new ReplicationSourceStage(settings)).mapMaterializedValue(c -> (Control) c);
+    return Source.fromGraph(new ReplicationSourceStage(settings));
   }
 }

@@ -1,8 +1,6 @@
 package io.slotkeeper.pgoutput;
 
 import io.slotkeeper.Lsn;
-import io.slotkeeper.internal.wire.BigEndian;
-import io.slotkeeper.internal.wire.PgTimestamps;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;

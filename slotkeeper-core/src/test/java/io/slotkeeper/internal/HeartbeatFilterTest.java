@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
-import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.pgoutput.Begin;
+import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.RelationColumn;
+import io.slotkeeper.pgoutput.TupleData;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,25 +28,27 @@ class HeartbeatFilterTest {
   private final List<Kind> passed = new ArrayList<>();
   private final List<Commit> heartbeats = new ArrayList<>();
 
-  private static ChangeEnvelope env(Kind kind, PgOutputMessage m) {
-    return new ChangeEnvelope(kind, Lsn.of(400), 7, COMMIT_LSN, Instant.EPOCH, m,
-        new CommittableOffset(Lsn.of(400), false, lsn -> { }));
+  private static final Relation ITEMS = new Relation(0, 16384, "public", "items", Relation.REPLICA_IDENTITY_DEFAULT,
+      List.of(new RelationColumn("id", 23, -1, true)));
+
+  private static ChangeEnvelope env(PgOutputMessage m) {
+    return ChangeEnvelope.of(m, Lsn.of(400), 7, COMMIT_LSN, Instant.EPOCH, CommittableOffsetImpl.notAUnitEnd(Lsn.of(400)));
   }
 
   private static ChangeEnvelope begin() {
-    return env(Kind.BEGIN, new Begin(COMMIT_LSN, Instant.EPOCH, 7));
+    return env(new Begin(COMMIT_LSN, Instant.EPOCH, 7));
   }
 
   private static ChangeEnvelope message(String prefix, String content) {
-    return env(Kind.MESSAGE, new LogicalMessage(7, true, Lsn.of(450), prefix, content.getBytes(StandardCharsets.UTF_8)));
+    return env(new LogicalMessage(7, true, Lsn.of(450), prefix, content.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static ChangeEnvelope commit() {
-    return env(Kind.COMMIT, new Commit(0, COMMIT_LSN, Lsn.of(520), Instant.EPOCH));
+    return env(new Commit(0, COMMIT_LSN, Lsn.of(520), Instant.EPOCH));
   }
 
   private static ChangeEnvelope insert() {
-    return env(Kind.INSERT, new LogicalMessage(7, true, Lsn.of(430), "x", new byte[0]));
+    return env(new Insert(7, ITEMS, TupleData.of(ColumnValue.text("1"))));
   }
 
   private void offer(ChangeEnvelope... envs) {

@@ -39,7 +39,7 @@ final class Harness implements AutoCloseable {
     void accept(ChangeEnvelope e) {
       received.add(e);
       if (autoAck.test(e)) {
-        e.ack();
+        e.committableOffset().commit();
       }
     }
 

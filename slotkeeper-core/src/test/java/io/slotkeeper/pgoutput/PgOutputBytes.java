@@ -1,7 +1,6 @@
 package io.slotkeeper.pgoutput;
 
 import io.slotkeeper.Lsn;
-import io.slotkeeper.internal.wire.PgTimestamps;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -12,6 +12,7 @@ import io.slotkeeper.cluster.FlowFactory;
 import io.slotkeeper.javadsl.Committer;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.ReplicationSource;
+import io.slotkeeper.javadsl.StatusSubscription;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   private CompletionStage<Done> streamDone;
   private UniqueKillSwitch killSwitch;
   private DrainGate.Handle gate;
-  private AutoCloseable subscription;
+  private StatusSubscription subscription;
   private long runStartedNanos;
   private boolean runEndedInFailedSource;
   private int attempt;
@@ -450,11 +451,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
 
   private void closeSubscription() {
     if (subscription != null) {
-      try {
-        subscription.close();
-      } catch (Exception e) {
-        log.debug("closing a status subscription failed", e);
-      }
+      subscription.close();
       subscription = null;
     }
   }

@@ -1,7 +1,10 @@
 package io.slotkeeper.internal.wire;
 
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.pgoutput.BigEndian;
 import io.slotkeeper.pgoutput.PgOutputDecodeException;
+import io.slotkeeper.pgoutput.PgTimestamps;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Objects;
@@ -10,6 +13,7 @@ import java.util.Objects;
  * Encoding and decoding of the streaming-replication CopyData frames (XLogData, primary keepalive,
  * standby status update). Pure functions; all integers are big-endian as on the wire.
  */
+@InternalApi
 public final class ReplicationFrames {
 
     /** 'w' + WAL start + WAL end + send time. */

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.wire;
 
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.Objects;
  * {@link #payload()} returns a fresh view starting at position 0, so readers cannot disturb each
  * other.
  */
+@InternalApi
 public record XLogData(Lsn walStart, Lsn walEnd, Instant sendTime, ByteBuffer payload) implements ReplicationFrame {
 
     public static final char TAG = 'w';

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.slotkeeper.Lsn;
 import io.slotkeeper.pgoutput.PgOutputDecodeException;
+import io.slotkeeper.pgoutput.PgTimestamps;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

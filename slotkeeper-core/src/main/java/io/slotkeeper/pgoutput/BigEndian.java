@@ -1,4 +1,4 @@
-package io.slotkeeper.internal.wire;
+package io.slotkeeper.pgoutput;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,6 +7,10 @@ import java.nio.ByteOrder;
  * Every integer in the replication protocol is big-endian. A {@link ByteBuffer}'s absolute
  * {@code getInt}/{@code getLong} follow the buffer's own order, which the caller may have set to
  * little-endian for its own reasons; reading through this view makes that impossible to get wrong.
+ *
+ * <p>Part of the public decoding package because {@link PgOutputDecoder} needs it and a public
+ * package depends on no internal one; the engine's frame reader ({@code internal.wire}) uses it from
+ * here.
  */
 public final class BigEndian {
 

@@ -1,4 +1,4 @@
-package io.slotkeeper.internal.wire;
+package io.slotkeeper.pgoutput;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.slotkeeper.internal.wire;
+package io.slotkeeper.pgoutput;
 
 import java.time.Instant;
 
@@ -9,6 +9,10 @@ import java.time.Instant;
  * 2000-01-01 00:00:00 UTC (PostgreSQL's epoch, not Unix's). {@code Long.MAX_VALUE} and
  * {@code Long.MIN_VALUE} are the server's {@code infinity} and {@code -infinity}; they map to
  * {@link Instant#MAX} and {@link Instant#MIN} so that a commit timestamp can never make decoding fail.
+ *
+ * <p>Part of the public decoding package because {@link PgOutputDecoder} needs it and a public
+ * package depends on no internal one; the engine's frame reader ({@code internal.wire}) uses it from
+ * here.
  */
 public final class PgTimestamps {
 

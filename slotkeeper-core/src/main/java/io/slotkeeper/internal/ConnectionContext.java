@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param ownWalsenders the walsenders of this source's earlier connections, to end an orphan of ours
  * @param history what this source streamed so far, to tell a continuing start from a new one
  */
-public record ConnectionContext(
+record ConnectionContext(
     SourceSettings settings,
     ActorRef<SourceActor.Command> source,
     ActorRef<StatusMonitor.Command> monitor,

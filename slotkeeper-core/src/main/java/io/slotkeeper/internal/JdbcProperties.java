@@ -1,5 +1,6 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.AdminSettings;
 import io.slotkeeper.ConnectionSettings;
 import io.slotkeeper.SourceSettings;
@@ -10,6 +11,7 @@ import java.util.Properties;
  * password in clear and {@code Properties.toString()} prints it: it is built where a connection is
  * opened and handed to pgjdbc only.
  */
+@InternalApi
 public final class JdbcProperties {
   private JdbcProperties() {}
 

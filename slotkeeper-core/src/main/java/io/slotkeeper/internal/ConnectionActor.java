@@ -1,6 +1,7 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceSettings;
@@ -370,8 +371,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private ClassifiedException busy(SlotInfo slot) throws Exception {
-    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
-        + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
+    ReplicationSession.Backend holder = session.describeBackend(slot.activePid());
+    String app = holder.applicationName() == null || holder.applicationName().isEmpty()
+        ? null : holder.applicationName();
+    return new ClassifiedException(new Classification(ErrorClass.BUSY, "replication slot \"" + settings.slotName()
+        + "\" is active for " + holder.describe(), null, FailureKind.OTHER, null,
+        new Classification.SlotHolder(holder.pid(), app)), null);
   }
 
   private Behavior<Command> onRead(Read m) throws Exception {

@@ -4,6 +4,7 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.javadsl.Committer;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.ReplicationSource;
@@ -235,7 +236,8 @@ final class DemoCommand implements Callable<Integer> {
                 .run(system);
         long createStart = System.nanoTime();
         await("the second source to name the blocker", 30,
-            () -> other.first().status().reason().contains("PID " + held.pid()));
+            () -> other.first().status().waiting().filter(w -> w instanceof Waiting.CreationBlocked c
+                && c.blockerPids().contains(held.pid())).isPresent());
         pause(plan.blockerHoldMs());
         SourceProgress p = other.first().progress();
         detail("its status: " + other.first().status());

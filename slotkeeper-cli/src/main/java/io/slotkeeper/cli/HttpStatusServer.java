@@ -2,9 +2,11 @@ package io.slotkeeper.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -19,7 +21,8 @@ import java.util.concurrent.Executors;
  * A small HTTP endpoint for orchestrators and monitoring, on the JDK's built-in server:
  *
  * <ul>
- *   <li>{@code GET /status}: JSON with level, reason, since and progress.
+ *   <li>{@code GET /status}: JSON with level, reason, since and progress; while STARTING and waiting,
+ *       {@code waiting} (what for, in fields); when FAILED, {@code failure} (kind, problem, remediation).
  *   <li>{@code GET /ready}: 200 while the stream is ACTIVE, 503 otherwise (a readiness probe).
  *   <li>{@code GET /metrics}: Prometheus text format.
  * </ul>
@@ -135,7 +138,43 @@ final class HttpStatusServer implements AutoCloseable {
     m.put("level", s.level().name());
     m.put("reason", s.reason());
     m.put("since", s.since().toString());
+    s.waiting().ifPresent(w -> m.put("waiting", waitingJson(w)));
+    s.error().ifPresent(e -> m.put("failure", failureJson(e)));
     m.put("progress", progress);
+    return m;
+  }
+
+  /** What the source waits for, from the status's fields (the reason says it in words). */
+  static Map<String, Object> waitingJson(Waiting w) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", w.kind().name().toLowerCase(Locale.ROOT));
+    if (w instanceof Waiting.CreationBlocked c) {
+      m.put("blocker_pids", c.blockerPids());
+      Map<String, Object> heal = new LinkedHashMap<>();
+      heal.put("attempts", c.heal().attempts());
+      heal.put("succeeded", c.heal().succeeded());
+      heal.put("unavailable", c.heal().unavailable());
+      heal.put("failed", c.heal().failed());
+      m.put("heal", heal);
+      m.put("waited_ms", c.waited().toMillis());
+    } else if (w instanceof Waiting.SlotBusy b) {
+      m.put("holder_pid", b.holderPid().isPresent() ? b.holderPid().getAsInt() : null);
+      m.put("application_name", b.applicationName().orElse(null));
+      m.put("next_retry_ms", b.nextRetry().toMillis());
+    } else if (w instanceof Waiting.Reconnecting r) {
+      m.put("cause", r.cause());
+      m.put("next_retry_ms", r.nextRetry().toMillis());
+    }
+    return m;
+  }
+
+  /** Why the source failed, from the failure's fields. */
+  static Map<String, Object> failureJson(SourceFailedException e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", e.kind().name().toLowerCase(Locale.ROOT));
+    m.put("problem", e.problem());
+    m.put("remediation", e.remediation());
+    e.slotConfirmedLsn().ifPresent(lsn -> m.put("slot_confirmed_lsn", lsn.toString()));
     return m;
   }
 

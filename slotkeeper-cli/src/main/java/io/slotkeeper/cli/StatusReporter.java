@@ -97,7 +97,7 @@ final class StatusReporter {
 
   private void onStatus(SourceStatus s, SourceProgress p) {
     StatusLevel level = s.level();
-    String waitLine = waits.next(level, s.reason(), System.nanoTime());
+    String waitLine = waits.next(s, System.nanoTime());
     if (level == StatusLevel.ACTIVE) {
       if (degraded) {
         // Says the same as the wait's end line, and how many reconnects it took.

@@ -208,8 +208,10 @@ final class StreamCommand implements Callable<Integer> {
       t = t.getCause();
     }
     if (t instanceof SourceFailedException f) {
-      // The core's reason names the fix already.
-      return new CliException(CliException.RUNTIME, Cli.oneLine(f.getMessage()), f);
+      // The engine's own words for the problem and its fix, from the failure's fields.
+      return f.remediation().isEmpty()
+          ? new CliException(CliException.RUNTIME, Cli.oneLine(f.problem()), f)
+          : CliException.runtime(Cli.oneLine(f.problem()), Cli.oneLine(f.remediation()), f);
     }
     if (t instanceof StreamPipeline.OutputFailed o) {
       return CliException.runtime(Cli.stripDot(o.getMessage()), "make sure " + target.describe()

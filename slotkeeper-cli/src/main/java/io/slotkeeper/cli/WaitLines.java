@@ -1,40 +1,33 @@
 package io.slotkeeper.cli;
 
+import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import java.util.Locale;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Decides, from the successive statuses of a source, when the program owes the person a line
  * about what it is waiting for: when a wait starts, when what it waits for changes, and when it
  * ends. Pure (no I/O, the clock is passed in), so it is unit-tested without a database.
  *
- * <p>The engine's reasons change more often than the situation does: a blocked creation's reason
- * counts heal attempts and the age of each blocking transaction every heal interval, and a retry
- * names its (jittered) delay. Each wait therefore has a key with those counters left out; a line
- * is due only when the key changes. Reasons of the steps in between ("connecting to ...",
- * "creating replication slot X" before anything blocks) neither start nor end a wait: a busy slot
- * or an unreachable server goes through them on every retry.
+ * <p>It reads what the source waits for from {@link SourceStatus#waiting()}, never from the
+ * reason's words, and prints the reason as the engine wrote it. The engine's reasons change more
+ * often than the situation does: a blocked creation's reason counts heal attempts and the age of
+ * each blocking transaction every heal interval, and a retry names its (jittered) delay. Each wait
+ * therefore has a key made of the fields that name the situation (who blocks or holds, what the
+ * heal did, why the connection failed), without counters or delays; a line is due only when the key
+ * changes. Statuses of the steps in between ("connecting to ...", "creating replication slot X"
+ * before anything blocks) wait for nothing and neither start nor end a wait: a busy slot or an
+ * unreachable server goes through them on every retry.
  */
 final class WaitLines {
-  /** What a wait is about; decides how its end is worded. */
-  enum Kind { CREATION, BUSY, RETRY }
-
-  private static final Pattern RETRY_DELAY = Pattern.compile("; (retrying|reconnecting) in \\d+ ms$");
-  private static final Pattern PID = Pattern.compile("PID (\\d+)");
-  private static final Pattern HEAL = Pattern.compile("heal attempts \\d+ \\(([^)]*)\\)");
-  private static final Pattern OUTCOME = Pattern.compile("\\d+ ([a-z]+)");
-
-  private Kind kind;
+  private Waiting.Kind kind;
   private String key;
   private long sinceNanos;
-  /** When the creation in progress began (its reason comes a heal interval before the first blocked one), or -1. */
-  private long creationStartNanos = -1;
 
   /** The kind of the wait in progress, or null. */
-  Kind waiting() {
+  Waiting.Kind waiting() {
     return kind;
   }
 
@@ -42,51 +35,47 @@ final class WaitLines {
    * Takes the next status; returns the line that is due because of it, or null. On ACTIVE the
    * line ends the wait in progress; the caller may drop it when it prints its own line there.
    */
-  String next(StatusLevel level, String reason, long nowNanos) {
+  String next(SourceStatus status, long nowNanos) {
+    StatusLevel level = status.level();
     if (level == StatusLevel.ACTIVE) {
-      creationStartNanos = -1;
       return end(nowNanos, "streaming");
     }
     if (level == StatusLevel.FAILED || level == StatusLevel.STOPPED) {
       clear(); // the command reports how it ended
       return null;
     }
-    Kind k = classify(reason);
-    if (k == null && reason.startsWith("creating replication slot ")) {
-      creationStartNanos = nowNanos;
-      return null;
-    }
-    if (k == null) {
-      // Creation that stopped waiting goes on to verify the slot: the wait is over.
-      if (kind == Kind.CREATION && reason.contains(" verified")) {
+    Waiting w = status.waiting().orElse(null);
+    if (w == null) {
+      // A created slot is verified next (READY): a blocked creation is over.
+      if (kind == Waiting.Kind.CREATION_BLOCKED && level == StatusLevel.READY) {
         return end(nowNanos, "slot creation finished");
       }
       return null;
     }
-    String newKey = k + "|" + keyOf(k, reason);
+    String newKey = w.kind() + "|" + keyOf(w);
     if (newKey.equals(key)) {
       return null;
     }
     if (kind == null) {
-      sinceNanos = k == Kind.CREATION && creationStartNanos >= 0 ? creationStartNanos : nowNanos;
+      // A blocked creation is counted from the start of creation, a heal interval before it is first seen blocked.
+      sinceNanos = w instanceof Waiting.CreationBlocked c ? nowNanos - c.waited().toNanos() : nowNanos;
     }
-    creationStartNanos = -1;
-    kind = k;
+    kind = w.kind();
     key = newKey;
-    return "waiting: " + reason;
+    return "waiting: " + status.reason();
   }
 
   private String end(long nowNanos, String what) {
     if (kind == null) {
       return null;
     }
-    Kind ended = kind;
+    Waiting.Kind ended = kind;
     double secs = (nowNanos - sinceNanos) / 1e9;
     clear();
     String waitedFor = switch (ended) {
-      case CREATION -> "blocked slot creation";
-      case BUSY -> "the slot to be free";
-      case RETRY -> "the server";
+      case CREATION_BLOCKED -> "blocked slot creation";
+      case SLOT_BUSY -> "the slot to be free";
+      case RECONNECTING -> "the server";
     };
     return String.format(Locale.ROOT, "%s after waiting %.1f s for %s", what, secs, waitedFor);
   }
@@ -94,54 +83,27 @@ final class WaitLines {
   private void clear() {
     kind = null;
     key = null;
-    creationStartNanos = -1;
   }
 
-  static Kind classify(String reason) {
-    if (reason.startsWith("creating replication slot ") && reason.contains(": waiting for")) {
-      return Kind.CREATION;
-    }
-    Matcher m = RETRY_DELAY.matcher(reason);
-    if (m.find()) {
-      return m.group(1).equals("retrying") ? Kind.BUSY : Kind.RETRY;
-    }
-    return null;
-  }
-
-  /** What identifies the situation: who blocks or holds, and what the heal did; no counters, no delays. */
-  static String keyOf(Kind kind, String reason) {
-    String text = RETRY_DELAY.matcher(reason).replaceFirst("");
-    switch (kind) {
-      case CREATION -> {
-        Matcher heal = HEAL.matcher(text);
-        TreeSet<String> outcomes = new TreeSet<>();
-        int healStart = text.length();
-        if (heal.find()) {
-          healStart = heal.start();
-          Matcher o = OUTCOME.matcher(heal.group(1));
-          while (o.find()) {
-            outcomes.add(o.group(1));
-          }
-        }
-        return pids(text.substring(0, healStart)) + " heal " + outcomes
-            + (text.contains("snapshot to become consistent") ? " consistent" : "");
+  /** What identifies the situation: who blocks or holds, what the heal did, why reconnecting; no counters, no delays. */
+  static String keyOf(Waiting w) {
+    if (w instanceof Waiting.CreationBlocked c) {
+      TreeSet<String> outcomes = new TreeSet<>();
+      if (c.heal().succeeded() > 0) {
+        outcomes.add("ok");
       }
-      case BUSY -> {
-        String pids = pids(text);
-        return pids.equals("[]") ? text : pids;
+      if (c.heal().unavailable() > 0) {
+        outcomes.add("unavailable");
       }
-      default -> {
-        return text;
+      if (c.heal().failed() > 0) {
+        outcomes.add("failed");
       }
+      // No blockers left: the wait is for the snapshot to become consistent.
+      return new TreeSet<>(c.blockerPids()) + " heal " + outcomes + (c.blockerPids().isEmpty() ? " consistent" : "");
     }
-  }
-
-  private static String pids(String text) {
-    TreeSet<Integer> pids = new TreeSet<>();
-    Matcher m = PID.matcher(text);
-    while (m.find()) {
-      pids.add(Integer.parseInt(m.group(1)));
+    if (w instanceof Waiting.SlotBusy b) {
+      return b.holderPid().isPresent() ? Integer.toString(b.holderPid().getAsInt()) : "unknown holder";
     }
-    return pids.toString();
+    return ((Waiting.Reconnecting) w).cause();
   }
 }

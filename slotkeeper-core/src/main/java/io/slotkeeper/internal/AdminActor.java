@@ -2,6 +2,7 @@ package io.slotkeeper.internal;
 
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.Waiting;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -262,9 +263,18 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         ? "waiting for the slot's snapshot to become consistent"
         : "waiting for running transactions to end: " + SlotCreationBlockers.describe(blockers);
     monitor.tell(new StatusMonitor.SetReason("creating replication slot " + settings.slot().name() + ": " + waiting
-        + "; heal attempts " + state.healAttempts.get() + " (" + outcome + ")", getContext().getSelf()));
+        + "; heal attempts " + state.healAttempts.get() + " (" + outcome + ")", creationBlocked(blockers),
+        getContext().getSelf()));
     maybeTerminate(blockers);
     return this;
+  }
+
+  /** The same as the reason, in fields: who blocks, what the heal did, how long creation has waited. */
+  private Waiting.CreationBlocked creationBlocked(List<SlotCreationBlockers.Blocker> blockers) {
+    return new Waiting.CreationBlocked(blockers.stream().map(SlotCreationBlockers.Blocker::pid).toList(),
+        new Waiting.HealOutcomes(state.healAttempts.get(), state.healSucceeded.get(), state.healUnavailable.get(),
+            state.healFailed.get()),
+        Duration.ofNanos(System.nanoTime() - creationStartNanos));
   }
 
   private List<SlotCreationBlockers.Blocker> findBlockers() {
@@ -301,7 +311,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
       st.execute("SELECT pg_log_standby_snapshot()");
       state.healSucceeded.incrementAndGet();
     } catch (SQLException e) {
-      if ("42501".equals(e.getSQLState())) {
+      if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
         state.healUnavailable.incrementAndGet();
         String role = settings.admin().primaryUrl().isEmpty() || primaryRole().isEmpty() ? settings.connection().user() : primaryRole();
         warnOnce("slot {}: creation is waiting for running transactions to end{}, and role {} may not run"
@@ -309,7 +319,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
             + " until then, ending the named transactions unblocks creation",
             settings.slot().name(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
             role, role);
-      } else if ("42883".equals(e.getSQLState())) {
+      } else if (SqlStates.UNDEFINED_FUNCTION.equals(e.getSQLState())) {
         state.healUnavailable.incrementAndGet();
         warnOnce("slot {}: the primary has no pg_log_standby_snapshot() (it needs PostgreSQL 16 or newer);"
             + " ending the blocking transactions unblocks creation", settings.slot().name());

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceSettings;
@@ -134,8 +135,12 @@ final class ConnectionSetup {
   }
 
   private ClassifiedException busy(SlotInfo slot) throws SQLException {
-    return new ClassifiedException(ErrorClass.BUSY, "replication slot \"" + settings.slot().name()
-        + "\" is active for " + session.describeBackend(slot.activePid()), null, null);
+    ReplicationSession.Backend holder = session.describeBackend(slot.activePid());
+    String app = holder.applicationName() == null || holder.applicationName().isEmpty()
+        ? null : holder.applicationName();
+    return new ClassifiedException(new Classification(ErrorClass.BUSY, "replication slot \"" + settings.slot().name()
+        + "\" is active for " + holder.describe(), null, FailureKind.OTHER, null,
+        new Classification.SlotHolder(holder.pid(), app)), null);
   }
 
   /**

@@ -1,6 +1,9 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.CommittableOffset;
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.pgoutput.Begin;
 import io.slotkeeper.pgoutput.Commit;
@@ -76,8 +79,8 @@ final class EnvelopeAssembler {
   }
 
   private static ClassifiedException protocol(String what) {
-    return new ClassifiedException(ErrorClass.FATAL, "replication protocol error: " + what,
+    return new ClassifiedException(new Classification(ErrorClass.FATAL, "replication protocol error: " + what,
         "check that the slot uses the pgoutput plugin; if it does, report this as a bug with the server version",
-        null);
+        FailureKind.INVALID_STREAM), null);
   }
 }

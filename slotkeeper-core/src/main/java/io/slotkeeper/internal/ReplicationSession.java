@@ -1,5 +1,6 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
 import java.net.SocketTimeoutException;
@@ -114,19 +115,24 @@ final class ReplicationSession implements AutoCloseable {
     }
   }
 
+  /** A backend as far as a person needs it to know who holds the slot. */
+  record Backend(int pid, String applicationName, String clientAddress) {
+    String describe() {
+      return "PID " + pid + (applicationName == null || applicationName.isEmpty() ? "" : ", application '"
+          + applicationName + "'") + (clientAddress == null ? "" : ", from " + clientAddress);
+    }
+  }
+
   /** Application name and client address of a backend, for telling a person who holds the slot. */
-  String describeBackend(int pid) throws SQLException {
+  Backend describeBackend(int pid) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT application_name, client_addr FROM pg_stat_activity WHERE pid = ?")) {
       ps.setInt(1, pid);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          return "PID " + pid;
+          return new Backend(pid, null, null);
         }
-        String app = rs.getString(1);
-        String addr = rs.getString(2);
-        return "PID " + pid + (app == null || app.isEmpty() ? "" : ", application '" + app + "'")
-            + (addr == null ? "" : ", from " + addr);
+        return new Backend(pid, rs.getString(1), rs.getString(2));
       }
     }
   }
@@ -137,10 +143,11 @@ final class ReplicationSession implements AutoCloseable {
    */
   void createSlot(String name, boolean temporary, boolean failover, ServerFacts facts) throws SQLException {
     if (failover && facts.majorVersion() < 17) {
-      throw new ClassifiedException(ErrorClass.FATAL,
+      throw new ClassifiedException(new Classification(ErrorClass.FATAL,
           "slot.failover is on, but failover slots need PostgreSQL 17 or newer (this server is PostgreSQL "
               + facts.majorVersion() + ")",
-          "turn " + SourceSettings.CONFIG_PATH + ".slot.failover off, or upgrade the server", null);
+          "turn " + SourceSettings.CONFIG_PATH + ".slot.failover off, or upgrade the server",
+          FailureKind.CONFIGURATION), null);
     }
     StringBuilder sql = new StringBuilder("CREATE_REPLICATION_SLOT ").append(quoteIdent(name));
     if (temporary) {

@@ -1,8 +1,10 @@
 package io.slotkeeper.internal;
 
-import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.Waiting;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -122,13 +124,12 @@ final class Restarter extends AbstractBehavior<Restarter.Command> {
     if (cause == null) {
       cause = new ClassifiedException(ErrorClass.TRANSIENT, "the connection stopped unexpectedly", null, null);
     }
-    ErrorClassifier.Classification c =
-        ErrorClassifier.classify(cause, settings.connection().user(), settings.connection().databaseName());
+    Classification c = ErrorClassifier.classify(cause, settings.connection().user(), settings.connection().databaseName());
     if (c.errorClass() == ErrorClass.FATAL) {
       // The StatusMonitor logs the FAILED status with this reason; the trace is for debugging only.
       // The SourceActor has the monitor publish FAILED before it fails the stream.
       log.debug("slot {}: giving up", settings.slot().name(), cause);
-      source.tell(new SourceActor.Failed(new SourceFailedException(c.reason(), cause)));
+      source.tell(new SourceActor.Failed(c.toFailure(cause)));
       return Behaviors.stopped();
     }
     if (streamingSinceNanos >= 0
@@ -148,9 +149,19 @@ final class Restarter extends AbstractBehavior<Restarter.Command> {
     } else {
       log.warn("slot {}: connection lost: {}", settings.slot().name(), reason);
     }
-    monitor.tell(new StatusMonitor.SetReason(reason, getContext().getSelf()));
+    monitor.tell(new StatusMonitor.SetReason(reason, waiting(c, delay), getContext().getSelf()));
     timers.startSingleTimer(Connect.INSTANCE, delay);
     return this;
+  }
+
+  /** What the source waits for until the next attempt, in fields: the slot's holder, or the error to retry after. */
+  private static Waiting waiting(Classification c, Duration delay) {
+    if (c.errorClass() == ErrorClass.BUSY) {
+      Classification.SlotHolder holder = c.holder();
+      return new Waiting.SlotBusy(holder == null ? OptionalInt.empty() : OptionalInt.of(holder.pid()),
+          Optional.ofNullable(holder == null ? null : holder.applicationName()), delay);
+    }
+    return new Waiting.Reconnecting(c.reason(), delay);
   }
 
   private Behavior<Command> onShutdown(Shutdown m) {

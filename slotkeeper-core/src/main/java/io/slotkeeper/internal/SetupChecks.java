@@ -1,6 +1,7 @@
 package io.slotkeeper.internal;
 
 import io.slotkeeper.SlotSettings;
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceSettings;
 import java.sql.SQLException;
 import java.util.List;
@@ -14,18 +15,18 @@ final class SetupChecks {
 
   static void checkServer(ServerFacts facts, SourceSettings settings) {
     if (!"logical".equals(facts.walLevel())) {
-      throw new ClassifiedException(ErrorClass.FATAL,
+      throw fatal(FailureKind.WAL_LEVEL,
           "the server runs with wal_level = " + facts.walLevel() + ", but logical replication needs wal_level = logical",
-          "run ALTER SYSTEM SET wal_level = logical; and restart the PostgreSQL server", null);
+          "run ALTER SYSTEM SET wal_level = logical; and restart the PostgreSQL server");
     }
     // Checked here, before START_REPLICATION, so the reason can name the server's version.
     int highest = ProtocolVersions.highestSupported(facts.majorVersion());
     if (settings.stream().protoVersion() > highest) {
-      throw new ClassifiedException(ErrorClass.FATAL,
+      throw fatal(FailureKind.PROTOCOL_VERSION,
           "pgoutput protocol version " + settings.stream().protoVersion() + " (" + SourceSettings.CONFIG_PATH
               + ".proto-version) needs PostgreSQL " + ProtocolVersions.firstServerFor(settings.stream().protoVersion())
               + " or later, but the server runs PostgreSQL " + facts.majorVersion(),
-          ProtocolVersions.fix(settings.stream().protoVersion(), highest), null);
+          ProtocolVersions.fix(settings.stream().protoVersion(), highest));
     }
   }
 
@@ -34,36 +35,33 @@ final class SetupChecks {
       return;
     }
     String names = String.join(", ", missing);
-    throw new ClassifiedException(ErrorClass.FATAL,
+    throw fatal(FailureKind.MISSING_OBJECT,
         (missing.size() == 1 ? "publication " : "publications ") + names + (missing.size() == 1 ? " does" : " do")
             + " not exist in database " + facts.database(),
         "create it as the table owner, e.g. CREATE PUBLICATION " + ReplicationSession.quoteIdent(missing.get(0))
             + " FOR TABLE <tables>; (or FOR ALL TABLES as a superuser), or correct "
-            + SourceSettings.CONFIG_PATH + ".publications",
-        null);
+            + SourceSettings.CONFIG_PATH + ".publications");
   }
 
   static void checkSlot(SlotInfo slot, ServerFacts facts, SourceSettings settings) {
     String name = settings.slot().name();
     if (slot == null) {
-      throw new ClassifiedException(ErrorClass.FATAL,
+      throw fatal(FailureKind.MISSING_OBJECT,
           "replication slot \"" + name + "\" does not exist",
           "create it with SELECT pg_create_logical_replication_slot('" + name + "', 'pgoutput'); or set "
-              + SourceSettings.CONFIG_PATH + ".slot.create-if-missing = on",
-          null);
+              + SourceSettings.CONFIG_PATH + ".slot.create-if-missing = on");
     }
     if (!"logical".equals(slot.slotType()) || !"pgoutput".equals(slot.plugin())) {
-      throw new ClassifiedException(ErrorClass.FATAL,
+      throw fatal(FailureKind.CONFIGURATION,
           "replication slot \"" + name + "\" is a " + slot.slotType() + " slot"
               + (slot.plugin() == null ? "" : " with plugin " + slot.plugin()) + ", not a logical pgoutput slot",
           "use a slot created with the pgoutput plugin, or drop this one: SELECT pg_drop_replication_slot('" + name
-              + "');",
-          null);
+              + "');");
     }
     if (!facts.database().equals(slot.database())) {
-      throw new ClassifiedException(ErrorClass.FATAL,
+      throw fatal(FailureKind.CONFIGURATION,
           "replication slot \"" + name + "\" belongs to database " + slot.database() + ", not " + facts.database(),
-          "connect to database " + slot.database() + " or use another slot name", null);
+          "connect to database " + slot.database() + " or use another slot name");
     }
     if (slot.invalidated()) {
       throw invalidated(slot, settings, null);
@@ -77,7 +75,7 @@ final class SetupChecks {
    */
   static Exception classifyStartFailure(SQLException e, SlotInfo slot, SourceSettings settings) {
     String msg = e.getMessage() == null ? "" : e.getMessage();
-    boolean invalidated = "55000".equals(e.getSQLState())
+    boolean invalidated = SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE.equals(e.getSQLState())
         && (msg.contains("can no longer get changes") || msg.contains("invalidated"));
     if (!invalidated) {
       return e;
@@ -92,13 +90,17 @@ final class SetupChecks {
   /** The FATAL error for an invalidated slot under {@code on-invalidated = fail}. */
   static ClassifiedException invalidated(SlotInfo slot, SourceSettings settings, Throwable cause) {
     String name = settings.slot().name();
-    return new ClassifiedException(ErrorClass.FATAL,
+    return new ClassifiedException(new Classification(ErrorClass.FATAL,
         "replication slot \"" + name + "\" has been invalidated (" + slot.invalidationDescription()
             + "): the WAL it needed was removed, so changes after its last confirmed position "
             + slot.confirmedFlushLsn() + " can no longer be streamed",
         "drop and re-create the slot (SELECT pg_drop_replication_slot('" + name + "');) and re-sync the consumer"
             + " from a snapshot, or set " + SourceSettings.CONFIG_PATH + ".slot.on-invalidated = recreate;"
             + " raise max_slot_wal_keep_size to make this less likely",
-        cause);
+        FailureKind.SLOT_INVALIDATED, slot.confirmedFlushLsn(), null), cause);
+  }
+
+  private static ClassifiedException fatal(FailureKind kind, String problem, String remediation) {
+    return new ClassifiedException(new Classification(ErrorClass.FATAL, problem, remediation, kind), null);
   }
 }

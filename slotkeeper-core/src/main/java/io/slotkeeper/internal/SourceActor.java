@@ -228,7 +228,7 @@ final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     emitting = false;
     ActorRef<Command> self = getContext().getSelf();
     CompletableFuture<Void> published = new CompletableFuture<>();
-    monitor.tell(new StatusMonitor.Fail(m.error().getMessage(), m.error().getCause(), published));
+    monitor.tell(new StatusMonitor.Fail(m.error(), published));
     published.thenRun(() -> self.tell(new FailurePublished(m.error())));
     return this;
   }

@@ -1,8 +1,10 @@
 package io.slotkeeper.internal;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -11,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,16 +52,31 @@ final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
   /** Sets or clears {@code condition}, owned by {@code owner}. */
   public record SetCondition(Condition condition, boolean holds, ActorRef<?> owner) implements Command {}
 
-  /** Replaces the reason text; it is cleared when {@code owner} stops. */
-  public record SetReason(String reason, ActorRef<?> owner) implements Command {}
+  /**
+   * Replaces the reason text and what the source waits for ({@code waiting}, null when it waits for
+   * nothing a person may act on); both are cleared when {@code owner} stops.
+   */
+  public record SetReason(String reason, Waiting waiting, ActorRef<?> owner) implements Command {
+    public SetReason(String reason, ActorRef<?> owner) {
+      this(reason, null, owner);
+    }
+  }
 
   /**
-   * Terminal failure: the level becomes FAILED and stays there. {@code published} completes once
-   * the status says so (at once if the source was already terminal).
+   * Terminal failure: the level becomes FAILED and stays there, with {@code reason} and the
+   * structured {@code error} (whose message the reason is). {@code published} completes once the
+   * status says so (at once if the source was already terminal).
    */
-  public record Fail(String reason, Throwable cause, CompletableFuture<Void> published) implements Command {
+  public record Fail(String reason, Throwable cause, SourceFailedException error, CompletableFuture<Void> published)
+      implements Command {
+    /** The failure the stream fails with: its message is the reason, its cause the original error. */
+    public Fail(SourceFailedException error, CompletableFuture<Void> published) {
+      this(error.getMessage(), error.getCause(), error, published);
+    }
+
+    /** A failure known only by its words. */
     public Fail(String reason, Throwable cause) {
-      this(reason, cause, new CompletableFuture<>());
+      this(reason, cause, new SourceFailedException(reason, cause), new CompletableFuture<>());
     }
   }
 
@@ -93,6 +111,8 @@ final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
   private final Map<Long, Consumer<SourceStatus>> listeners = new LinkedHashMap<>();
   private long nextWaiterId;
   private String reason = "";
+  /** What the reason's owner says the source waits for; null when nothing. */
+  private Waiting waiting;
   private ActorRef<?> reasonOwner;
   private boolean terminal;
   private SourceStatus current;
@@ -156,6 +176,7 @@ final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
     }
     watch(m.owner());
     reason = m.reason() == null ? "" : m.reason();
+    waiting = m.waiting();
     reasonOwner = m.owner();
     refresh();
     return this;
@@ -169,7 +190,8 @@ final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
     terminal = true;
     conditions.clear();
     reason = m.reason();
-    current = new SourceStatus(StatusLevel.FAILED, reason, clock.instant(), m.cause());
+    waiting = null;
+    current = new SourceStatus(StatusLevel.FAILED, reason, clock.instant(), m.cause(), m.error(), null);
     log.error("source {} FAILED: {}", sourceName, reason);
     publish();
     m.published().complete(null);
@@ -215,6 +237,7 @@ final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
       // The owner's words described work it no longer does.
       reasonOwner = null;
       reason = "the actor that reported '" + reason + "' has stopped";
+      waiting = null;
       changed = true;
     }
     if (changed) {
@@ -256,11 +279,15 @@ final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
     } else {
       level = StatusLevel.STARTING;
     }
-    if (level == current.level() && reason.equals(current.reason())) {
+    // Every wait (blocked creation, busy slot, reconnecting) happens while STARTING; a READY set
+    // before the next reason must not go on saying that creation is blocked.
+    Waiting shown = level == StatusLevel.STARTING ? waiting : null;
+    if (level == current.level() && reason.equals(current.reason())
+        && Objects.equals(shown, current.waiting().orElse(null))) {
       return;
     }
     Instant since = level == current.level() ? current.since() : clock.instant();
-    current = new SourceStatus(level, reason, since, null);
+    current = new SourceStatus(level, reason, since, null, null, shown);
     log.info("source {} is {}", sourceName, current);
     publish();
   }
@@ -286,13 +313,17 @@ final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
       return true;
     }
     if (status.level() == StatusLevel.FAILED) {
-      result.completeExceptionally(new SourceFailedException(
-          "source " + sourceName + " failed: " + status.reason(), status.failure().orElse(null)));
+      String context = "source " + sourceName + " failed: ";
+      // The same failure with the source named: its kind and fix stay fields for the waiter too.
+      result.completeExceptionally(status.error()
+          .map(e -> new SourceFailedException(e.kind(), context + e.problem(), e.remediation(),
+              e.slotConfirmedLsn().orElse(null), e.getCause()))
+          .orElseGet(() -> new SourceFailedException(context + status.reason(), status.failure().orElse(null))));
       return true;
     }
     if (status.level() == StatusLevel.STOPPED) {
-      result.completeExceptionally(new SourceFailedException(
-          "source " + sourceName + " stopped before reaching " + wanted + ": " + status.reason(), null));
+      result.completeExceptionally(new SourceFailedException(FailureKind.STOPPED,
+          "source " + sourceName + " stopped before reaching " + wanted + ": " + status.reason(), null, null, null));
       return true;
     }
     return false;

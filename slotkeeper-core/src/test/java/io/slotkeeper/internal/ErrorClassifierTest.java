@@ -2,12 +2,17 @@ package io.slotkeeper.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceSettings;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 
 class ErrorClassifierTest {
-  private static ErrorClassifier.Classification classify(Throwable t) {
+  private static Classification classify(Throwable t) {
     return ErrorClassifier.classify(t, "app", "appdb");
   }
 
@@ -62,5 +67,72 @@ class ErrorClassifierTest {
     var c = classify(new ClassifiedException(ErrorClass.FATAL, "wal_level is replica", "set it to logical", null));
     assertThat(c.errorClass()).isEqualTo(ErrorClass.FATAL);
     assertThat(c.reason()).isEqualTo("wal_level is replica. Fix: set it to logical");
+  }
+
+  @Test
+  void problemRemediationAndKindStayApart() {
+    var wrongPassword = classify(new SQLException("FATAL: password authentication failed for user \"app\"", "28P01"));
+    assertThat(wrongPassword.problem()).isEqualTo("password authentication failed for user \"app\"");
+    assertThat(wrongPassword.remediation()).startsWith("check the password for role \"app\"");
+    assertThat(wrongPassword.kind()).isEqualTo(FailureKind.AUTHENTICATION);
+    assertThat(wrongPassword.reason()).isEqualTo(wrongPassword.problem() + ". Fix: " + wrongPassword.remediation());
+
+    assertThat(classify(new SQLException("FATAL: no pg_hba.conf entry", "28000")).kind())
+        .isEqualTo(FailureKind.AUTHENTICATION);
+    assertThat(classify(new SQLException("FATAL: permission denied to start WAL sender", "42501")).kind())
+        .isEqualTo(FailureKind.PRIVILEGE);
+    assertThat(classify(new SQLException("FATAL: database \"appdb\" does not exist", "3D000")).kind())
+        .isEqualTo(FailureKind.MISSING_OBJECT);
+    assertThat(classify(new SQLException("ERROR: replication slot \"s\" does not exist", "42704")).kind())
+        .isEqualTo(FailureKind.MISSING_OBJECT);
+    assertThat(classify(new SQLException("ERROR: logical decoding requires wal_level >= logical", "55000")).kind())
+        .isEqualTo(FailureKind.WAL_LEVEL);
+    assertThat(classify(new SQLException(
+        "ERROR: client sent proto_version=4 but server only supports protocol 3 or lower", "0A000")).kind())
+        .isEqualTo(FailureKind.PROTOCOL_VERSION);
+    var transientError = classify(new SQLException("An I/O error occurred", "08006"));
+    assertThat(transientError.remediation()).isEmpty();
+    assertThat(transientError.reason()).isEqualTo("An I/O error occurred");
+  }
+
+  @Test
+  void aFatalClassificationBecomesTheFailureUsersReceive() {
+    IllegalStateException cause = new IllegalStateException("x");
+    SourceFailedException f = classify(new SQLException("FATAL: password authentication failed", "28P01"))
+        .toFailure(cause);
+    assertThat(f.kind()).isEqualTo(FailureKind.AUTHENTICATION);
+    assertThat(f.problem()).isEqualTo("password authentication failed");
+    assertThat(f.remediation()).contains("check the password");
+    assertThat(f).hasMessage(f.problem() + ". Fix: " + f.remediation()).hasCause(cause);
+    assertThat(f.slotConfirmedLsn()).isEmpty();
+  }
+
+  @Test
+  void aBusySlotNamesItsHolderInAField() {
+    var busy = classify(new SQLException("ERROR: replication slot \"s\" is active for PID 4242", "55006"));
+    assertThat(busy.holder()).isEqualTo(new Classification.SlotHolder(4242, null));
+    assertThat(busy.remediation()).isEmpty();
+  }
+
+  @Test
+  void anInvalidatedSlotCarriesItsLastConfirmedPosition() {
+    SourceSettings settings = SourceSettings.create(ConfigFactory.parseString(
+        "url = \"jdbc:postgresql://127.0.0.1:1/db\", user = u, slot-name = s, publications = [p]"));
+    SlotInfo slot = new SlotInfo("s", "pgoutput", "logical", "db", null, Lsn.parse("0/16B3748"), Lsn.INVALID, "lost",
+        "wal_removed");
+    Classification c = classify(SetupChecks.invalidated(slot, settings, null));
+    assertThat(c.errorClass()).isEqualTo(ErrorClass.FATAL);
+    assertThat(c.kind()).isEqualTo(FailureKind.SLOT_INVALIDATED);
+    SourceFailedException f = c.toFailure(null);
+    assertThat(f.slotConfirmedLsn()).contains(Lsn.parse("0/16B3748"));
+    assertThat(f.remediation()).contains("pg_drop_replication_slot");
+  }
+
+  @Test
+  void aClassifiedExceptionKeepsItsWholeClassification() {
+    Classification given = new Classification(ErrorClass.FATAL, "wal_level is replica", "set it to logical",
+        FailureKind.WAL_LEVEL);
+    var c = classify(new RuntimeException(new ClassifiedException(given, null)));
+    assertThat(c).isEqualTo(given);
   }
 }

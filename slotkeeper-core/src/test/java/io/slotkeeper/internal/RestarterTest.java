@@ -3,10 +3,14 @@ package io.slotkeeper.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.Waiting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -141,9 +145,34 @@ class RestarterTest {
     // The SourceActor has the monitor publish FAILED, then fails the stream (SourceActorFailureTest).
     SourceActor.Failed failed = source.expectMessageClass(SourceActor.Failed.class, Duration.ofSeconds(5));
     assertThat(failed.error()).hasMessage("wal_level is replica. Fix: set it").hasCause(fatal);
+    assertThat(failed.error().problem()).isEqualTo("wal_level is replica");
+    assertThat(failed.error().remediation()).isEqualTo("set it");
     monitor.expectTerminated(restarter, Duration.ofSeconds(5));
     monitor.expectNoMessage(Duration.ofMillis(200));
     source.expectNoMessage(Duration.ofMillis(200));
     assertThat(reconnects.get()).isZero();
+  }
+
+  @Test
+  void aRetryTellsInFieldsWhatTheSourceWaitsFor() {
+    TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
+    RuntimeException busy = new ClassifiedException(new Classification(ErrorClass.BUSY,
+        "replication slot \"s\" is active for PID 77, application 'other'", null, FailureKind.OTHER, null,
+        new Classification.SlotHolder(77, "other")), null);
+    kit.spawn(Restarter.create(settings(), monitor.getRef(), kit.<SourceActor.Command>createTestProbe().getRef(),
+        new AtomicLong(), r -> failing(r, false, busy)));
+    monitor.expectMessageClass(StatusMonitor.OwnerTerminated.class, Duration.ofSeconds(5));
+    StatusMonitor.SetReason reason = monitor.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
+    assertThat(reason.waiting()).isEqualTo(new Waiting.SlotBusy(OptionalInt.of(77), Optional.of("other"),
+        Duration.ofMillis(20)));
+
+    TestProbe<StatusMonitor.Command> monitor2 = kit.createTestProbe();
+    RuntimeException lost = new ClassifiedException(ErrorClass.TRANSIENT, "connection reset", null, null);
+    kit.spawn(Restarter.create(settings(), monitor2.getRef(), kit.<SourceActor.Command>createTestProbe().getRef(),
+        new AtomicLong(), r -> failing(r, false, lost)));
+    monitor2.expectMessageClass(StatusMonitor.OwnerTerminated.class, Duration.ofSeconds(5));
+    reason = monitor2.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
+    assertThat(reason.reason()).isEqualTo("connection reset; reconnecting in 20 ms");
+    assertThat(reason.waiting()).isEqualTo(new Waiting.Reconnecting("connection reset", Duration.ofMillis(20)));
   }
 }

@@ -2,13 +2,17 @@ package io.slotkeeper.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -190,5 +194,76 @@ class StatusMonitorTest {
     });
     assertThat(published.get().reason()).contains("without a shutdown");
     assertThat(failureOf(pending)).isInstanceOf(SourceFailedException.class).hasMessageContaining("stopped");
+  }
+
+  @Test
+  void whatTheSourceWaitsForIsPublishedWhileStartingAndEndsWithItsOwner() throws Exception {
+    ActorRef<Object> restarter = owner();
+    Waiting busy = new Waiting.SlotBusy(OptionalInt.of(7), Optional.of("other"), Duration.ofMillis(200));
+    monitor.tell(new StatusMonitor.SetReason("slot is active for PID 7; retrying in 200 ms", busy, restarter));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(published.get().waiting()).contains(busy);
+      return null;
+    });
+    // A reason without a wait (the next attempt connecting) ends it.
+    ActorRef<Object> conn = owner();
+    monitor.tell(new StatusMonitor.SetReason("connecting", conn));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(published.get().reason()).isEqualTo("connecting");
+      assertThat(published.get().waiting()).isEmpty();
+      return null;
+    });
+    // A wait is shown only while STARTING: a slot found ready does not go on waiting for creation.
+    Waiting blocked = new Waiting.CreationBlocked(List.of(42), new Waiting.HealOutcomes(1, 1, 0, 0),
+        Duration.ofSeconds(1));
+    ActorRef<Object> admin = owner();
+    monitor.tell(new StatusMonitor.SetReason("creating replication slot s: waiting", blocked, admin));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(published.get().waiting()).contains(blocked);
+      return null;
+    });
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, conn));
+    SourceStatus ready = waitFor(StatusLevel.READY).get(5, TimeUnit.SECONDS);
+    assertThat(ready.waiting()).isEmpty();
+    // The owner's end clears its wait with its reason.
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, false, conn));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(published.get().level()).isEqualTo(StatusLevel.STARTING);
+      assertThat(published.get().waiting()).contains(blocked);
+      return null;
+    });
+    kit.stop(admin);
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(published.get().reason()).contains("has stopped");
+      assertThat(published.get().waiting()).isEmpty();
+      return null;
+    });
+  }
+
+  @Test
+  void aFailedStatusCarriesTheStructuredFailureAndWaitersGetItsKind() throws Exception {
+    CompletableFuture<SourceStatus> a = waitFor(StatusLevel.ACTIVE);
+    IllegalStateException cause = new IllegalStateException("boom");
+    SourceFailedException error = new SourceFailedException(FailureKind.WAL_LEVEL, "wal_level is replica",
+        "set it to logical", null, cause);
+    monitor.tell(new StatusMonitor.Fail(error, new CompletableFuture<>()));
+    Throwable t = failureOf(a);
+    assertThat(t).isInstanceOf(SourceFailedException.class)
+        .hasMessage("source test failed: wal_level is replica. Fix: set it to logical").hasCause(cause);
+    SourceFailedException f = (SourceFailedException) t;
+    assertThat(f.kind()).isEqualTo(FailureKind.WAL_LEVEL);
+    assertThat(f.remediation()).isEqualTo("set it to logical");
+    SourceStatus failed = published.get();
+    assertThat(failed.reason()).isEqualTo(error.getMessage());
+    assertThat(failed.failure()).contains(cause);
+    assertThat(failed.error()).contains(error);
+  }
+
+  @Test
+  void aWaiterOfAStoppedSourceIsToldItStopped() throws Exception {
+    CompletableFuture<SourceStatus> a = waitFor(StatusLevel.ACTIVE);
+    monitor.tell(new StatusMonitor.Stopped("shut down", new CompletableFuture<>()));
+    assertThat(((SourceFailedException) failureOf(a)).kind()).isEqualTo(FailureKind.STOPPED);
   }
 }

@@ -2,6 +2,7 @@ package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
@@ -32,7 +33,7 @@ class FatalErrorIT extends ActorSystemPerClass {
   }
 
   /** Runs a source that must fail; returns its final status after checking the one-attempt rule. */
-  private static SourceStatus failOnce(SourceSettings settings) throws Exception {
+  private static SourceStatus failOnce(SourceSettings settings, FailureKind kind) throws Exception {
     Harness h = Harness.start(kit.system(), settings);
     try {
       h.control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20)).toCompletableFuture().get(25, TimeUnit.SECONDS);
@@ -48,6 +49,13 @@ class FatalErrorIT extends ActorSystemPerClass {
       throw new AssertionError("expected the stream to fail");
     } catch (ExecutionException e) {
       assertThat(e.getCause()).isInstanceOf(SourceFailedException.class).hasMessage(status.reason());
+      // The parts stay apart: a program prints the fix from a field, not by splitting the message.
+      SourceFailedException f = (SourceFailedException) e.getCause();
+      assertThat(f.remediation()).isNotEmpty();
+      assertThat(f.getMessage()).isEqualTo(f.problem() + ". Fix: " + f.remediation());
+      assertThat(f.kind()).isEqualTo(kind);
+      // The status holds the same failure in fields.
+      assertThat(status.error()).containsSame(f);
     }
     assertThat(status.reason()).doesNotContain(PG.server().superuserPassword());
     h.close();
@@ -56,13 +64,13 @@ class FatalErrorIT extends ActorSystemPerClass {
 
   @Test
   void missingPublication() throws Exception {
-    SourceStatus s = failOnce(Harness.settings(PG.server(), "f_slot", "no_such_pub"));
+    SourceStatus s = failOnce(Harness.settings(PG.server(), "f_slot", "no_such_pub"), FailureKind.MISSING_OBJECT);
     assertThat(s.reason()).contains("no_such_pub").contains("does not exist").contains("CREATE PUBLICATION");
   }
 
   @Test
   void missingSlot() throws Exception {
-    SourceStatus s = failOnce(Harness.settings(PG.server(), "no_such_slot", "f_pub"));
+    SourceStatus s = failOnce(Harness.settings(PG.server(), "no_such_slot", "f_pub"), FailureKind.MISSING_OBJECT);
     assertThat(s.reason()).contains("no_such_slot").contains("pg_create_logical_replication_slot")
         .contains("create-if-missing");
   }
@@ -72,13 +80,14 @@ class FatalErrorIT extends ActorSystemPerClass {
     PostgresServer pg = PG.server();
     pg.createRole("plain_role", "plain-secret", false);
     SourceStatus s = failOnce(Harness.settings(pg, "f_slot", "f_pub").withUser("plain_role")
-        .withPassword("plain-secret"));
+        .withPassword("plain-secret"), FailureKind.PRIVILEGE);
     assertThat(s.reason()).contains("ALTER ROLE plain_role WITH REPLICATION");
   }
 
   @Test
   void wrongPassword() throws Exception {
-    SourceStatus s = failOnce(Harness.settings(PG.server(), "f_slot", "f_pub").withPassword("not-the-password"));
+    SourceStatus s = failOnce(Harness.settings(PG.server(), "f_slot", "f_pub").withPassword("not-the-password"),
+        FailureKind.AUTHENTICATION);
     assertThat(s.reason()).contains("password authentication failed").contains("Fix:");
     assertThat(s.reason()).doesNotContain("not-the-password");
   }
@@ -87,7 +96,7 @@ class FatalErrorIT extends ActorSystemPerClass {
   void missingDatabase() throws Exception {
     PostgresServer pg = PG.server();
     SourceStatus s = failOnce(Harness.settings(pg, "f_slot", "f_pub")
-        .withUrl("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/no_such_db"));
+        .withUrl("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/no_such_db"), FailureKind.MISSING_OBJECT);
     assertThat(s.reason()).contains("no_such_db").contains("Fix:");
   }
 
@@ -96,7 +105,7 @@ class FatalErrorIT extends ActorSystemPerClass {
     try (PostgresServer replica = PostgresServer.builder().setting("wal_level", "replica").start()) {
       replica.execute("CREATE TABLE f (id int PRIMARY KEY)");
       replica.execute("CREATE PUBLICATION f_pub FOR TABLE f");
-      SourceStatus s = failOnce(Harness.settings(replica, "f_slot", "f_pub"));
+      SourceStatus s = failOnce(Harness.settings(replica, "f_slot", "f_pub"), FailureKind.WAL_LEVEL);
       assertThat(s.reason()).contains("wal_level").contains("ALTER SYSTEM SET wal_level = logical");
     }
   }

@@ -3,9 +3,11 @@ package io.slotkeeper.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.internal.Classification;
 import io.slotkeeper.internal.ErrorClass;
 import io.slotkeeper.internal.ErrorClassifier;
 import io.slotkeeper.postgres.PostgresServer;
@@ -51,6 +53,11 @@ class ProtocolVersionIT extends ActorSystemPerClass {
       assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
       assertThat(status.reason()).contains("proto-version").contains("PostgreSQL 13").contains("14")
           .contains("proto-version = 1");
+      assertThat(((SourceFailedException) failed.getCause()).kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
+      assertThat(status.error()).hasValueSatisfying(e -> {
+        assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
+        assertThat(e.remediation()).contains("proto-version = 1");
+      });
     } finally {
       h.close();
     }
@@ -66,8 +73,9 @@ class ProtocolVersionIT extends ActorSystemPerClass {
           SQLException.class);
     }
     assertThat((Throwable) refused).as("PostgreSQL 13 refuses protocol version 2").isNotNull();
-    ErrorClassifier.Classification c = ErrorClassifier.classify(refused, "postgres", "postgres");
+    Classification c = ErrorClassifier.classify(refused, "postgres", "postgres");
     assertThat(c.errorClass()).as(refused.getSQLState() + " " + refused.getMessage()).isEqualTo(ErrorClass.FATAL);
     assertThat(c.reason()).contains("proto_version").contains("proto-version = 1");
+    assertThat(c.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
   }
 }

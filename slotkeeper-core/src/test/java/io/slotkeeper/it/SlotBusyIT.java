@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.testkit.PostgresExtension;
 import java.time.Duration;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +30,10 @@ class SlotBusyIT extends ActorSystemPerClass {
     try (Harness second = Harness.start(kit.system(), Harness.settings(pg, "busy_slot", "busy_pub"))) {
       Harness.await("the second source to name the holder", Duration.ofSeconds(20),
           () -> second.control.status().reason().contains("PID " + holder));
+      // The same in fields, for programs (the status alternates with "connecting" between retries).
+      Harness.await("the holder in the status's fields", Duration.ofSeconds(20), () -> second.control.status()
+          .waiting().filter(w -> w instanceof Waiting.SlotBusy b && b.holderPid().equals(OptionalInt.of(holder)))
+          .isPresent());
       assertThat(second.control.status().level()).isEqualTo(StatusLevel.STARTING);
       pg.execute("INSERT INTO busy_t VALUES ('while-first-holds')");
       Harness.await("the first source to get the row", Duration.ofSeconds(10),

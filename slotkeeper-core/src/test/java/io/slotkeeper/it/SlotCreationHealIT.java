@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.internal.AdminActor;
 import io.slotkeeper.postgres.HeldTransaction;
 import io.slotkeeper.postgres.PostgresServer;
@@ -39,6 +40,11 @@ class SlotCreationHealIT extends ActorSystemPerClass {
       Harness.await("the status to name the blocker", Duration.ofSeconds(30),
           () -> h.control.status().reason().contains("PID " + blocker.pid()));
       Harness.await("two heal attempts", Duration.ofSeconds(30), () -> h.control.progress().healAttempts() >= 2);
+      // The same in fields, for programs: the blocker's PID and what the heal did.
+      Harness.await("the blocker in the status's fields", Duration.ofSeconds(10), () -> h.control.status().waiting()
+          .filter(w -> w instanceof Waiting.CreationBlocked c && c.blockerPids().contains(blocker.pid())
+              && c.heal().attempts() >= 2)
+          .isPresent());
       assertThat(h.control.status().level()).isEqualTo(StatusLevel.STARTING);
       SourceProgress whileBlocked = h.control.progress();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceFailedException;
@@ -110,6 +111,11 @@ class SlotInvalidationIT extends ActorSystemPerClass {
         throw new AssertionError("the stream should fail");
       } catch (ExecutionException e) {
         assertThat(e.getCause()).isInstanceOf(SourceFailedException.class);
+        // A program learns what happened and from where to re-sync without reading the message.
+        SourceFailedException f = (SourceFailedException) e.getCause();
+        assertThat(f.kind()).isEqualTo(FailureKind.SLOT_INVALIDATED);
+        assertThat(f.slotConfirmedLsn()).contains(Lsn.parse(confirmedBefore));
+        assertThat(f.remediation()).contains("on-invalidated = recreate");
       }
     }
   }

@@ -1,7 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.SourceSettings;
-import io.slotkeeper.internal.JdbcProperties;
+import io.slotkeeper.internal.connection.JdbcProperties;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;

@@ -2,7 +2,7 @@ package io.slotkeeper.javadsl;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.SourceSettings;
-import io.slotkeeper.internal.ReplicationSourceStage;
+import io.slotkeeper.internal.stage.ReplicationSourceStage;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**

@@ -6,7 +6,7 @@ import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.Waiting;
-import io.slotkeeper.internal.AdminActor;
+import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.postgres.HeldTransaction;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.TcpProxy;
@@ -179,7 +179,7 @@ class SlotCreationHealIT extends ActorSystemPerClass {
   void endsItsOwnOrphanedCreation(int version) throws Exception {
     try (PostgresServer pg = PostgresServer.builder().version(version).start();
         // The orphan is ended by the connection's setup, which logs why.
-        LogCapture log = new LogCapture("io.slotkeeper.internal.ConnectionSetup");
+        LogCapture log = new LogCapture("io.slotkeeper.internal.connection.ConnectionSetup");
         TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
       schema(pg);
       SourceSettings settings = settings(pg)

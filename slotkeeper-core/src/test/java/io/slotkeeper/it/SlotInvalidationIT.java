@@ -11,7 +11,7 @@ import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
-import io.slotkeeper.internal.AdminActor;
+import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;

@@ -1,0 +1,425 @@
+package io.slotkeeper.internal.connection;
+
+import io.slotkeeper.internal.admin.AdminActor;
+import io.slotkeeper.internal.source.SourceActor;
+import io.slotkeeper.internal.source.StreamItem;
+import io.slotkeeper.internal.status.StatusMonitor;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
+import io.slotkeeper.internal.supervision.Restarter;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.wire.PrimaryKeepalive;
+import io.slotkeeper.internal.wire.ReplicationFrame;
+import io.slotkeeper.internal.wire.ReplicationFrames;
+import io.slotkeeper.internal.wire.XLogData;
+import io.slotkeeper.pgoutput.PgOutputDecoder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only owner of a replication connection and its stream: every call on them happens in this
+ * actor's mailbox, so no second thread ever touches the stream. One instance per connection
+ * attempt; on any error it throws, stops (closing the connection) and leaves the decision to the
+ * {@link Restarter}.
+ *
+ * <p>Reads happen only against demand ({@link Read}); with no demand nothing is read, the kernel
+ * buffers fill and TCP flow control holds the walsender back. The keepalive timer is an ordinary
+ * message, so status updates keep flowing however long the consumer stalls.
+ */
+@InternalApi
+public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
+
+  public interface Command {}
+
+  /** The stream wants up to {@code max} envelopes; answered with one {@link SourceActor.Received}. */
+  public record Read(int max) implements Command {}
+
+  /** Send a final status update, close the connection and stop. */
+  public record Shutdown(CompletableFuture<Void> done) implements Command {}
+
+  /**
+   * The SourceActor has taken this connection's start (and reset its ledger if the start needed
+   * a resync): from now on its confirmed position belongs to this connection's history.
+   */
+  public enum StreamingAccepted implements Command { INSTANCE }
+
+  private enum Start implements Command { INSTANCE }
+
+  /** The slot-creation call ended; {@code failure} is null when it succeeded. */
+  private record SlotCreationDone(ServerFacts facts, ServerIdentity server, Throwable failure) implements Command {}
+
+  private enum Poll implements Command { INSTANCE }
+
+  private enum Keepalive implements Command { INSTANCE }
+
+  /** Report a newly acknowledged position if there is one (every {@code ack.flush-interval}). */
+  private enum FlushAcks implements Command { INSTANCE }
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
+
+  private final ConnectionContext context;
+  private final SourceSettings settings;
+  private final ActorRef<StatusMonitor.Command> monitor;
+  private final TimerScheduler<Command> timers;
+
+  private ReplicationSession session;
+  private ConnectionSetup setup;
+  private PgOutputDecoder decoder;
+  private EnvelopeAssembler assembler;
+  private Lsn slotConfirmedAtStart = Lsn.INVALID;
+  private boolean accepted;
+  private boolean slotCreated;
+  /** True while a slot creation runs on another thread; see {@link #createSlot}. */
+  private boolean creating;
+  /** Our walsender on the server, to end it should we abandon a creation it is inside. */
+  private OwnWalsenders.Identity walsender;
+  private Lsn lastReceived = Lsn.INVALID;
+  private Lsn lastReportedFlush = Lsn.INVALID;
+  private Duration livenessTimeout;
+  private int readMax;
+  private boolean readOutstanding;
+  private long readSinceNanos;
+  private long lastServerMessageNanos;
+  private Duration pollDelay;
+  private ScheduledFuture<?> pendingPoll;
+  private boolean pollPending;
+
+  public static Behavior<Command> create(ConnectionContext context) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ctx.getSelf().tell(Start.INSTANCE);
+      return new ConnectionActor(ctx, timers, context);
+    }));
+  }
+
+  private ConnectionActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, ConnectionContext context) {
+    super(ctx);
+    this.context = context;
+    this.settings = context.settings();
+    this.monitor = context.monitor();
+    this.timers = timers;
+    this.pollDelay = settings.stream().pollMinInterval();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Start.INSTANCE, this::onStart)
+        .onMessage(SlotCreationDone.class, this::onSlotCreationDone)
+        .onMessageEquals(StreamingAccepted.INSTANCE, () -> {
+          accepted = true;
+          return this;
+        })
+        .onMessage(Read.class, this::onRead)
+        .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
+        .onMessageEquals(FlushAcks.INSTANCE, this::onFlushAcks)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .onSignal(PostStop.class, s -> {
+          if (pendingPoll != null) {
+            pendingPoll.cancel(false);
+          }
+          // Stopped without a Shutdown (the actor system is terminating): still tell the server
+          // what has been acknowledged, if the stream is alive, so less is delivered again.
+          if (session != null && session.streaming()) {
+            try {
+              sendStatus(false);
+            } catch (Exception ignored) {
+              // best effort: the connection is going away
+            }
+          }
+          closeSession();
+          return this;
+        })
+        .build();
+  }
+
+  /**
+   * Connects and carries out the {@link ConnectionSetup}: checks, then the {@link SlotPlan}
+   * (stream, create, replace or refuse). Throws on any problem, which the Restarter classifies.
+   */
+  private Behavior<Command> onStart() throws Exception {
+    ActorRef<Command> self = getContext().getSelf();
+    reason("connecting to " + settings.connection().databaseName() + " as " + settings.connection().user());
+    session = ReplicationSession.open(settings);
+    setup = new ConnectionSetup(settings, session, context.ownWalsenders(), context.history());
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
+
+    ConnectionSetup.Prepared prepared = setup.prepare();
+    walsender = prepared.walsender();
+    SlotPlan plan = prepared.plan();
+    if (plan instanceof SlotPlan.Refuse refuse) {
+      throw setup.refusal(refuse.refusal(), prepared.slot());
+    }
+    if (plan instanceof SlotPlan.Replace replace) {
+      setup.dropForReplacement(replace.replacement());
+      return createSlot(prepared.facts(), prepared.server());
+    }
+    if (plan instanceof SlotPlan.Create) {
+      slotCreated = true;
+      return createSlot(prepared.facts(), prepared.server());
+    }
+    return startReplication(prepared.facts(), prepared.server(), ((SlotPlan.Stream) plan).slot());
+  }
+
+  /** The setup steps after the slot exists: verify it and start streaming from its confirmed position. */
+  private Behavior<Command> startReplication(ServerFacts facts, ServerIdentity server, SlotInfo slot)
+      throws Exception {
+    ActorRef<Command> self = getContext().getSelf();
+    setup.verify(slot, facts);
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
+    reason("slot " + settings.slot().name() + " verified; starting replication");
+
+    // Resume from the server's slot, never from a local guess.
+    slotConfirmedAtStart = slot.confirmedFlushLsn();
+    lastReceived = slotConfirmedAtStart;
+    ResyncRequired resync = setup.continuity(server, slot, slotCreated, Lsn.of(context.confirmed().getAsLong()),
+        Lsn.of(context.receivedLsn().get()));
+    decoder = new PgOutputDecoder(settings.stream().protoVersion(), false);
+    assembler = new EnvelopeAssembler(context.ackTarget());
+    setup.startStreaming(slotConfirmedAtStart, slot, facts);
+
+    Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
+    livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
+    session.boundStreamingIo(livenessTimeout);
+    lastServerMessageNanos = System.nanoTime();
+    timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
+    lastReportedFlush = slotConfirmedAtStart;
+    timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.stream().ackFlushInterval());
+    log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
+        settings.slot().name(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
+        livenessTimeout);
+    // The source learns the start position first, so its progress is right once ACTIVE shows.
+    context.history().started(server, slotConfirmedAtStart);
+    if (resync != null) {
+      // What the previous history received says nothing about this one.
+      context.receivedLsn().set(slotConfirmedAtStart.value());
+    }
+    context.source().tell(new SourceActor.Streaming(self, slotConfirmedAtStart, resync));
+    reason("streaming from slot " + settings.slot().name());
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
+    context.restarter().tell(new Restarter.StreamingStarted(self));
+    return this;
+  }
+
+  /**
+   * Starts creating the slot; {@link SlotCreationDone} continues the setup. Creation waits for
+   * every transaction that was running when it began (healed by the AdminActor), possibly for
+   * minutes, so the call runs on a thread of its own ({@link SlotCreationExecutor}) and this
+   * actor's mailbox thread goes back to the connection dispatcher, where other sources need it
+   * for their keepalives. While the call runs nothing else here touches the session (no timers
+   * or reads are started before streaming), so the connection still has one user at a time; a
+   * Shutdown meanwhile aborts the socket, which is what JDBC's abort is for.
+   */
+  private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server) {
+    ActorRef<Command> self = getContext().getSelf();
+    reason("creating replication slot " + settings.slot().name());
+    context.admin().tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
+    ReplicationSession creatingSession = session;
+    creating = true;
+    getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
+            settings.slot().name(), settings.slot().temporary(), settings.slot().failover(), facts)),
+        (ok, failure) -> new SlotCreationDone(facts, server, failure));
+    return this;
+  }
+
+  private Behavior<Command> onSlotCreationDone(SlotCreationDone m) throws Exception {
+    creating = false;
+    context.admin().tell(new AdminActor.CreationFinished(getContext().getSelf()));
+    if (m.failure() != null) {
+      Throwable cause = m.failure() instanceof CompletionException && m.failure().getCause() != null
+          ? m.failure().getCause() : m.failure();
+      if (cause instanceof Exception e) {
+        throw e;
+      }
+      throw (Error) cause;
+    }
+    return startReplication(m.facts(), m.server(), setup.created(m.facts()));
+  }
+
+  private Behavior<Command> onRead(Read m) throws Exception {
+    readMax = m.max();
+    if (!readOutstanding) {
+      readOutstanding = true;
+      readSinceNanos = System.nanoTime();
+    }
+    pollDelay = settings.stream().pollMinInterval();
+    return drain();
+  }
+
+  private Behavior<Command> onPoll() throws Exception {
+    pollPending = false;
+    return readOutstanding ? drain() : this;
+  }
+
+  /** Reads what is already waiting, up to the demand; never waits for the server. */
+  private Behavior<Command> drain() throws Exception {
+    if (creating) {
+      return this; // the creation thread owns the session; nothing is read before streaming anyway
+    }
+    List<StreamItem> items = new ArrayList<>();
+    int envelopes = 0;
+    while (envelopes < readMax) {
+      byte[] data = session.readPending();
+      if (data == null) {
+        break;
+      }
+      lastServerMessageNanos = System.nanoTime();
+      ReplicationFrame frame = ReplicationFrames.decode(data);
+      if (frame instanceof XLogData x) {
+        lastReceived = Lsn.max(lastReceived, x.walStart());
+        ChangeEnvelope env = assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
+        if (env != null) {
+          items.add(new StreamItem.Change(env));
+          envelopes++;
+        }
+      } else if (frame instanceof PrimaryKeepalive k) {
+        lastReceived = Lsn.max(lastReceived, k.walEnd());
+        items.add(new StreamItem.WalEnd(k.walEnd()));
+        if (k.replyRequested()) {
+          sendStatus(false);
+        }
+      }
+    }
+    context.receivedLsn().set(lastReceived.value());
+    if (envelopes > 0) {
+      readOutstanding = false;
+      pollDelay = settings.stream().pollMinInterval();
+      context.source().tell(new SourceActor.Received(getContext().getSelf(), items));
+    } else {
+      if (!items.isEmpty()) {
+        // Keepalives only: hand over their WAL ends, keep the demand open.
+        context.source().tell(new SourceActor.Received(getContext().getSelf(), items, false));
+      }
+      schedulePoll();
+      pollDelay = pollDelay.multipliedBy(2);
+      if (pollDelay.compareTo(settings.stream().pollMaxInterval()) > 0) {
+        pollDelay = settings.stream().pollMaxInterval();
+      }
+    }
+    return this;
+  }
+
+  /**
+   * One pending re-poll at a time; a Read that finds nothing while one is pending reuses it. The
+   * flag is the actor's own (cleared when the Poll is handled), not the future's isDone(): the
+   * Poll can be handled before the scheduler thread has marked its future done, and relying on
+   * that would drop the next poll and stall reading.
+   */
+  private void schedulePoll() {
+    if (!pollPending) {
+      pollPending = true;
+      ActorRef<Command> self = getContext().getSelf();
+      pendingPoll = PollScheduler.schedule(pollDelay, () -> self.tell(Poll.INSTANCE));
+    }
+  }
+
+  private Behavior<Command> onKeepalive() throws Exception {
+    if (readOutstanding) {
+      long silentSince = Math.max(lastServerMessageNanos, readSinceNanos);
+      long silentNanos = System.nanoTime() - silentSince;
+      if (silentNanos > livenessTimeout.toNanos()) {
+        throw new ClassifiedException(ErrorClass.TRANSIENT, "no message from the server for "
+            + Duration.ofNanos(silentNanos).toMillis() + " ms although every keepalive asks for a reply;"
+            + " the network path looks dead", null, null);
+      }
+    }
+    // Asking for a reply makes a live server answer at once; that answer is what tells a quiet
+    // stream from a dead path.
+    sendStatus(true);
+    if (readOutstanding) {
+      // Belt and braces: an open Read always has a poll on its way.
+      schedulePoll();
+    }
+    return this;
+  }
+
+  /**
+   * Keepalives alone would carry a new confirmed position to the server up to a keepalive
+   * interval (15 s) late, and a crash in between delivers all of that acknowledged work again.
+   * A short timer that sends only when the position moved keeps that window at one interval
+   * without adding traffic to an idle or stalled stream.
+   */
+  private Behavior<Command> onFlushAcks() throws Exception {
+    if (flushPosition().isAfter(lastReportedFlush)) {
+      sendStatus(false);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onShutdown(Shutdown m) {
+    timers.cancelAll();
+    if (pendingPoll != null) {
+      pendingPoll.cancel(false);
+    }
+    if (session != null && session.streaming()) {
+      try {
+        sendStatus(false);
+        log.info("slot {}: final status update sent, confirmed {}", settings.slot().name(), flushPosition());
+      } catch (Exception e) {
+        log.warn("slot {}: could not send the final status update: {}", settings.slot().name(), e.getMessage());
+      }
+    }
+    closeSession();
+    m.done().complete(null);
+    return Behaviors.stopped();
+  }
+
+  private void sendStatus(boolean replyRequested) throws Exception {
+    Lsn flushed = flushPosition();
+    session.send(ReplicationFrames.standbyStatusUpdate(
+        Lsn.max(lastReceived, flushed), flushed, flushed, Instant.now(), replyRequested));
+    lastReportedFlush = flushed;
+  }
+
+  /**
+   * What the server may treat as flushed: acknowledged, and never below what the slot already
+   * had. Until the SourceActor has taken this start, its confirmed position may still be that of
+   * a history this connection does not continue (another server, a replaced slot), so only the
+   * slot's own position is reported.
+   */
+  private Lsn flushPosition() {
+    if (!accepted) {
+      return slotConfirmedAtStart;
+    }
+    return Lsn.max(Lsn.of(context.confirmed().getAsLong()), slotConfirmedAtStart);
+  }
+
+  private void reason(String text) {
+    monitor.tell(new StatusMonitor.SetReason(text, getContext().getSelf()));
+  }
+
+  private void closeSession() {
+    if (session != null) {
+      if (creating) {
+        // The creation thread is inside a call on this connection: abort the socket rather than
+        // talk to the server from a second thread; the call fails and its result goes nowhere.
+        // Our walsender does not notice (it waits on a lock), so it is ended separately.
+        session.abort();
+        AbandonedCreation.end(settings, walsender);
+      } else {
+        session.close();
+      }
+      session = null;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.slotkeeper.internal.connection;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.lang.reflect.Field;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.PGStream;
+import org.postgresql.core.QueryExecutorBase;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells whether the server has ended a COPY BOTH stream on its own.
+ *
+ * <p>Why this exists: a walsender that finishes (server shutdown, walsender stopped) sends
+ * CommandComplete and exits. pgjdbc's non-blocking {@code readFromCopy(false)} deliberately leaves
+ * a CommandComplete unread until the client sends CopyDone, so it keeps returning "nothing yet"
+ * and the copy stays active; the dead stream would only show when a later status update hits the
+ * closed socket, one or two keepalive intervals later. Peeking at the next message type on the
+ * connection's stream reveals it at once. pgjdbc exposes the stream only as a protected field,
+ * hence the reflection; if it is unavailable (another pgjdbc version) the probe answers false and
+ * the keepalive write and the liveness timeout still catch the dead stream, just later.
+ */
+final class CopyEndProbe {
+  private static final Logger log = LoggerFactory.getLogger(CopyEndProbe.class);
+  private static final char COMMAND_COMPLETE = 'C';
+  private static final CopyEndProbe UNAVAILABLE = new CopyEndProbe(null);
+
+  private static final long EOF_CHECK_INTERVAL_NANOS = 250_000_000L;
+
+  private final PGStream stream;
+  private long lastEofCheckNanos = System.nanoTime();
+
+  private CopyEndProbe(PGStream stream) {
+    this.stream = stream;
+  }
+
+  static CopyEndProbe of(Connection connection) {
+    try {
+      Object executor = connection.unwrap(BaseConnection.class).getQueryExecutor();
+      Field field = QueryExecutorBase.class.getDeclaredField("pgStream");
+      field.setAccessible(true);
+      return new CopyEndProbe((PGStream) field.get(executor));
+    } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
+      log.debug("cannot reach pgjdbc's stream ({}); a server-ended stream will be noticed by the keepalive", e.toString());
+      return UNAVAILABLE;
+    }
+  }
+
+  /**
+   * True when the next message waiting on the connection is the server's CommandComplete. Throws
+   * when the server closed the connection: pgjdbc's non-blocking check reports an end of stream
+   * as "nothing pending" (a server killed by an immediate shutdown sends no error first), so at
+   * most every {@link #EOF_CHECK_INTERVAL_NANOS} this probe peeks itself, waiting at most 1 ms.
+   */
+  boolean serverEndedCopy() throws SQLException {
+    if (stream == null) {
+      return false;
+    }
+    try {
+      if (stream.hasMessagePending()) {
+        return stream.peekChar() == COMMAND_COMPLETE;
+      }
+      long now = System.nanoTime();
+      if (now - lastEofCheckNanos < EOF_CHECK_INTERVAL_NANOS) {
+        return false;
+      }
+      lastEofCheckNanos = now;
+      int saved = stream.getNetworkTimeout();
+      stream.setNetworkTimeout(1);
+      try {
+        return stream.peekChar() == COMMAND_COMPLETE;
+      } catch (SocketTimeoutException quiet) {
+        return false;
+      } finally {
+        stream.setNetworkTimeout(saved);
+      }
+    } catch (EOFException e) {
+      throw new PSQLException("the server closed the replication connection", PSQLState.CONNECTION_FAILURE, e);
+    } catch (IOException e) {
+      throw new PSQLException("the replication connection failed: " + e.getMessage(),
+          PSQLState.CONNECTION_FAILURE, e);
+    }
+  }
+}

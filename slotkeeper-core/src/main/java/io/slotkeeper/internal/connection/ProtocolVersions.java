@@ -1,0 +1,44 @@
+package io.slotkeeper.internal.connection;
+
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceSettings;
+
+/**
+ * Which pgoutput protocol versions a server speaks, and the words for asking for one it does not.
+ * The server refuses a newer version at START_REPLICATION with SQLSTATE 0A000, which would otherwise
+ * look like any other refusal; a version is a setting, so the answer is always the same and
+ * reconnecting never helps.
+ */
+@InternalApi
+public final class ProtocolVersions {
+  private ProtocolVersions() {}
+
+  /** The highest {@code proto_version} pgoutput accepts on a server of this major version. */
+  static int highestSupported(int majorVersion) {
+    if (majorVersion >= 16) {
+      return 4; // streaming = parallel
+    } else if (majorVersion == 15) {
+      return 3; // two-phase
+    } else if (majorVersion == 14) {
+      return 2; // streaming of in-progress transactions
+    }
+    return 1;
+  }
+
+  /** The first major version whose pgoutput accepts {@code version}. */
+  static int firstServerFor(int version) {
+    return switch (version) {
+      case 2 -> 14;
+      case 3 -> 15;
+      case 4 -> 16;
+      default -> 10;
+    };
+  }
+
+  /** The fix for asking a server that speaks at most {@code highest}. */
+  public static String fix(int requested, int highest) {
+    return "set " + SourceSettings.CONFIG_PATH + ".proto-version = " + highest + (highest > 1 ? " or lower" : "")
+        + " (this server supports " + (highest > 1 ? "1 to " + highest : "only 1") + "), or upgrade the server to"
+        + " PostgreSQL " + firstServerFor(requested) + " or later for protocol version " + requested;
+  }
+}

@@ -1,0 +1,340 @@
+package io.slotkeeper.internal.connection;
+
+
+import io.slotkeeper.internal.supervision.Classification;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
+
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceSettings;
+import java.net.SocketTimeoutException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.copy.CopyDual;
+
+/**
+ * One pgjdbc replication connection (replication=database) and, once started, its COPY BOTH
+ * stream. Blocking; used only by the {@link ConnectionActor} that owns it, never by two threads.
+ *
+ * <p>Why the raw COPY BOTH stream and not pgjdbc's PGReplicationStream: that class hides the
+ * server's keepalives (so a silent, black-holed path cannot be told from an idle one), always
+ * sends status updates without asking for a reply, and since 42.7 may move the flushed position
+ * to the server's WAL end by itself. Reading {@link CopyDual#readFromCopy(boolean)} without
+ * blocking is exactly what its readPending() does; decoding the frames ourselves keeps the
+ * acknowledgement rule in one place (the DeliveryLedger) and lets every keepalive ask the server
+ * for a reply, which is how a dead path is detected.
+ */
+final class ReplicationSession implements AutoCloseable {
+  private final SourceSettings settings;
+  private final Connection connection;
+  private final CopyEndProbe endProbe;
+  private CopyDual copy;
+  /** Bound of a status-update write once streaming; null until {@link #boundStreamingIo} is called. */
+  private Duration writeLimit;
+  private Duration readLimit;
+
+  private ReplicationSession(SourceSettings settings, Connection connection) {
+    this.settings = settings;
+    this.connection = connection;
+    this.endProbe = CopyEndProbe.of(connection);
+  }
+
+  static ReplicationSession open(SourceSettings settings) throws SQLException {
+    Properties props = JdbcProperties.of(settings);
+    PGProperty.REPLICATION.set(props, "database");
+    PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+    // A walsender accepts only the simple query protocol.
+    PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+    return new ReplicationSession(settings, DriverManager.getConnection(settings.connection().url(), props));
+  }
+
+  ServerFacts inspect() throws SQLException {
+    int versionNum = Integer.parseInt(queryString("SHOW server_version_num"));
+    String walLevel = queryString("SELECT setting FROM pg_settings WHERE name = 'wal_level'");
+    long timeoutMs = Long.parseLong(queryString("SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'"));
+    String database = queryString("SELECT current_database()");
+    int pid = Integer.parseInt(queryString("SELECT pg_backend_pid()"));
+    return new ServerFacts(versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid);
+  }
+
+  /** IDENTIFY_SYSTEM: the cluster, timeline and WAL flush position of the server. */
+  ServerIdentity identifySystem() throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+      rs.next();
+      return new ServerIdentity(rs.getString("systemid"), rs.getInt("timeline"), lsnOrInvalid(rs.getString("xlogpos")));
+    }
+  }
+
+  /** The publications among {@code names} that do not exist in this database. */
+  List<String> missingPublications(List<String> names) throws SQLException {
+    List<String> missing = new ArrayList<>();
+    for (String name : names) {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            missing.add(name);
+          }
+        }
+      }
+    }
+    return missing;
+  }
+
+  /** The slot's row, or null when there is no such slot. */
+  SlotInfo slot(String name, ServerFacts facts) throws SQLException {
+    // invalidation_reason exists from 17; before that wal_status = 'lost' is the only sign.
+    String reason = facts.majorVersion() >= 17 ? "invalidation_reason" : "NULL::text";
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status, "
+            + reason + " FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        int pid = rs.getInt("active_pid");
+        Integer activePid = rs.wasNull() ? null : pid;
+        return new SlotInfo(rs.getString("slot_name"), rs.getString("plugin"), rs.getString("slot_type"),
+            rs.getString("database"), activePid, lsnOrInvalid(rs.getString("confirmed_flush_lsn")),
+            lsnOrInvalid(rs.getString("restart_lsn")), rs.getString("wal_status"), rs.getString(9));
+      }
+    }
+  }
+
+  void dropSlot(String name) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("DROP_REPLICATION_SLOT " + quoteIdent(name));
+    }
+  }
+
+  /** A backend as far as a person needs it to know who holds the slot. */
+  record Backend(int pid, String applicationName, String clientAddress) {
+    String describe() {
+      return "PID " + pid + (applicationName == null || applicationName.isEmpty() ? "" : ", application '"
+          + applicationName + "'") + (clientAddress == null ? "" : ", from " + clientAddress);
+    }
+  }
+
+  /** Application name and client address of a backend, for telling a person who holds the slot. */
+  Backend describeBackend(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT application_name, client_addr FROM pg_stat_activity WHERE pid = ?")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return new Backend(pid, null, null);
+        }
+        return new Backend(pid, rs.getString(1), rs.getString(2));
+      }
+    }
+  }
+
+  /**
+   * Creates the logical slot. It may wait a long time: the snapshot builder waits for every
+   * transaction that was running when creation began.
+   */
+  void createSlot(String name, boolean temporary, boolean failover, ServerFacts facts) throws SQLException {
+    if (failover && facts.majorVersion() < 17) {
+      throw new ClassifiedException(new Classification(ErrorClass.FATAL,
+          "slot.failover is on, but failover slots need PostgreSQL 17 or newer (this server is PostgreSQL "
+              + facts.majorVersion() + ")",
+          "turn " + SourceSettings.CONFIG_PATH + ".slot.failover off, or upgrade the server",
+          FailureKind.CONFIGURATION), null);
+    }
+    StringBuilder sql = new StringBuilder("CREATE_REPLICATION_SLOT ").append(quoteIdent(name));
+    if (temporary) {
+      sql.append(" TEMPORARY");
+    }
+    sql.append(" LOGICAL pgoutput");
+    if (facts.majorVersion() >= 15) {
+      // The option-list syntax (15+) is the only one that can say FAILOVER (17+).
+      sql.append(" (SNAPSHOT 'nothing'").append(failover ? ", FAILOVER true" : "").append(")");
+    } else {
+      sql.append(" NOEXPORT_SNAPSHOT");
+    }
+    // Creation waits for every transaction that was running when it began, however long that
+    // is; the socket timeout bounds streaming reads, not this wait. Cutting the connection here
+    // would leave our walsender waiting on (it waits on a lock, not on the socket) and holding
+    // the half-created slot, and the heal and terminate-blockers-after would never get their turn.
+    int saved = connection.getNetworkTimeout();
+    connection.setNetworkTimeout(Runnable::run, 0);
+    try (Statement st = connection.createStatement()) {
+      st.execute(sql.toString());
+    } finally {
+      restoreNetworkTimeout(saved);
+    }
+  }
+
+  private void restoreNetworkTimeout(int millis) {
+    try {
+      if (!connection.isClosed()) {
+        connection.setNetworkTimeout(Runnable::run, millis);
+      }
+    } catch (SQLException ignored) {
+      // the connection broke; the caller's own error says how
+    }
+  }
+
+  /** When backend {@code pid} started (text, exact), or null when there is no such backend. */
+  String backendStart(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT backend_start::text FROM pg_stat_activity WHERE pid = ?")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** pg_terminate_backend; true when the backend was signalled. */
+  boolean terminateBackend(int pid) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_terminate_backend(?)")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** CREATE PUBLICATION for {@code tables}, or FOR ALL TABLES when there are none. */
+  void createPublication(String name, List<String> tables) throws SQLException {
+    String target = tables.isEmpty()
+        ? "FOR ALL TABLES"
+        : "FOR TABLE " + tables.stream().map(ReplicationSession::quoteQualified).collect(Collectors.joining(", "));
+    try (Statement st = connection.createStatement()) {
+      st.execute("CREATE PUBLICATION " + quoteIdent(name) + " " + target);
+    }
+  }
+
+  /** "schema.table" or "table", each part quoted. */
+  private static String quoteQualified(String table) {
+    int dot = table.indexOf('.');
+    return dot < 0 ? quoteIdent(table) : quoteIdent(table.substring(0, dot)) + "." + quoteIdent(table.substring(dot + 1));
+  }
+
+  /** Opens the COPY BOTH stream of pgoutput changes from {@code start}. */
+  void startStreaming(Lsn start, ServerFacts facts) throws SQLException {
+    String pubs = settings.publication().names().stream()
+        .map(p -> "\"" + p.replace("\"", "\"\"") + "\"")
+        .collect(Collectors.joining(","));
+    StringBuilder sql = new StringBuilder("START_REPLICATION SLOT ")
+        .append(quoteIdent(settings.slot().name())).append(" LOGICAL ").append(start)
+        .append(" (proto_version '").append(settings.stream().protoVersion()).append("', publication_names ")
+        .append(quoteLiteral(pubs));
+    if (facts.majorVersion() >= 14) {
+      // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists from 14.
+      sql.append(", messages 'true'");
+    }
+    sql.append(")");
+    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(sql.toString());
+  }
+
+  /**
+   * Bounds every blocking read and write of the stream by the liveness timeout. Why: the
+   * non-blocking read only checks that a message has started to arrive and then reads the rest
+   * blocking, so a wide row cut off part-way by a dead path held the connection actor (and its
+   * keepalive and liveness check) for the whole socket timeout. A read that gets nothing for about
+   * the liveness timeout now fails; the socket timeout stays the bound when it is the shorter one.
+   * The network timeout is half the liveness timeout because pgjdbc's buffered reader, when a
+   * timeout hits after it has read part of what it wanted, returns that part and throws only when
+   * the next read times out too: a dead path shows after two timeouts.
+   * Writes are not covered by the socket timeout at all, so a {@link WriteWatchdog} bounds them.
+   * An idle stream is unaffected: with nothing pending, the read returns at once.
+   */
+  void boundStreamingIo(Duration liveness) throws SQLException {
+    Duration half = liveness.dividedBy(2);
+    readLimit = half.compareTo(settings.connection().socketTimeout()) < 0 ? half : settings.connection().socketTimeout();
+    writeLimit = liveness;
+    connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
+  }
+
+  /** One CopyData message if one is already waiting, else null; never waits for the server to start one. */
+  byte[] readPending() throws SQLException {
+    byte[] data;
+    try {
+      data = copy.readFromCopy(false);
+    } catch (SQLException e) {
+      if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
+        throw new ClassifiedException(ErrorClass.TRANSIENT, "a message from the server stopped arriving part-way"
+            + " (no byte for " + readLimit.toMillis() + " ms, twice); the network path looks dead", null, e);
+      }
+      throw e;
+    }
+    if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
+      throw new ClassifiedException(ErrorClass.TRANSIENT,
+          "the server ended the replication stream (it is shutting down, or the walsender was stopped)", null, null);
+    }
+    return data;
+  }
+
+  void send(byte[] message) throws SQLException {
+    if (writeLimit == null) {
+      write(message);
+    } else {
+      WriteWatchdog.guard(writeLimit, this::abort, () -> write(message));
+    }
+  }
+
+  private void write(byte[] message) throws SQLException {
+    copy.writeToCopy(message, 0, message.length);
+    copy.flushCopy();
+  }
+
+  /**
+   * Closes the socket from any thread, without the orderly goodbye: what JDBC's abort is for. A
+   * call blocked on the socket in the owning thread fails at once.
+   */
+  void abort() {
+    try {
+      connection.abort(Runnable::run);
+    } catch (SQLException | RuntimeException ignored) {
+      // already closed, or closing anyway
+    }
+  }
+
+  boolean streaming() {
+    return copy != null && copy.isActive();
+  }
+
+  @Override
+  public void close() {
+    try {
+      // Closing the socket ends the COPY; the walsender sees the end of the connection and exits.
+      connection.close();
+    } catch (SQLException | RuntimeException ignored) {
+      // Nothing useful to do: the connection is being thrown away.
+    }
+  }
+
+  private String queryString(String sql) throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static Lsn lsnOrInvalid(String s) {
+    return s == null ? Lsn.INVALID : Lsn.parse(s);
+  }
+
+  static String quoteIdent(String s) {
+    return "\"" + s.replace("\"", "\"\"") + "\"";
+  }
+
+  static String quoteLiteral(String s) {
+    return "'" + s.replace("'", "''") + "'";
+  }
+}

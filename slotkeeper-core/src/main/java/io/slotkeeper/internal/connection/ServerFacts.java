@@ -1,0 +1,12 @@
+package io.slotkeeper.internal.connection;
+
+import java.time.Duration;
+
+/** What a connection learned about the server during setup. */
+record ServerFacts(
+    int serverVersionNum, String walLevel, Duration walSenderTimeout, String database, int backendPid) {
+
+  public int majorVersion() {
+    return serverVersionNum / 10000;
+  }
+}

@@ -1,0 +1,280 @@
+package io.slotkeeper.internal.source;
+
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.Lsn;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What this running source has delivered downstream and what the consumer has acknowledged.
+ * Pure bookkeeping, no I/O; it outlives every connection, which is what lets a reconnect resume
+ * from the server's slot without delivering anything twice.
+ *
+ * <p>Units and their positions (checked against the walsender and pgoutput; see
+ * docs/architecture.md, "What each LSN means"): a transaction is decided by its commit record, whose
+ * START is the commit LSN (Begin.final_lsn, Commit.commit_lsn) and whose END is the Commit's end
+ * LSN; a message written outside any transaction carries the END of its own record. On replay the
+ * server skips a transaction whose commit record starts below the slot's confirmed position, and a
+ * standalone message whose record starts below it. So a unit's <em>acknowledgement position</em> is
+ * the end of its deciding record: the commit's end LSN, or the message's LSN as sent. Confirming
+ * that position makes the server skip exactly that unit and everything before it, and nothing that
+ * starts there (a commit record can start exactly at a standalone message's end).
+ *
+ * <p>Delivery: the server replays from the slot's confirmed position, which is at most what was
+ * acknowledged, so after a reconnect it re-sends units this process already delivered. Units are
+ * delivered in the order of their deciding records and do not overlap, so with {@link #highWater}
+ * the acknowledgement position of the last unit delivered whole, a transaction whose commit record
+ * starts below it, or a standalone message whose end is at or below it, was delivered already. A
+ * transaction that was cut off part-way is recognised by its commit LSN and only the envelopes not
+ * yet delivered pass.
+ *
+ * <p>Acknowledgement is cumulative, as with a Kafka offset: acknowledging a unit acknowledges every
+ * unit delivered before it. A consumer that filters envelopes, drops one, or commits only the last
+ * offset of a batch therefore never pins the slot. The confirmed position (what the slot may be
+ * told) is the end of the longest prefix of delivered units that are all acknowledged. A server
+ * keepalive's WAL end may be confirmed only while nothing delivered is unacknowledged and no
+ * transaction is open, so an idle publication on a busy server does not pin WAL, yet the slot never
+ * passes a unit the consumer has not acknowledged.
+ */
+@InternalApi
+public final class DeliveryLedger {
+
+  /** The verdict for one received envelope. */
+  public enum Verdict {
+    DELIVER,
+    SKIP_DUPLICATE
+  }
+
+  private Lsn highWater = Lsn.INVALID;
+  private Lsn confirmed;
+
+  // The transaction being delivered (its Begin went downstream, its Commit not yet).
+  private Lsn openCommitLsn;
+  private long openDelivered;
+  // Within the current connection: the transaction being received and how many envelopes seen.
+  private boolean receivingTransaction;
+  private boolean skippingTransaction;
+  private long seenInTransaction;
+
+  /**
+   * Acknowledgement position of each delivered unit not yet confirmed → acknowledged? Entries are
+   * acknowledged out of order only by the engine itself (its own heartbeats); a consumer's
+   * acknowledgement covers every entry up to it.
+   */
+  private final TreeMap<Long, Boolean> outstanding = new TreeMap<>(Long::compareUnsigned);
+  private int unacknowledged;
+  private Lsn walEndCandidate = Lsn.INVALID;
+
+  private long deliveredTransactions;
+  private long acknowledgedTransactions;
+  private long skippedEnvelopes;
+
+  public DeliveryLedger(Lsn confirmed) {
+    this.confirmed = confirmed;
+  }
+
+  /** A new connection starts reading: whatever the previous one was receiving was cut off. */
+  public void connectionStarted(Lsn slotConfirmed) {
+    receivingTransaction = false;
+    skippingTransaction = false;
+    seenInTransaction = 0;
+    if (slotConfirmed.isAfter(confirmed)) {
+      confirmed = slotConfirmed;
+    }
+  }
+
+  /**
+   * The slot was replaced by a new one starting at {@code newStart}: what the old slot delivered
+   * can no longer be confirmed on the server, and a transaction it cut off will never complete.
+   */
+  public void resync(Lsn newStart) {
+    // Nothing of the new history has been delivered: positions below the old high-water mark may
+    // name new transactions now (a server with lower LSNs), so none may be dropped as duplicates.
+    outstanding.clear();
+    unacknowledged = 0;
+    walEndCandidate = Lsn.INVALID;
+    highWater = Lsn.INVALID;
+    openCommitLsn = null;
+    openDelivered = 0;
+    receivingTransaction = false;
+    skippingTransaction = false;
+    confirmed = newStart;
+  }
+
+  /** The Begin of a transaction whose commit record starts at {@code commitLsn}. */
+  public Verdict begin(Lsn commitLsn) {
+    receivingTransaction = true;
+    seenInTransaction = 1;
+    if (transactionDelivered(commitLsn)) {
+      skippingTransaction = true;
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    skippingTransaction = false;
+    if (openCommitLsn == null || !openCommitLsn.equals(commitLsn)) {
+      openCommitLsn = commitLsn;
+      openDelivered = 0;
+    }
+    return countInOpenTransaction();
+  }
+
+  /** A change (or transactional message) inside the transaction being received. */
+  public Verdict change() {
+    if (!receivingTransaction) {
+      throw new IllegalStateException("change received outside a transaction");
+    }
+    seenInTransaction++;
+    if (skippingTransaction) {
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    return countInOpenTransaction();
+  }
+
+  /** The Commit of the transaction being received; {@code endLsn} is the end of its commit record. */
+  public Verdict commit(Lsn endLsn) {
+    if (!receivingTransaction) {
+      throw new IllegalStateException("commit received outside a transaction");
+    }
+    seenInTransaction++;
+    receivingTransaction = false;
+    if (skippingTransaction) {
+      skippingTransaction = false;
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    Verdict verdict = countInOpenTransaction();
+    if (verdict == Verdict.DELIVER) {
+      openCommitLsn = null;
+      openDelivered = 0;
+      delivered(endLsn, false);
+      deliveredTransactions++;
+    }
+    return verdict;
+  }
+
+  /**
+   * A transaction the engine wrote itself (a heartbeat) and acknowledges on the consumer's behalf:
+   * nothing of it went downstream. Its acknowledgement covers only itself, never the consumer's
+   * outstanding transactions before it. Returns false when it was a replay of one already recorded.
+   */
+  public boolean ownTransaction(Lsn commitLsn, Lsn endLsn) {
+    if (transactionDelivered(commitLsn)) {
+      skippedEnvelopes++;
+      return false;
+    }
+    delivered(endLsn, true);
+    advanceConfirmed();
+    return true;
+  }
+
+  /**
+   * A message written outside any transaction; {@code lsn} is what the server sent with it, the end
+   * of its record, which is also its acknowledgement position.
+   */
+  public Verdict standaloneMessage(Lsn lsn) {
+    if (!lsn.isAfter(highWater)) {
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    delivered(lsn, false);
+    return Verdict.DELIVER;
+  }
+
+  /** The acknowledgement position of a standalone message sent with {@code lsn}: that same position. */
+  public static Lsn standaloneAckPosition(Lsn lsn) {
+    return lsn;
+  }
+
+  /** A server keepalive reported that WAL up to {@code walEnd} has been sent. */
+  public void serverWalEnd(Lsn walEnd) {
+    if (receivingTransaction || openCommitLsn != null) {
+      return;
+    }
+    if (outstanding.isEmpty()) {
+      confirmed = Lsn.max(confirmed, walEnd);
+    } else {
+      walEndCandidate = Lsn.max(walEndCandidate, walEnd);
+    }
+  }
+
+  /**
+   * The consumer made the unit whose acknowledgement position is {@code endLsn} durable, and with it
+   * every unit delivered before. Unknown positions (already confirmed, or from a replaced slot) are
+   * ignored. Returns true when {@link #confirmed()} moved.
+   */
+  public boolean acknowledge(Lsn endLsn) {
+    Boolean state = outstanding.get(endLsn.value());
+    if (state == null || state) {
+      return false;
+    }
+    for (Map.Entry<Long, Boolean> e : outstanding.headMap(endLsn.value(), true).entrySet()) {
+      if (!e.getValue()) {
+        e.setValue(Boolean.TRUE);
+        unacknowledged--;
+        acknowledgedTransactions++;
+      }
+    }
+    return advanceConfirmed();
+  }
+
+  private boolean advanceConfirmed() {
+    Lsn before = confirmed;
+    while (!outstanding.isEmpty() && outstanding.firstEntry().getValue()) {
+      confirmed = Lsn.max(confirmed, Lsn.of(outstanding.pollFirstEntry().getKey()));
+    }
+    if (outstanding.isEmpty() && !receivingTransaction && openCommitLsn == null) {
+      confirmed = Lsn.max(confirmed, walEndCandidate);
+    }
+    return !confirmed.equals(before);
+  }
+
+  /** A transaction whose commit record starts at {@code commitLsn} was delivered (or acknowledged) whole. */
+  private boolean transactionDelivered(Lsn commitLsn) {
+    return commitLsn.isBefore(highWater) || commitLsn.isBefore(confirmed);
+  }
+
+  private void delivered(Lsn ackPosition, boolean acknowledged) {
+    highWater = ackPosition;
+    outstanding.put(ackPosition.value(), acknowledged);
+    if (!acknowledged) {
+      unacknowledged++;
+    }
+  }
+
+  private Verdict countInOpenTransaction() {
+    if (seenInTransaction <= openDelivered) {
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    openDelivered++;
+    return Verdict.DELIVER;
+  }
+
+  /** The position the slot may be confirmed to: never past an unacknowledged delivery. */
+  public Lsn confirmed() {
+    return confirmed;
+  }
+
+  /** Acknowledgement position of the last unit delivered whole. */
+  public Lsn highWater() {
+    return highWater;
+  }
+
+  /** Units delivered downstream and not yet acknowledged. */
+  public int unacknowledgedCount() {
+    return unacknowledged;
+  }
+
+  public long deliveredTransactions() {
+    return deliveredTransactions;
+  }
+
+  public long acknowledgedTransactions() {
+    return acknowledgedTransactions;
+  }
+
+  public long skippedEnvelopes() {
+    return skippedEnvelopes;
+  }
+}

@@ -1,0 +1,405 @@
+package io.slotkeeper.internal.source;
+
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.internal.admin.AdminActor;
+import io.slotkeeper.internal.connection.ConnectionActor;
+import io.slotkeeper.internal.connection.ConnectionContext;
+import io.slotkeeper.internal.connection.OwnWalsenders;
+import io.slotkeeper.internal.stage.StageHandle;
+import io.slotkeeper.internal.status.StatusMonitor;
+import io.slotkeeper.internal.supervision.Restarter;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.LogicalMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The root of one source's actor tree and the keeper of its {@link DeliveryLedger}. It outlives
+ * every connection: it routes the stream's demand to the current {@link ConnectionActor}, drops
+ * what a reconnect replays, hands the rest to the stream stage, takes acknowledgements and
+ * publishes the confirmed position that connections report to the server.
+ *
+ * <pre>
+ * SourceActor ── StatusMonitor
+ *             └─ Restarter ── ConnectionActor (one per connection attempt)
+ * </pre>
+ */
+@InternalApi
+public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
+
+  public interface Command {}
+
+  /** The stage can take another batch. */
+  public enum Demand implements Command { INSTANCE }
+
+  /** The stage stopped (downstream finished, cancelled or failed). */
+  public enum StageStopped implements Command { INSTANCE }
+
+  /**
+   * A connection streams from its slot, which stood at {@code slotConfirmed}. {@code resync} is set
+   * when the start does not continue what was delivered (an invalidated slot replaced, a slot or
+   * server this source did not have before: see {@link StreamHistory}).
+   */
+  public record Streaming(
+      ActorRef<ConnectionActor.Command> connection, Lsn slotConfirmed, ResyncRequired resync)
+      implements Command {}
+
+  /**
+   * What a connection read, in stream order. {@code answersRead} is false for keepalive-only
+   * batches, which leave the read open.
+   */
+  public record Received(ActorRef<ConnectionActor.Command> connection, List<StreamItem> items, boolean answersRead)
+      implements Command {
+    public Received(ActorRef<ConnectionActor.Command> connection, List<StreamItem> items) {
+      this(connection, items, true);
+    }
+  }
+
+  /** An acknowledgement; {@code taken} completes once the ledger has it (see {@link Acknowledgements}). */
+  public record Ack(Lsn endLsn, CompletableFuture<Done> taken) implements Command {}
+
+  /** Stop emitting; the connection stays for acknowledgements until {@link Shutdown}. */
+  public record StopEmitting(CompletableFuture<Void> done) implements Command {}
+
+  public record Shutdown(CompletableFuture<Void> done) implements Command {}
+
+  /** The Restarter gave up: the error needs a person. */
+  public record Failed(SourceFailedException error) implements Command {}
+
+  /** The StatusMonitor published FAILED for {@code error}: now the stream may fail with it. */
+  private record FailurePublished(SourceFailedException error) implements Command {}
+
+  private record ConnectionGone(ActorRef<ConnectionActor.Command> connection) implements Command {}
+
+  private enum RestarterGone implements Command { INSTANCE }
+
+  private enum ShutdownComplete implements Command { INSTANCE }
+
+  private static final Logger log = LoggerFactory.getLogger(SourceActor.class);
+  private static final Duration UNACKNOWLEDGED_WARNING_REPEAT = java.time.Duration.ofMinutes(1);
+
+  private final SourceSettings settings;
+  private final StageHandle stage;
+  private final SourceState state;
+  private final Runnable onStopped;
+  private final ActorRef<StatusMonitor.Command> monitor;
+  private final DeliveryLedger ledger = new DeliveryLedger(Lsn.INVALID);
+  /** Outlives connections like the ledger: the history each new start must continue. */
+  private final StreamHistory history = new StreamHistory();
+  private final List<CompletableFuture<Void>> shutdownWaiters = new ArrayList<>();
+  private ActorRef<Restarter.Command> restarter;
+  private final ActorRef<AdminActor.Command> admin;
+  private CompletableFuture<Void> restarterDone;
+  private ActorRef<ConnectionActor.Command> connection;
+  private boolean demand;
+  private boolean readInFlight;
+  private boolean emitting = true;
+  private boolean shuttingDown;
+  private boolean stopRequested;
+  private final HeartbeatFilter heartbeats;
+  private final Acknowledgements acknowledgements;
+  private boolean unacknowledgedHigh;
+  private long lastUnacknowledgedWarning;
+
+  /** Handles a running source needs from outside the actor. */
+  public record Refs(ActorRef<Command> source, ActorRef<StatusMonitor.Command> monitor) {}
+
+  public static Behavior<Command> create(
+      SourceSettings settings,
+      StageHandle stage,
+      SourceState state,
+      CompletableFuture<Refs> refs,
+      Runnable onStopped) {
+    return Behaviors.setup(ctx -> new SourceActor(ctx, settings, stage, state, refs, onStopped));
+  }
+
+  private SourceActor(
+      ActorContext<Command> ctx,
+      SourceSettings settings,
+      StageHandle stage,
+      SourceState state,
+      CompletableFuture<Refs> refs,
+      Runnable onStopped) {
+    super(ctx);
+    this.onStopped = onStopped;
+    this.settings = settings;
+    this.stage = stage;
+    this.state = state;
+    this.heartbeats = new HeartbeatFilter(settings.heartbeat().prefix());
+    ActorRef<Command> self = ctx.getSelf();
+    this.monitor = ctx.spawn(StatusMonitor.create(settings.slot().name(), state.status, Clock.systemUTC()), "status");
+    this.acknowledgements = new Acknowledgements(settings.slot().name(), self::tell);
+    // Blocking JDBC: the admin actor runs on the blocking dispatcher, never taking the threads
+    // the connections need for their keepalives.
+    this.admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
+        DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+    // Shared by every connection of this source, so a later one can end an orphan of an earlier one.
+    OwnWalsenders ownWalsenders = new OwnWalsenders();
+    this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
+        restarterRef -> ConnectionActor.create(new ConnectionContext(settings, self, monitor, restarterRef, admin,
+            state.confirmedLsn::get, state.receivedLsn, acknowledgements, ownWalsenders, history))), "restarter");
+    ctx.watchWith(restarter, RestarterGone.INSTANCE);
+    refs.complete(new Refs(self, monitor));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Demand.INSTANCE, () -> {
+          demand = true;
+          maybeRead();
+          return this;
+        })
+        .onMessage(Received.class, this::onReceived)
+        .onMessage(Streaming.class, this::onStreaming)
+        .onMessage(ConnectionGone.class, m -> {
+          if (m.connection().equals(connection)) {
+            connection = null;
+            readInFlight = false;
+          }
+          return this;
+        })
+        .onMessage(Ack.class, m -> {
+          if (ledger.acknowledge(m.endLsn())) {
+            state.confirmedLsn.set(ledger.confirmed().value());
+          }
+          state.acknowledgedTransactions.set(ledger.acknowledgedTransactions());
+          publishUnacknowledged();
+          acknowledgements.taken(m.taken());
+          return this;
+        })
+        .onMessage(StopEmitting.class, m -> {
+          stopRequested = true;
+          stopEmitting();
+          m.done().complete(null);
+          return this;
+        })
+        .onMessage(Shutdown.class, m -> shutdown(m.done()))
+        .onMessageEquals(StageStopped.INSTANCE, () -> {
+          // After Control.stop() the stage completes on purpose, while the consumer may still be
+          // acknowledging what it got: the connection stays until shutdown() (drainAndShutdown
+          // calls it once the consumer is done). Any other end of the stage (downstream finished,
+          // cancelled or failed) means nobody will acknowledge anything more: shut down now.
+          boolean stoppedOnPurpose = stopRequested;
+          emitting = false;
+          return shuttingDown || stoppedOnPurpose ? this : shutdown(null);
+        })
+        .onMessage(Failed.class, this::onFailed)
+        .onMessage(FailurePublished.class, m -> {
+          stage.fail(m.error());
+          return this;
+        })
+        .onMessageEquals(RestarterGone.INSTANCE, () -> {
+          restarter = null;
+          // A Restarter that stopped on its own (after a fatal error) never answers a Shutdown.
+          if (restarterDone != null) {
+            restarterDone.complete(null);
+          }
+          return this;
+        })
+        .onMessageEquals(ShutdownComplete.INSTANCE, this::onShutdownComplete)
+        .onSignal(PostStop.class, s -> {
+          // However the actors end (shutdown, or the actor system terminating), the control learns it,
+          // and so does whoever waits on an acknowledgement still in the mailbox (now dead letters).
+          acknowledgements.sourceStopped();
+          onStopped.run();
+          return this;
+        })
+        .build();
+  }
+
+  /**
+   * The status goes FAILED first and the stream fails after: whoever sees the stream fail and then
+   * asks the status must read FAILED and its reason, not a status from before. The monitor is this
+   * actor's child and answers every Fail, so the wait cannot hang while this actor lives.
+   */
+  private Behavior<Command> onFailed(Failed m) {
+    emitting = false;
+    ActorRef<Command> self = getContext().getSelf();
+    CompletableFuture<Void> published = new CompletableFuture<>();
+    monitor.tell(new StatusMonitor.Fail(m.error(), published));
+    published.thenRun(() -> self.tell(new FailurePublished(m.error())));
+    return this;
+  }
+
+  private Behavior<Command> onStreaming(Streaming m) {
+    connection = m.connection();
+    getContext().watchWith(connection, new ConnectionGone(connection));
+    readInFlight = false;
+    // What the previous connection was in the middle of will be sent again.
+    heartbeats.reset();
+    // The connection decided (StreamHistory) whether this start continues what was delivered.
+    ResyncRequired resync = m.resync();
+    if (resync != null) {
+      // Before any change from the new slot: the consumer must learn of the gap first.
+      ledger.resync(m.slotConfirmed());
+      stage.deliver(List.of(ChangeEnvelope.resyncRequired(resync, Instant.now(),
+          CommittableOffsetImpl.notAUnitEnd(m.slotConfirmed()))));
+      state.deliveredEnvelopes.incrementAndGet();
+    }
+    ledger.connectionStarted(m.slotConfirmed());
+    state.confirmedLsn.set(ledger.confirmed().value());
+    connection.tell(ConnectionActor.StreamingAccepted.INSTANCE);
+    maybeRead();
+    return this;
+  }
+
+  private Behavior<Command> onReceived(Received m) {
+    if (!m.connection().equals(connection)) {
+      // A connection that has since died: what it read will be replayed from the slot.
+      return this;
+    }
+    if (m.answersRead()) {
+      readInFlight = false;
+    }
+    List<ChangeEnvelope> deliver = new ArrayList<>(m.items().size());
+    for (StreamItem item : m.items()) {
+      if (item instanceof StreamItem.Change change) {
+        receive(change.envelope(), deliver);
+      } else if (item instanceof StreamItem.WalEnd w && settings.stream().idleAdvance() && !heartbeats.holding()) {
+        ledger.serverWalEnd(w.lsn());
+      }
+    }
+    state.confirmedLsn.set(ledger.confirmed().value());
+    publishUnacknowledged();
+    if (!deliver.isEmpty() && emitting) {
+      state.deliveredEnvelopes.addAndGet(deliver.size());
+      demand = false;
+      stage.deliver(deliver);
+    } else {
+      maybeRead();
+    }
+    return this;
+  }
+
+  /**
+   * Passes one envelope through the ledger into {@code deliver}, leaving out the engine's own
+   * heartbeat transactions (unless they are to be delivered), which are acknowledged here on the
+   * consumer's behalf. {@link HeartbeatFilter} decides what is a heartbeat; it may hold a Begin back
+   * until it can tell.
+   */
+  private void receive(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
+    if (settings.heartbeat().deliver()) {
+      pass(env, deliver);
+      return;
+    }
+    heartbeats.offer(env, e -> pass(e, deliver), commit -> ledger.ownTransaction(commit.commitLsn(), commit.endLsn()));
+  }
+
+  private void pass(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
+    if (verdict(env) == DeliveryLedger.Verdict.DELIVER) {
+      deliver.add(env);
+    }
+  }
+
+  private DeliveryLedger.Verdict verdict(ChangeEnvelope env) {
+    switch (env.kind()) {
+      case BEGIN:
+        return ledger.begin(env.commitLsn());
+      case COMMIT:
+        return ledger.commit(((Commit) env.message()).endLsn());
+      case MESSAGE:
+        if (!((LogicalMessage) env.message()).transactional()) {
+          return ledger.standaloneMessage(env.lsn());
+        }
+        return ledger.change();
+      default:
+        return ledger.change();
+    }
+  }
+
+  /** Publishes the unacknowledged count, warning when it stays above the configured level. */
+  private void publishUnacknowledged() {
+    int count = ledger.unacknowledgedCount();
+    state.unacknowledgedUnits.set(count);
+    long now = System.nanoTime();
+    if (count > settings.stream().unacknowledgedWarning()) {
+      if (!unacknowledgedHigh || now - lastUnacknowledgedWarning > UNACKNOWLEDGED_WARNING_REPEAT.toNanos()) {
+        log.warn("slot {}: {} delivered transactions wait for an acknowledgement (warning above {}); the slot stays at"
+            + " {} until the consumer acknowledges one. Acknowledgement is cumulative: committing the offset of the"
+            + " latest Commit is enough", settings.slot().name(), count, settings.stream().unacknowledgedWarning(),
+            ledger.confirmed());
+        lastUnacknowledgedWarning = now;
+      }
+      unacknowledgedHigh = true;
+    } else if (unacknowledgedHigh && count <= settings.stream().unacknowledgedWarning() / 2) {
+      unacknowledgedHigh = false;
+      log.info("slot {}: acknowledgements caught up ({} waiting)", settings.slot().name(), count);
+    }
+  }
+
+  private void maybeRead() {
+    if (demand && emitting && connection != null && !readInFlight) {
+      readInFlight = true;
+      connection.tell(new ConnectionActor.Read(settings.stream().batchSize()));
+    }
+  }
+
+  private void stopEmitting() {
+    if (emitting) {
+      emitting = false;
+      stage.complete();
+    }
+  }
+
+  private Behavior<Command> shutdown(CompletableFuture<Void> done) {
+    if (done != null) {
+      shutdownWaiters.add(done);
+    }
+    if (shuttingDown) {
+      return this;
+    }
+    shuttingDown = true;
+    stopEmitting();
+    ActorRef<Command> self = getContext().getSelf();
+    restarterDone = new CompletableFuture<>();
+    if (restarter != null) {
+      restarter.tell(new Restarter.Shutdown(restarterDone));
+    } else {
+      restarterDone.complete(null);
+    }
+    restarterDone
+        .thenCompose(v -> {
+          if (!settings.slot().dropOnStop()) {
+            return CompletableFuture.completedFuture(null);
+          }
+          CompletableFuture<Void> dropped = new CompletableFuture<>();
+          admin.tell(new AdminActor.DropSlot(dropped));
+          return dropped;
+        })
+        .thenCompose(v -> {
+          CompletableFuture<Void> published = new CompletableFuture<>();
+          monitor.tell(new StatusMonitor.Stopped("shut down", published));
+          return published;
+        })
+        .whenComplete((v, e) -> self.tell(ShutdownComplete.INSTANCE));
+    return this;
+  }
+
+  private Behavior<Command> onShutdownComplete() {
+    log.info("source {} shut down; slot confirmed at {}", settings.slot().name(), ledger.confirmed());
+    shutdownWaiters.forEach(f -> f.complete(null));
+    return Behaviors.stopped();
+  }
+}

@@ -19,11 +19,19 @@ public final class AdminSettings {
   }
 
   /** The primary's JDBC URL; empty means the source server itself is the primary. */
-  public String primaryUrl() { return primaryUrl; }
+  public String primaryUrl() {
+    return primaryUrl;
+  }
+
   /** The role on the primary; empty means the source's own role (and password). */
-  public String primaryUser() { return primaryUser; }
+  public String primaryUser() {
+    return primaryUser;
+  }
+
   /** That role's password, in clear: hand it to nothing that logs. */
-  public String primaryPassword() { return primaryPassword; }
+  public String primaryPassword() {
+    return primaryPassword;
+  }
 
   public AdminSettings withPrimary(String url, String user, String password) {
     return new AdminSettings(url, user, password);
@@ -31,7 +39,12 @@ public final class AdminSettings {
 
   @Override
   public String toString() {
-    return "AdminSettings(primaryUrl=" + Redaction.url(primaryUrl) + ", primaryUser=" + primaryUser
-        + ", primaryPassword=" + Redaction.secret(primaryPassword) + ")";
+    return "AdminSettings(primaryUrl="
+        + Redaction.url(primaryUrl)
+        + ", primaryUser="
+        + primaryUser
+        + ", primaryPassword="
+        + Redaction.secret(primaryPassword)
+        + ")";
   }
 }

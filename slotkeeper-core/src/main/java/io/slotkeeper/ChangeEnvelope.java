@@ -45,7 +45,8 @@ public final class ChangeEnvelope {
    * A control element announcing a gap, emitted before any change from a re-created slot. Built by
    * the engine; public, like {@link #of}, for the flow testkit and users' tests.
    */
-  public static ChangeEnvelope resyncRequired(ResyncRequired resync, Instant at, CommittableOffset offset) {
+  public static ChangeEnvelope resyncRequired(
+      ResyncRequired resync, Instant at, CommittableOffset offset) {
     return new ChangeEnvelope(resync, at, offset);
   }
 
@@ -63,9 +64,9 @@ public final class ChangeEnvelope {
   /**
    * An envelope for a decoded pgoutput {@code message}; its kind follows from the message's type.
    * The engine builds every envelope a source emits through here. It is public for the flow testkit
-   * ({@code io.slotkeeper.flowtestkit.javadsl.EnvelopeBuilder}, which also picks consistent LSNs) and
-   * for users' own tests; there is no public constructor, so the representation may change and an
-   * envelope cannot name a kind its message contradicts.
+   * ({@code io.slotkeeper.flowtestkit.javadsl.EnvelopeBuilder}, which also picks consistent LSNs)
+   * and for users' own tests; there is no public constructor, so the representation may change and
+   * an envelope cannot name a kind its message contradicts.
    *
    * @param lsn where the element sits in the WAL, as {@link #lsn()} describes per kind
    * @param xid the transaction id, 0 for a message sent outside a transaction
@@ -76,7 +77,12 @@ public final class ChangeEnvelope {
    * @throws IllegalArgumentException for a message that is never an element of a source (Relation,
    *     Type, Origin, streaming and two-phase messages)
    */
-  public static ChangeEnvelope of(PgOutputMessage message, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime,
+  public static ChangeEnvelope of(
+      PgOutputMessage message,
+      Lsn lsn,
+      long xid,
+      Lsn commitLsn,
+      Instant commitTime,
       CommittableOffset offset) {
     return new ChangeEnvelope(kindOf(message), lsn, xid, commitLsn, commitTime, message, offset);
   }
@@ -97,11 +103,19 @@ public final class ChangeEnvelope {
     } else if (message instanceof Commit) {
       return Kind.COMMIT;
     }
-    throw new IllegalArgumentException("a " + (message == null ? "null" : message.getClass().getSimpleName())
-        + " message is not an element of a replication source");
+    throw new IllegalArgumentException(
+        "a "
+            + (message == null ? "null" : message.getClass().getSimpleName())
+            + " message is not an element of a replication source");
   }
 
-  private ChangeEnvelope(Kind kind, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime, PgOutputMessage message,
+  private ChangeEnvelope(
+      Kind kind,
+      Lsn lsn,
+      long xid,
+      Lsn commitLsn,
+      Instant commitTime,
+      PgOutputMessage message,
       CommittableOffset offset) {
     this.kind = Objects.requireNonNull(kind);
     this.lsn = Objects.requireNonNull(lsn);
@@ -120,16 +134,18 @@ public final class ChangeEnvelope {
   /**
    * WAL position of this element, as the server sent it. What it points at depends on the kind
    * (checked against the walsender and pgoutput; docs/architecture.md, "What each LSN means"):
+   *
    * <ul>
    *   <li>INSERT, UPDATE, DELETE, TRUNCATE: the start of the change's WAL record;
    *   <li>BEGIN: the start of the transaction's first record, or {@code 0/0} when the server sent
    *       another message right behind it (a Begin followed by an Origin);
    *   <li>MESSAGE (inside or outside a transaction): the END of the message's record, which is
    *       where the next record starts;
-   *   <li>COMMIT: the start of the commit record (the commit LSN; its end is
-   *       {@link io.slotkeeper.pgoutput.Commit#endLsn()});
+   *   <li>COMMIT: the start of the commit record (the commit LSN; its end is {@link
+   *       io.slotkeeper.pgoutput.Commit#endLsn()});
    *   <li>RESYNC_REQUIRED: where the new slot starts.
    * </ul>
+   *
    * Use {@link #commitLsn()} to order transactions; use the offset, never this, to acknowledge.
    */
   public Lsn lsn() {

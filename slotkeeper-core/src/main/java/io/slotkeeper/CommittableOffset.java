@@ -11,8 +11,8 @@ import org.apache.pekko.Done;
  * offset of every envelope it handled.
  *
  * <p>The engine makes these; users receive them in {@link ChangeEnvelope#committableOffset()} and
- * do not implement this interface (the flow testkit, {@code io.slotkeeper.flowtestkit.javadsl},
- * has offsets that record what was committed, for testing a flow without a database).
+ * do not implement this interface (the flow testkit, {@code io.slotkeeper.flowtestkit.javadsl}, has
+ * offsets that record what was committed, for testing a flow without a database).
  */
 public interface CommittableOffset {
 
@@ -36,8 +36,8 @@ public interface CommittableOffset {
    * acknowledgement into its ledger, so that its confirmed position ({@code Control.progress()})
    * covers this offset as soon as everything delivered before it is acknowledged too. It does not
    * wait for the server: the new position reaches the slot with the next status update (within
-   * {@code ack.flush-interval}), and a crash before that brings the unit again (at-least-once).
-   * For an offset that is not a unit end it completes at once, as there is nothing to take. It
+   * {@code ack.flush-interval}), and a crash before that brings the unit again (at-least-once). For
+   * an offset that is not a unit end it completes at once, as there is nothing to take. It
    * completes exceptionally with an {@link IllegalStateException} when the source stopped before
    * taking it; the unit then comes again on the next start. Waiting for it is optional: a consumer
    * that only needs the slot to advance may ignore it, as {@code Committer.sink()} does. The stage

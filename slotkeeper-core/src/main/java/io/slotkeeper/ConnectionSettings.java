@@ -8,9 +8,9 @@ import java.util.TreeMap;
 /**
  * Where and how a source connects: the JDBC URL, the role and its password, extra pgjdbc
  * properties, and the connect and socket timeouts ({@code url}, {@code user}, {@code password},
- * {@code connection-properties}, {@code connect-timeout}, {@code socket-timeout} in reference.conf).
- * Immutable; every {@code withXxx} returns a changed copy. {@link #toString()} masks the password,
- * password-like properties and a {@code password=} in the URL.
+ * {@code connection-properties}, {@code connect-timeout}, {@code socket-timeout} in
+ * reference.conf). Immutable; every {@code withXxx} returns a changed copy. {@link #toString()}
+ * masks the password, password-like properties and a {@code password=} in the URL.
  */
 public final class ConnectionSettings {
   private final String url;
@@ -20,8 +20,13 @@ public final class ConnectionSettings {
   private final Duration connectTimeout;
   private final Duration socketTimeout;
 
-  ConnectionSettings(String url, String user, String password, Map<String, String> properties,
-      Duration connectTimeout, Duration socketTimeout) {
+  ConnectionSettings(
+      String url,
+      String user,
+      String password,
+      Map<String, String> properties,
+      Duration connectTimeout,
+      Duration socketTimeout) {
     this.url = Objects.requireNonNull(url, "url");
     this.user = Objects.requireNonNull(user, "user");
     this.password = Objects.requireNonNull(password, "password");
@@ -31,17 +36,34 @@ public final class ConnectionSettings {
   }
 
   /** The JDBC URL, e.g. {@code jdbc:postgresql://db:5432/app}. */
-  public String url() { return url; }
+  public String url() {
+    return url;
+  }
+
   /** The role to connect as; empty leaves it to pgjdbc (the URL or the OS user). */
-  public String user() { return user; }
+  public String user() {
+    return user;
+  }
+
   /** The role's password, in clear: hand it to nothing that logs. Empty means none. */
-  public String password() { return password; }
+  public String password() {
+    return password;
+  }
+
   /** Extra pgjdbc properties (TLS and the like), passed through as they are. */
-  public Map<String, String> properties() { return properties; }
+  public Map<String, String> properties() {
+    return properties;
+  }
+
   /** Time allowed for opening a connection: TCP connect and login together. */
-  public Duration connectTimeout() { return connectTimeout; }
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
   /** Upper bound of a single blocking read on a connection. */
-  public Duration socketTimeout() { return socketTimeout; }
+  public Duration socketTimeout() {
+    return socketTimeout;
+  }
 
   /** The database name in the URL, for messages. */
   public String databaseName() {
@@ -84,8 +106,18 @@ public final class ConnectionSettings {
 
   @Override
   public String toString() {
-    return "ConnectionSettings(url=" + Redaction.url(url) + ", user=" + user + ", password="
-        + Redaction.secret(password) + ", properties=" + Redaction.properties(properties) + ", connectTimeout="
-        + connectTimeout + ", socketTimeout=" + socketTimeout + ")";
+    return "ConnectionSettings(url="
+        + Redaction.url(url)
+        + ", user="
+        + user
+        + ", password="
+        + Redaction.secret(password)
+        + ", properties="
+        + Redaction.properties(properties)
+        + ", connectTimeout="
+        + connectTimeout
+        + ", socketTimeout="
+        + socketTimeout
+        + ")";
   }
 }

@@ -9,7 +9,10 @@ public enum FailureKind {
   AUTHENTICATION,
   /** The role lacks a privilege: REPLICATION, or one the server names (42501). */
   PRIVILEGE,
-  /** Something named in the configuration does not exist: the database, the slot, a publication, an object the server names. */
+  /**
+   * Something named in the configuration does not exist: the database, the slot, a publication, an
+   * object the server names.
+   */
   MISSING_OBJECT,
   /** The server does not run with {@code wal_level = logical}. */
   WAL_LEVEL,
@@ -20,11 +23,16 @@ public enum FailureKind {
   SLOT_INVALIDATED,
   /** The configured pgoutput {@code proto-version} is newer than the server speaks. */
   PROTOCOL_VERSION,
-  /** Settings that cannot work together with this server or slot (wrong slot type or database, failover slots before 17, a prerequisite the server names). */
+  /**
+   * Settings that cannot work together with this server or slot (wrong slot type or database,
+   * failover slots before 17, a prerequisite the server names).
+   */
   CONFIGURATION,
   /** The server sent something that is not valid pgoutput, or broke the protocol's order. */
   INVALID_STREAM,
-  /** Not a failure of the source itself: it stopped (was shut down) before what a caller waited for. */
+  /**
+   * Not a failure of the source itself: it stopped (was shut down) before what a caller waited for.
+   */
   STOPPED,
   /** Anything else. */
   OTHER

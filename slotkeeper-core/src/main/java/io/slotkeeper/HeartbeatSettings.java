@@ -20,11 +20,19 @@ public final class HeartbeatSettings {
   }
 
   /** Write a heartbeat after this long without a delivery; empty means no heartbeat. */
-  public Optional<Duration> interval() { return interval; }
+  public Optional<Duration> interval() {
+    return interval;
+  }
+
   /** The prefix of the heartbeat messages, by which they are recognized. */
-  public String prefix() { return prefix; }
+  public String prefix() {
+    return prefix;
+  }
+
   /** Deliver heartbeat transactions downstream too. */
-  public boolean deliver() { return deliver; }
+  public boolean deliver() {
+    return deliver;
+  }
 
   /** Heartbeat every {@code v} of silence; null turns it off. */
   public HeartbeatSettings withInterval(Duration v) {
@@ -41,7 +49,12 @@ public final class HeartbeatSettings {
 
   @Override
   public String toString() {
-    return "HeartbeatSettings(interval=" + interval.map(Duration::toString).orElse("off") + ", prefix=" + prefix
-        + ", deliver=" + deliver + ")";
+    return "HeartbeatSettings(interval="
+        + interval.map(Duration::toString).orElse("off")
+        + ", prefix="
+        + prefix
+        + ", deliver="
+        + deliver
+        + ")";
   }
 }

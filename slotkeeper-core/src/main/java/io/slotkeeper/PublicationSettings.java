@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The publications a source streams, and whether it creates them ({@code publications} and the
- * {@code publication} block of reference.conf). Immutable; every {@code withXxx} returns a changed copy.
+ * {@code publication} block of reference.conf). Immutable; every {@code withXxx} returns a changed
+ * copy.
  */
 public final class PublicationSettings {
   private final List<String> names;
@@ -17,12 +18,22 @@ public final class PublicationSettings {
     this.tables = List.copyOf(tables);
   }
 
-  /** The publications to stream (pgoutput's publication_names); at least one ({@code publications}). */
-  public List<String> names() { return names; }
+  /**
+   * The publications to stream (pgoutput's publication_names); at least one ({@code publications}).
+   */
+  public List<String> names() {
+    return names;
+  }
+
   /** Create each listed publication when it does not exist. */
-  public boolean createIfMissing() { return createIfMissing; }
+  public boolean createIfMissing() {
+    return createIfMissing;
+  }
+
   /** Tables of a created publication ("schema.table" or "table"); empty means FOR ALL TABLES. */
-  public List<String> tables() { return tables; }
+  public List<String> tables() {
+    return tables;
+  }
 
   public PublicationSettings withNames(List<String> v) {
     return new PublicationSettings(v, createIfMissing, tables);
@@ -42,6 +53,12 @@ public final class PublicationSettings {
 
   @Override
   public String toString() {
-    return "PublicationSettings(names=" + names + ", createIfMissing=" + createIfMissing + ", tables=" + tables + ")";
+    return "PublicationSettings(names="
+        + names
+        + ", createIfMissing="
+        + createIfMissing
+        + ", tables="
+        + tables
+        + ")";
   }
 }

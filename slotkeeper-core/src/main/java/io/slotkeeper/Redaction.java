@@ -10,7 +10,10 @@ final class Redaction {
 
   private Redaction() {}
 
-  /** {@code ***} for a secret that is set, empty for one that is not (so "no password" stays visible). */
+  /**
+   * {@code ***} for a secret that is set, empty for one that is not (so "no password" stays
+   * visible).
+   */
   static String secret(String value) {
     return value.isEmpty() ? "" : MASK;
   }

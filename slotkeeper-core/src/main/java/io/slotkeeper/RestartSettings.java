@@ -19,7 +19,8 @@ public final class RestartSettings {
   private final double randomFactor;
   private final Duration resetAfter;
 
-  private RestartSettings(Duration minBackoff, Duration maxBackoff, double randomFactor, Duration resetAfter) {
+  private RestartSettings(
+      Duration minBackoff, Duration maxBackoff, double randomFactor, Duration resetAfter) {
     this.minBackoff = Objects.requireNonNull(minBackoff, "minBackoff");
     this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
     this.randomFactor = randomFactor;
@@ -27,15 +28,15 @@ public final class RestartSettings {
   }
 
   /** Checked by the settings that hold it, see {@link #isConsistent()}. */
-  public static RestartSettings create(Duration minBackoff, Duration maxBackoff, double randomFactor,
-      Duration resetAfter) {
+  public static RestartSettings create(
+      Duration minBackoff, Duration maxBackoff, double randomFactor, Duration resetAfter) {
     return new RestartSettings(minBackoff, maxBackoff, randomFactor, resetAfter);
   }
 
   /**
    * The {@code restart} block of {@code section}, a section shaped like {@code slotkeeper.source}
-   * or {@code slotkeeper.cluster}: {@code restart.min-backoff}, {@code restart.max-backoff},
-   * {@code restart.random-factor}, {@code restart.reset-after}.
+   * or {@code slotkeeper.cluster}: {@code restart.min-backoff}, {@code restart.max-backoff}, {@code
+   * restart.random-factor}, {@code restart.reset-after}.
    *
    * @throws com.typesafe.config.ConfigException when a key is missing or malformed
    */
@@ -48,13 +49,24 @@ public final class RestartSettings {
   }
 
   /** The first delay. */
-  public Duration minBackoff() { return minBackoff; }
+  public Duration minBackoff() {
+    return minBackoff;
+  }
+
   /** No delay is longer than this, jitter included. */
-  public Duration maxBackoff() { return maxBackoff; }
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
   /** Delays are spread by +/- this fraction (0..1). */
-  public double randomFactor() { return randomFactor; }
+  public double randomFactor() {
+    return randomFactor;
+  }
+
   /** After a good run this long, the back-off starts again from {@link #minBackoff()}. */
-  public Duration resetAfter() { return resetAfter; }
+  public Duration resetAfter() {
+    return resetAfter;
+  }
 
   public RestartSettings withBackoff(Duration min, Duration max, double randomFactor) {
     return new RestartSettings(min, max, randomFactor, resetAfter);
@@ -64,18 +76,23 @@ public final class RestartSettings {
     return new RestartSettings(minBackoff, maxBackoff, randomFactor, v);
   }
 
-  /** {@code 0 <= min-backoff <= max-backoff} and {@code 0 <= random-factor <= 1}: what {@link #delay} needs. */
+  /**
+   * {@code 0 <= min-backoff <= max-backoff} and {@code 0 <= random-factor <= 1}: what {@link
+   * #delay} needs.
+   */
   public boolean isConsistent() {
-    return !minBackoff.isNegative() && maxBackoff.compareTo(minBackoff) >= 0 && randomFactor >= 0
+    return !minBackoff.isNegative()
+        && maxBackoff.compareTo(minBackoff) >= 0
+        && randomFactor >= 0
         && randomFactor <= 1;
   }
 
   /**
-   * The delay before attempt number {@code attempt} (0 for the first retry): {@code min * 2^attempt}
-   * capped at max, spread by +/- randomFactor, and never above max.
+   * The delay before attempt number {@code attempt} (0 for the first retry): {@code min *
+   * 2^attempt} capped at max, spread by +/- randomFactor, and never above max.
    *
-   * @param random a draw from 0 to 1 (e.g. {@code ThreadLocalRandom.current().nextDouble()});
-   *     0.5 means no spread
+   * @param random a draw from 0 to 1 (e.g. {@code ThreadLocalRandom.current().nextDouble()}); 0.5
+   *     means no spread
    */
   public Duration delay(int attempt, double random) {
     double base = minBackoff.toNanos() * Math.pow(2, Math.min(attempt, 62));
@@ -87,7 +104,14 @@ public final class RestartSettings {
 
   @Override
   public String toString() {
-    return "RestartSettings(minBackoff=" + minBackoff + ", maxBackoff=" + maxBackoff + ", randomFactor="
-        + randomFactor + ", resetAfter=" + resetAfter + ")";
+    return "RestartSettings(minBackoff="
+        + minBackoff
+        + ", maxBackoff="
+        + maxBackoff
+        + ", randomFactor="
+        + randomFactor
+        + ", resetAfter="
+        + resetAfter
+        + ")";
   }
 }

@@ -17,9 +17,14 @@ public final class RetentionSettings {
   }
 
   /** How often the retention figures are read into the progress. */
-  public Duration checkInterval() { return checkInterval; }
+  public Duration checkInterval() {
+    return checkInterval;
+  }
+
   /** Warn when safe_wal_size falls below this many bytes. */
-  public long safeWalSizeWarningBytes() { return safeWalSizeWarningBytes; }
+  public long safeWalSizeWarningBytes() {
+    return safeWalSizeWarningBytes;
+  }
 
   public RetentionSettings withCheckInterval(Duration v) {
     return new RetentionSettings(v, safeWalSizeWarningBytes);
@@ -31,7 +36,10 @@ public final class RetentionSettings {
 
   @Override
   public String toString() {
-    return "RetentionSettings(checkInterval=" + checkInterval + ", safeWalSizeWarningBytes="
-        + safeWalSizeWarningBytes + ")";
+    return "RetentionSettings(checkInterval="
+        + checkInterval
+        + ", safeWalSizeWarningBytes="
+        + safeWalSizeWarningBytes
+        + ")";
   }
 }

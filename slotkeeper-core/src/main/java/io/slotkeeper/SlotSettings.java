@@ -26,8 +26,15 @@ public final class SlotSettings {
   private final Duration healInterval;
   private final Optional<Duration> terminateBlockersAfter;
 
-  SlotSettings(String name, boolean createIfMissing, boolean temporary, boolean failover, boolean dropOnStop,
-      OnInvalidated onInvalidated, Duration healInterval, Optional<Duration> terminateBlockersAfter) {
+  SlotSettings(
+      String name,
+      boolean createIfMissing,
+      boolean temporary,
+      boolean failover,
+      boolean dropOnStop,
+      OnInvalidated onInvalidated,
+      Duration healInterval,
+      Optional<Duration> terminateBlockersAfter) {
     this.name = Objects.requireNonNull(name, "name");
     this.createIfMissing = createIfMissing;
     this.temporary = temporary;
@@ -35,71 +42,167 @@ public final class SlotSettings {
     this.dropOnStop = dropOnStop;
     this.onInvalidated = Objects.requireNonNull(onInvalidated, "onInvalidated");
     this.healInterval = Objects.requireNonNull(healInterval, "healInterval");
-    this.terminateBlockersAfter = Objects.requireNonNull(terminateBlockersAfter, "terminateBlockersAfter");
+    this.terminateBlockersAfter =
+        Objects.requireNonNull(terminateBlockersAfter, "terminateBlockersAfter");
   }
 
   /** The slot's name ({@code slot-name}). */
-  public String name() { return name; }
+  public String name() {
+    return name;
+  }
+
   /** Create the slot (pgoutput) when it does not exist. */
-  public boolean createIfMissing() { return createIfMissing; }
+  public boolean createIfMissing() {
+    return createIfMissing;
+  }
+
   /** Create it TEMPORARY: the server drops it when the connection ends. */
-  public boolean temporary() { return temporary; }
+  public boolean temporary() {
+    return temporary;
+  }
+
   /** Create it with FAILOVER true (PostgreSQL 17+). */
-  public boolean failover() { return failover; }
+  public boolean failover() {
+    return failover;
+  }
+
   /** Drop the slot when the source shuts down cleanly. */
-  public boolean dropOnStop() { return dropOnStop; }
-  public OnInvalidated onInvalidated() { return onInvalidated; }
-  /** While a creation waits for running transactions, how often to name the blockers and heal ({@code slot.creation.heal-interval}). */
-  public Duration healInterval() { return healInterval; }
+  public boolean dropOnStop() {
+    return dropOnStop;
+  }
+
+  public OnInvalidated onInvalidated() {
+    return onInvalidated;
+  }
+
+  /**
+   * While a creation waits for running transactions, how often to name the blockers and heal
+   * ({@code slot.creation.heal-interval}).
+   */
+  public Duration healInterval() {
+    return healInterval;
+  }
+
   /** Terminate creation blockers after waiting this long; empty means never. */
-  public Optional<Duration> terminateBlockersAfter() { return terminateBlockersAfter; }
+  public Optional<Duration> terminateBlockersAfter() {
+    return terminateBlockersAfter;
+  }
 
   public SlotSettings withName(String v) {
-    return new SlotSettings(v, createIfMissing, temporary, failover, dropOnStop, onInvalidated, healInterval,
+    return new SlotSettings(
+        v,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
         terminateBlockersAfter);
   }
 
   public SlotSettings withCreateIfMissing(boolean v) {
-    return new SlotSettings(name, v, temporary, failover, dropOnStop, onInvalidated, healInterval,
+    return new SlotSettings(
+        name,
+        v,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
         terminateBlockersAfter);
   }
 
   public SlotSettings withTemporary(boolean v) {
-    return new SlotSettings(name, createIfMissing, v, failover, dropOnStop, onInvalidated, healInterval,
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        v,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
         terminateBlockersAfter);
   }
 
   public SlotSettings withFailover(boolean v) {
-    return new SlotSettings(name, createIfMissing, temporary, v, dropOnStop, onInvalidated, healInterval,
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        v,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
         terminateBlockersAfter);
   }
 
   public SlotSettings withDropOnStop(boolean v) {
-    return new SlotSettings(name, createIfMissing, temporary, failover, v, onInvalidated, healInterval,
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        v,
+        onInvalidated,
+        healInterval,
         terminateBlockersAfter);
   }
 
   public SlotSettings withOnInvalidated(OnInvalidated v) {
-    return new SlotSettings(name, createIfMissing, temporary, failover, dropOnStop, v, healInterval,
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        v,
+        healInterval,
         terminateBlockersAfter);
   }
 
   public SlotSettings withHealInterval(Duration v) {
-    return new SlotSettings(name, createIfMissing, temporary, failover, dropOnStop, onInvalidated, v,
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        v,
         terminateBlockersAfter);
   }
 
   /** Terminate creation blockers after this long; null never terminates. */
   public SlotSettings withTerminateBlockersAfter(Duration v) {
-    return new SlotSettings(name, createIfMissing, temporary, failover, dropOnStop, onInvalidated, healInterval,
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
         Optional.ofNullable(v));
   }
 
   @Override
   public String toString() {
-    return "SlotSettings(name=" + name + ", createIfMissing=" + createIfMissing + ", temporary=" + temporary
-        + ", failover=" + failover + ", dropOnStop=" + dropOnStop + ", onInvalidated=" + onInvalidated
-        + ", healInterval=" + healInterval + ", terminateBlockersAfter="
-        + terminateBlockersAfter.map(Duration::toString).orElse("off") + ")";
+    return "SlotSettings(name="
+        + name
+        + ", createIfMissing="
+        + createIfMissing
+        + ", temporary="
+        + temporary
+        + ", failover="
+        + failover
+        + ", dropOnStop="
+        + dropOnStop
+        + ", onInvalidated="
+        + onInvalidated
+        + ", healInterval="
+        + healInterval
+        + ", terminateBlockersAfter="
+        + terminateBlockersAfter.map(Duration::toString).orElse("off")
+        + ")";
   }
 }

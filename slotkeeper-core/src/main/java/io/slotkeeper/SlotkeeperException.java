@@ -22,7 +22,9 @@ public class SlotkeeperException extends RuntimeException {
 
   /** The words of the message: the problem, then the fix when there is one. */
   static String message(String problem, String remediation) {
-    return remediation == null || remediation.isEmpty() ? problem : problem + ". Fix: " + remediation;
+    return remediation == null || remediation.isEmpty()
+        ? problem
+        : problem + ". Fix: " + remediation;
   }
 
   /** What went wrong, without the fix. */

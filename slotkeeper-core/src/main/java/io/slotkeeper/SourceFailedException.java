@@ -4,14 +4,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The source stopped for good: retrying cannot fix its error. Stream failures and failed
- * {@code waitUntil} calls carry this type; its cause is the original error. Besides the message it
- * keeps what a program needs apart: {@link #kind()}, {@link #problem()}, {@link #remediation()} and,
- * for an invalidated slot, {@link #slotConfirmedLsn()}.
+ * The source stopped for good: retrying cannot fix its error. Stream failures and failed {@code
+ * waitUntil} calls carry this type; its cause is the original error. Besides the message it keeps
+ * what a program needs apart: {@link #kind()}, {@link #problem()}, {@link #remediation()} and, for
+ * an invalidated slot, {@link #slotConfirmedLsn()}.
  */
 public final class SourceFailedException extends SlotkeeperException {
   private static final long serialVersionUID = 1L;
   private final FailureKind kind;
+
   /** An Lsn's value (Lsn is not Serializable, exceptions are); null when not known. */
   private final Long slotConfirmedLsn;
 

@@ -8,13 +8,16 @@ package io.slotkeeper;
  * @param reconnects how many times a connection ended and a new one was started
  * @param deliveredEnvelopes envelopes handed to the stream (duplicates from replays excluded)
  * @param acknowledgedTransactions transactions (and standalone messages) acknowledged
- * @param unacknowledgedUnits transactions (and standalone messages) delivered and not yet acknowledged
+ * @param unacknowledgedUnits transactions (and standalone messages) delivered and not yet
+ *     acknowledged
  * @param healAttempts how often a blocked slot creation was healed (pg_log_standby_snapshot tried)
  * @param healSucceeded attempts where pg_log_standby_snapshot() ran
  * @param healUnavailable attempts where it could not run: server older than 16, or no EXECUTE
  * @param healFailed attempts that failed otherwise (e.g. the admin connection broke)
- * @param retainedWalBytes WAL the slot keeps on the server ({@code current LSN - restart_lsn}); -1 until read
- * @param safeWalSizeBytes WAL that can still be written before the slot is invalidated; -1 when unlimited or unknown
+ * @param retainedWalBytes WAL the slot keeps on the server ({@code current LSN - restart_lsn}); -1
+ *     until read
+ * @param safeWalSizeBytes WAL that can still be written before the slot is invalidated; -1 when
+ *     unlimited or unknown
  * @param walStatus the slot's wal_status (reserved, extended, unreserved, lost); empty until read
  * @param lagBytes WAL not yet confirmed ({@code current LSN - confirmed_flush_lsn}); -1 until read
  * @param lagMillis the server's flush lag for our walsender (pg_stat_replication); -1 when unknown

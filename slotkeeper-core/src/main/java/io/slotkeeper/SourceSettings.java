@@ -21,14 +21,14 @@ import org.apache.pekko.actor.ClassicActorSystemProvider;
  * Read a value as {@code settings.slot().name()}; change a group with {@code withSlot(...)} or one
  * value with a shortcut such as {@link #withSlotName}.
  *
- * <p>Read from HOCON with {@link #create(ClassicActorSystemProvider)} (path
- * {@code slotkeeper.source}) or {@link #create(Config)}; see {@code reference.conf} for every key
- * with its meaning and unit.
+ * <p>Read from HOCON with {@link #create(ClassicActorSystemProvider)} (path {@code
+ * slotkeeper.source}) or {@link #create(Config)}; see {@code reference.conf} for every key with its
+ * meaning and unit.
  *
  * <p>Every check lives in {@link #validate()}, which the engine runs when a source starts: the
- * defaults name no database, slot or publication, so settings are complete only once the caller
- * has set those (ClusterSourceSettings follows the same style). {@link #toString()} lists every
- * value with the secrets masked.
+ * defaults name no database, slot or publication, so settings are complete only once the caller has
+ * set those (ClusterSourceSettings follows the same style). {@link #toString()} lists every value
+ * with the secrets masked.
  */
 public final class SourceSettings {
   public static final String CONFIG_PATH = "slotkeeper.source";
@@ -45,9 +45,17 @@ public final class SourceSettings {
   private final String connectionDispatcher;
   private final String blockingDispatcher;
 
-  private SourceSettings(ConnectionSettings connection, SlotSettings slot, PublicationSettings publication,
-      StreamSettings stream, RestartSettings restart, RetentionSettings retention, HeartbeatSettings heartbeat,
-      AdminSettings admin, String connectionDispatcher, String blockingDispatcher) {
+  private SourceSettings(
+      ConnectionSettings connection,
+      SlotSettings slot,
+      PublicationSettings publication,
+      StreamSettings stream,
+      RestartSettings restart,
+      RetentionSettings retention,
+      HeartbeatSettings heartbeat,
+      AdminSettings admin,
+      String connectionDispatcher,
+      String blockingDispatcher) {
     this.connection = Objects.requireNonNull(connection, "connection");
     this.slot = Objects.requireNonNull(slot, "slot");
     this.publication = Objects.requireNonNull(publication, "publication");
@@ -56,7 +64,8 @@ public final class SourceSettings {
     this.retention = Objects.requireNonNull(retention, "retention");
     this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
     this.admin = Objects.requireNonNull(admin, "admin");
-    this.connectionDispatcher = Objects.requireNonNull(connectionDispatcher, "connectionDispatcher");
+    this.connectionDispatcher =
+        Objects.requireNonNull(connectionDispatcher, "connectionDispatcher");
     this.blockingDispatcher = Objects.requireNonNull(blockingDispatcher, "blockingDispatcher");
   }
 
@@ -125,8 +134,11 @@ public final class SourceSettings {
           c.getString("connection-dispatcher"),
           c.getString("blocking-dispatcher"));
     } catch (ConfigException e) {
-      throw new IllegalArgumentException("bad Slotkeeper configuration: " + e.getMessage()
-          + ". Fix: correct that key (see slotkeeper-core's reference.conf for its meaning and unit)", e);
+      throw new IllegalArgumentException(
+          "bad Slotkeeper configuration: "
+              + e.getMessage()
+              + ". Fix: correct that key (see slotkeeper-core's reference.conf for its meaning and unit)",
+          e);
     }
   }
 
@@ -146,35 +158,47 @@ public final class SourceSettings {
       case "recreate":
         return SlotSettings.OnInvalidated.RECREATE;
       default:
-        throw new IllegalArgumentException(CONFIG_PATH + ".slot.on-invalidated is '" + value
-            + "'. Fix: use fail or recreate");
+        throw new IllegalArgumentException(
+            CONFIG_PATH + ".slot.on-invalidated is '" + value + "'. Fix: use fail or recreate");
     }
   }
 
   /**
-   * Checks what a source cannot start without, and the values against each other: the one place
-   * of every check.
+   * Checks what a source cannot start without, and the values against each other: the one place of
+   * every check.
    *
    * @throws IllegalArgumentException naming the key and the fix
    */
   public SourceSettings validate() {
     String url = connection.url();
     if (url.isBlank()) {
-      throw bad("url", "is empty", "set it to the database's JDBC URL, e.g. jdbc:postgresql://host:5432/db");
+      throw bad(
+          "url",
+          "is empty",
+          "set it to the database's JDBC URL, e.g. jdbc:postgresql://host:5432/db");
     }
     if (!url.startsWith("jdbc:postgresql:")) {
-      throw bad("url", "'" + Redaction.url(url) + "' is not a PostgreSQL JDBC URL",
+      throw bad(
+          "url",
+          "'" + Redaction.url(url) + "' is not a PostgreSQL JDBC URL",
           "use the form jdbc:postgresql://host:port/database");
     }
     if (!SLOT_NAME.matcher(slot.name()).matches()) {
-      throw bad("slot-name", "'" + slot.name() + "' is not a valid slot name",
+      throw bad(
+          "slot-name",
+          "'" + slot.name() + "' is not a valid slot name",
           "use 1 to 63 lower-case letters, digits or underscores");
     }
     if (publication.names().isEmpty()) {
-      throw bad("publications", "is empty", "name at least one publication, e.g. publications = [app_pub]");
+      throw bad(
+          "publications",
+          "is empty",
+          "name at least one publication, e.g. publications = [app_pub]");
     }
     if (stream.protoVersion() < 1 || stream.protoVersion() > 4) {
-      throw bad("proto-version", "must be 1 to 4, got " + stream.protoVersion(),
+      throw bad(
+          "proto-version",
+          "must be 1 to 4, got " + stream.protoVersion(),
           "use 1 unless you need a newer protocol");
     }
     if (stream.batchSize() < 1) {
@@ -183,11 +207,17 @@ public final class SourceSettings {
     if (stream.ackFlushInterval().isZero() || stream.ackFlushInterval().isNegative()) {
       throw bad("ack.flush-interval", "must be positive", "e.g. flush-interval = 200ms");
     }
-    if (stream.pollMinInterval().isNegative() || stream.pollMaxInterval().compareTo(stream.pollMinInterval()) < 0) {
-      throw bad("poll", "needs 0 <= min-interval <= max-interval", "e.g. min-interval = 1ms, max-interval = 10ms");
+    if (stream.pollMinInterval().isNegative()
+        || stream.pollMaxInterval().compareTo(stream.pollMinInterval()) < 0) {
+      throw bad(
+          "poll",
+          "needs 0 <= min-interval <= max-interval",
+          "e.g. min-interval = 1ms, max-interval = 10ms");
     }
     if (!restart.isConsistent()) {
-      throw bad("restart", "needs min-backoff <= max-backoff and random-factor within 0..1",
+      throw bad(
+          "restart",
+          "needs min-backoff <= max-backoff and random-factor within 0..1",
           "e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
     }
     if (slot.healInterval().isZero() || slot.healInterval().isNegative()) {
@@ -200,7 +230,8 @@ public final class SourceSettings {
       throw bad("heartbeat.prefix", "is empty", "use e.g. slotkeeper-heartbeat");
     }
     if (stream.unacknowledgedWarning() <= 0) {
-      throw bad("unacknowledged-warning", "must be positive", "e.g. unacknowledged-warning = 10000");
+      throw bad(
+          "unacknowledged-warning", "must be positive", "e.g. unacknowledged-warning = 10000");
     }
     return this;
   }
@@ -212,151 +243,369 @@ public final class SourceSettings {
   // ------------------------------------------------------------------ the groups
 
   /** URL, role, password, pgjdbc properties, timeouts. */
-  public ConnectionSettings connection() { return connection; }
+  public ConnectionSettings connection() {
+    return connection;
+  }
+
   /** The slot's name and its life cycle. */
-  public SlotSettings slot() { return slot; }
+  public SlotSettings slot() {
+    return slot;
+  }
+
   /** Which publications are streamed, and whether they are created. */
-  public PublicationSettings publication() { return publication; }
+  public PublicationSettings publication() {
+    return publication;
+  }
+
   /** Protocol version, keepalives, liveness, acknowledgement flushes, polling, batches. */
-  public StreamSettings stream() { return stream; }
+  public StreamSettings stream() {
+    return stream;
+  }
+
   /** The reconnect back-off. */
-  public RestartSettings restart() { return restart; }
+  public RestartSettings restart() {
+    return restart;
+  }
+
   /** Retained-WAL checks. */
-  public RetentionSettings retention() { return retention; }
+  public RetentionSettings retention() {
+    return retention;
+  }
+
   /** Heartbeat messages. */
-  public HeartbeatSettings heartbeat() { return heartbeat; }
+  public HeartbeatSettings heartbeat() {
+    return heartbeat;
+  }
+
   /** The primary for administrative queries, when the source server is a standby. */
-  public AdminSettings admin() { return admin; }
+  public AdminSettings admin() {
+    return admin;
+  }
+
   /** The config path of the dispatcher for the connection actors. */
-  public String connectionDispatcher() { return connectionDispatcher; }
-  /** Where the administrative JDBC runs (blocker lookup and heal, retention, heartbeat, drop on stop). */
-  public String blockingDispatcher() { return blockingDispatcher; }
+  public String connectionDispatcher() {
+    return connectionDispatcher;
+  }
+
+  /**
+   * Where the administrative JDBC runs (blocker lookup and heal, retention, heartbeat, drop on
+   * stop).
+   */
+  public String blockingDispatcher() {
+    return blockingDispatcher;
+  }
 
   public SourceSettings withConnection(ConnectionSettings v) {
-    return new SourceSettings(v, slot, publication, stream, restart, retention, heartbeat, admin,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        v,
+        slot,
+        publication,
+        stream,
+        restart,
+        retention,
+        heartbeat,
+        admin,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   public SourceSettings withSlot(SlotSettings v) {
-    return new SourceSettings(connection, v, publication, stream, restart, retention, heartbeat, admin,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        v,
+        publication,
+        stream,
+        restart,
+        retention,
+        heartbeat,
+        admin,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   public SourceSettings withPublication(PublicationSettings v) {
-    return new SourceSettings(connection, slot, v, stream, restart, retention, heartbeat, admin,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        slot,
+        v,
+        stream,
+        restart,
+        retention,
+        heartbeat,
+        admin,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   public SourceSettings withStream(StreamSettings v) {
-    return new SourceSettings(connection, slot, publication, v, restart, retention, heartbeat, admin,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        v,
+        restart,
+        retention,
+        heartbeat,
+        admin,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   public SourceSettings withRestart(RestartSettings v) {
-    return new SourceSettings(connection, slot, publication, stream, v, retention, heartbeat, admin,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        stream,
+        v,
+        retention,
+        heartbeat,
+        admin,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   public SourceSettings withRetention(RetentionSettings v) {
-    return new SourceSettings(connection, slot, publication, stream, restart, v, heartbeat, admin,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        stream,
+        restart,
+        v,
+        heartbeat,
+        admin,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   public SourceSettings withHeartbeat(HeartbeatSettings v) {
-    return new SourceSettings(connection, slot, publication, stream, restart, retention, v, admin,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        stream,
+        restart,
+        retention,
+        v,
+        admin,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   public SourceSettings withAdmin(AdminSettings v) {
-    return new SourceSettings(connection, slot, publication, stream, restart, retention, heartbeat, v,
-        connectionDispatcher, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        stream,
+        restart,
+        retention,
+        heartbeat,
+        v,
+        connectionDispatcher,
+        blockingDispatcher);
   }
 
   /** The config path of the dispatcher for the connection actors. */
   public SourceSettings withConnectionDispatcher(String v) {
-    return new SourceSettings(connection, slot, publication, stream, restart, retention, heartbeat, admin,
-        v, blockingDispatcher);
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        stream,
+        restart,
+        retention,
+        heartbeat,
+        admin,
+        v,
+        blockingDispatcher);
   }
 
   /** The config path of the dispatcher for the administrative JDBC. */
   public SourceSettings withBlockingDispatcher(String v) {
-    return new SourceSettings(connection, slot, publication, stream, restart, retention, heartbeat, admin,
-        connectionDispatcher, v);
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        stream,
+        restart,
+        retention,
+        heartbeat,
+        admin,
+        connectionDispatcher,
+        v);
   }
 
   // ------------------------------------------------------------------ shortcuts for one value
 
-  public SourceSettings withUrl(String v) { return withConnection(connection.withUrl(v)); }
-  public SourceSettings withUser(String v) { return withConnection(connection.withUser(v)); }
-  public SourceSettings withPassword(String v) { return withConnection(connection.withPassword(v)); }
+  public SourceSettings withUrl(String v) {
+    return withConnection(connection.withUrl(v));
+  }
+
+  public SourceSettings withUser(String v) {
+    return withConnection(connection.withUser(v));
+  }
+
+  public SourceSettings withPassword(String v) {
+    return withConnection(connection.withPassword(v));
+  }
+
   public SourceSettings withConnectionProperty(String k, String v) {
     return withConnection(connection.withProperty(k, v));
   }
-  public SourceSettings withConnectTimeout(Duration v) { return withConnection(connection.withConnectTimeout(v)); }
-  public SourceSettings withSocketTimeout(Duration v) { return withConnection(connection.withSocketTimeout(v)); }
 
-  public SourceSettings withSlotName(String v) { return withSlot(slot.withName(v)); }
-  public SourceSettings withCreateSlotIfMissing(boolean v) { return withSlot(slot.withCreateIfMissing(v)); }
-  public SourceSettings withTemporarySlot(boolean v) { return withSlot(slot.withTemporary(v)); }
-  public SourceSettings withFailoverSlot(boolean v) { return withSlot(slot.withFailover(v)); }
-  public SourceSettings withDropSlotOnStop(boolean v) { return withSlot(slot.withDropOnStop(v)); }
-  public SourceSettings withOnInvalidated(SlotSettings.OnInvalidated v) { return withSlot(slot.withOnInvalidated(v)); }
-  public SourceSettings withHealInterval(Duration v) { return withSlot(slot.withHealInterval(v)); }
+  public SourceSettings withConnectTimeout(Duration v) {
+    return withConnection(connection.withConnectTimeout(v));
+  }
+
+  public SourceSettings withSocketTimeout(Duration v) {
+    return withConnection(connection.withSocketTimeout(v));
+  }
+
+  public SourceSettings withSlotName(String v) {
+    return withSlot(slot.withName(v));
+  }
+
+  public SourceSettings withCreateSlotIfMissing(boolean v) {
+    return withSlot(slot.withCreateIfMissing(v));
+  }
+
+  public SourceSettings withTemporarySlot(boolean v) {
+    return withSlot(slot.withTemporary(v));
+  }
+
+  public SourceSettings withFailoverSlot(boolean v) {
+    return withSlot(slot.withFailover(v));
+  }
+
+  public SourceSettings withDropSlotOnStop(boolean v) {
+    return withSlot(slot.withDropOnStop(v));
+  }
+
+  public SourceSettings withOnInvalidated(SlotSettings.OnInvalidated v) {
+    return withSlot(slot.withOnInvalidated(v));
+  }
+
+  public SourceSettings withHealInterval(Duration v) {
+    return withSlot(slot.withHealInterval(v));
+  }
+
   /** Terminate slot-creation blockers after this long; null never terminates. */
   public SourceSettings withTerminateBlockersAfter(Duration v) {
     return withSlot(slot.withTerminateBlockersAfter(v));
   }
 
-  public SourceSettings withPublications(List<String> v) { return withPublication(publication.withNames(v)); }
-  public SourceSettings withPublications(String... v) { return withPublications(List.of(v)); }
+  public SourceSettings withPublications(List<String> v) {
+    return withPublication(publication.withNames(v));
+  }
+
+  public SourceSettings withPublications(String... v) {
+    return withPublications(List.of(v));
+  }
+
   /** Create missing publications, for {@code tables} or, when empty, for all tables. */
   public SourceSettings withCreatePublicationIfMissing(boolean v, List<String> tables) {
     return withPublication(publication.withCreateIfMissing(v).withTables(tables));
   }
 
-  public SourceSettings withProtoVersion(int v) { return withStream(stream.withProtoVersion(v)); }
+  public SourceSettings withProtoVersion(int v) {
+    return withStream(stream.withProtoVersion(v));
+  }
+
   /** A fixed keepalive interval; null restores the automatic one. */
-  public SourceSettings withKeepaliveInterval(Duration v) { return withStream(stream.withKeepaliveInterval(v)); }
+  public SourceSettings withKeepaliveInterval(Duration v) {
+    return withStream(stream.withKeepaliveInterval(v));
+  }
+
   public SourceSettings withKeepaliveMaxInterval(Duration v) {
     return withStream(stream.withKeepaliveMaxInterval(v));
   }
+
   /** A fixed liveness timeout; null restores the automatic one. */
-  public SourceSettings withLivenessTimeout(Duration v) { return withStream(stream.withLivenessTimeout(v)); }
-  public SourceSettings withAckFlushInterval(Duration v) { return withStream(stream.withAckFlushInterval(v)); }
+  public SourceSettings withLivenessTimeout(Duration v) {
+    return withStream(stream.withLivenessTimeout(v));
+  }
+
+  public SourceSettings withAckFlushInterval(Duration v) {
+    return withStream(stream.withAckFlushInterval(v));
+  }
+
   public SourceSettings withPollInterval(Duration min, Duration max) {
     return withStream(stream.withPollInterval(min, max));
   }
-  public SourceSettings withBatchSize(int v) { return withStream(stream.withBatchSize(v)); }
-  public SourceSettings withIdleAdvance(boolean v) { return withStream(stream.withIdleAdvance(v)); }
-  public SourceSettings withUnacknowledgedWarning(int v) { return withStream(stream.withUnacknowledgedWarning(v)); }
+
+  public SourceSettings withBatchSize(int v) {
+    return withStream(stream.withBatchSize(v));
+  }
+
+  public SourceSettings withIdleAdvance(boolean v) {
+    return withStream(stream.withIdleAdvance(v));
+  }
+
+  public SourceSettings withUnacknowledgedWarning(int v) {
+    return withStream(stream.withUnacknowledgedWarning(v));
+  }
 
   public SourceSettings withRestartBackoff(Duration min, Duration max, double randomFactor) {
     return withRestart(restart.withBackoff(min, max, randomFactor));
   }
-  public SourceSettings withRestartResetAfter(Duration v) { return withRestart(restart.withResetAfter(v)); }
+
+  public SourceSettings withRestartResetAfter(Duration v) {
+    return withRestart(restart.withResetAfter(v));
+  }
 
   public SourceSettings withRetentionCheckInterval(Duration v) {
     return withRetention(retention.withCheckInterval(v));
   }
+
   public SourceSettings withSafeWalSizeWarningBytes(long v) {
     return withRetention(retention.withSafeWalSizeWarningBytes(v));
   }
 
   /** Heartbeat every {@code v} of silence; null turns it off. */
-  public SourceSettings withHeartbeatInterval(Duration v) { return withHeartbeat(heartbeat.withInterval(v)); }
-  public SourceSettings withHeartbeatPrefix(String v) { return withHeartbeat(heartbeat.withPrefix(v)); }
-  public SourceSettings withDeliverHeartbeats(boolean v) { return withHeartbeat(heartbeat.withDeliver(v)); }
+  public SourceSettings withHeartbeatInterval(Duration v) {
+    return withHeartbeat(heartbeat.withInterval(v));
+  }
+
+  public SourceSettings withHeartbeatPrefix(String v) {
+    return withHeartbeat(heartbeat.withPrefix(v));
+  }
+
+  public SourceSettings withDeliverHeartbeats(boolean v) {
+    return withHeartbeat(heartbeat.withDeliver(v));
+  }
 
   public SourceSettings withPrimary(String url, String user, String password) {
     return withAdmin(admin.withPrimary(url, user, password));
   }
 
-  /** Every value, secrets masked (password, primary password, password-like properties, password= in URLs). */
+  /**
+   * Every value, secrets masked (password, primary password, password-like properties, password= in
+   * URLs).
+   */
   @Override
   public String toString() {
-    return "SourceSettings(connection=" + connection + ", slot=" + slot + ", publication=" + publication
-        + ", stream=" + stream + ", restart=" + restart + ", retention=" + retention + ", heartbeat=" + heartbeat
-        + ", admin=" + admin + ", connectionDispatcher=" + connectionDispatcher + ", blockingDispatcher="
-        + blockingDispatcher + ")";
+    return "SourceSettings(connection="
+        + connection
+        + ", slot="
+        + slot
+        + ", publication="
+        + publication
+        + ", stream="
+        + stream
+        + ", restart="
+        + restart
+        + ", retention="
+        + retention
+        + ", heartbeat="
+        + heartbeat
+        + ", admin="
+        + admin
+        + ", connectionDispatcher="
+        + connectionDispatcher
+        + ", blockingDispatcher="
+        + blockingDispatcher
+        + ")";
   }
 }

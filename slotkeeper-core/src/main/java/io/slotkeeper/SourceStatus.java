@@ -5,10 +5,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One snapshot of a source's status: its level, why it is at that level, since when, for
- * {@link StatusLevel#FAILED} the error that needs a person, and for {@link StatusLevel#STARTING}
- * what the source waits for. The reason is for people; {@link #error()} and {@link #waiting()}
- * hold the same in fields, for programs.
+ * One snapshot of a source's status: its level, why it is at that level, since when, for {@link
+ * StatusLevel#FAILED} the error that needs a person, and for {@link StatusLevel#STARTING} what the
+ * source waits for. The reason is for people; {@link #error()} and {@link #waiting()} hold the same
+ * in fields, for programs.
  */
 public final class SourceStatus {
   private final StatusLevel level;
@@ -27,7 +27,11 @@ public final class SourceStatus {
    * @param waiting what a STARTING source waits for; else null
    */
   public SourceStatus(
-      StatusLevel level, String reason, Instant since, Throwable failure, SourceFailedException error,
+      StatusLevel level,
+      String reason,
+      Instant since,
+      Throwable failure,
+      SourceFailedException error,
       Waiting waiting) {
     this.level = Objects.requireNonNull(level, "level");
     this.reason = reason == null ? "" : reason;
@@ -64,7 +68,10 @@ public final class SourceStatus {
     return Optional.ofNullable(error);
   }
 
-  /** For {@link StatusLevel#STARTING}: what the source waits for, when it waits for something a person may act on. */
+  /**
+   * For {@link StatusLevel#STARTING}: what the source waits for, when it waits for something a
+   * person may act on.
+   */
   public Optional<Waiting> waiting() {
     return Optional.ofNullable(waiting);
   }

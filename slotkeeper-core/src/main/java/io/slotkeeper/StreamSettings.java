@@ -7,10 +7,10 @@ import java.util.Optional;
 /**
  * How a connection streams: the pgoutput protocol version, keepalives and the dead-path timeout,
  * how soon acknowledgements reach the server, how the connection is polled and read, and when the
- * slot advances or a warning is raised ({@code proto-version}, {@code keepalive-interval},
- * {@code keepalive-max-interval}, {@code liveness-timeout}, {@code ack.flush-interval},
- * {@code poll.*}, {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning} in
- * reference.conf). Immutable; every {@code withXxx} returns a changed copy.
+ * slot advances or a warning is raised ({@code proto-version}, {@code keepalive-interval}, {@code
+ * keepalive-max-interval}, {@code liveness-timeout}, {@code ack.flush-interval}, {@code poll.*},
+ * {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning} in reference.conf).
+ * Immutable; every {@code withXxx} returns a changed copy.
  */
 public final class StreamSettings {
   private final int protoVersion;
@@ -24,12 +24,21 @@ public final class StreamSettings {
   private final boolean idleAdvance;
   private final int unacknowledgedWarning;
 
-  StreamSettings(int protoVersion, Optional<Duration> keepaliveInterval, Duration keepaliveMaxInterval,
-      Optional<Duration> livenessTimeout, Duration ackFlushInterval, Duration pollMinInterval,
-      Duration pollMaxInterval, int batchSize, boolean idleAdvance, int unacknowledgedWarning) {
+  StreamSettings(
+      int protoVersion,
+      Optional<Duration> keepaliveInterval,
+      Duration keepaliveMaxInterval,
+      Optional<Duration> livenessTimeout,
+      Duration ackFlushInterval,
+      Duration pollMinInterval,
+      Duration pollMaxInterval,
+      int batchSize,
+      boolean idleAdvance,
+      int unacknowledgedWarning) {
     this.protoVersion = protoVersion;
     this.keepaliveInterval = Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
-    this.keepaliveMaxInterval = Objects.requireNonNull(keepaliveMaxInterval, "keepaliveMaxInterval");
+    this.keepaliveMaxInterval =
+        Objects.requireNonNull(keepaliveMaxInterval, "keepaliveMaxInterval");
     this.livenessTimeout = Objects.requireNonNull(livenessTimeout, "livenessTimeout");
     this.ackFlushInterval = Objects.requireNonNull(ackFlushInterval, "ackFlushInterval");
     this.pollMinInterval = Objects.requireNonNull(pollMinInterval, "pollMinInterval");
@@ -40,78 +49,206 @@ public final class StreamSettings {
   }
 
   /** The pgoutput protocol version, 1 to 4. */
-  public int protoVersion() { return protoVersion; }
+  public int protoVersion() {
+    return protoVersion;
+  }
+
   /** Empty means automatic: derived from the server's wal_sender_timeout. */
-  public Optional<Duration> keepaliveInterval() { return keepaliveInterval; }
+  public Optional<Duration> keepaliveInterval() {
+    return keepaliveInterval;
+  }
+
   /** Upper bound of the automatic keepalive interval. */
-  public Duration keepaliveMaxInterval() { return keepaliveMaxInterval; }
+  public Duration keepaliveMaxInterval() {
+    return keepaliveMaxInterval;
+  }
+
   /** Empty means automatic: derived from the server's wal_sender_timeout. */
-  public Optional<Duration> livenessTimeout() { return livenessTimeout; }
-  /** How soon a newly acknowledged position is reported to the server, at most one update per interval. */
-  public Duration ackFlushInterval() { return ackFlushInterval; }
-  public Duration pollMinInterval() { return pollMinInterval; }
-  public Duration pollMaxInterval() { return pollMaxInterval; }
+  public Optional<Duration> livenessTimeout() {
+    return livenessTimeout;
+  }
+
+  /**
+   * How soon a newly acknowledged position is reported to the server, at most one update per
+   * interval.
+   */
+  public Duration ackFlushInterval() {
+    return ackFlushInterval;
+  }
+
+  public Duration pollMinInterval() {
+    return pollMinInterval;
+  }
+
+  public Duration pollMaxInterval() {
+    return pollMaxInterval;
+  }
+
   /** At most this many change envelopes are read per request from the stream. */
-  public int batchSize() { return batchSize; }
+  public int batchSize() {
+    return batchSize;
+  }
+
   /** Confirm the server's WAL end while nothing delivered is unacknowledged. */
-  public boolean idleAdvance() { return idleAdvance; }
+  public boolean idleAdvance() {
+    return idleAdvance;
+  }
+
   /** Warn when more delivered units than this wait for an acknowledgement. */
-  public int unacknowledgedWarning() { return unacknowledgedWarning; }
+  public int unacknowledgedWarning() {
+    return unacknowledgedWarning;
+  }
 
   public StreamSettings withProtoVersion(int v) {
-    return new StreamSettings(v, keepaliveInterval, keepaliveMaxInterval, livenessTimeout, ackFlushInterval,
-        pollMinInterval, pollMaxInterval, batchSize, idleAdvance, unacknowledgedWarning);
+    return new StreamSettings(
+        v,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning);
   }
 
   /** A fixed keepalive interval; null restores the automatic one. */
   public StreamSettings withKeepaliveInterval(Duration v) {
-    return new StreamSettings(protoVersion, Optional.ofNullable(v), keepaliveMaxInterval, livenessTimeout,
-        ackFlushInterval, pollMinInterval, pollMaxInterval, batchSize, idleAdvance, unacknowledgedWarning);
+    return new StreamSettings(
+        protoVersion,
+        Optional.ofNullable(v),
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning);
   }
 
   public StreamSettings withKeepaliveMaxInterval(Duration v) {
-    return new StreamSettings(protoVersion, keepaliveInterval, v, livenessTimeout, ackFlushInterval,
-        pollMinInterval, pollMaxInterval, batchSize, idleAdvance, unacknowledgedWarning);
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        v,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning);
   }
 
   /** A fixed liveness timeout; null restores the automatic one. */
   public StreamSettings withLivenessTimeout(Duration v) {
-    return new StreamSettings(protoVersion, keepaliveInterval, keepaliveMaxInterval, Optional.ofNullable(v),
-        ackFlushInterval, pollMinInterval, pollMaxInterval, batchSize, idleAdvance, unacknowledgedWarning);
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        Optional.ofNullable(v),
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning);
   }
 
   public StreamSettings withAckFlushInterval(Duration v) {
-    return new StreamSettings(protoVersion, keepaliveInterval, keepaliveMaxInterval, livenessTimeout, v,
-        pollMinInterval, pollMaxInterval, batchSize, idleAdvance, unacknowledgedWarning);
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        v,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning);
   }
 
   public StreamSettings withPollInterval(Duration min, Duration max) {
-    return new StreamSettings(protoVersion, keepaliveInterval, keepaliveMaxInterval, livenessTimeout,
-        ackFlushInterval, min, max, batchSize, idleAdvance, unacknowledgedWarning);
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        min,
+        max,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning);
   }
 
   public StreamSettings withBatchSize(int v) {
-    return new StreamSettings(protoVersion, keepaliveInterval, keepaliveMaxInterval, livenessTimeout,
-        ackFlushInterval, pollMinInterval, pollMaxInterval, v, idleAdvance, unacknowledgedWarning);
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        v,
+        idleAdvance,
+        unacknowledgedWarning);
   }
 
   public StreamSettings withIdleAdvance(boolean v) {
-    return new StreamSettings(protoVersion, keepaliveInterval, keepaliveMaxInterval, livenessTimeout,
-        ackFlushInterval, pollMinInterval, pollMaxInterval, batchSize, v, unacknowledgedWarning);
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        v,
+        unacknowledgedWarning);
   }
 
   public StreamSettings withUnacknowledgedWarning(int v) {
-    return new StreamSettings(protoVersion, keepaliveInterval, keepaliveMaxInterval, livenessTimeout,
-        ackFlushInterval, pollMinInterval, pollMaxInterval, batchSize, idleAdvance, v);
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        v);
   }
 
   @Override
   public String toString() {
-    return "StreamSettings(protoVersion=" + protoVersion + ", keepaliveInterval="
-        + keepaliveInterval.map(Duration::toString).orElse("auto") + ", keepaliveMaxInterval=" + keepaliveMaxInterval
-        + ", livenessTimeout=" + livenessTimeout.map(Duration::toString).orElse("auto") + ", ackFlushInterval="
-        + ackFlushInterval + ", pollMinInterval=" + pollMinInterval + ", pollMaxInterval=" + pollMaxInterval
-        + ", batchSize=" + batchSize + ", idleAdvance=" + idleAdvance + ", unacknowledgedWarning="
-        + unacknowledgedWarning + ")";
+    return "StreamSettings(protoVersion="
+        + protoVersion
+        + ", keepaliveInterval="
+        + keepaliveInterval.map(Duration::toString).orElse("auto")
+        + ", keepaliveMaxInterval="
+        + keepaliveMaxInterval
+        + ", livenessTimeout="
+        + livenessTimeout.map(Duration::toString).orElse("auto")
+        + ", ackFlushInterval="
+        + ackFlushInterval
+        + ", pollMinInterval="
+        + pollMinInterval
+        + ", pollMaxInterval="
+        + pollMaxInterval
+        + ", batchSize="
+        + batchSize
+        + ", idleAdvance="
+        + idleAdvance
+        + ", unacknowledgedWarning="
+        + unacknowledgedWarning
+        + ")";
   }
 }

@@ -7,12 +7,13 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What a {@link StatusLevel#STARTING} source is waiting for, as fields a program can act on or print
- * (the status reason says the same in words). Set by the part of the engine that knows it: the
- * slot creation's watcher for a blocked creation, the restart logic for a busy slot or a lost
+ * What a {@link StatusLevel#STARTING} source is waiting for, as fields a program can act on or
+ * print (the status reason says the same in words). Set by the part of the engine that knows it:
+ * the slot creation's watcher for a blocked creation, the restart logic for a busy slot or a lost
  * connection. {@link #kind()} tells the cases apart for a {@code switch}.
  */
-public sealed interface Waiting permits Waiting.CreationBlocked, Waiting.SlotBusy, Waiting.Reconnecting {
+public sealed interface Waiting
+    permits Waiting.CreationBlocked, Waiting.SlotBusy, Waiting.Reconnecting {
 
   /** Which case this is. */
   enum Kind {
@@ -20,7 +21,10 @@ public sealed interface Waiting permits Waiting.CreationBlocked, Waiting.SlotBus
     CREATION_BLOCKED,
     /** Another consumer holds the slot; the source retries. */
     SLOT_BUSY,
-    /** The connection failed or was lost (server unreachable or restarting, walsender ended); the source reconnects. */
+    /**
+     * The connection failed or was lost (server unreachable or restarting, walsender ended); the
+     * source reconnects.
+     */
     RECONNECTING
   }
 
@@ -38,7 +42,8 @@ public sealed interface Waiting permits Waiting.CreationBlocked, Waiting.SlotBus
    * blockers left) for the slot's snapshot to become consistent. {@code waited} is how long the
    * creation had been running when this was seen.
    */
-  record CreationBlocked(List<Integer> blockerPids, HealOutcomes heal, Duration waited) implements Waiting {
+  record CreationBlocked(List<Integer> blockerPids, HealOutcomes heal, Duration waited)
+      implements Waiting {
     public CreationBlocked {
       blockerPids = List.copyOf(blockerPids);
       Objects.requireNonNull(heal, "heal");
@@ -51,8 +56,12 @@ public sealed interface Waiting permits Waiting.CreationBlocked, Waiting.SlotBus
     }
   }
 
-  /** The slot is held by another backend (its PID and application name when known); the next try comes after {@code nextRetry}. */
-  record SlotBusy(OptionalInt holderPid, Optional<String> applicationName, Duration nextRetry) implements Waiting {
+  /**
+   * The slot is held by another backend (its PID and application name when known); the next try
+   * comes after {@code nextRetry}.
+   */
+  record SlotBusy(OptionalInt holderPid, Optional<String> applicationName, Duration nextRetry)
+      implements Waiting {
     public SlotBusy {
       Objects.requireNonNull(holderPid, "holderPid");
       Objects.requireNonNull(applicationName, "applicationName");
@@ -65,7 +74,10 @@ public sealed interface Waiting permits Waiting.CreationBlocked, Waiting.SlotBus
     }
   }
 
-  /** The last connection attempt ended with {@code cause} (the error's words); the next comes after {@code nextRetry}. */
+  /**
+   * The last connection attempt ended with {@code cause} (the error's words); the next comes after
+   * {@code nextRetry}.
+   */
   record Reconnecting(String cause, Duration nextRetry) implements Waiting {
     public Reconnecting {
       Objects.requireNonNull(cause, "cause");

@@ -23,6 +23,7 @@ import org.apache.pekko.stream.javadsl.Keep;
 final class EmbeddedUse {
   /** Stands for the application's own durable store. */
   final List<ChangeEnvelope> stored = new CopyOnWriteArrayList<>();
+
   ActorSystem<Void> system;
   DrainingControl<Done> control;
 
@@ -33,15 +34,24 @@ final class EmbeddedUse {
   void start(String url, String user, String password) {
     // #embedded-use
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "app");
-    SourceSettings settings = SourceSettings.create(system)        // slotkeeper.source { ... } in application.conf
-        .withUrl(url).withUser(user).withPassword(password)
-        .withSlotName("app_slot").withPublications("app_pub");
+    SourceSettings settings =
+        SourceSettings.create(system) // slotkeeper.source { ... } in application.conf
+            .withUrl(url)
+            .withUser(user)
+            .withPassword(password)
+            .withSlotName("app_slot")
+            .withPublications("app_pub");
 
-    DrainingControl<Done> control = ReplicationSource.create(settings)
-        .map(envelope -> { store(envelope); return envelope.committableOffset(); })   // make it durable first
-        .toMat(Committer.sink(), Keep.both())                                         // then acknowledge
-        .mapMaterializedValue(DrainingControl::create)
-        .run(system);
+    DrainingControl<Done> control =
+        ReplicationSource.create(settings)
+            .map(
+                envelope -> {
+                  store(envelope); // make it durable first
+                  return envelope.committableOffset();
+                })
+            .toMat(Committer.sink(), Keep.both()) // then acknowledge
+            .mapMaterializedValue(DrainingControl::create)
+            .run(system);
     // #embedded-use
     this.system = system;
     this.control = control;
@@ -50,10 +60,10 @@ final class EmbeddedUse {
   CompletionStage<Done> inspectAndStop() {
     // #embedded-use
 
-    control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30));   // CompletionStage<SourceStatus>
-    control.status();       // level (STOPPED < STARTING < READY < ACTIVE, or FAILED) and the reason
-    control.progress();     // received / confirmed LSN, reconnects, delivered, acknowledged
-    CompletionStage<Done> done = control.drainAndShutdown();   // the stream's result, after shutdown
+    control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)); // CompletionStage<SourceStatus>
+    control.status(); // level (STOPPED < STARTING < READY < ACTIVE, or FAILED) and the reason
+    control.progress(); // received / confirmed LSN, reconnects, delivered, acknowledged
+    CompletionStage<Done> done = control.drainAndShutdown(); // the stream's result, after shutdown
     // #embedded-use
     return done;
   }

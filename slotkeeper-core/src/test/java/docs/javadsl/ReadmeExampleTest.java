@@ -9,15 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's "Embedded use" code block is exactly the marked lines of {@link EmbeddedUse}, which compile and run. */
+/**
+ * The README's "Embedded use" code block is exactly the marked lines of {@link EmbeddedUse}, which
+ * compile and run.
+ */
 class ReadmeExampleTest {
 
   @Test
   void theReadmeShowsTheCodeThatCompiles() throws IOException {
     String readme = Files.readString(Path.of("../README.md"));
-    String example = marked(Files.readAllLines(Path.of("src/test/java/docs/javadsl/EmbeddedUse.java")), "// #embedded-use");
+    String example =
+        marked(
+            Files.readAllLines(Path.of("src/test/java/docs/javadsl/EmbeddedUse.java")),
+            "// #embedded-use");
     assertThat(example).isNotBlank();
-    assertThat(readme).as("README.md must contain, as one code block, the marked lines of EmbeddedUse.java")
+    assertThat(readme)
+        .as("README.md must contain, as one code block, the marked lines of EmbeddedUse.java")
         .contains("```java\n" + example + "```\n");
   }
 
@@ -32,7 +39,12 @@ class ReadmeExampleTest {
         kept.add(line);
       }
     }
-    int indent = kept.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
+    int indent =
+        kept.stream()
+            .filter(l -> !l.isBlank())
+            .mapToInt(l -> l.length() - l.stripLeading().length())
+            .min()
+            .orElse(0);
     StringBuilder sb = new StringBuilder();
     for (String line : kept) {
       sb.append(line.isBlank() ? "" : line.substring(indent)).append('\n');

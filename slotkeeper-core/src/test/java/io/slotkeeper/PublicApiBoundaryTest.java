@@ -26,17 +26,22 @@ class PublicApiBoundaryTest {
 
   /**
    * The one allowed reference: the entry point has to construct the engine. It names the stage only
-   * inside {@code create}, never in a signature (create returns {@code Source<ChangeEnvelope, Control>}).
+   * inside {@code create}, never in a signature (create returns {@code Source<ChangeEnvelope,
+   * Control>}).
    */
-  static final Set<String> ALLOWED = Set.of("javadsl/ReplicationSource.java: import io.slotkeeper.internal.stage.ReplicationSourceStage;");
+  static final Set<String> ALLOWED =
+      Set.of(
+          "javadsl/ReplicationSource.java: import io.slotkeeper.internal.stage.ReplicationSourceStage;");
 
   private static final Pattern PUBLIC_TOP_LEVEL_TYPE =
-      Pattern.compile("(?m)^public (final |abstract |sealed |non-sealed )*(class|interface|record|enum|@interface) ");
+      Pattern.compile(
+          "(?m)^public (final |abstract |sealed |non-sealed )*(class|interface|record|enum|@interface) ");
 
   @Test
   void publicPackagesDoNotReferToInternals() {
     assertThat(internalReferencesInPublicPackages(MAIN))
-        .as("lines of the public packages that name io.slotkeeper.internal (move what they need out of internal)")
+        .as(
+            "lines of the public packages that name io.slotkeeper.internal (move what they need out of internal)")
         .isEmpty();
   }
 
@@ -46,7 +51,10 @@ class PublicApiBoundaryTest {
         .as("public types in io.slotkeeper.internal without @InternalApi")
         .isEmpty();
     try (Stream<Path> dirs = Files.walk(MAIN.resolve("internal"))) {
-      assertThat(dirs.filter(Files::isDirectory).filter(d -> !Files.exists(d.resolve("package-info.java"))).toList())
+      assertThat(
+              dirs.filter(Files::isDirectory)
+                  .filter(d -> !Files.exists(d.resolve("package-info.java")))
+                  .toList())
           .as("internal packages without a package-info.java saying they are internal")
           .isEmpty();
     } catch (IOException e) {
@@ -57,10 +65,15 @@ class PublicApiBoundaryTest {
   @Test
   void theOffsetIsAnInterfaceAndEnvelopesAreMadeByFactories() throws Exception {
     assertThat(CommittableOffset.class.isInterface()).isTrue();
-    assertThat(ChangeEnvelope.class.getConstructors()).as("public constructors of ChangeEnvelope").isEmpty();
+    assertThat(ChangeEnvelope.class.getConstructors())
+        .as("public constructors of ChangeEnvelope")
+        .isEmpty();
     assertThat(ChangeEnvelope.class.getMethods()).extracting(Method::getName).doesNotContain("ack");
-    Method close = Control.class.getMethod("subscribe", Consumer.class).getReturnType().getMethod("close");
-    assertThat(close.getExceptionTypes()).as("exceptions declared by the subscription's close()").isEmpty();
+    Method close =
+        Control.class.getMethod("subscribe", Consumer.class).getReturnType().getMethod("close");
+    assertThat(close.getExceptionTypes())
+        .as("exceptions declared by the subscription's close()")
+        .isEmpty();
   }
 
   /** "path: line" for each line of the public packages that mentions the internal package. */

@@ -41,7 +41,9 @@ class RestartSettingsTest {
   @Test
   void withCopiesLeaveTheOriginalAlone() {
     RestartSettings a = backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
-    RestartSettings b = a.withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(5), 0).withResetAfter(Duration.ZERO);
+    RestartSettings b =
+        a.withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(5), 0)
+            .withResetAfter(Duration.ZERO);
     assertThat(a.minBackoff()).isEqualTo(Duration.ofMillis(100));
     assertThat(a.resetAfter()).isEqualTo(Duration.ofSeconds(30));
     assertThat(b.maxBackoff()).isEqualTo(Duration.ofSeconds(5));

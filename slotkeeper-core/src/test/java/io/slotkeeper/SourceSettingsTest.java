@@ -22,8 +22,11 @@ class SourceSettingsTest {
 
   @Test
   void readsEveryKeyWithDefaults() {
-    SourceSettings s = parse(VALID + ", slot.on-invalidated = recreate, heartbeat.interval = 30s,"
-        + " slot.creation.terminate-blockers-after = 2m, connection-properties { sslmode = require }");
+    SourceSettings s =
+        parse(
+            VALID
+                + ", slot.on-invalidated = recreate, heartbeat.interval = 30s,"
+                + " slot.creation.terminate-blockers-after = 2m, connection-properties { sslmode = require }");
     assertThat(s.validate()).isSameAs(s);
     assertThat(s.stream().keepaliveInterval()).isEmpty();
     assertThat(s.stream().keepaliveMaxInterval()).isEqualTo(Duration.ofSeconds(15));
@@ -37,8 +40,11 @@ class SourceSettingsTest {
     assertThat(s.connection().databaseName()).isEqualTo("app");
     assertThat(s.connectionDispatcher()).isEqualTo("slotkeeper.connection-dispatcher");
     assertThat(s.blockingDispatcher()).isEqualTo("slotkeeper.blocking-dispatcher");
-    assertThat(s.withBlockingDispatcher("my.blocking").blockingDispatcher()).isEqualTo("my.blocking");
-    assertThat(s.blockingDispatcher()).as("the original is left alone").isEqualTo("slotkeeper.blocking-dispatcher");
+    assertThat(s.withBlockingDispatcher("my.blocking").blockingDispatcher())
+        .isEqualTo("my.blocking");
+    assertThat(s.blockingDispatcher())
+        .as("the original is left alone")
+        .isEqualTo("slotkeeper.blocking-dispatcher");
   }
 
   @Test
@@ -53,67 +59,117 @@ class SourceSettingsTest {
 
   @Test
   void passwordsNeverShowInToString() {
-    SourceSettings s = parse(VALID + ", connection-properties { sslpassword = \"keypass\" }")
-        .withUrl("jdbc:postgresql://db/app?password=inurl")
-        .withPrimary("jdbc:postgresql://primary/app", "admin", "primarysecret");
+    SourceSettings s =
+        parse(VALID + ", connection-properties { sslpassword = \"keypass\" }")
+            .withUrl("jdbc:postgresql://db/app?password=inurl")
+            .withPrimary("jdbc:postgresql://primary/app", "admin", "primarysecret");
     String text = s.toString();
-    assertThat(text).doesNotContain("s3cret").doesNotContain("keypass").doesNotContain("inurl")
-        .doesNotContain("primarysecret").contains("***");
+    assertThat(text)
+        .doesNotContain("s3cret")
+        .doesNotContain("keypass")
+        .doesNotContain("inurl")
+        .doesNotContain("primarysecret")
+        .contains("***");
   }
 
   @Test
   void toStringNamesEveryFieldOfEveryGroup() {
-    SourceSettings s = parse(VALID).withHeartbeatInterval(Duration.ofSeconds(7)).withBatchSize(123)
-        .withTerminateBlockersAfter(Duration.ofMinutes(3)).withCreatePublicationIfMissing(true, List.of("public.t1"));
+    SourceSettings s =
+        parse(VALID)
+            .withHeartbeatInterval(Duration.ofSeconds(7))
+            .withBatchSize(123)
+            .withTerminateBlockersAfter(Duration.ofMinutes(3))
+            .withCreatePublicationIfMissing(true, List.of("public.t1"));
     String text = s.toString();
     // Reflection, so that a field added later without its place in toString fails here.
-    for (Class<?> type : List.of(SourceSettings.class, ConnectionSettings.class, SlotSettings.class,
-        PublicationSettings.class, StreamSettings.class, RestartSettings.class, RetentionSettings.class,
-        HeartbeatSettings.class, AdminSettings.class)) {
+    for (Class<?> type :
+        List.of(
+            SourceSettings.class,
+            ConnectionSettings.class,
+            SlotSettings.class,
+            PublicationSettings.class,
+            StreamSettings.class,
+            RestartSettings.class,
+            RetentionSettings.class,
+            HeartbeatSettings.class,
+            AdminSettings.class)) {
       for (Field f : type.getDeclaredFields()) {
         if (!Modifier.isStatic(f.getModifiers())) {
-          assertThat(text).as("%s.%s", type.getSimpleName(), f.getName()).contains(f.getName() + "=");
+          assertThat(text)
+              .as("%s.%s", type.getSimpleName(), f.getName())
+              .contains(f.getName() + "=");
         }
       }
     }
-    assertThat(text).contains("jdbc:postgresql://db:5432/app", "user=repl", "name=app_slot", "names=[app_pub]",
-        "interval=PT7S", "batchSize=123", "terminateBlockersAfter=PT3M", "tables=[public.t1]",
-        "connectionDispatcher=slotkeeper.connection-dispatcher", "blockingDispatcher=slotkeeper.blocking-dispatcher");
+    assertThat(text)
+        .contains(
+            "jdbc:postgresql://db:5432/app",
+            "user=repl",
+            "name=app_slot",
+            "names=[app_pub]",
+            "interval=PT7S",
+            "batchSize=123",
+            "terminateBlockersAfter=PT3M",
+            "tables=[public.t1]",
+            "connectionDispatcher=slotkeeper.connection-dispatcher",
+            "blockingDispatcher=slotkeeper.blocking-dispatcher");
   }
 
   @Test
   void toStringShowsWhetherASecretIsSetButNeverTheSecret() {
-    SourceSettings s = parse(VALID + ", connection-properties { sslpassword = \"keypass\", sslmode = require }")
-        .withUrl("jdbc:postgresql://db/app?user=x&password=inurl&ssl=true")
-        .withPrimary("jdbc:postgresql://primary/app?PASSWORD=inprimaryurl", "admin", "primarysecret");
+    SourceSettings s =
+        parse(VALID + ", connection-properties { sslpassword = \"keypass\", sslmode = require }")
+            .withUrl("jdbc:postgresql://db/app?user=x&password=inurl&ssl=true")
+            .withPrimary(
+                "jdbc:postgresql://primary/app?PASSWORD=inprimaryurl", "admin", "primarysecret");
     String text = s.toString();
-    assertThat(text).doesNotContain("s3cret", "keypass", "inurl", "inprimaryurl", "primarysecret")
-        .contains("password=***", "sslpassword=***", "sslmode=require", "primaryPassword=***", "ssl=true");
+    assertThat(text)
+        .doesNotContain("s3cret", "keypass", "inurl", "inprimaryurl", "primarysecret")
+        .contains(
+            "password=***",
+            "sslpassword=***",
+            "sslmode=require",
+            "primaryPassword=***",
+            "ssl=true");
     assertThat(parse(VALID).withPassword("").toString()).contains("password=,");
   }
 
   @Test
   void theRestartBackOffIsCheckedWithTheKeyAndTheFix() {
-    assertThatThrownBy(() -> parse(VALID + ", restart { min-backoff = 2s, max-backoff = 1s }").validate())
-        .hasMessage("slotkeeper.source.restart needs min-backoff <= max-backoff and random-factor within 0..1."
-            + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
-    assertThatThrownBy(() -> parse(VALID).withRestartBackoff(Duration.ZERO, Duration.ofSeconds(1), 1.5).validate())
+    assertThatThrownBy(
+            () -> parse(VALID + ", restart { min-backoff = 2s, max-backoff = 1s }").validate())
+        .hasMessage(
+            "slotkeeper.source.restart needs min-backoff <= max-backoff and random-factor within 0..1."
+                + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
+    assertThatThrownBy(
+            () ->
+                parse(VALID)
+                    .withRestartBackoff(Duration.ZERO, Duration.ofSeconds(1), 1.5)
+                    .validate())
         .hasMessageContaining("slotkeeper.source.restart");
-    assertThatThrownBy(() -> parse(VALID).withRestartBackoff(Duration.ofMillis(-1), Duration.ofSeconds(1), 0)
-        .validate()).hasMessageContaining("slotkeeper.source.restart");
+    assertThatThrownBy(
+            () ->
+                parse(VALID)
+                    .withRestartBackoff(Duration.ofMillis(-1), Duration.ofSeconds(1), 0)
+                    .validate())
+        .hasMessageContaining("slotkeeper.source.restart");
   }
 
   @Test
   void badValuesNameTheKeyAndTheFix() {
     assertThatThrownBy(() -> parse(VALID + ", slot-name = \"Bad-Name\"").validate())
-        .hasMessageContaining("slotkeeper.source.slot-name").hasMessageContaining("Fix:");
+        .hasMessageContaining("slotkeeper.source.slot-name")
+        .hasMessageContaining("Fix:");
     assertThatThrownBy(() -> parse(VALID + ", publications = []").validate())
-        .hasMessageContaining("publications").hasMessageContaining("Fix:");
+        .hasMessageContaining("publications")
+        .hasMessageContaining("Fix:");
     assertThatThrownBy(() -> parse(VALID.replace("jdbc:postgresql", "jdbc:mysql")).validate())
         .hasMessageContaining("not a PostgreSQL JDBC URL");
     assertThatThrownBy(() -> parse(VALID + ", keepalive-interval = soon"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keepalive-interval");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("keepalive-interval");
     assertThatThrownBy(() -> parse(VALID + ", slot.on-invalidated = ignore"))
-        .hasMessageContaining("on-invalidated").hasMessageContaining("fail or recreate");
+        .hasMessageContaining("on-invalidated")
+        .hasMessageContaining("fail or recreate");
   }
 }

@@ -10,11 +10,11 @@ import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
- * The thinnest reasonable pgjdbc consumer, as a yardstick: one thread polling
- * {@link PGReplicationStream#readPending()}, sleeping 1 ms when nothing is pending, telling row
- * changes apart by their first byte only and confirming what it received once a second. No
- * decoding, no supervision, no acknowledgement bookkeeping: whatever Slotkeeper costs on top of
- * this is its overhead.
+ * The thinnest reasonable pgjdbc consumer, as a yardstick: one thread polling {@link
+ * PGReplicationStream#readPending()}, sleeping 1 ms when nothing is pending, telling row changes
+ * apart by their first byte only and confirming what it received once a second. No decoding, no
+ * supervision, no acknowledgement bookkeeping: whatever Slotkeeper costs on top of this is its
+ * overhead.
  */
 final class BaselineContender implements Contender {
   // PostgreSQL timestamps count microseconds from 2000-01-01.
@@ -28,18 +28,22 @@ final class BaselineContender implements Contender {
   }
 
   @Override
-  public Running start(BenchDb db, String slot, String publication, Listener listener, boolean stallable)
+  public Running start(
+      BenchDb db, String slot, String publication, Listener listener, boolean stallable)
       throws Exception {
     Connection connection = db.pg.connectReplication();
     PGReplicationStream stream;
     try {
-      stream = connection.unwrap(PGConnection.class).getReplicationAPI()
-          .replicationStream()
-          .logical()
-          .withSlotName(slot)
-          .withSlotOption("proto_version", "1")
-          .withSlotOption("publication_names", publication)
-          .start();
+      stream =
+          connection
+              .unwrap(PGConnection.class)
+              .getReplicationAPI()
+              .replicationStream()
+              .logical()
+              .withSlotName(slot)
+              .withSlotOption("proto_version", "1")
+              .withSlotOption("publication_names", publication)
+              .start();
     } catch (Exception e) {
       connection.close();
       throw e;
@@ -101,13 +105,14 @@ final class BaselineContender implements Contender {
           } else {
             int at = msg.position();
             switch (msg.get(at)) {
-              // Begin carries the commit time (after the final LSN); only the latency benchmark uses it.
+              // Begin carries the commit time (after the final LSN); only the latency benchmark
+              // uses it.
               case 'B' -> commitMicros = msg.getLong(at + 9) + PG_EPOCH_MICROS;
               case 'I' -> listener.change('I', commitMicros);
               case 'U' -> listener.change('U', commitMicros);
               case 'D' -> listener.change('D', commitMicros);
               case 'C' -> listener.commit();
-              default -> { }
+              default -> {}
             }
           }
           long now = System.nanoTime();

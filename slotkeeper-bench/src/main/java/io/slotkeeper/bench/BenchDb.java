@@ -15,16 +15,18 @@ final class BenchDb implements AutoCloseable {
   final PostgresServer pg;
 
   BenchDb(int version) {
-    this.pg = PostgresServer.builder()
-        .version(version)
-        // The testkit's test defaults keep shared_buffers tiny; a benchmark writing millions of rows
-        // would then mostly measure buffer eviction. Fewer checkpoints for the same reason.
-        .setting("shared_buffers", "256MB")
-        .setting("max_wal_size", "8GB")
-        .setting("checkpoint_timeout", "30min")
-        // The statement log would otherwise record every START_REPLICATION of every run.
-        .setting("log_replication_commands", "off")
-        .start();
+    this.pg =
+        PostgresServer.builder()
+            .version(version)
+            // The testkit's test defaults keep shared_buffers tiny; a benchmark writing millions of
+            // rows
+            // would then mostly measure buffer eviction. Fewer checkpoints for the same reason.
+            .setting("shared_buffers", "256MB")
+            .setting("max_wal_size", "8GB")
+            .setting("checkpoint_timeout", "30min")
+            // The statement log would otherwise record every START_REPLICATION of every run.
+            .setting("log_replication_commands", "off")
+            .start();
   }
 
   SourceSettings sourceSettings(String slot, String publication) {
@@ -51,8 +53,12 @@ final class BenchDb implements AutoCloseable {
    */
   void dropSlot(String slot) {
     long deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline && pg.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
-        + slot + "' AND active_pid IS NOT NULL") > 0) {
+    while (System.nanoTime() < deadline
+        && pg.queryLong(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                    + slot
+                    + "' AND active_pid IS NOT NULL")
+            > 0) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
@@ -60,8 +66,10 @@ final class BenchDb implements AutoCloseable {
         break;
       }
     }
-    pg.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
-        + slot + "'");
+    pg.execute(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+            + slot
+            + "'");
   }
 
   void dropAllSlots() {
@@ -83,7 +91,8 @@ final class BenchDb implements AutoCloseable {
 
   /** Runs {@code statements} in one transaction on a fresh connection. */
   void inTransaction(String... statements) throws SQLException {
-    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement()) {
       c.setAutoCommit(false);
       for (String s : statements) {
         st.execute(s);

@@ -95,7 +95,8 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<String> only = new LinkedHashSet<>(List.of("decoder", "catchup", "latency", "stall", "memory"));
+    Set<String> only =
+        new LinkedHashSet<>(List.of("decoder", "catchup", "latency", "stall", "memory"));
     Path resultsFile = null;
     Integer catchUpRows = null;
     long[] memoryRows = null;
@@ -133,7 +134,9 @@ public final class BenchMain {
     report.fact("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     report.fact("mode", quick ? "quick (small sizes: not the issue's figures)" : "full");
     report.fact("CPU", cpuModel() + ", nproc " + Runtime.getRuntime().availableProcessors());
-    report.fact("JVM", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    report.fact(
+        "JVM",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     report.fact("load average at start", loadAverage());
 
     if (only.contains("decoder")) {
@@ -143,10 +146,13 @@ public final class BenchMain {
     dbBenches.remove("decoder");
     if (!dbBenches.isEmpty()) {
       try (BenchDb db = new BenchDb(pgVersion)) {
-        report.fact("PostgreSQL", db.serverVersion() + " (embedded, same host; fsync off, shared_buffers 256MB)");
+        report.fact(
+            "PostgreSQL",
+            db.serverVersion() + " (embedded, same host; fsync off, shared_buffers 256MB)");
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
         try {
-          List<Contender> contenders = List.of(new BaselineContender(), new SlotkeeperContender(system));
+          List<Contender> contenders =
+              List.of(new BaselineContender(), new SlotkeeperContender(system));
           if (dbBenches.contains("catchup")) {
             catchUp(db, contenders, sizes, report, log);
           }
@@ -165,14 +171,19 @@ public final class BenchMain {
       }
     }
     report.fact("load average at end", loadAverage());
-    report.fact("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+    report.fact(
+        "wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
 
     String table = report.markdown();
     log.println();
     log.println(table);
     if (resultsFile != null) {
-      Files.writeString(resultsFile, "# Slotkeeper benchmark results\n\nProduced by `slotkeeper-bench/run.sh"
-          + (quick ? " --quick" : "") + "`; see README.md for what each figure means.\n\n" + table,
+      Files.writeString(
+          resultsFile,
+          "# Slotkeeper benchmark results\n\nProduced by `slotkeeper-bench/run.sh"
+              + (quick ? " --quick" : "")
+              + "`; see README.md for what each figure means.\n\n"
+              + table,
           StandardCharsets.UTF_8);
       log.println("written to " + resultsFile);
     }
@@ -187,7 +198,8 @@ public final class BenchMain {
     log.println("decoder: JMH, 1 fork, 1 thread; details in " + jmhLog);
     List<RunResult> results = new ArrayList<>();
     results.addAll(jmh(sizes, "decode", sizes.decodeOps, jmhLog.resolveSibling("jmh-decode.log")));
-    results.addAll(jmh(sizes, "frameAndDecode", List.of("insert"), jmhLog.resolveSibling("jmh-frame.log")));
+    results.addAll(
+        jmh(sizes, "frameAndDecode", List.of("insert"), jmhLog.resolveSibling("jmh-frame.log")));
     for (RunResult r : results) {
       String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
       String shape = r.getParams().getParam("shape");
@@ -196,55 +208,86 @@ public final class BenchMain {
       double error = r.getPrimaryResult().getScoreError();
       double bytes = DecoderBenchmark.meanPayloadBytes(shape, op);
       int columns = RowShapes.columns(shape).size();
-      log.printf("decoder %-15s %-6s %-6s %,12.0f msgs/s ± %,.0f  (%.0f B/msg, %.0f MB/s)%n", method, shape, op,
-          score, error, bytes, score * bytes / 1e6);
+      log.printf(
+          "decoder %-15s %-6s %-6s %,12.0f msgs/s ± %,.0f  (%.0f B/msg, %.0f MB/s)%n",
+          method, shape, op, score, error, bytes, score * bytes / 1e6);
       boolean small = shape.equals("narrow");
-      report.row(String.format(Locale.ROOT, "Decoder `%s`, %s %s (%d cols, %.0f B/msg), per core", method, shape, op,
-              columns, bytes),
-          String.format(Locale.ROOT, "%s ± %s msgs/s (%.0f MB/s)", Report.millions(score),
-              Report.millions(error), score * bytes / 1e6),
-          "–", "–", small ? "≥ 5 M msgs/s" : "–", small ? (score >= 5e6 ? "yes" : "**no**") : "–");
+      report.row(
+          String.format(
+              Locale.ROOT,
+              "Decoder `%s`, %s %s (%d cols, %.0f B/msg), per core",
+              method,
+              shape,
+              op,
+              columns,
+              bytes),
+          String.format(
+              Locale.ROOT,
+              "%s ± %s msgs/s (%.0f MB/s)",
+              Report.millions(score),
+              Report.millions(error),
+              score * bytes / 1e6),
+          "–",
+          "–",
+          small ? "≥ 5 M msgs/s" : "–",
+          small ? (score >= 5e6 ? "yes" : "**no**") : "–");
     }
   }
 
-  private static Collection<RunResult> jmh(Sizes sizes, String method, List<String> ops, Path output)
-      throws Exception {
-    ChainedOptionsBuilder o = new OptionsBuilder()
-        .include(DecoderBenchmark.class.getName() + "." + method + "$")
-        .forks(1)
-        .threads(1)
-        .warmupIterations(sizes.jmhWarmups)
-        .warmupTime(TimeValue.seconds(1))
-        .measurementIterations(sizes.jmhIterations)
-        .measurementTime(TimeValue.seconds(1))
-        .jvmArgs("-Xms1g", "-Xmx1g")
-        .param("op", ops.toArray(new String[0]))
-        .output(output.toString());
+  private static Collection<RunResult> jmh(
+      Sizes sizes, String method, List<String> ops, Path output) throws Exception {
+    ChainedOptionsBuilder o =
+        new OptionsBuilder()
+            .include(DecoderBenchmark.class.getName() + "." + method + "$")
+            .forks(1)
+            .threads(1)
+            .warmupIterations(sizes.jmhWarmups)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(sizes.jmhIterations)
+            .measurementTime(TimeValue.seconds(1))
+            .jvmArgs("-Xms1g", "-Xmx1g")
+            .param("op", ops.toArray(new String[0]))
+            .output(output.toString());
     return new Runner(o.build()).run();
   }
 
   // ---------------------------------------------------------------- end to end
 
-  private static void catchUp(BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
+  private static void catchUp(
+      BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
       throws Exception {
     CatchUpBench bench = new CatchUpBench(db, contenders, log);
     bench.warmUp(sizes.warmUpRows);
     for (String variant : List.of("insert", "mixed")) {
-      CatchUpBench.Result r = bench.run(variant, sizes.catchUpRows, sizes.catchUpTransactionRows, sizes.catchUpRuns);
+      CatchUpBench.Result r =
+          bench.run(variant, sizes.catchUpRows, sizes.catchUpTransactionRows, sizes.catchUpRuns);
       double sk = r.median("slotkeeper");
       double bl = r.median("pgjdbc baseline");
       String what = variant.equals("insert") ? "inserts" : "changes (50% I, 30% U, 20% D)";
-      report.row(String.format(Locale.ROOT, "Catch-up: %,d %s in %,d-row tx, changes/s, median of %d runs",
-              r.events(), what, r.transactionRows(), sizes.catchUpRuns),
+      report.row(
+          String.format(
+              Locale.ROOT,
+              "Catch-up: %,d %s in %,d-row tx, changes/s, median of %d runs",
+              r.events(),
+              what,
+              r.transactionRows(),
+              sizes.catchUpRuns),
           Report.thousands(sk) + " " + runs(r, "slotkeeper") + busy(r, "slotkeeper"),
           Report.thousands(bl) + " " + runs(r, "pgjdbc baseline") + busy(r, "pgjdbc baseline"),
-          Report.ratio(sk / bl), "≥ 0.90×", sk / bl >= 0.9 ? "yes" : "**no**");
+          Report.ratio(sk / bl),
+          "≥ 0.90×",
+          sk / bl >= 0.9 ? "yes" : "**no**");
     }
   }
 
-  /** Median share of the drain the walsender spent on a CPU: near 100% means the server was the limit. */
+  /**
+   * Median share of the drain the walsender spent on a CPU: near 100% means the server was the
+   * limit.
+   */
   private static String busy(CatchUpBench.Result r, String contender) {
-    double m = Stats.median(r.walsenderBusy().get(contender).stream().mapToDouble(Double::doubleValue).toArray());
+    double m =
+        Stats.median(
+            r.walsenderBusy().get(contender).stream().mapToDouble(Double::doubleValue).toArray());
     return String.format(Locale.ROOT, "<br>walsender on CPU %.0f%%", m * 100);
   }
 
@@ -257,57 +300,97 @@ public final class BenchMain {
     return sb.append(")").toString();
   }
 
-  private static void latency(BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
+  private static void latency(
+      BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
       throws Exception {
     LatencyBench bench = new LatencyBench(db, log);
     LatencyBench.Result sk = null;
     LatencyBench.Result bl = null;
     for (Contender c : contenders) {
-      LatencyBench.Result r = bench.run(c, sizes.paceRows, sizes.paceMillis, sizes.latencyWarmup,
-          sizes.latencySeconds);
+      LatencyBench.Result r =
+          bench.run(c, sizes.paceRows, sizes.paceMillis, sizes.latencyWarmup, sizes.latencySeconds);
       if (c instanceof SlotkeeperContender) {
         sk = r;
       } else {
         bl = r;
       }
     }
-    String what = String.format(Locale.ROOT, "Latency commit→consumer at %,d rows/s (%d rows/tx every %d ms), %d s:",
-        sizes.paceRows * 1000 / sizes.paceMillis, sizes.paceRows, sizes.paceMillis, sizes.latencySeconds);
-    report.row(what + " p50 / p99 / p99.9 / max, ms",
-        lat(sk), lat(bl), "–", "p99 ≤ 20 ms", sk.p99Micros() <= 20_000 ? "yes" : "**no**");
-    report.note(String.format(Locale.ROOT, "Latency writer achieved %,.0f rows/s (Slotkeeper run) and %,.0f rows/s"
-        + " (baseline run); %,d and %,d samples.", sk.writeRate(), bl.writeRate(), sk.samples(), bl.samples()));
+    String what =
+        String.format(
+            Locale.ROOT,
+            "Latency commit→consumer at %,d rows/s (%d rows/tx every %d ms), %d s:",
+            sizes.paceRows * 1000 / sizes.paceMillis,
+            sizes.paceRows,
+            sizes.paceMillis,
+            sizes.latencySeconds);
+    report.row(
+        what + " p50 / p99 / p99.9 / max, ms",
+        lat(sk),
+        lat(bl),
+        "–",
+        "p99 ≤ 20 ms",
+        sk.p99Micros() <= 20_000 ? "yes" : "**no**");
+    report.note(
+        String.format(
+            Locale.ROOT,
+            "Latency writer achieved %,.0f rows/s (Slotkeeper run) and %,.0f rows/s"
+                + " (baseline run); %,d and %,d samples.",
+            sk.writeRate(),
+            bl.writeRate(),
+            sk.samples(),
+            bl.samples()));
   }
 
   private static String lat(LatencyBench.Result r) {
-    return Report.ms(r.p50Micros()) + " / " + Report.ms(r.p99Micros()) + " / " + Report.ms(r.p999Micros()) + " / "
+    return Report.ms(r.p50Micros())
+        + " / "
+        + Report.ms(r.p99Micros())
+        + " / "
+        + Report.ms(r.p999Micros())
+        + " / "
         + Report.ms(r.maxMicros());
   }
 
-  private static void stall(BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
+  private static void stall(
+      BenchDb db, List<Contender> contenders, Sizes sizes, Report report, PrintStream log)
       throws Exception {
     StallBench bench = new StallBench(db, log);
     StallBench.Result sk = null;
     StallBench.Result bl = null;
     for (Contender c : contenders) {
-      StallBench.Result r = bench.run(c, sizes.paceRows, sizes.paceMillis, sizes.stallWarmup, sizes.stallSeconds);
+      StallBench.Result r =
+          bench.run(c, sizes.paceRows, sizes.paceMillis, sizes.stallWarmup, sizes.stallSeconds);
       if (c instanceof SlotkeeperContender) {
         sk = r;
       } else {
         bl = r;
       }
     }
-    report.row(String.format(Locale.ROOT, "Stall %d s at %,d rows/s, then resume: backlog rows; time to deliver it"
-            + " (writes go on)", sizes.stallSeconds, sizes.paceRows * 1000 / sizes.paceMillis),
-        stallCell(sk), stallCell(bl), Report.ratio(sk.catchUpSeconds() / bl.catchUpSeconds()) + " time", "–", "–");
+    report.row(
+        String.format(
+            Locale.ROOT,
+            "Stall %d s at %,d rows/s, then resume: backlog rows; time to deliver it"
+                + " (writes go on)",
+            sizes.stallSeconds,
+            sizes.paceRows * 1000 / sizes.paceMillis),
+        stallCell(sk),
+        stallCell(bl),
+        Report.ratio(sk.catchUpSeconds() / bl.catchUpSeconds()) + " time",
+        "–",
+        "–");
   }
 
   private static String stallCell(StallBench.Result r) {
-    return String.format(Locale.ROOT, "%,d rows; %.2f s (%,.0f rows/s)", r.backlogRows(), r.catchUpSeconds(),
+    return String.format(
+        Locale.ROOT,
+        "%,d rows; %.2f s (%,.0f rows/s)",
+        r.backlogRows(),
+        r.catchUpSeconds(),
         r.drainRate());
   }
 
-  private static void memory(BenchDb db, Sizes sizes, Report report, PrintStream log) throws Exception {
+  private static void memory(BenchDb db, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
     MemoryBench bench = new MemoryBench(db, log, sizes.memoryHeap);
     List<MemoryBench.Result> results = bench.run(sizes.memoryRows);
     MemoryBench.Result first = results.get(0);
@@ -320,30 +403,57 @@ public final class BenchMain {
         cell = "FAILED: " + r.error();
         met = "**no**";
       } else {
-        cell = String.format(Locale.ROOT, "live %s (halves: %s, %s); peak used %s; streamed in %.1f s",
-            Report.mib(r.liveBytes()), halfCell(r.liveFirstHalf()), halfCell(r.liveSecondHalf()),
-            Report.mib(r.peakBytes()), r.seconds());
+        cell =
+            String.format(
+                Locale.ROOT,
+                "live %s (halves: %s, %s); peak used %s; streamed in %.1f s",
+                Report.mib(r.liveBytes()),
+                halfCell(r.liveFirstHalf()),
+                halfCell(r.liveSecondHalf()),
+                Report.mib(r.peakBytes()),
+                r.seconds());
         if (r != first && first.ok()) {
           double live = (double) r.liveBytes() / first.liveBytes();
           double peak = (double) r.peakBytes() / first.peakBytes();
           target = String.format(Locale.ROOT, "≤ 1.10× of %,d rows", first.rows());
-          cell += String.format(Locale.ROOT, "<br>vs %,d rows: live %.2f×, peak %.2f×", first.rows(), live, peak);
-          met = (live <= 1.10 ? "live yes" : "live **no**") + ", " + (peak <= 1.10 ? "peak yes" : "peak **no**");
+          cell +=
+              String.format(
+                  Locale.ROOT, "<br>vs %,d rows: live %.2f×, peak %.2f×", first.rows(), live, peak);
+          met =
+              (live <= 1.10 ? "live yes" : "live **no**")
+                  + ", "
+                  + (peak <= 1.10 ? "peak yes" : "peak **no**");
           if (previous != null && previous != first && previous.ok()) {
             // Both long enough for G1 to reach its steady young-generation size: peaks comparable.
-            cell += String.format(Locale.ROOT, "<br>vs %,d rows: live %.2f×, peak %.2f×", previous.rows(),
-                (double) r.liveBytes() / previous.liveBytes(), (double) r.peakBytes() / previous.peakBytes());
+            cell +=
+                String.format(
+                    Locale.ROOT,
+                    "<br>vs %,d rows: live %.2f×, peak %.2f×",
+                    previous.rows(),
+                    (double) r.liveBytes() / previous.liveBytes(),
+                    (double) r.peakBytes() / previous.peakBytes());
           }
         }
       }
       previous = r;
-      report.row(String.format(Locale.ROOT, "Heap streaming one %,d-row transaction, fresh JVM -Xmx%s", r.rows(),
-          sizes.memoryHeap), cell, "–", "–", target, met);
+      report.row(
+          String.format(
+              Locale.ROOT,
+              "Heap streaming one %,d-row transaction, fresh JVM -Xmx%s",
+              r.rows(),
+              sizes.memoryHeap),
+          cell,
+          "–",
+          "–",
+          target,
+          met);
     }
-    report.note("Heap: *live* = most heap in use right after a full GC (System.gc() every "
-        + MemoryProbe.SAMPLE_MILLIS + " ms while streaming); *peak used* = sum of heap pools' peak usage since"
-        + " ACTIVE (includes uncollected garbage, so it also reflects G1's young-generation sizing); halves: max"
-        + " live in the first and the second half of the streaming time (a leak shows as a higher second half).");
+    report.note(
+        "Heap: *live* = most heap in use right after a full GC (System.gc() every "
+            + MemoryProbe.SAMPLE_MILLIS
+            + " ms while streaming); *peak used* = sum of heap pools' peak usage since"
+            + " ACTIVE (includes uncollected garbage, so it also reflects G1's young-generation sizing); halves: max"
+            + " live in the first and the second half of the streaming time (a leak shows as a higher second half).");
   }
 
   /** A half with no sample (a stream shorter than two sampling periods) shows as a dash. */

@@ -14,16 +14,22 @@ import java.util.Map;
  * point, so every run reads exactly the same WAL. Runs alternate between the contenders (ABBA...)
  * so slow drift of the machine's load hits both alike; the figure per contender is the median.
  *
- * <p>The clock runs from just before the reader connects (both pay for their connection setup)
- * to the Commit that follows the backlog's last change.
+ * <p>The clock runs from just before the reader connects (both pay for their connection setup) to
+ * the Commit that follows the backlog's last change.
  */
 final class CatchUpBench {
 
   /** Events/s of each run, per contender, in run order. */
-  record Result(String variant, long events, int transactionRows, double writeSeconds,
-                Map<String, List<Double>> eventsPerSecond, Map<String, List<Double>> walsenderBusy) {
+  record Result(
+      String variant,
+      long events,
+      int transactionRows,
+      double writeSeconds,
+      Map<String, List<Double>> eventsPerSecond,
+      Map<String, List<Double>> walsenderBusy) {
     double median(String contender) {
-      return Stats.median(eventsPerSecond.get(contender).stream().mapToDouble(Double::doubleValue).toArray());
+      return Stats.median(
+          eventsPerSecond.get(contender).stream().mapToDouble(Double::doubleValue).toArray());
     }
   }
 
@@ -37,7 +43,9 @@ final class CatchUpBench {
     this.log = log;
   }
 
-  /** One unmeasured drain of a small backlog per contender: JIT, page cache and connections warm. */
+  /**
+   * One unmeasured drain of a small backlog per contender: JIT, page cache and connections warm.
+   */
   void warmUp(int rows) throws Exception {
     db.execute("CREATE TABLE warm (id bigint PRIMARY KEY, a int, b int, note text)");
     db.execute("CREATE PUBLICATION warm_pub FOR TABLE warm");
@@ -68,8 +76,12 @@ final class CatchUpBench {
     if (variant.equals("mixed")) {
       // Rows to update and delete exist before the slots, so seeding is not part of the stream.
       long seed = (long) transactions * (upd + del);
-      db.execute("INSERT INTO " + table + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(1, "
-          + seed + ") g");
+      db.execute(
+          "INSERT INTO "
+              + table
+              + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(1, "
+              + seed
+              + ") g");
       db.execute("VACUUM ANALYZE " + table);
     }
     for (int r = 0; r < runs; r++) {
@@ -86,7 +98,8 @@ final class CatchUpBench {
     }
     double writeSeconds = (System.nanoTime() - t0) / 1e9;
     long total = (long) transactions * transactionRows;
-    log.printf("catch-up %s: backlog of %,d changes in %,d transactions written in %.1f s, WAL end %s%n",
+    log.printf(
+        "catch-up %s: backlog of %,d changes in %,d transactions written in %.1f s, WAL end %s%n",
         variant, total, transactions, writeSeconds, db.currentLsn());
 
     Map<String, List<Double>> rates = new LinkedHashMap<>();
@@ -105,8 +118,9 @@ final class CatchUpBench {
         double rate = total / d[0];
         rates.get(c.name()).add(rate);
         busy.get(c.name()).add(d[1]);
-        log.printf("catch-up %s run %d %-16s %,10.0f changes/s (%.2f s; walsender on CPU %.0f%%)%n", variant, r + 1,
-            c.name(), rate, d[0], d[1] * 100);
+        log.printf(
+            "catch-up %s run %d %-16s %,10.0f changes/s (%.2f s; walsender on CPU %.0f%%)%n",
+            variant, r + 1, c.name(), rate, d[0], d[1] * 100);
       }
     }
     db.execute("DROP PUBLICATION " + pub);
@@ -124,7 +138,9 @@ final class CatchUpBench {
     try {
       // Whether the server or the client is the bottleneck: a walsender that is on a CPU nearly all
       // the time is the limit; one that is often off it waits for its client (or for the machine).
-      long pid = db.pg.queryLong("SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+      long pid =
+          db.pg.queryLong(
+              "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
       long c0 = ProcStat.cpuNanos(pid);
       long w0 = System.nanoTime();
       end = Drain.await(running, counter, 900);
@@ -134,35 +150,56 @@ final class CatchUpBench {
       db.dropSlot(slot);
     }
     if (counter.changes() != expected) {
-      throw new IllegalStateException(c.name() + " saw " + counter.changes() + " changes, expected " + expected);
+      throw new IllegalStateException(
+          c.name() + " saw " + counter.changes() + " changes, expected " + expected);
     }
     return new double[] {(end - t0) / 1e9, busy};
   }
 
   private void writeInserts(String table, long rows, int perTransaction) throws Exception {
-    try (Connection conn = db.connect(); Statement st = conn.createStatement()) {
+    try (Connection conn = db.connect();
+        Statement st = conn.createStatement()) {
       for (long from = 1; from <= rows; from += perTransaction) {
         long to = Math.min(rows, from + perTransaction - 1);
-        st.execute("INSERT INTO " + table + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series("
-            + from + ", " + to + ") g");
+        st.execute(
+            "INSERT INTO "
+                + table
+                + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series("
+                + from
+                + ", "
+                + to
+                + ") g");
       }
     }
   }
 
-  private void writeMixed(String table, int transactions, int ins, int upd, int del) throws Exception {
+  private void writeMixed(String table, int transactions, int ins, int upd, int del)
+      throws Exception {
     long updBase = 0;
     long delBase = (long) transactions * upd;
     long insBase = (long) transactions * (upd + del);
-    try (Connection conn = db.connect(); Statement st = conn.createStatement()) {
+    try (Connection conn = db.connect();
+        Statement st = conn.createStatement()) {
       conn.setAutoCommit(false);
       for (int i = 0; i < transactions; i++) {
         long u = updBase + (long) i * upd;
         long d = delBase + (long) i * del;
         long n = insBase + (long) i * ins;
-        st.execute("INSERT INTO " + table + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series("
-            + (n + 1) + ", " + (n + ins) + ") g");
-        st.execute("UPDATE " + table + " SET a = a + 1, note = note || ' updated' WHERE id BETWEEN " + (u + 1)
-            + " AND " + (u + upd));
+        st.execute(
+            "INSERT INTO "
+                + table
+                + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series("
+                + (n + 1)
+                + ", "
+                + (n + ins)
+                + ") g");
+        st.execute(
+            "UPDATE "
+                + table
+                + " SET a = a + 1, note = note || ' updated' WHERE id BETWEEN "
+                + (u + 1)
+                + " AND "
+                + (u + upd));
         st.execute("DELETE FROM " + table + " WHERE id BETWEEN " + (d + 1) + " AND " + (d + del));
         conn.commit();
       }

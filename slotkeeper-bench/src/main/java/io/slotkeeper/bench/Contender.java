@@ -9,7 +9,10 @@ interface Contender {
 
   /** What a running reader reports, on its own consumer thread. */
   interface Listener {
-    /** A row change: {@code kind} is 'I', 'U' or 'D'; {@code commitMicros} its commit time, Unix epoch µs. */
+    /**
+     * A row change: {@code kind} is 'I', 'U' or 'D'; {@code commitMicros} its commit time, Unix
+     * epoch µs.
+     */
     void change(char kind, long commitMicros);
 
     /** The end of a transaction (after its changes). */
@@ -36,5 +39,6 @@ interface Contender {
    * Starts reading {@code slot} (which must exist) through {@code publication}; returns once the
    * stream is open. {@code stallable} adds what the stall benchmark needs, and only then.
    */
-  Running start(BenchDb db, String slot, String publication, Listener listener, boolean stallable) throws Exception;
+  Running start(BenchDb db, String slot, String publication, Listener listener, boolean stallable)
+      throws Exception;
 }

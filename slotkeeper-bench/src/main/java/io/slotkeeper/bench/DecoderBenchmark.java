@@ -45,8 +45,9 @@ public class DecoderBenchmark {
   @Setup
   public void setup() {
     decoder = new PgOutputDecoder(1, false);
-    decoder.decode(ByteBuffer.wrap(PgOutputEncoder.relation(OID, "public", "bench_" + shape,
-        RowShapes.columns(shape))));
+    decoder.decode(
+        ByteBuffer.wrap(
+            PgOutputEncoder.relation(OID, "public", "bench_" + shape, RowShapes.columns(shape))));
     byte[][] raw = messages(shape, op);
     payloads = new ByteBuffer[raw.length];
     frames = new byte[raw.length][];
@@ -61,12 +62,13 @@ public class DecoderBenchmark {
     byte[][] out = new byte[BATCH][];
     for (int i = 0; i < BATCH; i++) {
       String[] values = RowShapes.values(shape, 1_000_000L + i);
-      out[i] = switch (op) {
-        case "insert" -> PgOutputEncoder.insert(OID, values);
-        case "update" -> PgOutputEncoder.update(OID, values);
-        case "delete" -> PgOutputEncoder.delete(OID, RowShapes.columns(shape), values);
-        default -> throw new IllegalArgumentException(op);
-      };
+      out[i] =
+          switch (op) {
+            case "insert" -> PgOutputEncoder.insert(OID, values);
+            case "update" -> PgOutputEncoder.update(OID, values);
+            case "delete" -> PgOutputEncoder.delete(OID, RowShapes.columns(shape), values);
+            default -> throw new IllegalArgumentException(op);
+          };
     }
     return out;
   }

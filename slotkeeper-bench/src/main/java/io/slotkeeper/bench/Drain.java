@@ -7,8 +7,11 @@ import java.util.concurrent.TimeoutException;
 final class Drain {
   private Drain() {}
 
-  /** Waits until {@code counter} reached its target; returns the System.nanoTime() of that moment. */
-  static long await(Contender.Running running, Counter counter, long timeoutSeconds) throws Exception {
+  /**
+   * Waits until {@code counter} reached its target; returns the System.nanoTime() of that moment.
+   */
+  static long await(Contender.Running running, Counter counter, long timeoutSeconds)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (true) {
       try {
@@ -16,10 +19,12 @@ final class Drain {
       } catch (TimeoutException e) {
         Throwable failure = running.failure();
         if (failure != null) {
-          throw new IllegalStateException("reader failed after " + counter.changes() + " changes", failure);
+          throw new IllegalStateException(
+              "reader failed after " + counter.changes() + " changes", failure);
         }
         if (System.nanoTime() > deadline) {
-          throw new TimeoutException("no end after " + timeoutSeconds + " s: " + counter.changes() + " changes seen");
+          throw new TimeoutException(
+              "no end after " + timeoutSeconds + " s: " + counter.changes() + " changes seen");
         }
       }
     }

@@ -5,17 +5,22 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Commit-to-delivery latency under a steady write rate: a paced writer commits
- * {@code rowsPerTransaction} rows every {@code periodMillis}; the reader's consumer takes, for each
- * row, the time from the transaction's commit timestamp (set by the server; server and JVM read the
- * same clock here) to the moment the row reaches it. The first {@code warmupSeconds} are not
- * recorded. Each contender gets its own slot and writer, one after the other, so they never share
- * the CPU.
+ * Commit-to-delivery latency under a steady write rate: a paced writer commits {@code
+ * rowsPerTransaction} rows every {@code periodMillis}; the reader's consumer takes, for each row,
+ * the time from the transaction's commit timestamp (set by the server; server and JVM read the same
+ * clock here) to the moment the row reaches it. The first {@code warmupSeconds} are not recorded.
+ * Each contender gets its own slot and writer, one after the other, so they never share the CPU.
  */
 final class LatencyBench {
 
-  record Result(String contender, double writeRate, long samples, long p50Micros, long p99Micros, long p999Micros,
-                long maxMicros) {}
+  record Result(
+      String contender,
+      double writeRate,
+      long samples,
+      long p50Micros,
+      long p99Micros,
+      long p999Micros,
+      long maxMicros) {}
 
   private final BenchDb db;
   private final PrintStream log;
@@ -61,10 +66,23 @@ final class LatencyBench {
     }
     long[] s = counter.latencySamples();
     Arrays.sort(s);
-    Result r = new Result(c.name(), rate, s.length, Stats.percentile(s, 50), Stats.percentile(s, 99),
-        Stats.percentile(s, 99.9), s.length == 0 ? -1 : s[s.length - 1]);
-    log.printf("latency %-16s at %,.0f rows/s: %,d samples, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
-        c.name(), rate, r.samples(), r.p50Micros() / 1e3, r.p99Micros() / 1e3, r.p999Micros() / 1e3,
+    Result r =
+        new Result(
+            c.name(),
+            rate,
+            s.length,
+            Stats.percentile(s, 50),
+            Stats.percentile(s, 99),
+            Stats.percentile(s, 99.9),
+            s.length == 0 ? -1 : s[s.length - 1]);
+    log.printf(
+        "latency %-16s at %,.0f rows/s: %,d samples, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
+        c.name(),
+        rate,
+        r.samples(),
+        r.p50Micros() / 1e3,
+        r.p99Micros() / 1e3,
+        r.p999Micros() / 1e3,
         r.maxMicros() / 1e3);
     return r;
   }

@@ -18,9 +18,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class MemoryBench {
 
-  /** {@code liveFirstHalf}/{@code liveSecondHalf}: max live heap in each half of the streaming time. */
-  record Result(long rows, boolean ok, String error, double seconds, long liveBytes, long liveFirstHalf,
-                long liveSecondHalf, long peakBytes, long maxHeap, double writeSeconds) {}
+  /**
+   * {@code liveFirstHalf}/{@code liveSecondHalf}: max live heap in each half of the streaming time.
+   */
+  record Result(
+      long rows,
+      boolean ok,
+      String error,
+      double seconds,
+      long liveBytes,
+      long liveFirstHalf,
+      long liveSecondHalf,
+      long peakBytes,
+      long maxHeap,
+      double writeSeconds) {}
 
   private final BenchDb db;
   private final PrintStream log;
@@ -51,7 +62,10 @@ final class MemoryBench {
     String slot = "mem_" + rows;
     db.createSlot(slot);
     long t0 = System.nanoTime();
-    db.execute("INSERT INTO mem SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(1, " + rows + ") g");
+    db.execute(
+        "INSERT INTO mem SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(1, "
+            + rows
+            + ") g");
     double writeSeconds = (System.nanoTime() - t0) / 1e9;
     Result result;
     try {
@@ -61,9 +75,15 @@ final class MemoryBench {
       db.execute("TRUNCATE mem");
     }
     if (result.ok()) {
-      log.printf("memory %,d-row transaction (-Xmx%s): live max %.1f MiB (1st half %.1f, 2nd half %.1f),"
-          + " peak used %.1f MiB, streamed in %.1f s%n", rows, heap, result.liveBytes() / 1048576.0,
-          result.liveFirstHalf() / 1048576.0, result.liveSecondHalf() / 1048576.0, result.peakBytes() / 1048576.0,
+      log.printf(
+          "memory %,d-row transaction (-Xmx%s): live max %.1f MiB (1st half %.1f, 2nd half %.1f),"
+              + " peak used %.1f MiB, streamed in %.1f s%n",
+          rows,
+          heap,
+          result.liveBytes() / 1048576.0,
+          result.liveFirstHalf() / 1048576.0,
+          result.liveSecondHalf() / 1048576.0,
+          result.peakBytes() / 1048576.0,
           result.seconds());
     } else {
       log.printf("memory %,d-row transaction (-Xmx%s): FAILED %s%n", rows, heap, result.error());
@@ -73,13 +93,26 @@ final class MemoryBench {
 
   private Result child(String slot, long rows, double writeSeconds) throws Exception {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    List<String> cmd = List.of(java.toString(), "-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC",
-        "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(),
-        db.pg.jdbcUrl(), db.pg.superuser(), db.pg.superuserPassword(), slot, "mem_pub", Long.toString(rows));
+    List<String> cmd =
+        List.of(
+            java.toString(),
+            "-Xms" + heap,
+            "-Xmx" + heap,
+            "-XX:+UseG1GC",
+            "-cp",
+            System.getProperty("java.class.path"),
+            MemoryProbe.class.getName(),
+            db.pg.jdbcUrl(),
+            db.pg.superuser(),
+            db.pg.superuserPassword(),
+            slot,
+            "mem_pub",
+            Long.toString(rows));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String resultLine = null;
     StringBuilder tail = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.startsWith("RESULT ")) {
@@ -96,15 +129,35 @@ final class MemoryBench {
       p.destroyForcibly();
     }
     if (resultLine == null || !resultLine.contains("live=")) {
-      String why = tail.toString().contains("OutOfMemoryError") ? "OutOfMemoryError" : "exit " + p.exitValue();
-      log.println("memory probe for " + rows + " rows failed (" + why + "); its last output:\n" + tail);
-      return new Result(rows, false, why + (resultLine == null ? "" : " " + resultLine), 0, 0, 0, 0, 0, 0,
+      String why =
+          tail.toString().contains("OutOfMemoryError")
+              ? "OutOfMemoryError"
+              : "exit " + p.exitValue();
+      log.println(
+          "memory probe for " + rows + " rows failed (" + why + "); its last output:\n" + tail);
+      return new Result(
+          rows,
+          false,
+          why + (resultLine == null ? "" : " " + resultLine),
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
           writeSeconds);
     }
-    return new Result(rows, true, null, Double.parseDouble(field(resultLine, "seconds")),
-        Long.parseLong(field(resultLine, "live")), Long.parseLong(field(resultLine, "live1")),
-        Long.parseLong(field(resultLine, "live2")), Long.parseLong(field(resultLine, "peak")),
-        Long.parseLong(field(resultLine, "max")), writeSeconds);
+    return new Result(
+        rows,
+        true,
+        null,
+        Double.parseDouble(field(resultLine, "seconds")),
+        Long.parseLong(field(resultLine, "live")),
+        Long.parseLong(field(resultLine, "live1")),
+        Long.parseLong(field(resultLine, "live2")),
+        Long.parseLong(field(resultLine, "peak")),
+        Long.parseLong(field(resultLine, "max")),
+        writeSeconds);
   }
 
   private static String field(String line, String name) {

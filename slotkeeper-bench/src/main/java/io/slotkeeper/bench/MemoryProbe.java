@@ -25,13 +25,14 @@ import org.apache.pekko.stream.javadsl.Sink;
  * keeps one size's garbage and JIT state from colouring the next.
  *
  * <p>Two figures, because heap "peak" means two different things:
+ *
  * <ul>
  *   <li><b>live</b>: the most heap still in use at the end of a full collection, sampled every
  *       {@link #SAMPLE_MILLIS} ms (System.gc(), then the collector's own after-GC figures). This is
- *       what would grow if the source held on to a transaction's rows.</li>
+ *       what would grow if the source held on to a transaction's rows.
  *   <li><b>peak used</b>: the sum over heap pools of {@link MemoryPoolMXBean#getPeakUsage()} since
  *       the source became ACTIVE: live data plus garbage not yet collected, so it also depends on
- *       how large the collector lets the young generation grow.</li>
+ *       how large the collector lets the young generation grow.
  * </ul>
  *
  * <p>Arguments: url user password slot publication rows.
@@ -49,7 +50,8 @@ public final class MemoryProbe {
    */
   static long heapAfterLastGc(List<MemoryPoolMXBean> heapPools) {
     com.sun.management.GcInfo latest = null;
-    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof com.sun.management.GarbageCollectorMXBean g) {
         com.sun.management.GcInfo info = g.getLastGcInfo();
         if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
@@ -79,46 +81,63 @@ public final class MemoryProbe {
     long rows = Long.parseLong(args[5]);
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "memory-probe");
-    SourceSettings settings = SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
-        .withUrl(url).withUser(user).withPassword(password).withSlotName(slot).withPublications(publication);
+    SourceSettings settings =
+        SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
+            .withUrl(url)
+            .withUser(user)
+            .withPassword(password)
+            .withSlotName(slot)
+            .withPublications(publication);
     CompletableFuture<Long> reached = new CompletableFuture<>();
     long[] inserts = {0};
     long t0 = System.nanoTime();
-    Pair<Control, java.util.concurrent.CompletionStage<Done>> run = ReplicationSource.create(settings)
-        .toMat(Sink.foreach((ChangeEnvelope env) -> {
-          if (env.kind() == ChangeEnvelope.Kind.INSERT) {
-            inserts[0]++;
-          } else if (env.kind() == ChangeEnvelope.Kind.COMMIT) {
-            env.committableOffset().commit();
-            if (inserts[0] >= rows) {
-              reached.complete(System.nanoTime());
-            }
-          }
-        }), Keep.both())
-        .run(system);
+    Pair<Control, java.util.concurrent.CompletionStage<Done>> run =
+        ReplicationSource.create(settings)
+            .toMat(
+                Sink.foreach(
+                    (ChangeEnvelope env) -> {
+                      if (env.kind() == ChangeEnvelope.Kind.INSERT) {
+                        inserts[0]++;
+                      } else if (env.kind() == ChangeEnvelope.Kind.COMMIT) {
+                        env.committableOffset().commit();
+                        if (inserts[0] >= rows) {
+                          reached.complete(System.nanoTime());
+                        }
+                      }
+                    }),
+                Keep.both())
+            .run(system);
     Control control = run.first();
-    control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60)).toCompletableFuture().get(70, TimeUnit.SECONDS);
+    control
+        .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60))
+        .toCompletableFuture()
+        .get(70, TimeUnit.SECONDS);
 
-    List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == MemoryType.HEAP).toList();
+    List<MemoryPoolMXBean> heapPools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP)
+            .toList();
     heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
     // Live samples with their time, to tell growth (a leak: later samples higher) from warm-up.
     List<long[]> liveSamples = new java.util.ArrayList<>();
     long activeAt = System.nanoTime();
-    Thread sampler = new Thread(() -> {
-      while (!reached.isDone()) {
-        System.gc();
-        long used = heapAfterLastGc(heapPools);
-        if (used > 0) {
-          liveSamples.add(new long[] {System.nanoTime(), used});
-        }
-        try {
-          Thread.sleep(SAMPLE_MILLIS);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-sampler");
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (!reached.isDone()) {
+                System.gc();
+                long used = heapAfterLastGc(heapPools);
+                if (used > 0) {
+                  liveSamples.add(new long[] {System.nanoTime(), used});
+                }
+                try {
+                  Thread.sleep(SAMPLE_MILLIS);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "heap-sampler");
     sampler.setDaemon(true);
     sampler.start();
 
@@ -146,8 +165,16 @@ public final class MemoryProbe {
     long peak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     control.shutdown().toCompletableFuture().get(60, TimeUnit.SECONDS);
     system.terminate();
-    System.out.printf("RESULT rows=%d seconds=%.3f live=%d live1=%d live2=%d samples=%d peak=%d max=%d%n", inserts[0],
-        (end - t0) / 1e9, maxLive, firstHalf, secondHalf, liveSamples.size(), peak, Runtime.getRuntime().maxMemory());
+    System.out.printf(
+        "RESULT rows=%d seconds=%.3f live=%d live1=%d live2=%d samples=%d peak=%d max=%d%n",
+        inserts[0],
+        (end - t0) / 1e9,
+        maxLive,
+        firstHalf,
+        secondHalf,
+        liveSamples.size(),
+        peak,
+        Runtime.getRuntime().maxMemory());
     System.exit(0);
   }
 }

@@ -16,11 +16,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * commit has returned.
  */
 final class PacedWriter implements AutoCloseable {
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "paced-writer");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "paced-writer");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicLong committed = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Connection connection;
@@ -30,11 +32,15 @@ final class PacedWriter implements AutoCloseable {
   private final long startedNanos;
   private volatile long stoppedNanos;
 
-  PacedWriter(BenchDb db, String table, int rowsPerTransaction, long periodMillis) throws SQLException {
+  PacedWriter(BenchDb db, String table, int rowsPerTransaction, long periodMillis)
+      throws SQLException {
     this.rows = rowsPerTransaction;
     this.connection = db.connect();
-    this.insert = connection.prepareStatement("INSERT INTO " + table
-        + " (id, a, b, note) SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(?::bigint, ?::bigint) g");
+    this.insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (id, a, b, note) SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(?::bigint, ?::bigint) g");
     this.startedNanos = System.nanoTime();
     timer.scheduleAtFixedRate(this::tick, 0, periodMillis, TimeUnit.MILLISECONDS);
   }

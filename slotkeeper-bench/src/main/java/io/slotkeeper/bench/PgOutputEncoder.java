@@ -15,7 +15,9 @@ import java.util.List;
  */
 public final class PgOutputEncoder {
 
-  /** One column of a relation: name, type oid, and whether it is part of the replica identity key. */
+  /**
+   * One column of a relation: name, type oid, and whether it is part of the replica identity key.
+   */
   public record Column(String name, int typeOid, boolean key) {}
 
   private PgOutputEncoder() {}
@@ -66,7 +68,12 @@ public final class PgOutputEncoder {
    */
   public static byte[] xlogData(long walStart, long sendMicros, byte[] payload) {
     return ByteBuffer.allocate(25 + payload.length)
-        .put((byte) 'w').putLong(walStart).putLong(walStart).putLong(sendMicros).put(payload).array();
+        .put((byte) 'w')
+        .putLong(walStart)
+        .putLong(walStart)
+        .putLong(sendMicros)
+        .put(payload)
+        .array();
   }
 
   private static void tuple(Out out, String[] values) {

@@ -15,7 +15,8 @@ final class ProcStat {
   static long cpuNanos(long pid) {
     try {
       String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
-      // The command name (field 2) may hold spaces; everything after its closing parenthesis is fixed.
+      // The command name (field 2) may hold spaces; everything after its closing parenthesis is
+      // fixed.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;

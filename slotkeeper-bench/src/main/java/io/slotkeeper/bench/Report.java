@@ -13,7 +13,13 @@ final class Report {
     facts.add("| " + name + " | " + value + " |");
   }
 
-  void row(String benchmark, String slotkeeper, String baseline, String ratio, String target, String met) {
+  void row(
+      String benchmark,
+      String slotkeeper,
+      String baseline,
+      String ratio,
+      String target,
+      String met) {
     rows.add(new String[] {benchmark, slotkeeper, baseline, ratio, target, met});
   }
 
@@ -26,7 +32,8 @@ final class Report {
     sb.append("| machine | |\n|---|---|\n");
     facts.forEach(f -> sb.append(f).append('\n'));
     sb.append('\n');
-    sb.append("| benchmark | Slotkeeper | pgjdbc baseline | Slotkeeper / baseline | target | met |\n");
+    sb.append(
+        "| benchmark | Slotkeeper | pgjdbc baseline | Slotkeeper / baseline | target | met |\n");
     sb.append("|---|---:|---:|---:|---|---|\n");
     for (String[] r : rows) {
       sb.append("| ").append(String.join(" | ", r)).append(" |\n");

@@ -27,12 +27,17 @@ public final class RowShapes {
 
   /** The narrow row: the catch-up benchmark's table (bigint key, two ints, a short text). */
   public static List<Column> narrow() {
-    return List.of(new Column("id", INT8, true), new Column("a", INT4, false), new Column("b", INT4, false),
+    return List.of(
+        new Column("id", INT8, true),
+        new Column("a", INT4, false),
+        new Column("b", INT4, false),
         new Column("note", TEXT, false));
   }
 
   public static String[] narrowValues(long i) {
-    return new String[] {Long.toString(i), Long.toString(i % 1000), Long.toString(i * 2), "row " + i};
+    return new String[] {
+      Long.toString(i), Long.toString(i % 1000), Long.toString(i * 2), "row " + i
+    };
   }
 
   /**
@@ -104,7 +109,9 @@ public final class RowShapes {
       "f",
       String.format(Locale.ROOT, "%08x-1b2c-4d3e-8f40-%012x", s * 104729, i),
       "{\"size\": \"M\", \"tags\": [\"a\", \"b\"], \"score\": " + s + "}",
-      (s % 4 == 0) ? null : "Please leave the parcel with the neighbour at number " + s + " if nobody answers.",
+      (s % 4 == 0)
+          ? null
+          : "Please leave the parcel with the neighbour at number " + s + " if nobody answers.",
       (s % 6 == 0) ? "SPRING25" : null,
       null,
       Integer.toString(1 + s % 7),

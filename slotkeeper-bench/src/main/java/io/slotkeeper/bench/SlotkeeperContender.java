@@ -33,19 +33,23 @@ final class SlotkeeperContender implements Contender {
   }
 
   @Override
-  public Running start(BenchDb db, String slot, String publication, Listener listener, boolean stallable)
+  public Running start(
+      BenchDb db, String slot, String publication, Listener listener, boolean stallable)
       throws Exception {
     Gate gate = new Gate();
-    Source<ChangeEnvelope, Control> source = ReplicationSource.create(db.sourceSettings(slot, publication));
+    Source<ChangeEnvelope, Control> source =
+        ReplicationSource.create(db.sourceSettings(slot, publication));
     if (stallable) {
       // Only the stall benchmark pays for this extra stage.
       source = source.mapAsync(1, gate::pass);
     }
-    Pair<Control, CompletionStage<Done>> run = source
-        .toMat(Sink.foreach(env -> deliver(env, listener)), Keep.both())
-        .run(system);
+    Pair<Control, CompletionStage<Done>> run =
+        source.toMat(Sink.foreach(env -> deliver(env, listener)), Keep.both()).run(system);
     Control control = run.first();
-    control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60)).toCompletableFuture().get(70, TimeUnit.SECONDS);
+    control
+        .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60))
+        .toCompletableFuture()
+        .get(70, TimeUnit.SECONDS);
     CompletableFuture<Done> done = run.second().toCompletableFuture();
     return new Running() {
       @Override
@@ -87,7 +91,7 @@ final class SlotkeeperContender implements Contender {
         env.committableOffset().commit();
         listener.commit();
       }
-      default -> { }
+      default -> {}
     }
   }
 

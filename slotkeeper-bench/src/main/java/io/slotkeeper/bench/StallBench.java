@@ -20,7 +20,8 @@ final class StallBench {
     this.log = log;
   }
 
-  Result run(Contender c, int rowsPerTransaction, long periodMillis, int warmupSeconds, int stallSeconds)
+  Result run(
+      Contender c, int rowsPerTransaction, long periodMillis, int warmupSeconds, int stallSeconds)
       throws Exception {
     String table = "stall_" + (c instanceof SlotkeeperContender ? "sk" : "bl");
     String slot = table + "_slot";
@@ -57,8 +58,9 @@ final class StallBench {
       db.execute("DROP PUBLICATION " + pub);
       db.execute("DROP TABLE " + table);
     }
-    log.printf("stall %-16s %d s stall: backlog %,d rows, caught up %.2f s after resuming%n", c.name(),
-        stallSeconds, result.backlogRows(), result.catchUpSeconds());
+    log.printf(
+        "stall %-16s %d s stall: backlog %,d rows, caught up %.2f s after resuming%n",
+        c.name(), stallSeconds, result.backlogRows(), result.catchUpSeconds());
     return result;
   }
 }

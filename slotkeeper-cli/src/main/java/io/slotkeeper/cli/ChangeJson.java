@@ -30,24 +30,26 @@ import java.util.List;
  * </pre>
  *
  * <ul>
- *   <li>{@code op}: insert, update, delete, truncate, message; with --with-tx also begin and commit.
- *   <li>Values are PostgreSQL's text output of the column (what psql shows) as JSON strings, SQL NULL
- *       as JSON null: a consumer never has to guess how a numeric or timestamp was rounded.
+ *   <li>{@code op}: insert, update, delete, truncate, message; with --with-tx also begin and
+ *       commit.
+ *   <li>Values are PostgreSQL's text output of the column (what psql shows) as JSON strings, SQL
+ *       NULL as JSON null: a consumer never has to guess how a numeric or timestamp was rounded.
  *   <li>{@code new}: the row after an insert or update. Unchanged TOASTed columns (large values the
  *       server did not resend) are left out of it and named in {@code unchanged_toast}.
  *   <li>{@code old}: the row before an update or delete, when the server sends it: only the
  *       replica-identity key columns under the default identity ({@code "old_kind":"key"}), the
  *       whole row under REPLICA IDENTITY FULL ({@code "old_kind":"full"}). Absent for updates that
  *       kept the key.
- *   <li>truncate: {@code tables} lists {schema, table} of every truncated table, plus
- *       {@code cascade} and {@code restart_identity}.
+ *   <li>truncate: {@code tables} lists {schema, table} of every truncated table, plus {@code
+ *       cascade} and {@code restart_identity}.
  *   <li>message (pg_logical_emit_message): {@code transactional}, {@code prefix}, {@code content}
  *       and {@code content_encoding}: "utf8" when the content is valid UTF-8 (it is then the text
  *       itself), else "base64". A message sent outside a transaction has {@code xid} null.
  *   <li>resync_required: not a change but a gap (the slot was re-created, e.g. after invalidation
- *       with on-invalidated = recreate, or a temporary slot lost with its connection): {@code slot},
- *       {@code last_confirmed_lsn} (nothing after it is known to be delivered), {@code new_start_lsn}
- *       (where the new slot starts) and {@code reason}. Changes in between are lost: re-read the tables.
+ *       with on-invalidated = recreate, or a temporary slot lost with its connection): {@code
+ *       slot}, {@code last_confirmed_lsn} (nothing after it is known to be delivered), {@code
+ *       new_start_lsn} (where the new slot starts) and {@code reason}. Changes in between are lost:
+ *       re-read the tables.
  *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
  * </ul>
  */
@@ -106,7 +108,10 @@ final class ChangeJson {
           Json.string(sb, r.name());
           sb.append('}');
         }
-        sb.append("],\"cascade\":").append(m.cascade()).append(",\"restart_identity\":").append(m.restartIdentity());
+        sb.append("],\"cascade\":")
+            .append(m.cascade())
+            .append(",\"restart_identity\":")
+            .append(m.restartIdentity());
       }
       case MESSAGE -> {
         LogicalMessage m = (LogicalMessage) e.message();
@@ -124,18 +129,28 @@ final class ChangeJson {
     return true;
   }
 
-  /** Not a change but a gap, so none of the change fields: which slot, from where to where, and why. */
+  /**
+   * Not a change but a gap, so none of the change fields: which slot, from where to where, and why.
+   */
   private static void resync(StringBuilder sb, ResyncRequired r) {
     sb.append("{\"op\":\"resync_required\",\"slot\":");
     Json.string(sb, r.slotName());
-    sb.append(",\"last_confirmed_lsn\":\"").append(r.lastConfirmedLsn())
-        .append("\",\"new_start_lsn\":\"").append(r.newSlotStart()).append("\",\"reason\":");
+    sb.append(",\"last_confirmed_lsn\":\"")
+        .append(r.lastConfirmedLsn())
+        .append("\",\"new_start_lsn\":\"")
+        .append(r.newSlotStart())
+        .append("\",\"reason\":");
     Json.string(sb, r.reason());
   }
 
   private static void head(StringBuilder sb, String op, ChangeEnvelope e) {
-    sb.append("{\"op\":\"").append(op).append("\",\"lsn\":\"").append(e.lsn())
-        .append("\",\"commit_lsn\":\"").append(e.commitLsn()).append("\",\"xid\":");
+    sb.append("{\"op\":\"")
+        .append(op)
+        .append("\",\"lsn\":\"")
+        .append(e.lsn())
+        .append("\",\"commit_lsn\":\"")
+        .append(e.commitLsn())
+        .append("\",\"xid\":");
     // A message sent outside any transaction has no xid (the envelope says 0).
     sb.append(e.xid() == 0 ? "null" : Long.toString(e.xid()));
     sb.append(",\"commit_time\":");
@@ -173,7 +188,9 @@ final class ChangeJson {
   }
 
   private static void oldTuple(StringBuilder sb, Relation r, OldTupleKind kind, TupleData t) {
-    sb.append(",\"old_kind\":\"").append(kind == OldTupleKind.FULL ? "full" : "key").append("\",\"old\":{");
+    sb.append(",\"old_kind\":\"")
+        .append(kind == OldTupleKind.FULL ? "full" : "key")
+        .append("\",\"old\":{");
     boolean first = true;
     for (int i = 0; i < t.size(); i++) {
       // A KEY image carries nulls for every non-key column; they are not the row's values.
@@ -211,7 +228,8 @@ final class ChangeJson {
 
   private static String utf8OrNull(ByteBuffer bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(bytes)

@@ -34,8 +34,8 @@ public final class Cli {
   }
 
   /**
-   * Asks a running command to stop as SIGTERM would: a streaming command drains, acknowledges
-   * what it wrote and returns 0. Safe to call from any thread, at any time.
+   * Asks a running command to stop as SIGTERM would: a streaming command drains, acknowledges what
+   * it wrote and returns 0. Safe to call from any thread, at any time.
    */
   public void requestStop(String why) {
     io.stopRequested.complete(why);
@@ -59,16 +59,17 @@ public final class Cli {
   }
 
   static CommandLine commandLine(Io io) {
-    IFactory factory = new IFactory() {
-      @Override
-      public <K> K create(Class<K> cls) throws Exception {
-        try {
-          return cls.getDeclaredConstructor(Io.class).newInstance(io);
-        } catch (NoSuchMethodException e) {
-          return CommandLine.defaultFactory().create(cls);
-        }
-      }
-    };
+    IFactory factory =
+        new IFactory() {
+          @Override
+          public <K> K create(Class<K> cls) throws Exception {
+            try {
+              return cls.getDeclaredConstructor(Io.class).newInstance(io);
+            } catch (NoSuchMethodException e) {
+              return CommandLine.defaultFactory().create(cls);
+            }
+          }
+        };
     CommandLine cmd = new CommandLine(new SlotkeeperCommand(io), factory);
     cmd.setOut(new PrintWriter(io.out, true));
     cmd.setErr(new PrintWriter(io.err, true));
@@ -76,11 +77,12 @@ public final class Cli {
     cmd.registerConverter(io.slotkeeper.Lsn.class, Converters::lsn);
     cmd.setParameterExceptionHandler(parameterErrors(io));
     cmd.setExecutionExceptionHandler(executionErrors(io));
-    cmd.setExecutionStrategy(pr -> {
-      io.verbosity = verbosity(pr);
-      Logging.configure(io.verbosity);
-      return new CommandLine.RunLast().execute(pr);
-    });
+    cmd.setExecutionStrategy(
+        pr -> {
+          io.verbosity = verbosity(pr);
+          Logging.configure(io.verbosity);
+          return new CommandLine.RunLast().execute(pr);
+        });
     return cmd;
   }
 
@@ -119,9 +121,14 @@ public final class Cli {
         io.err.flush();
         return c.exitCode();
       }
-      String what = t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-      io.err.println("slotkeeper: unexpected error: " + stripDot(oneLine(what))
-          + ". Fix: rerun with --verbose for the stack trace; if it persists, report it");
+      String what =
+          t.getMessage() == null
+              ? t.getClass().getName()
+              : t.getClass().getSimpleName() + ": " + t.getMessage();
+      io.err.println(
+          "slotkeeper: unexpected error: "
+              + stripDot(oneLine(what))
+              + ". Fix: rerun with --verbose for the stack trace; if it persists, report it");
       if (io.verbose()) {
         t.printStackTrace(io.err);
       }
@@ -131,7 +138,8 @@ public final class Cli {
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+    while ((t instanceof ExecutionException || t instanceof CompletionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

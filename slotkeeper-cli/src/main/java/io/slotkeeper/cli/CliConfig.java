@@ -16,9 +16,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The program's configuration: an optional HOCON file shaped like the repository's
- * application.conf ({@code slotkeeper.source { ... }} with the core's keys, {@code slotkeeper.cli { ... }}
- * with the program's), overridden by flags and, for the password, by PGPASSWORD.
+ * The program's configuration: an optional HOCON file shaped like the repository's application.conf
+ * ({@code slotkeeper.source { ... }} with the core's keys, {@code slotkeeper.cli { ... }} with the
+ * program's), overridden by flags and, for the password, by PGPASSWORD.
  */
 final class CliConfig {
   static final String CLI_PATH = "slotkeeper.cli";
@@ -37,15 +37,23 @@ final class CliConfig {
       return new CliConfig(ConfigFactory.empty(), "flags");
     }
     if (!Files.isRegularFile(file)) {
-      throw CliException.usage("configuration file " + file + " does not exist",
+      throw CliException.usage(
+          "configuration file " + file + " does not exist",
           "pass the path of an existing file to --config (the repository's application.conf is an example)");
     }
     Config c;
     try {
       // resolve(): ${?ENV_VAR} substitutions in the file read the process environment.
-      c = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+      c =
+          ConfigFactory.parseFile(
+                  file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+              .resolve();
     } catch (ConfigException e) {
-      throw CliException.usage("cannot read configuration file " + file + ": " + Cli.stripDot(Cli.oneLine(e.getMessage())),
+      throw CliException.usage(
+          "cannot read configuration file "
+              + file
+              + ": "
+              + Cli.stripDot(Cli.oneLine(e.getMessage())),
           "correct the file's HOCON syntax at the line named");
     }
     CliConfig cfg = new CliConfig(c, file.toString());
@@ -61,9 +69,12 @@ final class CliConfig {
   Optional<String> cliString(String key) {
     String path = CLI_PATH + "." + key;
     try {
-      return root.hasPath(path) ? Optional.of(root.getString(path)).filter(s -> !s.isBlank()) : Optional.empty();
+      return root.hasPath(path)
+          ? Optional.of(root.getString(path)).filter(s -> !s.isBlank())
+          : Optional.empty();
     } catch (ConfigException e) {
-      throw CliException.usage("bad " + path + " in " + origin + ": " + Cli.oneLine(e.getMessage()),
+      throw CliException.usage(
+          "bad " + path + " in " + origin + ": " + Cli.oneLine(e.getMessage()),
           "make it a string, e.g. " + path + " = \"127.0.0.1:8080\"");
     }
   }
@@ -75,27 +86,38 @@ final class CliConfig {
   SourceSettings connection(ConnectionOptions opts, Io io) {
     SourceSettings s;
     try {
-      s = SourceSettings.create(root.hasPath(SourceSettings.CONFIG_PATH)
-          ? root.getConfig(SourceSettings.CONFIG_PATH) : ConfigFactory.empty());
+      s =
+          SourceSettings.create(
+              root.hasPath(SourceSettings.CONFIG_PATH)
+                  ? root.getConfig(SourceSettings.CONFIG_PATH)
+                  : ConfigFactory.empty());
     } catch (IllegalArgumentException | ConfigException e) {
-      throw new CliException(CliException.USAGE, "in " + origin + ": " + Cli.oneLine(e.getMessage()));
+      throw new CliException(
+          CliException.USAGE, "in " + origin + ": " + Cli.oneLine(e.getMessage()));
     }
     String url = opts.url != null ? opts.url : s.connection().url();
     if (url.isBlank()) {
-      throw CliException.usage("no database given",
+      throw CliException.usage(
+          "no database given",
           "pass --url jdbc:postgresql://HOST:PORT/DATABASE (or set slotkeeper.source.url in a --config file)");
     }
     checkUrl(url);
-    String user = firstNonBlank(opts.user, s.connection().user(), io.env("PGUSER"), System.getProperty("user.name"));
+    String user =
+        firstNonBlank(
+            opts.user, s.connection().user(), io.env("PGUSER"), System.getProperty("user.name"));
     s = s.withUrl(url).withUser(user == null ? "" : user);
     // PGPASSWORD wins over the file, as flags do; without it the file's password stays.
     return io.env("PGPASSWORD") != null ? s.withPassword(io.env("PGPASSWORD")) : s;
   }
 
   static void checkUrl(String url) {
-    Properties parsed = url.startsWith("jdbc:postgresql:") ? org.postgresql.Driver.parseURL(url, new Properties()) : null;
+    Properties parsed =
+        url.startsWith("jdbc:postgresql:")
+            ? org.postgresql.Driver.parseURL(url, new Properties())
+            : null;
     if (parsed == null || parsed.getProperty("PGDBNAME", "").isEmpty()) {
-      throw CliException.usage("malformed database URL '" + redact(url) + "'",
+      throw CliException.usage(
+          "malformed database URL '" + redact(url) + "'",
           "use the form jdbc:postgresql://HOST:PORT/DATABASE, e.g. jdbc:postgresql://localhost:5432/app");
     }
   }
@@ -122,20 +144,28 @@ final class CliConfig {
   private void warnUnknownKeys(Io io) {
     if (root.hasPath(SourceSettings.CONFIG_PATH)) {
       Set<String> known = new TreeSet<>();
-      for (Map.Entry<String, ConfigValue> e
-          : ConfigFactory.defaultReference().getConfig(SourceSettings.CONFIG_PATH).entrySet()) {
+      for (Map.Entry<String, ConfigValue> e :
+          ConfigFactory.defaultReference().getConfig(SourceSettings.CONFIG_PATH).entrySet()) {
         known.add(e.getKey());
       }
       try {
-        for (Map.Entry<String, ConfigValue> e : root.getConfig(SourceSettings.CONFIG_PATH).entrySet()) {
+        for (Map.Entry<String, ConfigValue> e :
+            root.getConfig(SourceSettings.CONFIG_PATH).entrySet()) {
           String key = e.getKey();
           if (!known.contains(key) && !key.startsWith("connection-properties.")) {
-            io.warn("unknown setting " + SourceSettings.CONFIG_PATH + "." + key + " in " + origin
-                + " is ignored (the keys are those of slotkeeper-core's reference.conf)");
+            io.warn(
+                "unknown setting "
+                    + SourceSettings.CONFIG_PATH
+                    + "."
+                    + key
+                    + " in "
+                    + origin
+                    + " is ignored (the keys are those of slotkeeper-core's reference.conf)");
           }
         }
       } catch (ConfigException e) {
-        throw CliException.usage(SourceSettings.CONFIG_PATH + " in " + origin + " is not an object",
+        throw CliException.usage(
+            SourceSettings.CONFIG_PATH + " in " + origin + " is not an object",
             "write it as " + SourceSettings.CONFIG_PATH + " { url = ..., slot-name = ..., ... }");
       }
     }
@@ -143,12 +173,21 @@ final class CliConfig {
       try {
         for (Map.Entry<String, ConfigValue> e : root.getConfig(CLI_PATH).entrySet()) {
           if (!CLI_KEYS.contains(e.getKey())) {
-            io.warn("unknown setting " + CLI_PATH + "." + e.getKey() + " in " + origin + " is ignored (known: "
-                + String.join(", ", new TreeSet<>(CLI_KEYS)) + ")");
+            io.warn(
+                "unknown setting "
+                    + CLI_PATH
+                    + "."
+                    + e.getKey()
+                    + " in "
+                    + origin
+                    + " is ignored (known: "
+                    + String.join(", ", new TreeSet<>(CLI_KEYS))
+                    + ")");
           }
         }
       } catch (ConfigException e) {
-        throw CliException.usage(CLI_PATH + " in " + origin + " is not an object",
+        throw CliException.usage(
+            CLI_PATH + " in " + origin + " is not an object",
             "write it as " + CLI_PATH + " { http = \"127.0.0.1:8080\" }");
       }
     }

@@ -9,6 +9,7 @@ final class CliException extends RuntimeException {
 
   /** Bad command line, bad configuration file: the person has to change how they call us. */
   static final int USAGE = 2;
+
   /** Something failed at run time: the database, the network, the output. */
   static final int RUNTIME = 1;
 

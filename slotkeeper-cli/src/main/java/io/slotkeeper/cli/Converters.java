@@ -11,8 +11,11 @@ final class Converters {
     try {
       return Lsn.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new TypeConversionException("'" + text + "' is not an LSN: expected two hex numbers separated by '/',"
-          + " like 16/B374D848 (as pg_current_wal_lsn() prints it)");
+      throw new TypeConversionException(
+          "'"
+              + text
+              + "' is not an LSN: expected two hex numbers separated by '/',"
+              + " like 16/B374D848 (as pg_current_wal_lsn() prints it)");
     }
   }
 }

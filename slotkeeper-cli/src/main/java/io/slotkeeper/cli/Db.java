@@ -39,39 +39,70 @@ final class Db {
     String msg = Cli.stripDot(Cli.oneLine(firstSentenceOfPgjdbc(e.getMessage())));
     Throwable root = rootCause(e);
     if (root instanceof UnknownHostException) {
-      return CliException.runtime("cannot connect to " + where + ": unknown host " + Cli.oneLine(root.getMessage()),
+      return CliException.runtime(
+          "cannot connect to " + where + ": unknown host " + Cli.oneLine(root.getMessage()),
           "correct the host name in --url");
     }
-    if (root instanceof ConnectException || root instanceof NoRouteToHostException
-        || root instanceof SocketTimeoutException || state.equals("08001")) {
-      String why = root instanceof SocketTimeoutException ? "no answer within " + s.connection().connectTimeout().toSeconds() + " s"
-          : root != null && root != e && root.getMessage() != null ? Cli.oneLine(root.getMessage()) : msg;
-      return CliException.runtime("cannot connect to PostgreSQL at " + where + ": " + why,
-          "check that the server is running and that --url names the right host and port", e);
+    if (root instanceof ConnectException
+        || root instanceof NoRouteToHostException
+        || root instanceof SocketTimeoutException
+        || state.equals("08001")) {
+      String why =
+          root instanceof SocketTimeoutException
+              ? "no answer within " + s.connection().connectTimeout().toSeconds() + " s"
+              : root != null && root != e && root.getMessage() != null
+                  ? Cli.oneLine(root.getMessage())
+                  : msg;
+      return CliException.runtime(
+          "cannot connect to PostgreSQL at " + where + ": " + why,
+          "check that the server is running and that --url names the right host and port",
+          e);
     }
     if (msg.contains("no password was provided")) {
-      return CliException.runtime("the server at " + where + " wants a password for role \"" + s.connection().user()
-          + "\", but none was given", "set PGPASSWORD (the password is never a flag), or slotkeeper.source.password"
-          + " in the --config file", e);
+      return CliException.runtime(
+          "the server at "
+              + where
+              + " wants a password for role \""
+              + s.connection().user()
+              + "\", but none was given",
+          "set PGPASSWORD (the password is never a flag), or slotkeeper.source.password"
+              + " in the --config file",
+          e);
     }
     switch (state) {
       case "28P01":
-        return CliException.runtime("password authentication failed for role \"" + s.connection().user() + "\" at " + where,
-            "set PGPASSWORD (or slotkeeper.source.password in the --config file) to that role's password", e);
+        return CliException.runtime(
+            "password authentication failed for role \"" + s.connection().user() + "\" at " + where,
+            "set PGPASSWORD (or slotkeeper.source.password in the --config file) to that role's password",
+            e);
       case "28000":
-        return CliException.runtime(msg, "allow role \"" + s.connection().user() + "\" to connect in the server's pg_hba.conf"
-            + " (for replication connections too) and reload the server", e);
+        return CliException.runtime(
+            msg,
+            "allow role \""
+                + s.connection().user()
+                + "\" to connect in the server's pg_hba.conf"
+                + " (for replication connections too) and reload the server",
+            e);
       case "3D000":
         return CliException.runtime(msg, "correct the database name at the end of --url", e);
       case "42501":
-        return CliException.runtime(msg, "grant role \"" + s.connection().user() + "\" the privilege named, or connect as a"
-            + " role that has it", e);
+        return CliException.runtime(
+            msg,
+            "grant role \""
+                + s.connection().user()
+                + "\" the privilege named, or connect as a"
+                + " role that has it",
+            e);
       case "53300":
-        return CliException.runtime(msg, "raise max_connections (or max_wal_senders) on the server, or stop"
-            + " another client", e);
+        return CliException.runtime(
+            msg,
+            "raise max_connections (or max_wal_senders) on the server, or stop" + " another client",
+            e);
       default:
-        return CliException.runtime(msg.isEmpty() ? e.getClass().getSimpleName() : msg,
-            "see the server's message; rerun with --verbose for details", e);
+        return CliException.runtime(
+            msg.isEmpty() ? e.getClass().getSimpleName() : msg,
+            "see the server's message; rerun with --verbose for details",
+            e);
     }
   }
 
@@ -93,7 +124,8 @@ final class Db {
   }
 
   static boolean publicationExists(Connection c, String name) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -106,7 +138,8 @@ final class Db {
   }
 
   static String queryString(Connection c, String sql) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       return rs.next() ? rs.getString(1) : null;
     }
   }
@@ -116,9 +149,21 @@ final class Db {
   }
 
   /** One row of pg_replication_slots, with the WAL positions the status needs. */
-  record SlotRow(String name, String plugin, String slotType, String database, boolean active, Integer activePid,
-      String restartLsn, String confirmedFlushLsn, String walStatus, Long retainedBytes, Long lagBytes,
-      Long safeWalSize, String currentWalLsn, String holder) {
+  record SlotRow(
+      String name,
+      String plugin,
+      String slotType,
+      String database,
+      boolean active,
+      Integer activePid,
+      String restartLsn,
+      String confirmedFlushLsn,
+      String walStatus,
+      Long retainedBytes,
+      Long lagBytes,
+      Long safeWalSize,
+      String currentWalLsn,
+      String holder) {
 
     Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -143,15 +188,25 @@ final class Db {
   /** Slots of the server (all databases), or just {@code name}'s when it is not null. */
   static List<SlotRow> slots(Connection c, String name) throws SQLException {
     // pg_current_wal_lsn() fails on a standby; pg_last_wal_receive_lsn() is its counterpart there.
-    String current = "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END";
-    String sql = "SELECT s.slot_name, s.plugin, s.slot_type, s.database, s.active, s.active_pid,"
-        + " s.restart_lsn::text, s.confirmed_flush_lsn::text, s.wal_status,"
-        + " pg_wal_lsn_diff(" + current + ", s.restart_lsn)::bigint,"
-        + " pg_wal_lsn_diff(" + current + ", s.confirmed_flush_lsn)::bigint,"
-        + " s.safe_wal_size, (" + current + ")::text,"
-        + " (SELECT concat_ws(', ', nullif('application ''' || a.application_name || '''', 'application '''''),"
-        + "   'from ' || host(a.client_addr)) FROM pg_stat_activity a WHERE a.pid = s.active_pid)"
-        + " FROM pg_replication_slots s" + (name == null ? "" : " WHERE s.slot_name = ?") + " ORDER BY s.slot_name";
+    String current =
+        "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END";
+    String sql =
+        "SELECT s.slot_name, s.plugin, s.slot_type, s.database, s.active, s.active_pid,"
+            + " s.restart_lsn::text, s.confirmed_flush_lsn::text, s.wal_status,"
+            + " pg_wal_lsn_diff("
+            + current
+            + ", s.restart_lsn)::bigint,"
+            + " pg_wal_lsn_diff("
+            + current
+            + ", s.confirmed_flush_lsn)::bigint,"
+            + " s.safe_wal_size, ("
+            + current
+            + ")::text,"
+            + " (SELECT concat_ws(', ', nullif('application ''' || a.application_name || '''', 'application '''''),"
+            + "   'from ' || host(a.client_addr)) FROM pg_stat_activity a WHERE a.pid = s.active_pid)"
+            + " FROM pg_replication_slots s"
+            + (name == null ? "" : " WHERE s.slot_name = ?")
+            + " ORDER BY s.slot_name";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (name != null) {
         ps.setString(1, name);
@@ -161,9 +216,22 @@ final class Db {
         while (rs.next()) {
           int pid = rs.getInt(6);
           Integer activePid = rs.wasNull() ? null : pid;
-          out.add(new SlotRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
-              activePid, rs.getString(7), rs.getString(8), rs.getString(9), longOrNull(rs, 10), longOrNull(rs, 11),
-              longOrNull(rs, 12), rs.getString(13), rs.getString(14)));
+          out.add(
+              new SlotRow(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getBoolean(5),
+                  activePid,
+                  rs.getString(7),
+                  rs.getString(8),
+                  rs.getString(9),
+                  longOrNull(rs, 10),
+                  longOrNull(rs, 11),
+                  longOrNull(rs, 12),
+                  rs.getString(13),
+                  rs.getString(14)));
         }
       }
       return out;

@@ -36,12 +36,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, sortOptions = false,
-    description = {"Starts an embedded PostgreSQL, streams a live write load through the engine and injects real"
-        + " faults on the way: a killed walsender, a stalled consumer, a server restart and a slot creation blocked by"
-        + " an open transaction. Ends with a verified count: every committed row must arrive exactly once.",
-        "Exit code 0 only if no row was lost or duplicated. Needs nothing but Java: the PostgreSQL binaries ship"
-            + " inside the program."})
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    sortOptions = false,
+    description = {
+      "Starts an embedded PostgreSQL, streams a live write load through the engine and injects real"
+          + " faults on the way: a killed walsender, a stalled consumer, a server restart and a slot creation blocked by"
+          + " an open transaction. Ends with a verified count: every committed row must arrive exactly once.",
+      "Exit code 0 only if no row was lost or duplicated. Needs nothing but Java: the PostgreSQL binaries ship"
+          + " inside the program."
+    })
 final class DemoCommand implements Callable<Integer> {
   private static final String SLOT = "demo_slot";
   private static final String SECOND_SLOT = "demo_slot_blocked";
@@ -52,15 +58,23 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
-  @Option(names = "--short", description = "A run of about 30 s (for CI) instead of about a minute.")
+  @Option(
+      names = "--short",
+      description = "A run of about 30 s (for CI) instead of about a minute.")
   boolean shortRun;
 
-  @Option(names = "--pg-version", paramLabel = "MAJOR", description = "PostgreSQL major version to run: 13 to 18"
-      + " (default: ${DEFAULT-VALUE}).", defaultValue = "17")
+  @Option(
+      names = "--pg-version",
+      paramLabel = "MAJOR",
+      description = "PostgreSQL major version to run: 13 to 18" + " (default: ${DEFAULT-VALUE}).",
+      defaultValue = "17")
   int pgVersion;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Also append the streamed changes, as `slotkeeper stream` writes them, to FILE.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description =
+          "Also append the streamed changes, as `slotkeeper stream` writes them, to FILE.")
   Path output;
 
   DemoCommand(Io io) {
@@ -68,7 +82,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** How long each part lasts. */
-  private record Plan(int rowsPerSecond, long warmupMs, long settleMs, long serverDownMs, long blockerHoldMs,
+  private record Plan(
+      int rowsPerSecond,
+      long warmupMs,
+      long settleMs,
+      long serverDownMs,
+      long blockerHoldMs,
       String length) {}
 
   /** Counts what arrived: per inserted id how often, and when rows last came. */
@@ -106,28 +125,52 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     io.stopHandled = true;
-    Plan plan = shortRun
-        ? new Plan(200, 4_000, 3_000, 1_000, 3_000, "about 30 s")
-        : new Plan(300, 10_000, 8_000, 3_000, 5_000, "about a minute");
+    Plan plan =
+        shortRun
+            ? new Plan(200, 4_000, 3_000, 1_000, 3_000, "about 30 s")
+            : new Plan(300, 10_000, 8_000, 3_000, 5_000, "about a minute");
     PrintStream out = io.out;
     out.println("Slotkeeper demo: a live write load streamed through faults injected on purpose");
-    out.println("(" + (shortRun ? "short run, " : "") + plan.length() + "; every step says what happened)");
+    out.println(
+        "(" + (shortRun ? "short run, " : "") + plan.length() + "; every step says what happened)");
     long demoStart = System.nanoTime();
 
-    step(1, "Start PostgreSQL " + pgVersion + " (embedded, wal_sender_timeout = " + WAL_SENDER_TIMEOUT_S + "s)");
+    step(
+        1,
+        "Start PostgreSQL "
+            + pgVersion
+            + " (embedded, wal_sender_timeout = "
+            + WAL_SENDER_TIMEOUT_S
+            + "s)");
     long t0 = System.nanoTime();
     PostgresServer pg;
     try {
-      pg = PostgresServer.builder().version(pgVersion)
-          .setting("wal_sender_timeout", WAL_SENDER_TIMEOUT_S + "s").start();
+      pg =
+          PostgresServer.builder()
+              .version(pgVersion)
+              .setting("wal_sender_timeout", WAL_SENDER_TIMEOUT_S + "s")
+              .start();
     } catch (RuntimeException e) {
-      throw CliException.runtime("cannot start the embedded PostgreSQL " + pgVersion + ": "
-          + Cli.stripDot(Cli.oneLine(e.getMessage())), "pick a version the program ships (13 to 18, --pg-version) on"
-          + " Linux x86-64, or run with --verbose for the server's log", e);
+      throw CliException.runtime(
+          "cannot start the embedded PostgreSQL "
+              + pgVersion
+              + ": "
+              + Cli.stripDot(Cli.oneLine(e.getMessage())),
+          "pick a version the program ships (13 to 18, --pg-version) on"
+              + " Linux x86-64, or run with --verbose for the server's log",
+          e);
     }
     try (pg) {
-      done("ok: " + pg.queryString("SHOW server_version") + " on " + pg.host() + ":" + pg.port() + " ("
-          + Format.seconds(System.nanoTime() - t0) + ")");
+      done(
+          "ok: "
+              + pg.queryString("SHOW server_version")
+              + " on "
+              + pg.host()
+              + ":"
+              + pg.port()
+              + " ("
+              + Format.seconds(System.nanoTime() - t0)
+              + ")");
       return run(pg, plan, demoStart);
     }
   }
@@ -135,14 +178,19 @@ final class DemoCommand implements Callable<Integer> {
   private int run(PostgresServer pg, Plan plan, long demoStart) throws Exception {
     PrintStream out = io.out;
     step(2, "Create table demo_orders, publication " + PUBLICATION + " and slot " + SLOT);
-    pg.execute("CREATE TABLE demo_orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(10,2),"
-        + " note text, created_at timestamptz NOT NULL DEFAULT now())");
+    pg.execute(
+        "CREATE TABLE demo_orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(10,2),"
+            + " note text, created_at timestamptz NOT NULL DEFAULT now())");
     pg.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE demo_orders");
-    SourceSettings settings = SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
-        .withUrl(pg.jdbcUrl()).withUser(pg.superuser()).withPassword(pg.superuserPassword())
-        .withSlotName(SLOT).withPublications(PUBLICATION)
-        // Short back-off so the restart step does not spend its time waiting between attempts.
-        .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
+    SourceSettings settings =
+        SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
+            .withUrl(pg.jdbcUrl())
+            .withUser(pg.superuser())
+            .withPassword(pg.superuserPassword())
+            .withSlotName(SLOT)
+            .withPublications(PUBLICATION)
+            // Short back-off so the restart step does not spend its time waiting between attempts.
+            .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
     String slotLsn;
     try (Connection c = pg.connect()) {
       slotLsn = SlotCommand.SlotCreation.create(c, settings, SLOT, io, false).lsn();
@@ -151,7 +199,8 @@ final class DemoCommand implements Callable<Integer> {
 
     Received received = new Received();
     OutputTarget target = output == null ? OutputTarget.discard() : OutputTarget.file(output);
-    ActorSystem<Void> system = Engine.start(com.typesafe.config.ConfigFactory.empty(), io.verbosity);
+    ActorSystem<Void> system =
+        Engine.start(com.typesafe.config.ConfigFactory.empty(), io.verbosity);
     StreamPipeline pipeline = new StreamPipeline(settings, target, false, null, received::accept);
     DemoWriteLoad load = null;
     StreamPipeline.Running running = null;
@@ -179,13 +228,19 @@ final class DemoCommand implements Callable<Integer> {
       done("terminated PID " + pid);
       await("the engine to notice", 20, () -> control.progress().reconnects() > rc);
       long resumed = awaitRowsAfter(received, System.nanoTime(), 30);
-      detail("the engine reconnected by itself; rows flowing again " + Format.seconds(resumed - t0)
-          + " after the kill (the server replays from the slot; nothing is delivered twice)");
+      detail(
+          "the engine reconnected by itself; rows flowing again "
+              + Format.seconds(resumed - t0)
+              + " after the kill (the server replays from the slot; nothing is delivered twice)");
       received.phase = "normal streaming";
       pause(plan.settleMs());
       soFar(load, received, control);
 
-      step(5, "Fault: stall the consumer for " + 3 * WAL_SENDER_TIMEOUT_S + " s (3 x wal_sender_timeout)");
+      step(
+          5,
+          "Fault: stall the consumer for "
+              + 3 * WAL_SENDER_TIMEOUT_S
+              + " s (3 x wal_sender_timeout)");
       received.phase = "consumer stall";
       long rcBefore = control.progress().reconnects();
       t0 = System.nanoTime();
@@ -194,15 +249,22 @@ final class DemoCommand implements Callable<Integer> {
       pause(3_000L * WAL_SENDER_TIMEOUT_S);
       resumed = awaitRowsAfter(received, t0 + 3_000_000_000L * WAL_SENDER_TIMEOUT_S, 30);
       long rcAfter = control.progress().reconnects();
-      detail(rcAfter == rcBefore
-          ? "no reconnect needed: back-pressure held the server back and keepalives kept the connection alive"
-          : "the connection was replaced " + (rcAfter - rcBefore) + " time(s) during the stall; no rows lost");
+      detail(
+          rcAfter == rcBefore
+              ? "no reconnect needed: back-pressure held the server back and keepalives kept the connection alive"
+              : "the connection was replaced "
+                  + (rcAfter - rcBefore)
+                  + " time(s) during the stall; no rows lost");
       detail("rows flowing again " + Format.seconds(resumed - t0) + " after the stall began");
       received.phase = "normal streaming";
       pause(plan.settleMs());
       soFar(load, received, control);
 
-      step(6, "Fault: restart the server (fast stop, " + plan.serverDownMs() / 1000.0 + " s down, start)");
+      step(
+          6,
+          "Fault: restart the server (fast stop, "
+              + plan.serverDownMs() / 1000.0
+              + " s down, start)");
       received.phase = "server restart";
       long rcRestart = control.progress().reconnects();
       t0 = System.nanoTime();
@@ -213,8 +275,12 @@ final class DemoCommand implements Callable<Integer> {
       done("server back after " + Format.seconds(System.nanoTime() - t0));
       await("the engine to reconnect", 60, () -> control.progress().reconnects() > rcRestart);
       resumed = awaitRowsAfter(received, System.nanoTime(), 60);
-      detail("stream resumed " + Format.seconds(resumed - stopped) + " after the stop, "
-          + (control.progress().reconnects() - rcRestart) + " reconnect attempt(s); the writer reconnected too");
+      detail(
+          "stream resumed "
+              + Format.seconds(resumed - stopped)
+              + " after the stop, "
+              + (control.progress().reconnects() - rcRestart)
+              + " reconnect attempt(s); the writer reconnected too");
       received.phase = "normal streaming";
       pause(plan.settleMs());
       soFar(load, received, control);
@@ -227,32 +293,66 @@ final class DemoCommand implements Callable<Integer> {
         done("transaction xid " + held.xid() + " open in PID " + held.pid());
         // The engine creates the slot itself: while creation waits it names the blocker in its
         // status and runs the self-heal (pg_log_standby_snapshot on PostgreSQL 16+).
-        SourceSettings second = settings.withSlotName(SECOND_SLOT).withCreateSlotIfMissing(true)
-            .withDropSlotOnStop(true).withHealInterval(Duration.ofMillis(500));
+        SourceSettings second =
+            settings
+                .withSlotName(SECOND_SLOT)
+                .withCreateSlotIfMissing(true)
+                .withDropSlotOnStop(true)
+                .withHealInterval(Duration.ofMillis(500));
         Pair<Control, CompletionStage<Done>> other =
             ReplicationSource.create(second)
                 .map(ChangeEnvelope::committableOffset)
                 .toMat(Committer.sink(), Keep.both())
                 .run(system);
         long createStart = System.nanoTime();
-        await("the second source to name the blocker", 30,
-            () -> other.first().status().waiting().filter(w -> w instanceof Waiting.CreationBlocked c
-                && c.blockerPids().contains(held.pid())).isPresent());
+        await(
+            "the second source to name the blocker",
+            30,
+            () ->
+                other
+                    .first()
+                    .status()
+                    .waiting()
+                    .filter(
+                        w ->
+                            w instanceof Waiting.CreationBlocked c
+                                && c.blockerPids().contains(held.pid()))
+                    .isPresent());
         pause(plan.blockerHoldMs());
         SourceProgress p = other.first().progress();
         detail("its status: " + other.first().status());
-        detail("heal attempts so far: " + p.healAttempts() + " (" + p.healSucceeded() + " ran pg_log_standby_snapshot, "
-            + p.healUnavailable() + " could not)");
+        detail(
+            "heal attempts so far: "
+                + p.healAttempts()
+                + " ("
+                + p.healSucceeded()
+                + " ran pg_log_standby_snapshot, "
+                + p.healUnavailable()
+                + " could not)");
         held.commit();
         detail("committed the open transaction");
-        other.first().waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60)).toCompletableFuture()
+        other
+            .first()
+            .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60))
+            .toCompletableFuture()
             .get(65, TimeUnit.SECONDS);
         blockedNanos = System.nanoTime() - createStart;
-        done("the second source is ACTIVE, without a restart, " + Format.seconds(blockedNanos) + " after it began");
-        other.first().drainAndShutdown(other.second()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        done(
+            "the second source is ACTIVE, without a restart, "
+                + Format.seconds(blockedNanos)
+                + " after it began");
+        other
+            .first()
+            .drainAndShutdown(other.second())
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
       }
-      detail("slot " + SECOND_SLOT + " dropped on stop; the main stream kept going meanwhile: "
-          + Format.count(received.rows.get() - rowsBefore) + " rows");
+      detail(
+          "slot "
+              + SECOND_SLOT
+              + " dropped on stop; the main stream kept going meanwhile: "
+              + Format.count(received.rows.get() - rowsBefore)
+              + " rows");
       received.phase = "normal streaming";
 
       step(8, "Stop the writer and let the stream catch up");
@@ -264,11 +364,24 @@ final class DemoCommand implements Callable<Integer> {
         pause(50);
       }
       control.drainAndShutdown(running.done()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      done("caught up in " + Format.seconds(System.nanoTime() - t0) + "; stream drained and shut down");
-      String confirmed = pg.queryString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
-          + SLOT + "'");
+      done(
+          "caught up in "
+              + Format.seconds(System.nanoTime() - t0)
+              + "; stream drained and shut down");
+      String confirmed =
+          pg.queryString(
+              "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
+                  + SLOT
+                  + "'");
 
-      return summary(written, received, control.progress().reconnects(), blockedNanos, confirmed, demoStart, out);
+      return summary(
+          written,
+          received,
+          control.progress().reconnects(),
+          blockedNanos,
+          confirmed,
+          demoStart,
+          out);
     } finally {
       if (load != null) {
         load.close();
@@ -289,8 +402,14 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private int summary(Set<Long> written, Received received, long reconnects, long blockedNanos, String confirmed,
-      long demoStart, PrintStream out) {
+  private int summary(
+      Set<Long> written,
+      Received received,
+      long reconnects,
+      long blockedNanos,
+      String confirmed,
+      long demoStart,
+      PrintStream out) {
     Set<Long> got = received.counts.keySet();
     long lost = written.stream().filter(id -> !got.contains(id)).count();
     long phantom = got.stream().filter(id -> !written.contains(id)).count();
@@ -306,8 +425,11 @@ final class DemoCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, fmt, "received but never committed", Format.count(phantom));
     }
     out.printf(Locale.ROOT, fmt, "reconnects", Format.count(reconnects));
-    out.printf(Locale.ROOT, fmt, "longest stall survived", Format.seconds(received.longestGapNanos)
-        + "  (" + received.longestGapDuring + ")");
+    out.printf(
+        Locale.ROOT,
+        fmt,
+        "longest stall survived",
+        Format.seconds(received.longestGapNanos) + "  (" + received.longestGapDuring + ")");
     out.printf(Locale.ROOT, fmt, "slot creation blocked for", Format.seconds(blockedNanos));
     out.printf(Locale.ROOT, fmt, "slot confirmed at", confirmed);
     out.printf(Locale.ROOT, fmt, "demo took", Format.seconds(System.nanoTime() - demoStart));
@@ -316,21 +438,30 @@ final class DemoCommand implements Callable<Integer> {
     if (ok) {
       out.println("PASS: every committed row arrived exactly once, through every fault.");
     } else {
-      out.println("FAIL: " + lost + " lost, " + duplicated + " duplicated, " + phantom + " never committed."
-          + " Please report this with the output of 'slotkeeper demo --verbose'.");
+      out.println(
+          "FAIL: "
+              + lost
+              + " lost, "
+              + duplicated
+              + " duplicated, "
+              + phantom
+              + " never committed."
+              + " Please report this with the output of 'slotkeeper demo --verbose'.");
     }
     out.flush();
     return ok ? 0 : 1;
   }
 
   private static Set<Long> writtenIds(PostgresServer pg) {
-    return pg.query("SELECT id FROM demo_orders", rs -> {
-      Set<Long> ids = new HashSet<>();
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
-      }
-      return ids;
-    });
+    return pg.query(
+        "SELECT id FROM demo_orders",
+        rs -> {
+          Set<Long> ids = new HashSet<>();
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
+          }
+          return ids;
+        });
   }
 
   private void step(int n, String what) {
@@ -348,9 +479,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void soFar(DemoWriteLoad load, Received received, Control control) {
-    detail(String.format(Locale.ROOT, "so far: %s rows committed, %s received, %s reconnects, status %s",
-        Format.count(load.committedRows()), Format.count(received.rows.get()),
-        Format.count(control.progress().reconnects()), control.status().level()));
+    detail(
+        String.format(
+            Locale.ROOT,
+            "so far: %s rows committed, %s received, %s reconnects, status %s",
+            Format.count(load.committedRows()),
+            Format.count(received.rows.get()),
+            Format.count(control.progress().reconnects()),
+            control.status().level()));
   }
 
   /** Sleeps, but ends the demo (cleaning up the server) when the person presses Ctrl-C. */
@@ -365,25 +501,44 @@ final class DemoCommand implements Callable<Integer> {
   private void checkStop() {
     if (io.stopRequested.isDone()) {
       String signal = io.stopRequested.getNow("a signal");
-      throw new CliException("SIGTERM".equals(signal) ? 143 : 130, "demo stopped on " + signal
-          + "; the embedded PostgreSQL is shut down and its data deleted");
+      throw new CliException(
+          "SIGTERM".equals(signal) ? 143 : 130,
+          "demo stopped on "
+              + signal
+              + "; the embedded PostgreSQL is shut down and its data deleted");
     }
   }
 
   /** What the demo is watching, for the message when a wait is in vain. */
   private Control control;
+
   private DemoWriteLoad load;
   private Received received;
 
-  private void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
+  private void await(String what, int seconds, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
       checkStop();
       if (System.nanoTime() > deadline) {
-        String state = control == null ? "" : " (status " + control.status() + ", " + control.progress()
-            + (load == null ? "" : ", writer committed " + load.committedRows() + " rows, " + load.failedCommits()
-                + " failed commits") + (received == null ? "" : ", received " + received.rows.get() + " rows") + ")";
-        throw CliException.runtime("the demo waited " + seconds + " s for " + what + " in vain" + state,
+        String state =
+            control == null
+                ? ""
+                : " (status "
+                    + control.status()
+                    + ", "
+                    + control.progress()
+                    + (load == null
+                        ? ""
+                        : ", writer committed "
+                            + load.committedRows()
+                            + " rows, "
+                            + load.failedCommits()
+                            + " failed commits")
+                    + (received == null ? "" : ", received " + received.rows.get() + " rows")
+                    + ")";
+        throw CliException.runtime(
+            "the demo waited " + seconds + " s for " + what + " in vain" + state,
             "rerun with --verbose to see the engine's log, and report it");
       }
       Thread.sleep(20);
@@ -396,7 +551,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Waits for a batch of rows that arrived after {@code afterNanos}; returns when it did. */
-  private long awaitRowsAfter(Received received, long afterNanos, int seconds) throws InterruptedException {
+  private long awaitRowsAfter(Received received, long afterNanos, int seconds)
+      throws InterruptedException {
     await("rows to flow again", seconds, () -> received.lastRowNanos > afterNanos);
     return received.lastRowNanos;
   }

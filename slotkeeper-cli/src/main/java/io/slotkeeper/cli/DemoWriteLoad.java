@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The demo's writer: small transactions of inserts (and an update now and then) at a steady pace,
- * on its own connection, riding through server restarts by reconnecting. It does not keep score:
- * a commit cut off by a restart may or may not have happened, so at the end the table itself says
+ * on its own connection, riding through server restarts by reconnecting. It does not keep score: a
+ * commit cut off by a restart may or may not have happened, so at the end the table itself says
  * which rows were written.
  */
 final class DemoWriteLoad implements AutoCloseable {
@@ -52,8 +52,9 @@ final class DemoWriteLoad implements AutoCloseable {
       int n = 1 + random.nextInt(5);
       try {
         Connection c = connection();
-        try (PreparedStatement ins = c.prepareStatement(
-            "INSERT INTO demo_orders (id, customer, amount, note) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement ins =
+            c.prepareStatement(
+                "INSERT INTO demo_orders (id, customer, amount, note) VALUES (?, ?, ?, ?)")) {
           for (int i = 0; i < n; i++) {
             long id = nextId.getAndIncrement();
             ins.setLong(1, id);
@@ -66,7 +67,8 @@ final class DemoWriteLoad implements AutoCloseable {
           ins.executeBatch();
         }
         if (random.nextInt(5) == 0 && nextId.get() > 10) {
-          try (PreparedStatement upd = c.prepareStatement("UPDATE demo_orders SET note = note || ' (paid)' WHERE id = ?")) {
+          try (PreparedStatement upd =
+              c.prepareStatement("UPDATE demo_orders SET note = note || ' (paid)' WHERE id = ?")) {
             upd.setLong(1, random.nextLong(1, nextId.get()));
             upd.executeUpdate();
           }

@@ -21,8 +21,9 @@ import java.util.concurrent.Executors;
  * A small HTTP endpoint for orchestrators and monitoring, on the JDK's built-in server:
  *
  * <ul>
- *   <li>{@code GET /status}: JSON with level, reason, since and progress; while STARTING and waiting,
- *       {@code waiting} (what for, in fields); when FAILED, {@code failure} (kind, problem, remediation).
+ *   <li>{@code GET /status}: JSON with level, reason, since and progress; while STARTING and
+ *       waiting, {@code waiting} (what for, in fields); when FAILED, {@code failure} (kind,
+ *       problem, remediation).
  *   <li>{@code GET /ready}: 200 while the stream is ACTIVE, 503 otherwise (a readiness probe).
  *   <li>{@code GET /metrics}: Prometheus text format.
  * </ul>
@@ -50,7 +51,10 @@ final class HttpStatusServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Parses "HOST:PORT", "[v6]:PORT" or ":PORT" / "PORT" (loopback only); usage error when malformed. */
+  /**
+   * Parses "HOST:PORT", "[v6]:PORT" or ":PORT" / "PORT" (loopback only); usage error when
+   * malformed.
+   */
   static InetSocketAddress parseAddress(String spec) {
     String s = spec.trim();
     int colon = s.lastIndexOf(':');
@@ -66,7 +70,8 @@ final class HttpStatusServer implements AutoCloseable {
       p = -1;
     }
     if (p < 0 || p > 65535 || host.contains(":") && !s.contains("[")) {
-      throw CliException.usage("malformed --http address '" + spec + "'",
+      throw CliException.usage(
+          "malformed --http address '" + spec + "'",
           "use HOST:PORT, e.g. --http 127.0.0.1:8080 (0.0.0.0:8080 for every interface)");
     }
     // Without a host, listen on loopback only: status pages should not be public by accident.
@@ -78,35 +83,56 @@ final class HttpStatusServer implements AutoCloseable {
     try {
       server = HttpServer.create(address, 16);
     } catch (IOException e) {
-      throw CliException.runtime("cannot serve HTTP on " + address.getHostString() + ":" + address.getPort() + ": "
-          + e.getMessage(), "choose a free port (or another address) for --http");
+      throw CliException.runtime(
+          "cannot serve HTTP on "
+              + address.getHostString()
+              + ":"
+              + address.getPort()
+              + ": "
+              + e.getMessage(),
+          "choose a free port (or another address) for --http");
     }
-    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "slotkeeper-http");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "slotkeeper-http");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
-    server.createContext("/", ex -> {
-      try (ex) {
-        if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-          ex.getResponseHeaders().set("Allow", "GET, HEAD");
-          send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
-          return;
-        }
-        switch (ex.getRequestURI().getPath()) {
-          case "/status" -> send(ex, 200, "application/json", Json.write(statusJson(probe)) + "\n");
-          case "/ready" -> {
-            SourceStatus s = probe.status();
-            boolean ready = s.level() == StatusLevel.ACTIVE;
-            send(ex, ready ? 200 : 503, "text/plain; charset=utf-8",
-                s.level() + (s.reason().isEmpty() ? "" : ": " + s.reason()) + "\n");
+    server.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
+              ex.getResponseHeaders().set("Allow", "GET, HEAD");
+              send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+              return;
+            }
+            switch (ex.getRequestURI().getPath()) {
+              case "/status" ->
+                  send(ex, 200, "application/json", Json.write(statusJson(probe)) + "\n");
+              case "/ready" -> {
+                SourceStatus s = probe.status();
+                boolean ready = s.level() == StatusLevel.ACTIVE;
+                send(
+                    ex,
+                    ready ? 200 : 503,
+                    "text/plain; charset=utf-8",
+                    s.level() + (s.reason().isEmpty() ? "" : ": " + s.reason()) + "\n");
+              }
+              case "/metrics" ->
+                  send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics(probe));
+              default ->
+                  send(
+                      ex,
+                      404,
+                      "text/plain; charset=utf-8",
+                      "not found; try /status, /ready or /metrics\n");
+            }
           }
-          case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics(probe));
-          default -> send(ex, 404, "text/plain; charset=utf-8", "not found; try /status, /ready or /metrics\n");
-        }
-      }
-    });
+        });
     server.start();
     return new HttpStatusServer(server, executor);
   }
@@ -183,54 +209,136 @@ final class HttpStatusServer implements AutoCloseable {
     SourceProgress p = probe.progress();
     String label = "{slot=\"" + probe.slot().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
     StringBuilder sb = new StringBuilder(1024);
-    metric(sb, "slotkeeper_received_lsn", "gauge", "Furthest WAL position received from the server, in bytes.",
-        label, Long.toUnsignedString(p.receivedLsn().value()));
-    metric(sb, "slotkeeper_confirmed_lsn", "gauge", "WAL position the slot is confirmed to (written and flushed).",
-        label, Long.toUnsignedString(p.confirmedLsn().value()));
-    metric(sb, "slotkeeper_lag_bytes", "gauge", "Bytes between the received and the confirmed position.",
-        label, Long.toString(StatusReporter.lagBytes(p)));
-    metric(sb, "slotkeeper_reconnects_total", "counter", "Connections that ended and were started again.",
-        label, Long.toString(p.reconnects()));
-    metric(sb, "slotkeeper_delivered_envelopes_total", "counter", "Envelopes handed to the output, replays excluded.",
-        label, Long.toString(p.deliveredEnvelopes()));
-    metric(sb, "slotkeeper_acknowledged_transactions_total", "counter",
-        "Transactions written, flushed and acknowledged.", label, Long.toString(p.acknowledgedTransactions()));
-    metric(sb, "slotkeeper_unacknowledged_units", "gauge",
-        "Transactions and standalone messages delivered and not yet acknowledged.", label,
+    metric(
+        sb,
+        "slotkeeper_received_lsn",
+        "gauge",
+        "Furthest WAL position received from the server, in bytes.",
+        label,
+        Long.toUnsignedString(p.receivedLsn().value()));
+    metric(
+        sb,
+        "slotkeeper_confirmed_lsn",
+        "gauge",
+        "WAL position the slot is confirmed to (written and flushed).",
+        label,
+        Long.toUnsignedString(p.confirmedLsn().value()));
+    metric(
+        sb,
+        "slotkeeper_lag_bytes",
+        "gauge",
+        "Bytes between the received and the confirmed position.",
+        label,
+        Long.toString(StatusReporter.lagBytes(p)));
+    metric(
+        sb,
+        "slotkeeper_reconnects_total",
+        "counter",
+        "Connections that ended and were started again.",
+        label,
+        Long.toString(p.reconnects()));
+    metric(
+        sb,
+        "slotkeeper_delivered_envelopes_total",
+        "counter",
+        "Envelopes handed to the output, replays excluded.",
+        label,
+        Long.toString(p.deliveredEnvelopes()));
+    metric(
+        sb,
+        "slotkeeper_acknowledged_transactions_total",
+        "counter",
+        "Transactions written, flushed and acknowledged.",
+        label,
+        Long.toString(p.acknowledgedTransactions()));
+    metric(
+        sb,
+        "slotkeeper_unacknowledged_units",
+        "gauge",
+        "Transactions and standalone messages delivered and not yet acknowledged.",
+        label,
         Long.toString(p.unacknowledgedUnits()));
     // Server-side figures, read by the engine every retention.check-interval (-1 until first read).
-    metric(sb, "slotkeeper_retained_wal_bytes", "gauge",
+    metric(
+        sb,
+        "slotkeeper_retained_wal_bytes",
+        "gauge",
         "WAL the server keeps for the slot (current LSN - restart_lsn); -1 until read.",
-        label, Long.toString(p.retainedWalBytes()));
-    metric(sb, "slotkeeper_server_lag_bytes", "gauge",
+        label,
+        Long.toString(p.retainedWalBytes()));
+    metric(
+        sb,
+        "slotkeeper_server_lag_bytes",
+        "gauge",
         "WAL the slot has not confirmed yet (current LSN - confirmed_flush_lsn); -1 until read.",
-        label, Long.toString(p.lagBytes()));
-    metric(sb, "slotkeeper_safe_wal_size_bytes", "gauge",
+        label,
+        Long.toString(p.lagBytes()));
+    metric(
+        sb,
+        "slotkeeper_safe_wal_size_bytes",
+        "gauge",
         "WAL that can still be written before the slot is invalidated; -1 when unlimited or unknown.",
-        label, Long.toString(p.safeWalSizeBytes()));
-    metric(sb, "slotkeeper_heal_attempts_total", "counter",
-        "Blocked slot creations healed with pg_log_standby_snapshot (attempts).", label,
+        label,
+        Long.toString(p.safeWalSizeBytes()));
+    metric(
+        sb,
+        "slotkeeper_heal_attempts_total",
+        "counter",
+        "Blocked slot creations healed with pg_log_standby_snapshot (attempts).",
+        label,
         Long.toString(p.healAttempts()));
-    metric(sb, "slotkeeper_heal_unavailable_total", "counter",
-        "Heal attempts that could not run (server before 16, or no EXECUTE).", label,
+    metric(
+        sb,
+        "slotkeeper_heal_unavailable_total",
+        "counter",
+        "Heal attempts that could not run (server before 16, or no EXECUTE).",
+        label,
         Long.toString(p.healUnavailable()));
-    metric(sb, "slotkeeper_rows_written_total", "counter", "Insert, update and delete lines written.",
-        label, Long.toString(probe.rowsWritten()));
-    metric(sb, "slotkeeper_rows_per_second", "gauge", "Rows written per second over the last second.",
-        label, String.format(Locale.ROOT, "%.3f", probe.rowsPerSecond()));
+    metric(
+        sb,
+        "slotkeeper_rows_written_total",
+        "counter",
+        "Insert, update and delete lines written.",
+        label,
+        Long.toString(probe.rowsWritten()));
+    metric(
+        sb,
+        "slotkeeper_rows_per_second",
+        "gauge",
+        "Rows written per second over the last second.",
+        label,
+        String.format(Locale.ROOT, "%.3f", probe.rowsPerSecond()));
     sb.append("# HELP slotkeeper_status Current status level (1 for the level the source is at).\n")
         .append("# TYPE slotkeeper_status gauge\n");
     for (StatusLevel l : StatusLevel.values()) {
-      sb.append("slotkeeper_status{slot=").append(label, 6, label.length() - 1).append(",level=\"").append(l.name())
-          .append("\"} ").append(l == s.level() ? 1 : 0).append('\n');
+      sb.append("slotkeeper_status{slot=")
+          .append(label, 6, label.length() - 1)
+          .append(",level=\"")
+          .append(l.name())
+          .append("\"} ")
+          .append(l == s.level() ? 1 : 0)
+          .append('\n');
     }
     return sb.toString();
   }
 
-  private static void metric(StringBuilder sb, String name, String type, String help, String label, String value) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(' ').append(type).append('\n')
-        .append(name).append(label).append(' ').append(value).append('\n');
+  private static void metric(
+      StringBuilder sb, String name, String type, String help, String label, String value) {
+    sb.append("# HELP ")
+        .append(name)
+        .append(' ')
+        .append(help)
+        .append('\n')
+        .append("# TYPE ")
+        .append(name)
+        .append(' ')
+        .append(type)
+        .append('\n')
+        .append(name)
+        .append(label)
+        .append(' ')
+        .append(value)
+        .append('\n');
   }
 
   private static void send(HttpExchange ex, int code, String type, String body) throws IOException {

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The little JSON the program writes: strings, numbers, booleans, null, maps (kept in insertion
- * order) and iterables. Hand-written because the program only ever writes JSON and the output
- * must stay byte-for-byte predictable for the people piping it into other tools.
+ * order) and iterables. Hand-written because the program only ever writes JSON and the output must
+ * stay byte-for-byte predictable for the people piping it into other tools.
  */
 final class Json {
   private Json() {}

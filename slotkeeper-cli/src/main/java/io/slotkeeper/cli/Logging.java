@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /** Sets log levels from the --verbose count: 0 quiet (WARN, core silent), 1 INFO, 2 DEBUG. */
 final class Logging {
   // JUL keeps loggers weakly: hold the one we configure, or its level is forgotten.
-  private static final java.util.logging.Logger PGJDBC = java.util.logging.Logger.getLogger("org.postgresql");
+  private static final java.util.logging.Logger PGJDBC =
+      java.util.logging.Logger.getLogger("org.postgresql");
 
   private Logging() {}
 
@@ -23,20 +24,29 @@ final class Logging {
     if (!(factory instanceof LoggerContext ctx)) {
       return; // another SLF4J backend is in charge (embedding); leave it alone
     }
-    ctx.getLogger("io.slotkeeper").setLevel(verbosity == 0 ? Level.OFF : verbosity == 1 ? Level.INFO : Level.DEBUG);
-    // Pekko logs each failed connection actor at ERROR; for the engine that is routine (it reconnects),
+    ctx.getLogger("io.slotkeeper")
+        .setLevel(verbosity == 0 ? Level.OFF : verbosity == 1 ? Level.INFO : Level.DEBUG);
+    // Pekko logs each failed connection actor at ERROR; for the engine that is routine (it
+    // reconnects),
     // and the program already reports it as a warning.
-    for (String supervisor : new String[] {"org.apache.pekko.actor.SupervisorStrategy",
-        "org.apache.pekko.actor.typed.SupervisorStrategy"}) {
+    for (String supervisor :
+        new String[] {
+          "org.apache.pekko.actor.SupervisorStrategy",
+          "org.apache.pekko.actor.typed.SupervisorStrategy"
+        }) {
       ctx.getLogger(supervisor).setLevel(verbosity == 0 ? Level.OFF : Level.INFO);
     }
-    ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(verbosity >= 2 ? Level.INFO : Level.WARN);
+    ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+        .setLevel(verbosity >= 2 ? Level.INFO : Level.WARN);
     ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    for (Iterator<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
+    for (Iterator<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> it =
+            root.iteratorForAppenders();
+        it.hasNext(); ) {
       if (it.next() instanceof ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> console) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
-        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n" + (verbosity == 0 ? "%nopex" : ""));
+        encoder.setPattern(
+            "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n" + (verbosity == 0 ? "%nopex" : ""));
         encoder.start();
         console.stop();
         console.setEncoder(encoder);

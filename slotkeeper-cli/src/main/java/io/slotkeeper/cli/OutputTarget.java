@@ -7,9 +7,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * Where the JSON Lines go. {@link #flush()} is the durability point the program acknowledges
- * after: for stdout the bytes have reached the pipe or terminal; for a file they have reached the
- * disk (fsync), so a crash right after an acknowledgement loses nothing.
+ * Where the JSON Lines go. {@link #flush()} is the durability point the program acknowledges after:
+ * for stdout the bytes have reached the pipe or terminal; for a file they have reached the disk
+ * (fsync), so a crash right after an acknowledgement loses nothing.
  */
 abstract class OutputTarget implements AutoCloseable {
 

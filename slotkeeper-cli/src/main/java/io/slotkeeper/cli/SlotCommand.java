@@ -17,7 +17,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "slot", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Slot chores: create, drop, list.",
+@Command(
+    name = "slot",
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    description = "Slot chores: create, drop, list.",
     subcommands = {SlotCommand.Create.class, SlotCommand.Drop.class, SlotCommand.ListSlots.class})
 final class SlotCommand implements Callable<Integer> {
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
@@ -33,8 +37,9 @@ final class SlotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    io.err.println("slotkeeper: 'slot' needs a subcommand. Fix: run slotkeeper slot create|drop|list (see"
-        + " 'slotkeeper slot --help')");
+    io.err.println(
+        "slotkeeper: 'slot' needs a subcommand. Fix: run slotkeeper slot create|drop|list (see"
+            + " 'slotkeeper slot --help')");
     return CliException.USAGE;
   }
 
@@ -42,24 +47,34 @@ final class SlotCommand implements Callable<Integer> {
   static String slotName(String positional, String flag, SourceSettings fromFile) {
     String name = positional != null ? positional : flag != null ? flag : fromFile.slot().name();
     if (name == null || name.isEmpty()) {
-      throw CliException.usage("no slot name given", "name it: slotkeeper slot create NAME (or --slot NAME)");
+      throw CliException.usage(
+          "no slot name given", "name it: slotkeeper slot create NAME (or --slot NAME)");
     }
     if (!SLOT_NAME.matcher(name).matches()) {
-      throw CliException.usage("'" + name + "' is not a valid slot name",
+      throw CliException.usage(
+          "'" + name + "' is not a valid slot name",
           "use 1 to 63 lower-case letters, digits or underscores");
     }
     return name;
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-      description = "Creates a logical replication slot with the pgoutput plugin. It keeps WAL from now on until a"
-          + " consumer confirms it: drop slots you no longer use.")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      usageHelpAutoWidth = true,
+      description =
+          "Creates a logical replication slot with the pgoutput plugin. It keeps WAL from now on until a"
+              + " consumer confirms it: drop slots you no longer use.")
   static final class Create implements Callable<Integer> {
     private final Io io;
     @Mixin CommonOptions common;
     @Mixin ConnectionOptions connection;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.") String name;
-    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).") String slot;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
+    String name;
+
+    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
+    String slot;
 
     Create(Io io) {
       this.io = io;
@@ -71,36 +86,53 @@ final class SlotCommand implements Callable<Integer> {
       String slotName = slotName(name, slot, s);
       try (Connection c = Db.connect(s)) {
         SlotCreation.Result r = SlotCreation.create(c, s, slotName, io, true);
-        io.out.println("created replication slot " + slotName + " (pgoutput) at " + r.lsn()
-            + (r.waitedNanos() > 2_000_000_000L ? " after waiting " + Format.seconds(r.waitedNanos())
-                + " for open transactions" : ""));
+        io.out.println(
+            "created replication slot "
+                + slotName
+                + " (pgoutput) at "
+                + r.lsn()
+                + (r.waitedNanos() > 2_000_000_000L
+                    ? " after waiting " + Format.seconds(r.waitedNanos()) + " for open transactions"
+                    : ""));
         return 0;
       } catch (SQLException e) {
         if ("42710".equals(e.getSQLState())) {
-          throw CliException.runtime("replication slot \"" + slotName + "\" already exists",
+          throw CliException.runtime(
+              "replication slot \"" + slotName + "\" already exists",
               "use it as it is, or drop it first: slotkeeper slot drop " + slotName);
         }
         if ("55000".equals(e.getSQLState())) {
-          throw CliException.runtime(Cli.oneLine(e.getMessage()),
-              "set wal_level = logical (ALTER SYSTEM SET wal_level = logical;) and restart the server", e);
+          throw CliException.runtime(
+              Cli.oneLine(e.getMessage()),
+              "set wal_level = logical (ALTER SYSTEM SET wal_level = logical;) and restart the server",
+              e);
         }
         if ("53400".equals(e.getSQLState())) {
-          throw CliException.runtime(Cli.oneLine(e.getMessage()),
-              "drop slots you no longer use (slotkeeper slot list) or raise max_replication_slots", e);
+          throw CliException.runtime(
+              Cli.oneLine(e.getMessage()),
+              "drop slots you no longer use (slotkeeper slot list) or raise max_replication_slots",
+              e);
         }
         throw Db.explain(e, s);
       }
     }
   }
 
-  @Command(name = "drop", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+  @Command(
+      name = "drop",
+      mixinStandardHelpOptions = true,
+      usageHelpAutoWidth = true,
       description = "Drops a replication slot; the server may then remove the WAL it kept.")
   static final class Drop implements Callable<Integer> {
     private final Io io;
     @Mixin CommonOptions common;
     @Mixin ConnectionOptions connection;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.") String name;
-    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).") String slot;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
+    String name;
+
+    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
+    String slot;
 
     Drop(Io io) {
       this.io = io;
@@ -111,31 +143,42 @@ final class SlotCommand implements Callable<Integer> {
       SourceSettings s = CliConfig.load(connection.config, io).connection(connection, io);
       String slotName = slotName(name, slot, s);
       try (Connection c = Db.connect(s);
-           PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+          PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
         ps.setString(1, slotName);
         ps.execute();
         io.out.println("dropped replication slot " + slotName);
         return 0;
       } catch (SQLException e) {
         if ("42704".equals(e.getSQLState())) {
-          throw CliException.runtime("replication slot \"" + slotName + "\" does not exist",
+          throw CliException.runtime(
+              "replication slot \"" + slotName + "\" does not exist",
               "check the name: slotkeeper slot list");
         }
         if ("55006".equals(e.getSQLState())) {
-          throw CliException.runtime(Cli.oneLine(e.getMessage()),
-              "stop the consumer streaming from it first (slotkeeper status " + slotName + " names it)", e);
+          throw CliException.runtime(
+              Cli.oneLine(e.getMessage()),
+              "stop the consumer streaming from it first (slotkeeper status "
+                  + slotName
+                  + " names it)",
+              e);
         }
         throw Db.explain(e, s);
       }
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Lists the server's replication slots.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      usageHelpAutoWidth = true,
+      description = "Lists the server's replication slots.")
   static final class ListSlots implements Callable<Integer> {
     private final Io io;
     @Mixin CommonOptions common;
     @Mixin ConnectionOptions connection;
-    @Option(names = "--json", description = "A JSON array instead of a table.") boolean json;
+
+    @Option(names = "--json", description = "A JSON array instead of a table.")
+    boolean json;
 
     ListSlots(Io io) {
       this.io = io;
@@ -165,12 +208,29 @@ final class SlotCommand implements Callable<Integer> {
         return 0;
       }
       String fmt = "%-24s %-10s %-12s %-10s %-16s %10s %10s  %s%n";
-      io.out.printf(Locale.ROOT, fmt, "SLOT", "PLUGIN", "DATABASE", "STATE", "CONFIRMED_FLUSH", "LAG", "RETAINED",
+      io.out.printf(
+          Locale.ROOT,
+          fmt,
+          "SLOT",
+          "PLUGIN",
+          "DATABASE",
+          "STATE",
+          "CONFIRMED_FLUSH",
+          "LAG",
+          "RETAINED",
           "WAL_STATUS");
       for (Db.SlotRow r : rows) {
-        io.out.printf(Locale.ROOT, fmt, r.name(), nz(r.plugin()), nz(r.database()), StatusCommand.state(r),
-            nz(r.confirmedFlushLsn()), r.lagBytes() == null ? "-" : Format.bytes(r.lagBytes()),
-            r.retainedBytes() == null ? "-" : Format.bytes(r.retainedBytes()), nz(r.walStatus()));
+        io.out.printf(
+            Locale.ROOT,
+            fmt,
+            r.name(),
+            nz(r.plugin()),
+            nz(r.database()),
+            StatusCommand.state(r),
+            nz(r.confirmedFlushLsn()),
+            r.lagBytes() == null ? "-" : Format.bytes(r.lagBytes()),
+            r.retainedBytes() == null ? "-" : Format.bytes(r.retainedBytes()),
+            nz(r.walStatus()));
       }
       return 0;
     }
@@ -191,7 +251,8 @@ final class SlotCommand implements Callable<Integer> {
      * transactions that began before it are still open, so creation can block for as long as the
      * oldest of them lasts; after two seconds this says which session it waits for.
      */
-    static Result create(Connection c, SourceSettings s, String name, Io io, boolean tellWaits) throws SQLException {
+    static Result create(Connection c, SourceSettings s, String name, Io io, boolean tellWaits)
+        throws SQLException {
       long t0 = System.nanoTime();
       Thread watcher = null;
       if (tellWaits) {
@@ -200,8 +261,9 @@ final class SlotCommand implements Callable<Integer> {
         watcher.setDaemon(true);
         watcher.start();
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
         ps.setString(1, name);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -215,7 +277,8 @@ final class SlotCommand implements Callable<Integer> {
     }
 
     private static int pid(Connection c) throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()");
+          ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getInt(1);
       }
@@ -227,14 +290,22 @@ final class SlotCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         return;
       }
-      try (Connection c = Db.connect(s); PreparedStatement ps = c.prepareStatement(
-          "SELECT pid, state, extract(epoch FROM now() - xact_start)::int FROM pg_stat_activity"
-              + " WHERE backend_xid IS NOT NULL AND pid <> ? AND pid <> pg_backend_pid() ORDER BY xact_start LIMIT 1")) {
+      try (Connection c = Db.connect(s);
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT pid, state, extract(epoch FROM now() - xact_start)::int FROM pg_stat_activity"
+                      + " WHERE backend_xid IS NOT NULL AND pid <> ? AND pid <> pg_backend_pid() ORDER BY xact_start LIMIT 1")) {
         ps.setInt(1, creatorPid);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next() && !Thread.currentThread().isInterrupted()) {
-            io.note("slot creation is waiting for open transactions to finish (oldest: PID " + rs.getInt(1) + ", "
-                + rs.getString(2) + " for " + rs.getInt(3) + " s); it completes when they commit or roll back");
+            io.note(
+                "slot creation is waiting for open transactions to finish (oldest: PID "
+                    + rs.getInt(1)
+                    + ", "
+                    + rs.getString(2)
+                    + " for "
+                    + rs.getInt(3)
+                    + " s); it completes when they commit or roll back");
           }
         }
       } catch (RuntimeException | SQLException e) {

@@ -12,17 +12,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-    description = "Shows a slot as the server sees it: who streams from it, how far it is confirmed, how much WAL it"
-        + " holds back. Plain SQL; works while another process streams.")
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    description =
+        "Shows a slot as the server sees it: who streams from it, how far it is confirmed, how much WAL it"
+            + " holds back. Plain SQL; works while another process streams.")
 final class StatusCommand implements Callable<Integer> {
   private final Io io;
 
   @Mixin CommonOptions common;
   @Mixin ConnectionOptions connection;
-  @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.") String name;
-  @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).") String slot;
-  @Option(names = "--json", description = "One JSON object, for machines.") boolean json;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
+  String name;
+
+  @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
+  String slot;
+
+  @Option(names = "--json", description = "One JSON object, for machines.")
+  boolean json;
 
   StatusCommand(Io io) {
     this.io = io;
@@ -45,9 +55,14 @@ final class StatusCommand implements Callable<Integer> {
     try (Connection c = Db.connect(s)) {
       List<Db.SlotRow> rows = Db.slots(c, slotName);
       if (rows.isEmpty()) {
-        throw CliException.runtime("replication slot \"" + slotName + "\" does not exist on "
-            + CliConfig.hostPort(s.connection().url()), "check the name (slotkeeper slot list), or create it: slotkeeper slot"
-            + " create " + slotName);
+        throw CliException.runtime(
+            "replication slot \""
+                + slotName
+                + "\" does not exist on "
+                + CliConfig.hostPort(s.connection().url()),
+            "check the name (slotkeeper slot list), or create it: slotkeeper slot"
+                + " create "
+                + slotName);
       }
       r = rows.get(0);
       version = Db.serverVersion(c);
@@ -62,25 +77,45 @@ final class StatusCommand implements Callable<Integer> {
       return 0;
     }
     String state = state(r);
-    String detail = switch (state) {
-      case "active" -> "streaming to PID " + r.activePid() + (r.holder() == null || r.holder().isEmpty() ? ""
-          : " (" + r.holder() + ")");
-      case "lost" -> "invalidated: the WAL it needed was removed; drop and re-create it";
-      default -> "no consumer connected; the slot keeps WAL until one confirms it";
-    };
+    String detail =
+        switch (state) {
+          case "active" ->
+              "streaming to PID "
+                  + r.activePid()
+                  + (r.holder() == null || r.holder().isEmpty() ? "" : " (" + r.holder() + ")");
+          case "lost" -> "invalidated: the WAL it needed was removed; drop and re-create it";
+          default -> "no consumer connected; the slot keeps WAL until one confirms it";
+        };
     String fmt = "  %-16s %s%n";
-    io.out.printf(Locale.ROOT, "slot %s  (database %s, PostgreSQL %s)%n", r.name(), r.database(), version);
+    io.out.printf(
+        Locale.ROOT, "slot %s  (database %s, PostgreSQL %s)%n", r.name(), r.database(), version);
     io.out.printf(Locale.ROOT, fmt, "state", state + ": " + detail);
     io.out.printf(Locale.ROOT, fmt, "plugin", r.plugin() + " (" + r.slotType() + ")");
     io.out.printf(Locale.ROOT, fmt, "confirmed_flush", nz(r.confirmedFlushLsn()));
     io.out.printf(Locale.ROOT, fmt, "restart_lsn", nz(r.restartLsn()));
     io.out.printf(Locale.ROOT, fmt, "current WAL", nz(r.currentWalLsn()));
-    io.out.printf(Locale.ROOT, fmt, "lag", r.lagBytes() == null ? "-"
-        : Format.bytes(r.lagBytes()) + "  (current WAL - confirmed_flush)");
-    io.out.printf(Locale.ROOT, fmt, "retained WAL", r.retainedBytes() == null ? "-"
-        : Format.bytes(r.retainedBytes()) + "  (current WAL - restart_lsn)");
-    io.out.printf(Locale.ROOT, fmt, "wal_status", nz(r.walStatus())
-        + (r.safeWalSize() == null ? "" : "  (" + Format.bytes(r.safeWalSize()) + " more before it is at risk)"));
+    io.out.printf(
+        Locale.ROOT,
+        fmt,
+        "lag",
+        r.lagBytes() == null
+            ? "-"
+            : Format.bytes(r.lagBytes()) + "  (current WAL - confirmed_flush)");
+    io.out.printf(
+        Locale.ROOT,
+        fmt,
+        "retained WAL",
+        r.retainedBytes() == null
+            ? "-"
+            : Format.bytes(r.retainedBytes()) + "  (current WAL - restart_lsn)");
+    io.out.printf(
+        Locale.ROOT,
+        fmt,
+        "wal_status",
+        nz(r.walStatus())
+            + (r.safeWalSize() == null
+                ? ""
+                : "  (" + Format.bytes(r.safeWalSize()) + " more before it is at risk)"));
     return 0;
   }
 

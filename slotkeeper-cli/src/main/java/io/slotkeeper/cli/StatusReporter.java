@@ -9,16 +9,16 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * What a running stream tells the person on stderr, at any verbosity and whether or not stderr is
- * a terminal: what it waits for (a blocked slot creation and its blockers, a slot held by another
+ * What a running stream tells the person on stderr, at any verbosity and whether or not stderr is a
+ * terminal: what it waits for (a blocked slot creation and its blockers, a slot held by another
  * consumer, a server it cannot reach, each with what happens next), one line when such a wait
  * starts or changes and one when it ends ({@link WaitLines} decides); warnings when the stream
  * drops from ACTIVE (the engine reconnects on its own, so these are warnings, not exits) and when
- * it is back; and about once a second a progress line when stderr is a terminal or --progress
- * asks for it.
+ * it is back; and about once a second a progress line when stderr is a terminal or --progress asks
+ * for it.
  *
- * <p>Status changes arrive on an actor thread; they are queued and printed from the command's
- * loop, so output lines never interleave with the progress line.
+ * <p>Status changes arrive on an actor thread; they are queued and printed from the command's loop,
+ * so output lines never interleave with the progress line.
  */
 final class StatusReporter {
   private final Io io;
@@ -80,9 +80,16 @@ final class StatusReporter {
     }
     if (progress && now - lastProgressNanos >= 1_000_000_000L) {
       lastProgressNanos = now;
-      String line = String.format(Locale.ROOT, "%-8s %s rows  %s rows/s  lag %s  confirmed %s  reconnects %d",
-          status.level(), Format.count(rows), Format.count(Math.round(rowsPerSecond)), Format.bytes(lagBytes(p)),
-          p.confirmedLsn(), p.reconnects());
+      String line =
+          String.format(
+              Locale.ROOT,
+              "%-8s %s rows  %s rows/s  lag %s  confirmed %s  reconnects %d",
+              status.level(),
+              Format.count(rows),
+              Format.count(Math.round(rowsPerSecond)),
+              Format.bytes(lagBytes(p)),
+              p.confirmedLsn(),
+              p.reconnects());
       if (io.stderrIsTerminal) {
         synchronized (io.err) {
           io.err.print("\r\033[K" + line);
@@ -102,8 +109,13 @@ final class StatusReporter {
       if (degraded) {
         // Says the same as the wait's end line, and how many reconnects it took.
         double secs = (System.nanoTime() - degradedSinceNanos) / 1e9;
-        print(String.format(Locale.ROOT, "stream active again after %.1f s (reconnects so far: %d)", secs,
-            p.reconnects()), false);
+        print(
+            String.format(
+                Locale.ROOT,
+                "stream active again after %.1f s (reconnects so far: %d)",
+                secs,
+                p.reconnects()),
+            false);
         degraded = false;
       } else {
         if (waitLine != null) {
@@ -127,7 +139,9 @@ final class StatusReporter {
     if (wasActive && !degraded) {
       degraded = true;
       degradedSinceNanos = System.nanoTime();
-      print("replication stream interrupted (was ACTIVE, now " + level + "); reconnecting on its own", true);
+      print(
+          "replication stream interrupted (was ACTIVE, now " + level + "); reconnecting on its own",
+          true);
     }
     if (waitLine != null) {
       // A wait that starts or changes is a warning; one that ended before streaming is news.

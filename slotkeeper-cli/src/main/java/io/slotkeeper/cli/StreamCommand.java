@@ -29,62 +29,94 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(
+    name = "stream",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
     description = {
-        "Streams the changes of a logical replication slot as JSON Lines (one object per change) to stdout or a file.",
-        "A transaction is acknowledged to the server only after all its lines are written and flushed, so a restart"
-            + " continues where the output ends. SIGTERM or Ctrl-C drains and exits 0; a walsender kill or server"
-            + " restart is a warning, not an exit.",
-        "Line fields: op, lsn, commit_lsn, xid, commit_time, schema, table, new, old, old_kind, unchanged_toast;"
-            + " truncate: tables; message: transactional, prefix, content, content_encoding (utf8|base64)."},
-    footer = {"", "Example:",
-        "  export PGPASSWORD=secret",
-        "  slotkeeper stream --url jdbc:postgresql://localhost:5432/app \\",
-        "      --user repl --slot app_slot --publication app_pub \\",
-        "      --create-slot --create-publication > changes.jsonl",
-        "  slotkeeper stream --config application.conf --http 127.0.0.1:8080"})
+      "Streams the changes of a logical replication slot as JSON Lines (one object per change) to stdout or a file.",
+      "A transaction is acknowledged to the server only after all its lines are written and flushed, so a restart"
+          + " continues where the output ends. SIGTERM or Ctrl-C drains and exits 0; a walsender kill or server"
+          + " restart is a warning, not an exit.",
+      "Line fields: op, lsn, commit_lsn, xid, commit_time, schema, table, new, old, old_kind, unchanged_toast;"
+          + " truncate: tables; message: transactional, prefix, content, content_encoding (utf8|base64)."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  export PGPASSWORD=secret",
+      "  slotkeeper stream --url jdbc:postgresql://localhost:5432/app \\",
+      "      --user repl --slot app_slot --publication app_pub \\",
+      "      --create-slot --create-publication > changes.jsonl",
+      "  slotkeeper stream --config application.conf --http 127.0.0.1:8080"
+    })
 final class StreamCommand implements Callable<Integer> {
   private static final Pattern TABLE =
-      Pattern.compile("(?:[A-Za-z_][A-Za-z0-9_$]*|\"(?:[^\"]|\"\")+\")(?:\\.(?:[A-Za-z_][A-Za-z0-9_$]*|\"(?:[^\"]|\"\")+\"))?");
+      Pattern.compile(
+          "(?:[A-Za-z_][A-Za-z0-9_$]*|\"(?:[^\"]|\"\")+\")(?:\\.(?:[A-Za-z_][A-Za-z0-9_$]*|\"(?:[^\"]|\"\")+\"))?");
 
   private final Io io;
 
   @Mixin CommonOptions common;
   @Mixin ConnectionOptions connection;
 
-  @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot (pgoutput) to stream from.")
+  @Option(
+      names = "--slot",
+      paramLabel = "NAME",
+      description = "Replication slot (pgoutput) to stream from.")
   String slot;
 
-  @Option(names = "--publication", paramLabel = "NAME", description = "Publication to stream; repeatable.")
+  @Option(
+      names = "--publication",
+      paramLabel = "NAME",
+      description = "Publication to stream; repeatable.")
   List<String> publications = new ArrayList<>();
 
-  @Option(names = "--create-slot", description = "Create the slot if it does not exist (it then streams from now on).")
+  @Option(
+      names = "--create-slot",
+      description = "Create the slot if it does not exist (it then streams from now on).")
   boolean createSlot;
 
-  @Option(names = "--create-publication",
+  @Option(
+      names = "--create-publication",
       description = "Create missing publications: FOR ALL TABLES, or FOR TABLE the --table list.")
   boolean createPublication;
 
-  @Option(names = "--table", paramLabel = "TABLE", description = "With --create-publication: a table to publish "
-      + "(schema.table); repeatable.")
+  @Option(
+      names = "--table",
+      paramLabel = "TABLE",
+      description =
+          "With --create-publication: a table to publish " + "(schema.table); repeatable.")
   List<String> tables = new ArrayList<>();
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Append the lines to FILE (fsync'ed before acknowledging) instead of writing to stdout.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description =
+          "Append the lines to FILE (fsync'ed before acknowledging) instead of writing to stdout.")
   Path output;
 
   @Option(names = "--with-tx", description = "Also write begin and commit lines.")
   boolean withTx;
 
-  @Option(names = "--end-lsn", paramLabel = "LSN",
-      description = "Stop (exit 0) after the last transaction committed at or before LSN, like pg_recvlogical --endpos.")
+  @Option(
+      names = "--end-lsn",
+      paramLabel = "LSN",
+      description =
+          "Stop (exit 0) after the last transaction committed at or before LSN, like pg_recvlogical --endpos.")
   Lsn endLsn;
 
-  @Option(names = "--progress", description = "Print progress to stderr every second even when it is not a terminal.")
+  @Option(
+      names = "--progress",
+      description = "Print progress to stderr every second even when it is not a terminal.")
   boolean progress;
 
-  @Option(names = "--http", paramLabel = "HOST:PORT",
-      description = "Serve GET /status, /ready (200 only when ACTIVE) and /metrics (Prometheus) on HOST:PORT.")
+  @Option(
+      names = "--http",
+      paramLabel = "HOST:PORT",
+      description =
+          "Serve GET /status, /ready (200 only when ACTIVE) and /metrics (Prometheus) on HOST:PORT.")
   String http;
 
   StreamCommand(Io io) {
@@ -97,16 +129,20 @@ final class StreamCommand implements Callable<Integer> {
     CliConfig cfg = CliConfig.load(connection.config, io);
     SourceSettings settings = settings(cfg);
     if (!tables.isEmpty() && !createPublication) {
-      throw CliException.usage("--table only applies together with --create-publication",
+      throw CliException.usage(
+          "--table only applies together with --create-publication",
           "add --create-publication, or drop --table (an existing publication decides its own tables)");
     }
     for (String t : tables) {
       if (!TABLE.matcher(t).matches()) {
-        throw CliException.usage("'" + t + "' is not a table name", "use table or schema.table, e.g. --table public.orders");
+        throw CliException.usage(
+            "'" + t + "' is not a table name",
+            "use table or schema.table, e.g. --table public.orders");
       }
     }
     String httpSpec = http != null ? http : cfg.cliString("http").orElse(null);
-    InetSocketAddress httpAddress = httpSpec == null ? null : HttpStatusServer.parseAddress(httpSpec);
+    InetSocketAddress httpAddress =
+        httpSpec == null ? null : HttpStatusServer.parseAddress(httpSpec);
 
     String slotNotice = preflight(settings);
 
@@ -114,7 +150,8 @@ final class StreamCommand implements Callable<Integer> {
     try {
       target = output == null ? OutputTarget.stdout(io.out) : OutputTarget.file(output);
     } catch (IOException e) {
-      throw CliException.runtime("cannot open output file " + output + ": " + e.getMessage(),
+      throw CliException.runtime(
+          "cannot open output file " + output + ": " + e.getMessage(),
           "choose a writable path for --output");
     }
     ActorSystem<Void> system = Engine.start(cfg.root(), io.verbosity);
@@ -132,10 +169,16 @@ final class StreamCommand implements Callable<Integer> {
       StreamPipeline.Stats stats = running.stats();
       subscription = reporter.attach(control);
       if (httpAddress != null) {
-        server = HttpStatusServer.start(httpAddress, probe(settings.slot().name(), control, stats, reporter));
+        server =
+            HttpStatusServer.start(
+                httpAddress, probe(settings.slot().name(), control, stats, reporter));
         if (progress || io.stderrIsTerminal || io.verbose()) {
-          io.note("HTTP status on http://" + server.address().getHostString() + ":" + server.address().getPort()
-              + "/status");
+          io.note(
+              "HTTP status on http://"
+                  + server.address().getHostString()
+                  + ":"
+                  + server.address().getPort()
+                  + "/status");
         }
       }
       return loop(settings, pipeline, running, reporter, target);
@@ -158,11 +201,17 @@ final class StreamCommand implements Callable<Integer> {
     }
   }
 
-  private int loop(SourceSettings settings, StreamPipeline pipeline, StreamPipeline.Running running,
-      StatusReporter reporter, OutputTarget target) throws Exception {
+  private int loop(
+      SourceSettings settings,
+      StreamPipeline pipeline,
+      StreamPipeline.Running running,
+      StatusReporter reporter,
+      OutputTarget target)
+      throws Exception {
     Control control = running.control();
     CompletableFuture<Done> done = running.done().toCompletableFuture();
-    CompletableFuture<Object> wake = CompletableFuture.anyOf(done, io.stopRequested, running.endReached());
+    CompletableFuture<Object> wake =
+        CompletableFuture.anyOf(done, io.stopRequested, running.endReached());
     while (!wake.isDone()) {
       try {
         wake.get(200, TimeUnit.MILLISECONDS);
@@ -180,8 +229,9 @@ final class StreamCommand implements Callable<Integer> {
     try {
       control.drainAndShutdown(done).toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      io.warn("the stream did not finish draining within 30 s; exiting anyway (transactions not acknowledged"
-          + " will be streamed again next time)");
+      io.warn(
+          "the stream did not finish draining within 30 s; exiting anyway (transactions not acknowledged"
+              + " will be streamed again next time)");
     } catch (ExecutionException e) {
       throw failure(done, target);
     }
@@ -189,9 +239,16 @@ final class StreamCommand implements Callable<Integer> {
     if (progress || io.stderrIsTerminal || io.verbose()) {
       reporter.close();
       String end = why != null ? "stopped " + why : "reached end position " + endLsn;
-      io.note(end + ": " + Format.count(stats.transactions.get()) + " transactions, "
-          + Format.count(stats.rows.get()) + " rows written; slot " + settings.slot().name() + " confirmed at "
-          + Lsn.max(control.progress().confirmedLsn(), stats.lastAcknowledged));
+      io.note(
+          end
+              + ": "
+              + Format.count(stats.transactions.get())
+              + " transactions, "
+              + Format.count(stats.rows.get())
+              + " rows written; slot "
+              + settings.slot().name()
+              + " confirmed at "
+              + Lsn.max(control.progress().confirmedLsn(), stats.lastAcknowledged));
     }
     return 0;
   }
@@ -204,7 +261,9 @@ final class StreamCommand implements Callable<Integer> {
     } catch (Exception e) {
       t = Cli.unwrap(e);
     }
-    while (t.getCause() != null && !(t instanceof SourceFailedException) && !(t instanceof StreamPipeline.OutputFailed)) {
+    while (t.getCause() != null
+        && !(t instanceof SourceFailedException)
+        && !(t instanceof StreamPipeline.OutputFailed)) {
       t = t.getCause();
     }
     if (t instanceof SourceFailedException f) {
@@ -214,12 +273,20 @@ final class StreamCommand implements Callable<Integer> {
           : CliException.runtime(Cli.oneLine(f.problem()), Cli.oneLine(f.remediation()), f);
     }
     if (t instanceof StreamPipeline.OutputFailed o) {
-      return CliException.runtime(Cli.stripDot(o.getMessage()), "make sure " + target.describe()
-          + " stays writable (a reader that keeps reading, a disk with space); nothing after the last flushed"
-          + " transaction was acknowledged, so a restart streams it again", o);
+      return CliException.runtime(
+          Cli.stripDot(o.getMessage()),
+          "make sure "
+              + target.describe()
+              + " stays writable (a reader that keeps reading, a disk with space); nothing after the last flushed"
+              + " transaction was acknowledged, so a restart streams it again",
+          o);
     }
-    return new CliException(CliException.RUNTIME, "the stream failed: " + Cli.oneLine(t.toString())
-        + ". Fix: rerun with --verbose for details", t);
+    return new CliException(
+        CliException.RUNTIME,
+        "the stream failed: "
+            + Cli.oneLine(t.toString())
+            + ". Fix: rerun with --verbose for details",
+        t);
   }
 
   private SourceSettings settings(CliConfig cfg) {
@@ -231,10 +298,12 @@ final class StreamCommand implements Callable<Integer> {
       s = s.withPublications(publications);
     }
     if (s.slot().name().isEmpty()) {
-      throw CliException.usage("no replication slot given", "pass --slot NAME (or set slotkeeper.source.slot-name)");
+      throw CliException.usage(
+          "no replication slot given", "pass --slot NAME (or set slotkeeper.source.slot-name)");
     }
     if (s.publication().names().isEmpty()) {
-      throw CliException.usage("no publication given",
+      throw CliException.usage(
+          "no publication given",
           "pass --publication NAME (or set slotkeeper.source.publications = [NAME])");
     }
     s = s.withCreateSlotIfMissing(createSlot || s.slot().createIfMissing());
@@ -251,9 +320,10 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   /**
-   * Checks what the engine would only find out by failing, with fixes worded for this program,
-   * and creates publications when asked. Returns a notice to print once streaming, or null. Unreachable hosts in particular: the engine treats them
-   * as transient and retries for ever, which is right for a service but not for a first try.
+   * Checks what the engine would only find out by failing, with fixes worded for this program, and
+   * creates publications when asked. Returns a notice to print once streaming, or null. Unreachable
+   * hosts in particular: the engine treats them as transient and retries for ever, which is right
+   * for a service but not for a first try.
    */
   private String preflight(SourceSettings s) {
     try (Connection c = Db.connect(s)) {
@@ -266,37 +336,51 @@ final class StreamCommand implements Callable<Integer> {
           continue;
         }
         if (!createPublication) {
-          throw CliException.runtime("publication \"" + pub + "\" does not exist in database " + db,
+          throw CliException.runtime(
+              "publication \"" + pub + "\" does not exist in database " + db,
               "pass --create-publication (FOR ALL TABLES, or the --table list), or create it: CREATE PUBLICATION "
-                  + Db.quoteIdent(pub) + " FOR TABLE <tables>;");
+                  + Db.quoteIdent(pub)
+                  + " FOR TABLE <tables>;");
         }
-        String what = tables.isEmpty() ? "FOR ALL TABLES" : "FOR TABLE " + String.join(", ", tables);
+        String what =
+            tables.isEmpty() ? "FOR ALL TABLES" : "FOR TABLE " + String.join(", ", tables);
         try (Statement st = c.createStatement()) {
           st.execute("CREATE PUBLICATION " + Db.quoteIdent(pub) + " " + what);
         } catch (SQLException e) {
           if ("42501".equals(e.getSQLState())) {
-            throw CliException.runtime("cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
-                tables.isEmpty() ? "name the tables with --table (as their owner), or create it as a superuser"
-                    : "create it as the tables' owner or a superuser", e);
+            throw CliException.runtime(
+                "cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
+                tables.isEmpty()
+                    ? "name the tables with --table (as their owner), or create it as a superuser"
+                    : "create it as the tables' owner or a superuser",
+                e);
           }
           if ("42P01".equals(e.getSQLState())) {
-            throw CliException.runtime("cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
-                "correct the --table names", e);
+            throw CliException.runtime(
+                "cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
+                "correct the --table names",
+                e);
           }
           throw Db.explain(e, s);
         }
         io.note("created publication " + pub + " " + what);
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
         ps.setString(1, s.slot().name());
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
             if (!s.slot().createIfMissing()) {
-              throw CliException.runtime("replication slot \"" + s.slot().name() + "\" does not exist",
-                  "pass --create-slot, or create it first: slotkeeper slot create " + s.slot().name() + " --url ...");
+              throw CliException.runtime(
+                  "replication slot \"" + s.slot().name() + "\" does not exist",
+                  "pass --create-slot, or create it first: slotkeeper slot create "
+                      + s.slot().name()
+                      + " --url ...");
             }
             // Said once the engine has created it: a failed start must stay one line.
-            return "created replication slot " + s.slot().name() + " (pgoutput): it streams changes committed from now on";
+            return "created replication slot "
+                + s.slot().name()
+                + " (pgoutput): it streams changes committed from now on";
           }
         }
       }
@@ -306,8 +390,8 @@ final class StreamCommand implements Callable<Integer> {
     }
   }
 
-  private static HttpStatusServer.Probe probe(String slot, Control control, StreamPipeline.Stats stats,
-      StatusReporter reporter) {
+  private static HttpStatusServer.Probe probe(
+      String slot, Control control, StreamPipeline.Stats stats, StatusReporter reporter) {
     return new HttpStatusServer.Probe() {
       @Override
       public String slot() {

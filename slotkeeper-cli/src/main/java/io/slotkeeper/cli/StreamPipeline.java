@@ -40,20 +40,31 @@ final class StreamPipeline {
   static final class Stats {
     /** Insert, update and delete lines written and flushed. */
     final AtomicLong rows = new AtomicLong();
+
     /** All change lines (rows, truncates, messages) written and flushed. */
     final AtomicLong changes = new AtomicLong();
+
     /** Transactions (and standalone messages) written, flushed and acknowledged. */
     final AtomicLong transactions = new AtomicLong();
+
     /** Envelopes the writer has taken from the source, written or not. */
     final AtomicLong consumed = new AtomicLong();
+
     volatile boolean inTransaction;
     volatile Lsn lastCommitLsn = Lsn.INVALID;
-    /** Acknowledgement position (end of commit record) of the last unit written and acknowledged. */
+
+    /**
+     * Acknowledgement position (end of commit record) of the last unit written and acknowledged.
+     */
     volatile Lsn lastAcknowledged = Lsn.INVALID;
   }
 
   /** A started pipeline. */
-  record Running(Control control, CompletionStage<Done> done, CompletableFuture<Lsn> endReached, Stats stats) {}
+  record Running(
+      Control control,
+      CompletionStage<Done> done,
+      CompletableFuture<Lsn> endReached,
+      Stats stats) {}
 
   /** The output could not be written; nothing after the last flush was acknowledged. */
   static final class OutputFailed extends RuntimeException {
@@ -72,19 +83,27 @@ final class StreamPipeline {
   private final Stats stats = new Stats();
   private final CompletableFuture<Lsn> endReached = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
-  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "slotkeeper-writer");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "slotkeeper-writer");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile long pauseUntilNanos;
   private long idleSinceNanos = -1;
 
   /**
-   * @param endLsn stop after the last transaction committed at or before it; null to run until stopped
-   * @param afterWrite called on the writer thread with each batch after it was flushed and acknowledged
+   * @param endLsn stop after the last transaction committed at or before it; null to run until
+   *     stopped
+   * @param afterWrite called on the writer thread with each batch after it was flushed and
+   *     acknowledged
    */
-  StreamPipeline(SourceSettings settings, OutputTarget target, boolean withTx, Lsn endLsn,
+  StreamPipeline(
+      SourceSettings settings,
+      OutputTarget target,
+      boolean withTx,
+      Lsn endLsn,
       Consumer<List<ChangeEnvelope>> afterWrite) {
     this.settings = settings;
     this.target = target;
@@ -94,23 +113,29 @@ final class StreamPipeline {
   }
 
   Running run(ActorSystem<?> system) {
-    Pair<Control, CompletionStage<Done>> p = ReplicationSource.create(settings)
-        .batch(MAX_BATCH, first -> {
-          List<ChangeEnvelope> l = new ArrayList<>();
-          l.add(first);
-          return l;
-        }, (l, e) -> {
-          l.add(e);
-          return l;
-        })
-        .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch), writer))
-        .toMat(Sink.ignore(), Keep.both())
-        .run(system);
+    Pair<Control, CompletionStage<Done>> p =
+        ReplicationSource.create(settings)
+            .batch(
+                MAX_BATCH,
+                first -> {
+                  List<ChangeEnvelope> l = new ArrayList<>();
+                  l.add(first);
+                  return l;
+                },
+                (l, e) -> {
+                  l.add(e);
+                  return l;
+                })
+            .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch), writer))
+            .toMat(Sink.ignore(), Keep.both())
+            .run(system);
     p.second().whenComplete((d, e) -> writer.shutdown());
     return new Running(p.first(), p.second(), endReached, stats);
   }
 
-  /** Makes the writer sit still for {@code millis} before its next batch: a stalled consumer (demo). */
+  /**
+   * Makes the writer sit still for {@code millis} before its next batch: a stalled consumer (demo).
+   */
   void pause(long millis) {
     pauseUntilNanos = System.nanoTime() + millis * 1_000_000L;
   }
@@ -147,9 +172,10 @@ final class StreamPipeline {
         case BEGIN -> inTx = true;
         case COMMIT -> inTx = false;
         case INSERT, UPDATE, DELETE -> rows++;
-        default -> { }
+        default -> {}
       }
-      if (e.kind() != ChangeEnvelope.Kind.BEGIN && e.kind() != ChangeEnvelope.Kind.COMMIT
+      if (e.kind() != ChangeEnvelope.Kind.BEGIN
+          && e.kind() != ChangeEnvelope.Kind.COMMIT
           && e.kind() != ChangeEnvelope.Kind.RESYNC_REQUIRED) {
         changes++;
       }
@@ -198,8 +224,10 @@ final class StreamPipeline {
     if (endLsn == null || finished.get()) {
       return;
     }
-    boolean caughtUp = !p.receivedLsn().isBefore(endLsn) && !stats.inTransaction
-        && stats.consumed.get() == p.deliveredEnvelopes();
+    boolean caughtUp =
+        !p.receivedLsn().isBefore(endLsn)
+            && !stats.inTransaction
+            && stats.consumed.get() == p.deliveredEnvelopes();
     long now = System.nanoTime();
     if (!caughtUp) {
       idleSinceNanos = -1;

@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * Decides, from the successive statuses of a source, when the program owes the person a line
- * about what it is waiting for: when a wait starts, when what it waits for changes, and when it
- * ends. Pure (no I/O, the clock is passed in), so it is unit-tested without a database.
+ * Decides, from the successive statuses of a source, when the program owes the person a line about
+ * what it is waiting for: when a wait starts, when what it waits for changes, and when it ends.
+ * Pure (no I/O, the clock is passed in), so it is unit-tested without a database.
  *
  * <p>It reads what the source waits for from {@link SourceStatus#waiting()}, never from the
  * reason's words, and prints the reason as the engine wrote it. The engine's reasons change more
@@ -32,8 +32,8 @@ final class WaitLines {
   }
 
   /**
-   * Takes the next status; returns the line that is due because of it, or null. On ACTIVE the
-   * line ends the wait in progress; the caller may drop it when it prints its own line there.
+   * Takes the next status; returns the line that is due because of it, or null. On ACTIVE the line
+   * ends the wait in progress; the caller may drop it when it prints its own line there.
    */
   String next(SourceStatus status, long nowNanos) {
     StatusLevel level = status.level();
@@ -57,8 +57,10 @@ final class WaitLines {
       return null;
     }
     if (kind == null) {
-      // A blocked creation is counted from the start of creation, a heal interval before it is first seen blocked.
-      sinceNanos = w instanceof Waiting.CreationBlocked c ? nowNanos - c.waited().toNanos() : nowNanos;
+      // A blocked creation is counted from the start of creation, a heal interval before it is
+      // first seen blocked.
+      sinceNanos =
+          w instanceof Waiting.CreationBlocked c ? nowNanos - c.waited().toNanos() : nowNanos;
     }
     kind = w.kind();
     key = newKey;
@@ -72,11 +74,12 @@ final class WaitLines {
     Waiting.Kind ended = kind;
     double secs = (nowNanos - sinceNanos) / 1e9;
     clear();
-    String waitedFor = switch (ended) {
-      case CREATION_BLOCKED -> "blocked slot creation";
-      case SLOT_BUSY -> "the slot to be free";
-      case RECONNECTING -> "the server";
-    };
+    String waitedFor =
+        switch (ended) {
+          case CREATION_BLOCKED -> "blocked slot creation";
+          case SLOT_BUSY -> "the slot to be free";
+          case RECONNECTING -> "the server";
+        };
     return String.format(Locale.ROOT, "%s after waiting %.1f s for %s", what, secs, waitedFor);
   }
 
@@ -85,7 +88,10 @@ final class WaitLines {
     key = null;
   }
 
-  /** What identifies the situation: who blocks or holds, what the heal did, why reconnecting; no counters, no delays. */
+  /**
+   * What identifies the situation: who blocks or holds, what the heal did, why reconnecting; no
+   * counters, no delays.
+   */
   static String keyOf(Waiting w) {
     if (w instanceof Waiting.CreationBlocked c) {
       TreeSet<String> outcomes = new TreeSet<>();
@@ -99,10 +105,15 @@ final class WaitLines {
         outcomes.add("failed");
       }
       // No blockers left: the wait is for the snapshot to become consistent.
-      return new TreeSet<>(c.blockerPids()) + " heal " + outcomes + (c.blockerPids().isEmpty() ? " consistent" : "");
+      return new TreeSet<>(c.blockerPids())
+          + " heal "
+          + outcomes
+          + (c.blockerPids().isEmpty() ? " consistent" : "");
     }
     if (w instanceof Waiting.SlotBusy b) {
-      return b.holderPid().isPresent() ? Integer.toString(b.holderPid().getAsInt()) : "unknown holder";
+      return b.holderPid().isPresent()
+          ? Integer.toString(b.holderPid().getAsInt())
+          : "unknown holder";
     }
     return ((Waiting.Reconnecting) w).cause();
   }

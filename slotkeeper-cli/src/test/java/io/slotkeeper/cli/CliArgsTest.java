@@ -12,20 +12,31 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input without a database: one line on stderr naming the fix, exit 2 for usage and 1 for run time. */
+/**
+ * Bad input without a database: one line on stderr naming the fix, exit 2 for usage and 1 for run
+ * time.
+ */
 class CliArgsTest {
   private static final String URL = "jdbc:postgresql://127.0.0.1:5432/app";
 
   private static void assertOneLineError(CliRun r, int code, String... contains) {
     assertThat(r.exitCode).as(r.toString()).isEqualTo(code);
     assertThat(r.errLines()).as(r.toString()).hasSize(1);
-    assertThat(r.err).startsWith("slotkeeper: ").contains("Fix: ").doesNotContain("\tat ").contains(contains);
+    assertThat(r.err)
+        .startsWith("slotkeeper: ")
+        .contains("Fix: ")
+        .doesNotContain("\tat ")
+        .contains(contains);
     assertThat(r.out).isEmpty();
   }
 
   @Test
   void unknownFlagIsAUsageError() {
-    assertOneLineError(CliRun.run("stream", "--bogus"), 2, "Unknown option: '--bogus'", "slotkeeper stream --help");
+    assertOneLineError(
+        CliRun.run("stream", "--bogus"),
+        2,
+        "Unknown option: '--bogus'",
+        "slotkeeper stream --help");
   }
 
   @Test
@@ -40,41 +51,67 @@ class CliArgsTest {
 
   @Test
   void malformedUrl() {
-    assertOneLineError(CliRun.run("stream", "--url", "postgres://x/y", "--slot", "s", "--publication", "p"), 2,
-        "malformed database URL", "jdbc:postgresql://HOST:PORT/DATABASE");
-    assertOneLineError(CliRun.run("status", "--url", "jdbc:postgresql://host:notaport/db", "s"), 2,
+    assertOneLineError(
+        CliRun.run("stream", "--url", "postgres://x/y", "--slot", "s", "--publication", "p"),
+        2,
+        "malformed database URL",
+        "jdbc:postgresql://HOST:PORT/DATABASE");
+    assertOneLineError(
+        CliRun.run("status", "--url", "jdbc:postgresql://host:notaport/db", "s"),
+        2,
         "malformed database URL");
   }
 
   @Test
   void malformedLsn() {
-    assertOneLineError(CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--end-lsn", "12345"),
-        2, "'12345' is not an LSN", "16/B374D848");
+    assertOneLineError(
+        CliRun.run(
+            "stream", "--url", URL, "--slot", "s", "--publication", "p", "--end-lsn", "12345"),
+        2,
+        "'12345' is not an LSN",
+        "16/B374D848");
   }
 
   @Test
   void missingSlotOrPublication() {
-    assertOneLineError(CliRun.run("stream", "--url", URL, "--publication", "p"), 2, "no replication slot", "--slot");
-    assertOneLineError(CliRun.run("stream", "--url", URL, "--slot", "s"), 2, "no publication", "--publication");
-    assertOneLineError(CliRun.run("stream", "--url", URL, "--slot", "Bad-Name", "--publication", "p"), 2,
+    assertOneLineError(
+        CliRun.run("stream", "--url", URL, "--publication", "p"),
+        2,
+        "no replication slot",
+        "--slot");
+    assertOneLineError(
+        CliRun.run("stream", "--url", URL, "--slot", "s"), 2, "no publication", "--publication");
+    assertOneLineError(
+        CliRun.run("stream", "--url", URL, "--slot", "Bad-Name", "--publication", "p"),
+        2,
         "not a valid slot name");
-    assertOneLineError(CliRun.run("stream", "--slot", "s", "--publication", "p"), 2, "no database given", "--url");
+    assertOneLineError(
+        CliRun.run("stream", "--slot", "s", "--publication", "p"), 2, "no database given", "--url");
   }
 
   @Test
   void tableNeedsCreatePublicationAndHttpNeedsHostPort() {
-    assertOneLineError(CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--table", "t"), 2,
+    assertOneLineError(
+        CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--table", "t"),
+        2,
         "--create-publication");
-    assertOneLineError(CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--http", "nope:x"), 2,
+    assertOneLineError(
+        CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--http", "nope:x"),
+        2,
         "malformed --http address");
   }
 
   @Test
   void badConfigFiles(@TempDir Path dir) throws IOException {
-    assertOneLineError(CliRun.run("stream", "--config", dir.resolve("missing.conf").toString()), 2, "does not exist");
+    assertOneLineError(
+        CliRun.run("stream", "--config", dir.resolve("missing.conf").toString()),
+        2,
+        "does not exist");
     Path broken = Files.writeString(dir.resolve("broken.conf"), "slotkeeper.source { url = \n");
-    assertOneLineError(CliRun.run("stream", "--config", broken.toString()), 2, "cannot read configuration file");
-    Path badValue = Files.writeString(dir.resolve("bad.conf"), "slotkeeper.source.connect-timeout = forever\n");
+    assertOneLineError(
+        CliRun.run("stream", "--config", broken.toString()), 2, "cannot read configuration file");
+    Path badValue =
+        Files.writeString(dir.resolve("bad.conf"), "slotkeeper.source.connect-timeout = forever\n");
     assertOneLineError(CliRun.run("stream", "--config", badValue.toString()), 2, "connect-timeout");
   }
 
@@ -84,9 +121,17 @@ class CliArgsTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort(); // free once closed: nothing listens there
     }
-    CliRun r = CliRun.run("stream", "--url", "jdbc:postgresql://127.0.0.1:" + port + "/app", "--slot", "s",
-        "--publication", "p");
-    assertOneLineError(r, 1, "cannot connect to PostgreSQL at 127.0.0.1:" + port, "server is running");
+    CliRun r =
+        CliRun.run(
+            "stream",
+            "--url",
+            "jdbc:postgresql://127.0.0.1:" + port + "/app",
+            "--slot",
+            "s",
+            "--publication",
+            "p");
+    assertOneLineError(
+        r, 1, "cannot connect to PostgreSQL at 127.0.0.1:" + port, "server is running");
   }
 
   @Test
@@ -95,7 +140,9 @@ class CliArgsTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    CliRun r = CliRun.run("slot", "list", "--url", "jdbc:postgresql://127.0.0.1:" + port + "/app", "--verbose");
+    CliRun r =
+        CliRun.run(
+            "slot", "list", "--url", "jdbc:postgresql://127.0.0.1:" + port + "/app", "--verbose");
     assertThat(r.exitCode).isEqualTo(1);
     assertThat(r.err).contains("cannot connect").contains("\tat ");
   }
@@ -105,19 +152,29 @@ class CliArgsTest {
     Path conf = Path.of("..", "application.conf");
     assertThat(conf).exists();
     // The whole file is valid core configuration ...
-    SourceSettings s = SourceSettings.create(ConfigFactory.parseFile(conf.toFile()).resolve().getConfig("slotkeeper.source"))
-        .validate();
+    SourceSettings s =
+        SourceSettings.create(
+                ConfigFactory.parseFile(conf.toFile()).resolve().getConfig("slotkeeper.source"))
+            .validate();
     assertThat(s.slot().name()).isEqualTo("app_slot");
     // ... and the program reads it without a warning; it gets as far as connecting.
-    CliRun r = CliRun.run(Map.of("PGPASSWORD", "x"), "stream", "--config", conf.toString(),
-        "--url", "jdbc:postgresql://127.0.0.1:1/app");
+    CliRun r =
+        CliRun.run(
+            Map.of("PGPASSWORD", "x"),
+            "stream",
+            "--config",
+            conf.toString(),
+            "--url",
+            "jdbc:postgresql://127.0.0.1:1/app");
     assertOneLineError(r, 1, "cannot connect to PostgreSQL at 127.0.0.1:1");
   }
 
   @Test
   void unknownKeysInTheFileAreReported(@TempDir Path dir) throws IOException {
-    Path conf = Files.writeString(dir.resolve("typo.conf"), "slotkeeper.source { slot-nmae = x }\n");
-    CliRun r = CliRun.run("stream", "--config", conf.toString(), "--url", URL, "--publication", "p");
+    Path conf =
+        Files.writeString(dir.resolve("typo.conf"), "slotkeeper.source { slot-nmae = x }\n");
+    CliRun r =
+        CliRun.run("stream", "--config", conf.toString(), "--url", URL, "--publication", "p");
     assertThat(r.err).contains("warning: unknown setting slotkeeper.source.slot-nmae");
     assertThat(r.exitCode).isEqualTo(2);
   }

@@ -31,9 +31,17 @@ import org.junit.jupiter.api.Test;
 class CliJsonTest {
   private static final Instant T = Instant.parse("2025-05-01T12:00:00.123456Z");
   private static final Lsn COMMIT = Lsn.parse("0/16B3800");
-  private static final Relation ITEMS = new Relation(0, 16384, "public", "items", Relation.REPLICA_IDENTITY_DEFAULT,
-      List.of(new RelationColumn("id", 23, -1, true), new RelationColumn("name", 25, -1, false),
-          new RelationColumn("big", 25, -1, false)));
+  private static final Relation ITEMS =
+      new Relation(
+          0,
+          16384,
+          "public",
+          "items",
+          Relation.REPLICA_IDENTITY_DEFAULT,
+          List.of(
+              new RelationColumn("id", 23, -1, true),
+              new RelationColumn("name", 25, -1, false),
+              new RelationColumn("big", 25, -1, false)));
 
   private static final EnvelopeBuilder ENVELOPES = EnvelopeBuilder.create();
 
@@ -52,27 +60,51 @@ class CliJsonTest {
 
   @Test
   void resyncRequiredIsOneJsonLineNamingTheGapAndWhy() {
-    ResyncRequired gap = new ResyncRequired("app_slot", Lsn.parse("0/16B3748"), Lsn.parse("0/2000060"),
-        "slot invalidated (wal_removed); re-created as on-invalidated = recreate");
-    ChangeEnvelope e = ChangeEnvelope.resyncRequired(gap, T,
-        ENVELOPES.recorder().offset(Lsn.parse("0/2000060"), false));
+    ResyncRequired gap =
+        new ResyncRequired(
+            "app_slot",
+            Lsn.parse("0/16B3748"),
+            Lsn.parse("0/2000060"),
+            "slot invalidated (wal_removed); re-created as on-invalidated = recreate");
+    ChangeEnvelope e =
+        ChangeEnvelope.resyncRequired(
+            gap, T, ENVELOPES.recorder().offset(Lsn.parse("0/2000060"), false));
     for (boolean withTx : new boolean[] {false, true}) {
       Map<String, Object> j = line(e, withTx);
-      assertThat(j).containsOnlyKeys("op", "slot", "last_confirmed_lsn", "new_start_lsn", "reason")
-          .containsEntry("op", "resync_required").containsEntry("slot", "app_slot")
-          .containsEntry("last_confirmed_lsn", "0/16B3748").containsEntry("new_start_lsn", "0/2000060")
-          .containsEntry("reason", "slot invalidated (wal_removed); re-created as on-invalidated = recreate");
+      assertThat(j)
+          .containsOnlyKeys("op", "slot", "last_confirmed_lsn", "new_start_lsn", "reason")
+          .containsEntry("op", "resync_required")
+          .containsEntry("slot", "app_slot")
+          .containsEntry("last_confirmed_lsn", "0/16B3748")
+          .containsEntry("new_start_lsn", "0/2000060")
+          .containsEntry(
+              "reason", "slot invalidated (wal_removed); re-created as on-invalidated = recreate");
     }
   }
 
   @Test
   void insertCarriesTextValuesAndNulls() {
-    Map<String, Object> j = line(env(Kind.INSERT, new Insert(0, ITEMS,
-        TupleData.of(ColumnValue.text("1"), ColumnValue.text("tab\there \"quoted\" \u00e9\u2028"), ColumnValue.NULL)),
-        751), false);
-    assertThat(j).containsEntry("op", "insert").containsEntry("lsn", "0/16B3748").containsEntry("commit_lsn", "0/16B3800")
-        .containsEntry("xid", 751L).containsEntry("commit_time", "2025-05-01T12:00:00.123456Z")
-        .containsEntry("schema", "public").containsEntry("table", "items");
+    Map<String, Object> j =
+        line(
+            env(
+                Kind.INSERT,
+                new Insert(
+                    0,
+                    ITEMS,
+                    TupleData.of(
+                        ColumnValue.text("1"),
+                        ColumnValue.text("tab\there \"quoted\" \u00e9\u2028"),
+                        ColumnValue.NULL)),
+                751),
+            false);
+    assertThat(j)
+        .containsEntry("op", "insert")
+        .containsEntry("lsn", "0/16B3748")
+        .containsEntry("commit_lsn", "0/16B3800")
+        .containsEntry("xid", 751L)
+        .containsEntry("commit_time", "2025-05-01T12:00:00.123456Z")
+        .containsEntry("schema", "public")
+        .containsEntry("table", "items");
     assertThat(j).doesNotContainKeys("old", "unchanged_toast");
     @SuppressWarnings("unchecked")
     Map<String, Object> row = (Map<String, Object>) j.get("new");
@@ -83,22 +115,29 @@ class CliJsonTest {
   @Test
   void updateLeavesUnchangedToastOutAndKeepsOnlyKeyColumnsOfAKeyImage() {
     TupleData old = TupleData.of(ColumnValue.text("1"), ColumnValue.NULL, ColumnValue.NULL);
-    TupleData now = TupleData.of(ColumnValue.text("2"), ColumnValue.text("pear"), ColumnValue.UNCHANGED_TOAST);
-    Map<String, Object> j = line(env(Kind.UPDATE, new Update(0, ITEMS, old, OldTupleKind.KEY, now), 9), false);
+    TupleData now =
+        TupleData.of(ColumnValue.text("2"), ColumnValue.text("pear"), ColumnValue.UNCHANGED_TOAST);
+    Map<String, Object> j =
+        line(env(Kind.UPDATE, new Update(0, ITEMS, old, OldTupleKind.KEY, now), 9), false);
     assertThat(j.get("new")).isEqualTo(Map.of("id", "2", "name", "pear"));
     assertThat(j.get("unchanged_toast")).isEqualTo(List.of("big"));
     assertThat(j).containsEntry("old_kind", "key");
     assertThat(j.get("old")).isEqualTo(Map.of("id", "1"));
 
-    Map<String, Object> noOld = line(env(Kind.UPDATE, new Update(0, ITEMS, null, OldTupleKind.NONE, now), 9), false);
+    Map<String, Object> noOld =
+        line(env(Kind.UPDATE, new Update(0, ITEMS, null, OldTupleKind.NONE, now), 9), false);
     assertThat(noOld).doesNotContainKeys("old", "old_kind");
   }
 
   @Test
   void deleteWithFullIdentityCarriesTheWholeOldRow() {
     TupleData old = TupleData.of(ColumnValue.text("3"), ColumnValue.NULL, ColumnValue.text("x"));
-    Map<String, Object> j = line(env(Kind.DELETE, new Delete(0, ITEMS, OldTupleKind.FULL, old), 9), false);
-    assertThat(j).containsEntry("op", "delete").containsEntry("old_kind", "full").doesNotContainKey("new");
+    Map<String, Object> j =
+        line(env(Kind.DELETE, new Delete(0, ITEMS, OldTupleKind.FULL, old), 9), false);
+    assertThat(j)
+        .containsEntry("op", "delete")
+        .containsEntry("old_kind", "full")
+        .doesNotContainKey("new");
     @SuppressWarnings("unchecked")
     Map<String, Object> row = (Map<String, Object>) j.get("old");
     assertThat(row.keySet()).containsExactly("id", "name", "big");
@@ -108,23 +147,44 @@ class CliJsonTest {
   @Test
   void truncateListsItsTables() {
     Relation other = new Relation(0, 16390, "sales", "other", 'd', List.of());
-    Map<String, Object> j = line(env(Kind.TRUNCATE, new Truncate(0, List.of(ITEMS, other), true, false), 9), false);
-    assertThat(j.get("tables")).isEqualTo(List.of(Map.of("schema", "public", "table", "items"),
-        Map.of("schema", "sales", "table", "other")));
+    Map<String, Object> j =
+        line(env(Kind.TRUNCATE, new Truncate(0, List.of(ITEMS, other), true, false), 9), false);
+    assertThat(j.get("tables"))
+        .isEqualTo(
+            List.of(
+                Map.of("schema", "public", "table", "items"),
+                Map.of("schema", "sales", "table", "other")));
     assertThat(j).containsEntry("cascade", true).containsEntry("restart_identity", false);
   }
 
   @Test
   void messagesAreTextWhenUtf8AndBase64Otherwise() {
-    Map<String, Object> text = line(env(Kind.MESSAGE, new LogicalMessage(0, true, Lsn.parse("0/1"), "audit",
-        "h\u00e9llo".getBytes(StandardCharsets.UTF_8)), 9), false);
-    assertThat(text).containsEntry("prefix", "audit").containsEntry("content", "h\u00e9llo")
-        .containsEntry("content_encoding", "utf8").containsEntry("transactional", true);
+    Map<String, Object> text =
+        line(
+            env(
+                Kind.MESSAGE,
+                new LogicalMessage(
+                    0,
+                    true,
+                    Lsn.parse("0/1"),
+                    "audit",
+                    "h\u00e9llo".getBytes(StandardCharsets.UTF_8)),
+                9),
+            false);
+    assertThat(text)
+        .containsEntry("prefix", "audit")
+        .containsEntry("content", "h\u00e9llo")
+        .containsEntry("content_encoding", "utf8")
+        .containsEntry("transactional", true);
     byte[] binary = {(byte) 0xff, 0, (byte) 0xc3};
-    Map<String, Object> bin = line(env(Kind.MESSAGE, new LogicalMessage(0, false, Lsn.parse("0/1"), "bin", binary), 0),
-        false);
-    assertThat(bin).containsEntry("content", Base64.getEncoder().encodeToString(binary))
-        .containsEntry("content_encoding", "base64").containsEntry("xid", null);
+    Map<String, Object> bin =
+        line(
+            env(Kind.MESSAGE, new LogicalMessage(0, false, Lsn.parse("0/1"), "bin", binary), 0),
+            false);
+    assertThat(bin)
+        .containsEntry("content", Base64.getEncoder().encodeToString(binary))
+        .containsEntry("content_encoding", "base64")
+        .containsEntry("xid", null);
   }
 
   @Test
@@ -134,7 +194,9 @@ class CliJsonTest {
     assertThat(ChangeJson.append(new StringBuilder(), begin, false)).isFalse();
     assertThat(ChangeJson.append(new StringBuilder(), commit, false)).isFalse();
     assertThat(line(begin, true)).containsEntry("op", "begin").containsEntry("xid", 9L);
-    assertThat(line(commit, true)).containsEntry("op", "commit").containsEntry("end_lsn", "0/16B3830");
+    assertThat(line(commit, true))
+        .containsEntry("op", "commit")
+        .containsEntry("end_lsn", "0/16B3830");
   }
 
   @Test

@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file with no gap and no duplicate.
  */
 class CliSignalIT {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   @Test
   void sigtermDrainsAndARestartContinuesWithoutGapOrDuplicate(@TempDir Path dir) throws Exception {
@@ -44,30 +43,47 @@ class CliSignalIT {
 
     AtomicBoolean writing = new AtomicBoolean(true);
     AtomicLong nextId = new AtomicLong(1);
-    Thread load = new Thread(() -> {
-      try (Connection c = pg.connect()) {
-        c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO s VALUES (?, 'row')")) {
-          while (writing.get()) {
-            for (int i = 0; i < 3; i++) {
-              ps.setLong(1, nextId.getAndIncrement());
-              ps.addBatch();
-            }
-            ps.executeBatch();
-            c.commit();
-            Thread.sleep(5);
-          }
-        }
-      } catch (SQLException | InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }, "write-load");
+    Thread load =
+        new Thread(
+            () -> {
+              try (Connection c = pg.connect()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO s VALUES (?, 'row')")) {
+                  while (writing.get()) {
+                    for (int i = 0; i < 3; i++) {
+                      ps.setLong(1, nextId.getAndIncrement());
+                      ps.addBatch();
+                    }
+                    ps.executeBatch();
+                    c.commit();
+                    Thread.sleep(5);
+                  }
+                }
+              } catch (SQLException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "write-load");
     load.start();
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "io.slotkeeper.cli.Main", "stream", "--url", pg.jdbcUrl(), "--user", pg.superuser(), "--slot", "sig_slot",
-        "--publication", "sig_pub", "--output", output.toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.slotkeeper.cli.Main",
+            "stream",
+            "--url",
+            pg.jdbcUrl(),
+            "--user",
+            pg.superuser(),
+            "--slot",
+            "sig_slot",
+            "--publication",
+            "sig_pub",
+            "--output",
+            output.toString());
     pb.environment().put("PGPASSWORD", pg.superuserPassword());
     pb.redirectError(stderr.toFile());
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -90,17 +106,32 @@ class CliSignalIT {
     // Everything written was acknowledged: the slot stands at (or past) the last written commit.
     List<Map<String, Object>> firstRun = parse(output);
     Lsn lastWritten = Lsn.parse((String) firstRun.get(firstRun.size() - 1).get("commit_lsn"));
-    Lsn confirmed = Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'sig_slot'"));
+    Lsn confirmed =
+        Lsn.parse(
+            pg.queryString(
+                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'sig_slot'"));
     assertThat(confirmed).isGreaterThan(lastWritten);
 
     Thread.sleep(500);
     writing.set(false);
     load.join(10_000);
     String end = pg.queryString("SELECT pg_current_wal_lsn()::text");
-    CliRun second = CliRun.run(Map.of("PGPASSWORD", pg.superuserPassword()), "stream", "--url", pg.jdbcUrl(),
-        "--user", pg.superuser(), "--slot", "sig_slot", "--publication", "sig_pub", "--output", output.toString(),
-        "--end-lsn", end);
+    CliRun second =
+        CliRun.run(
+            Map.of("PGPASSWORD", pg.superuserPassword()),
+            "stream",
+            "--url",
+            pg.jdbcUrl(),
+            "--user",
+            pg.superuser(),
+            "--slot",
+            "sig_slot",
+            "--publication",
+            "sig_pub",
+            "--output",
+            output.toString(),
+            "--end-lsn",
+            end);
     assertThat(second.exitCode).as(second.toString()).isZero();
 
     List<Long> ids = new ArrayList<>();
@@ -109,13 +140,16 @@ class CliSignalIT {
       Map<String, Object> row = (Map<String, Object>) line.get("new");
       ids.add(Long.parseLong((String) row.get("id")));
     }
-    Set<Long> inTable = pg.query("SELECT id FROM s", rs -> {
-      Set<Long> set = new HashSet<>();
-      while (rs.next()) {
-        set.add(rs.getLong(1));
-      }
-      return set;
-    });
+    Set<Long> inTable =
+        pg.query(
+            "SELECT id FROM s",
+            rs -> {
+              Set<Long> set = new HashSet<>();
+              while (rs.next()) {
+                set.add(rs.getLong(1));
+              }
+              return set;
+            });
     assertThat(ids).as("no duplicates").doesNotHaveDuplicates();
     assertThat(new HashSet<>(ids)).as("no gap").isEqualTo(inTable);
     assertThat(ids).as("in commit order").isSorted();

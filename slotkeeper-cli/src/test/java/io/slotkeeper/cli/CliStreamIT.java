@@ -22,10 +22,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** `slotkeeper stream` against a real server: the lines match the table, --end-lsn, HTTP, config file. */
+/**
+ * `slotkeeper stream` against a real server: the lines match the table, --end-lsn, HTTP, config
+ * file.
+ */
 class CliStreamIT {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   private static Map<String, String> env() {
     return Map.of("PGPASSWORD", PG.server().superuserPassword());
@@ -33,7 +35,8 @@ class CliStreamIT {
 
   private static String[] args(String... more) {
     PostgresServer pg = PG.server();
-    return Stream.concat(Stream.of(more), Stream.of("--url", pg.jdbcUrl(), "--user", pg.superuser()))
+    return Stream.concat(
+            Stream.of(more), Stream.of("--url", pg.jdbcUrl(), "--user", pg.superuser()))
         .toArray(String[]::new);
   }
 
@@ -46,7 +49,9 @@ class CliStreamIT {
   }
 
   private static List<Map<String, Object>> changes(List<Map<String, Object>> lines) {
-    return lines.stream().filter(l -> !l.get("op").equals("begin") && !l.get("op").equals("commit")).toList();
+    return lines.stream()
+        .filter(l -> !l.get("op").equals("begin") && !l.get("op").equals("commit"))
+        .toList();
   }
 
   @SuppressWarnings("unchecked")
@@ -61,7 +66,8 @@ class CliStreamIT {
   @Test
   void linesMatchTheTableForEveryKindOfChange() {
     PostgresServer pg = PG.server();
-    pg.execute("CREATE TABLE items (id int PRIMARY KEY, name text, qty int, price numeric(8,2), seen timestamptz)");
+    pg.execute(
+        "CREATE TABLE items (id int PRIMARY KEY, name text, qty int, price numeric(8,2), seen timestamptz)");
     pg.execute("CREATE TABLE docs (id int PRIMARY KEY, title text, body text)");
     // Out of line and uncompressed: an update that leaves body alone sends it as unchanged TOAST.
     pg.execute("ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL");
@@ -71,23 +77,36 @@ class CliStreamIT {
     assertThat(created.exitCode).as(created.toString()).isZero();
     assertThat(created.out).startsWith("created replication slot kinds_slot (pgoutput) at ");
 
-    pg.execute("INSERT INTO items VALUES (1, 'apple \"red\"', 3, 1.50, '2025-01-02 03:04:05.678+00'),"
-        + " (2, NULL, NULL, NULL, NULL)");
+    pg.execute(
+        "INSERT INTO items VALUES (1, 'apple \"red\"', 3, 1.50, '2025-01-02 03:04:05.678+00'),"
+            + " (2, NULL, NULL, NULL, NULL)");
     pg.execute("UPDATE items SET qty = 4 WHERE id = 1");
     pg.execute("DELETE FROM items WHERE id = 2");
-    pg.execute("INSERT INTO docs SELECT 1, 'doc', string_agg(md5(i::text), '') FROM generate_series(1, 300) i");
+    pg.execute(
+        "INSERT INTO docs SELECT 1, 'doc', string_agg(md5(i::text), '') FROM generate_series(1, 300) i");
     pg.execute("UPDATE docs SET title = 'doc v2' WHERE id = 1");
     pg.execute("TRUNCATE other");
     pg.execute("SELECT pg_logical_emit_message(true, 'audit', 'h\u00e9llo')");
     String end = currentLsn();
 
-    CliRun r = cli("stream", "--slot", "kinds_slot", "--publication", "kinds_pub", "--with-tx", "--end-lsn", end);
+    CliRun r =
+        cli(
+            "stream",
+            "--slot",
+            "kinds_slot",
+            "--publication",
+            "kinds_pub",
+            "--with-tx",
+            "--end-lsn",
+            end);
     assertThat(r.exitCode).as(r.toString()).isZero();
     assertThat(r.err).as(r.toString()).isEmpty();
     List<Map<String, Object>> all = lines(r);
     List<Map<String, Object>> ch = changes(all);
-    assertThat(ch).extracting(l -> l.get("op"))
-        .containsExactly("insert", "insert", "update", "delete", "insert", "update", "truncate", "message");
+    assertThat(ch)
+        .extracting(l -> l.get("op"))
+        .containsExactly(
+            "insert", "insert", "update", "delete", "insert", "update", "truncate", "message");
 
     // Every change sits between a begin and a commit of its own transaction.
     Object xid = null;
@@ -109,21 +128,31 @@ class CliStreamIT {
     Map<String, Object> apple = ch.get(0);
     assertThat(apple).containsEntry("schema", "public").containsEntry("table", "items");
     assertThat((String) apple.get("commit_time")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-    assertThat(obj(apple.get("new"))).containsEntry("id", "1").containsEntry("name", "apple \"red\"")
-        .containsEntry("qty", "3").containsEntry("price", "1.50")
+    assertThat(obj(apple.get("new")))
+        .containsEntry("id", "1")
+        .containsEntry("name", "apple \"red\"")
+        .containsEntry("qty", "3")
+        .containsEntry("price", "1.50")
         .containsEntry("seen", pg.queryString("SELECT seen::text FROM items WHERE id = 1"));
-    assertThat(obj(ch.get(1).get("new"))).containsEntry("id", "2").containsEntry("name", null)
-        .containsEntry("qty", null).containsEntry("seen", null);
+    assertThat(obj(ch.get(1).get("new")))
+        .containsEntry("id", "2")
+        .containsEntry("name", null)
+        .containsEntry("qty", null)
+        .containsEntry("seen", null);
     Map<String, Object> upd = ch.get(2);
-    assertThat(obj(upd.get("new"))).isEqualTo(pg.query("SELECT id::text, name, qty::text, price::text, seen::text"
-        + " FROM items WHERE id = 1", rs -> {
-          rs.next();
-          Map<String, Object> m = new java.util.LinkedHashMap<>();
-          for (int i = 1; i <= 5; i++) {
-            m.put(rs.getMetaData().getColumnName(i), rs.getString(i));
-          }
-          return m;
-        }));
+    assertThat(obj(upd.get("new")))
+        .isEqualTo(
+            pg.query(
+                "SELECT id::text, name, qty::text, price::text, seen::text"
+                    + " FROM items WHERE id = 1",
+                rs -> {
+                  rs.next();
+                  Map<String, Object> m = new java.util.LinkedHashMap<>();
+                  for (int i = 1; i <= 5; i++) {
+                    m.put(rs.getMetaData().getColumnName(i), rs.getString(i));
+                  }
+                  return m;
+                }));
     assertThat(upd).doesNotContainKey("old");
     assertThat(ch.get(3)).containsEntry("old_kind", "key");
     assertThat(obj(ch.get(3).get("old"))).isEqualTo(Map.of("id", "2"));
@@ -134,9 +163,13 @@ class CliStreamIT {
     assertThat(obj(toast.get("new"))).isEqualTo(Map.of("id", "1", "title", "doc v2"));
     assertThat(toast.get("unchanged_toast")).isEqualTo(List.of("body"));
 
-    assertThat(ch.get(6).get("tables")).isEqualTo(List.of(Map.of("schema", "public", "table", "other")));
-    assertThat(ch.get(7)).containsEntry("prefix", "audit").containsEntry("content", "h\u00e9llo")
-        .containsEntry("content_encoding", "utf8").containsEntry("transactional", true);
+    assertThat(ch.get(6).get("tables"))
+        .isEqualTo(List.of(Map.of("schema", "public", "table", "other")));
+    assertThat(ch.get(7))
+        .containsEntry("prefix", "audit")
+        .containsEntry("content", "h\u00e9llo")
+        .containsEntry("content_encoding", "utf8")
+        .containsEntry("transactional", true);
   }
 
   @Test
@@ -150,21 +183,27 @@ class CliStreamIT {
     String afterTwo = currentLsn();
     pg.execute("INSERT INTO e VALUES (3)");
 
-    CliRun first = cli("stream", "--slot", "e_slot", "--publication", "e_pub", "--end-lsn", afterTwo);
+    CliRun first =
+        cli("stream", "--slot", "e_slot", "--publication", "e_pub", "--end-lsn", afterTwo);
     assertThat(first.exitCode).as(first.toString()).isZero();
     assertThat(lines(first)).extracting(l -> obj(l.get("new")).get("id")).containsExactly("1", "2");
-    assertThat(lines(first)).allSatisfy(l -> assertThat(
-        io.slotkeeper.Lsn.parse((String) l.get("commit_lsn"))).isLessThanOrEqualTo(io.slotkeeper.Lsn.parse(afterTwo)));
+    assertThat(lines(first))
+        .allSatisfy(
+            l ->
+                assertThat(io.slotkeeper.Lsn.parse((String) l.get("commit_lsn")))
+                    .isLessThanOrEqualTo(io.slotkeeper.Lsn.parse(afterTwo)));
 
     // Nothing comes after the end position this time: the stream ends once the server says so.
     String afterThree = currentLsn();
     long t0 = System.nanoTime();
-    CliRun second = cli("stream", "--slot", "e_slot", "--publication", "e_pub", "--end-lsn", afterThree);
+    CliRun second =
+        cli("stream", "--slot", "e_slot", "--publication", "e_pub", "--end-lsn", afterThree);
     assertThat(second.exitCode).as(second.toString()).isZero();
     assertThat(lines(second)).extracting(l -> obj(l.get("new")).get("id")).containsExactly("3");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
 
-    CliRun third = cli("stream", "--slot", "e_slot", "--publication", "e_pub", "--end-lsn", afterThree);
+    CliRun third =
+        cli("stream", "--slot", "e_slot", "--publication", "e_pub", "--end-lsn", afterThree);
     assertThat(third.exitCode).as(third.toString()).isZero();
     assertThat(third.out).isEmpty();
   }
@@ -177,47 +216,84 @@ class CliStreamIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    CliRun.Background b = new CliRun.Background(env(), args("stream", "--slot", "h_slot", "--publication", "h_pub",
-        "--create-slot", "--create-publication", "--table", "public.h", "--http", "127.0.0.1:" + port));
+    CliRun.Background b =
+        new CliRun.Background(
+            env(),
+            args(
+                "stream",
+                "--slot",
+                "h_slot",
+                "--publication",
+                "h_pub",
+                "--create-slot",
+                "--create-publication",
+                "--table",
+                "public.h",
+                "--http",
+                "127.0.0.1:" + port));
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String base = "http://127.0.0.1:" + port;
     await("ready", () -> get(http, base + "/ready").statusCode() == 200, b);
-    await("the slot notice", () -> b.err().contains("created replication slot h_slot (pgoutput)"), b);
+    await(
+        "the slot notice", () -> b.err().contains("created replication slot h_slot (pgoutput)"), b);
     assertThat(b.err()).contains("created publication h_pub FOR TABLE public.h");
 
     pg.execute("INSERT INTO h VALUES (1, 'a'), (2, 'b')");
     pg.execute("INSERT INTO h VALUES (3, 'c')");
-    await("three rows written", () -> get(http, base + "/metrics").body()
-        .contains("slotkeeper_rows_written_total{slot=\"h_slot\"} 3"), b);
+    await(
+        "three rows written",
+        () ->
+            get(http, base + "/metrics")
+                .body()
+                .contains("slotkeeper_rows_written_total{slot=\"h_slot\"} 3"),
+        b);
 
     String metrics = get(http, base + "/metrics").body();
-    assertThat(metrics).contains("# TYPE slotkeeper_received_lsn gauge", "slotkeeper_confirmed_lsn{slot=\"h_slot\"} ",
-        "slotkeeper_lag_bytes{slot=\"h_slot\"} ", "slotkeeper_reconnects_total{slot=\"h_slot\"} 0",
-        "slotkeeper_delivered_envelopes_total{slot=\"h_slot\"} ", "slotkeeper_rows_per_second{slot=\"h_slot\"} ",
-        "slotkeeper_status{slot=\"h_slot\",level=\"ACTIVE\"} 1",
-        "# TYPE slotkeeper_retained_wal_bytes gauge", "slotkeeper_heal_attempts_total{slot=\"h_slot\"} 0");
-    assertThat(metrics.lines().filter(l -> l.startsWith("slotkeeper_acknowledged_transactions_total")))
-        .singleElement().asString().endsWith(" 2");
+    assertThat(metrics)
+        .contains(
+            "# TYPE slotkeeper_received_lsn gauge",
+            "slotkeeper_confirmed_lsn{slot=\"h_slot\"} ",
+            "slotkeeper_lag_bytes{slot=\"h_slot\"} ",
+            "slotkeeper_reconnects_total{slot=\"h_slot\"} 0",
+            "slotkeeper_delivered_envelopes_total{slot=\"h_slot\"} ",
+            "slotkeeper_rows_per_second{slot=\"h_slot\"} ",
+            "slotkeeper_status{slot=\"h_slot\",level=\"ACTIVE\"} 1",
+            "# TYPE slotkeeper_retained_wal_bytes gauge",
+            "slotkeeper_heal_attempts_total{slot=\"h_slot\"} 0");
+    assertThat(
+            metrics.lines().filter(l -> l.startsWith("slotkeeper_acknowledged_transactions_total")))
+        .singleElement()
+        .asString()
+        .endsWith(" 2");
     assertThat(metrics).contains("slotkeeper_unacknowledged_units{slot=\"h_slot\"} 0");
     Map<String, Object> status = TestJson.object(get(http, base + "/status").body());
-    assertThat(status).containsEntry("level", "ACTIVE").containsEntry("slot", "h_slot").containsKeys("reason", "since");
-    assertThat(obj(status.get("progress"))).containsEntry("acknowledged_transactions", 2L)
+    assertThat(status)
+        .containsEntry("level", "ACTIVE")
+        .containsEntry("slot", "h_slot")
+        .containsKeys("reason", "since");
+    assertThat(obj(status.get("progress")))
+        .containsEntry("acknowledged_transactions", 2L)
         .containsEntry("unacknowledged_units", 0L)
-        .containsEntry("rows_written", 3L).containsKeys("received_lsn", "confirmed_lsn", "lag_bytes", "reconnects");
+        .containsEntry("rows_written", 3L)
+        .containsKeys("received_lsn", "confirmed_lsn", "lag_bytes", "reconnects");
     assertThat(get(http, base + "/nope").statusCode()).isEqualTo(404);
 
     // The server's view while it streams: `slotkeeper status` names the walsender.
     CliRun st = cli("status", "h_slot", "--json");
     assertThat(st.exitCode).as(st.toString()).isZero();
     Map<String, Object> slot = TestJson.object(st.out.trim());
-    assertThat(slot).containsEntry("state", "active").containsEntry("active", true).containsEntry("plugin", "pgoutput");
+    assertThat(slot)
+        .containsEntry("state", "active")
+        .containsEntry("active", true)
+        .containsEntry("plugin", "pgoutput");
     assertThat(slot.get("active_pid")).isNotNull();
 
     b.cli.requestStop("test");
     assertThat(b.exit.get(30, TimeUnit.SECONDS)).as(b.err()).isZero();
     List<String> out = List.of(b.out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n"));
     assertThat(out).hasSize(3);
-    assertThat(out.stream().map(TestJson::object).map(l -> obj(l.get("new")).get("id"))).containsExactly("1", "2", "3");
+    assertThat(out.stream().map(TestJson::object).map(l -> obj(l.get("new")).get("id")))
+        .containsExactly("1", "2", "3");
   }
 
   @Test
@@ -226,17 +302,26 @@ class CliStreamIT {
     pg.execute("CREATE TABLE k (id int PRIMARY KEY)");
     pg.execute("CREATE PUBLICATION k_pub FOR TABLE k");
     assertThat(cli("slot", "create", "k_slot").exitCode).isZero();
-    CliRun.Background b = new CliRun.Background(env(), args("stream", "--slot", "k_slot", "--publication", "k_pub"));
+    CliRun.Background b =
+        new CliRun.Background(env(), args("stream", "--slot", "k_slot", "--publication", "k_pub"));
     pg.waitForActiveWalsender("k_slot", Duration.ofSeconds(30));
     pg.execute("INSERT INTO k VALUES (1)");
-    await("the first row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"1\""), b);
+    await(
+        "the first row",
+        () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"1\""),
+        b);
     pg.terminateWalsender("k_slot");
     await("the warning", () -> b.err().contains("stream active again"), b);
     pg.execute("INSERT INTO k VALUES (2)");
-    await("the second row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"2\""), b);
+    await(
+        "the second row",
+        () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"2\""),
+        b);
     assertThat(b.exit).isNotDone();
-    assertThat(b.err()).contains("slotkeeper: warning: replication stream interrupted (was ACTIVE")
-        .contains("reconnecting in").doesNotContain("\tat ");
+    assertThat(b.err())
+        .contains("slotkeeper: warning: replication stream interrupted (was ACTIVE")
+        .contains("reconnecting in")
+        .doesNotContain("\tat ");
     b.cli.requestStop("test");
     assertThat(b.exit.get(30, TimeUnit.SECONDS)).isZero();
     assertThat(b.out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()).hasSize(2);
@@ -247,28 +332,55 @@ class CliStreamIT {
     PostgresServer pg = PG.server();
     pg.execute("CREATE TABLE r (id int PRIMARY KEY)");
     pg.execute("CREATE PUBLICATION r_pub FOR TABLE r");
-    // A temporary slot is dropped with its connection: the reconnect starts a new one, leaving a gap.
+    // A temporary slot is dropped with its connection: the reconnect starts a new one, leaving a
+    // gap.
     Path conf = java.nio.file.Files.createTempFile("resync", ".conf");
-    java.nio.file.Files.writeString(conf, "slotkeeper.source.slot { temporary = on, create-if-missing = on }\n");
+    java.nio.file.Files.writeString(
+        conf, "slotkeeper.source.slot { temporary = on, create-if-missing = on }\n");
     try {
-      CliRun.Background b = new CliRun.Background(env(), args("stream", "--config", conf.toString(),
-          "--slot", "r_slot", "--publication", "r_pub"));
+      CliRun.Background b =
+          new CliRun.Background(
+              env(),
+              args(
+                  "stream",
+                  "--config",
+                  conf.toString(),
+                  "--slot",
+                  "r_slot",
+                  "--publication",
+                  "r_pub"));
       pg.waitForActiveWalsender("r_slot", Duration.ofSeconds(30));
       pg.execute("INSERT INTO r VALUES (1)");
-      await("the first row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"1\""), b);
+      await(
+          "the first row",
+          () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"1\""),
+          b);
       pg.terminateWalsender("r_slot");
-      await("the resync line", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8)
-          .contains("resync_required"), b);
+      await(
+          "the resync line",
+          () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("resync_required"),
+          b);
       pg.execute("INSERT INTO r VALUES (2)");
-      await("the second row", () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"2\""), b);
+      await(
+          "the second row",
+          () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"2\""),
+          b);
       b.cli.requestStop("test");
       assertThat(b.exit.get(30, TimeUnit.SECONDS)).as(b.err()).isZero();
       // Every line is JSON; the resync line sits between the two rows and names the gap.
-      List<Map<String, Object>> out = b.out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
-          .map(TestJson::object).toList();
-      assertThat(out).extracting(l -> l.get("op")).containsExactly("insert", "resync_required", "insert");
+      List<Map<String, Object>> out =
+          b.out
+              .toString(java.nio.charset.StandardCharsets.UTF_8)
+              .lines()
+              .map(TestJson::object)
+              .toList();
+      assertThat(out)
+          .extracting(l -> l.get("op"))
+          .containsExactly("insert", "resync_required", "insert");
       Map<String, Object> resync = out.get(1);
-      assertThat(resync).containsEntry("slot", "r_slot").containsKeys("last_confirmed_lsn", "new_start_lsn", "reason");
+      assertThat(resync)
+          .containsEntry("slot", "r_slot")
+          .containsKeys("last_confirmed_lsn", "new_start_lsn", "reason");
       assertThat((String) resync.get("new_start_lsn")).matches("[0-9A-F]+/[0-9A-F]+");
       assertThat((String) resync.get("last_confirmed_lsn")).matches("[0-9A-F]+/[0-9A-F]+");
       assertThat((String) resync.get("reason")).isNotBlank();
@@ -284,7 +396,13 @@ class CliStreamIT {
     pg.execute("CREATE PUBLICATION app_pub FOR TABLE c");
     assertThat(cli("slot", "create", "app_slot").exitCode).isZero();
     pg.execute("INSERT INTO c VALUES (42)");
-    CliRun r = cli("stream", "--config", Path.of("..", "application.conf").toString(), "--end-lsn", currentLsn());
+    CliRun r =
+        cli(
+            "stream",
+            "--config",
+            Path.of("..", "application.conf").toString(),
+            "--end-lsn",
+            currentLsn());
     assertThat(r.exitCode).as(r.toString()).isZero();
     assertThat(r.err).isEmpty();
     assertThat(lines(r)).extracting(l -> obj(l.get("new")).get("id")).containsExactly("42");
@@ -300,11 +418,18 @@ class CliStreamIT {
 
     CliRun text = cli("status", "--slot", "chore_slot");
     assertThat(text.exitCode).as(text.toString()).isZero();
-    assertThat(text.out).contains("slot chore_slot").contains("inactive").contains("confirmed_flush")
-        .contains("retained WAL").contains("wal_status");
+    assertThat(text.out)
+        .contains("slot chore_slot")
+        .contains("inactive")
+        .contains("confirmed_flush")
+        .contains("retained WAL")
+        .contains("wal_status");
     Map<String, Object> json = TestJson.object(cli("status", "chore_slot", "--json").out.trim());
-    assertThat(json).containsEntry("slot", "chore_slot").containsEntry("state", "inactive")
-        .containsEntry("active_pid", null).containsEntry("wal_status", "reserved");
+    assertThat(json)
+        .containsEntry("slot", "chore_slot")
+        .containsEntry("state", "inactive")
+        .containsEntry("active_pid", null)
+        .containsEntry("wal_status", "reserved");
     assertThat(json.get("retained_wal_bytes")).isInstanceOf(Long.class);
     assertThat(json.get("lag_bytes")).isInstanceOf(Long.class);
 
@@ -325,7 +450,8 @@ class CliStreamIT {
 
   private static HttpResponse<String> get(HttpClient http, String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       return null;
@@ -335,7 +461,8 @@ class CliStreamIT {
     }
   }
 
-  private static void await(String what, BooleanSupplier condition, CliRun.Background b) throws InterruptedException {
+  private static void await(String what, BooleanSupplier condition, CliRun.Background b)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     List<Throwable> errors = new ArrayList<>();
     while (true) {

@@ -17,35 +17,41 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-/** GET /status says what the source waits for and why it failed from the status's fields, not from its words. */
+/**
+ * GET /status says what the source waits for and why it failed from the status's fields, not from
+ * its words.
+ */
 class StatusJsonTest {
   private static Map<String, Object> json(SourceStatus s) {
-    return TestJson.object(Json.write(HttpStatusServer.statusJson(new HttpStatusServer.Probe() {
-      @Override
-      public String slot() {
-        return "s";
-      }
+    return TestJson.object(
+        Json.write(
+            HttpStatusServer.statusJson(
+                new HttpStatusServer.Probe() {
+                  @Override
+                  public String slot() {
+                    return "s";
+                  }
 
-      @Override
-      public SourceStatus status() {
-        return s;
-      }
+                  @Override
+                  public SourceStatus status() {
+                    return s;
+                  }
 
-      @Override
-      public SourceProgress progress() {
-        return SourceProgress.none();
-      }
+                  @Override
+                  public SourceProgress progress() {
+                    return SourceProgress.none();
+                  }
 
-      @Override
-      public long rowsWritten() {
-        return 0;
-      }
+                  @Override
+                  public long rowsWritten() {
+                    return 0;
+                  }
 
-      @Override
-      public double rowsPerSecond() {
-        return 0;
-      }
-    })));
+                  @Override
+                  public double rowsPerSecond() {
+                    return 0;
+                  }
+                })));
   }
 
   @SuppressWarnings("unchecked")
@@ -55,18 +61,40 @@ class StatusJsonTest {
 
   @Test
   void aWaitIsShownFromItsFields() {
-    Map<String, Object> blocked = json(new SourceStatus(StatusLevel.STARTING, "creating replication slot s: ...",
-        Instant.EPOCH, null, null, new Waiting.CreationBlocked(List.of(42, 43),
-            new Waiting.HealOutcomes(3, 2, 0, 1), Duration.ofSeconds(4))));
-    assertThat(obj(blocked.get("waiting"))).containsEntry("kind", "creation_blocked")
-        .containsEntry("blocker_pids", List.of(42L, 43L)).containsEntry("waited_ms", 4000L);
-    assertThat(obj(obj(blocked.get("waiting")).get("heal"))).containsEntry("attempts", 3L)
-        .containsEntry("succeeded", 2L).containsEntry("failed", 1L);
+    Map<String, Object> blocked =
+        json(
+            new SourceStatus(
+                StatusLevel.STARTING,
+                "creating replication slot s: ...",
+                Instant.EPOCH,
+                null,
+                null,
+                new Waiting.CreationBlocked(
+                    List.of(42, 43), new Waiting.HealOutcomes(3, 2, 0, 1), Duration.ofSeconds(4))));
+    assertThat(obj(blocked.get("waiting")))
+        .containsEntry("kind", "creation_blocked")
+        .containsEntry("blocker_pids", List.of(42L, 43L))
+        .containsEntry("waited_ms", 4000L);
+    assertThat(obj(obj(blocked.get("waiting")).get("heal")))
+        .containsEntry("attempts", 3L)
+        .containsEntry("succeeded", 2L)
+        .containsEntry("failed", 1L);
 
-    Map<String, Object> busy = json(new SourceStatus(StatusLevel.STARTING, "busy", Instant.EPOCH, null, null,
-        new Waiting.SlotBusy(OptionalInt.of(7), Optional.of("other"), Duration.ofMillis(400))));
-    assertThat(obj(busy.get("waiting"))).containsEntry("kind", "slot_busy").containsEntry("holder_pid", 7L)
-        .containsEntry("application_name", "other").containsEntry("next_retry_ms", 400L);
+    Map<String, Object> busy =
+        json(
+            new SourceStatus(
+                StatusLevel.STARTING,
+                "busy",
+                Instant.EPOCH,
+                null,
+                null,
+                new Waiting.SlotBusy(
+                    OptionalInt.of(7), Optional.of("other"), Duration.ofMillis(400))));
+    assertThat(obj(busy.get("waiting")))
+        .containsEntry("kind", "slot_busy")
+        .containsEntry("holder_pid", 7L)
+        .containsEntry("application_name", "other")
+        .containsEntry("next_retry_ms", 400L);
     assertThat(busy).doesNotContainKey("failure");
 
     assertThat(json(new SourceStatus(StatusLevel.ACTIVE, "streaming", Instant.EPOCH, null)))
@@ -75,13 +103,20 @@ class StatusJsonTest {
 
   @Test
   void aFailureIsShownFromItsFields() {
-    SourceFailedException e = new SourceFailedException(FailureKind.SLOT_INVALIDATED, "slot s has been invalidated",
-        "re-create it", Lsn.parse("0/16B3748"), null);
-    Map<String, Object> failed = json(new SourceStatus(StatusLevel.FAILED, e.getMessage(), Instant.EPOCH, null, e,
-        null));
+    SourceFailedException e =
+        new SourceFailedException(
+            FailureKind.SLOT_INVALIDATED,
+            "slot s has been invalidated",
+            "re-create it",
+            Lsn.parse("0/16B3748"),
+            null);
+    Map<String, Object> failed =
+        json(new SourceStatus(StatusLevel.FAILED, e.getMessage(), Instant.EPOCH, null, e, null));
     assertThat(failed).containsEntry("reason", "slot s has been invalidated. Fix: re-create it");
-    assertThat(obj(failed.get("failure"))).containsEntry("kind", "slot_invalidated")
-        .containsEntry("problem", "slot s has been invalidated").containsEntry("remediation", "re-create it")
+    assertThat(obj(failed.get("failure")))
+        .containsEntry("kind", "slot_invalidated")
+        .containsEntry("problem", "slot s has been invalidated")
+        .containsEntry("remediation", "re-create it")
         .containsEntry("slot_confirmed_lsn", "0/16B3748");
   }
 }

@@ -36,50 +36,52 @@ final class TestJson {
     }
     char c = s.charAt(i);
     switch (c) {
-      case '{': {
-        i++;
-        Map<String, Object> m = new LinkedHashMap<>();
-        ws();
-        if (peek('}')) {
+      case '{':
+        {
           i++;
-          return m;
-        }
-        while (true) {
+          Map<String, Object> m = new LinkedHashMap<>();
           ws();
-          String k = string();
-          ws();
-          expect(':');
-          if (m.put(k, value()) != null) {
-            throw error("duplicate key " + k);
-          }
-          ws();
-          if (peek(',')) {
+          if (peek('}')) {
             i++;
-            continue;
+            return m;
           }
-          expect('}');
-          return m;
+          while (true) {
+            ws();
+            String k = string();
+            ws();
+            expect(':');
+            if (m.put(k, value()) != null) {
+              throw error("duplicate key " + k);
+            }
+            ws();
+            if (peek(',')) {
+              i++;
+              continue;
+            }
+            expect('}');
+            return m;
+          }
         }
-      }
-      case '[': {
-        i++;
-        List<Object> l = new ArrayList<>();
-        ws();
-        if (peek(']')) {
+      case '[':
+        {
           i++;
-          return l;
-        }
-        while (true) {
-          l.add(value());
+          List<Object> l = new ArrayList<>();
           ws();
-          if (peek(',')) {
+          if (peek(']')) {
             i++;
-            continue;
+            return l;
           }
-          expect(']');
-          return l;
+          while (true) {
+            l.add(value());
+            ws();
+            if (peek(',')) {
+              i++;
+              continue;
+            }
+            expect(']');
+            return l;
+          }
         }
-      }
       case '"':
         return string();
       case 't':
@@ -100,7 +102,8 @@ final class TestJson {
         if (num.isEmpty()) {
           throw error("unexpected character '" + c + "'");
         }
-        return num.contains(".") || num.contains("e") || num.contains("E") ? (Object) Double.parseDouble(num)
+        return num.contains(".") || num.contains("e") || num.contains("E")
+            ? (Object) Double.parseDouble(num)
             : (Object) Long.parseLong(num);
     }
   }

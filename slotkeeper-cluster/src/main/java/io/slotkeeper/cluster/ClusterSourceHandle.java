@@ -18,7 +18,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * questions back until the new one is there, so an answer may take as long as a hand-over.
  */
 public final class ClusterSourceHandle {
-  /** After a reply that decides nothing (the singleton stopped for a hand-over), ask again this much later. */
+  /**
+   * After a reply that decides nothing (the singleton stopped for a hand-over), ask again this much
+   * later.
+   */
   private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
 
   private final ActorSystem<?> system;
@@ -27,8 +30,12 @@ public final class ClusterSourceHandle {
   private final String slotName;
   private final Duration defaultTimeout;
 
-  ClusterSourceHandle(ActorSystem<?> system, ActorRef<SourceSingleton.Command> proxy, String singletonName,
-      String slotName, Duration defaultTimeout) {
+  ClusterSourceHandle(
+      ActorSystem<?> system,
+      ActorRef<SourceSingleton.Command> proxy,
+      String singletonName,
+      String slotName,
+      Duration defaultTimeout) {
     this.system = system;
     this.proxy = proxy;
     this.singletonName = singletonName;
@@ -50,29 +57,30 @@ public final class ClusterSourceHandle {
   }
 
   /**
-   * The status as the singleton sees it now. Completes exceptionally with a
-   * {@link TimeoutException} when no singleton answers within {@code timeout}: none is running
-   * (no node with the role, or a move in progress) or its node cannot be reached.
+   * The status as the singleton sees it now. Completes exceptionally with a {@link
+   * TimeoutException} when no singleton answers within {@code timeout}: none is running (no node
+   * with the role, or a move in progress) or its node cannot be reached.
    */
   public CompletionStage<ClusterSourceStatus> status(Duration timeout) {
     CompletableFuture<ClusterSourceStatus> result = new CompletableFuture<>();
     AskPattern.<SourceSingleton.Command, ClusterSourceStatus>ask(
             proxy, SourceSingleton.GetStatus::new, timeout, system.scheduler())
-        .whenComplete((s, e) -> {
-          if (e == null) {
-            result.complete(s);
-          } else {
-            result.completeExceptionally(noAnswer(timeout, e));
-          }
-        });
+        .whenComplete(
+            (s, e) -> {
+              if (e == null) {
+                result.complete(s);
+              } else {
+                result.completeExceptionally(noAnswer(timeout, e));
+              }
+            });
     return result;
   }
 
   /**
    * Completes with the status once the source reaches {@code level} (or a higher ordered level),
-   * wherever the singleton runs, also across hand-overs; exceptionally with a
-   * {@link SourceFailedException} when it is FAILED, or a {@link TimeoutException} after
-   * {@code timeout}. The singleton answers when its status changes; no polling.
+   * wherever the singleton runs, also across hand-overs; exceptionally with a {@link
+   * SourceFailedException} when it is FAILED, or a {@link TimeoutException} after {@code timeout}.
+   * The singleton answers when its status changes; no polling.
    */
   public CompletionStage<ClusterSourceStatus> waitUntil(StatusLevel level, Duration timeout) {
     CompletableFuture<ClusterSourceStatus> result = new CompletableFuture<>();
@@ -80,38 +88,61 @@ public final class ClusterSourceHandle {
     return result;
   }
 
-  private void ask(StatusLevel level, long deadline, Duration timeout, ClusterSourceStatus last,
+  private void ask(
+      StatusLevel level,
+      long deadline,
+      Duration timeout,
+      ClusterSourceStatus last,
       CompletableFuture<ClusterSourceStatus> result) {
     long remaining = deadline - System.nanoTime();
     if (remaining <= 0) {
-      result.completeExceptionally(new TimeoutException("clustered source " + singletonName + " did not reach "
-          + level + " within " + timeout + (last == null ? "; no singleton answered" : "; last seen: " + last)));
+      result.completeExceptionally(
+          new TimeoutException(
+              "clustered source "
+                  + singletonName
+                  + " did not reach "
+                  + level
+                  + " within "
+                  + timeout
+                  + (last == null ? "; no singleton answered" : "; last seen: " + last)));
       return;
     }
     // Each question is bounded, so one lost with a crashed node is asked again of the next.
     Duration attempt = Duration.ofNanos(Math.min(remaining, defaultTimeout.toNanos()));
     AskPattern.<SourceSingleton.Command, ClusterSourceStatus>ask(
-            proxy, replyTo -> new SourceSingleton.WaitFor(level, replyTo), attempt, system.scheduler())
-        .whenComplete((s, e) -> {
-          if (e != null) {
-            ask(level, deadline, timeout, last, result);
-          } else if (s.level().reaches(level)) {
-            result.complete(s);
-          } else if (s.level() == StatusLevel.FAILED) {
-            result.completeExceptionally(new SourceFailedException(
-                "clustered source " + singletonName + " failed: " + s.reason(), null));
-          } else {
-            // The singleton stopped (hand-over): ask its successor, through the proxy, shortly.
-            CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
-                .execute(() -> ask(level, deadline, timeout, s, result));
-          }
-        });
+            proxy,
+            replyTo -> new SourceSingleton.WaitFor(level, replyTo),
+            attempt,
+            system.scheduler())
+        .whenComplete(
+            (s, e) -> {
+              if (e != null) {
+                ask(level, deadline, timeout, last, result);
+              } else if (s.level().reaches(level)) {
+                result.complete(s);
+              } else if (s.level() == StatusLevel.FAILED) {
+                result.completeExceptionally(
+                    new SourceFailedException(
+                        "clustered source " + singletonName + " failed: " + s.reason(), null));
+              } else {
+                // The singleton stopped (hand-over): ask its successor, through the proxy, shortly.
+                CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> ask(level, deadline, timeout, s, result));
+              }
+            });
   }
 
   private TimeoutException noAnswer(Duration timeout, Throwable cause) {
-    TimeoutException e = new TimeoutException("no answer from the singleton " + singletonName + " (slot " + slotName
-        + ") within " + timeout + ": no node hosts it right now (a hand-over in progress, or no node has its role)"
-        + " or its node cannot be reached");
+    TimeoutException e =
+        new TimeoutException(
+            "no answer from the singleton "
+                + singletonName
+                + " (slot "
+                + slotName
+                + ") within "
+                + timeout
+                + ": no node hosts it right now (a hand-over in progress, or no node has its role)"
+                + " or its node cannot be reached");
     e.initCause(cause);
     return e;
   }

@@ -10,10 +10,10 @@ import java.util.Optional;
  * One snapshot of a clustered source, taken by the singleton on the node that hosts it.
  *
  * <p>The level and reason are the replication source's own (see {@link StatusLevel}), except
- * between two runs on the same node: while the singleton waits to restart a run whose stream
- * ended, the level is {@code STARTING} (or {@code FAILED} after an error that needs a person) and
- * the reason says why and when the next attempt is. Positions and counters are those of the
- * current run on {@link #node()}; they start again on each node and after each restart.
+ * between two runs on the same node: while the singleton waits to restart a run whose stream ended,
+ * the level is {@code STARTING} (or {@code FAILED} after an error that needs a person) and the
+ * reason says why and when the next attempt is. Positions and counters are those of the current run
+ * on {@link #node()}; they start again on each node and after each restart.
  *
  * @param singletonName the singleton's name, the same on every node
  * @param slotName the replication slot
@@ -23,11 +23,13 @@ import java.util.Optional;
  * @param since when the current run entered this level
  * @param confirmedLsn the acknowledged position: what the slot may be confirmed to, in commit order
  * @param receivedLsn the furthest WAL position received from the server
- * @param lagBytes {@code receivedLsn - confirmedLsn}, 0 when either is unknown or confirmed is ahead
+ * @param lagBytes {@code receivedLsn - confirmedLsn}, 0 when either is unknown or confirmed is
+ *     ahead
  * @param deliveredEnvelopes envelopes handed to the flow in the current run
  * @param acknowledgedTransactions transactions acknowledged in the current run
  * @param reconnects connections lost and re-opened in the current run
- * @param restarts runs started again on this node after their stream ended (a failed flow, a FAILED source)
+ * @param restarts runs started again on this node after their stream ended (a failed flow, a FAILED
+ *     source)
  * @param lastFailure why the previous run on this node ended; empty if none did
  */
 public record ClusterSourceStatus(
@@ -73,7 +75,17 @@ public record ClusterSourceStatus(
 
   @Override
   public String toString() {
-    return singletonName + "@" + node + ": " + (reason.isEmpty() ? level.toString() : level + " (" + reason + ")")
-        + ", confirmed " + confirmedLsn + ", received " + receivedLsn + ", lag " + lagBytes + " bytes";
+    return singletonName
+        + "@"
+        + node
+        + ": "
+        + (reason.isEmpty() ? level.toString() : level + " (" + reason + ")")
+        + ", confirmed "
+        + confirmedLsn
+        + ", received "
+        + receivedLsn
+        + ", lag "
+        + lagBytes
+        + " bytes";
   }
 }

@@ -11,8 +11,8 @@ import org.apache.pekko.stream.javadsl.Flow;
  * behind it, so the flow cannot forget to acknowledge, acknowledge past what it emitted, or outlive
  * the source: emit an envelope's offset only once its change is durable.
  *
- * <p>Called on the node that hosts the singleton, once per run: when the singleton starts there
- * and again after each restart, so state kept in the returned flow (or created while building it)
+ * <p>Called on the node that hosts the singleton, once per run: when the singleton starts there and
+ * again after each restart, so state kept in the returned flow (or created while building it)
  * starts fresh each time. A flow that fails or completes ends the run; the singleton restarts it
  * after a back-off and reports the failure in its status.
  */

@@ -29,10 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterFailoverIT {
   @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder()
-      // A walsender whose client vanished without closing gives the slot back within this.
-      .setting("wal_sender_timeout", "5s")
-      .build();
+  static final PostgresExtension PG =
+      PostgresExtension.builder()
+          // A walsender whose client vanished without closing gives the slot back within this.
+          .setting("wal_sender_timeout", "5s")
+          .build();
 
   private static final Duration LONG = Duration.ofSeconds(60);
 
@@ -67,8 +68,13 @@ class ClusterFailoverIT {
         String label = "n" + (i + 1);
         labels.put(ClusterNodes.address(systems.get(i)).toString(), label);
         // Safe on every node: the same name is the same singleton.
-        handles[i] = ClusterSource.start(systems.get(i), settings, recorder.factoryFor(label),
-            ClusterSourceSettings.create(systems.get(i)).withRestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), 0.2));
+        handles[i] =
+            ClusterSource.start(
+                systems.get(i),
+                settings,
+                recorder.factoryFor(label),
+                ClusterSourceSettings.create(systems.get(i))
+                    .withRestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), 0.2));
       }
     }
 
@@ -76,12 +82,17 @@ class ClusterFailoverIT {
     ClusterSourceStatus awaitActiveOn(String label, int askFrom) throws Exception {
       long deadline = System.nanoTime() + LONG.toNanos();
       while (true) {
-        ClusterSourceStatus s = handles[askFrom].waitUntil(StatusLevel.ACTIVE, LONG)
-            .toCompletableFuture().get(LONG.toSeconds() + 5, TimeUnit.SECONDS);
+        ClusterSourceStatus s =
+            handles[askFrom]
+                .waitUntil(StatusLevel.ACTIVE, LONG)
+                .toCompletableFuture()
+                .get(LONG.toSeconds() + 5, TimeUnit.SECONDS);
         if (label.equals(labels.get(s.node()))) {
           return s;
         }
-        assertThat(System.nanoTime()).as("ACTIVE on %s in time; last seen %s", label, s).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("ACTIVE on %s in time; last seen %s", label, s)
+            .isLessThan(deadline);
         // Still the old node (its last moments): ask again shortly.
         Thread.sleep(100);
       }
@@ -110,12 +121,14 @@ class ClusterFailoverIT {
         // Leaving runs coordinated shutdown: hand-over, then the node's actor system ends.
         n1.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
         ClusterSourceStatus moved = sc.awaitActiveOn("n2", 2);
-        System.out.printf("[leave] leave -> ACTIVE on n2: %d ms%n",
+        System.out.printf(
+            "[leave] leave -> ACTIVE on n2: %d ms%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - leftAt));
         assertThat(moved.level()).isEqualTo(StatusLevel.ACTIVE);
 
         int before = sc.recorder.idsBy("n2").size();
-        ClusterNodes.await("n2 to stream rows", LONG, () -> sc.recorder.idsBy("n2").size() > before + 100);
+        ClusterNodes.await(
+            "n2 to stream rows", LONG, () -> sc.recorder.idsBy("n2").size() > before + 100);
         writer.close();
         awaitAllDelivered(sc.recorder, writer);
         checkMove(sc.recorder, writer, "n1", "n2", null);
@@ -129,7 +142,9 @@ class ClusterFailoverIT {
     createFixture(pg, "crash");
     // n1 dies: its actor system ends without leaving the cluster (no coordinated shutdown, no
     // hand-over); the other two notice, the Split Brain Resolver downs it, and n2 takes over.
-    try (Scenario sc = new Scenario(pg, "crash", "pekko.coordinated-shutdown.run-by-actor-system-terminate = off")) {
+    try (Scenario sc =
+        new Scenario(
+            pg, "crash", "pekko.coordinated-shutdown.run-by-actor-system-terminate = off")) {
       sc.awaitActiveOn("n1", 2);
       Lsn slotAtStart = slotPositionOnceFree(pg, "crash_slot", false);
       try (WriteLoad writer = WriteLoad.start(pg, List.of("crash"), 3, 10)) {
@@ -145,15 +160,20 @@ class ClusterFailoverIT {
         // Where the new node will start: the slot as the dead node left it, read while no
         // walsender holds it (only a walsender moves confirmed_flush_lsn).
         Lsn slotAtTakeover = slotPositionOnceFree(pg, "crash_slot", true);
-        assertThat(slotAtTakeover).as("n1 confirmed something before it died").isGreaterThan(slotAtStart);
+        assertThat(slotAtTakeover)
+            .as("n1 confirmed something before it died")
+            .isGreaterThan(slotAtStart);
 
         ClusterSourceStatus moved = sc.awaitActiveOn("n2", 2);
         long crashToActive = Duration.between(crashedAt, moved.since()).toMillis();
-        System.out.printf("[crash] crash -> ACTIVE on n2: %d ms (slot left at %s)%n", crashToActive, slotAtTakeover);
+        System.out.printf(
+            "[crash] crash -> ACTIVE on n2: %d ms (slot left at %s)%n",
+            crashToActive, slotAtTakeover);
         assertThat(moved.since()).isAfter(crashedAt);
 
         int before = sc.recorder.idsBy("n2").size();
-        ClusterNodes.await("n2 to stream rows", LONG, () -> sc.recorder.idsBy("n2").size() > before + 100);
+        ClusterNodes.await(
+            "n2 to stream rows", LONG, () -> sc.recorder.idsBy("n2").size() > before + 100);
         writer.close();
         awaitAllDelivered(sc.recorder, writer);
         checkMove(sc.recorder, writer, "n1", "n2", slotAtTakeover);
@@ -168,7 +188,8 @@ class ClusterFailoverIT {
     try (Scenario sc = new Scenario(pg, "status", "")) {
       sc.awaitActiveOn("n1", 0);
       // n3 does not host it: its question crosses the network to n1.
-      ClusterSourceStatus s1 = sc.handles[2].status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ClusterSourceStatus s1 =
+          sc.handles[2].status().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(sc.labels.get(s1.node())).isEqualTo("n1");
       assertThat(s1.level()).isEqualTo(StatusLevel.ACTIVE);
       assertThat(s1.reason()).contains("streaming from slot status_slot");
@@ -179,28 +200,44 @@ class ClusterFailoverIT {
       for (int i = 0; i < 20; i++) {
         pg.execute("INSERT INTO status VALUES ('row-" + i + "')");
       }
-      ClusterNodes.await("the acknowledged LSN seen from n3 to move past " + s1.confirmedLsn(), LONG, () -> {
-        try {
-          ClusterSourceStatus s = sc.handles[2].status().toCompletableFuture().get(10, TimeUnit.SECONDS);
-          return s.confirmedLsn().isAfter(s1.confirmedLsn()) && s.acknowledgedTransactions() >= 20;
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      });
-      ClusterSourceStatus s2 = sc.handles[2].status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ClusterNodes.await(
+          "the acknowledged LSN seen from n3 to move past " + s1.confirmedLsn(),
+          LONG,
+          () -> {
+            try {
+              ClusterSourceStatus s =
+                  sc.handles[2].status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+              return s.confirmedLsn().isAfter(s1.confirmedLsn())
+                  && s.acknowledgedTransactions() >= 20;
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          });
+      ClusterSourceStatus s2 =
+          sc.handles[2].status().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(s2.level()).isEqualTo(StatusLevel.ACTIVE);
       assertThat(s2.deliveredEnvelopes()).isGreaterThanOrEqualTo(60);
       assertThat(sc.recorder.idsBy("n1")).hasSize(20);
-      // The server agrees: the slot gets confirmed as far as the status said (at the next status update).
-      ClusterNodes.await("the server's slot to reach " + s2.confirmedLsn(), Duration.ofSeconds(20), () ->
-          !Lsn.parse(pg.queryString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots"
-              + " WHERE slot_name = 'status_slot'")).isBefore(s2.confirmedLsn()));
+      // The server agrees: the slot gets confirmed as far as the status said (at the next status
+      // update).
+      ClusterNodes.await(
+          "the server's slot to reach " + s2.confirmedLsn(),
+          Duration.ofSeconds(20),
+          () ->
+              !Lsn.parse(
+                      pg.queryString(
+                          "SELECT confirmed_flush_lsn::text FROM pg_replication_slots"
+                              + " WHERE slot_name = 'status_slot'"))
+                  .isBefore(s2.confirmedLsn()));
       System.out.println("[status] from n3: " + s2);
 
       // Starting it again on a node is harmless: the same name is the same singleton.
-      ClusterSourceHandle again = ClusterSource.start(sc.systems.get(2),
-          sourceSettings(pg, "status_slot", "status_pub"), sc.recorder.factoryFor("n3-again"),
-          ClusterSourceSettings.create(sc.systems.get(2)));
+      ClusterSourceHandle again =
+          ClusterSource.start(
+              sc.systems.get(2),
+              sourceSettings(pg, "status_slot", "status_pub"),
+              sc.recorder.factoryFor("n3-again"),
+              ClusterSourceSettings.create(sc.systems.get(2)));
       assertThat(again.singletonName()).isEqualTo(sc.handles[2].singletonName());
       ClusterSourceStatus s3 = again.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(sc.labels.get(s3.node())).isEqualTo("n1");
@@ -211,11 +248,18 @@ class ClusterFailoverIT {
   // ------------------------------------------------------------------ checks
 
   /** The slot's confirmed_flush_lsn, once no walsender holds it if {@code free}. */
-  private static Lsn slotPositionOnceFree(PostgresServer pg, String slot, boolean free) throws InterruptedException {
+  private static Lsn slotPositionOnceFree(PostgresServer pg, String slot, boolean free)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (true) {
-      String row = pg.queryString("SELECT CASE WHEN active AND " + free + " THEN '' ELSE confirmed_flush_lsn::text END"
-          + " FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+      String row =
+          pg.queryString(
+              "SELECT CASE WHEN active AND "
+                  + free
+                  + " THEN '' ELSE confirmed_flush_lsn::text END"
+                  + " FROM pg_replication_slots WHERE slot_name = '"
+                  + slot
+                  + "'");
       if (row != null && !row.isEmpty()) {
         return Lsn.parse(row);
       }
@@ -224,8 +268,11 @@ class ClusterFailoverIT {
     }
   }
 
-  private static void awaitAllDelivered(Recorder recorder, WriteLoad writer) throws InterruptedException {
-    ClusterNodes.await("all " + writer.committed().size() + " committed rows to be delivered", LONG,
+  private static void awaitAllDelivered(Recorder recorder, WriteLoad writer)
+      throws InterruptedException {
+    ClusterNodes.await(
+        "all " + writer.committed().size() + " committed rows to be delivered",
+        LONG,
         () -> recorder.allIds().containsAll(writer.committed()));
   }
 
@@ -235,7 +282,8 @@ class ClusterFailoverIT {
    * not had confirmed: not acknowledged at all or, when {@code slotAtTakeover} is known (a crash),
    * acknowledged after the last position the dead node got to the server.
    */
-  private static void checkMove(Recorder recorder, WriteLoad writer, String oldNode, String newNode, Lsn slotAtTakeover) {
+  private static void checkMove(
+      Recorder recorder, WriteLoad writer, String oldNode, String newNode, Lsn slotAtTakeover) {
     Set<String> written = new HashSet<>(writer.committed());
     written.addAll(writer.uncertain());
     assertThat(written).containsAll(recorder.allIds());
@@ -254,22 +302,36 @@ class ClusterFailoverIT {
     int ackedButUnconfirmed = 0;
     for (String id : again) {
       if (ackedByOld.contains(id)) {
-        assertThat(slotAtTakeover).as("row %s was acknowledged by %s but delivered again by %s", id, oldNode, newNode)
+        assertThat(slotAtTakeover)
+            .as("row %s was acknowledged by %s but delivered again by %s", id, oldNode, newNode)
             .isNotNull();
         assertThat(commitOf.get(id).isBefore(slotAtTakeover))
-            .as("row %s (commit %s) was acknowledged and confirmed (slot at %s), yet delivered again", id,
-                commitOf.get(id), slotAtTakeover)
+            .as(
+                "row %s (commit %s) was acknowledged and confirmed (slot at %s), yet delivered again",
+                id, commitOf.get(id), slotAtTakeover)
             .isFalse();
         ackedButUnconfirmed++;
       }
     }
     if (slotAtTakeover != null) {
       for (String id : newIds) {
-        assertThat(commitOf.get(id).isBefore(slotAtTakeover)).as("row %s was below the slot's position", id).isFalse();
+        assertThat(commitOf.get(id).isBefore(slotAtTakeover))
+            .as("row %s was below the slot's position", id)
+            .isFalse();
       }
     }
-    System.out.printf("[%s->%s] committed %d, delivered by %s %d (acked %d), by %s %d; delivered again %d"
-            + " (acknowledged but not yet confirmed to the server: %d)%n", oldNode, newNode, writer.committed().size(),
-        oldNode, oldIds.size(), ackedByOld.size(), newNode, newIds.size(), again.size(), ackedButUnconfirmed);
+    System.out.printf(
+        "[%s->%s] committed %d, delivered by %s %d (acked %d), by %s %d; delivered again %d"
+            + " (acknowledged but not yet confirmed to the server: %d)%n",
+        oldNode,
+        newNode,
+        writer.committed().size(),
+        oldNode,
+        oldIds.size(),
+        ackedByOld.size(),
+        newNode,
+        newIds.size(),
+        again.size(),
+        ackedButUnconfirmed);
   }
 }

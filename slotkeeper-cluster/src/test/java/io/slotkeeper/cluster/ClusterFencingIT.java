@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterFencingIT {
   @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().setting("wal_sender_timeout", "5s").build();
+  static final PostgresExtension PG =
+      PostgresExtension.builder().setting("wal_sender_timeout", "5s").build();
 
   private static final Duration LONG = Duration.ofSeconds(30);
 
@@ -47,17 +48,24 @@ class ClusterFencingIT {
       ClusterNodes.join(right, right);
       ClusterNodes.awaitUp(right, 1);
 
-      ClusterSourceHandle leftHandle = ClusterSource.start(left, settings, recorder.factoryFor("left"),
-          ClusterSourceSettings.create(left));
-      leftHandle.waitUntil(StatusLevel.ACTIVE, LONG).toCompletableFuture().get(40, TimeUnit.SECONDS);
+      ClusterSourceHandle leftHandle =
+          ClusterSource.start(
+              left, settings, recorder.factoryFor("left"), ClusterSourceSettings.create(left));
+      leftHandle
+          .waitUntil(StatusLevel.ACTIVE, LONG)
+          .toCompletableFuture()
+          .get(40, TimeUnit.SECONDS);
       int holder = pg.waitForActiveWalsender("split_slot", Duration.ofSeconds(10));
 
-      ClusterSourceHandle rightHandle = ClusterSource.start(right, settings, recorder.factoryFor("right"),
-          ClusterSourceSettings.create(right));
+      ClusterSourceHandle rightHandle =
+          ClusterSource.start(
+              right, settings, recorder.factoryFor("right"), ClusterSourceSettings.create(right));
       // The reason changes with each of the loser's attempts (connecting, then busy): keep the
       // answer that named the holder.
       AtomicReference<ClusterSourceStatus> seen = new AtomicReference<>();
-      ClusterNodes.await("the right singleton to name the slot's holder", LONG,
+      ClusterNodes.await(
+          "the right singleton to name the slot's holder",
+          LONG,
           () -> {
             try {
               seen.set(status(rightHandle));
@@ -74,7 +82,8 @@ class ClusterFencingIT {
       for (int i = 0; i < 10; i++) {
         pg.execute("INSERT INTO split VALUES ('while-left-holds-" + i + "')");
       }
-      ClusterNodes.await("the left singleton to get the rows", LONG, () -> recorder.idsBy("left").size() == 10);
+      ClusterNodes.await(
+          "the left singleton to get the rows", LONG, () -> recorder.idsBy("left").size() == 10);
       // Past several of the loser's busy retries (back-off 100 ms .. 1 s).
       Thread.sleep(2500);
       assertThat(recorder.idsBy("right")).isEmpty();
@@ -84,9 +93,14 @@ class ClusterFencingIT {
       // The left side goes away for good: the right one takes the slot where left confirmed it.
       left.terminate();
       left.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      rightHandle.waitUntil(StatusLevel.ACTIVE, LONG).toCompletableFuture().get(40, TimeUnit.SECONDS);
+      rightHandle
+          .waitUntil(StatusLevel.ACTIVE, LONG)
+          .toCompletableFuture()
+          .get(40, TimeUnit.SECONDS);
       pg.execute("INSERT INTO split VALUES ('after-left-went')");
-      ClusterNodes.await("the right singleton to stream", LONG,
+      ClusterNodes.await(
+          "the right singleton to stream",
+          LONG,
           () -> recorder.idsBy("right").contains("after-left-went"));
       assertThat(recorder.idsBy("right")).containsExactly("after-left-went");
     }
@@ -102,53 +116,77 @@ class ClusterFencingIT {
       ActorSystem<Void> solo = nodes.start("");
       ClusterNodes.join(solo, solo);
       ClusterNodes.awaitUp(solo, 1);
-      ClusterSourceSettings fast = ClusterSourceSettings.create(solo)
-          .withRestartBackoff(Duration.ofMillis(300), Duration.ofSeconds(2), 0.2);
+      ClusterSourceSettings fast =
+          ClusterSourceSettings.create(solo)
+              .withRestartBackoff(Duration.ofMillis(300), Duration.ofSeconds(2), 0.2);
 
       // The flow throws on the first 'poison' row it sees (a consumer bug that goes away).
-      ClusterSourceHandle flaky = ClusterSource.start(solo,
-          ClusterFailoverIT.sourceSettings(pg, "flaky_slot", "flaky_pub"),
-          recorder.factoryFor("solo", id -> id.equals("poison") && poisoned.compareAndSet(false, true)), fast);
+      ClusterSourceHandle flaky =
+          ClusterSource.start(
+              solo,
+              ClusterFailoverIT.sourceSettings(pg, "flaky_slot", "flaky_pub"),
+              recorder.factoryFor(
+                  "solo", id -> id.equals("poison") && poisoned.compareAndSet(false, true)),
+              fast);
       flaky.waitUntil(StatusLevel.ACTIVE, LONG).toCompletableFuture().get(40, TimeUnit.SECONDS);
       pg.execute("INSERT INTO flaky VALUES ('before')");
-      ClusterNodes.await("'before' to be acknowledged", LONG, () -> {
-        try {
-          return status(flaky).acknowledgedTransactions() >= 1;
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      });
+      ClusterNodes.await(
+          "'before' to be acknowledged",
+          LONG,
+          () -> {
+            try {
+              return status(flaky).acknowledgedTransactions() >= 1;
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          });
       pg.execute("INSERT INTO flaky VALUES ('poison')");
-      ClusterNodes.await("the flow to fail and the singleton to report it", LONG, () -> {
-        try {
-          return status(flaky).lastFailure().contains("poison row poison");
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      });
-      ClusterSourceStatus restarted = flaky.waitUntil(StatusLevel.ACTIVE, LONG).toCompletableFuture()
-          .get(40, TimeUnit.SECONDS);
+      ClusterNodes.await(
+          "the flow to fail and the singleton to report it",
+          LONG,
+          () -> {
+            try {
+              return status(flaky).lastFailure().contains("poison row poison");
+            } catch (Exception e) {
+              throw new AssertionError(e);
+            }
+          });
+      ClusterSourceStatus restarted =
+          flaky.waitUntil(StatusLevel.ACTIVE, LONG).toCompletableFuture().get(40, TimeUnit.SECONDS);
       System.out.println("[flaky] after the restart: " + restarted);
       assertThat(restarted.restarts()).isEqualTo(1);
       assertThat(restarted.lastFailure()).contains("the consumer flow failed");
       pg.execute("INSERT INTO flaky VALUES ('after')");
-      ClusterNodes.await("the rows after the poison to arrive", LONG,
+      ClusterNodes.await(
+          "the rows after the poison to arrive",
+          LONG,
           () -> recorder.idsBy("solo").contains("after"));
       // The poison row was never acknowledged, so it comes again; 'before' was, so it does not.
       assertThat(recorder.idsBy("solo")).containsExactly("before", "poison", "after");
 
       // A source that cannot work without a person: the status says so, with the fix.
-      ClusterSourceHandle broken = ClusterSource.start(solo,
-          ClusterFailoverIT.sourceSettings(pg, "broken_slot", "no_such_pub"), recorder.factoryFor("broken"),
-          fast.withSingletonName("broken"));
-      assertThatThrownBy(() -> broken.waitUntil(StatusLevel.ACTIVE, LONG).toCompletableFuture()
-          .get(40, TimeUnit.SECONDS))
+      ClusterSourceHandle broken =
+          ClusterSource.start(
+              solo,
+              ClusterFailoverIT.sourceSettings(pg, "broken_slot", "no_such_pub"),
+              recorder.factoryFor("broken"),
+              fast.withSingletonName("broken"));
+      assertThatThrownBy(
+              () ->
+                  broken
+                      .waitUntil(StatusLevel.ACTIVE, LONG)
+                      .toCompletableFuture()
+                      .get(40, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(SourceFailedException.class);
+          .cause()
+          .isInstanceOf(SourceFailedException.class);
       ClusterSourceStatus failed = status(broken);
       System.out.println("[broken] " + failed);
       assertThat(failed.level()).isEqualTo(StatusLevel.FAILED);
-      assertThat(failed.reason()).contains("no_such_pub").contains("Fix:").contains("trying again in 60000 ms");
+      assertThat(failed.reason())
+          .contains("no_such_pub")
+          .contains("Fix:")
+          .contains("trying again in 60000 ms");
     }
   }
 }

@@ -37,13 +37,39 @@ class ClusterSourceSerializerTest {
 
   @Test
   void statusSurvivesTheTrip() throws Exception {
-    ClusterSourceStatus status = new ClusterSourceStatus("slotkeeper-orders", "orders_slot",
-        "pekko://app@127.0.0.1:7355", StatusLevel.ACTIVE, "streaming from slot orders_slot \u2713",
-        Instant.parse("2025-01-02T03:04:05.123456789Z"), Lsn.parse("16/B374D848"), Lsn.parse("FFFFFFFF/FFFFFFFF"),
-        12345, 10, 3, 1, 2, "the consumer flow failed: boom");
+    ClusterSourceStatus status =
+        new ClusterSourceStatus(
+            "slotkeeper-orders",
+            "orders_slot",
+            "pekko://app@127.0.0.1:7355",
+            StatusLevel.ACTIVE,
+            "streaming from slot orders_slot \u2713",
+            Instant.parse("2025-01-02T03:04:05.123456789Z"),
+            Lsn.parse("16/B374D848"),
+            Lsn.parse("FFFFFFFF/FFFFFFFF"),
+            12345,
+            10,
+            3,
+            1,
+            2,
+            "the consumer flow failed: boom");
     assertThat(roundTrip(status)).isEqualTo(status);
-    ClusterSourceStatus empty = new ClusterSourceStatus("s", "t", "n", StatusLevel.STARTING, "", Instant.EPOCH,
-        Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, "");
+    ClusterSourceStatus empty =
+        new ClusterSourceStatus(
+            "s",
+            "t",
+            "n",
+            StatusLevel.STARTING,
+            "",
+            Instant.EPOCH,
+            Lsn.INVALID,
+            Lsn.INVALID,
+            0,
+            0,
+            0,
+            0,
+            0,
+            "");
     assertThat(roundTrip(empty)).isEqualTo(empty);
   }
 
@@ -59,11 +85,25 @@ class ClusterSourceSerializerTest {
   @Test
   void garbageIsRefusedNotMisread() {
     Serialization serialization = SerializationExtension.get(kit.system());
-    assertThatThrownBy(() -> serialization.deserialize(new byte[] {9, 0, 0}, ClusterSourceSerializer.IDENTIFIER, "S")
-        .get()).isInstanceOf(NotSerializableException.class).hasMessageContaining("version");
-    assertThatThrownBy(() -> serialization.deserialize(new byte[] {1, 0, 0, 0, 99}, ClusterSourceSerializer.IDENTIFIER,
-        "S").get()).isInstanceOf(NotSerializableException.class);
-    assertThatThrownBy(() -> serialization.deserialize(new byte[] {1}, ClusterSourceSerializer.IDENTIFIER, "X").get())
+    assertThatThrownBy(
+            () ->
+                serialization
+                    .deserialize(new byte[] {9, 0, 0}, ClusterSourceSerializer.IDENTIFIER, "S")
+                    .get())
+        .isInstanceOf(NotSerializableException.class)
+        .hasMessageContaining("version");
+    assertThatThrownBy(
+            () ->
+                serialization
+                    .deserialize(
+                        new byte[] {1, 0, 0, 0, 99}, ClusterSourceSerializer.IDENTIFIER, "S")
+                    .get())
+        .isInstanceOf(NotSerializableException.class);
+    assertThatThrownBy(
+            () ->
+                serialization
+                    .deserialize(new byte[] {1}, ClusterSourceSerializer.IDENTIFIER, "X")
+                    .get())
         .isInstanceOf(NotSerializableException.class);
   }
 

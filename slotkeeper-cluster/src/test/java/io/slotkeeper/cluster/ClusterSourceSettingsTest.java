@@ -25,10 +25,12 @@ class ClusterSourceSettingsTest {
 
   @Test
   void readsEveryKey() {
-    ClusterSourceSettings s = ClusterSourceSettings.create(ConfigFactory.parseString(
-        "singleton-name = orders, role = replicator, hand-over { drain-timeout = 2s, shutdown-timeout = 1s },"
-            + " restart { min-backoff = 100ms, max-backoff = 1s, random-factor = 0, reset-after = 5s },"
-            + " failed-retry-interval = off, status-timeout = 1s"));
+    ClusterSourceSettings s =
+        ClusterSourceSettings.create(
+            ConfigFactory.parseString(
+                "singleton-name = orders, role = replicator, hand-over { drain-timeout = 2s, shutdown-timeout = 1s },"
+                    + " restart { min-backoff = 100ms, max-backoff = 1s, random-factor = 0, reset-after = 5s },"
+                    + " failed-retry-interval = off, status-timeout = 1s"));
     assertThat(s.singletonNameFor("orders_slot")).isEqualTo("orders");
     assertThat(s.role()).contains("replicator");
     assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -43,7 +45,8 @@ class ClusterSourceSettingsTest {
   @Test
   void withCopiesChangeOneThing() {
     ClusterSourceSettings base = ClusterSourceSettings.create(ConfigFactory.empty());
-    ClusterSourceSettings s = base.withRole("r").withSingletonName("x").withFailedRetryInterval(null);
+    ClusterSourceSettings s =
+        base.withRole("r").withSingletonName("x").withFailedRetryInterval(null);
     assertThat(s.role()).contains("r");
     assertThat(s.singletonName()).isEqualTo("x");
     assertThat(s.failedRetryInterval()).isEmpty();
@@ -53,32 +56,54 @@ class ClusterSourceSettingsTest {
 
   @Test
   void changedCopiesAreCheckedByTheSameValidate() {
-    ClusterSourceSettings bad = ClusterSourceSettings.create(ConfigFactory.empty())
-        .withRestartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1), 0.2);
+    ClusterSourceSettings bad =
+        ClusterSourceSettings.create(ConfigFactory.empty())
+            .withRestartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1), 0.2);
     assertThatThrownBy(bad::validate)
-        .hasMessage("slotkeeper.cluster.restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
-            + " Fix: e.g. min-backoff = 1s, max-backoff = 30s, random-factor = 0.2");
-    assertThatThrownBy(() -> ClusterSourceSettings.create(ConfigFactory.empty()).withStatusTimeout(Duration.ZERO)
-        .validate()).hasMessageContaining("slotkeeper.cluster.status-timeout");
+        .hasMessage(
+            "slotkeeper.cluster.restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
+                + " Fix: e.g. min-backoff = 1s, max-backoff = 30s, random-factor = 0.2");
+    assertThatThrownBy(
+            () ->
+                ClusterSourceSettings.create(ConfigFactory.empty())
+                    .withStatusTimeout(Duration.ZERO)
+                    .validate())
+        .hasMessageContaining("slotkeeper.cluster.status-timeout");
   }
 
   @Test
   void toStringNamesEveryValue() {
     String text = ClusterSourceSettings.create(ConfigFactory.empty()).withRole("r").toString();
-    assertThat(text).contains("singletonName=<from slot>", "role=r", "drainTimeout=PT5S", "shutdownTimeout=PT3S",
-        "minBackoff=PT1S", "maxBackoff=PT30S", "randomFactor=0.2", "resetAfter=PT1M", "failedRetryInterval=PT1M",
-        "statusTimeout=PT5S");
+    assertThat(text)
+        .contains(
+            "singletonName=<from slot>",
+            "role=r",
+            "drainTimeout=PT5S",
+            "shutdownTimeout=PT3S",
+            "minBackoff=PT1S",
+            "maxBackoff=PT30S",
+            "randomFactor=0.2",
+            "resetAfter=PT1M",
+            "failedRetryInterval=PT1M",
+            "statusTimeout=PT5S");
   }
 
   @Test
   void badValuesNameTheKeyAndTheFix() {
-    assertThatThrownBy(() -> ClusterSourceSettings.create(ConfigFactory.parseString("singleton-name = \"a b\"")))
+    assertThatThrownBy(
+            () ->
+                ClusterSourceSettings.create(ConfigFactory.parseString("singleton-name = \"a b\"")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("slotkeeper.cluster.singleton-name").hasMessageContaining("Fix:");
-    assertThatThrownBy(() -> ClusterSourceSettings.create(
-        ConfigFactory.parseString("restart { min-backoff = 5s, max-backoff = 1s }")))
+        .hasMessageContaining("slotkeeper.cluster.singleton-name")
+        .hasMessageContaining("Fix:");
+    assertThatThrownBy(
+            () ->
+                ClusterSourceSettings.create(
+                    ConfigFactory.parseString("restart { min-backoff = 5s, max-backoff = 1s }")))
         .hasMessageContaining("slotkeeper.cluster.restart");
-    assertThatThrownBy(() -> ClusterSourceSettings.create(ConfigFactory.parseString("status-timeout = banana")))
+    assertThatThrownBy(
+            () ->
+                ClusterSourceSettings.create(ConfigFactory.parseString("status-timeout = banana")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("status-timeout");
   }

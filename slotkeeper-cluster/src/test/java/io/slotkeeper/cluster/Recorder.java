@@ -29,36 +29,43 @@ final class Recorder {
   final List<Delivery> delivered = new CopyOnWriteArrayList<>();
   final Map<String, Set<String>> ackedByNode = new ConcurrentHashMap<>();
 
-  /** The flow a node runs, recording under {@code node}. A row matching {@code poison} fails the flow. */
+  /**
+   * The flow a node runs, recording under {@code node}. A row matching {@code poison} fails the
+   * flow.
+   */
   FlowFactory factoryFor(String node, Predicate<String> poison) {
     return system -> {
       // Per run: the rows of the transaction being delivered. Only the first stage touches it.
       List<String> open = new ArrayList<>();
       return Flow.of(ChangeEnvelope.class)
-          .map(env -> {
-            if (env.message() instanceof Insert insert) {
-              String id = insert.newTuple().get(0).text();
-              if (poison.test(id)) {
-                throw new IllegalStateException("poison row " + id);
-              }
-              delivered.add(new Delivery(node, id, env.commitLsn()));
-              open.add(id);
-              return new Item(env.committableOffset(), List.of());
-            }
-            if (env.isCommit()) {
-              List<String> rows = List.copyOf(open);
-              open.clear();
-              return new Item(env.committableOffset(), rows);
-            }
-            return new Item(env.committableOffset(), List.of());
-          })
+          .map(
+              env -> {
+                if (env.message() instanceof Insert insert) {
+                  String id = insert.newTuple().get(0).text();
+                  if (poison.test(id)) {
+                    throw new IllegalStateException("poison row " + id);
+                  }
+                  delivered.add(new Delivery(node, id, env.commitLsn()));
+                  open.add(id);
+                  return new Item(env.committableOffset(), List.of());
+                }
+                if (env.isCommit()) {
+                  List<String> rows = List.copyOf(open);
+                  open.clear();
+                  return new Item(env.committableOffset(), rows);
+                }
+                return new Item(env.committableOffset(), List.of());
+              })
           .groupedWithin(50, Duration.ofMillis(100))
           .mapConcat(batch -> batch)
           // Recorded just before the committer acknowledges (fused, no boundary in between).
-          .map(item -> {
-            ackedByNode.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).addAll(item.rows());
-            return item.offset();
-          });
+          .map(
+              item -> {
+                ackedByNode
+                    .computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet())
+                    .addAll(item.rows());
+                return item.offset();
+              });
     };
   }
 

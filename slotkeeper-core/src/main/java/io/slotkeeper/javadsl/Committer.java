@@ -11,9 +11,9 @@ public final class Committer {
 
   /**
    * Acknowledges every offset it receives. Put it after the stage that makes the changes durable:
-   * the slot then never advances past a transaction before its Commit's offset got here. Offsets
-   * of Begin and change envelopes are accepted and ignored, so a flow may pass every envelope's
-   * offset along.
+   * the slot then never advances past a transaction before its Commit's offset got here. Offsets of
+   * Begin and change envelopes are accepted and ignored, so a flow may pass every envelope's offset
+   * along.
    */
   public static Sink<CommittableOffset, CompletionStage<Done>> sink() {
     return Sink.foreach(CommittableOffset::commit);

@@ -18,22 +18,22 @@ public interface Control {
   SourceProgress progress();
 
   /**
-   * Completes with the status once the source reaches {@code level} (or a higher one of the
-   * ordered levels); exceptionally with a {@link io.slotkeeper.SourceFailedException} when it
-   * fails or stops first, or a {@link java.util.concurrent.TimeoutException} after
-   * {@code timeout}. Driven by status changes, not by polling; any number may wait at once.
+   * Completes with the status once the source reaches {@code level} (or a higher one of the ordered
+   * levels); exceptionally with a {@link io.slotkeeper.SourceFailedException} when it fails or
+   * stops first, or a {@link java.util.concurrent.TimeoutException} after {@code timeout}. Driven
+   * by status changes, not by polling; any number may wait at once.
    */
   CompletionStage<SourceStatus> waitUntil(StatusLevel level, Duration timeout);
 
   /**
-   * Calls {@code listener} with the current status and then with every change, on an actor
-   * thread (keep it quick). Close the returned handle to stop listening; closing throws nothing.
+   * Calls {@code listener} with the current status and then with every change, on an actor thread
+   * (keep it quick). Close the returned handle to stop listening; closing throws nothing.
    */
   StatusSubscription subscribe(Consumer<SourceStatus> listener);
 
   /**
-   * Stops emitting: the stream completes after what is already buffered. The connection stays
-   * open so acknowledgements still reach the slot; call {@link #shutdown()} afterwards.
+   * Stops emitting: the stream completes after what is already buffered. The connection stays open
+   * so acknowledgements still reach the slot; call {@link #shutdown()} afterwards.
    */
   CompletionStage<Done> stop();
 

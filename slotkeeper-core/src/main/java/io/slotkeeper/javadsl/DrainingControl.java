@@ -12,8 +12,8 @@ import org.apache.pekko.japi.Pair;
 
 /**
  * A source's {@link Control} together with the completion of the stream that consumes it, so that
- * {@link #drainAndShutdown()} needs no argument, as pekko-connectors-kafka's
- * {@code Consumer.DrainingControl}:
+ * {@link #drainAndShutdown()} needs no argument, as pekko-connectors-kafka's {@code
+ * Consumer.DrainingControl}:
  *
  * <pre>{@code
  * DrainingControl<Done> control = ReplicationSource.create(settings)
@@ -44,7 +44,8 @@ public final class DrainingControl<T> implements Control {
   }
 
   /** For {@code .toMat(sink, DrainingControl::create)}. */
-  public static <T> DrainingControl<T> create(Control control, CompletionStage<T> streamCompletion) {
+  public static <T> DrainingControl<T> create(
+      Control control, CompletionStage<T> streamCompletion) {
     return new DrainingControl<>(control, streamCompletion);
   }
 

@@ -21,10 +21,10 @@ import org.apache.pekko.stream.javadsl.Source;
  * control.drainAndShutdown();
  * }</pre>
  *
- * <p>Each materialization runs its own supervised actor tree in the materializer's actor system
- * and streams from the slot's confirmed position. Delivery is at-least-once across process
- * restarts (unacknowledged transactions come again) and exactly-once across reconnects within
- * one materialization.
+ * <p>Each materialization runs its own supervised actor tree in the materializer's actor system and
+ * streams from the slot's confirmed position. Delivery is at-least-once across process restarts
+ * (unacknowledged transactions come again) and exactly-once across reconnects within one
+ * materialization.
  */
 public final class ReplicationSource {
   private ReplicationSource() {}

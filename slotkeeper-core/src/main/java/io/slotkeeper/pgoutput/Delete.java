@@ -5,22 +5,23 @@ package io.slotkeeper.pgoutput;
  * an old image). {@code xid} is 0 unless inside a streamed block.
  */
 public record Delete(long xid, Relation relation, OldTupleKind oldKind, TupleData oldTuple)
-        implements PgOutputMessage {
+    implements PgOutputMessage {
 
-    public static final char TAG = 'D';
+  public static final char TAG = 'D';
 
-    public Delete {
-        Checks.xid(xid, "xid");
-        Checks.nonNull(relation, "relation");
-        Checks.nonNull(oldKind, "oldKind");
-        Checks.nonNull(oldTuple, "oldTuple");
-        if (oldKind == OldTupleKind.NONE) {
-            throw new IllegalArgumentException("a Delete always carries an old tuple; oldKind must be KEY or FULL");
-        }
+  public Delete {
+    Checks.xid(xid, "xid");
+    Checks.nonNull(relation, "relation");
+    Checks.nonNull(oldKind, "oldKind");
+    Checks.nonNull(oldTuple, "oldTuple");
+    if (oldKind == OldTupleKind.NONE) {
+      throw new IllegalArgumentException(
+          "a Delete always carries an old tuple; oldKind must be KEY or FULL");
     }
+  }
 
-    @Override
-    public char tag() {
-        return TAG;
-    }
+  @Override
+  public char tag() {
+    return TAG;
+  }
 }

@@ -11,28 +11,28 @@ package io.slotkeeper.pgoutput;
  */
 public class PgOutputDecodeException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final char messageType;
-    private final int offset;
+  private final char messageType;
+  private final int offset;
 
-    public PgOutputDecodeException(String message, char messageType, int offset) {
-        super(message);
-        this.messageType = messageType;
-        this.offset = offset;
-    }
+  public PgOutputDecodeException(String message, char messageType, int offset) {
+    super(message);
+    this.messageType = messageType;
+    this.offset = offset;
+  }
 
-    public PgOutputDecodeException(String message, char messageType, int offset, Throwable cause) {
-        super(message, cause);
-        this.messageType = messageType;
-        this.offset = offset;
-    }
+  public PgOutputDecodeException(String message, char messageType, int offset, Throwable cause) {
+    super(message, cause);
+    this.messageType = messageType;
+    this.offset = offset;
+  }
 
-    public char messageType() {
-        return messageType;
-    }
+  public char messageType() {
+    return messageType;
+  }
 
-    public int offset() {
-        return offset;
-    }
+  public int offset() {
+    return offset;
+  }
 }

@@ -7,10 +7,26 @@ package io.slotkeeper.pgoutput;
  * records also expose it as a {@code TAG} constant for use in {@code switch} statements.
  */
 public sealed interface PgOutputMessage
-        permits Begin, Commit, Origin, Relation, TypeInfo, Insert, Update, Delete, Truncate,
-                LogicalMessage, StreamStart, StreamStop, StreamCommit, StreamAbort,
-                BeginPrepare, Prepare, CommitPrepared, RollbackPrepared, StreamPrepare {
+    permits Begin,
+        Commit,
+        Origin,
+        Relation,
+        TypeInfo,
+        Insert,
+        Update,
+        Delete,
+        Truncate,
+        LogicalMessage,
+        StreamStart,
+        StreamStop,
+        StreamCommit,
+        StreamAbort,
+        BeginPrepare,
+        Prepare,
+        CommitPrepared,
+        RollbackPrepared,
+        StreamPrepare {
 
-    /** The message-type byte that introduces this message on the wire, e.g. {@code 'B'}. */
-    char tag();
+  /** The message-type byte that introduces this message on the wire, e.g. {@code 'B'}. */
+  char tag();
 }

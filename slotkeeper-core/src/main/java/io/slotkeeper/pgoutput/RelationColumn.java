@@ -6,7 +6,7 @@ package io.slotkeeper.pgoutput;
  */
 public record RelationColumn(String name, int typeOid, int typeModifier, boolean key) {
 
-    public RelationColumn {
-        Checks.nonNull(name, "name");
-    }
+  public RelationColumn {
+    Checks.nonNull(name, "name");
+  }
 }

@@ -6,14 +6,14 @@ package io.slotkeeper.pgoutput;
  */
 public record StreamStart(long xid, boolean firstSegment) implements PgOutputMessage {
 
-    public static final char TAG = 'S';
+  public static final char TAG = 'S';
 
-    public StreamStart {
-        Checks.xid(xid, "xid");
-    }
+  public StreamStart {
+    Checks.xid(xid, "xid");
+  }
 
-    @Override
-    public char tag() {
-        return TAG;
-    }
+  @Override
+  public char tag() {
+    return TAG;
+  }
 }

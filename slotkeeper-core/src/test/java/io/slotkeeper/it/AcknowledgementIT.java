@@ -17,19 +17,21 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Issue 3, test 5: the slot moves only over acknowledged transactions, and idle slots still move. */
+/**
+ * Issue 3, test 5: the slot moves only over acknowledged transactions, and idle slots still move.
+ */
 class AcknowledgementIT {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
-
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   private static SourceSettings settings(PostgresServer pg) {
     // Frequent status updates, so the test sees the slot move without waiting 15 s.
-    return Harness.settings(pg, "ack_slot", "ack_pub").withKeepaliveInterval(Duration.ofMillis(300));
+    return Harness.settings(pg, "ack_slot", "ack_pub")
+        .withKeepaliveInterval(Duration.ofMillis(300));
   }
 
   @Test
-  void theSlotNeverPassesAnUnacknowledgedTransactionAndAProcessRestartRedeliversIt() throws Exception {
+  void theSlotNeverPassesAnUnacknowledgedTransactionAndAProcessRestartRedeliversIt()
+      throws Exception {
     PostgresServer pg = PG.server();
     pg.execute("CREATE TABLE ack_t (id text PRIMARY KEY)");
     pg.execute("CREATE TABLE unpublished (id serial PRIMARY KEY, pad text)");
@@ -45,12 +47,16 @@ class AcknowledgementIT {
       for (int i = 1; i <= 10; i++) {
         pg.execute("INSERT INTO ack_t VALUES ('tx" + i + "')");
       }
-      Harness.await("ten transactions", Duration.ofSeconds(30), () -> h.consumer.commits().size() == 10);
+      Harness.await(
+          "ten transactions", Duration.ofSeconds(30), () -> h.consumer.commits().size() == 10);
       firstRun = List.copyOf(h.consumer.received);
       Lsn fourthEnd = ((Commit) h.consumer.commits().get(3).message()).endLsn();
-      Harness.await("the slot to reach the 4th commit's end", Duration.ofSeconds(10),
+      Harness.await(
+          "the slot to reach the 4th commit's end",
+          Duration.ofSeconds(10),
           () -> confirmedFlush(pg, "ack_slot").equals(fourthEnd));
-      // The server keeps sending keepalives with later WAL ends; unacknowledged 5..10 must hold the slot.
+      // The server keeps sending keepalives with later WAL ends; unacknowledged 5..10 must hold the
+      // slot.
       pg.execute("INSERT INTO unpublished (pad) SELECT 'x' FROM generate_series(1, 1000)");
       Thread.sleep(2000);
       assertThat(confirmedFlush(pg, "ack_slot")).isEqualTo(fourthEnd);
@@ -63,11 +69,17 @@ class AcknowledgementIT {
     ActorTestKit second = ActorTestKit.create("second-process");
     try (Harness h = Harness.start(second.system(), settings(pg))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
-      Harness.await("the unacknowledged six again", Duration.ofSeconds(30), () -> h.consumer.commits().size() >= 6);
+      Harness.await(
+          "the unacknowledged six again",
+          Duration.ofSeconds(30),
+          () -> h.consumer.commits().size() >= 6);
       Thread.sleep(500);
-      assertThat(h.consumer.insertedIds("ack_t")).containsExactly("tx5", "tx6", "tx7", "tx8", "tx9", "tx10");
+      assertThat(h.consumer.insertedIds("ack_t"))
+          .containsExactly("tx5", "tx6", "tx7", "tx8", "tx9", "tx10");
       Lsn lastEnd = ((Commit) h.consumer.commits().get(5).message()).endLsn();
-      Harness.await("all ten acknowledged", Duration.ofSeconds(10),
+      Harness.await(
+          "all ten acknowledged",
+          Duration.ofSeconds(10),
           () -> confirmedFlush(pg, "ack_slot").compareTo(lastEnd) >= 0);
 
       // Idle advancement: only unpublished writes now. Nothing is in flight, so the server's WAL
@@ -76,7 +88,9 @@ class AcknowledgementIT {
         pg.execute("INSERT INTO unpublished (pad) SELECT 'y' FROM generate_series(1, 200)");
       }
       Lsn walAfter = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()"));
-      Harness.await("the idle slot to advance past the unpublished writes", Duration.ofSeconds(20),
+      Harness.await(
+          "the idle slot to advance past the unpublished writes",
+          Duration.ofSeconds(20),
           () -> confirmedFlush(pg, "ack_slot").compareTo(walAfter) >= 0);
       assertThat(h.consumer.commits()).hasSize(6);
     } finally {
@@ -95,28 +109,39 @@ class AcknowledgementIT {
     pg.execute("CREATE TABLE cum_t (id text PRIMARY KEY)");
     pg.execute("CREATE PUBLICATION cum_pub FOR TABLE cum_t");
     pg.execute("SELECT pg_create_logical_replication_slot('cum_slot', 'pgoutput')");
-    SourceSettings settings = Harness.settings(pg, "cum_slot", "cum_pub").withKeepaliveInterval(Duration.ofMillis(300))
-        .withIdleAdvance(false);
+    SourceSettings settings =
+        Harness.settings(pg, "cum_slot", "cum_pub")
+            .withKeepaliveInterval(Duration.ofMillis(300))
+            .withIdleAdvance(false);
     ActorTestKit kit = ActorTestKit.create("cumulative");
     try {
       AtomicInteger commits = new AtomicInteger();
       List<Lsn> committedEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
-      org.apache.pekko.japi.Pair<io.slotkeeper.javadsl.Control, java.util.concurrent.CompletionStage<org.apache.pekko.Done>>
-          run = io.slotkeeper.javadsl.ReplicationSource.create(settings)
-              .filter(e -> e.isCommit() && commits.incrementAndGet() % 5 == 0)
-              .map(e -> {
-                committedEnds.add(((Commit) e.message()).endLsn());
-                return e.committableOffset();
-              })
-              .toMat(io.slotkeeper.javadsl.Committer.sink(), org.apache.pekko.stream.javadsl.Keep.both())
-              .run(kit.system());
+      org.apache.pekko.japi.Pair<
+              io.slotkeeper.javadsl.Control,
+              java.util.concurrent.CompletionStage<org.apache.pekko.Done>>
+          run =
+              io.slotkeeper.javadsl.ReplicationSource.create(settings)
+                  .filter(e -> e.isCommit() && commits.incrementAndGet() % 5 == 0)
+                  .map(
+                      e -> {
+                        committedEnds.add(((Commit) e.message()).endLsn());
+                        return e.committableOffset();
+                      })
+                  .toMat(
+                      io.slotkeeper.javadsl.Committer.sink(),
+                      org.apache.pekko.stream.javadsl.Keep.both())
+                  .run(kit.system());
       run.first().waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)).toCompletableFuture().get();
       for (int i = 1; i <= 12; i++) {
         pg.execute("INSERT INTO cum_t VALUES ('c" + i + "')");
       }
-      Harness.await("two committed offsets", Duration.ofSeconds(30), () -> committedEnds.size() == 2);
+      Harness.await(
+          "two committed offsets", Duration.ofSeconds(30), () -> committedEnds.size() == 2);
       Lsn tenth = committedEnds.get(1);
-      Harness.await("the slot to reach the 10th commit's end", Duration.ofSeconds(10),
+      Harness.await(
+          "the slot to reach the 10th commit's end",
+          Duration.ofSeconds(10),
           () -> confirmedFlush(pg, "cum_slot").equals(tenth));
       assertThat(run.first().progress().confirmedLsn()).isEqualTo(tenth);
       assertThat(run.first().progress().unacknowledgedUnits()).as("the 11th and 12th").isEqualTo(2);

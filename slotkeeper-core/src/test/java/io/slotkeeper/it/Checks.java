@@ -23,7 +23,9 @@ final class Checks {
     assertThat(duplicates).as("rows delivered twice").isEmpty();
     Set<String> missing = new HashSet<>(load.committed());
     missing.removeAll(seen);
-    assertThat(missing).as("committed rows never delivered (of %d committed)", load.committed().size()).isEmpty();
+    assertThat(missing)
+        .as("committed rows never delivered (of %d committed)", load.committed().size())
+        .isEmpty();
     Set<String> unknown = new HashSet<>(seen);
     unknown.removeAll(load.committed());
     unknown.removeAll(load.uncertain());

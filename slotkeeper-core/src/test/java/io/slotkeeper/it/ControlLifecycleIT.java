@@ -26,13 +26,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 10, items 7 and 9: the Control still answers once the source has ended on its own. Like
- * pekko-connectors-kafka's Control, stop() and drainAndShutdown() complete whether the source
- * ended by downstream cancelling, by failing, or not yet; and an actor system terminated under a
- * running source leaves a status that says so.
+ * pekko-connectors-kafka's Control, stop() and drainAndShutdown() complete whether the source ended
+ * by downstream cancelling, by failing, or not yet; and an actor system terminated under a running
+ * source leaves a status that says so.
  */
 class ControlLifecycleIT extends ActorSystemPerClass {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   /** Ample for a local answer; the point is that the answer comes at all. */
   private static final long ANSWER_SECONDS = 5;
@@ -68,7 +67,8 @@ class ControlLifecycleIT extends ActorSystemPerClass {
     within(control.isShutdown(), "isShutdown after take(3)");
 
     assertThat(within(control.stop(), "stop() after take(3)")).isEqualTo(Done.getInstance());
-    assertThat(within(control.drainAndShutdown(run.second()), "drainAndShutdown after take(3)")).hasSize(3);
+    assertThat(within(control.drainAndShutdown(run.second()), "drainAndShutdown after take(3)"))
+        .hasSize(3);
     assertThat(within(control.shutdown(), "shutdown after take(3)")).isEqualTo(Done.getInstance());
   }
 
@@ -84,7 +84,8 @@ class ControlLifecycleIT extends ActorSystemPerClass {
             .toMat(Sink.seq(), Keep.both())
             .run(kit.system());
     Control control = run.first();
-    CompletionStage<List<ChangeEnvelope>> drained = run.second().thenCompose(l -> control.drainAndShutdown(run.second()));
+    CompletionStage<List<ChangeEnvelope>> drained =
+        run.second().thenCompose(l -> control.drainAndShutdown(run.second()));
     assertThat(drained.toCompletableFuture().get(30, TimeUnit.SECONDS)).hasSize(1);
     within(control.stop(), "stop() after take(1)");
   }
@@ -105,7 +106,8 @@ class ControlLifecycleIT extends ActorSystemPerClass {
 
     assertThat(within(control.stop(), "stop() after FAILED")).isEqualTo(Done.getInstance());
     // Completes with the stream's own result: its failure.
-    assertThat(failureOf(control.drainAndShutdown(run.second()), ANSWER_SECONDS)).isSameAs(streamFailure);
+    assertThat(failureOf(control.drainAndShutdown(run.second()), ANSWER_SECONDS))
+        .isSameAs(streamFailure);
     assertThat(control.status().level()).as("FAILED stays").isEqualTo(StatusLevel.FAILED);
   }
 
@@ -124,15 +126,24 @@ class ControlLifecycleIT extends ActorSystemPerClass {
     own.terminate();
     own.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-    assertThat(control.status().level()).as(control.status().toString()).isEqualTo(StatusLevel.STOPPED);
+    assertThat(control.status().level())
+        .as(control.status().toString())
+        .isEqualTo(StatusLevel.STOPPED);
     within(control.isShutdown(), "isShutdown after the actor system terminated");
-    assertThat(failureOf(control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)), ANSWER_SECONDS))
+    assertThat(
+            failureOf(
+                control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)), ANSWER_SECONDS))
         .isInstanceOf(SourceFailedException.class);
     within(control.stop(), "stop() after the actor system terminated");
     within(control.shutdown(), "shutdown() after the actor system terminated");
     // The walsender goes with the connection.
-    Harness.await("the walsender to go", Duration.ofSeconds(30), () -> pg.queryLong(
-        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lc_term' AND active") == 0);
+    Harness.await(
+        "the walsender to go",
+        Duration.ofSeconds(30),
+        () ->
+            pg.queryLong(
+                    "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lc_term' AND active")
+                == 0);
   }
 
   private static Throwable failureOf(CompletionStage<?> stage, long seconds) throws Exception {

@@ -53,20 +53,19 @@ import org.postgresql.PGProperty;
  * the server's own output function prints for that column, for inserts, updates and deletes under
  * every replica identity, and Relation messages must match the catalog.
  *
- * <p>The pgoutput bytes come from {@code pg_logical_slot_get_binary_changes}: the same plugin output
- * a walsender wraps in XLogData, but read synchronously, so the test is deterministic and needs no
- * stream handling. Decoding and the expected values' SELECTs run in one session, so both see the same
- * TimeZone, DateStyle and extra_float_digits.
+ * <p>The pgoutput bytes come from {@code pg_logical_slot_get_binary_changes}: the same plugin
+ * output a walsender wraps in XLogData, but read synchronously, so the test is deterministic and
+ * needs no stream handling. Decoding and the expected values' SELECTs run in one session, so both
+ * see the same TimeZone, DateStyle and extra_float_digits.
  *
  * <p>REPLICA IDENTITY NOTHING: the server refuses UPDATE and DELETE on such a table when it is in a
- * publication that publishes them. The NOTHING table is therefore published with
- * {@code publish = 'insert'} (its inserts are checked, its updates and deletes must not appear), and
- * a second NOTHING table in an all-actions publication checks the server's refusal.
+ * publication that publishes them. The NOTHING table is therefore published with {@code publish =
+ * 'insert'} (its inserts are checked, its updates and deletes must not appear), and a second
+ * NOTHING table in an all-actions publication checks the server's refusal.
  */
 class DecoderFidelityIT {
 
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   @Test
   void decodedValuesMatchServerOutputUnderEveryReplicaIdentity() throws Exception {
@@ -141,11 +140,17 @@ class DecoderFidelityIT {
   }
 
   /**
-   * A change the decoder must produce. A null value in {@code oldValues}/{@code newValues} means the
-   * column must be SQL NULL; {@code unchangedToast} columns must arrive as 'u'.
+   * A change the decoder must produce. A null value in {@code oldValues}/{@code newValues} means
+   * the column must be SQL NULL; {@code unchangedToast} columns must arrive as 'u'.
    */
-  record Expected(TableInfo table, char op, String row, OldTupleKind oldKind, Map<String, String> oldValues,
-                  Map<String, String> newValues, Set<String> unchangedToast) {
+  record Expected(
+      TableInfo table,
+      char op,
+      String row,
+      OldTupleKind oldKind,
+      Map<String, String> oldValues,
+      Map<String, String> newValues,
+      Set<String> unchangedToast) {
     String describe() {
       return table.identity().table + " " + opName(op) + " row " + row;
     }
@@ -169,8 +174,10 @@ class DecoderFidelityIT {
     private final Map<Identity, TableInfo> tables = new EnumMap<>(Identity.class);
     private final List<Expected> expected = new ArrayList<>();
     private final List<String> mismatches = new ArrayList<>();
+
     /** Committed statements whose changes no publication in the slot's list publishes. */
     private int unpublishedCommits;
+
     private Connection c;
 
     Scenario(PostgresServer pg, int protocolVersion) {
@@ -186,7 +193,8 @@ class DecoderFidelityIT {
       PGProperty.PREFER_QUERY_MODE.set(props, "simple");
       try (Connection conn = DriverManager.getConnection(pg.jdbcUrl(), props)) {
         c = conn;
-        // A zone with a half-hour, DST-switching offset (and LMT for ancient dates) makes timestamptz
+        // A zone with a half-hour, DST-switching offset (and LMT for ancient dates) makes
+        // timestamptz
         // output non-trivial; it applies to both the SELECTs and the decoding in this session.
         exec("SET TimeZone = 'America/St_Johns'");
         assertThat(queryString("SHOW server_encoding")).isEqualTo("UTF8");
@@ -201,9 +209,15 @@ class DecoderFidelityIT {
         checkChanges(txns);
         if (!mismatches.isEmpty()) {
           int shown = Math.min(mismatches.size(), 60);
-          fail(mismatches.size() + " decoder fidelity mismatch(es) on PostgreSQL " + version + ", protocol "
-              + protocolVersion + (shown < mismatches.size() ? " (first " + shown + ")" : "") + ":\n  "
-              + String.join("\n  ", mismatches.subList(0, shown)));
+          fail(
+              mismatches.size()
+                  + " decoder fidelity mismatch(es) on PostgreSQL "
+                  + version
+                  + ", protocol "
+                  + protocolVersion
+                  + (shown < mismatches.size() ? " (first " + shown + ")" : "")
+                  + ":\n  "
+                  + String.join("\n  ", mismatches.subList(0, shown)));
         }
       }
     }
@@ -225,12 +239,22 @@ class DecoderFidelityIT {
       // 18 refuses UPDATE/DELETE on a FULL table whose identity includes an unpublished generated
       // column, so there the generated column is published (which also checks 18's new behaviour).
       String generated = version >= 18 ? ", publish_generated_columns = stored" : "";
-      exec("CREATE PUBLICATION fid_pub FOR TABLE " + qualified(Identity.DEFAULT.table) + ", "
-          + qualified(Identity.FULL.table) + ", " + qualified(Identity.INDEX.table)
-          + (generated.isEmpty() ? "" : " WITH (" + generated.substring(2) + ")"));
-      exec("CREATE PUBLICATION fid_pub_inserts FOR TABLE " + qualified(Identity.NOTHING.table)
-          + " WITH (publish = 'insert'" + generated + ")");
-      // Not read by the slot: it only exists to make the server refuse UPDATE/DELETE on t_nothing_err.
+      exec(
+          "CREATE PUBLICATION fid_pub FOR TABLE "
+              + qualified(Identity.DEFAULT.table)
+              + ", "
+              + qualified(Identity.FULL.table)
+              + ", "
+              + qualified(Identity.INDEX.table)
+              + (generated.isEmpty() ? "" : " WITH (" + generated.substring(2) + ")"));
+      exec(
+          "CREATE PUBLICATION fid_pub_inserts FOR TABLE "
+              + qualified(Identity.NOTHING.table)
+              + " WITH (publish = 'insert'"
+              + generated
+              + ")");
+      // Not read by the slot: it only exists to make the server refuse UPDATE/DELETE on
+      // t_nothing_err.
       exec("CREATE PUBLICATION fid_pub_err FOR TABLE " + qualified("t_nothing_err"));
       for (Identity identity : Identity.values()) {
         tables.put(identity, catalog(identity));
@@ -242,25 +266,38 @@ class DecoderFidelityIT {
     private TableInfo catalog(Identity identity) throws SQLException {
       String regclass = FidelityData.literal(qualified(identity.table)) + "::regclass";
       long oid = Long.parseLong(queryString("SELECT " + regclass + "::oid"));
-      char relreplident = queryString("SELECT relreplident FROM pg_class WHERE oid = " + regclass).charAt(0);
+      char relreplident =
+          queryString("SELECT relreplident FROM pg_class WHERE oid = " + regclass).charAt(0);
       List<CatalogColumn> columns = new ArrayList<>();
-      // Exactly the columns pgoutput publishes: not dropped, and not generated unless the publication
+      // Exactly the columns pgoutput publishes: not dropped, and not generated unless the
+      // publication
       // includes generated columns (18).
       try (Statement s = c.createStatement();
-           ResultSet rs = s.executeQuery("SELECT attname, atttypid, atttypmod, format_type(atttypid, atttypmod)"
-               + " FROM pg_attribute WHERE attrelid = " + regclass + " AND attnum > 0 AND NOT attisdropped"
-               + (version >= 18 ? "" : " AND attgenerated = ''") + " ORDER BY attnum")) {
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT attname, atttypid, atttypmod, format_type(atttypid, atttypmod)"
+                      + " FROM pg_attribute WHERE attrelid = "
+                      + regclass
+                      + " AND attnum > 0 AND NOT attisdropped"
+                      + (version >= 18 ? "" : " AND attgenerated = ''")
+                      + " ORDER BY attnum")) {
         while (rs.next()) {
-          columns.add(new CatalogColumn(rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getString(4)));
+          columns.add(
+              new CatalogColumn(rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getString(4)));
         }
       }
       TableInfo info = new TableInfo(identity, oid, relreplident, columns);
-      List<String> published = new ArrayList<>(FidelityData.columns().stream().map(FidelityData.Column::name).toList());
+      List<String> published =
+          new ArrayList<>(FidelityData.columns().stream().map(FidelityData.Column::name).toList());
       if (version >= 18) {
         published.add("c_generated");
       }
-      assertThat(info.columnNames()).as("catalog columns of %s", identity.table).containsExactlyElementsOf(published);
-      assertThat(relreplident).as("relreplident of %s", identity.table).isEqualTo(identity.relreplident);
+      assertThat(info.columnNames())
+          .as("catalog columns of %s", identity.table)
+          .containsExactlyElementsOf(published);
+      assertThat(relreplident)
+          .as("relreplident of %s", identity.table)
+          .isEqualTo(identity.relreplident);
       return info;
     }
 
@@ -270,43 +307,75 @@ class DecoderFidelityIT {
         for (FidelityData.Row row : FidelityData.rows(version)) {
           exec(FidelityData.insertSql(identity.table, row));
           // Inserts of every table are published, the NOTHING one's included.
-          expected.add(new Expected(table, Insert.TAG, row.label(), OldTupleKind.NONE, null,
-              readRow(table, row.id()), Set.of()));
+          expected.add(
+              new Expected(
+                  table,
+                  Insert.TAG,
+                  row.label(),
+                  OldTupleKind.NONE,
+                  null,
+                  readRow(table, row.id()),
+                  Set.of()));
         }
       }
     }
 
     private void updateRows() throws SQLException {
-      List<UpdateStep> steps = List.of(
-          // Neither key changes and the 100 KB value is untouched: it must arrive as 'u'.
-          new UpdateStep("A", 1, "c_int4 = c_int4 + 1, c_text = c_text || ' (updated)',"
-              + " c_jsonb = c_jsonb || '{\"updated\": true}', c_float8 = '-Infinity'", 1, Set.of("c_big")),
-          // Primary key and identity index column both change.
-          new UpdateStep("B", 2, "id = 20, alt_key = alt_key || ' v2', c_int2 = -1", 20, Set.of()),
-          // Only the primary key changes; the old row is all NULLs apart from the keys.
-          new UpdateStep("C", 3, "id = 30, c_text = 'no longer NULL'", 30, Set.of()),
-          // Only the identity index column changes.
-          new UpdateStep("D", 4, "alt_key = 'd changed ✓', c_bool = NOT c_bool", 4, Set.of()));
+      List<UpdateStep> steps =
+          List.of(
+              // Neither key changes and the 100 KB value is untouched: it must arrive as 'u'.
+              new UpdateStep(
+                  "A",
+                  1,
+                  "c_int4 = c_int4 + 1, c_text = c_text || ' (updated)',"
+                      + " c_jsonb = c_jsonb || '{\"updated\": true}', c_float8 = '-Infinity'",
+                  1,
+                  Set.of("c_big")),
+              // Primary key and identity index column both change.
+              new UpdateStep(
+                  "B", 2, "id = 20, alt_key = alt_key || ' v2', c_int2 = -1", 20, Set.of()),
+              // Only the primary key changes; the old row is all NULLs apart from the keys.
+              new UpdateStep("C", 3, "id = 30, c_text = 'no longer NULL'", 30, Set.of()),
+              // Only the identity index column changes.
+              new UpdateStep("D", 4, "alt_key = 'd changed ✓', c_bool = NOT c_bool", 4, Set.of()));
       for (Identity identity : Identity.values()) {
         TableInfo table = tables.get(identity);
         for (UpdateStep step : steps) {
           Map<String, String> before = readRow(table, step.id());
-          exec("UPDATE " + qualified(identity.table) + " SET " + step.set() + " WHERE id = " + step.id());
+          exec(
+              "UPDATE "
+                  + qualified(identity.table)
+                  + " SET "
+                  + step.set()
+                  + " WHERE id = "
+                  + step.id());
           Map<String, String> after = readRow(table, step.newId());
           if (identity == Identity.NOTHING) {
             unpublishedCommits++;
             continue;
           }
           Set<String> keys = identity.keyColumns(table.columnNames());
-          boolean keyChanged = keys.stream().anyMatch(k -> !Objects.equals(before.get(k), after.get(k)));
-          OldTupleKind oldKind = identity == Identity.FULL ? OldTupleKind.FULL
-              : keyChanged ? OldTupleKind.KEY : OldTupleKind.NONE;
-          Map<String, String> oldValues = oldKind == OldTupleKind.FULL ? before
-              : oldKind == OldTupleKind.KEY ? keyOnly(before, keys) : null;
+          boolean keyChanged =
+              keys.stream().anyMatch(k -> !Objects.equals(before.get(k), after.get(k)));
+          OldTupleKind oldKind =
+              identity == Identity.FULL
+                  ? OldTupleKind.FULL
+                  : keyChanged ? OldTupleKind.KEY : OldTupleKind.NONE;
+          Map<String, String> oldValues =
+              oldKind == OldTupleKind.FULL
+                  ? before
+                  : oldKind == OldTupleKind.KEY ? keyOnly(before, keys) : null;
           Map<String, String> newValues = new LinkedHashMap<>(after);
           step.unchangedToast().forEach(newValues::remove);
-          expected.add(new Expected(table, Update.TAG, step.row(), oldKind, oldValues, newValues,
-              step.unchangedToast()));
+          expected.add(
+              new Expected(
+                  table,
+                  Update.TAG,
+                  step.row(),
+                  oldKind,
+                  oldValues,
+                  newValues,
+                  step.unchangedToast()));
         }
       }
     }
@@ -329,9 +398,12 @@ class DecoderFidelityIT {
             continue;
           }
           OldTupleKind oldKind = identity == Identity.FULL ? OldTupleKind.FULL : OldTupleKind.KEY;
-          Map<String, String> oldValues = oldKind == OldTupleKind.FULL ? before
-              : keyOnly(before, identity.keyColumns(table.columnNames()));
-          expected.add(new Expected(table, Delete.TAG, row.getValue(), oldKind, oldValues, null, Set.of()));
+          Map<String, String> oldValues =
+              oldKind == OldTupleKind.FULL
+                  ? before
+                  : keyOnly(before, identity.keyColumns(table.columnNames()));
+          expected.add(
+              new Expected(table, Delete.TAG, row.getValue(), oldKind, oldValues, null, Set.of()));
         }
       }
     }
@@ -339,23 +411,36 @@ class DecoderFidelityIT {
     private void checkNothingIdentityIsRefusedWhenUpdatesArePublished() {
       String t = qualified("t_nothing_err");
       assertThatThrownBy(() -> exec("UPDATE " + t + " SET v = 'y' WHERE id = 1"))
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("55000");
-            assertThat(e.getMessage()).contains("does not have a replica identity and publishes updates");
-          });
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("55000");
+                assertThat(e.getMessage())
+                    .contains("does not have a replica identity and publishes updates");
+              });
       assertThatThrownBy(() -> exec("DELETE FROM " + t + " WHERE id = 1"))
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("55000");
-            assertThat(e.getMessage()).contains("does not have a replica identity and publishes deletes");
-          });
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("55000");
+                assertThat(e.getMessage())
+                    .contains("does not have a replica identity and publishes deletes");
+              });
     }
 
     /** The row as the server prints it: column name to text output, null for SQL NULL. */
     private Map<String, String> readRow(TableInfo table, int id) throws SQLException {
-      String columns = table.columnNames().stream().map(FidelityData::q).collect(Collectors.joining(", "));
+      String columns =
+          table.columnNames().stream().map(FidelityData::q).collect(Collectors.joining(", "));
       try (Statement s = c.createStatement();
-           ResultSet rs = s.executeQuery("SELECT " + columns + " FROM " + qualified(table.identity().table)
-               + " WHERE id = " + id)) {
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT "
+                      + columns
+                      + " FROM "
+                      + qualified(table.identity().table)
+                      + " WHERE id = "
+                      + id)) {
         assertThat(rs.next()).as("row id %d of %s", id, table.identity().table).isTrue();
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < table.columns().size(); i++) {
@@ -379,8 +464,10 @@ class DecoderFidelityIT {
       List<Txn> txns = new ArrayList<>();
       Begin begin = null;
       List<PgOutputMessage> messages = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT xid::text, data FROM pg_logical_slot_get_binary_changes("
-          + "?, NULL, NULL, 'proto_version', ?, 'publication_names', 'fid_pub,fid_pub_inserts')")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT xid::text, data FROM pg_logical_slot_get_binary_changes("
+                  + "?, NULL, NULL, 'proto_version', ?, 'publication_names', 'fid_pub,fid_pub_inserts')")) {
         ps.setString(1, SLOT);
         ps.setString(2, Integer.toString(protocolVersion));
         try (ResultSet rs = ps.executeQuery()) {
@@ -391,8 +478,14 @@ class DecoderFidelityIT {
             try {
               message = decoder.decode(ByteBuffer.wrap(payload));
             } catch (PgOutputDecodeException e) {
-              throw new AssertionError("decoder rejected a real server message (" + payload.length
-                  + " bytes, first byte '" + (char) payload[0] + "'): " + e.getMessage(), e);
+              throw new AssertionError(
+                  "decoder rejected a real server message ("
+                      + payload.length
+                      + " bytes, first byte '"
+                      + (char) payload[0]
+                      + "'): "
+                      + e.getMessage(),
+                  e);
             }
             if (message instanceof Begin b) {
               assertThat(begin).as("Begin inside an open transaction").isNull();
@@ -403,7 +496,9 @@ class DecoderFidelityIT {
               txns.add(new Txn(begin, messages, commit));
               begin = null;
             } else {
-              assertThat(begin).as("%s outside a transaction", message.getClass().getSimpleName()).isNotNull();
+              assertThat(begin)
+                  .as("%s outside a transaction", message.getClass().getSimpleName())
+                  .isNotNull();
               messages.add(message);
             }
             if (begin != null || message instanceof Commit) {
@@ -422,21 +517,25 @@ class DecoderFidelityIT {
     private void checkTransactions(List<Txn> txns) {
       int empty = 0;
       for (Txn txn : txns) {
-        assertThat(txn.commit().commitLsn()).as("Commit LSN vs Begin final LSN of xid %d", txn.begin().xid())
+        assertThat(txn.commit().commitLsn())
+            .as("Commit LSN vs Begin final LSN of xid %d", txn.begin().xid())
             .isEqualTo(txn.begin().finalLsn());
-        assertThat(txn.commit().endLsn().compareTo(txn.commit().commitLsn())).as("end LSN after commit LSN")
+        assertThat(txn.commit().endLsn().compareTo(txn.commit().commitLsn()))
+            .as("end LSN after commit LSN")
             .isPositive();
         long changes = txn.messages().stream().filter(DecoderFidelityIT::isChange).count();
         if (changes == 0) {
           empty++;
         } else {
-          assertThat(changes).as("changes in transaction %d (one statement, one row)", txn.begin().xid())
+          assertThat(changes)
+              .as("changes in transaction %d (one statement, one row)", txn.begin().xid())
               .isEqualTo(1);
         }
       }
       // Before 15, pgoutput sends Begin/Commit even when no change of the transaction is published;
       // from 15 on it leaves such transactions out.
-      assertThat(empty).as("transactions without published changes (PostgreSQL %d)", version)
+      assertThat(empty)
+          .as("transactions without published changes (PostgreSQL %d)", version)
           .isEqualTo(version < 15 ? unpublishedCommits : 0);
     }
 
@@ -453,19 +552,30 @@ class DecoderFidelityIT {
           }
         }
       }
-      assertThat(seen).as("tables that got a Relation message").containsExactlyInAnyOrder(Identity.values());
+      assertThat(seen)
+          .as("tables that got a Relation message")
+          .containsExactlyInAnyOrder(Identity.values());
       // pgoutput describes the types that are not built in (the enum and the domain) with Type
-      // messages. For a domain it sends the domain's oid but the name and namespace of its base type
+      // messages. For a domain it sends the domain's oid but the name and namespace of its base
+      // type
       // (logicalrep_write_typ looks up getBaseType), with pg_catalog sent as the empty string.
       Set<String> expectedTypes = new LinkedHashSet<>();
       for (String name : List.of("mood", "posint")) {
-        expectedTypes.add(queryString("SELECT t.oid::text || ' ' || CASE WHEN n.nspname = 'pg_catalog' THEN ''"
-            + " ELSE n.nspname END || '.' || b.typname FROM pg_type t"
-            + " JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END"
-            + " JOIN pg_namespace n ON n.oid = b.typnamespace"
-            + " WHERE t.oid = '" + q(SCHEMA) + "." + name + "'::regtype"));
+        expectedTypes.add(
+            queryString(
+                "SELECT t.oid::text || ' ' || CASE WHEN n.nspname = 'pg_catalog' THEN ''"
+                    + " ELSE n.nspname END || '.' || b.typname FROM pg_type t"
+                    + " JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END"
+                    + " JOIN pg_namespace n ON n.oid = b.typnamespace"
+                    + " WHERE t.oid = '"
+                    + q(SCHEMA)
+                    + "."
+                    + name
+                    + "'::regtype"));
       }
-      assertThat(types).as("Type messages (oid namespace.name)").containsExactlyInAnyOrderElementsOf(expectedTypes);
+      assertThat(types)
+          .as("Type messages (oid namespace.name)")
+          .containsExactlyInAnyOrderElementsOf(expectedTypes);
     }
 
     private Optional<TableInfo> tableOf(Relation r) {
@@ -481,37 +591,67 @@ class DecoderFidelityIT {
       String where = "Relation " + r.name() + " [" + table.identity().label() + "]: ";
       check(where + "namespace", SCHEMA, r.namespace());
       check(where + "oid", Long.toString(table.oid()), r.oidString());
-      check(where + "replica identity", String.valueOf(table.relreplident()),
+      check(
+          where + "replica identity",
+          String.valueOf(table.relreplident()),
           String.valueOf((char) r.replicaIdentity()));
-      check(where + "column names", table.columnNames().toString(),
+      check(
+          where + "column names",
+          table.columnNames().toString(),
           r.columns().stream().map(RelationColumn::name).toList().toString());
       Set<String> keys = table.identity().keyColumns(table.columnNames());
       for (int i = 0; i < Math.min(r.columns().size(), table.columns().size()); i++) {
         RelationColumn rc = r.columns().get(i);
         CatalogColumn cc = table.columns().get(i);
         String col = where + "column " + q(cc.name()) + " (" + cc.typeName() + ") ";
-        check(col + "type oid (pg_attribute.atttypid)", Long.toString(cc.typeOid()),
+        check(
+            col + "type oid (pg_attribute.atttypid)",
+            Long.toString(cc.typeOid()),
             Integer.toUnsignedString(rc.typeOid()));
-        check(col + "type modifier (atttypmod)", Integer.toString(cc.typmod()), Integer.toString(rc.typeModifier()));
-        check(col + "key flag", Boolean.toString(keys.contains(cc.name())), Boolean.toString(rc.key()));
+        check(
+            col + "type modifier (atttypmod)",
+            Integer.toString(cc.typmod()),
+            Integer.toString(rc.typeModifier()));
+        check(
+            col + "key flag",
+            Boolean.toString(keys.contains(cc.name())),
+            Boolean.toString(rc.key()));
       }
     }
 
     private void checkChanges(List<Txn> txns) {
-      List<PgOutputMessage> changes = txns.stream().flatMap(t -> t.messages().stream())
-          .filter(DecoderFidelityIT::isChange).toList();
-      List<String> expectedOrder = expected.stream().map(e -> e.table().identity().table + " " + opName(e.op()))
-          .toList();
-      List<String> decodedOrder = changes.stream().map(m -> relationOf(m).name() + " " + opName(m.tag())).toList();
-      assertThat(decodedOrder).as("decoded changes, in commit order").containsExactlyElementsOf(expectedOrder);
+      List<PgOutputMessage> changes =
+          txns.stream()
+              .flatMap(t -> t.messages().stream())
+              .filter(DecoderFidelityIT::isChange)
+              .toList();
+      List<String> expectedOrder =
+          expected.stream().map(e -> e.table().identity().table + " " + opName(e.op())).toList();
+      List<String> decodedOrder =
+          changes.stream().map(m -> relationOf(m).name() + " " + opName(m.tag())).toList();
+      assertThat(decodedOrder)
+          .as("decoded changes, in commit order")
+          .containsExactlyElementsOf(expectedOrder);
       for (int i = 0; i < changes.size(); i++) {
         Expected e = expected.get(i);
         PgOutputMessage m = changes.get(i);
         if (m instanceof Insert insert) {
-          compareTuple(e, "new tuple", insert.relation(), insert.newTuple(), e.newValues(), e.unchangedToast());
+          compareTuple(
+              e,
+              "new tuple",
+              insert.relation(),
+              insert.newTuple(),
+              e.newValues(),
+              e.unchangedToast());
         } else if (m instanceof Update update) {
           compareOld(e, update.relation(), update.oldKind(), update.oldTuple());
-          compareTuple(e, "new tuple", update.relation(), update.newTuple(), e.newValues(), e.unchangedToast());
+          compareTuple(
+              e,
+              "new tuple",
+              update.relation(),
+              update.newTuple(),
+              e.newValues(),
+              e.unchangedToast());
         } else if (m instanceof Delete delete) {
           compareOld(e, delete.relation(), delete.oldKind(), delete.oldTuple());
         }
@@ -521,25 +661,39 @@ class DecoderFidelityIT {
     private void compareOld(Expected e, Relation relation, OldTupleKind kind, TupleData oldTuple) {
       String where = e.describe() + " [" + e.table().identity().label() + "]";
       if (kind != e.oldKind()) {
-        mismatches.add(where + ": old tuple kind: expected " + e.oldKind() + " but decoded " + kind);
+        mismatches.add(
+            where + ": old tuple kind: expected " + e.oldKind() + " but decoded " + kind);
         return;
       }
       if (kind != OldTupleKind.NONE) {
-        compareTuple(e, "old tuple ('" + kind.code() + "')", relation, oldTuple, e.oldValues(), Set.of());
+        compareTuple(
+            e, "old tuple ('" + kind.code() + "')", relation, oldTuple, e.oldValues(), Set.of());
       }
     }
 
-    private void compareTuple(Expected e, String which, Relation relation, TupleData tuple,
-                              Map<String, String> values, Set<String> unchangedToast) {
+    private void compareTuple(
+        Expected e,
+        String which,
+        Relation relation,
+        TupleData tuple,
+        Map<String, String> values,
+        Set<String> unchangedToast) {
       String where = e.describe() + " [" + e.table().identity().label() + "], " + which;
       if (tuple.size() != relation.columns().size()) {
-        mismatches.add(where + ": " + tuple.size() + " values for " + relation.columns().size() + " columns");
+        mismatches.add(
+            where + ": " + tuple.size() + " values for " + relation.columns().size() + " columns");
         return;
       }
       for (int i = 0; i < tuple.size(); i++) {
         String name = relation.columns().get(i).name();
         CatalogColumn column = e.table().column(name);
-        String at = where + ", column " + q(name) + " (" + (column == null ? "?" : column.typeName()) + "): ";
+        String at =
+            where
+                + ", column "
+                + q(name)
+                + " ("
+                + (column == null ? "?" : column.typeName())
+                + "): ";
         ColumnValue actual = tuple.get(i);
         if (unchangedToast.contains(name)) {
           if (!actual.isUnchangedToast()) {
@@ -559,8 +713,13 @@ class DecoderFidelityIT {
         } else if (actual.kind() != ColumnValue.Kind.TEXT) {
           mismatches.add(at + "expected " + show(want) + " but decoded " + show(actual));
         } else if (!want.equals(actual.text())) {
-          mismatches.add(at + "expected " + show(want) + " but decoded " + show(actual.text())
-              + firstDifference(want, actual.text()));
+          mismatches.add(
+              at
+                  + "expected "
+                  + show(want)
+                  + " but decoded "
+                  + show(actual.text())
+                  + firstDifference(want, actual.text()));
         }
       }
     }
@@ -580,7 +739,8 @@ class DecoderFidelityIT {
     }
 
     private String queryString(String sql) throws SQLException {
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(sql)) {
         return rs.next() ? rs.getString(1) : null;
       }
     }
@@ -623,13 +783,16 @@ class DecoderFidelityIT {
     boolean shortened = s.length() > 120;
     String shown = shortened ? s.substring(0, 100) + "…" : s;
     StringBuilder sb = new StringBuilder("'");
-    shown.codePoints().forEach(cp -> {
-      if (cp < 0x20 || cp == 0x7f) {
-        sb.append(String.format("\\x%02x", cp));
-      } else {
-        sb.appendCodePoint(cp);
-      }
-    });
+    shown
+        .codePoints()
+        .forEach(
+            cp -> {
+              if (cp < 0x20 || cp == 0x7f) {
+                sb.append(String.format("\\x%02x", cp));
+              } else {
+                sb.appendCodePoint(cp);
+              }
+            });
     sb.append('\'');
     if (shortened) {
       sb.append(" (").append(s.length()).append(" chars)");

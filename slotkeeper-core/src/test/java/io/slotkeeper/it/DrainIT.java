@@ -24,12 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * drainAndShutdown with acknowledgements still in flight: the final status update must carry
- * every acknowledgement the consumer made before its stream completed.
+ * drainAndShutdown with acknowledgements still in flight: the final status update must carry every
+ * acknowledgement the consumer made before its stream completed.
  */
 class DrainIT extends ActorSystemPerClass {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   @Test
   void drainAndShutdownConfirmsEveryAcknowledgedTransaction() throws Exception {
@@ -41,28 +40,47 @@ class DrainIT extends ActorSystemPerClass {
       pg.execute("INSERT INTO drain_t VALUES (" + i + ")");
     }
     List<ChangeEnvelope> seen = new CopyOnWriteArrayList<>();
-    Pair<Control, CompletionStage<Done>> run = ReplicationSource.create(
-            Harness.settings(pg, "drain_slot", "drain_pub").withKeepaliveInterval(Duration.ofHours(1)))
-        // Slow, concurrent processing: several acknowledgements are always on their way.
-        .mapAsync(4, e -> CompletableFuture.supplyAsync(() -> {
-          seen.add(e);
-          return e;
-        }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)))
-        .map(ChangeEnvelope::committableOffset)
-        .toMat(Committer.sink(), Keep.both())
-        .run(kit.system());
+    Pair<Control, CompletionStage<Done>> run =
+        ReplicationSource.create(
+                Harness.settings(pg, "drain_slot", "drain_pub")
+                    .withKeepaliveInterval(Duration.ofHours(1)))
+            // Slow, concurrent processing: several acknowledgements are always on their way.
+            .mapAsync(
+                4,
+                e ->
+                    CompletableFuture.supplyAsync(
+                        () -> {
+                          seen.add(e);
+                          return e;
+                        },
+                        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)))
+            .map(ChangeEnvelope::committableOffset)
+            .toMat(Committer.sink(), Keep.both())
+            .run(kit.system());
     Control control = run.first();
-    control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)).toCompletableFuture().get(35, TimeUnit.SECONDS);
-    Harness.await("all 60 envelopes handed to the stream", Duration.ofSeconds(30),
+    control
+        .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30))
+        .toCompletableFuture()
+        .get(35, TimeUnit.SECONDS);
+    Harness.await(
+        "all 60 envelopes handed to the stream",
+        Duration.ofSeconds(30),
         () -> control.progress().deliveredEnvelopes() >= 60);
 
     control.drainAndShutdown(run.second()).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     List<ChangeEnvelope> commits = seen.stream().filter(ChangeEnvelope::isCommit).toList();
     assertThat(commits).hasSize(20);
-    Lsn lastEnd = commits.stream().map(e -> ((Commit) e.message()).endLsn()).max(Lsn::compareTo).orElseThrow();
+    Lsn lastEnd =
+        commits.stream()
+            .map(e -> ((Commit) e.message()).endLsn())
+            .max(Lsn::compareTo)
+            .orElseThrow();
     // The keepalive never fired (1 h), so only the final status update can have moved the slot.
-    assertThat(Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'drain_slot'"))).isEqualTo(lastEnd);
+    assertThat(
+            Lsn.parse(
+                pg.queryString(
+                    "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'drain_slot'")))
+        .isEqualTo(lastEnd);
   }
 }

@@ -17,12 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue 3, test 6: configuration errors end FAILED after one attempt, with a reason that names
- * the fix, and the stream fails with the same words; nothing retries in a loop.
+ * Issue 3, test 6: configuration errors end FAILED after one attempt, with a reason that names the
+ * fix, and the stream fails with the same words; nothing retries in a loop.
  */
 class FatalErrorIT extends ActorSystemPerClass {
   @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().superuserPassword("fatal-it-secret").build();
+  static final PostgresExtension PG =
+      PostgresExtension.builder().superuserPassword("fatal-it-secret").build();
 
   @BeforeAll
   static void schema() {
@@ -36,7 +37,10 @@ class FatalErrorIT extends ActorSystemPerClass {
   private static SourceStatus failOnce(SourceSettings settings, FailureKind kind) throws Exception {
     Harness h = Harness.start(kit.system(), settings);
     try {
-      h.control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20)).toCompletableFuture().get(25, TimeUnit.SECONDS);
+      h.control
+          .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20))
+          .toCompletableFuture()
+          .get(25, TimeUnit.SECONDS);
       throw new AssertionError("expected the source to fail");
     } catch (ExecutionException e) {
       assertThat(e.getCause()).isInstanceOf(SourceFailedException.class);
@@ -48,7 +52,9 @@ class FatalErrorIT extends ActorSystemPerClass {
       h.done.toCompletableFuture().get(10, TimeUnit.SECONDS);
       throw new AssertionError("expected the stream to fail");
     } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(SourceFailedException.class).hasMessage(status.reason());
+      assertThat(e.getCause())
+          .isInstanceOf(SourceFailedException.class)
+          .hasMessage(status.reason());
       // The parts stay apart: a program prints the fix from a field, not by splitting the message.
       SourceFailedException f = (SourceFailedException) e.getCause();
       assertThat(f.remediation()).isNotEmpty();
@@ -64,14 +70,23 @@ class FatalErrorIT extends ActorSystemPerClass {
 
   @Test
   void missingPublication() throws Exception {
-    SourceStatus s = failOnce(Harness.settings(PG.server(), "f_slot", "no_such_pub"), FailureKind.MISSING_OBJECT);
-    assertThat(s.reason()).contains("no_such_pub").contains("does not exist").contains("CREATE PUBLICATION");
+    SourceStatus s =
+        failOnce(
+            Harness.settings(PG.server(), "f_slot", "no_such_pub"), FailureKind.MISSING_OBJECT);
+    assertThat(s.reason())
+        .contains("no_such_pub")
+        .contains("does not exist")
+        .contains("CREATE PUBLICATION");
   }
 
   @Test
   void missingSlot() throws Exception {
-    SourceStatus s = failOnce(Harness.settings(PG.server(), "no_such_slot", "f_pub"), FailureKind.MISSING_OBJECT);
-    assertThat(s.reason()).contains("no_such_slot").contains("pg_create_logical_replication_slot")
+    SourceStatus s =
+        failOnce(
+            Harness.settings(PG.server(), "no_such_slot", "f_pub"), FailureKind.MISSING_OBJECT);
+    assertThat(s.reason())
+        .contains("no_such_slot")
+        .contains("pg_create_logical_replication_slot")
         .contains("create-if-missing");
   }
 
@@ -79,15 +94,21 @@ class FatalErrorIT extends ActorSystemPerClass {
   void roleWithoutReplication() throws Exception {
     PostgresServer pg = PG.server();
     pg.createRole("plain_role", "plain-secret", false);
-    SourceStatus s = failOnce(Harness.settings(pg, "f_slot", "f_pub").withUser("plain_role")
-        .withPassword("plain-secret"), FailureKind.PRIVILEGE);
+    SourceStatus s =
+        failOnce(
+            Harness.settings(pg, "f_slot", "f_pub")
+                .withUser("plain_role")
+                .withPassword("plain-secret"),
+            FailureKind.PRIVILEGE);
     assertThat(s.reason()).contains("ALTER ROLE plain_role WITH REPLICATION");
   }
 
   @Test
   void wrongPassword() throws Exception {
-    SourceStatus s = failOnce(Harness.settings(PG.server(), "f_slot", "f_pub").withPassword("not-the-password"),
-        FailureKind.AUTHENTICATION);
+    SourceStatus s =
+        failOnce(
+            Harness.settings(PG.server(), "f_slot", "f_pub").withPassword("not-the-password"),
+            FailureKind.AUTHENTICATION);
     assertThat(s.reason()).contains("password authentication failed").contains("Fix:");
     assertThat(s.reason()).doesNotContain("not-the-password");
   }
@@ -95,17 +116,22 @@ class FatalErrorIT extends ActorSystemPerClass {
   @Test
   void missingDatabase() throws Exception {
     PostgresServer pg = PG.server();
-    SourceStatus s = failOnce(Harness.settings(pg, "f_slot", "f_pub")
-        .withUrl("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/no_such_db"), FailureKind.MISSING_OBJECT);
+    SourceStatus s =
+        failOnce(
+            Harness.settings(pg, "f_slot", "f_pub")
+                .withUrl("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/no_such_db"),
+            FailureKind.MISSING_OBJECT);
     assertThat(s.reason()).contains("no_such_db").contains("Fix:");
   }
 
   @Test
   void walLevelNotLogical() throws Exception {
-    try (PostgresServer replica = PostgresServer.builder().setting("wal_level", "replica").start()) {
+    try (PostgresServer replica =
+        PostgresServer.builder().setting("wal_level", "replica").start()) {
       replica.execute("CREATE TABLE f (id int PRIMARY KEY)");
       replica.execute("CREATE PUBLICATION f_pub FOR TABLE f");
-      SourceStatus s = failOnce(Harness.settings(replica, "f_slot", "f_pub"), FailureKind.WAL_LEVEL);
+      SourceStatus s =
+          failOnce(Harness.settings(replica, "f_slot", "f_pub"), FailureKind.WAL_LEVEL);
       assertThat(s.reason()).contains("wal_level").contains("ALTER SYSTEM SET wal_level = logical");
     }
   }

@@ -8,7 +8,10 @@ import java.util.List;
 final class FaultFixtures {
   private FaultFixtures() {}
 
-  /** Creates {@code count} tables named {@code prefix_tN}, a publication for them and a slot; returns the tables. */
+  /**
+   * Creates {@code count} tables named {@code prefix_tN}, a publication for them and a slot;
+   * returns the tables.
+   */
   static List<String> create(PostgresServer pg, String prefix, int count) {
     List<String> tables = new ArrayList<>();
     for (int i = 1; i <= count; i++) {

@@ -76,20 +76,23 @@ final class FidelityData {
   }
 
   /**
-   * DDL for one table. Besides the columns above it gets a dropped column, which pgoutput leaves out
-   * of Relation and tuples (so decoded positions differ from attnum), and a stored generated column,
-   * which pgoutput leaves out before 18 and publishes on 18 when the publication asks for it.
+   * DDL for one table. Besides the columns above it gets a dropped column, which pgoutput leaves
+   * out of Relation and tuples (so decoded positions differ from attnum), and a stored generated
+   * column, which pgoutput leaves out before 18 and publishes on 18 when the publication asks for
+   * it.
    */
   static List<String> tableDdl(String table, String replicaIdentityClause) {
     String t = qualified(table);
-    StringBuilder create = new StringBuilder("CREATE TABLE ").append(t).append(" (\n  dropped_early int");
+    StringBuilder create =
+        new StringBuilder("CREATE TABLE ").append(t).append(" (\n  dropped_early int");
     for (Column c : columns()) {
       create.append(",\n  ").append(q(c.name())).append(' ').append(c.type());
     }
     create.append(",\n  c_generated bigint GENERATED ALWAYS AS (c_int4::bigint * 2) STORED\n)");
     List<String> ddl = new ArrayList<>();
     ddl.add(create.toString());
-    // EXTERNAL: out of line and uncompressed, so the big value is a TOAST pointer whatever it contains.
+    // EXTERNAL: out of line and uncompressed, so the big value is a TOAST pointer whatever it
+    // contains.
     ddl.add("ALTER TABLE " + t + " ALTER COLUMN c_big SET STORAGE EXTERNAL");
     ddl.add("CREATE UNIQUE INDEX " + q(table + "_alt_key") + " ON " + t + " (alt_key)");
     ddl.add("ALTER TABLE " + t + " DROP COLUMN dropped_early");
@@ -102,10 +105,12 @@ final class FidelityData {
   static String insertSql(String table, Row row) {
     StringBuilder names = new StringBuilder("id");
     StringBuilder values = new StringBuilder(Integer.toString(row.id()));
-    row.values().forEach((column, expression) -> {
-      names.append(", ").append(q(column));
-      values.append(", ").append(expression);
-    });
+    row.values()
+        .forEach(
+            (column, expression) -> {
+              names.append(", ").append(q(column));
+              values.append(", ").append(expression);
+            });
     return "INSERT INTO " + qualified(table) + " (" + names + ") VALUES (" + values + ")";
   }
 
@@ -141,8 +146,10 @@ final class FidelityData {
     a.put("c_json", "'{\"b\": 1,  \"a\" : [1, 2.50], \"a\": \"dup ✓\"}'");
     a.put("c_jsonb", "'{\"b\": 1,  \"a\" : [1, 2.50], \"a\": \"dup ✓\"}'");
     a.put("c_int_arr", "'{1,NULL,3}'");
-    a.put("c_text_arr", "ARRAY['plain', 'with space', 'quote\"d', 'back\\slash', NULL, 'NULL', '', "
-        + "E'new\\nline', '✓', '{braces}', 'comma,here']");
+    a.put(
+        "c_text_arr",
+        "ARRAY['plain', 'with space', 'quote\"d', 'back\\slash', NULL, 'NULL', '', "
+            + "E'new\\nline', '✓', '{braces}', 'comma,here']");
     a.put("c_int_2d", "'{{1,2},{3,4}}'");
     a.put("c_float8_arr", "'{NaN,Infinity,-Infinity,-0,5e-324,1.7976931348623157e+308}'");
     a.put("c_float4_arr", "'{3.4028235e+38,1e-45,1.17549435e-38,NaN,-0}'");
@@ -169,7 +176,9 @@ final class FidelityData {
     b.put("c_numeric_12_4", "'99999999.9999'");
     b.put("c_float4", "'NaN'");
     b.put("c_float8", "'Infinity'");
-    b.put("c_text", "E'quote \\' dq \" backslash \\\\ nl \\n tab \\t cr \\r ctl \\x01 del \\x7f end'");
+    b.put(
+        "c_text",
+        "E'quote \\' dq \" backslash \\\\ nl \\n tab \\t cr \\r ctl \\x01 del \\x7f end'");
     b.put("c_varchar", "'exactly twenty chars'");
     b.put("c_char", "'日本語'");
     b.put("c_bytea", "'\\x" + allByteValuesHex() + "'");
@@ -183,9 +192,11 @@ final class FidelityData {
     // is how +infinity is stored.
     // 13 and 14 parse the hours field as a 32-bit int; 15 reworked interval input to take the full
     // 64-bit microsecond range.
-    b.put("c_interval", version >= 15
-        ? "'177999999 years 11 mons 2147483646 days 2562047787:59:59.999999'"
-        : "'177999999 years 11 mons 2147483646 days 2147483647:59:59.999999'");
+    b.put(
+        "c_interval",
+        version >= 15
+            ? "'177999999 years 11 mons 2147483646 days 2562047787:59:59.999999'"
+            : "'177999999 years 11 mons 2147483646 days 2147483647:59:59.999999'");
     b.put("c_uuid", "'ffffffff-ffff-ffff-ffff-ffffffffffff'");
     b.put("c_json", "'{\"nested\": {\"deep\": [null, true, false, 1e100, \"\\u00e9\\n\"]}}'");
     b.put("c_jsonb", "'{\"nested\": {\"deep\": [null, true, false, 1e100, \"\\u00e9\\n\"]}}'");
@@ -313,8 +324,10 @@ final class FidelityData {
    * stored out of line in any case.
    */
   static String bigText() {
-    int[] alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 äöüßéñ✓日本語🐘"
-        .codePoints().toArray();
+    int[] alphabet =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 äöüßéñ✓日本語🐘"
+            .codePoints()
+            .toArray();
     Random random = new Random(20240229L);
     StringBuilder sb = new StringBuilder(110_000);
     for (int i = 0; i < 100_000; i++) {

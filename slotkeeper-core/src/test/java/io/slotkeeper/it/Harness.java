@@ -91,11 +91,15 @@ final class Harness implements AutoCloseable {
     this.consumer = consumer;
   }
 
-  /** Index of the insert of {@code id}, or of the first RESYNC_REQUIRED element when {@code id} is null; -1: none. */
+  /**
+   * Index of the insert of {@code id}, or of the first RESYNC_REQUIRED element when {@code id} is
+   * null; -1: none.
+   */
   static int indexOf(List<ChangeEnvelope> got, String id) {
     for (int i = 0; i < got.size(); i++) {
       ChangeEnvelope e = got.get(i);
-      if (id == null ? e.kind() == ChangeEnvelope.Kind.RESYNC_REQUIRED
+      if (id == null
+          ? e.kind() == ChangeEnvelope.Kind.RESYNC_REQUIRED
           : e.message() instanceof Insert ins && id.equals(ins.newTuple().get(0).text())) {
         return i;
       }
@@ -115,18 +119,23 @@ final class Harness implements AutoCloseable {
 
   static Harness start(ActorSystem<?> system, SourceSettings settings) {
     Consumer consumer = new Consumer();
-    Pair<Control, CompletionStage<Done>> run = ReplicationSource.create(settings)
-        .mapAsync(1, consumer::pass)
-        .toMat(Sink.foreach(consumer::accept), Keep.both())
-        .run(system);
+    Pair<Control, CompletionStage<Done>> run =
+        ReplicationSource.create(settings)
+            .mapAsync(1, consumer::pass)
+            .toMat(Sink.foreach(consumer::accept), Keep.both())
+            .run(system);
     return new Harness(run.first(), run.second(), consumer);
   }
 
   SourceStatus awaitLevel(StatusLevel level, Duration timeout) throws Exception {
-    return control.waitUntil(level, timeout).toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    return control
+        .waitUntil(level, timeout)
+        .toCompletableFuture()
+        .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -154,8 +163,16 @@ final class Harness implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for all " + load.committed().size()
-            + " committed rows to be delivered: " + missing.size() + " missing, " + size + " envelopes received");
+        throw new AssertionError(
+            "timed out after "
+                + timeout
+                + " waiting for all "
+                + load.committed().size()
+                + " committed rows to be delivered: "
+                + missing.size()
+                + " missing, "
+                + size
+                + " envelopes received");
       }
       Thread.sleep(20);
     }

@@ -24,7 +24,9 @@ final class LogCapture implements AutoCloseable {
   }
 
   List<String> warnings() {
-    return appender.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+    return appender.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
         .toList();
   }
 

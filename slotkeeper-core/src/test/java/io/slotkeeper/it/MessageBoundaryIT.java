@@ -4,8 +4,8 @@ import static io.slotkeeper.it.SlotQueries.confirmedFlush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
@@ -29,8 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * acknowledging the message must not confirm the slot past that transaction.
  */
 class MessageBoundaryIT extends ActorSystemPerClass {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   @BeforeAll
   static void schema() {
@@ -43,10 +42,11 @@ class MessageBoundaryIT extends ActorSystemPerClass {
     return Harness.settings(pg, slot, "acc_pub").withKeepaliveInterval(Duration.ofMillis(300));
   }
 
-
   /** {@code BEGIN; INSERT id; SELECT pg_logical_emit_message(false, ...); COMMIT;} for each id. */
-  private static void insertEachWithAStandaloneMessage(PostgresServer pg, int from, int to) throws Exception {
-    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+  private static void insertEachWithAStandaloneMessage(PostgresServer pg, int from, int to)
+      throws Exception {
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement()) {
       c.setAutoCommit(false);
       for (int id = from; id <= to; id++) {
         st.execute("INSERT INTO acc VALUES (" + id + ", 'row " + id + "')");
@@ -61,16 +61,19 @@ class MessageBoundaryIT extends ActorSystemPerClass {
   }
 
   @Test
-  void aTransactionCommittedRightAfterAStandaloneMessageIsDeliveredAndConfirmedOnlyOnceAcknowledged()
-      throws Exception {
+  void
+      aTransactionCommittedRightAfterAStandaloneMessageIsDeliveredAndConfirmedOnlyOnceAcknowledged()
+          throws Exception {
     PostgresServer pg = PG.server();
     assumeMessagesAreSent(pg);
     pg.execute("SELECT pg_create_logical_replication_slot('msg_boundary', 'pgoutput')");
     try (Harness h = Harness.start(kit.system(), settings(pg, "msg_boundary"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
       insertEachWithAStandaloneMessage(pg, 1, 100);
-      Harness.await("100 rows", Duration.ofSeconds(30), () -> h.consumer.insertedIds("acc").size() >= 100
-          && h.consumer.commits().size() >= 100);
+      Harness.await(
+          "100 rows",
+          Duration.ofSeconds(30),
+          () -> h.consumer.insertedIds("acc").size() >= 100 && h.consumer.commits().size() >= 100);
 
       List<ChangeEnvelope> got = h.consumer.received;
       assertThat(h.consumer.insertedIds("acc")).hasSize(100).doesNotHaveDuplicates();
@@ -92,10 +95,14 @@ class MessageBoundaryIT extends ActorSystemPerClass {
           }
         }
       }
-      assertThat(boundaries).as("commit records starting exactly at the message's LSN").isPositive();
+      assertThat(boundaries)
+          .as("commit records starting exactly at the message's LSN")
+          .isPositive();
 
       Lsn lastEnd = ((Commit) h.consumer.commits().get(99).message()).endLsn();
-      Harness.await("the slot to reach the last commit's end", Duration.ofSeconds(10),
+      Harness.await(
+          "the slot to reach the last commit's end",
+          Duration.ofSeconds(10),
           () -> confirmedFlush(pg, "msg_boundary").compareTo(lastEnd) >= 0);
     }
   }
@@ -112,15 +119,20 @@ class MessageBoundaryIT extends ActorSystemPerClass {
       h.consumer.autoAck = e -> e.kind() == Kind.MESSAGE;
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
       insertEachWithAStandaloneMessage(pg, 1001, 1001);
-      Harness.await("the message and the transaction", Duration.ofSeconds(30),
+      Harness.await(
+          "the message and the transaction",
+          Duration.ofSeconds(30),
           () -> h.consumer.commits().size() == 1);
       ChangeEnvelope message = h.consumer.received.get(0);
       assertThat(message.kind()).isEqualTo(Kind.MESSAGE);
       messageLsn = message.lsn();
-      Harness.await("the slot to reach the acknowledged message", Duration.ofSeconds(10),
+      Harness.await(
+          "the slot to reach the acknowledged message",
+          Duration.ofSeconds(10),
           () -> confirmedFlush(pg, "msg_only_ack").equals(messageLsn));
       Thread.sleep(1000);
-      assertThat(confirmedFlush(pg, "msg_only_ack")).as("never past the unacknowledged transaction")
+      assertThat(confirmedFlush(pg, "msg_only_ack"))
+          .as("never past the unacknowledged transaction")
           .isEqualTo(messageLsn);
     } finally {
       first.shutdownTestKit();
@@ -129,7 +141,9 @@ class MessageBoundaryIT extends ActorSystemPerClass {
     ActorTestKit second = ActorTestKit.create("second-process");
     try (Harness h = Harness.start(second.system(), settings(pg, "msg_only_ack"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
-      Harness.await("the unacknowledged transaction again", Duration.ofSeconds(30),
+      Harness.await(
+          "the unacknowledged transaction again",
+          Duration.ofSeconds(30),
           () -> h.consumer.commits().size() == 1);
       assertThat(h.consumer.insertedIds("acc")).containsExactly("1001");
       assertThat(h.consumer.received).noneMatch(e -> e.kind() == Kind.MESSAGE);
@@ -139,10 +153,10 @@ class MessageBoundaryIT extends ActorSystemPerClass {
   }
 
   /**
-   * A transaction written under a replication origin: pgoutput sends its Begin and an Origin message
-   * in one callback, and the walsender sends 0/0 as the Begin's position when another write follows
-   * ({@code WalSndPrepareWrite}, !last_write). The Begin's LSN decides nothing: the transaction is
-   * delivered and confirmed at its commit's end like any other.
+   * A transaction written under a replication origin: pgoutput sends its Begin and an Origin
+   * message in one callback, and the walsender sends 0/0 as the Begin's position when another write
+   * follows ({@code WalSndPrepareWrite}, !last_write). The Begin's LSN decides nothing: the
+   * transaction is delivered and confirmed at its commit's end like any other.
    */
   @Test
   void aBeginFollowedByAnOriginCarriesNoPositionAndDecidesNothing() throws Exception {
@@ -151,20 +165,27 @@ class MessageBoundaryIT extends ActorSystemPerClass {
     pg.execute("SELECT pg_replication_origin_create('upstream_a')");
     try (Harness h = Harness.start(kit.system(), settings(pg, "origin_begin"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
-      try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+      try (Connection c = pg.connect();
+          Statement st = c.createStatement()) {
         st.execute("SELECT pg_replication_origin_session_setup('upstream_a')");
         st.execute("INSERT INTO acc VALUES (2001, 'from an origin')");
         st.execute("SELECT pg_replication_origin_session_reset()");
         st.execute("INSERT INTO acc VALUES (2002, 'local')");
       }
-      Harness.await("both transactions", Duration.ofSeconds(30), () -> h.consumer.commits().size() >= 2);
-      List<ChangeEnvelope> begins = h.consumer.received.stream().filter(e -> e.kind() == Kind.BEGIN).toList();
+      Harness.await(
+          "both transactions", Duration.ofSeconds(30), () -> h.consumer.commits().size() >= 2);
+      List<ChangeEnvelope> begins =
+          h.consumer.received.stream().filter(e -> e.kind() == Kind.BEGIN).toList();
       assertThat(begins).hasSize(2);
       assertThat(begins.get(0).lsn()).as("Begin followed by an Origin").isEqualTo(Lsn.INVALID);
-      assertThat(begins.get(1).lsn()).as("a plain Begin: the transaction's first record").isNotEqualTo(Lsn.INVALID);
+      assertThat(begins.get(1).lsn())
+          .as("a plain Begin: the transaction's first record")
+          .isNotEqualTo(Lsn.INVALID);
       assertThat(h.consumer.insertedIds("acc")).containsExactly("2001", "2002");
       Lsn lastEnd = ((Commit) h.consumer.commits().get(1).message()).endLsn();
-      Harness.await("the slot to reach the last commit's end", Duration.ofSeconds(10),
+      Harness.await(
+          "the slot to reach the last commit's end",
+          Duration.ofSeconds(10),
           () -> confirmedFlush(pg, "origin_begin").compareTo(lastEnd) >= 0);
     }
   }

@@ -19,16 +19,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class NetworkFaultIT extends ActorSystemPerClass {
   @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().setting("wal_sender_timeout", "3s").build();
+  static final PostgresExtension PG =
+      PostgresExtension.builder().setting("wal_sender_timeout", "3s").build();
 
   @Test
   void cutAndBlackHoledPathsAreDetectedAndHealed() throws Exception {
     PostgresServer pg = PG.server();
     List<String> tables = FaultFixtures.create(pg, "net", 2);
     try (TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
-      SourceSettings settings = Harness.settings(pg, "net_slot", "net_pub")
-          .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres")
-          .withConnectTimeout(Duration.ofSeconds(2));
+      SourceSettings settings =
+          Harness.settings(pg, "net_slot", "net_pub")
+              .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres")
+              .withConnectTimeout(Duration.ofSeconds(2));
       try (Harness h = Harness.start(kit.system(), settings);
           WriteLoad load = WriteLoad.start(pg, tables, 5, 10)) {
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
@@ -36,7 +38,9 @@ class NetworkFaultIT extends ActorSystemPerClass {
         Thread.sleep(2000);
         long reconnects = h.control.progress().reconnects();
         proxy.cutAll();
-        Harness.await("the cut to be noticed", Duration.ofSeconds(10),
+        Harness.await(
+            "the cut to be noticed",
+            Duration.ofSeconds(10),
             () -> h.control.progress().reconnects() > reconnects);
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
 
@@ -44,7 +48,9 @@ class NetworkFaultIT extends ActorSystemPerClass {
         long beforeHole = h.control.progress().reconnects();
         proxy.blackhole(true);
         long holeStart = System.nanoTime();
-        Harness.await("the black hole to be noticed", Duration.ofSeconds(15),
+        Harness.await(
+            "the black hole to be noticed",
+            Duration.ofSeconds(15),
             () -> h.control.progress().reconnects() > beforeHole);
         Duration detection = Duration.ofNanos(System.nanoTime() - holeStart);
         Thread.sleep(4000);

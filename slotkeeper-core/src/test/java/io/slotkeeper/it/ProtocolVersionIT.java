@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 
 /**
- * Issue 10, item 10: a pgoutput protocol version the server does not have (2 needs PostgreSQL 14,
- * 3 needs 15, 4 needs 16) is a configuration error: FAILED after one attempt, naming the versions
+ * Issue 10, item 10: a pgoutput protocol version the server does not have (2 needs PostgreSQL 14, 3
+ * needs 15, 4 needs 16) is a configuration error: FAILED after one attempt, naming the versions
  * this server supports, never a reconnect loop.
  */
 class ProtocolVersionIT extends ActorSystemPerClass {
@@ -42,39 +42,62 @@ class ProtocolVersionIT extends ActorSystemPerClass {
   @Test
   void protocolVersion2OnPostgres13FailsOnceNamingTheSupportedVersion() throws Exception {
     assertThat(PG.server().version()).isEqualTo(13);
-    Harness h = Harness.start(kit.system(), Harness.settings(PG.server(), "p_slot", "p_pub").withProtoVersion(2));
+    Harness h =
+        Harness.start(
+            kit.system(), Harness.settings(PG.server(), "p_slot", "p_pub").withProtoVersion(2));
     try {
-      Throwable failed = catchThrowableOfType(() -> h.control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20))
-          .toCompletableFuture().get(25, TimeUnit.SECONDS), ExecutionException.class);
+      Throwable failed =
+          catchThrowableOfType(
+              () ->
+                  h.control
+                      .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20))
+                      .toCompletableFuture()
+                      .get(25, TimeUnit.SECONDS),
+              ExecutionException.class);
       assertThat(failed).as("the source must fail, not wait").isNotNull();
       assertThat(failed.getCause()).isInstanceOf(SourceFailedException.class);
       SourceStatus status = h.control.status();
       assertThat(status.level()).isEqualTo(StatusLevel.FAILED);
       assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
-      assertThat(status.reason()).contains("proto-version").contains("PostgreSQL 13").contains("14")
+      assertThat(status.reason())
+          .contains("proto-version")
+          .contains("PostgreSQL 13")
+          .contains("14")
           .contains("proto-version = 1");
-      assertThat(((SourceFailedException) failed.getCause()).kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
-      assertThat(status.error()).hasValueSatisfying(e -> {
-        assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
-        assertThat(e.remediation()).contains("proto-version = 1");
-      });
+      assertThat(((SourceFailedException) failed.getCause()).kind())
+          .isEqualTo(FailureKind.PROTOCOL_VERSION);
+      assertThat(status.error())
+          .hasValueSatisfying(
+              e -> {
+                assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
+                assertThat(e.remediation()).contains("proto-version = 1");
+              });
     } finally {
       h.close();
     }
   }
 
-  /** Should the server be asked anyway (a version check skipped or wrong), its refusal is fatal too. */
+  /**
+   * Should the server be asked anyway (a version check skipped or wrong), its refusal is fatal too.
+   */
   @Test
   void theServersOwnRefusalOfTheVersionIsFatalAndNamesWhatItSupports() throws Exception {
     SQLException refused;
     try (Connection c = PG.server().connectReplication()) {
-      refused = catchThrowableOfType(() -> c.unwrap(PGConnection.class).getCopyAPI().copyDual(
-          "START_REPLICATION SLOT p_slot LOGICAL 0/0 (proto_version '2', publication_names '\"p_pub\"')"),
-          SQLException.class);
+      refused =
+          catchThrowableOfType(
+              () ->
+                  c.unwrap(PGConnection.class)
+                      .getCopyAPI()
+                      .copyDual(
+                          "START_REPLICATION SLOT p_slot LOGICAL 0/0 (proto_version '2', publication_names '\"p_pub\"')"),
+              SQLException.class);
     }
     assertThat((Throwable) refused).as("PostgreSQL 13 refuses protocol version 2").isNotNull();
     Classification c = ErrorClassifier.classify(refused, "postgres", "postgres");
-    assertThat(c.errorClass()).as(refused.getSQLState() + " " + refused.getMessage()).isEqualTo(ErrorClass.FATAL);
+    assertThat(c.errorClass())
+        .as(refused.getSQLState() + " " + refused.getMessage())
+        .isEqualTo(ErrorClass.FATAL);
     assertThat(c.reason()).contains("proto_version").contains("proto-version = 1");
     assertThat(c.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
   }

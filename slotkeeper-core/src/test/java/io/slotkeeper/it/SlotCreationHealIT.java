@@ -15,8 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 4, tests 1 and 2 (seed 002): CREATE_REPLICATION_SLOT blocked by a transaction that owns
- * an xid. The status names the blocker, heal attempts are counted, and the source becomes ACTIVE
+ * Issue 4, tests 1 and 2 (seed 002): CREATE_REPLICATION_SLOT blocked by a transaction that owns an
+ * xid. The status names the blocker, heal attempts are counted, and the source becomes ACTIVE
  * without a restart once the blocker ends. On 15 (no pg_log_standby_snapshot) and for a role
  * without EXECUTE on it, a tailored warning appears once per creation attempt.
  */
@@ -34,17 +34,32 @@ class SlotCreationHealIT extends ActorSystemPerClass {
   }
 
   /** Runs the blocked creation; returns the progress seen while blocked. */
-  private static SourceProgress blockedThenHealed(PostgresServer pg, SourceSettings settings) throws Exception {
+  private static SourceProgress blockedThenHealed(PostgresServer pg, SourceSettings settings)
+      throws Exception {
     try (HeldTransaction blocker = pg.holdOpenTransaction();
         Harness h = Harness.start(kit.system(), settings)) {
-      Harness.await("the status to name the blocker", Duration.ofSeconds(30),
+      Harness.await(
+          "the status to name the blocker",
+          Duration.ofSeconds(30),
           () -> h.control.status().reason().contains("PID " + blocker.pid()));
-      Harness.await("two heal attempts", Duration.ofSeconds(30), () -> h.control.progress().healAttempts() >= 2);
+      Harness.await(
+          "two heal attempts",
+          Duration.ofSeconds(30),
+          () -> h.control.progress().healAttempts() >= 2);
       // The same in fields, for programs: the blocker's PID and what the heal did.
-      Harness.await("the blocker in the status's fields", Duration.ofSeconds(10), () -> h.control.status().waiting()
-          .filter(w -> w instanceof Waiting.CreationBlocked c && c.blockerPids().contains(blocker.pid())
-              && c.heal().attempts() >= 2)
-          .isPresent());
+      Harness.await(
+          "the blocker in the status's fields",
+          Duration.ofSeconds(10),
+          () ->
+              h.control
+                  .status()
+                  .waiting()
+                  .filter(
+                      w ->
+                          w instanceof Waiting.CreationBlocked c
+                              && c.blockerPids().contains(blocker.pid())
+                              && c.heal().attempts() >= 2)
+                  .isPresent());
       assertThat(h.control.status().level()).isEqualTo(StatusLevel.STARTING);
       SourceProgress whileBlocked = h.control.progress();
 
@@ -52,7 +67,9 @@ class SlotCreationHealIT extends ActorSystemPerClass {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(60));
       assertThat(h.control.progress().reconnects()).as("healed without a restart").isZero();
       pg.execute("INSERT INTO heal_t VALUES ('after-heal')");
-      Harness.await("a change through the new slot", Duration.ofSeconds(20),
+      Harness.await(
+          "a change through the new slot",
+          Duration.ofSeconds(20),
           () -> h.consumer.insertedIds().contains("after-heal"));
       return whileBlocked;
     }
@@ -80,8 +97,12 @@ class SlotCreationHealIT extends ActorSystemPerClass {
       SourceProgress blocked = blockedThenHealed(pg, settings(pg));
       assertThat(blocked.healUnavailable()).isGreaterThanOrEqualTo(2);
       assertThat(blocked.healSucceeded()).isZero();
-      assertThat(log.warnings()).filteredOn(w -> w.contains("pg_log_standby_snapshot"))
-          .singleElement().asString().contains("PostgreSQL 16").contains("ending");
+      assertThat(log.warnings())
+          .filteredOn(w -> w.contains("pg_log_standby_snapshot"))
+          .singleElement()
+          .asString()
+          .contains("PostgreSQL 16")
+          .contains("ending");
     }
   }
 
@@ -93,11 +114,14 @@ class SlotCreationHealIT extends ActorSystemPerClass {
       schema(pg);
       pg.createRole("heal_repl", "heal-pw", true);
       pg.execute("GRANT SELECT ON heal_t TO heal_repl");
-      SourceProgress blocked = blockedThenHealed(pg, settings(pg).withUser("heal_repl").withPassword("heal-pw"));
+      SourceProgress blocked =
+          blockedThenHealed(pg, settings(pg).withUser("heal_repl").withPassword("heal-pw"));
       assertThat(blocked.healUnavailable()).isGreaterThanOrEqualTo(2);
       assertThat(blocked.healSucceeded()).isZero();
-      assertThat(log.warnings()).filteredOn(w -> w.contains("pg_log_standby_snapshot"))
-          .singleElement().asString()
+      assertThat(log.warnings())
+          .filteredOn(w -> w.contains("pg_log_standby_snapshot"))
+          .singleElement()
+          .asString()
           .contains("GRANT EXECUTE ON FUNCTION pg_log_standby_snapshot() TO heal_repl");
     }
   }
@@ -113,12 +137,15 @@ class SlotCreationHealIT extends ActorSystemPerClass {
       try (Harness h = Harness.start(kit.system(), settings)) {
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
         assertThat(log.warnings()).anyMatch(w -> w.contains("terminated PID " + blocker.pid()));
-        assertThat(pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + blocker.pid())).isZero();
+        assertThat(
+                pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + blocker.pid()))
+            .isZero();
       }
     }
   }
 
-  // ---- Issue 10, item 5: creation is not bounded by the socket timeout, and our own orphan is ended.
+  // ---- Issue 10, item 5: creation is not bounded by the socket timeout, and our own orphan is
+  // ended.
 
   /** Low, so the tests can hold a blocker for longer than it without taking minutes. */
   private static final Duration LOW_SOCKET_TIMEOUT = Duration.ofSeconds(3);
@@ -131,13 +158,19 @@ class SlotCreationHealIT extends ActorSystemPerClass {
       SourceSettings settings = settings(pg).withSocketTimeout(LOW_SOCKET_TIMEOUT);
       try (HeldTransaction blocker = pg.holdOpenTransaction();
           Harness h = Harness.start(kit.system(), settings)) {
-        Harness.await("the status to name the blocker", Duration.ofSeconds(30),
+        Harness.await(
+            "the status to name the blocker",
+            Duration.ofSeconds(30),
             () -> h.control.status().reason().contains("PID " + blocker.pid()));
         // Hold the blocker well past the socket timeout.
         Thread.sleep(LOW_SOCKET_TIMEOUT.multipliedBy(2).plusSeconds(2).toMillis());
-        assertThat(h.control.progress().reconnects()).as("creation was not cut by the socket timeout").isZero();
+        assertThat(h.control.progress().reconnects())
+            .as("creation was not cut by the socket timeout")
+            .isZero();
         long attempts = h.control.progress().healAttempts();
-        Harness.await("healing to go on past the socket timeout", Duration.ofSeconds(10),
+        Harness.await(
+            "healing to go on past the socket timeout",
+            Duration.ofSeconds(10),
             () -> h.control.progress().healAttempts() > attempts);
         assertThat(h.control.status().reason()).contains("PID " + blocker.pid());
 
@@ -145,7 +178,9 @@ class SlotCreationHealIT extends ActorSystemPerClass {
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
         assertThat(h.control.progress().reconnects()).as("created without a restart").isZero();
         pg.execute("INSERT INTO heal_t VALUES ('after-long-creation')");
-        Harness.await("a change through the new slot", Duration.ofSeconds(20),
+        Harness.await(
+            "a change through the new slot",
+            Duration.ofSeconds(20),
             () -> h.consumer.insertedIds().contains("after-long-creation"));
       }
     }
@@ -158,12 +193,16 @@ class SlotCreationHealIT extends ActorSystemPerClass {
         LogCapture log = new LogCapture(AdminActor.class);
         HeldTransaction blocker = pg.holdOpenTransaction()) {
       schema(pg);
-      SourceSettings settings = settings(pg).withSocketTimeout(LOW_SOCKET_TIMEOUT)
-          .withTerminateBlockersAfter(LOW_SOCKET_TIMEOUT.plusSeconds(2));
+      SourceSettings settings =
+          settings(pg)
+              .withSocketTimeout(LOW_SOCKET_TIMEOUT)
+              .withTerminateBlockersAfter(LOW_SOCKET_TIMEOUT.plusSeconds(2));
       try (Harness h = Harness.start(kit.system(), settings)) {
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
         assertThat(log.warnings()).anyMatch(w -> w.contains("terminated PID " + blocker.pid()));
-        assertThat(pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + blocker.pid())).isZero();
+        assertThat(
+                pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + blocker.pid()))
+            .isZero();
         assertThat(h.control.progress().reconnects()).isZero();
       }
     }
@@ -171,8 +210,8 @@ class SlotCreationHealIT extends ActorSystemPerClass {
 
   /**
    * Our connection dies while its walsender waits inside CREATE_REPLICATION_SLOT. That walsender
-   * does not notice (it waits on a lock, not on the socket) and keeps the half-created slot
-   * active: without help every reconnect would be BUSY on our own orphan until the blocker ends.
+   * does not notice (it waits on a lock, not on the socket) and keeps the half-created slot active:
+   * without help every reconnect would be BUSY on our own orphan until the blocker ends.
    */
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {17})
@@ -182,36 +221,50 @@ class SlotCreationHealIT extends ActorSystemPerClass {
         LogCapture log = new LogCapture("io.slotkeeper.internal.connection.ConnectionSetup");
         TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
       schema(pg);
-      SourceSettings settings = settings(pg)
-          .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres");
+      SourceSettings settings =
+          settings(pg)
+              .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres");
       try (HeldTransaction blocker = pg.holdOpenTransaction();
           Harness h = Harness.start(kit.system(), settings)) {
-        Harness.await("the status to name the blocker", Duration.ofSeconds(30),
+        Harness.await(
+            "the status to name the blocker",
+            Duration.ofSeconds(30),
             () -> h.control.status().reason().contains("PID " + blocker.pid()));
         int orphan = pg.waitForActiveWalsender("heal_slot", Duration.ofSeconds(10));
         proxy.cutAll();
-        Harness.await("the cut to be noticed", Duration.ofSeconds(10), () -> h.control.progress().reconnects() > 0);
-        // Heal ticks of the cut creation may still be on their way; new attempts mean a new creation.
+        Harness.await(
+            "the cut to be noticed",
+            Duration.ofSeconds(10),
+            () -> h.control.progress().reconnects() > 0);
+        // Heal ticks of the cut creation may still be on their way; new attempts mean a new
+        // creation.
         Thread.sleep(1000);
         long attemptsAfterCut = h.control.progress().healAttempts();
-        Harness.await("a new creation, healed again", Duration.ofSeconds(30),
-            () -> h.control.progress().healAttempts() >= attemptsAfterCut + 2
-                && h.control.status().reason().contains("PID " + blocker.pid()));
-        assertThat(log.warnings()).anyMatch(w -> w.contains("orphan") && w.contains("PID " + orphan));
-        assertThat(pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + orphan)).isZero();
+        Harness.await(
+            "a new creation, healed again",
+            Duration.ofSeconds(30),
+            () ->
+                h.control.progress().healAttempts() >= attemptsAfterCut + 2
+                    && h.control.status().reason().contains("PID " + blocker.pid()));
+        assertThat(log.warnings())
+            .anyMatch(w -> w.contains("orphan") && w.contains("PID " + orphan));
+        assertThat(pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + orphan))
+            .isZero();
 
         blocker.commit();
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
         pg.execute("INSERT INTO heal_t VALUES ('after-orphan')");
-        Harness.await("a change through the new slot", Duration.ofSeconds(20),
+        Harness.await(
+            "a change through the new slot",
+            Duration.ofSeconds(20),
             () -> h.consumer.insertedIds().contains("after-orphan"));
       }
     }
   }
 
   /**
-   * Someone else's walsender creating our slot, even under our very application name, is not
-   * ours to end: the source waits (BUSY) instead.
+   * Someone else's walsender creating our slot, even under our very application name, is not ours
+   * to end: the source waits (BUSY) instead.
    */
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {17})
@@ -225,20 +278,26 @@ class SlotCreationHealIT extends ActorSystemPerClass {
       org.postgresql.PGProperty.PREFER_QUERY_MODE.set(props, "simple");
       org.postgresql.PGProperty.APPLICATION_NAME.set(props, "slotkeeper:heal_slot");
       try (java.sql.Connection other = java.sql.DriverManager.getConnection(pg.jdbcUrl(), props)) {
-        java.util.concurrent.CompletableFuture<Void> creating = java.util.concurrent.CompletableFuture.runAsync(() -> {
-          try (java.sql.Statement st = other.createStatement()) {
-            st.execute("CREATE_REPLICATION_SLOT heal_slot LOGICAL pgoutput (SNAPSHOT 'nothing')");
-          } catch (java.sql.SQLException e) {
-            throw new java.util.concurrent.CompletionException(e);
-          }
-        });
+        java.util.concurrent.CompletableFuture<Void> creating =
+            java.util.concurrent.CompletableFuture.runAsync(
+                () -> {
+                  try (java.sql.Statement st = other.createStatement()) {
+                    st.execute(
+                        "CREATE_REPLICATION_SLOT heal_slot LOGICAL pgoutput (SNAPSHOT 'nothing')");
+                  } catch (java.sql.SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                  }
+                });
         int foreign = pg.waitForActiveWalsender("heal_slot", Duration.ofSeconds(10));
         try (Harness h = Harness.start(kit.system(), settings(pg))) {
-          Harness.await("the source to report the slot busy", Duration.ofSeconds(30),
+          Harness.await(
+              "the source to report the slot busy",
+              Duration.ofSeconds(30),
               () -> h.control.status().reason().contains("active for PID " + foreign));
           Thread.sleep(1000);
           assertThat(pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + foreign))
-              .as("the other creation is left alone").isEqualTo(1);
+              .as("the other creation is left alone")
+              .isEqualTo(1);
           blocker.commit();
           creating.get(30, java.util.concurrent.TimeUnit.SECONDS);
         }

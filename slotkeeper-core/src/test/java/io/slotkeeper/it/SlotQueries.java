@@ -9,7 +9,10 @@ final class SlotQueries {
 
   /** The slot's confirmed_flush_lsn as pg_replication_slots shows it. */
   static Lsn confirmedFlush(PostgresServer pg, String slot) {
-    return Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
+    return Lsn.parse(
+        pg.queryString(
+            "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '"
+                + slot
+                + "'"));
   }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StallIT extends ActorSystemPerClass {
   @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().setting("wal_sender_timeout", "2s").build();
+  static final PostgresExtension PG =
+      PostgresExtension.builder().setting("wal_sender_timeout", "2s").build();
 
   @Test
   void aStalledConsumerKeepsTheConnectionAndLosesNothing() throws Exception {
@@ -49,12 +50,15 @@ class StallIT extends ActorSystemPerClass {
         Checks.exactlyOnce(h.consumer.insertedIds(), load);
         assertThat(load.transactions()).isGreaterThan(100);
       }
-      assertThat(pg.serverLog()).doesNotContain("terminating walsender process due to replication timeout");
+      assertThat(pg.serverLog())
+          .doesNotContain("terminating walsender process due to replication timeout");
       assertThat(h.control.progress().reconnects()).isZero();
       assertThat(transitions).extracting(SourceStatus::level).containsOnly(StatusLevel.ACTIVE);
       // Commit order: the single writer's ids grow, so delivered ids must grow too.
-      List<Long> numbers = h.consumer.insertedIds().stream()
-          .map(id -> Long.parseLong(id.substring(id.indexOf(':') + 1))).toList();
+      List<Long> numbers =
+          h.consumer.insertedIds().stream()
+              .map(id -> Long.parseLong(id.substring(id.indexOf(':') + 1)))
+              .toList();
       assertThat(numbers).isSorted();
     }
   }

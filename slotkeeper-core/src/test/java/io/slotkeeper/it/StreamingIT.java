@@ -2,8 +2,8 @@ package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ChangeEnvelope.Kind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.pgoutput.Commit;
@@ -22,8 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 3, test 1: every kind of change arrives in commit order with correct LSNs and values. */
 class StreamingIT extends ActorSystemPerClass {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   @Test
   void changesOfEveryKindArriveInCommitOrder() throws Exception {
@@ -43,18 +42,34 @@ class StreamingIT extends ActorSystemPerClass {
       pg.execute("TRUNCATE other");
       pg.execute("INSERT INTO items VALUES (3, 'fig', 1)");
 
-      Harness.await("all seven transactions", Duration.ofSeconds(30), () -> h.consumer.commits().size() >= 6
-          && h.consumer.insertedIds("items").contains("3"));
+      Harness.await(
+          "all seven transactions",
+          Duration.ofSeconds(30),
+          () -> h.consumer.commits().size() >= 6 && h.consumer.insertedIds("items").contains("3"));
       List<ChangeEnvelope> got = h.consumer.received;
       List<Kind> kinds = got.stream().map(ChangeEnvelope::kind).toList();
-      assertThat(kinds).containsExactly(
-          Kind.BEGIN, Kind.INSERT, Kind.INSERT, Kind.COMMIT,
-          Kind.BEGIN, Kind.UPDATE, Kind.COMMIT,
-          Kind.BEGIN, Kind.DELETE, Kind.COMMIT,
-          Kind.BEGIN, Kind.MESSAGE, Kind.COMMIT,
-          Kind.MESSAGE,
-          Kind.BEGIN, Kind.TRUNCATE, Kind.COMMIT,
-          Kind.BEGIN, Kind.INSERT, Kind.COMMIT);
+      assertThat(kinds)
+          .containsExactly(
+              Kind.BEGIN,
+              Kind.INSERT,
+              Kind.INSERT,
+              Kind.COMMIT,
+              Kind.BEGIN,
+              Kind.UPDATE,
+              Kind.COMMIT,
+              Kind.BEGIN,
+              Kind.DELETE,
+              Kind.COMMIT,
+              Kind.BEGIN,
+              Kind.MESSAGE,
+              Kind.COMMIT,
+              Kind.MESSAGE,
+              Kind.BEGIN,
+              Kind.TRUNCATE,
+              Kind.COMMIT,
+              Kind.BEGIN,
+              Kind.INSERT,
+              Kind.COMMIT);
 
       Insert apple = (Insert) got.get(1).message();
       assertThat(apple.relation().qualifiedName()).isEqualTo("public.items");
@@ -73,7 +88,8 @@ class StreamingIT extends ActorSystemPerClass {
       Truncate truncate = (Truncate) got.get(15).message();
       assertThat(truncate.relations()).extracting(r -> r.name()).containsExactly("other");
 
-      // Within a transaction every envelope carries the transaction's xid and commit LSN; LSNs grow.
+      // Within a transaction every envelope carries the transaction's xid and commit LSN; LSNs
+      // grow.
       Lsn previousCommit = Lsn.INVALID;
       for (ChangeEnvelope e : got) {
         if (e.kind() == Kind.COMMIT) {
@@ -101,7 +117,8 @@ class StreamingIT extends ActorSystemPerClass {
         pg.execute("CREATE TABLE side_" + i + " (id text PRIMARY KEY)");
         pg.execute("CREATE PUBLICATION side_pub_" + i + " FOR TABLE side_" + i);
         pg.execute("SELECT pg_create_logical_replication_slot('side_slot_" + i + "', 'pgoutput')");
-        sources.add(Harness.start(kit.system(), Harness.settings(pg, "side_slot_" + i, "side_pub_" + i)));
+        sources.add(
+            Harness.start(kit.system(), Harness.settings(pg, "side_slot_" + i, "side_pub_" + i)));
       }
       for (Harness h : sources) {
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
@@ -112,7 +129,9 @@ class StreamingIT extends ActorSystemPerClass {
       for (int i = 1; i <= 3; i++) {
         Harness h = sources.get(i - 1);
         String expected = "row-of-" + i;
-        Harness.await("source " + i + " to get its row", Duration.ofSeconds(20),
+        Harness.await(
+            "source " + i + " to get its row",
+            Duration.ofSeconds(20),
             () -> h.consumer.insertedIds().contains(expected));
         assertThat(h.consumer.insertedIds()).containsExactly(expected);
       }

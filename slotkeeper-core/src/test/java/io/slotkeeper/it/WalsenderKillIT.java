@@ -13,10 +13,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Issue 3, test 3: the walsender is terminated every ~2 s under a continuous multi-table write load. */
+/**
+ * Issue 3, test 3: the walsender is terminated every ~2 s under a continuous multi-table write
+ * load.
+ */
 class WalsenderKillIT extends ActorSystemPerClass {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   @Test
   void everyCommittedRowArrivesExactlyOnceWhileTheWalsenderIsKilled() throws Exception {
@@ -35,7 +37,9 @@ class WalsenderKillIT extends ActorSystemPerClass {
           long reconnectsBefore = h.control.progress().reconnects();
           assertThat(pg.terminateWalsender("kill_slot")).isEqualTo(pid);
           kills++;
-          Harness.await("the source to notice the kill", Duration.ofSeconds(10),
+          Harness.await(
+              "the source to notice the kill",
+              Duration.ofSeconds(10),
               () -> h.control.progress().reconnects() > reconnectsBefore);
           // A waiter registered now must see ACTIVE again, from the status events.
           h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(10));
@@ -46,7 +50,9 @@ class WalsenderKillIT extends ActorSystemPerClass {
         Checks.exactlyOnce(h.consumer.insertedIds(), load);
       }
       long activations = transitions.stream().filter(s -> s.level() == StatusLevel.ACTIVE).count();
-      assertThat(activations).as("ACTIVE after the start and after each of %d kills", kills).isGreaterThanOrEqualTo(kills + 1);
+      assertThat(activations)
+          .as("ACTIVE after the start and after each of %d kills", kills)
+          .isGreaterThanOrEqualTo(kills + 1);
       assertThat(h.control.progress().reconnects()).isGreaterThanOrEqualTo(kills);
     }
   }

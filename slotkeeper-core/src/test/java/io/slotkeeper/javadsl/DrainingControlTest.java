@@ -34,30 +34,45 @@ class DrainingControlTest {
   static final class StubControl implements Control {
     final List<String> calls = new ArrayList<>();
 
-    @Override public SourceStatus status() {
+    @Override
+    public SourceStatus status() {
       return new SourceStatus(StatusLevel.ACTIVE, "stub", Instant.EPOCH, null);
     }
-    @Override public SourceProgress progress() {
+
+    @Override
+    public SourceProgress progress() {
       return SourceProgress.none();
     }
-    @Override public CompletionStage<SourceStatus> waitUntil(StatusLevel level, Duration timeout) {
+
+    @Override
+    public CompletionStage<SourceStatus> waitUntil(StatusLevel level, Duration timeout) {
       return CompletableFuture.completedFuture(status());
     }
-    @Override public StatusSubscription subscribe(Consumer<SourceStatus> listener) {
+
+    @Override
+    public StatusSubscription subscribe(Consumer<SourceStatus> listener) {
       calls.add("subscribe");
       return () -> calls.add("close");
     }
-    @Override public CompletionStage<Done> stop() {
+
+    @Override
+    public CompletionStage<Done> stop() {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    @Override public CompletionStage<Done> shutdown() {
+
+    @Override
+    public CompletionStage<Done> shutdown() {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    @Override public <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
+
+    @Override
+    public <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
       calls.add("drainAndShutdown");
       return streamCompletion;
     }
-    @Override public CompletionStage<Done> isShutdown() {
+
+    @Override
+    public CompletionStage<Done> isShutdown() {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
   }
@@ -65,11 +80,12 @@ class DrainingControlTest {
   @Test
   void pairsTheControlWithItsStreamAsKeepBothMaterializesThem() throws Exception {
     StubControl stub = new StubControl();
-    DrainingControl<List<ChangeEnvelope>> control = Source.<ChangeEnvelope>empty()
-        .mapMaterializedValue(n -> (Control) stub)
-        .toMat(Sink.seq(), Keep.both())
-        .mapMaterializedValue(DrainingControl::create)
-        .run(KIT.system());
+    DrainingControl<List<ChangeEnvelope>> control =
+        Source.<ChangeEnvelope>empty()
+            .mapMaterializedValue(n -> (Control) stub)
+            .toMat(Sink.seq(), Keep.both())
+            .mapMaterializedValue(DrainingControl::create)
+            .run(KIT.system());
     assertThat(control.drainAndShutdown().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEmpty();
     assertThat(stub.calls).containsExactly("drainAndShutdown");
     assertThat(control.control()).isSameAs(stub);
@@ -78,18 +94,21 @@ class DrainingControlTest {
   @Test
   void alsoAsTheCombinerOfToMat() throws Exception {
     StubControl stub = new StubControl();
-    DrainingControl<Done> control = Source.<ChangeEnvelope>empty()
-        .mapMaterializedValue(n -> (Control) stub)
-        .toMat(Sink.ignore(), DrainingControl::create)
-        .run(KIT.system());
-    assertThat(control.drainAndShutdown().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(Done.getInstance());
+    DrainingControl<Done> control =
+        Source.<ChangeEnvelope>empty()
+            .mapMaterializedValue(n -> (Control) stub)
+            .toMat(Sink.ignore(), DrainingControl::create)
+            .run(KIT.system());
+    assertThat(control.drainAndShutdown().toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .isEqualTo(Done.getInstance());
     assertThat(control.status().reason()).isEqualTo("stub");
   }
 
   @Test
   void theSubscriptionClosesWithoutACatch() {
     StubControl stub = new StubControl();
-    try (StatusSubscription s = DrainingControl.create(stub, new CompletableFuture<Done>()).subscribe(x -> { })) {
+    try (StatusSubscription s =
+        DrainingControl.create(stub, new CompletableFuture<Done>()).subscribe(x -> {})) {
       assertThat(stub.calls).containsExactly("subscribe");
     }
     assertThat(stub.calls).containsExactly("subscribe", "close");

@@ -11,8 +11,8 @@ import java.util.Set;
 /**
  * Compares what each consumer incarnation received with the oracle, and the polled confirmed
  * positions with what had been acknowledged. Shares nothing with the engine's ledger: its only
- * inputs are the oracle's units, the units the consumers rebuilt from envelopes, the acknowledgement
- * times and the slot's confirmed_flush_lsn as the server reported it.
+ * inputs are the oracle's units, the units the consumers rebuilt from envelopes, the
+ * acknowledgement times and the slot's confirmed_flush_lsn as the server reported it.
  */
 final class Checker {
   /** One incarnation's view for the checks: where the slot stood when it started, what it got. */
@@ -35,12 +35,16 @@ final class Checker {
         throw new IllegalStateException("two oracle units at " + oracle.get(i).position());
       }
       if (i > 0 && !oracle.get(i).position().isAfter(oracle.get(i - 1).position())) {
-        throw new IllegalStateException("oracle positions not increasing at " + oracle.get(i).describe());
+        throw new IllegalStateException(
+            "oracle positions not increasing at " + oracle.get(i).describe());
       }
     }
   }
 
-  /** Index of the first oracle unit the server sends again when the slot stands at {@code confirmed}. */
+  /**
+   * Index of the first oracle unit the server sends again when the slot stands at {@code
+   * confirmed}.
+   */
   private int firstUnconfirmed(Lsn confirmed) {
     int i = 0;
     while (i < oracle.size() && oracle.get(i).confirmedBy(confirmed)) {
@@ -62,8 +66,14 @@ final class Checker {
       int from = firstUnconfirmed(life.startConfirmed());
       for (Unit u : unacknowledgedBefore) {
         if (u.confirmedBy(life.startConfirmed())) {
-          fail("check 3 (unacknowledged comes again): incarnation " + life.number() + " starts at confirmed "
-              + life.startConfirmed() + ", past " + u.describe() + " which no consumer acknowledged");
+          fail(
+              "check 3 (unacknowledged comes again): incarnation "
+                  + life.number()
+                  + " starts at confirmed "
+                  + life.startConfirmed()
+                  + ", past "
+                  + u.describe()
+                  + " which no consumer acknowledged");
         }
       }
       Set<Lsn> seen = new HashSet<>();
@@ -71,7 +81,11 @@ final class Checker {
       for (Unit got : life.delivered()) {
         if (!seen.add(got.position())) {
           duplicated++;
-          fail("check 2 (no duplicates): incarnation " + life.number() + " received twice " + got.describe());
+          fail(
+              "check 2 (no duplicates): incarnation "
+                  + life.number()
+                  + " received twice "
+                  + got.describe());
           continue;
         }
         if (deliveredEver.contains(got.position())) {
@@ -79,25 +93,45 @@ final class Checker {
         }
         Integer at = oracleIndex.get(got.position());
         if (at == null) {
-          fail("check 1 (only committed units): incarnation " + life.number() + " received a unit the server never committed: "
-              + got.describe());
+          fail(
+              "check 1 (only committed units): incarnation "
+                  + life.number()
+                  + " received a unit the server never committed: "
+                  + got.describe());
           continue;
         }
         if (at > expected) {
           for (int i = expected; i < at; i++) {
-            fail("check 1 (nothing lost, commit order): incarnation " + life.number() + " (started at confirmed "
-                + life.startConfirmed() + ") skipped " + oracle.get(i).describe() + "; next received was "
-                + got.describe());
+            fail(
+                "check 1 (nothing lost, commit order): incarnation "
+                    + life.number()
+                    + " (started at confirmed "
+                    + life.startConfirmed()
+                    + ") skipped "
+                    + oracle.get(i).describe()
+                    + "; next received was "
+                    + got.describe());
           }
         } else if (at < expected) {
-          fail("check " + (at < from ? "3 (only unconfirmed come again)" : "1 (commit order)") + ": incarnation "
-              + life.number() + " (started at confirmed " + life.startConfirmed() + ") received "
-              + got.describe() + " out of order, expected " + (expected < oracle.size()
-                  ? oracle.get(expected).describe() : "nothing more"));
+          fail(
+              "check "
+                  + (at < from ? "3 (only unconfirmed come again)" : "1 (commit order)")
+                  + ": incarnation "
+                  + life.number()
+                  + " (started at confirmed "
+                  + life.startConfirmed()
+                  + ") received "
+                  + got.describe()
+                  + " out of order, expected "
+                  + (expected < oracle.size() ? oracle.get(expected).describe() : "nothing more"));
         }
         Unit want = oracle.get(at);
         if (!want.changes().equals(got.changes())) {
-          fail("check 1 (content): " + got.describe() + " differs from the server's: " + firstDifference(want, got));
+          fail(
+              "check 1 (content): "
+                  + got.describe()
+                  + " differs from the server's: "
+                  + firstDifference(want, got));
         }
         expected = Math.max(expected, at + 1);
       }
@@ -109,8 +143,11 @@ final class Checker {
         }
       }
       if (l == lives.size() - 1 && expected < oracle.size()) {
-        fail("check 1 (nothing lost): the last incarnation ended without " + (oracle.size() - expected)
-            + " committed units, from " + oracle.get(expected).describe());
+        fail(
+            "check 1 (nothing lost): the last incarnation ended without "
+                + (oracle.size() - expected)
+                + " committed units, from "
+                + oracle.get(expected).describe());
       }
     }
     for (Unit u : oracle) {
@@ -125,7 +162,8 @@ final class Checker {
    * message) that was not acknowledged by the time the poll returned.
    */
   void checkConfirmed(List<ConfirmedFlushPoller.Poll> polls, AckLog acks) {
-    // For each prefix of the oracle: is anything in it unacknowledged, else its latest acknowledgement.
+    // For each prefix of the oracle: is anything in it unacknowledged, else its latest
+    // acknowledgement.
     boolean[] prefixUnacknowledged = new boolean[oracle.size()];
     long[] prefixLatestAck = new long[oracle.size()];
     boolean unacknowledged = false;
@@ -151,8 +189,9 @@ final class Checker {
       while (covered < oracle.size() && oracle.get(covered).confirmedBy(poll.confirmed())) {
         covered++;
       }
-      if (covered > 0 && (prefixUnacknowledged[covered - 1]
-          || prefixLatestAck[covered - 1] - poll.returnedNanos() > 0)) {
+      if (covered > 0
+          && (prefixUnacknowledged[covered - 1]
+              || prefixLatestAck[covered - 1] - poll.returnedNanos() > 0)) {
         confirmedViolations++;
         for (int i = 0; i < covered; i++) {
           Long at = acks.firstAck(oracle.get(i).position());
@@ -160,10 +199,17 @@ final class Checker {
             if (!reported.add(oracle.get(i).position())) {
               continue;
             }
-            fail("check 4 (confirmed never passes the unacknowledged): confirmed_flush_lsn " + poll.confirmed()
-                + " is past " + oracle.get(i).describe() + ", which was "
-                + (at == null ? "never acknowledged" : "acknowledged only " + (at - poll.returnedNanos()) / 1_000_000
-                    + " ms after that poll returned"));
+            fail(
+                "check 4 (confirmed never passes the unacknowledged): confirmed_flush_lsn "
+                    + poll.confirmed()
+                    + " is past "
+                    + oracle.get(i).describe()
+                    + ", which was "
+                    + (at == null
+                        ? "never acknowledged"
+                        : "acknowledged only "
+                            + (at - poll.returnedNanos()) / 1_000_000
+                            + " ms after that poll returned"));
           }
         }
       }
@@ -184,17 +230,20 @@ final class Checker {
     failures.add(what);
   }
 
-  /** Failures grouped by check, with the count and the first few of each, for a readable message. */
+  /**
+   * Failures grouped by check, with the count and the first few of each, for a readable message.
+   */
   String report() {
     Map<String, List<String>> byCheck = new java.util.LinkedHashMap<>();
     for (String f : failures) {
       byCheck.computeIfAbsent(f.substring(0, f.indexOf(':')), k -> new ArrayList<>()).add(f);
     }
     StringBuilder out = new StringBuilder(failures.size() + " failed checks");
-    byCheck.forEach((check, list) -> {
-      out.append("\n  ").append(check).append(": ").append(list.size());
-      list.stream().limit(SHOWN).forEach(f -> out.append("\n    - ").append(f));
-    });
+    byCheck.forEach(
+        (check, list) -> {
+          out.append("\n  ").append(check).append(": ").append(list.size());
+          list.stream().limit(SHOWN).forEach(f -> out.append("\n    - ").append(f));
+        });
     return out.toString();
   }
 

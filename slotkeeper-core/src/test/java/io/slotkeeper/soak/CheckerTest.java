@@ -13,11 +13,16 @@ class CheckerTest {
   }
 
   private static Unit msg(long end) {
-    return new Unit(Unit.Kind.MESSAGE, Lsn.of(end), 0, List.of(Canon.message(false, "soak", "m" + end)));
+    return new Unit(
+        Unit.Kind.MESSAGE, Lsn.of(end), 0, List.of(Canon.message(false, "soak", "m" + end)));
   }
 
-  private final List<Unit> oracle = List.of(txn(100, "INSERT t id=1"), msg(200), txn(300, "INSERT t id=2"),
-      txn(400, "DELETE t id=1"));
+  private final List<Unit> oracle =
+      List.of(
+          txn(100, "INSERT t id=1"),
+          msg(200),
+          txn(300, "INSERT t id=2"),
+          txn(400, "DELETE t id=1"));
 
   private static AckLog ackAll(List<Unit> units) {
     AckLog acks = new AckLog();
@@ -46,7 +51,8 @@ class CheckerTest {
   @Test
   void aRepeatWithinOneIncarnationIsADuplicate() {
     Checker c = new Checker(oracle);
-    List<Unit> got = List.of(oracle.get(0), oracle.get(1), oracle.get(1), oracle.get(2), oracle.get(3));
+    List<Unit> got =
+        List.of(oracle.get(0), oracle.get(1), oracle.get(1), oracle.get(2), oracle.get(3));
     c.checkDeliveries(List.of(new Checker.Life(1, Lsn.of(50), got)), ackAll(got));
     assertThat(c.failures).anyMatch(f -> f.startsWith("check 2"));
   }
@@ -57,7 +63,8 @@ class CheckerTest {
     List<Unit> first = List.of(oracle.get(0), oracle.get(1), oracle.get(2));
     // The slot stood at 200 (after the message), yet the transaction ending at 100 came again.
     List<Unit> second = List.of(oracle.get(0), oracle.get(2), oracle.get(3));
-    c.checkDeliveries(List.of(new Checker.Life(1, Lsn.of(50), first), new Checker.Life(2, Lsn.of(200), second)),
+    c.checkDeliveries(
+        List.of(new Checker.Life(1, Lsn.of(50), first), new Checker.Life(2, Lsn.of(200), second)),
         ackAll(oracle));
     assertThat(c.failures).anyMatch(f -> f.startsWith("check 3 (only unconfirmed come again)"));
   }
@@ -67,8 +74,11 @@ class CheckerTest {
     Checker c = new Checker(oracle);
     List<Unit> first = List.of(oracle.get(0), oracle.get(1), oracle.get(2));
     AckLog acks = ackAll(List.of(oracle.get(0), oracle.get(1)));
-    c.checkDeliveries(List.of(new Checker.Life(1, Lsn.of(50), first),
-        new Checker.Life(2, Lsn.of(300), List.of(oracle.get(3)))), acks);
+    c.checkDeliveries(
+        List.of(
+            new Checker.Life(1, Lsn.of(50), first),
+            new Checker.Life(2, Lsn.of(300), List.of(oracle.get(3)))),
+        acks);
     assertThat(c.failures).anyMatch(f -> f.startsWith("check 3 (unacknowledged comes again)"));
   }
 
@@ -77,8 +87,11 @@ class CheckerTest {
     Checker c = new Checker(oracle);
     AckLog acks = ackAll(List.of(oracle.get(0), oracle.get(1)));
     // The transaction ending at 300 starts at the message's end (200); confirming 300 passes it.
-    c.checkConfirmed(List.of(new ConfirmedFlushPoller.Poll(Lsn.of(200), System.nanoTime()),
-        new ConfirmedFlushPoller.Poll(Lsn.of(300), System.nanoTime())), acks);
+    c.checkConfirmed(
+        List.of(
+            new ConfirmedFlushPoller.Poll(Lsn.of(200), System.nanoTime()),
+            new ConfirmedFlushPoller.Poll(Lsn.of(300), System.nanoTime())),
+        acks);
     assertThat(c.failures).singleElement().asString().startsWith("check 4").contains("0/12C");
   }
 
@@ -95,7 +108,8 @@ class CheckerTest {
   @Test
   void differentContentIsCaught() {
     Checker c = new Checker(oracle);
-    List<Unit> got = List.of(oracle.get(0), oracle.get(1), txn(300, "INSERT t id=3"), oracle.get(3));
+    List<Unit> got =
+        List.of(oracle.get(0), oracle.get(1), txn(300, "INSERT t id=3"), oracle.get(3));
     c.checkDeliveries(List.of(new Checker.Life(1, Lsn.of(50), got)), ackAll(got));
     assertThat(c.failures).anyMatch(f -> f.startsWith("check 1 (content)"));
   }

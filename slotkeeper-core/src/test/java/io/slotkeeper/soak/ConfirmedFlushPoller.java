@@ -39,7 +39,8 @@ final class ConfirmedFlushPoller implements AutoCloseable {
           c = pg.connect();
         }
         try (PreparedStatement ps =
-            c.prepareStatement("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+            c.prepareStatement(
+                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
           ps.setString(1, slot);
           try (ResultSet rs = ps.executeQuery()) {
             if (rs.next() && rs.getString(1) != null) {

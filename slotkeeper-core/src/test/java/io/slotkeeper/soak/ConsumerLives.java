@@ -24,7 +24,8 @@ final class ConsumerLives {
   private final AckLog acks;
   private final List<Incarnation> lives = new ArrayList<>();
 
-  ConsumerLives(PostgresServer pg, TcpProxy proxy, SourceSettings settings, SoakConfig config, AckLog acks) {
+  ConsumerLives(
+      PostgresServer pg, TcpProxy proxy, SourceSettings settings, SoakConfig config, AckLog acks) {
     this.pg = pg;
     this.proxy = proxy;
     this.settings = settings;
@@ -62,10 +63,13 @@ final class ConsumerLives {
   private synchronized Incarnation begin() throws Exception {
     int number = lives.size() + 1;
     Lsn confirmed = SlotState.confirmed(pg, settings.slot().name());
-    SoakConsumer consumer = new SoakConsumer(number, acks, config.cumulativeAck(), config.random("consumer-" + number));
+    SoakConsumer consumer =
+        new SoakConsumer(number, acks, config.cumulativeAck(), config.random("consumer-" + number));
     Incarnation life = Incarnation.start(number, confirmed, settings, consumer);
     lives.add(life);
-    life.control().waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60)).toCompletableFuture()
+    life.control()
+        .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60))
+        .toCompletableFuture()
         .get(70, TimeUnit.SECONDS);
     return life;
   }

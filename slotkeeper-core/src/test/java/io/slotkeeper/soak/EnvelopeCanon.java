@@ -23,7 +23,8 @@ final class EnvelopeCanon {
     } else if (e.message() instanceof Update m) {
       return tuple("UPDATE", m.relation(), m.newTuple(), false);
     } else if (e.message() instanceof Delete m) {
-      // The old tuple of a DELETE holds the replica identity; test_decoding prints only those columns.
+      // The old tuple of a DELETE holds the replica identity; test_decoding prints only those
+      // columns.
       return tuple("DELETE", m.relation(), m.oldTuple(), true);
     } else if (e.message() instanceof Truncate m) {
       List<String> names = new ArrayList<>();
@@ -33,7 +34,8 @@ final class EnvelopeCanon {
       names.sort(null);
       return "TRUNCATE " + String.join(",", names);
     } else if (e.message() instanceof LogicalMessage m) {
-      return Canon.message(m.transactional(), m.prefix(), new String(m.content(), StandardCharsets.UTF_8));
+      return Canon.message(
+          m.transactional(), m.prefix(), new String(m.content(), StandardCharsets.UTF_8));
     }
     throw new IllegalArgumentException("not a change: " + e);
   }
@@ -44,7 +46,10 @@ final class EnvelopeCanon {
       if (keyOnly && !relation.columns().get(i).key()) {
         continue;
       }
-      out.append(' ').append(relation.columns().get(i).name()).append('=').append(value(tuple.get(i)));
+      out.append(' ')
+          .append(relation.columns().get(i).name())
+          .append('=')
+          .append(value(tuple.get(i)));
     }
     return out.toString();
   }

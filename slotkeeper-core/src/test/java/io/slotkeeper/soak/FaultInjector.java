@@ -22,7 +22,12 @@ final class FaultInjector {
   private final FaultSchedule schedule;
   private final Map<FaultKind, Integer> counts = new EnumMap<>(FaultKind.class);
 
-  FaultInjector(PostgresServer pg, TcpProxy proxy, ConsumerLives lives, String slot, String publication,
+  FaultInjector(
+      PostgresServer pg,
+      TcpProxy proxy,
+      ConsumerLives lives,
+      String slot,
+      String publication,
       FaultSchedule schedule) {
     this.pg = pg;
     this.proxy = proxy;
@@ -43,7 +48,14 @@ final class FaultInjector {
       long started = System.nanoTime();
       String detail = inject(kind);
       counts.merge(kind, 1, Integer::sum);
-      log.accept("fault " + kind + " " + detail + " (" + (System.nanoTime() - started) / 1_000_000 + " ms)");
+      log.accept(
+          "fault "
+              + kind
+              + " "
+              + detail
+              + " ("
+              + (System.nanoTime() - started) / 1_000_000
+              + " ms)");
     }
   }
 
@@ -96,20 +108,26 @@ final class FaultInjector {
     }
   }
 
-  /** Disconnects our source (and keeps it out), lets another consumer take the slot, then lets ours retry. */
+  /**
+   * Disconnects our source (and keeps it out), lets another consumer take the slot, then lets ours
+   * retry.
+   */
   private String holdSlot(long millis) throws Exception {
     CompletableFuture<Long> holder;
     proxy.refuse(true);
     try {
       proxy.cutAll();
       SlotState.awaitInactive(pg, slot, Duration.ofSeconds(30));
-      holder = CompletableFuture.supplyAsync(() -> {
-        try {
-          return SlotHolder.hold(pg, slot, publication, Duration.ofMillis(millis));
-        } catch (Exception e) {
-          throw new IllegalStateException("the other consumer could not hold the slot: " + e.getMessage(), e);
-        }
-      });
+      holder =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return SlotHolder.hold(pg, slot, publication, Duration.ofMillis(millis));
+                } catch (Exception e) {
+                  throw new IllegalStateException(
+                      "the other consumer could not hold the slot: " + e.getMessage(), e);
+                }
+              });
       pg.waitForActiveWalsender(slot, Duration.ofSeconds(10));
     } finally {
       // Ours now tries again and finds the slot busy until the holder lets go.

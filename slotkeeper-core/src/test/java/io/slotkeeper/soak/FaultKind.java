@@ -6,7 +6,10 @@ enum FaultKind {
   WALSENDER_KILL,
   /** pg_ctl stop -m fast, then start. */
   RESTART_FAST,
-  /** pg_ctl stop -m immediate (crash recovery on start; the slot may go back to its last checkpoint). */
+  /**
+   * pg_ctl stop -m immediate (crash recovery on start; the slot may go back to its last
+   * checkpoint).
+   */
   RESTART_IMMEDIATE,
   /** Every connection through the proxy reset (RST both ways). */
   TCP_CUT,

@@ -8,8 +8,8 @@ import java.util.Random;
 
 /**
  * The order of faults and the pauses between them, from the seed: every kind once per round in a
- * shuffled order, so even a one-minute run meets each kind, and the interleaving with the
- * workload differs from seed to seed.
+ * shuffled order, so even a one-minute run meets each kind, and the interleaving with the workload
+ * differs from seed to seed.
  */
 final class FaultSchedule {
   private final Random random;

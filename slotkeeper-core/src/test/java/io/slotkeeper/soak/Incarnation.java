@@ -15,22 +15,31 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
- * One life of the consumer process: its own actor system, one materialized source and its
- * consumer. A crash terminates the actor system without any shutdown of the source; the caller
- * cuts the network path first so that nothing of the dying process reaches the server afterwards.
+ * One life of the consumer process: its own actor system, one materialized source and its consumer.
+ * A crash terminates the actor system without any shutdown of the source; the caller cuts the
+ * network path first so that nothing of the dying process reaches the server afterwards.
  */
 final class Incarnation {
   final int number;
-  /** The slot's confirmed_flush_lsn read just before this incarnation started (no walsender then). */
+
+  /**
+   * The slot's confirmed_flush_lsn read just before this incarnation started (no walsender then).
+   */
   final Lsn startConfirmed;
+
   final SoakConsumer consumer;
   private final ActorSystem<Void> system;
   private final Control control;
   private final CompletionStage<Done> done;
   private volatile long reconnects;
 
-  private Incarnation(int number, Lsn startConfirmed, SoakConsumer consumer, ActorSystem<Void> system,
-      Control control, CompletionStage<Done> done) {
+  private Incarnation(
+      int number,
+      Lsn startConfirmed,
+      SoakConsumer consumer,
+      ActorSystem<Void> system,
+      Control control,
+      CompletionStage<Done> done) {
     this.number = number;
     this.startConfirmed = startConfirmed;
     this.consumer = consumer;
@@ -39,12 +48,14 @@ final class Incarnation {
     this.done = done;
   }
 
-  static Incarnation start(int number, Lsn startConfirmed, SourceSettings settings, SoakConsumer consumer) {
+  static Incarnation start(
+      int number, Lsn startConfirmed, SourceSettings settings, SoakConsumer consumer) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "soak-" + number);
-    Pair<Control, CompletionStage<Done>> run = ReplicationSource.create(settings)
-        .mapAsync(1, consumer::pass)
-        .toMat(Sink.foreach(consumer::accept), Keep.both())
-        .run(system);
+    Pair<Control, CompletionStage<Done>> run =
+        ReplicationSource.create(settings)
+            .mapAsync(1, consumer::pass)
+            .toMat(Sink.foreach(consumer::accept), Keep.both())
+            .run(system);
     return new Incarnation(number, startConfirmed, consumer, system, run.first(), run.second());
   }
 

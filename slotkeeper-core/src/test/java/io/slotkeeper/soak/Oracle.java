@@ -23,14 +23,17 @@ final class Oracle {
   static List<Unit> read(PostgresServer pg, String slot, boolean keepMessages) throws SQLException {
     TestDecodingParser parser = new TestDecodingParser(keepMessages);
     // Decoding reads only flushed WAL. A non-transactional message is not flushed when written (no
-    // commit follows it), so the writers' last one may still be in WAL buffers when they stop, to be
+    // commit follows it), so the writers' last one may still be in WAL buffers when they stop, to
+    // be
     // flushed by the WAL writer a moment later, after this read, and then streamed to the engine:
     // it would look like a unit the server never committed. A checkpoint flushes everything first.
     pg.execute("CHECKPOINT");
     try (Connection c = pg.connect()) {
       c.setAutoCommit(false); // lets pgjdbc fetch the rows in chunks rather than all at once
-      try (PreparedStatement ps = c.prepareStatement("SELECT lsn::text, data FROM pg_logical_slot_peek_changes(?, NULL,"
-          + " NULL, 'include-xids', '1', 'skip-empty-xacts', '0', 'include-timestamp', '0')")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT lsn::text, data FROM pg_logical_slot_peek_changes(?, NULL,"
+                  + " NULL, 'include-xids', '1', 'skip-empty-xacts', '0', 'include-timestamp', '0')")) {
         ps.setString(1, slot);
         ps.setFetchSize(500);
         try (ResultSet rs = ps.executeQuery()) {

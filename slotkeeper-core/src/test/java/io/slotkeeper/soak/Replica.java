@@ -28,7 +28,8 @@ final class Replica {
     String[] words = change.split(" ");
     switch (words[0]) {
       case "INSERT", "UPDATE", "DELETE" -> {
-        Map<String, Map<String, String>> rows = tables.computeIfAbsent(words[1], t -> new TreeMap<>());
+        Map<String, Map<String, String>> rows =
+            tables.computeIfAbsent(words[1], t -> new TreeMap<>());
         Map<String, String> columns = new LinkedHashMap<>();
         for (int i = 2; i < words.length; i++) {
           int eq = words[i].indexOf('=');
@@ -38,12 +39,14 @@ final class Replica {
         Map<String, String> old = rows.get(id);
         if (words[0].equals("DELETE")) {
           if (rows.remove(id) == null) {
-            problems.add("DELETE of a row the replica does not have, in " + unit.describe() + ": " + change);
+            problems.add(
+                "DELETE of a row the replica does not have, in " + unit.describe() + ": " + change);
           }
           return;
         }
         if (words[0].equals("UPDATE") && old == null) {
-          problems.add("UPDATE of a row the replica does not have, in " + unit.describe() + ": " + change);
+          problems.add(
+              "UPDATE of a row the replica does not have, in " + unit.describe() + ": " + change);
         }
         Map<String, String> row = new HashMap<>();
         for (Map.Entry<String, String> c : columns.entrySet()) {
@@ -51,7 +54,8 @@ final class Replica {
           if (value.equals(Canon.UNCHANGED)) {
             value = old == null ? null : old.get(c.getKey());
             if (value == null) {
-              problems.add("unchanged TOAST value with no old value, in " + unit.describe() + ": " + change);
+              problems.add(
+                  "unchanged TOAST value with no old value, in " + unit.describe() + ": " + change);
             }
           }
           row.put(c.getKey(), value);
@@ -77,23 +81,27 @@ final class Replica {
   List<String> differencesFrom(PostgresServer pg, List<String> tableNames) {
     List<String> diffs = new ArrayList<>();
     for (String t : tableNames) {
-      Map<String, Map<String, String>> source = pg.query("SELECT id::text, v, big FROM " + t, rs -> {
-        Map<String, Map<String, String>> rows = new TreeMap<>();
-        while (rs.next()) {
-          Map<String, String> row = new HashMap<>();
-          row.put("id", Canon.value(rs.getString(1)));
-          row.put("v", Canon.value(rs.getString(2)));
-          row.put("big", Canon.value(rs.getString(3)));
-          rows.put(rs.getString(1), row);
-        }
-        return rows;
-      });
+      Map<String, Map<String, String>> source =
+          pg.query(
+              "SELECT id::text, v, big FROM " + t,
+              rs -> {
+                Map<String, Map<String, String>> rows = new TreeMap<>();
+                while (rs.next()) {
+                  Map<String, String> row = new HashMap<>();
+                  row.put("id", Canon.value(rs.getString(1)));
+                  row.put("v", Canon.value(rs.getString(2)));
+                  row.put("big", Canon.value(rs.getString(3)));
+                  rows.put(rs.getString(1), row);
+                }
+                return rows;
+              });
       Map<String, Map<String, String>> copy = tables.getOrDefault(t, Map.of());
       for (String id : source.keySet()) {
         if (!copy.containsKey(id)) {
           diffs.add(t + " id " + id + ": missing in the replica");
         } else if (!copy.get(id).equals(source.get(id))) {
-          diffs.add(t + " id " + id + ": replica " + copy.get(id) + " but source " + source.get(id));
+          diffs.add(
+              t + " id " + id + ": replica " + copy.get(id) + " but source " + source.get(id));
         }
       }
       for (String id : copy.keySet()) {

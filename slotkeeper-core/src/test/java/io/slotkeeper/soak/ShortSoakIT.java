@@ -1,9 +1,9 @@
 package io.slotkeeper.soak;
 
+import io.slotkeeper.testkit.PostgresExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import io.slotkeeper.testkit.PostgresExtension;
 
 /**
  * Issue 10: about one minute of random workload and random faults, then every check of the
@@ -14,11 +14,11 @@ import io.slotkeeper.testkit.PostgresExtension;
 class ShortSoakIT {
   static final SoakConfig CONFIG = SoakConfig.fromSystemProperties(Duration.ofMinutes(1));
 
-  @RegisterExtension
-  static final PostgresExtension PG = SoakRun.extension(CONFIG);
+  @RegisterExtension static final PostgresExtension PG = SoakRun.extension(CONFIG);
 
   @Test
-  void theSlotNeverPassesWhatTheConsumerAcknowledgedAndNothingIsLostOrDuplicated() throws Exception {
+  void theSlotNeverPassesWhatTheConsumerAcknowledgedAndNothingIsLostOrDuplicated()
+      throws Exception {
     new SoakRun(PG.server(), CONFIG).runAndCheck();
   }
 }

@@ -20,10 +20,19 @@ final class SlotHolder {
   private SlotHolder() {}
 
   /** Holds {@code slot} for {@code duration}; returns the bytes received from the walsender. */
-  static long hold(PostgresServer pg, String slot, String publication, Duration duration) throws Exception {
+  static long hold(PostgresServer pg, String slot, String publication, Duration duration)
+      throws Exception {
     try (Connection c = pg.connectReplication()) {
-      CopyDual copy = (CopyDual) c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-          "START_REPLICATION SLOT " + slot + " LOGICAL 0/0 (proto_version '1', publication_names '" + publication + "')");
+      CopyDual copy =
+          (CopyDual)
+              c.unwrap(PGConnection.class)
+                  .getCopyAPI()
+                  .copyIn(
+                      "START_REPLICATION SLOT "
+                          + slot
+                          + " LOGICAL 0/0 (proto_version '1', publication_names '"
+                          + publication
+                          + "')");
       long received = 0;
       long deadline = System.nanoTime() + duration.toNanos();
       long nextStatus = 0;

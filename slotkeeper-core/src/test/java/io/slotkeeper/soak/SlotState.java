@@ -9,14 +9,20 @@ final class SlotState {
   private SlotState() {}
 
   static Lsn confirmed(PostgresServer pg, String slot) {
-    return Lsn.parse(pg.queryString(
-        "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
+    return Lsn.parse(
+        pg.queryString(
+            "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
+                + slot
+                + "'"));
   }
 
   /** Waits until no walsender uses the slot, so its confirmed position can no longer move. */
-  static void awaitInactive(PostgresServer pg, String slot, Duration timeout) throws InterruptedException {
+  static void awaitInactive(PostgresServer pg, String slot, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (pg.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active") > 0) {
+    while (pg.queryLong(
+            "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active")
+        > 0) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException("slot " + slot + " still active after " + timeout);
       }

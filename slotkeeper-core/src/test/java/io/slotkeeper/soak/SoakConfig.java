@@ -7,32 +7,39 @@ import java.util.Random;
 
 /**
  * What one soak run does, all derived from one seed so a failure can be replayed: the seed is
- * printed at the start and in every failure message. System properties:
- * {@code slotkeeper.soak.seed} (default: random), {@code slotkeeper.soak.minutes} (run time of the
- * workload; the short soak ignores it), {@code slotkeeper.pg.version} (default: picked from the seed
- * among the bundled versions), {@code slotkeeper.soak.cumulative-ack} (see {@link #cumulativeAck}).
+ * printed at the start and in every failure message. System properties: {@code
+ * slotkeeper.soak.seed} (default: random), {@code slotkeeper.soak.minutes} (run time of the
+ * workload; the short soak ignores it), {@code slotkeeper.pg.version} (default: picked from the
+ * seed among the bundled versions), {@code slotkeeper.soak.cumulative-ack} (see {@link
+ * #cumulativeAck}).
  */
 record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulativeAck) {
 
   static final String SEED_PROPERTY = "slotkeeper.soak.seed";
   static final String MINUTES_PROPERTY = "slotkeeper.soak.minutes";
+
   /**
    * Acknowledge only the last Commit of a batch now and then, relying on an acknowledgement
-   * covering everything delivered before it (CommittableOffset#commit is cumulative). On unless
-   * the property is false.
+   * covering everything delivered before it (CommittableOffset#commit is cumulative). On unless the
+   * property is false.
    */
   static final String CUMULATIVE_PROPERTY = "slotkeeper.soak.cumulative-ack";
 
   static SoakConfig fromSystemProperties(Duration runTime) {
     String seedText = System.getProperty(SEED_PROPERTY, "").trim();
     long seed = seedText.isEmpty() ? new Random().nextLong() : Long.parseLong(seedText);
-    return new SoakConfig(seed, runTime, pgVersion(seed), !"false".equalsIgnoreCase(System.getProperty(CUMULATIVE_PROPERTY, "").trim()));
+    return new SoakConfig(
+        seed,
+        runTime,
+        pgVersion(seed),
+        !"false".equalsIgnoreCase(System.getProperty(CUMULATIVE_PROPERTY, "").trim()));
   }
 
   /** The property's value in minutes, or empty when not given. */
   static java.util.Optional<Duration> minutesProperty() {
     String text = System.getProperty(MINUTES_PROPERTY, "").trim();
-    return text.isEmpty() ? java.util.Optional.empty()
+    return text.isEmpty()
+        ? java.util.Optional.empty()
         : java.util.Optional.of(Duration.ofSeconds(Math.round(Double.parseDouble(text) * 60)));
   }
 
@@ -42,7 +49,8 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
     if (!given.isEmpty()) {
       return Integer.parseInt(given);
     }
-    List<Integer> versions = PostgresServer.embeddedVersions().stream().filter(v -> v >= 13).toList();
+    List<Integer> versions =
+        PostgresServer.embeddedVersions().stream().filter(v -> v >= 13).toList();
     return versions.get(Math.floorMod(new Random(seed ^ 0x5eedL).nextInt(), versions.size()));
   }
 
@@ -68,7 +76,18 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
 
   @Override
   public String toString() {
-    return "seed=" + seed + " (replay: -D" + SEED_PROPERTY + "=" + seed + "), PostgreSQL " + pgVersion
-        + ", pgoutput protocol " + protoVersion() + ", run time " + runTime + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");
+    return "seed="
+        + seed
+        + " (replay: -D"
+        + SEED_PROPERTY
+        + "="
+        + seed
+        + "), PostgreSQL "
+        + pgVersion
+        + ", pgoutput protocol "
+        + protoVersion()
+        + ", run time "
+        + runTime
+        + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");
   }
 }

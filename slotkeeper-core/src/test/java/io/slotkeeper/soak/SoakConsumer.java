@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The consumer of one incarnation: rebuilds units from envelopes, records each complete unit, then
  * acknowledges it. Can stall (stop pulling). With cumulative acknowledgement on (the default), now
- * and then only the last unit of a short batch is acknowledged: the engine takes an
- * acknowledgement as covering everything delivered before it, so the log counts the whole batch as
- * acknowledged at that moment.
+ * and then only the last unit of a short batch is acknowledged: the engine takes an acknowledgement
+ * as covering everything delivered before it, so the log counts the whole batch as acknowledged at
+ * that moment.
  */
 final class SoakConsumer {
   final int incarnation;
@@ -35,11 +35,13 @@ final class SoakConsumer {
   private Lsn openCommitLsn;
   private List<String> open;
   private static final long BATCH_MAX_MILLIS = 300;
-  private static final ScheduledExecutorService BATCH_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "soak-batch-timer");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService BATCH_TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "soak-batch-timer");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Lsn> batch = new ArrayList<>();
   private CommittableOffset batchLast;
   private int batchLeft;
@@ -86,7 +88,9 @@ final class SoakConsumer {
             // only with streaming, which this source does not ask for.
             anomaly("standalone message at " + m.lsn() + " inside xid " + openXid);
           }
-          finish(new Unit(Unit.Kind.MESSAGE, m.lsn(), 0, List.of(EnvelopeCanon.of(e))), e.committableOffset());
+          finish(
+              new Unit(Unit.Kind.MESSAGE, m.lsn(), 0, List.of(EnvelopeCanon.of(e))),
+              e.committableOffset());
         }
       }
       case COMMIT -> {
@@ -94,11 +98,13 @@ final class SoakConsumer {
         if (open == null) {
           anomaly("COMMIT at " + c.endLsn() + " without BEGIN");
         } else if (!c.commitLsn().equals(openCommitLsn)) {
-          anomaly("COMMIT commit_lsn " + c.commitLsn() + " differs from its BEGIN's " + openCommitLsn);
+          anomaly(
+              "COMMIT commit_lsn " + c.commitLsn() + " differs from its BEGIN's " + openCommitLsn);
         }
         List<String> changes = open == null ? List.of() : open;
         open = null;
-        finish(new Unit(Unit.Kind.TRANSACTION, c.endLsn(), openXid, changes), e.committableOffset());
+        finish(
+            new Unit(Unit.Kind.TRANSACTION, c.endLsn(), openXid, changes), e.committableOffset());
       }
       case RESYNC_REQUIRED -> anomaly("RESYNC_REQUIRED: " + e);
     }
@@ -114,8 +120,14 @@ final class SoakConsumer {
 
   private void finish(Unit unit, CommittableOffset offset) {
     if (!offset.isUnitEnd() || !offset.lsn().equals(unit.position())) {
-      anomalies.add("acknowledgement offset: incarnation " + incarnation + ": offset " + offset + " of "
-          + unit.describe() + " is not the unit's end (the slot would be confirmed past the next record)");
+      anomalies.add(
+          "acknowledgement offset: incarnation "
+              + incarnation
+              + ": offset "
+              + offset
+              + " of "
+              + unit.describe()
+              + " is not the unit's end (the slot would be confirmed past the next record)");
     }
     // pgoutput before 15 sends empty transactions; the oracle drops them, so does the record.
     if (!unit.changes().isEmpty()) {
@@ -132,7 +144,8 @@ final class SoakConsumer {
     if (cumulative && batchLeft == 0 && random.nextInt(5) == 0) {
       batchLeft = 2 + random.nextInt(5);
       // Like a real batching consumer, never hold a batch for long: a held acknowledgement keeps a
-      // FAST server shutdown waiting (the walsender exits only once the client confirms all it sent).
+      // FAST server shutdown waiting (the walsender exits only once the client confirms all it
+      // sent).
       BATCH_TIMER.schedule(this::flushBatch, BATCH_MAX_MILLIS, TimeUnit.MILLISECONDS);
     }
     if (batchLeft > 0) {

@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One soak run: set up tables, publication, the engine's slot and the oracle slot; run the
- * workload and the faults; let the last consumer catch up; then check everything against the
- * oracle. Throws an AssertionError naming the seed when any check fails.
+ * One soak run: set up tables, publication, the engine's slot and the oracle slot; run the workload
+ * and the faults; let the last consumer catch up; then check everything against the oracle. Throws
+ * an AssertionError naming the seed when any check fails.
  */
 final class SoakRun {
   static final String SLOT = "soak_slot";
@@ -30,7 +30,10 @@ final class SoakRun {
     this.config = config;
   }
 
-  /** The server a soak needs: the seed's major version, a short wal_sender_timeout, small decoding memory. */
+  /**
+   * The server a soak needs: the seed's major version, a short wal_sender_timeout, small decoding
+   * memory.
+   */
   static PostgresExtension extension(SoakConfig config) {
     System.out.println("soak: " + config);
     return PostgresExtension.builder()
@@ -44,8 +47,10 @@ final class SoakRun {
     long started = System.nanoTime();
     say("starting: " + config);
     Workload.createTables(pg);
-    pg.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE " + String.join(", ", Workload.TABLES));
-    // Both slots before any workload, one right after the other: the oracle sees what the engine's slot sees.
+    pg.execute(
+        "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE " + String.join(", ", Workload.TABLES));
+    // Both slots before any workload, one right after the other: the oracle sees what the engine's
+    // slot sees.
     pg.execute("SELECT pg_create_logical_replication_slot('" + SLOT + "', 'pgoutput')");
     Oracle.createSlot(pg, ORACLE_SLOT);
 
@@ -58,23 +63,29 @@ final class SoakRun {
     List<String> lateFailures = new ArrayList<>();
     try (TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
       ConfirmedFlushPoller poller = new ConfirmedFlushPoller(pg, SLOT);
-      SourceSettings settings = SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
-          .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres")
-          .withUser(pg.superuser())
-          .withPassword(pg.superuserPassword())
-          .withSlotName(SLOT)
-          .withPublications(PUBLICATION)
-          .withProtoVersion(config.protoVersion())
-          .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
+      SourceSettings settings =
+          SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
+              .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres")
+              .withUser(pg.superuser())
+              .withPassword(pg.superuserPassword())
+              .withSlotName(SLOT)
+              .withPublications(PUBLICATION)
+              .withProtoVersion(config.protoVersion())
+              .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
       lives = new ConsumerLives(pg, proxy, settings, config, acks);
-      faults = new FaultInjector(pg, proxy, lives, SLOT, PUBLICATION, new FaultSchedule(config.random("faults")));
+      faults =
+          new FaultInjector(
+              pg, proxy, lives, SLOT, PUBLICATION, new FaultSchedule(config.random("faults")));
       try {
         lives.startFirst();
         workload.start();
         faults.runUntil(started + config.runTime().toNanos(), this::say);
         workload.close();
         oracle = Oracle.read(pg, ORACLE_SLOT, config.messagesArrive());
-        say("workload done; the oracle holds " + oracle.size() + " units; waiting for the consumer to catch up");
+        say(
+            "workload done; the oracle holds "
+                + oracle.size()
+                + " units; waiting for the consumer to catch up");
         awaitCaughtUp(lives.current(), oracle, lateFailures);
         lives.current().drainAndShutdown(Duration.ofSeconds(30));
       } catch (Throwable t) {
@@ -98,16 +109,29 @@ final class SoakRun {
     checker.checkReplica(replica.problems(), replica.differencesFrom(pg, Workload.TABLES));
     lateFailures.forEach(checker.failures::add);
 
-    SoakSummary summary = new SoakSummary(config,
-        SoakSummary.count(oracle, "INSERT") + SoakSummary.count(oracle, "UPDATE")
-            + SoakSummary.count(oracle, "DELETE") + SoakSummary.count(oracle, "TRUNCATE"),
-        oracle.stream().filter(u -> u.kind() == Unit.Kind.TRANSACTION).count(),
-        SoakSummary.count(oracle, "MESSAGE"),
-        workload.bigTransactions.get(), workload.commits.get(), workload.rollbacks.get(), workload.failures.get(),
-        faults.counts(), lives.all().size() - 1,
-        lives.all().stream().mapToLong(Incarnation::reconnects).sum(),
-        checker.lost, checker.duplicated, checker.redelivered, polls.size(), checker.confirmedViolations, checker.failures.size(),
-        Duration.ofNanos(System.nanoTime() - started));
+    SoakSummary summary =
+        new SoakSummary(
+            config,
+            SoakSummary.count(oracle, "INSERT")
+                + SoakSummary.count(oracle, "UPDATE")
+                + SoakSummary.count(oracle, "DELETE")
+                + SoakSummary.count(oracle, "TRUNCATE"),
+            oracle.stream().filter(u -> u.kind() == Unit.Kind.TRANSACTION).count(),
+            SoakSummary.count(oracle, "MESSAGE"),
+            workload.bigTransactions.get(),
+            workload.commits.get(),
+            workload.rollbacks.get(),
+            workload.failures.get(),
+            faults.counts(),
+            lives.all().size() - 1,
+            lives.all().stream().mapToLong(Incarnation::reconnects).sum(),
+            checker.lost,
+            checker.duplicated,
+            checker.redelivered,
+            polls.size(),
+            checker.confirmedViolations,
+            checker.failures.size(),
+            Duration.ofNanos(System.nanoTime() - started));
     say(summary.toString());
     if (!checker.failures.isEmpty()) {
       throw new AssertionError("soak invariant broken (" + config + "): " + checker.report());
@@ -119,7 +143,8 @@ final class SoakRun {
    * Waits until the last consumer has received the oracle's last unit and the slot confirms it: a
    * stuck stream, or a slot that never catches up, is a failure too.
    */
-  private void awaitCaughtUp(Incarnation life, List<Unit> oracle, List<String> failures) throws InterruptedException {
+  private void awaitCaughtUp(Incarnation life, List<Unit> oracle, List<String> failures)
+      throws InterruptedException {
     if (oracle.isEmpty()) {
       return;
     }
@@ -136,9 +161,13 @@ final class SoakRun {
         return;
       }
       if (System.nanoTime() - deadline > 0) {
-        failures.add("catch-up: 3 minutes after the workload ended, the last consumer had received up to "
-            + (got == null ? "nothing" : got.position()) + " and the slot confirmed "
-            + SlotState.confirmed(pg, SLOT) + "; the server's last unit ends at " + last);
+        failures.add(
+            "catch-up: 3 minutes after the workload ended, the last consumer had received up to "
+                + (got == null ? "nothing" : got.position())
+                + " and the slot confirmed "
+                + SlotState.confirmed(pg, SLOT)
+                + "; the server's last unit ends at "
+                + last);
         return;
       }
       Thread.sleep(100);
@@ -147,7 +176,8 @@ final class SoakRun {
 
   /**
    * Applies what was delivered, life after life, the way a consumer that stores its position with
-   * its data would: a unit at or below the highest position already applied is a replay and skipped.
+   * its data would: a unit at or below the highest position already applied is a replay and
+   * skipped.
    */
   private static Replica buildReplica(List<Checker.Life> lives) {
     Replica replica = new Replica();

@@ -17,7 +17,9 @@ final class TestDecodingParser {
   private long openXid = -1;
   private List<String> open;
 
-  /** @param keepMessages false on PostgreSQL 13, where pgoutput never sends logical messages */
+  /**
+   * @param keepMessages false on PostgreSQL 13, where pgoutput never sends logical messages
+   */
   TestDecodingParser(boolean keepMessages) {
     this.keepMessages = keepMessages;
   }
@@ -43,7 +45,9 @@ final class TestDecodingParser {
     }
   }
 
-  /** The units so far; fails if a transaction is still open (the peek always ends at a boundary). */
+  /**
+   * The units so far; fails if a transaction is still open (the peek always ends at a boundary).
+   */
   List<Unit> units() {
     require(open == null, "", "output ends inside a transaction");
     return units;
@@ -86,13 +90,19 @@ final class TestDecodingParser {
       names.sort(null);
       return "TRUNCATE " + String.join(",", names);
     }
-    require(!tuple.contains("old-key:") && !tuple.contains("(no-tuple-data)"), data, "unexpected tuple form");
+    require(
+        !tuple.contains("old-key:") && !tuple.contains("(no-tuple-data)"),
+        data,
+        "unexpected tuple form");
     StringBuilder out = new StringBuilder(op).append(' ').append(unqualified(tables));
     // Values never contain spaces: the workload writes only letters and digits.
     for (String column : tuple.split(" ")) {
       int typeOpen = column.indexOf('[');
       int valueAt = column.indexOf("]:") + 2;
-      out.append(' ').append(column, 0, typeOpen).append('=').append(value(column.substring(valueAt)));
+      out.append(' ')
+          .append(column, 0, typeOpen)
+          .append('=')
+          .append(value(column.substring(valueAt)));
     }
     return out.toString();
   }

@@ -12,9 +12,13 @@ class TestDecodingParserTest {
   void transactionsMessagesAndEmptyTransactions() {
     TestDecodingParser p = new TestDecodingParser(true);
     p.accept(Lsn.parse("0/10"), "BEGIN 700");
-    p.accept(Lsn.parse("0/18"), "table public.soak_t1: INSERT: id[bigint]:1 v[text]:'a''b' big[text]:null");
+    p.accept(
+        Lsn.parse("0/18"),
+        "table public.soak_t1: INSERT: id[bigint]:1 v[text]:'a''b' big[text]:null");
     p.accept(Lsn.parse("0/20"), "message: transactional: 1 prefix: soak, sz: 2 content:hi");
-    p.accept(Lsn.parse("0/28"), "table public.soak_t1: UPDATE: id[bigint]:1 v[text]:'x' big[text]:unchanged-toast-datum");
+    p.accept(
+        Lsn.parse("0/28"),
+        "table public.soak_t1: UPDATE: id[bigint]:1 v[text]:'x' big[text]:unchanged-toast-datum");
     p.accept(Lsn.parse("0/30"), "table public.soak_t1, public.soak_t2: TRUNCATE: (no-flags)");
     p.accept(Lsn.parse("0/38"), "table public.soak_t2: DELETE: id[bigint]:7");
     p.accept(Lsn.parse("0/48"), "COMMIT 700");
@@ -26,14 +30,16 @@ class TestDecodingParserTest {
     assertThat(units).hasSize(2);
     assertThat(units.get(0).position()).isEqualTo(Lsn.parse("0/48"));
     assertThat(units.get(0).xid()).isEqualTo(700);
-    assertThat(units.get(0).changes()).containsExactly(
-        "INSERT soak_t1 id=1 v=a'b big=null",
-        "MESSAGE-T soak hi",
-        "UPDATE soak_t1 id=1 v=x big=unchanged",
-        "TRUNCATE soak_t1,soak_t2",
-        "DELETE soak_t2 id=7");
-    assertThat(units.get(1)).isEqualTo(new Unit(Unit.Kind.MESSAGE, Lsn.parse("0/60"), 0,
-        List.of("MESSAGE-N soak abc")));
+    assertThat(units.get(0).changes())
+        .containsExactly(
+            "INSERT soak_t1 id=1 v=a'b big=null",
+            "MESSAGE-T soak hi",
+            "UPDATE soak_t1 id=1 v=x big=unchanged",
+            "TRUNCATE soak_t1,soak_t2",
+            "DELETE soak_t2 id=7");
+    assertThat(units.get(1))
+        .isEqualTo(
+            new Unit(Unit.Kind.MESSAGE, Lsn.parse("0/60"), 0, List.of("MESSAGE-N soak abc")));
   }
 
   @Test

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Concurrent writers, each on its own session, running random transactions shaped by the seed:
  * upserts, updates that change only the short column (so a TOASTed value stays unchanged and
- * pgoutput sends the 'unchanged toast' marker), deletes, TRUNCATE, savepoints rolled back,
- * aborted transactions, transactions larger than logical_decoding_work_mem, and logical messages
+ * pgoutput sends the 'unchanged toast' marker), deletes, TRUNCATE, savepoints rolled back, aborted
+ * transactions, transactions larger than logical_decoding_work_mem, and logical messages
  * (transactional and not) before, inside and after transactions. What the server committed is
  * learnt from the oracle slot afterwards, so a commit whose answer was lost in a fault needs no
  * bookkeeping here. Values are letters and digits only (the oracle's parser relies on it); large
@@ -24,7 +24,8 @@ final class Workload implements AutoCloseable {
   static final String MESSAGE_PREFIX = "soak";
   private static final int KEYS = 150;
   private static final long MAX_TRANSACTIONS_PER_WRITER = 500_000;
-  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  private static final String ALPHABET =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
   final AtomicLong commits = new AtomicLong();
   final AtomicLong rollbacks = new AtomicLong();
@@ -38,7 +39,8 @@ final class Workload implements AutoCloseable {
   static void createTables(PostgresServer pg) {
     for (String t : TABLES) {
       pg.execute("CREATE TABLE " + t + " (id bigint PRIMARY KEY, v text, big text)");
-      // Keep large values out of line and uncompressed, so an update that leaves them alone sends 'u'.
+      // Keep large values out of line and uncompressed, so an update that leaves them alone sends
+      // 'u'.
       pg.execute("ALTER TABLE " + t + " ALTER COLUMN big SET STORAGE EXTERNAL");
     }
   }
@@ -103,7 +105,13 @@ final class Workload implements AutoCloseable {
       } else if (shape < 60) {
         // An update that leaves the TOASTed column alone: pgoutput sends it as 'unchanged'.
         for (int i = 0, ops = 1 + r.nextInt(3); i < ops; i++) {
-          s.execute("UPDATE " + table(r) + " SET v = '" + text(r, 1 + r.nextInt(20)) + "' WHERE id = " + key(r));
+          s.execute(
+              "UPDATE "
+                  + table(r)
+                  + " SET v = '"
+                  + text(r, 1 + r.nextInt(20))
+                  + "' WHERE id = "
+                  + key(r));
         }
       } else if (shape < 70) {
         s.execute(randomWrite(r));
@@ -126,7 +134,8 @@ final class Workload implements AutoCloseable {
         rollbacks.incrementAndGet();
         return;
       } else if (shape < 84) {
-        // Larger than logical_decoding_work_mem (64kB): the server spills it to disk while decoding.
+        // Larger than logical_decoding_work_mem (64kB): the server spills it to disk while
+        // decoding.
         bigTransactions.incrementAndGet();
         String t = table(r);
         for (int i = 0, rows = 20 + r.nextInt(20); i < rows; i++) {
@@ -151,7 +160,8 @@ final class Workload implements AutoCloseable {
   }
 
   /** Logical messages in the places that have hurt: before, inside and right after transactions. */
-  private void messagePattern(Connection c, Statement s, int writer, long n, Random r) throws SQLException {
+  private void messagePattern(Connection c, Statement s, int writer, long n, Random r)
+      throws SQLException {
     switch (r.nextInt(6)) {
       case 0 -> {
         c.setAutoCommit(true);
@@ -201,9 +211,19 @@ final class Workload implements AutoCloseable {
     }
   }
 
-  private void emit(Statement s, boolean transactional, int writer, long n, String where) throws SQLException {
-    s.execute("SELECT pg_logical_emit_message(" + transactional + ", '" + MESSAGE_PREFIX + "', 'w" + writer + "n" + n
-        + where + "')");
+  private void emit(Statement s, boolean transactional, int writer, long n, String where)
+      throws SQLException {
+    s.execute(
+        "SELECT pg_logical_emit_message("
+            + transactional
+            + ", '"
+            + MESSAGE_PREFIX
+            + "', 'w"
+            + writer
+            + "n"
+            + n
+            + where
+            + "')");
     messages.incrementAndGet();
   }
 
@@ -211,7 +231,11 @@ final class Workload implements AutoCloseable {
     int k = r.nextInt(10);
     String t = table(r);
     if (k < 5) {
-      return upsert(t, key(r), text(r, 1 + r.nextInt(30)), r.nextInt(4) == 0 ? text(r, 2100 + r.nextInt(3000)) : null);
+      return upsert(
+          t,
+          key(r),
+          text(r, 1 + r.nextInt(30)),
+          r.nextInt(4) == 0 ? text(r, 2100 + r.nextInt(3000)) : null);
     } else if (k < 8) {
       return "UPDATE " + t + " SET v = '" + text(r, 1 + r.nextInt(30)) + "' WHERE id = " + key(r);
     }
@@ -220,7 +244,15 @@ final class Workload implements AutoCloseable {
 
   private static String upsert(String table, int key, String v, String big) {
     String bigSql = big == null ? "NULL" : "'" + big + "'";
-    return "INSERT INTO " + table + " (id, v, big) VALUES (" + key + ", '" + v + "', " + bigSql + ")"
+    return "INSERT INTO "
+        + table
+        + " (id, v, big) VALUES ("
+        + key
+        + ", '"
+        + v
+        + "', "
+        + bigSql
+        + ")"
         + " ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, big = EXCLUDED.big";
   }
 

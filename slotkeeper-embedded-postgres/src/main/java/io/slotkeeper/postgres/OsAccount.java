@@ -13,100 +13,108 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which OS account runs the server. PostgreSQL refuses to start as root, so a root JVM hands the files to the
- * {@code postgres} account and runs every tool through runuser; any other JVM runs them directly as itself.
+ * Which OS account runs the server. PostgreSQL refuses to start as root, so a root JVM hands the
+ * files to the {@code postgres} account and runs every tool through runuser; any other JVM runs
+ * them directly as itself.
  */
 final class OsAccount {
 
-    static final String POSTGRES = "postgres";
+  static final String POSTGRES = "postgres";
 
-    private final boolean switchUser;
-    private final UserPrincipal user;
-    private final GroupPrincipal group;
-    private final String runuser;
+  private final boolean switchUser;
+  private final UserPrincipal user;
+  private final GroupPrincipal group;
+  private final String runuser;
 
-    private OsAccount(boolean switchUser, UserPrincipal user, GroupPrincipal group, String runuser) {
-        this.switchUser = switchUser;
-        this.user = user;
-        this.group = group;
-        this.runuser = runuser;
+  private OsAccount(boolean switchUser, UserPrincipal user, GroupPrincipal group, String runuser) {
+    this.switchUser = switchUser;
+    this.user = user;
+    this.group = group;
+    this.runuser = runuser;
+  }
+
+  static OsAccount detect() {
+    if (!isRoot()) {
+      return new OsAccount(false, null, null, null);
     }
-
-    static OsAccount detect() {
-        if (!isRoot()) {
-            return new OsAccount(false, null, null, null);
-        }
-        UserPrincipalLookupService lookup = FileSystems.getDefault().getUserPrincipalLookupService();
-        UserPrincipal user;
-        try {
-            user = lookup.lookupPrincipalByName(POSTGRES);
-        } catch (UserPrincipalNotFoundException e) {
-            throw new PostgresServerException("This JVM runs as root, and PostgreSQL refuses to run as root. "
-                    + "PostgresServer runs the server as the OS account 'postgres', which does not exist here. "
-                    + "Create it with `useradd --system postgres`, run as a non-root user, or (tests) use "
-                    + "-Dslotkeeper.pg.mode=docker.");
-        } catch (IOException e) {
-            throw new PostgresServerException("could not look up the OS account 'postgres': " + e.getMessage(), e);
-        }
-        GroupPrincipal group = null;
-        try {
-            group = lookup.lookupPrincipalByGroupName(POSTGRES);
-        } catch (IOException e) {
-            // Only the owner matters to PostgreSQL; a missing group of the same name is harmless.
-        }
-        return new OsAccount(true, user, group, findRunuser());
+    UserPrincipalLookupService lookup = FileSystems.getDefault().getUserPrincipalLookupService();
+    UserPrincipal user;
+    try {
+      user = lookup.lookupPrincipalByName(POSTGRES);
+    } catch (UserPrincipalNotFoundException e) {
+      throw new PostgresServerException(
+          "This JVM runs as root, and PostgreSQL refuses to run as root. "
+              + "PostgresServer runs the server as the OS account 'postgres', which does not exist here. "
+              + "Create it with `useradd --system postgres`, run as a non-root user, or (tests) use "
+              + "-Dslotkeeper.pg.mode=docker.");
+    } catch (IOException e) {
+      throw new PostgresServerException(
+          "could not look up the OS account 'postgres': " + e.getMessage(), e);
     }
-
-    private static boolean isRoot() {
-        try {
-            // /proc/self belongs to the uid of the process looking at it.
-            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            return uid instanceof Integer i && i == 0;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
+    GroupPrincipal group = null;
+    try {
+      group = lookup.lookupPrincipalByGroupName(POSTGRES);
+    } catch (IOException e) {
+      // Only the owner matters to PostgreSQL; a missing group of the same name is harmless.
     }
+    return new OsAccount(true, user, group, findRunuser());
+  }
 
-    private static String findRunuser() {
-        for (String candidate : List.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "runuser";
+  private static boolean isRoot() {
+    try {
+      // /proc/self belongs to the uid of the process looking at it.
+      Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      return uid instanceof Integer i && i == 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "root".equals(System.getProperty("user.name"));
     }
+  }
 
-    boolean switchesUser() {
-        return switchUser;
+  private static String findRunuser() {
+    for (String candidate :
+        List.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser")) {
+      if (Files.isExecutable(Path.of(candidate))) {
+        return candidate;
+      }
     }
+    return "runuser";
+  }
 
-    /** The command line that runs {@code command} as the server's account. */
-    List<String> wrap(List<String> command) {
-        if (!switchUser) {
-            return command;
-        }
-        List<String> wrapped = new ArrayList<>(command.size() + 4);
-        wrapped.add(runuser);
-        wrapped.add("-u");
-        wrapped.add(POSTGRES);
-        wrapped.add("--");
-        wrapped.addAll(command);
-        return wrapped;
-    }
+  boolean switchesUser() {
+    return switchUser;
+  }
 
-    /** Makes a file or directory we created belong to the server's account (a no-op when we are that account). */
-    void own(Path path) {
-        if (!switchUser) {
-            return;
-        }
-        try {
-            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-            view.setOwner(user);
-            if (group != null) {
-                view.setGroup(group);
-            }
-        } catch (IOException e) {
-            throw new PostgresServerException("could not chown " + path + " to " + POSTGRES + ": " + e.getMessage(), e);
-        }
+  /** The command line that runs {@code command} as the server's account. */
+  List<String> wrap(List<String> command) {
+    if (!switchUser) {
+      return command;
     }
+    List<String> wrapped = new ArrayList<>(command.size() + 4);
+    wrapped.add(runuser);
+    wrapped.add("-u");
+    wrapped.add(POSTGRES);
+    wrapped.add("--");
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  /**
+   * Makes a file or directory we created belong to the server's account (a no-op when we are that
+   * account).
+   */
+  void own(Path path) {
+    if (!switchUser) {
+      return;
+    }
+    try {
+      PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+      view.setOwner(user);
+      if (group != null) {
+        view.setGroup(group);
+      }
+    } catch (IOException e) {
+      throw new PostgresServerException(
+          "could not chown " + path + " to " + POSTGRES + ": " + e.getMessage(), e);
+    }
+  }
 }

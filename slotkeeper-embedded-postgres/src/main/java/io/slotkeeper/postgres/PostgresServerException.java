@@ -1,14 +1,17 @@
 package io.slotkeeper.postgres;
 
-/** Anything PostgresServer could not do: start a server, run a command, see an expected state in time. */
+/**
+ * Anything PostgresServer could not do: start a server, run a command, see an expected state in
+ * time.
+ */
 public class PostgresServerException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public PostgresServerException(String message) {
-        super(message);
-    }
+  public PostgresServerException(String message) {
+    super(message);
+  }
 
-    public PostgresServerException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public PostgresServerException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

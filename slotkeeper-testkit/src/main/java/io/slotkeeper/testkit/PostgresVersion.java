@@ -8,15 +8,16 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Picks the PostgreSQL major version a test class runs against when it uses {@link PostgresExtension}.
- * An explicit {@code PostgresExtension.builder().version(n)} wins over this annotation; without either the
- * system property {@code slotkeeper.pg.version} (default 17) decides.
+ * Picks the PostgreSQL major version a test class runs against when it uses {@link
+ * PostgresExtension}. An explicit {@code PostgresExtension.builder().version(n)} wins over this
+ * annotation; without either the system property {@code slotkeeper.pg.version} (default 17)
+ * decides.
  */
 @Documented
 @Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface PostgresVersion {
-    /** Major version, e.g. {@code 15}. */
-    int value();
+  /** Major version, e.g. {@code 15}. */
+  int value();
 }

@@ -11,11 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A writer thread for fault tests (core, cluster and program tests share it): small transactions of inserts with unique ids, spread over
- * several tables, with the outcome of every commit recorded. A commit that threw may or may not
- * have happened (the server can die between committing and answering), so those ids are kept
- * apart: a row may be delivered if it is in {@link #committed()} or {@link #uncertain()}, and must
- * be delivered if it is in {@link #committed()}.
+ * A writer thread for fault tests (core, cluster and program tests share it): small transactions of
+ * inserts with unique ids, spread over several tables, with the outcome of every commit recorded. A
+ * commit that threw may or may not have happened (the server can die between committing and
+ * answering), so those ids are kept apart: a row may be delivered if it is in {@link #committed()}
+ * or {@link #uncertain()}, and must be delivered if it is in {@link #committed()}.
  */
 public final class WriteLoad implements AutoCloseable {
   private final Set<String> committed = ConcurrentHashMap.newKeySet();
@@ -30,14 +30,16 @@ public final class WriteLoad implements AutoCloseable {
   private volatile boolean running = true;
 
   /**
-   * Starts writing at once: transactions of {@code rowsPerTransaction} rows into the tables in
-   * turn (each needs a text column {@code id}), {@code pauseMillis} apart; ids are "table:n".
+   * Starts writing at once: transactions of {@code rowsPerTransaction} rows into the tables in turn
+   * (each needs a text column {@code id}), {@code pauseMillis} apart; ids are "table:n".
    */
-  public static WriteLoad start(PostgresServer pg, List<String> tables, int rowsPerTransaction, long pauseMillis) {
+  public static WriteLoad start(
+      PostgresServer pg, List<String> tables, int rowsPerTransaction, long pauseMillis) {
     return new WriteLoad(pg, tables, rowsPerTransaction, pauseMillis);
   }
 
-  private WriteLoad(PostgresServer pg, List<String> tables, int rowsPerTransaction, long pauseMillis) {
+  private WriteLoad(
+      PostgresServer pg, List<String> tables, int rowsPerTransaction, long pauseMillis) {
     this.pg = pg;
     this.tables = tables;
     this.rowsPerTransaction = rowsPerTransaction;

@@ -19,11 +19,12 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
- * Serializes what crosses nodes for a clustered source: status questions and their answers.
- * A small hand-written binary format (a version byte, then fixed fields) keeps this module free
- * of Java serialization, which Pekko disables by default, and of a JSON stack.
+ * Serializes what crosses nodes for a clustered source: status questions and their answers. A small
+ * hand-written binary format (a version byte, then fixed fields) keeps this module free of Java
+ * serialization, which Pekko disables by default, and of a JSON stack.
  *
- * <p>Bound in reference.conf to {@link SourceSingleton.RemoteCommand} and {@link ClusterSourceStatus}.
+ * <p>Bound in reference.conf to {@link SourceSingleton.RemoteCommand} and {@link
+ * ClusterSourceStatus}.
  */
 public final class ClusterSourceSerializer extends SerializerWithStringManifest {
   /** Unique among the serializers of an actor system; Pekko reserves 0 to 40. */
@@ -94,8 +95,10 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
       if (version != VERSION) {
-        throw new NotSerializableException("clustered-source message of unknown version " + version
-            + " (nodes of different Slotkeeper versions in one cluster?)");
+        throw new NotSerializableException(
+            "clustered-source message of unknown version "
+                + version
+                + " (nodes of different Slotkeeper versions in one cluster?)");
       }
       switch (manifest) {
         case STATUS:
@@ -106,11 +109,13 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
           StatusLevel level = StatusLevel.valueOf(readString(in));
           return new SourceSingleton.WaitFor(level, replyTo(readString(in)));
         default:
-          throw new NotSerializableException("unknown clustered-source message manifest '" + manifest + "'");
+          throw new NotSerializableException(
+              "unknown clustered-source message manifest '" + manifest + "'");
       }
     } catch (IOException | IllegalArgumentException e) {
-      NotSerializableException n = new NotSerializableException("malformed clustered-source message ("
-          + manifest + "): " + e.getMessage());
+      NotSerializableException n =
+          new NotSerializableException(
+              "malformed clustered-source message (" + manifest + "): " + e.getMessage());
       n.initCause(e);
       throw n;
     }
@@ -153,8 +158,21 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
     long reconnects = in.readLong();
     long restarts = in.readLong();
     String lastFailure = readString(in);
-    return new ClusterSourceStatus(singletonName, slotName, node, level, reason, since, confirmed, received, lag,
-        delivered, acknowledged, reconnects, restarts, lastFailure);
+    return new ClusterSourceStatus(
+        singletonName,
+        slotName,
+        node,
+        level,
+        reason,
+        since,
+        confirmed,
+        received,
+        lag,
+        delivered,
+        acknowledged,
+        reconnects,
+        restarts,
+        lastFailure);
   }
 
   // Length-prefixed UTF-8: unlike writeUTF, no 64 KiB limit on long failure reasons.

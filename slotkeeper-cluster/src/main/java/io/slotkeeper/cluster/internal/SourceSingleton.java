@@ -41,28 +41,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster singleton that runs one replication source: replication source, the user's flow,
- * a committer. It owns one run at a time and the answer to "how is it doing", for every node.
+ * The cluster singleton that runs one replication source: replication source, the user's flow, a
+ * committer. It owns one run at a time and the answer to "how is it doing", for every node.
  *
  * <p>Phases:
+ *
  * <pre>
  * RUNNING ──stream ends──▶ CLOSING ──source closed──▶ WAITING ──back-off──▶ RUNNING
  *    │                        │                          │
  *    └──────── HandOver ──────┴──────────────────────────┴──▶ HANDING_OVER ──▶ stopped
  * </pre>
  *
- * <p>The hand-over is what makes a move lossless and quick: the singleton manager sends
- * {@link HandOver} and starts the singleton on the next node only when this actor has stopped,
- * so this actor stops only after the stream drained (everything delivered is acknowledged) and
- * the source sent its final status update and closed its connection. The slot is then free and
- * confirmed exactly at what was acknowledged. Should the old walsender still hold the slot, the
- * new node's source waits for it ("slot busy") instead of streaming next to it.
+ * <p>The hand-over is what makes a move lossless and quick: the singleton manager sends {@link
+ * HandOver} and starts the singleton on the next node only when this actor has stopped, so this
+ * actor stops only after the stream drained (everything delivered is acknowledged) and the source
+ * sent its final status update and closed its connection. The slot is then free and confirmed
+ * exactly at what was acknowledged. Should the old walsender still hold the slot, the new node's
+ * source waits for it ("slot busy") instead of streaming next to it.
  */
 public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Command> {
 
   public interface Command {}
 
-  /** Commands that may come from another node through the singleton proxy; see {@link ClusterSourceSerializer}. */
+  /**
+   * Commands that may come from another node through the singleton proxy; see {@link
+   * ClusterSourceSerializer}.
+   */
   public interface RemoteCommand extends Command {}
 
   /** Answer with the current status. */
@@ -72,10 +76,13 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
    * Answer once the level reaches {@code level}, or at once on FAILED; when the singleton stops
    * first (a hand-over), answer with its last status so the asker can try the next one.
    */
-  public record WaitFor(StatusLevel level, ActorRef<ClusterSourceStatus> replyTo) implements RemoteCommand {}
+  public record WaitFor(StatusLevel level, ActorRef<ClusterSourceStatus> replyTo)
+      implements RemoteCommand {}
 
   /** The singleton manager's stop message: drain, shut the source down, stop. Sent locally only. */
-  public enum HandOver implements Command { INSTANCE }
+  public enum HandOver implements Command {
+    INSTANCE
+  }
 
   private record StatusChanged(long run, SourceStatus status) implements Command {}
 
@@ -87,9 +94,16 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
 
   private record HandOverFinished(String how) implements Command {}
 
-  private enum DrainTimedOut implements Command { INSTANCE }
+  private enum DrainTimedOut implements Command {
+    INSTANCE
+  }
 
-  private enum Phase { RUNNING, CLOSING, WAITING, HANDING_OVER }
+  private enum Phase {
+    RUNNING,
+    CLOSING,
+    WAITING,
+    HANDING_OVER
+  }
 
   private static final Logger log = LoggerFactory.getLogger(SourceSingleton.class);
   private static final String RESTART_TIMER = "restart";
@@ -122,13 +136,25 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   private Instant pauseSince = Instant.now();
 
   public static Behavior<Command> create(
-      SourceSettings sourceSettings, ClusterSourceSettings settings, FlowFactory factory, String singletonName) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new SourceSingleton(ctx, timers, sourceSettings, settings, factory, singletonName)));
+      SourceSettings sourceSettings,
+      ClusterSourceSettings settings,
+      FlowFactory factory,
+      String singletonName) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new SourceSingleton(
+                        ctx, timers, sourceSettings, settings, factory, singletonName)));
   }
 
-  private SourceSingleton(ActorContext<Command> ctx, TimerScheduler<Command> timers, SourceSettings sourceSettings,
-      ClusterSourceSettings settings, FlowFactory factory, String singletonName) {
+  private SourceSingleton(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      SourceSettings sourceSettings,
+      ClusterSourceSettings settings,
+      FlowFactory factory,
+      String singletonName) {
     super(ctx);
     this.timers = timers;
     this.sourceSettings = sourceSettings;
@@ -137,50 +163,72 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     this.singletonName = singletonName;
     this.node = Cluster.get(ctx.getSystem()).selfMember().address().toString();
     // Streams bound to this actor: should it stop or restart without a hand-over, its stream is
-    // aborted, and the aborted source stage shuts its source down (final status, connection closed).
+    // aborted, and the aborted source stage shuts its source down (final status, connection
+    // closed).
     this.materializer = Materializer.createMaterializer(ctx);
-    log.info("singleton {} for slot {} starting on {}", singletonName, sourceSettings.slot().name(), node);
+    log.info(
+        "singleton {} for slot {} starting on {}",
+        singletonName,
+        sourceSettings.slot().name(),
+        node);
     startRun();
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(GetStatus.class, m -> {
-          m.replyTo().tell(snapshot());
-          return this;
-        })
+        .onMessage(
+            GetStatus.class,
+            m -> {
+              m.replyTo().tell(snapshot());
+              return this;
+            })
         .onMessage(WaitFor.class, this::onWaitFor)
-        .onMessage(StatusChanged.class, m -> {
-          if (m.run() == run) {
-            settleWaiters();
-          }
-          return this;
-        })
+        .onMessage(
+            StatusChanged.class,
+            m -> {
+              if (m.run() == run) {
+                settleWaiters();
+              }
+              return this;
+            })
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessage(SourceClosed.class, this::onSourceClosed)
-        .onMessage(StartRun.class, m -> {
-          if (m.run() == run && phase == Phase.WAITING) {
-            restarts++;
-            startRun();
-          }
-          return this;
-        })
+        .onMessage(
+            StartRun.class,
+            m -> {
+              if (m.run() == run && phase == Phase.WAITING) {
+                restarts++;
+                startRun();
+              }
+              return this;
+            })
         .onMessageEquals(HandOver.INSTANCE, this::onHandOver)
         .onMessageEquals(DrainTimedOut.INSTANCE, this::onDrainTimedOut)
-        .onMessage(HandOverFinished.class, m -> {
-          log.info("singleton {} on {} handed over ({}); slot {} confirmed at {}", singletonName, node, m.how(),
-              sourceSettings.slot().name(), control == null ? "-" : control.progress().confirmedLsn());
-          return Behaviors.stopped();
-        })
-        .onSignal(PreRestart.class, s -> {
-          cleanUp("the singleton actor restarts after an error");
-          return this;
-        })
-        .onSignal(PostStop.class, s -> {
-          cleanUp("the singleton on " + node + " stopped");
-          return this;
-        })
+        .onMessage(
+            HandOverFinished.class,
+            m -> {
+              log.info(
+                  "singleton {} on {} handed over ({}); slot {} confirmed at {}",
+                  singletonName,
+                  node,
+                  m.how(),
+                  sourceSettings.slot().name(),
+                  control == null ? "-" : control.progress().confirmedLsn());
+              return Behaviors.stopped();
+            })
+        .onSignal(
+            PreRestart.class,
+            s -> {
+              cleanUp("the singleton actor restarts after an error");
+              return this;
+            })
+        .onSignal(
+            PostStop.class,
+            s -> {
+              cleanUp("the singleton on " + node + " stopped");
+              return this;
+            })
         .build();
   }
 
@@ -196,16 +244,19 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     Flow<ChangeEnvelope, CommittableOffset, ?> flow;
     Pair<Pair<Pair<Control, DrainGate.Handle>, UniqueKillSwitch>, CompletionStage<Done>> running;
     try {
-      flow = Objects.requireNonNull(factory.create(getContext().getSystem()), "the FlowFactory returned null");
+      flow =
+          Objects.requireNonNull(
+              factory.create(getContext().getSystem()), "the FlowFactory returned null");
       // The committer is ours, not the user's: every offset the flow emits is acknowledged, and
       // nothing else is. The kill switch sits before it so a hand-over that runs out of time can
       // cut a stuck flow off from its acknowledgements and stop it.
-      running = ReplicationSource.create(sourceSettings)
-          .viaMat(new DrainGate(), Keep.both())
-          .via(flow)
-          .viaMat(KillSwitches.single(), Keep.both())
-          .toMat(Committer.sink(), Keep.both())
-          .run(materializer);
+      running =
+          ReplicationSource.create(sourceSettings)
+              .viaMat(new DrainGate(), Keep.both())
+              .via(flow)
+              .viaMat(KillSwitches.single(), Keep.both())
+              .toMat(Committer.sink(), Keep.both())
+              .run(materializer);
     } catch (Exception | LinkageError e) {
       // A factory that throws is treated like a flow that failed: reported, retried with back-off.
       log.error("singleton {}: could not build the consumer flow", singletonName, e);
@@ -278,7 +329,10 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     return this;
   }
 
-  /** Between runs: report {@code level} with the last failure, and start again after {@code delay} (null: never). */
+  /**
+   * Between runs: report {@code level} with the last failure, and start again after {@code delay}
+   * (null: never).
+   */
   private void pause(StatusLevel level, Duration delay, String verb) {
     phase = Phase.WAITING;
     pauseLevel = level;
@@ -295,8 +349,13 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   }
 
   private String pauseReason(String failure, String verb, Duration delay) {
-    return failure + "; " + verb + (delay == null ? "" : " in " + delay.toMillis() + " ms")
-        + " (restarts on this node so far: " + restarts + ")";
+    return failure
+        + "; "
+        + verb
+        + (delay == null ? "" : " in " + delay.toMillis() + " ms")
+        + " (restarts on this node so far: "
+        + restarts
+        + ")";
   }
 
   private String failedVerb() {
@@ -327,7 +386,10 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   private Behavior<Command> onHandOver() {
     switch (phase) {
       case RUNNING:
-        log.info("singleton {} on {}: handing over; draining the stream (at most {})", singletonName, node,
+        log.info(
+            "singleton {} on {}: handing over; draining the stream (at most {})",
+            singletonName,
+            node,
             settings.drainTimeout());
         phase = Phase.HANDING_OVER;
         // Close the consumer side at a transaction boundary and let the flow finish and
@@ -338,15 +400,25 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
         Control c = control;
         gate.drain();
         CompletionStage<Throwable> consumerDone = streamDone.handle((d, e) -> e);
-        getContext().pipeToSelf(consumerDone.thenCompose(e -> c.shutdown().thenApply(d -> e)),
-            (e, never) -> new HandOverFinished(e == null ? "drained" : "drained; the flow ended with " + describe(e)));
+        getContext()
+            .pipeToSelf(
+                consumerDone.thenCompose(e -> c.shutdown().thenApply(d -> e)),
+                (e, never) ->
+                    new HandOverFinished(
+                        e == null ? "drained" : "drained; the flow ended with " + describe(e)));
         timers.startSingleTimer(HAND_OVER_TIMER, DrainTimedOut.INSTANCE, settings.drainTimeout());
         return this;
       case CLOSING:
         phase = Phase.HANDING_OVER;
-        getContext().pipeToSelf(control.isShutdown(), (v, e) -> new HandOverFinished("between runs"));
-        timers.startSingleTimer(HAND_OVER_TIMER, new HandOverFinished("between runs; the source did not confirm"
-            + " its shutdown within " + settings.shutdownTimeout()), settings.shutdownTimeout());
+        getContext()
+            .pipeToSelf(control.isShutdown(), (v, e) -> new HandOverFinished("between runs"));
+        timers.startSingleTimer(
+            HAND_OVER_TIMER,
+            new HandOverFinished(
+                "between runs; the source did not confirm"
+                    + " its shutdown within "
+                    + settings.shutdownTimeout()),
+            settings.shutdownTimeout());
         return this;
       case WAITING:
         log.info("singleton {} on {}: handing over between runs", singletonName, node);
@@ -360,14 +432,27 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     if (phase != Phase.HANDING_OVER) {
       return this;
     }
-    log.warn("singleton {} on {}: the stream did not drain within {}; stopping it. What it delivered but did not"
-        + " acknowledge will be delivered again on the next node", singletonName, node, settings.drainTimeout());
+    log.warn(
+        "singleton {} on {}: the stream did not drain within {}; stopping it. What it delivered but did not"
+            + " acknowledge will be delivered again on the next node",
+        singletonName,
+        node,
+        settings.drainTimeout());
     // Shut the source down first (final status update with what was acknowledged), then cut the
     // flow off: nothing it acknowledges after this could reach the server anyway.
-    getContext().pipeToSelf(control.shutdown(), (v, e) -> new HandOverFinished("drain timed out; shut down"));
-    killSwitch.abort(new IllegalStateException("hand-over: the stream did not drain within " + settings.drainTimeout()));
-    timers.startSingleTimer(HAND_OVER_TIMER, new HandOverFinished("drain timed out; the source did not confirm"
-        + " its shutdown within " + settings.shutdownTimeout()), settings.shutdownTimeout());
+    getContext()
+        .pipeToSelf(
+            control.shutdown(), (v, e) -> new HandOverFinished("drain timed out; shut down"));
+    killSwitch.abort(
+        new IllegalStateException(
+            "hand-over: the stream did not drain within " + settings.drainTimeout()));
+    timers.startSingleTimer(
+        HAND_OVER_TIMER,
+        new HandOverFinished(
+            "drain timed out; the source did not confirm"
+                + " its shutdown within "
+                + settings.shutdownTimeout()),
+        settings.shutdownTimeout());
     return this;
   }
 
@@ -388,13 +473,14 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       return;
     }
     ClusterSourceStatus now = snapshot();
-    waiters.removeIf(w -> {
-      if (decides(w.level(), now)) {
-        w.replyTo().tell(now);
-        return true;
-      }
-      return false;
-    });
+    waiters.removeIf(
+        w -> {
+          if (decides(w.level(), now)) {
+            w.replyTo().tell(now);
+            return true;
+          }
+          return false;
+        });
   }
 
   private static boolean decides(StatusLevel wanted, ClusterSourceStatus status) {
@@ -413,8 +499,11 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       if (phase == Phase.RUNNING && level == StatusLevel.FAILED) {
         // A FAILED source ends its run: say already what the pause after it will say, so a reader
         // woken by this FAILED sees the same reason as one who asks a moment later.
-        reason = pauseReason("the replication source failed: " + s.reason(), failedVerb(),
-            settings.failedRetryInterval().orElse(null));
+        reason =
+            pauseReason(
+                "the replication source failed: " + s.reason(),
+                failedVerb(),
+                settings.failedRetryInterval().orElse(null));
       }
       since = s.since();
     } else {
@@ -422,9 +511,21 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       reason = pauseReason;
       since = pauseSince;
     }
-    return new ClusterSourceStatus(singletonName, sourceSettings.slot().name(), node, level, reason, since,
-        p.confirmedLsn(), p.receivedLsn(), ClusterSourceStatus.lag(p.receivedLsn(), p.confirmedLsn()),
-        p.deliveredEnvelopes(), p.acknowledgedTransactions(), p.reconnects(), restarts, lastFailure);
+    return new ClusterSourceStatus(
+        singletonName,
+        sourceSettings.slot().name(),
+        node,
+        level,
+        reason,
+        since,
+        p.confirmedLsn(),
+        p.receivedLsn(),
+        ClusterSourceStatus.lag(p.receivedLsn(), p.confirmedLsn()),
+        p.deliveredEnvelopes(),
+        p.acknowledgedTransactions(),
+        p.reconnects(),
+        restarts,
+        lastFailure);
   }
 
   // ------------------------------------------------------------------ the end
@@ -441,10 +542,22 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     }
     // Waiters get the last word, so askers move on to wherever the singleton goes next.
     ClusterSourceStatus last = snapshot();
-    ClusterSourceStatus stopped = new ClusterSourceStatus(last.singletonName(), last.slotName(), last.node(),
-        StatusLevel.STOPPED, why, Instant.now(), last.confirmedLsn(), last.receivedLsn(), last.lagBytes(),
-        last.deliveredEnvelopes(), last.acknowledgedTransactions(), last.reconnects(), last.restarts(),
-        last.lastFailure());
+    ClusterSourceStatus stopped =
+        new ClusterSourceStatus(
+            last.singletonName(),
+            last.slotName(),
+            last.node(),
+            StatusLevel.STOPPED,
+            why,
+            Instant.now(),
+            last.confirmedLsn(),
+            last.receivedLsn(),
+            last.lagBytes(),
+            last.deliveredEnvelopes(),
+            last.acknowledgedTransactions(),
+            last.reconnects(),
+            last.restarts(),
+            last.lastFailure());
     waiters.forEach(w -> w.replyTo().tell(stopped));
     waiters.clear();
   }
@@ -459,7 +572,8 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   private static String describe(Throwable t) {
     Throwable cause = t;
     // Stream stages wrap errors; the innermost message is the one a person can act on.
-    while (cause.getCause() != null && cause.getCause() != cause
+    while (cause.getCause() != null
+        && cause.getCause() != cause
         && (cause instanceof java.util.concurrent.CompletionException
             || cause instanceof java.util.concurrent.ExecutionException)) {
       cause = cause.getCause();

@@ -1,15 +1,13 @@
 package io.slotkeeper.internal.admin;
 
-
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.internal.connection.JdbcProperties;
 import io.slotkeeper.internal.source.HeartbeatFilter;
 import io.slotkeeper.internal.source.SourceState;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.SqlStates;
-
-import io.slotkeeper.InternalApi;
-import io.slotkeeper.SourceSettings;
-import io.slotkeeper.Waiting;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Administrative work beside the stream, over ordinary JDBC connections: naming and healing the
  * blockers of a slot creation (the ConnectionActor's connection is busy inside
  * CREATE_REPLICATION_SLOT while creation waits, so someone else must look and act), reading the
- * slot's retention figures, writing heartbeats, and dropping the slot on stop when asked to. All
- * of it blocks on JDBC, so this actor runs on the blocking dispatcher, never on the connection
+ * slot's retention figures, writing heartbeats, and dropping the slot on stop when asked to. All of
+ * it blocks on JDBC, so this actor runs on the blocking dispatcher, never on the connection
  * dispatcher whose threads the streaming connections need for their keepalives.
  *
  * <p>Heal: every {@code slot.creation.heal-interval} it names the blocking backends in the status
@@ -48,20 +46,32 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
 
   public interface Command {}
 
-  /** The connection {@code owner} is about to run CREATE_REPLICATION_SLOT from walsender {@code walsenderPid}. */
-  public record CreationStarted(ActorRef<?> owner, int walsenderPid, int serverVersionNum) implements Command {}
+  /**
+   * The connection {@code owner} is about to run CREATE_REPLICATION_SLOT from walsender {@code
+   * walsenderPid}.
+   */
+  public record CreationStarted(ActorRef<?> owner, int walsenderPid, int serverVersionNum)
+      implements Command {}
 
   /** Slot creation is over (done, failed, or its connection died). */
   public record CreationFinished(ActorRef<?> owner) implements Command {}
 
-  /** Drop the slot once it is no longer active (slot.drop-on-stop); completes when done or given up. */
+  /**
+   * Drop the slot once it is no longer active (slot.drop-on-stop); completes when done or given up.
+   */
   public record DropSlot(CompletableFuture<Void> done) implements Command {}
 
-  private enum HealTick implements Command { INSTANCE }
+  private enum HealTick implements Command {
+    INSTANCE
+  }
 
-  private enum RetentionTick implements Command { INSTANCE }
+  private enum RetentionTick implements Command {
+    INSTANCE
+  }
 
-  private enum HeartbeatTick implements Command { INSTANCE }
+  private enum HeartbeatTick implements Command {
+    INSTANCE
+  }
 
   private static final Logger log = LoggerFactory.getLogger(AdminActor.class);
   private static final int PG_LOG_STANDBY_SNAPSHOT_SINCE = 160000;
@@ -83,7 +93,9 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
 
   public static Behavior<Command> create(
       SourceSettings settings, SourceState state, ActorRef<StatusMonitor.Command> monitor) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AdminActor(ctx, timers, settings, state, monitor)));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(timers -> new AdminActor(ctx, timers, settings, state, monitor)));
   }
 
   private AdminActor(
@@ -98,35 +110,45 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     this.state = state;
     this.monitor = monitor;
     this.admin = new AdminConnection(settings.connection().url(), JdbcProperties.of(settings));
-    this.primary = settings.admin().primaryUrl().isEmpty()
-        ? admin
-        : new AdminConnection(settings.admin().primaryUrl(), JdbcProperties.primary(settings));
+    this.primary =
+        settings.admin().primaryUrl().isEmpty()
+            ? admin
+            : new AdminConnection(settings.admin().primaryUrl(), JdbcProperties.primary(settings));
     timers.startTimerWithFixedDelay(RetentionTick.INSTANCE, settings.retention().checkInterval());
-    settings.heartbeat().interval().ifPresent(interval ->
-        // Checking at half the interval keeps the silence before a heartbeat within 1.5 intervals.
-        timers.startTimerWithFixedDelay(HeartbeatTick.INSTANCE, interval.dividedBy(2)));
+    settings
+        .heartbeat()
+        .interval()
+        .ifPresent(
+            interval ->
+                // Checking at half the interval keeps the silence before a heartbeat within 1.5
+                // intervals.
+                timers.startTimerWithFixedDelay(HeartbeatTick.INSTANCE, interval.dividedBy(2)));
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(CreationStarted.class, this::onCreationStarted)
-        .onMessage(CreationFinished.class, m -> {
-          if (creation != null && creation.owner().equals(m.owner())) {
-            creation = null;
-            timers.cancel(HealTick.INSTANCE);
-          }
-          return this;
-        })
+        .onMessage(
+            CreationFinished.class,
+            m -> {
+              if (creation != null && creation.owner().equals(m.owner())) {
+                creation = null;
+                timers.cancel(HealTick.INSTANCE);
+              }
+              return this;
+            })
         .onMessageEquals(HealTick.INSTANCE, this::onHealTick)
         .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
         .onMessageEquals(HeartbeatTick.INSTANCE, this::onHeartbeatTick)
         .onMessage(DropSlot.class, this::onDropSlot)
-        .onSignal(PostStop.class, s -> {
-          admin.close();
-          primary.close();
-          return this;
-        })
+        .onSignal(
+            PostStop.class,
+            s -> {
+              admin.close();
+              primary.close();
+              return this;
+            })
         .build();
   }
 
@@ -168,9 +190,13 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   private void warnOnRetention(String walStatus, long safe) {
     if (walStatus != null && !walStatus.equals(lastWalStatus)) {
       if (!"reserved".equals(walStatus)) {
-        log.warn("slot {}: wal_status is now '{}' (was '{}'): the slot retains {} bytes of WAL{}; acknowledge"
-            + " faster or raise max_slot_wal_keep_size, or the slot will be invalidated", settings.slot().name(),
-            walStatus, lastWalStatus, state.retainedWalBytes.get(),
+        log.warn(
+            "slot {}: wal_status is now '{}' (was '{}'): the slot retains {} bytes of WAL{}; acknowledge"
+                + " faster or raise max_slot_wal_keep_size, or the slot will be invalidated",
+            settings.slot().name(),
+            walStatus,
+            lastWalStatus,
+            state.retainedWalBytes.get(),
             safe >= 0 ? " and " + safe + " bytes remain before invalidation" : "");
       } else {
         log.info("slot {}: wal_status is back to 'reserved'", settings.slot().name());
@@ -179,15 +205,19 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     }
     boolean low = safe >= 0 && safe < settings.retention().safeWalSizeWarningBytes();
     if (low && !safeSizeLow) {
-      log.warn("slot {}: only {} bytes of WAL can still be written before the slot is invalidated"
-          + " (safe_wal_size, warning below {} bytes)", settings.slot().name(), safe, settings.retention().safeWalSizeWarningBytes());
+      log.warn(
+          "slot {}: only {} bytes of WAL can still be written before the slot is invalidated"
+              + " (safe_wal_size, warning below {} bytes)",
+          settings.slot().name(),
+          safe,
+          settings.retention().safeWalSizeWarningBytes());
     }
     safeSizeLow = low;
   }
 
   /**
-   * Writes a transactional logical message when nothing was delivered for a heartbeat interval,
-   * so the slot of a quiet database on a busy cluster has something to confirm.
+   * Writes a transactional logical message when nothing was delivered for a heartbeat interval, so
+   * the slot of a quiet database on a busy cluster has something to confirm.
    */
   private Behavior<Command> onHeartbeatTick() {
     long delivered = state.deliveredEnvelopes.get();
@@ -200,9 +230,10 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     if (now - lastDeliveryNanos < settings.heartbeat().interval().orElseThrow().toNanos()) {
       return this;
     }
-    // The content marks it as ours, so the SourceActor's HeartbeatFilter tells it from a user's message.
-    try (PreparedStatement ps = admin.get().prepareStatement(
-        "SELECT pg_logical_emit_message(true, ?, ? || now()::text)")) {
+    // The content marks it as ours, so the SourceActor's HeartbeatFilter tells it from a user's
+    // message.
+    try (PreparedStatement ps =
+        admin.get().prepareStatement("SELECT pg_logical_emit_message(true, ?, ? || now()::text)")) {
       ps.setString(1, settings.heartbeat().prefix());
       ps.setString(2, HeartbeatFilter.contentFor(settings.slot().name()));
       ps.execute();
@@ -220,8 +251,8 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
       Connection c = admin.get();
       // The walsender may take a moment to exit after our connection closed.
       while (true) {
-        try (PreparedStatement ps = c.prepareStatement(
-            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
           ps.setString(1, settings.slot().name());
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
@@ -241,7 +272,8 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
       }
       log.info("slot {}: dropped (slot.drop-on-stop)", settings.slot().name());
     } catch (SQLException e) {
-      log.warn("slot {}: could not drop the slot on stop: {}", settings.slot().name(), e.getMessage());
+      log.warn(
+          "slot {}: could not drop the slot on stop: {}", settings.slot().name(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -256,7 +288,8 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     terminatedThisAttempt = false;
     // If the connection dies while creating, no CreationFinished comes: its end ends the healing.
     getContext().watchWith(m.owner(), new CreationFinished(m.owner()));
-    timers.startTimerWithFixedDelay(HealTick.INSTANCE, settings.slot().healInterval(), settings.slot().healInterval());
+    timers.startTimerWithFixedDelay(
+        HealTick.INSTANCE, settings.slot().healInterval(), settings.slot().healInterval());
     return this;
   }
 
@@ -266,20 +299,37 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     }
     List<SlotCreationBlockers.Blocker> blockers = findBlockers();
     String outcome = heal(blockers);
-    String waiting = blockers.isEmpty()
-        ? "waiting for the slot's snapshot to become consistent"
-        : "waiting for running transactions to end: " + SlotCreationBlockers.describe(blockers);
-    monitor.tell(new StatusMonitor.SetReason("creating replication slot " + settings.slot().name() + ": " + waiting
-        + "; heal attempts " + state.healAttempts.get() + " (" + outcome + ")", creationBlocked(blockers),
-        getContext().getSelf()));
+    String waiting =
+        blockers.isEmpty()
+            ? "waiting for the slot's snapshot to become consistent"
+            : "waiting for running transactions to end: " + SlotCreationBlockers.describe(blockers);
+    monitor.tell(
+        new StatusMonitor.SetReason(
+            "creating replication slot "
+                + settings.slot().name()
+                + ": "
+                + waiting
+                + "; heal attempts "
+                + state.healAttempts.get()
+                + " ("
+                + outcome
+                + ")",
+            creationBlocked(blockers),
+            getContext().getSelf()));
     maybeTerminate(blockers);
     return this;
   }
 
-  /** The same as the reason, in fields: who blocks, what the heal did, how long creation has waited. */
+  /**
+   * The same as the reason, in fields: who blocks, what the heal did, how long creation has waited.
+   */
   private Waiting.CreationBlocked creationBlocked(List<SlotCreationBlockers.Blocker> blockers) {
-    return new Waiting.CreationBlocked(blockers.stream().map(SlotCreationBlockers.Blocker::pid).toList(),
-        new Waiting.HealOutcomes(state.healAttempts.get(), state.healSucceeded.get(), state.healUnavailable.get(),
+    return new Waiting.CreationBlocked(
+        blockers.stream().map(SlotCreationBlockers.Blocker::pid).toList(),
+        new Waiting.HealOutcomes(
+            state.healAttempts.get(),
+            state.healSucceeded.get(),
+            state.healUnavailable.get(),
             state.healFailed.get()),
         Duration.ofNanos(System.nanoTime() - creationStartNanos));
   }
@@ -288,7 +338,10 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     try {
       return SlotCreationBlockers.find(admin.get(), creation.walsenderPid());
     } catch (SQLException e) {
-      log.debug("slot {}: cannot look up slot-creation blockers: {}", settings.slot().name(), e.getMessage());
+      log.debug(
+          "slot {}: cannot look up slot-creation blockers: {}",
+          settings.slot().name(),
+          e.getMessage());
       admin.reset();
       return List.of();
     }
@@ -305,12 +358,15 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   }
 
   private void attemptHeal(List<SlotCreationBlockers.Blocker> blockers) {
-    if (settings.admin().primaryUrl().isEmpty() && creation.serverVersionNum() < PG_LOG_STANDBY_SNAPSHOT_SINCE) {
+    if (settings.admin().primaryUrl().isEmpty()
+        && creation.serverVersionNum() < PG_LOG_STANDBY_SNAPSHOT_SINCE) {
       state.healUnavailable.incrementAndGet();
-      warnOnce("slot {}: creation is waiting for running transactions to end{}. The self-heal with"
-          + " pg_log_standby_snapshot() needs PostgreSQL 16 or newer (this server is PostgreSQL {}); ending the named"
-          + " transactions (COMMIT or ROLLBACK them, or SELECT pg_terminate_backend(pid)) unblocks creation",
-          settings.slot().name(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
+      warnOnce(
+          "slot {}: creation is waiting for running transactions to end{}. The self-heal with"
+              + " pg_log_standby_snapshot() needs PostgreSQL 16 or newer (this server is PostgreSQL {}); ending the named"
+              + " transactions (COMMIT or ROLLBACK them, or SELECT pg_terminate_backend(pid)) unblocks creation",
+          settings.slot().name(),
+          blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
           creation.serverVersionNum() / 10000);
       return;
     }
@@ -320,19 +376,30 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     } catch (SQLException e) {
       if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
         state.healUnavailable.incrementAndGet();
-        String role = settings.admin().primaryUrl().isEmpty() || primaryRole().isEmpty() ? settings.connection().user() : primaryRole();
-        warnOnce("slot {}: creation is waiting for running transactions to end{}, and role {} may not run"
-            + " pg_log_standby_snapshot() to heal it. Fix: GRANT EXECUTE ON FUNCTION pg_log_standby_snapshot() TO {};"
-            + " until then, ending the named transactions unblocks creation",
-            settings.slot().name(), blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
-            role, role);
+        String role =
+            settings.admin().primaryUrl().isEmpty() || primaryRole().isEmpty()
+                ? settings.connection().user()
+                : primaryRole();
+        warnOnce(
+            "slot {}: creation is waiting for running transactions to end{}, and role {} may not run"
+                + " pg_log_standby_snapshot() to heal it. Fix: GRANT EXECUTE ON FUNCTION pg_log_standby_snapshot() TO {};"
+                + " until then, ending the named transactions unblocks creation",
+            settings.slot().name(),
+            blockers.isEmpty() ? "" : " (" + SlotCreationBlockers.describe(blockers) + ")",
+            role,
+            role);
       } else if (SqlStates.UNDEFINED_FUNCTION.equals(e.getSQLState())) {
         state.healUnavailable.incrementAndGet();
-        warnOnce("slot {}: the primary has no pg_log_standby_snapshot() (it needs PostgreSQL 16 or newer);"
-            + " ending the blocking transactions unblocks creation", settings.slot().name());
+        warnOnce(
+            "slot {}: the primary has no pg_log_standby_snapshot() (it needs PostgreSQL 16 or newer);"
+                + " ending the blocking transactions unblocks creation",
+            settings.slot().name());
       } else {
         state.healFailed.incrementAndGet();
-        log.debug("slot {}: pg_log_standby_snapshot() failed: {}", settings.slot().name(), e.getMessage());
+        log.debug(
+            "slot {}: pg_log_standby_snapshot() failed: {}",
+            settings.slot().name(),
+            e.getMessage());
         primary.reset();
       }
     }
@@ -364,7 +431,9 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   }
 
   private void maybeTerminate(List<SlotCreationBlockers.Blocker> blockers) {
-    if (settings.slot().terminateBlockersAfter().isEmpty() || blockers.isEmpty() || terminatedThisAttempt) {
+    if (settings.slot().terminateBlockersAfter().isEmpty()
+        || blockers.isEmpty()
+        || terminatedThisAttempt) {
       return;
     }
     Duration waited = Duration.ofNanos(System.nanoTime() - creationStartNanos);
@@ -380,11 +449,17 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
           ps.setInt(1, b.pid());
           ps.execute();
         }
-        log.warn("slot {}: terminated {}, which blocked slot creation for {} s (slot.creation.terminate-blockers-after)",
-            settings.slot().name(), b.describe(), waited.toSeconds());
+        log.warn(
+            "slot {}: terminated {}, which blocked slot creation for {} s (slot.creation.terminate-blockers-after)",
+            settings.slot().name(),
+            b.describe(),
+            waited.toSeconds());
       }
     } catch (SQLException e) {
-      log.warn("slot {}: could not terminate the blockers of slot creation: {}", settings.slot().name(), e.getMessage());
+      log.warn(
+          "slot {}: could not terminate the blockers of slot creation: {}",
+          settings.slot().name(),
+          e.getMessage());
       admin.reset();
     }
   }

@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /**
- * An ordinary (non-replication) JDBC connection for administrative queries, opened on first use
- * and thrown away after any error so the next use starts clean. Single-threaded: owned by the
+ * An ordinary (non-replication) JDBC connection for administrative queries, opened on first use and
+ * thrown away after any error so the next use starts clean. Single-threaded: owned by the
  * AdminActor.
  */
 final class AdminConnection implements AutoCloseable {

@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Who blocks a CREATE_REPLICATION_SLOT. While the snapshot builder waits for the transactions
- * that were running when creation began, our walsender waits on each one's transaction-id lock,
- * so pg_locks shows exactly whom it waits for.
+ * Who blocks a CREATE_REPLICATION_SLOT. While the snapshot builder waits for the transactions that
+ * were running when creation began, our walsender waits on each one's transaction-id lock, so
+ * pg_locks shows exactly whom it waits for.
  */
 final class SlotCreationBlockers {
-  /** One blocking backend, as far as the admin role may see it (other roles' details can be hidden). */
+  /**
+   * One blocking backend, as far as the admin role may see it (other roles' details can be hidden).
+   */
   record Blocker(int pid, String applicationName, Long transactionSeconds, String clientAddress) {
     String describe() {
       StringBuilder b = new StringBuilder("PID ").append(pid);

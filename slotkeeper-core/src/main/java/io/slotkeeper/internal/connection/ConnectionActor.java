@@ -1,5 +1,10 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.internal.source.SourceActor;
 import io.slotkeeper.internal.source.StreamItem;
@@ -7,12 +12,6 @@ import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
 import io.slotkeeper.internal.supervision.Restarter;
-
-import io.slotkeeper.ChangeEnvelope;
-import io.slotkeeper.InternalApi;
-import io.slotkeeper.Lsn;
-import io.slotkeeper.ResyncRequired;
-import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.wire.PrimaryKeepalive;
 import io.slotkeeper.internal.wire.ReplicationFrame;
 import io.slotkeeper.internal.wire.ReplicationFrames;
@@ -51,29 +50,42 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   public interface Command {}
 
-  /** The stream wants up to {@code max} envelopes; answered with one {@link SourceActor.Received}. */
+  /**
+   * The stream wants up to {@code max} envelopes; answered with one {@link SourceActor.Received}.
+   */
   public record Read(int max) implements Command {}
 
   /** Send a final status update, close the connection and stop. */
   public record Shutdown(CompletableFuture<Void> done) implements Command {}
 
   /**
-   * The SourceActor has taken this connection's start (and reset its ledger if the start needed
-   * a resync): from now on its confirmed position belongs to this connection's history.
+   * The SourceActor has taken this connection's start (and reset its ledger if the start needed a
+   * resync): from now on its confirmed position belongs to this connection's history.
    */
-  public enum StreamingAccepted implements Command { INSTANCE }
+  public enum StreamingAccepted implements Command {
+    INSTANCE
+  }
 
-  private enum Start implements Command { INSTANCE }
+  private enum Start implements Command {
+    INSTANCE
+  }
 
   /** The slot-creation call ended; {@code failure} is null when it succeeded. */
-  private record SlotCreationDone(ServerFacts facts, ServerIdentity server, Throwable failure) implements Command {}
+  private record SlotCreationDone(ServerFacts facts, ServerIdentity server, Throwable failure)
+      implements Command {}
 
-  private enum Poll implements Command { INSTANCE }
+  private enum Poll implements Command {
+    INSTANCE
+  }
 
-  private enum Keepalive implements Command { INSTANCE }
+  private enum Keepalive implements Command {
+    INSTANCE
+  }
 
   /** Report a newly acknowledged position if there is one (every {@code ack.flush-interval}). */
-  private enum FlushAcks implements Command { INSTANCE }
+  private enum FlushAcks implements Command {
+    INSTANCE
+  }
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionActor.class);
 
@@ -89,10 +101,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
   private boolean accepted;
   private boolean slotCreated;
+
   /** True while a slot creation runs on another thread; see {@link #createSlot}. */
   private boolean creating;
+
   /** Our walsender on the server, to end it should we abandon a creation it is inside. */
   private OwnWalsenders.Identity walsender;
+
   private Lsn lastReceived = Lsn.INVALID;
   private Lsn lastReportedFlush = Lsn.INVALID;
   private Duration livenessTimeout;
@@ -105,13 +120,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private boolean pollPending;
 
   public static Behavior<Command> create(ConnectionContext context) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ctx.getSelf().tell(Start.INSTANCE);
-      return new ConnectionActor(ctx, timers, context);
-    }));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  ctx.getSelf().tell(Start.INSTANCE);
+                  return new ConnectionActor(ctx, timers, context);
+                }));
   }
 
-  private ConnectionActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, ConnectionContext context) {
+  private ConnectionActor(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, ConnectionContext context) {
     super(ctx);
     this.context = context;
     this.settings = context.settings();
@@ -125,31 +144,35 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return newReceiveBuilder()
         .onMessageEquals(Start.INSTANCE, this::onStart)
         .onMessage(SlotCreationDone.class, this::onSlotCreationDone)
-        .onMessageEquals(StreamingAccepted.INSTANCE, () -> {
-          accepted = true;
-          return this;
-        })
+        .onMessageEquals(
+            StreamingAccepted.INSTANCE,
+            () -> {
+              accepted = true;
+              return this;
+            })
         .onMessage(Read.class, this::onRead)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
         .onMessageEquals(FlushAcks.INSTANCE, this::onFlushAcks)
         .onMessage(Shutdown.class, this::onShutdown)
-        .onSignal(PostStop.class, s -> {
-          if (pendingPoll != null) {
-            pendingPoll.cancel(false);
-          }
-          // Stopped without a Shutdown (the actor system is terminating): still tell the server
-          // what has been acknowledged, if the stream is alive, so less is delivered again.
-          if (session != null && session.streaming()) {
-            try {
-              sendStatus(false);
-            } catch (Exception ignored) {
-              // best effort: the connection is going away
-            }
-          }
-          closeSession();
-          return this;
-        })
+        .onSignal(
+            PostStop.class,
+            s -> {
+              if (pendingPoll != null) {
+                pendingPoll.cancel(false);
+              }
+              // Stopped without a Shutdown (the actor system is terminating): still tell the server
+              // what has been acknowledged, if the stream is alive, so less is delivered again.
+              if (session != null && session.streaming()) {
+                try {
+                  sendStatus(false);
+                } catch (Exception ignored) {
+                  // best effort: the connection is going away
+                }
+              }
+              closeSession();
+              return this;
+            })
         .build();
   }
 
@@ -159,10 +182,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    */
   private Behavior<Command> onStart() throws Exception {
     ActorRef<Command> self = getContext().getSelf();
-    reason("connecting to " + settings.connection().databaseName() + " as " + settings.connection().user());
+    reason(
+        "connecting to "
+            + settings.connection().databaseName()
+            + " as "
+            + settings.connection().user());
     session = ReplicationSession.open(settings);
     setup = new ConnectionSetup(settings, session, context.ownWalsenders(), context.history());
-    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
+    monitor.tell(
+        new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
 
     ConnectionSetup.Prepared prepared = setup.prepare();
     walsender = prepared.walsender();
@@ -181,9 +209,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return startReplication(prepared.facts(), prepared.server(), ((SlotPlan.Stream) plan).slot());
   }
 
-  /** The setup steps after the slot exists: verify it and start streaming from its confirmed position. */
-  private Behavior<Command> startReplication(ServerFacts facts, ServerIdentity server, SlotInfo slot)
-      throws Exception {
+  /**
+   * The setup steps after the slot exists: verify it and start streaming from its confirmed
+   * position.
+   */
+  private Behavior<Command> startReplication(
+      ServerFacts facts, ServerIdentity server, SlotInfo slot) throws Exception {
     ActorRef<Command> self = getContext().getSelf();
     setup.verify(slot, facts);
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
@@ -192,21 +223,32 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();
     lastReceived = slotConfirmedAtStart;
-    ResyncRequired resync = setup.continuity(server, slot, slotCreated, Lsn.of(context.confirmed().getAsLong()),
-        Lsn.of(context.receivedLsn().get()));
+    ResyncRequired resync =
+        setup.continuity(
+            server,
+            slot,
+            slotCreated,
+            Lsn.of(context.confirmed().getAsLong()),
+            Lsn.of(context.receivedLsn().get()));
     decoder = new PgOutputDecoder(settings.stream().protoVersion(), false);
     assembler = new EnvelopeAssembler(context.ackTarget());
     setup.startStreaming(slotConfirmedAtStart, slot, facts);
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
-    livenessTimeout = KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
+    livenessTimeout =
+        KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
     session.boundStreamingIo(livenessTimeout);
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     lastReportedFlush = slotConfirmedAtStart;
     timers.startTimerWithFixedDelay(FlushAcks.INSTANCE, settings.stream().ackFlushInterval());
-    log.info("slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
-        settings.slot().name(), slotConfirmedAtStart, facts.serverVersionNum(), facts.walSenderTimeout(), keepalive,
+    log.info(
+        "slot {}: streaming from {} (server {}, wal_sender_timeout {}, keepalive every {}, liveness {})",
+        settings.slot().name(),
+        slotConfirmedAtStart,
+        facts.serverVersionNum(),
+        facts.walSenderTimeout(),
+        keepalive,
         livenessTimeout);
     // The source learns the start position first, so its progress is right once ACTIVE shows.
     context.history().started(server, slotConfirmedAtStart);
@@ -225,20 +267,29 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    * Starts creating the slot; {@link SlotCreationDone} continues the setup. Creation waits for
    * every transaction that was running when it began (healed by the AdminActor), possibly for
    * minutes, so the call runs on a thread of its own ({@link SlotCreationExecutor}) and this
-   * actor's mailbox thread goes back to the connection dispatcher, where other sources need it
-   * for their keepalives. While the call runs nothing else here touches the session (no timers
-   * or reads are started before streaming), so the connection still has one user at a time; a
-   * Shutdown meanwhile aborts the socket, which is what JDBC's abort is for.
+   * actor's mailbox thread goes back to the connection dispatcher, where other sources need it for
+   * their keepalives. While the call runs nothing else here touches the session (no timers or reads
+   * are started before streaming), so the connection still has one user at a time; a Shutdown
+   * meanwhile aborts the socket, which is what JDBC's abort is for.
    */
   private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server) {
     ActorRef<Command> self = getContext().getSelf();
     reason("creating replication slot " + settings.slot().name());
-    context.admin().tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
+    context
+        .admin()
+        .tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
     ReplicationSession creatingSession = session;
     creating = true;
-    getContext().pipeToSelf(SlotCreationExecutor.run(() -> creatingSession.createSlot(
-            settings.slot().name(), settings.slot().temporary(), settings.slot().failover(), facts)),
-        (ok, failure) -> new SlotCreationDone(facts, server, failure));
+    getContext()
+        .pipeToSelf(
+            SlotCreationExecutor.run(
+                () ->
+                    creatingSession.createSlot(
+                        settings.slot().name(),
+                        settings.slot().temporary(),
+                        settings.slot().failover(),
+                        facts)),
+            (ok, failure) -> new SlotCreationDone(facts, server, failure));
     return this;
   }
 
@@ -246,8 +297,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     creating = false;
     context.admin().tell(new AdminActor.CreationFinished(getContext().getSelf()));
     if (m.failure() != null) {
-      Throwable cause = m.failure() instanceof CompletionException && m.failure().getCause() != null
-          ? m.failure().getCause() : m.failure();
+      Throwable cause =
+          m.failure() instanceof CompletionException && m.failure().getCause() != null
+              ? m.failure().getCause()
+              : m.failure();
       if (cause instanceof Exception e) {
         throw e;
       }
@@ -287,7 +340,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ReplicationFrame frame = ReplicationFrames.decode(data);
       if (frame instanceof XLogData x) {
         lastReceived = Lsn.max(lastReceived, x.walStart());
-        ChangeEnvelope env = assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
+        ChangeEnvelope env =
+            assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
         if (env != null) {
           items.add(new StreamItem.Change(env));
           envelopes++;
@@ -321,9 +375,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /**
    * One pending re-poll at a time; a Read that finds nothing while one is pending reuses it. The
-   * flag is the actor's own (cleared when the Poll is handled), not the future's isDone(): the
-   * Poll can be handled before the scheduler thread has marked its future done, and relying on
-   * that would drop the next poll and stall reading.
+   * flag is the actor's own (cleared when the Poll is handled), not the future's isDone(): the Poll
+   * can be handled before the scheduler thread has marked its future done, and relying on that
+   * would drop the next poll and stall reading.
    */
   private void schedulePoll() {
     if (!pollPending) {
@@ -338,9 +392,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       long silentSince = Math.max(lastServerMessageNanos, readSinceNanos);
       long silentNanos = System.nanoTime() - silentSince;
       if (silentNanos > livenessTimeout.toNanos()) {
-        throw new ClassifiedException(ErrorClass.TRANSIENT, "no message from the server for "
-            + Duration.ofNanos(silentNanos).toMillis() + " ms although every keepalive asks for a reply;"
-            + " the network path looks dead", null, null);
+        throw new ClassifiedException(
+            ErrorClass.TRANSIENT,
+            "no message from the server for "
+                + Duration.ofNanos(silentNanos).toMillis()
+                + " ms although every keepalive asks for a reply;"
+                + " the network path looks dead",
+            null,
+            null);
       }
     }
     // Asking for a reply makes a live server answer at once; that answer is what tells a quiet
@@ -354,10 +413,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   /**
-   * Keepalives alone would carry a new confirmed position to the server up to a keepalive
-   * interval (15 s) late, and a crash in between delivers all of that acknowledged work again.
-   * A short timer that sends only when the position moved keeps that window at one interval
-   * without adding traffic to an idle or stalled stream.
+   * Keepalives alone would carry a new confirmed position to the server up to a keepalive interval
+   * (15 s) late, and a crash in between delivers all of that acknowledged work again. A short timer
+   * that sends only when the position moved keeps that window at one interval without adding
+   * traffic to an idle or stalled stream.
    */
   private Behavior<Command> onFlushAcks() throws Exception {
     if (flushPosition().isAfter(lastReportedFlush)) {
@@ -374,9 +433,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (session != null && session.streaming()) {
       try {
         sendStatus(false);
-        log.info("slot {}: final status update sent, confirmed {}", settings.slot().name(), flushPosition());
+        log.info(
+            "slot {}: final status update sent, confirmed {}",
+            settings.slot().name(),
+            flushPosition());
       } catch (Exception e) {
-        log.warn("slot {}: could not send the final status update: {}", settings.slot().name(), e.getMessage());
+        log.warn(
+            "slot {}: could not send the final status update: {}",
+            settings.slot().name(),
+            e.getMessage());
       }
     }
     closeSession();
@@ -386,16 +451,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void sendStatus(boolean replyRequested) throws Exception {
     Lsn flushed = flushPosition();
-    session.send(ReplicationFrames.standbyStatusUpdate(
-        Lsn.max(lastReceived, flushed), flushed, flushed, Instant.now(), replyRequested));
+    session.send(
+        ReplicationFrames.standbyStatusUpdate(
+            Lsn.max(lastReceived, flushed), flushed, flushed, Instant.now(), replyRequested));
     lastReportedFlush = flushed;
   }
 
   /**
-   * What the server may treat as flushed: acknowledged, and never below what the slot already
-   * had. Until the SourceActor has taken this start, its confirmed position may still be that of
-   * a history this connection does not continue (another server, a replaced slot), so only the
-   * slot's own position is reported.
+   * What the server may treat as flushed: acknowledged, and never below what the slot already had.
+   * Until the SourceActor has taken this start, its confirmed position may still be that of a
+   * history this connection does not continue (another server, a replaced slot), so only the slot's
+   * own position is reported.
    */
   private Lsn flushPosition() {
     if (!accepted) {

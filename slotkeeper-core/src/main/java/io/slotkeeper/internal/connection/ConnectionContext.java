@@ -1,26 +1,27 @@
 package io.slotkeeper.internal.connection;
 
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.internal.source.AckTarget;
 import io.slotkeeper.internal.source.SourceActor;
 import io.slotkeeper.internal.source.StreamHistory;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Restarter;
-
-import io.slotkeeper.SourceSettings;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a {@link ConnectionActor} works with, handed over in one piece: the source's settings, the
- * actors it reports to and the state it shares with the source's other connections. Everything
- * here outlives the connection; the connection's own state stays in the actor.
+ * actors it reports to and the state it shares with the source's other connections. Everything here
+ * outlives the connection; the connection's own state stays in the actor.
  *
- * @param confirmed the source's confirmed position (the SourceActor's ledger), read for status updates
+ * @param confirmed the source's confirmed position (the SourceActor's ledger), read for status
+ *     updates
  * @param receivedLsn where the connection publishes the highest position it received
- * @param ownWalsenders the walsenders of this source's earlier connections, to end an orphan of ours
+ * @param ownWalsenders the walsenders of this source's earlier connections, to end an orphan of
+ *     ours
  * @param history what this source streamed so far, to tell a continuing start from a new one
  */
 @InternalApi

@@ -1,14 +1,13 @@
 package io.slotkeeper.internal.connection;
 
-import io.slotkeeper.internal.source.StreamHistory;
-import io.slotkeeper.internal.supervision.Classification;
-import io.slotkeeper.internal.supervision.ClassifiedException;
-import io.slotkeeper.internal.supervision.ErrorClass;
-
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.source.StreamHistory;
+import io.slotkeeper.internal.supervision.Classification;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -16,21 +15,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The setup of one replication connection, apart from the actor that then handles its messages
- * (as Electric keeps {@code connection_setup} apart from its message loop): the server and
- * publication checks, publication creation, ending our own orphaned walsender, the slot decision
- * ({@link SlotPlan}), the replacement of an invalidated slot, the slot's verification, the
- * continuity decision and START_REPLICATION. Every step is a blocking call on the session, made on
- * the {@link ConnectionActor}'s thread; nothing here sends messages or keeps timers, so the steps
- * can be driven and tested alone against a real server.
+ * The setup of one replication connection, apart from the actor that then handles its messages (as
+ * Electric keeps {@code connection_setup} apart from its message loop): the server and publication
+ * checks, publication creation, ending our own orphaned walsender, the slot decision ({@link
+ * SlotPlan}), the replacement of an invalidated slot, the slot's verification, the continuity
+ * decision and START_REPLICATION. Every step is a blocking call on the session, made on the {@link
+ * ConnectionActor}'s thread; nothing here sends messages or keeps timers, so the steps can be
+ * driven and tested alone against a real server.
  */
 final class ConnectionSetup {
 
   /** What the checks found: the server, our walsender, the slot and what to do with it. */
   record Prepared(
-      ServerFacts facts, ServerIdentity server, OwnWalsenders.Identity walsender, SlotInfo slot, SlotPlan plan) {}
+      ServerFacts facts,
+      ServerIdentity server,
+      OwnWalsenders.Identity walsender,
+      SlotInfo slot,
+      SlotPlan plan) {}
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionSetup.class);
+
   /** How long a terminated orphan walsender may take to exit and release the slot. */
   private static final Duration ORPHAN_EXIT_WAIT = Duration.ofSeconds(10);
 
@@ -39,7 +43,10 @@ final class ConnectionSetup {
   private final OwnWalsenders ownWalsenders;
   private final StreamHistory history;
 
-  ConnectionSetup(SourceSettings settings, ReplicationSession session, OwnWalsenders ownWalsenders,
+  ConnectionSetup(
+      SourceSettings settings,
+      ReplicationSession session,
+      OwnWalsenders ownWalsenders,
       StreamHistory history) {
     this.settings = settings;
     this.session = session;
@@ -62,7 +69,12 @@ final class ConnectionSetup {
     SetupChecks.checkServer(facts, settings);
     ensurePublications(facts);
     SlotInfo slot = endOwnOrphan(session.slot(settings.slot().name(), facts), facts);
-    return new Prepared(facts, server, walsender, slot, SlotPlan.decide(slot, settings, history.pendingReplacement()));
+    return new Prepared(
+        facts,
+        server,
+        walsender,
+        slot,
+        SlotPlan.decide(slot, settings, history.pendingReplacement()));
   }
 
   private void ensurePublications(ServerFacts facts) throws SQLException {
@@ -70,8 +82,12 @@ final class ConnectionSetup {
     if (!missing.isEmpty() && settings.publication().createIfMissing()) {
       for (String publication : missing) {
         session.createPublication(publication, settings.publication().tables());
-        log.info("created publication {} for {}", publication,
-            settings.publication().tables().isEmpty() ? "all tables" : settings.publication().tables());
+        log.info(
+            "created publication {} for {}",
+            publication,
+            settings.publication().tables().isEmpty()
+                ? "all tables"
+                : settings.publication().tables());
       }
       missing = session.missingPublications(settings.publication().names());
     }
@@ -79,10 +95,10 @@ final class ConnectionSetup {
   }
 
   /**
-   * When the slot is held by a walsender that an earlier connection of this source started and
-   * that outlived it (see {@link OwnWalsenders}), terminates it and returns the slot as it is
-   * afterwards (gone, when the orphan was still creating it). Anyone else's walsender is left
-   * alone: the slot plan reports it BUSY.
+   * When the slot is held by a walsender that an earlier connection of this source started and that
+   * outlived it (see {@link OwnWalsenders}), terminates it and returns the slot as it is afterwards
+   * (gone, when the orphan was still creating it). Anyone else's walsender is left alone: the slot
+   * plan reports it BUSY.
    */
   private SlotInfo endOwnOrphan(SlotInfo slot, ServerFacts facts) throws Exception {
     if (slot == null || slot.activePid() == null || slot.activePid() == facts.backendPid()) {
@@ -92,13 +108,19 @@ final class ConnectionSetup {
     if (!ownWalsenders.contains(new OwnWalsenders.Identity(pid, session.backendStart(pid)))) {
       return slot;
     }
-    log.warn("slot {}: PID {} is an orphan of this source, the walsender of an earlier connection of ours that"
-        + " outlived it{} and still holds the slot; terminating it", settings.slot().name(), pid,
+    log.warn(
+        "slot {}: PID {} is an orphan of this source, the walsender of an earlier connection of ours that"
+            + " outlived it{} and still holds the slot; terminating it",
+        settings.slot().name(),
+        pid,
         slot.confirmedFlushLsn().isValid() ? "" : " while creating the slot");
     session.terminateBackend(pid);
     long deadline = System.nanoTime() + ORPHAN_EXIT_WAIT.toNanos();
     SlotInfo now = session.slot(settings.slot().name(), facts);
-    while (now != null && now.activePid() != null && now.activePid() == pid && System.nanoTime() < deadline) {
+    while (now != null
+        && now.activePid() != null
+        && now.activePid() == pid
+        && System.nanoTime() < deadline) {
       Thread.sleep(50);
       now = session.slot(settings.slot().name(), facts);
     }
@@ -107,7 +129,9 @@ final class ConnectionSetup {
 
   /** The error for a slot plan that refuses. */
   Exception refusal(SlotPlan.Refusal refusal, SlotInfo slot) throws Exception {
-    return refusal == SlotPlan.Refusal.INVALIDATED ? SetupChecks.invalidated(slot, settings, null) : busy(slot);
+    return refusal == SlotPlan.Refusal.INVALIDATED
+        ? SetupChecks.invalidated(slot, settings, null)
+        : busy(slot);
   }
 
   /**
@@ -116,8 +140,11 @@ final class ConnectionSetup {
    * slot (whatever create-if-missing says) and still announces the gap.
    */
   void dropForReplacement(ResyncRequired replacement) throws SQLException {
-    log.warn("slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
-        + " to this consumer: it gets a RESYNC_REQUIRED element", settings.slot().name(), replacement.reason(),
+    log.warn(
+        "slot {}: {}; dropping and re-creating it (slot.on-invalidated = recreate). Changes after {} are lost"
+            + " to this consumer: it gets a RESYNC_REQUIRED element",
+        settings.slot().name(),
+        replacement.reason(),
         replacement.lastConfirmedLsn());
     history.replacingSlot(replacement);
     session.dropSlot(settings.slot().name());
@@ -125,12 +152,17 @@ final class ConnectionSetup {
 
   /** The slot's row after we created it. */
   SlotInfo created(ServerFacts facts) throws SQLException {
-    log.info("created replication slot {} (pgoutput{}{})", settings.slot().name(),
-        settings.slot().temporary() ? ", temporary" : "", settings.slot().failover() ? ", failover" : "");
+    log.info(
+        "created replication slot {} (pgoutput{}{})",
+        settings.slot().name(),
+        settings.slot().temporary() ? ", temporary" : "",
+        settings.slot().failover() ? ", failover" : "");
     return session.slot(settings.slot().name(), facts);
   }
 
-  /** Checks the slot can be streamed by us: it exists, fits the source, and nobody else holds it. */
+  /**
+   * Checks the slot can be streamed by us: it exists, fits the source, and nobody else holds it.
+   */
   void verify(SlotInfo slot, ServerFacts facts) throws Exception {
     SetupChecks.checkSlot(slot, facts, settings);
     // A temporary slot is held by the session that created it: ours.
@@ -141,42 +173,72 @@ final class ConnectionSetup {
 
   private ClassifiedException busy(SlotInfo slot) throws SQLException {
     ReplicationSession.Backend holder = session.describeBackend(slot.activePid());
-    String app = holder.applicationName() == null || holder.applicationName().isEmpty()
-        ? null : holder.applicationName();
-    return new ClassifiedException(new Classification(ErrorClass.BUSY, "replication slot \"" + settings.slot().name()
-        + "\" is active for " + holder.describe(), null, FailureKind.OTHER, null,
-        new Classification.SlotHolder(holder.pid(), app)), null);
+    String app =
+        holder.applicationName() == null || holder.applicationName().isEmpty()
+            ? null
+            : holder.applicationName();
+    return new ClassifiedException(
+        new Classification(
+            ErrorClass.BUSY,
+            "replication slot \""
+                + settings.slot().name()
+                + "\" is active for "
+                + holder.describe(),
+            null,
+            FailureKind.OTHER,
+            null,
+            new Classification.SlotHolder(holder.pid(), app)),
+        null);
   }
 
   /**
-   * The RESYNC_REQUIRED this start needs, or null when it continues what the source delivered:
-   * a replacement of our own slot not yet announced, or a start that {@link StreamHistory} cannot
-   * prove continuous (another cluster or timeline, a slot this source did not have before, WAL
-   * that no longer reaches what was received).
+   * The RESYNC_REQUIRED this start needs, or null when it continues what the source delivered: a
+   * replacement of our own slot not yet announced, or a start that {@link StreamHistory} cannot
+   * prove continuous (another cluster or timeline, a slot this source did not have before, WAL that
+   * no longer reaches what was received).
    *
    * @param slotCreated whether this connection created the slot (not counting a replacement)
    * @param confirmedBefore what the source had confirmed before this start
    * @param receivedBefore the highest position the source's connections received before this start
    */
   ResyncRequired continuity(
-      ServerIdentity server, SlotInfo slot, boolean slotCreated, Lsn confirmedBefore, Lsn receivedBefore) {
+      ServerIdentity server,
+      SlotInfo slot,
+      boolean slotCreated,
+      Lsn confirmedBefore,
+      Lsn receivedBefore) {
     ResyncRequired own = history.pendingReplacement();
     if (own != null) {
-      return new ResyncRequired(own.slotName(), own.lastConfirmedLsn(), slot.confirmedFlushLsn(), own.reason());
+      return new ResyncRequired(
+          own.slotName(), own.lastConfirmedLsn(), slot.confirmedFlushLsn(), own.reason());
     }
-    String why = history.discontinuity(server, slot, slotCreated, settings.slot().temporary(), confirmedBefore,
-        receivedBefore);
+    String why =
+        history.discontinuity(
+            server,
+            slot,
+            slotCreated,
+            settings.slot().temporary(),
+            confirmedBefore,
+            receivedBefore);
     if (why == null) {
       return null;
     }
     if (!settings.slot().temporary()) {
-      log.warn("slot {}: {}; streaming from {} and announcing RESYNC_REQUIRED: changes after {} may never have"
-          + " been delivered", settings.slot().name(), why, slot.confirmedFlushLsn(), confirmedBefore);
+      log.warn(
+          "slot {}: {}; streaming from {} and announcing RESYNC_REQUIRED: changes after {} may never have"
+              + " been delivered",
+          settings.slot().name(),
+          why,
+          slot.confirmedFlushLsn(),
+          confirmedBefore);
     }
-    return new ResyncRequired(settings.slot().name(), confirmedBefore, slot.confirmedFlushLsn(), why);
+    return new ResyncRequired(
+        settings.slot().name(), confirmedBefore, slot.confirmedFlushLsn(), why);
   }
 
-  /** START_REPLICATION from {@code from}, with a refusal turned into an error that names the fix. */
+  /**
+   * START_REPLICATION from {@code from}, with a refusal turned into an error that names the fix.
+   */
   void startStreaming(Lsn from, SlotInfo slot, ServerFacts facts) throws Exception {
     try {
       session.startStreaming(from, facts);

@@ -2,8 +2,8 @@ package io.slotkeeper.internal.connection;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.lang.reflect.Field;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.core.BaseConnection;
@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why this exists: a walsender that finishes (server shutdown, walsender stopped) sends
  * CommandComplete and exits. pgjdbc's non-blocking {@code readFromCopy(false)} deliberately leaves
- * a CommandComplete unread until the client sends CopyDone, so it keeps returning "nothing yet"
- * and the copy stays active; the dead stream would only show when a later status update hits the
- * closed socket, one or two keepalive intervals later. Peeking at the next message type on the
+ * a CommandComplete unread until the client sends CopyDone, so it keeps returning "nothing yet" and
+ * the copy stays active; the dead stream would only show when a later status update hits the closed
+ * socket, one or two keepalive intervals later. Peeking at the next message type on the
  * connection's stream reveals it at once. pgjdbc exposes the stream only as a protected field,
  * hence the reflection; if it is unavailable (another pgjdbc version) the probe answers false and
  * the keepalive write and the liveness timeout still catch the dead stream, just later.
@@ -47,16 +47,18 @@ final class CopyEndProbe {
       field.setAccessible(true);
       return new CopyEndProbe((PGStream) field.get(executor));
     } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
-      log.debug("cannot reach pgjdbc's stream ({}); a server-ended stream will be noticed by the keepalive", e.toString());
+      log.debug(
+          "cannot reach pgjdbc's stream ({}); a server-ended stream will be noticed by the keepalive",
+          e.toString());
       return UNAVAILABLE;
     }
   }
 
   /**
    * True when the next message waiting on the connection is the server's CommandComplete. Throws
-   * when the server closed the connection: pgjdbc's non-blocking check reports an end of stream
-   * as "nothing pending" (a server killed by an immediate shutdown sends no error first), so at
-   * most every {@link #EOF_CHECK_INTERVAL_NANOS} this probe peeks itself, waiting at most 1 ms.
+   * when the server closed the connection: pgjdbc's non-blocking check reports an end of stream as
+   * "nothing pending" (a server killed by an immediate shutdown sends no error first), so at most
+   * every {@link #EOF_CHECK_INTERVAL_NANOS} this probe peeks itself, waiting at most 1 ms.
    */
   boolean serverEndedCopy() throws SQLException {
     if (stream == null) {
@@ -81,10 +83,11 @@ final class CopyEndProbe {
         stream.setNetworkTimeout(saved);
       }
     } catch (EOFException e) {
-      throw new PSQLException("the server closed the replication connection", PSQLState.CONNECTION_FAILURE, e);
+      throw new PSQLException(
+          "the server closed the replication connection", PSQLState.CONNECTION_FAILURE, e);
     } catch (IOException e) {
-      throw new PSQLException("the replication connection failed: " + e.getMessage(),
-          PSQLState.CONNECTION_FAILURE, e);
+      throw new PSQLException(
+          "the replication connection failed: " + e.getMessage(), PSQLState.CONNECTION_FAILURE, e);
     }
   }
 }

@@ -1,17 +1,14 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.Lsn;
 import io.slotkeeper.internal.source.AckTarget;
 import io.slotkeeper.internal.source.CommittableOffsetImpl;
 import io.slotkeeper.internal.source.DeliveryLedger;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
-
-import io.slotkeeper.ChangeEnvelope;
-import io.slotkeeper.ChangeEnvelope.Kind;
-import io.slotkeeper.CommittableOffset;
-import io.slotkeeper.FailureKind;
-import io.slotkeeper.Lsn;
 import io.slotkeeper.pgoutput.Begin;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.Delete;
@@ -56,15 +53,29 @@ final class EnvelopeAssembler {
     if (message instanceof Commit c) {
       Begin b = requireTransaction(message);
       current = null;
-      return ChangeEnvelope.of(c, c.commitLsn(), b.xid(), c.commitLsn(), c.commitTime(),
+      return ChangeEnvelope.of(
+          c,
+          c.commitLsn(),
+          b.xid(),
+          c.commitLsn(),
+          c.commitTime(),
           new CommittableOffsetImpl(c.endLsn(), true, ackTarget));
     }
     if (message instanceof LogicalMessage m && !m.transactional()) {
-      return ChangeEnvelope.of(m, m.lsn(), 0, m.lsn(), sendTime,
-          new CommittableOffsetImpl(DeliveryLedger.standaloneAckPosition(m.lsn()), true, ackTarget));
+      return ChangeEnvelope.of(
+          m,
+          m.lsn(),
+          0,
+          m.lsn(),
+          sendTime,
+          new CommittableOffsetImpl(
+              DeliveryLedger.standaloneAckPosition(m.lsn()), true, ackTarget));
     }
-    if (!(message instanceof Insert || message instanceof Update || message instanceof Delete
-        || message instanceof Truncate || message instanceof LogicalMessage)) {
+    if (!(message instanceof Insert
+        || message instanceof Update
+        || message instanceof Delete
+        || message instanceof Truncate
+        || message instanceof LogicalMessage)) {
       // Streaming and two-phase messages only come when asked for, and this source does not ask.
       throw protocol("unexpected " + message.getClass().getSimpleName() + " message");
     }
@@ -72,9 +83,17 @@ final class EnvelopeAssembler {
     return inTransaction(walStart, message);
   }
 
-  /** An envelope inside the current transaction; its offset is not a unit end (only the Commit's is). */
+  /**
+   * An envelope inside the current transaction; its offset is not a unit end (only the Commit's
+   * is).
+   */
   private ChangeEnvelope inTransaction(Lsn lsn, PgOutputMessage m) {
-    return ChangeEnvelope.of(m, lsn, current.xid(), current.finalLsn(), current.commitTime(),
+    return ChangeEnvelope.of(
+        m,
+        lsn,
+        current.xid(),
+        current.finalLsn(),
+        current.commitTime(),
         new CommittableOffsetImpl(lsn, false, ackTarget));
   }
 
@@ -86,8 +105,12 @@ final class EnvelopeAssembler {
   }
 
   private static ClassifiedException protocol(String what) {
-    return new ClassifiedException(new Classification(ErrorClass.FATAL, "replication protocol error: " + what,
-        "check that the slot uses the pgoutput plugin; if it does, report this as a bug with the server version",
-        FailureKind.INVALID_STREAM), null);
+    return new ClassifiedException(
+        new Classification(
+            ErrorClass.FATAL,
+            "replication protocol error: " + what,
+            "check that the slot uses the pgoutput plugin; if it does, report this as a bug with the server version",
+            FailureKind.INVALID_STREAM),
+        null);
   }
 }

@@ -1,15 +1,15 @@
 package io.slotkeeper.internal.connection;
 
-import io.slotkeeper.InternalApi;
 import io.slotkeeper.AdminSettings;
 import io.slotkeeper.ConnectionSettings;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
 import java.util.Properties;
 
 /**
- * The pgjdbc properties of a source's connections. Internal because the result carries the
- * password in clear and {@code Properties.toString()} prints it: it is built where a connection is
- * opened and handed to pgjdbc only.
+ * The pgjdbc properties of a source's connections. Internal because the result carries the password
+ * in clear and {@code Properties.toString()} prints it: it is built where a connection is opened
+ * and handed to pgjdbc only.
  */
 @InternalApi
 public final class JdbcProperties {
@@ -26,8 +26,12 @@ public final class JdbcProperties {
     ConnectionSettings c = settings.connection();
     AdminSettings a = settings.admin();
     // Without a role of its own the primary connection uses the source's role and password.
-    return build(settings, a.primaryUser().isEmpty() ? c.user() : a.primaryUser(),
-        a.primaryUser().isEmpty() && a.primaryPassword().isEmpty() ? c.password() : a.primaryPassword());
+    return build(
+        settings,
+        a.primaryUser().isEmpty() ? c.user() : a.primaryUser(),
+        a.primaryUser().isEmpty() && a.primaryPassword().isEmpty()
+            ? c.password()
+            : a.primaryPassword());
   }
 
   private static Properties build(SourceSettings settings, String role, String secret) {

@@ -10,8 +10,8 @@ final class KeepaliveSchedule {
   private KeepaliveSchedule() {}
 
   /**
-   * {@code min(wal_sender_timeout / 3, max)}: three chances to reach the server before it gives
-   * up on us, and never longer than the configured maximum. A configured interval wins.
+   * {@code min(wal_sender_timeout / 3, max)}: three chances to reach the server before it gives up
+   * on us, and never longer than the configured maximum. A configured interval wins.
    */
   static Duration interval(SourceSettings s, Duration walSenderTimeout) {
     if (s.stream().keepaliveInterval().isPresent()) {
@@ -22,7 +22,10 @@ final class KeepaliveSchedule {
     }
     Duration third = walSenderTimeout.dividedBy(3);
     Duration floor = Duration.ofMillis(100);
-    Duration d = third.compareTo(s.stream().keepaliveMaxInterval()) < 0 ? third : s.stream().keepaliveMaxInterval();
+    Duration d =
+        third.compareTo(s.stream().keepaliveMaxInterval()) < 0
+            ? third
+            : s.stream().keepaliveMaxInterval();
     return d.compareTo(floor) < 0 ? floor : d;
   }
 

@@ -5,15 +5,15 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The walsenders this source's own connections started, each by PID and backend start time (a
- * PID alone can be reused). One instance per source, shared by its successive ConnectionActors.
+ * The walsenders this source's own connections started, each by PID and backend start time (a PID
+ * alone can be reused). One instance per source, shared by its successive ConnectionActors.
  *
- * <p>Why: a walsender waiting inside CREATE_REPLICATION_SLOT waits on a lock, not on its socket,
- * so when our connection dies it lives on and keeps the half-created slot active; so may a
- * streaming walsender behind a black-holed path until wal_sender_timeout. Every reconnect would
- * then be BUSY on our own orphan. A walsender listed here is ours beyond doubt, so the next
- * connection may end it; anyone else's (another process, even one using our application name)
- * is never listed and never touched.
+ * <p>Why: a walsender waiting inside CREATE_REPLICATION_SLOT waits on a lock, not on its socket, so
+ * when our connection dies it lives on and keeps the half-created slot active; so may a streaming
+ * walsender behind a black-holed path until wal_sender_timeout. Every reconnect would then be BUSY
+ * on our own orphan. A walsender listed here is ours beyond doubt, so the next connection may end
+ * it; anyone else's (another process, even one using our application name) is never listed and
+ * never touched.
  */
 @InternalApi
 public final class OwnWalsenders {

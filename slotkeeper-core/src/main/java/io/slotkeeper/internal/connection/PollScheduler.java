@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
  * source in the JVM, and all it does is enqueue a message.
  */
 final class PollScheduler {
-  private static final ScheduledExecutorService EXECUTOR = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "slotkeeper-poll-scheduler");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService EXECUTOR =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "slotkeeper-poll-scheduler");
+            t.setDaemon(true);
+            return t;
+          });
 
   private PollScheduler() {}
 

@@ -5,9 +5,9 @@ import io.slotkeeper.SourceSettings;
 
 /**
  * Which pgoutput protocol versions a server speaks, and the words for asking for one it does not.
- * The server refuses a newer version at START_REPLICATION with SQLSTATE 0A000, which would otherwise
- * look like any other refusal; a version is a setting, so the answer is always the same and
- * reconnecting never helps.
+ * The server refuses a newer version at START_REPLICATION with SQLSTATE 0A000, which would
+ * otherwise look like any other refusal; a version is a setting, so the answer is always the same
+ * and reconnecting never helps.
  */
 @InternalApi
 public final class ProtocolVersions {
@@ -37,8 +37,17 @@ public final class ProtocolVersions {
 
   /** The fix for asking a server that speaks at most {@code highest}. */
   public static String fix(int requested, int highest) {
-    return "set " + SourceSettings.CONFIG_PATH + ".proto-version = " + highest + (highest > 1 ? " or lower" : "")
-        + " (this server supports " + (highest > 1 ? "1 to " + highest : "only 1") + "), or upgrade the server to"
-        + " PostgreSQL " + firstServerFor(requested) + " or later for protocol version " + requested;
+    return "set "
+        + SourceSettings.CONFIG_PATH
+        + ".proto-version = "
+        + highest
+        + (highest > 1 ? " or lower" : "")
+        + " (this server supports "
+        + (highest > 1 ? "1 to " + highest : "only 1")
+        + "), or upgrade the server to"
+        + " PostgreSQL "
+        + firstServerFor(requested)
+        + " or later for protocol version "
+        + requested;
   }
 }

@@ -1,13 +1,11 @@
 package io.slotkeeper.internal.connection;
 
-
-import io.slotkeeper.internal.supervision.Classification;
-import io.slotkeeper.internal.supervision.ClassifiedException;
-import io.slotkeeper.internal.supervision.ErrorClass;
-
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.supervision.Classification;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,24 +23,28 @@ import org.postgresql.PGProperty;
 import org.postgresql.copy.CopyDual;
 
 /**
- * One pgjdbc replication connection (replication=database) and, once started, its COPY BOTH
- * stream. Blocking; used only by the {@link ConnectionActor} that owns it, never by two threads.
+ * One pgjdbc replication connection (replication=database) and, once started, its COPY BOTH stream.
+ * Blocking; used only by the {@link ConnectionActor} that owns it, never by two threads.
  *
  * <p>Why the raw COPY BOTH stream and not pgjdbc's PGReplicationStream: that class hides the
- * server's keepalives (so a silent, black-holed path cannot be told from an idle one), always
- * sends status updates without asking for a reply, and since 42.7 may move the flushed position
- * to the server's WAL end by itself. Reading {@link CopyDual#readFromCopy(boolean)} without
- * blocking is exactly what its readPending() does; decoding the frames ourselves keeps the
- * acknowledgement rule in one place (the DeliveryLedger) and lets every keepalive ask the server
- * for a reply, which is how a dead path is detected.
+ * server's keepalives (so a silent, black-holed path cannot be told from an idle one), always sends
+ * status updates without asking for a reply, and since 42.7 may move the flushed position to the
+ * server's WAL end by itself. Reading {@link CopyDual#readFromCopy(boolean)} without blocking is
+ * exactly what its readPending() does; decoding the frames ourselves keeps the acknowledgement rule
+ * in one place (the DeliveryLedger) and lets every keepalive ask the server for a reply, which is
+ * how a dead path is detected.
  */
 final class ReplicationSession implements AutoCloseable {
   private final SourceSettings settings;
   private final Connection connection;
   private final CopyEndProbe endProbe;
   private CopyDual copy;
-  /** Bound of a status-update write once streaming; null until {@link #boundStreamingIo} is called. */
+
+  /**
+   * Bound of a status-update write once streaming; null until {@link #boundStreamingIo} is called.
+   */
   private Duration writeLimit;
+
   private Duration readLimit;
 
   private ReplicationSession(SourceSettings settings, Connection connection) {
@@ -57,13 +59,16 @@ final class ReplicationSession implements AutoCloseable {
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
     // A walsender accepts only the simple query protocol.
     PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-    return new ReplicationSession(settings, DriverManager.getConnection(settings.connection().url(), props));
+    return new ReplicationSession(
+        settings, DriverManager.getConnection(settings.connection().url(), props));
   }
 
   ServerFacts inspect() throws SQLException {
     int versionNum = Integer.parseInt(queryString("SHOW server_version_num"));
     String walLevel = queryString("SELECT setting FROM pg_settings WHERE name = 'wal_level'");
-    long timeoutMs = Long.parseLong(queryString("SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'"));
+    long timeoutMs =
+        Long.parseLong(
+            queryString("SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'"));
     String database = queryString("SELECT current_database()");
     int pid = Integer.parseInt(queryString("SELECT pg_backend_pid()"));
     return new ServerFacts(versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid);
@@ -71,9 +76,11 @@ final class ReplicationSession implements AutoCloseable {
 
   /** IDENTIFY_SYSTEM: the cluster, timeline and WAL flush position of the server. */
   ServerIdentity identifySystem() throws SQLException {
-    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
       rs.next();
-      return new ServerIdentity(rs.getString("systemid"), rs.getInt("timeline"), lsnOrInvalid(rs.getString("xlogpos")));
+      return new ServerIdentity(
+          rs.getString("systemid"), rs.getInt("timeline"), lsnOrInvalid(rs.getString("xlogpos")));
     }
   }
 
@@ -81,7 +88,8 @@ final class ReplicationSession implements AutoCloseable {
   List<String> missingPublications(List<String> names) throws SQLException {
     List<String> missing = new ArrayList<>();
     for (String name : names) {
-      try (PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+      try (PreparedStatement ps =
+          connection.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
         ps.setString(1, name);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -97,9 +105,11 @@ final class ReplicationSession implements AutoCloseable {
   SlotInfo slot(String name, ServerFacts facts) throws SQLException {
     // invalidation_reason exists from 17; before that wal_status = 'lost' is the only sign.
     String reason = facts.majorVersion() >= 17 ? "invalidation_reason" : "NULL::text";
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status, "
-            + reason + " FROM pg_replication_slots WHERE slot_name = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status, "
+                + reason
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -107,9 +117,16 @@ final class ReplicationSession implements AutoCloseable {
         }
         int pid = rs.getInt("active_pid");
         Integer activePid = rs.wasNull() ? null : pid;
-        return new SlotInfo(rs.getString("slot_name"), rs.getString("plugin"), rs.getString("slot_type"),
-            rs.getString("database"), activePid, lsnOrInvalid(rs.getString("confirmed_flush_lsn")),
-            lsnOrInvalid(rs.getString("restart_lsn")), rs.getString("wal_status"), rs.getString(9));
+        return new SlotInfo(
+            rs.getString("slot_name"),
+            rs.getString("plugin"),
+            rs.getString("slot_type"),
+            rs.getString("database"),
+            activePid,
+            lsnOrInvalid(rs.getString("confirmed_flush_lsn")),
+            lsnOrInvalid(rs.getString("restart_lsn")),
+            rs.getString("wal_status"),
+            rs.getString(9));
       }
     }
   }
@@ -123,15 +140,20 @@ final class ReplicationSession implements AutoCloseable {
   /** A backend as far as a person needs it to know who holds the slot. */
   record Backend(int pid, String applicationName, String clientAddress) {
     String describe() {
-      return "PID " + pid + (applicationName == null || applicationName.isEmpty() ? "" : ", application '"
-          + applicationName + "'") + (clientAddress == null ? "" : ", from " + clientAddress);
+      return "PID "
+          + pid
+          + (applicationName == null || applicationName.isEmpty()
+              ? ""
+              : ", application '" + applicationName + "'")
+          + (clientAddress == null ? "" : ", from " + clientAddress);
     }
   }
 
   /** Application name and client address of a backend, for telling a person who holds the slot. */
   Backend describeBackend(int pid) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT application_name, client_addr FROM pg_stat_activity WHERE pid = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT application_name, client_addr FROM pg_stat_activity WHERE pid = ?")) {
       ps.setInt(1, pid);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -146,13 +168,18 @@ final class ReplicationSession implements AutoCloseable {
    * Creates the logical slot. It may wait a long time: the snapshot builder waits for every
    * transaction that was running when creation began.
    */
-  void createSlot(String name, boolean temporary, boolean failover, ServerFacts facts) throws SQLException {
+  void createSlot(String name, boolean temporary, boolean failover, ServerFacts facts)
+      throws SQLException {
     if (failover && facts.majorVersion() < 17) {
-      throw new ClassifiedException(new Classification(ErrorClass.FATAL,
-          "slot.failover is on, but failover slots need PostgreSQL 17 or newer (this server is PostgreSQL "
-              + facts.majorVersion() + ")",
-          "turn " + SourceSettings.CONFIG_PATH + ".slot.failover off, or upgrade the server",
-          FailureKind.CONFIGURATION), null);
+      throw new ClassifiedException(
+          new Classification(
+              ErrorClass.FATAL,
+              "slot.failover is on, but failover slots need PostgreSQL 17 or newer (this server is PostgreSQL "
+                  + facts.majorVersion()
+                  + ")",
+              "turn " + SourceSettings.CONFIG_PATH + ".slot.failover off, or upgrade the server",
+              FailureKind.CONFIGURATION),
+          null);
     }
     StringBuilder sql = new StringBuilder("CREATE_REPLICATION_SLOT ").append(quoteIdent(name));
     if (temporary) {
@@ -190,8 +217,9 @@ final class ReplicationSession implements AutoCloseable {
 
   /** When backend {@code pid} started (text, exact), or null when there is no such backend. */
   String backendStart(int pid) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT backend_start::text FROM pg_stat_activity WHERE pid = ?")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT backend_start::text FROM pg_stat_activity WHERE pid = ?")) {
       ps.setInt(1, pid);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -211,9 +239,13 @@ final class ReplicationSession implements AutoCloseable {
 
   /** CREATE PUBLICATION for {@code tables}, or FOR ALL TABLES when there are none. */
   void createPublication(String name, List<String> tables) throws SQLException {
-    String target = tables.isEmpty()
-        ? "FOR ALL TABLES"
-        : "FOR TABLE " + tables.stream().map(ReplicationSession::quoteQualified).collect(Collectors.joining(", "));
+    String target =
+        tables.isEmpty()
+            ? "FOR ALL TABLES"
+            : "FOR TABLE "
+                + tables.stream()
+                    .map(ReplicationSession::quoteQualified)
+                    .collect(Collectors.joining(", "));
     try (Statement st = connection.createStatement()) {
       st.execute("CREATE PUBLICATION " + quoteIdent(name) + " " + target);
     }
@@ -222,20 +254,29 @@ final class ReplicationSession implements AutoCloseable {
   /** "schema.table" or "table", each part quoted. */
   private static String quoteQualified(String table) {
     int dot = table.indexOf('.');
-    return dot < 0 ? quoteIdent(table) : quoteIdent(table.substring(0, dot)) + "." + quoteIdent(table.substring(dot + 1));
+    return dot < 0
+        ? quoteIdent(table)
+        : quoteIdent(table.substring(0, dot)) + "." + quoteIdent(table.substring(dot + 1));
   }
 
   /** Opens the COPY BOTH stream of pgoutput changes from {@code start}. */
   void startStreaming(Lsn start, ServerFacts facts) throws SQLException {
-    String pubs = settings.publication().names().stream()
-        .map(p -> "\"" + p.replace("\"", "\"\"") + "\"")
-        .collect(Collectors.joining(","));
-    StringBuilder sql = new StringBuilder("START_REPLICATION SLOT ")
-        .append(quoteIdent(settings.slot().name())).append(" LOGICAL ").append(start)
-        .append(" (proto_version '").append(settings.stream().protoVersion()).append("', publication_names ")
-        .append(quoteLiteral(pubs));
+    String pubs =
+        settings.publication().names().stream()
+            .map(p -> "\"" + p.replace("\"", "\"\"") + "\"")
+            .collect(Collectors.joining(","));
+    StringBuilder sql =
+        new StringBuilder("START_REPLICATION SLOT ")
+            .append(quoteIdent(settings.slot().name()))
+            .append(" LOGICAL ")
+            .append(start)
+            .append(" (proto_version '")
+            .append(settings.stream().protoVersion())
+            .append("', publication_names ")
+            .append(quoteLiteral(pubs));
     if (facts.majorVersion() >= 14) {
-      // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists from 14.
+      // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists
+      // from 14.
       sql.append(", messages 'true'");
     }
     sql.append(")");
@@ -250,32 +291,48 @@ final class ReplicationSession implements AutoCloseable {
    * the liveness timeout now fails; the socket timeout stays the bound when it is the shorter one.
    * The network timeout is half the liveness timeout because pgjdbc's buffered reader, when a
    * timeout hits after it has read part of what it wanted, returns that part and throws only when
-   * the next read times out too: a dead path shows after two timeouts.
-   * Writes are not covered by the socket timeout at all, so a {@link WriteWatchdog} bounds them.
-   * An idle stream is unaffected: with nothing pending, the read returns at once.
+   * the next read times out too: a dead path shows after two timeouts. Writes are not covered by
+   * the socket timeout at all, so a {@link WriteWatchdog} bounds them. An idle stream is
+   * unaffected: with nothing pending, the read returns at once.
    */
   void boundStreamingIo(Duration liveness) throws SQLException {
     Duration half = liveness.dividedBy(2);
-    readLimit = half.compareTo(settings.connection().socketTimeout()) < 0 ? half : settings.connection().socketTimeout();
+    readLimit =
+        half.compareTo(settings.connection().socketTimeout()) < 0
+            ? half
+            : settings.connection().socketTimeout();
     writeLimit = liveness;
-    connection.setNetworkTimeout(Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
+    connection.setNetworkTimeout(
+        Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
   }
 
-  /** One CopyData message if one is already waiting, else null; never waits for the server to start one. */
+  /**
+   * One CopyData message if one is already waiting, else null; never waits for the server to start
+   * one.
+   */
   byte[] readPending() throws SQLException {
     byte[] data;
     try {
       data = copy.readFromCopy(false);
     } catch (SQLException e) {
       if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
-        throw new ClassifiedException(ErrorClass.TRANSIENT, "a message from the server stopped arriving part-way"
-            + " (no byte for " + readLimit.toMillis() + " ms, twice); the network path looks dead", null, e);
+        throw new ClassifiedException(
+            ErrorClass.TRANSIENT,
+            "a message from the server stopped arriving part-way"
+                + " (no byte for "
+                + readLimit.toMillis()
+                + " ms, twice); the network path looks dead",
+            null,
+            e);
       }
       throw e;
     }
     if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
-      throw new ClassifiedException(ErrorClass.TRANSIENT,
-          "the server ended the replication stream (it is shutting down, or the walsender was stopped)", null, null);
+      throw new ClassifiedException(
+          ErrorClass.TRANSIENT,
+          "the server ended the replication stream (it is shutting down, or the walsender was stopped)",
+          null,
+          null);
     }
     return data;
   }
@@ -320,7 +377,8 @@ final class ReplicationSession implements AutoCloseable {
   }
 
   private String queryString(String sql) throws SQLException {
-    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }

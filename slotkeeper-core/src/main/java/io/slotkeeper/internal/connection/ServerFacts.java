@@ -4,7 +4,11 @@ import java.time.Duration;
 
 /** What a connection learned about the server during setup. */
 record ServerFacts(
-    int serverVersionNum, String walLevel, Duration walSenderTimeout, String database, int backendPid) {
+    int serverVersionNum,
+    String walLevel,
+    Duration walSenderTimeout,
+    String database,
+    int backendPid) {
 
   public int majorVersion() {
     return serverVersionNum / 10000;

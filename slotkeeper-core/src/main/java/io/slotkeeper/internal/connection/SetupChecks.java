@@ -1,13 +1,12 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.SlotSettings;
+import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
 import io.slotkeeper.internal.supervision.SqlStates;
-
-import io.slotkeeper.SlotSettings;
-import io.slotkeeper.FailureKind;
-import io.slotkeeper.SourceSettings;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -20,17 +19,26 @@ final class SetupChecks {
 
   static void checkServer(ServerFacts facts, SourceSettings settings) {
     if (!"logical".equals(facts.walLevel())) {
-      throw fatal(FailureKind.WAL_LEVEL,
-          "the server runs with wal_level = " + facts.walLevel() + ", but logical replication needs wal_level = logical",
+      throw fatal(
+          FailureKind.WAL_LEVEL,
+          "the server runs with wal_level = "
+              + facts.walLevel()
+              + ", but logical replication needs wal_level = logical",
           "run ALTER SYSTEM SET wal_level = logical; and restart the PostgreSQL server");
     }
     // Checked here, before START_REPLICATION, so the reason can name the server's version.
     int highest = ProtocolVersions.highestSupported(facts.majorVersion());
     if (settings.stream().protoVersion() > highest) {
-      throw fatal(FailureKind.PROTOCOL_VERSION,
-          "pgoutput protocol version " + settings.stream().protoVersion() + " (" + SourceSettings.CONFIG_PATH
-              + ".proto-version) needs PostgreSQL " + ProtocolVersions.firstServerFor(settings.stream().protoVersion())
-              + " or later, but the server runs PostgreSQL " + facts.majorVersion(),
+      throw fatal(
+          FailureKind.PROTOCOL_VERSION,
+          "pgoutput protocol version "
+              + settings.stream().protoVersion()
+              + " ("
+              + SourceSettings.CONFIG_PATH
+              + ".proto-version) needs PostgreSQL "
+              + ProtocolVersions.firstServerFor(settings.stream().protoVersion())
+              + " or later, but the server runs PostgreSQL "
+              + facts.majorVersion(),
           ProtocolVersions.fix(settings.stream().protoVersion(), highest));
     }
   }
@@ -40,32 +48,55 @@ final class SetupChecks {
       return;
     }
     String names = String.join(", ", missing);
-    throw fatal(FailureKind.MISSING_OBJECT,
-        (missing.size() == 1 ? "publication " : "publications ") + names + (missing.size() == 1 ? " does" : " do")
-            + " not exist in database " + facts.database(),
-        "create it as the table owner, e.g. CREATE PUBLICATION " + ReplicationSession.quoteIdent(missing.get(0))
+    throw fatal(
+        FailureKind.MISSING_OBJECT,
+        (missing.size() == 1 ? "publication " : "publications ")
+            + names
+            + (missing.size() == 1 ? " does" : " do")
+            + " not exist in database "
+            + facts.database(),
+        "create it as the table owner, e.g. CREATE PUBLICATION "
+            + ReplicationSession.quoteIdent(missing.get(0))
             + " FOR TABLE <tables>; (or FOR ALL TABLES as a superuser), or correct "
-            + SourceSettings.CONFIG_PATH + ".publications");
+            + SourceSettings.CONFIG_PATH
+            + ".publications");
   }
 
   static void checkSlot(SlotInfo slot, ServerFacts facts, SourceSettings settings) {
     String name = settings.slot().name();
     if (slot == null) {
-      throw fatal(FailureKind.MISSING_OBJECT,
+      throw fatal(
+          FailureKind.MISSING_OBJECT,
           "replication slot \"" + name + "\" does not exist",
-          "create it with SELECT pg_create_logical_replication_slot('" + name + "', 'pgoutput'); or set "
-              + SourceSettings.CONFIG_PATH + ".slot.create-if-missing = on");
+          "create it with SELECT pg_create_logical_replication_slot('"
+              + name
+              + "', 'pgoutput'); or set "
+              + SourceSettings.CONFIG_PATH
+              + ".slot.create-if-missing = on");
     }
     if (!"logical".equals(slot.slotType()) || !"pgoutput".equals(slot.plugin())) {
-      throw fatal(FailureKind.CONFIGURATION,
-          "replication slot \"" + name + "\" is a " + slot.slotType() + " slot"
-              + (slot.plugin() == null ? "" : " with plugin " + slot.plugin()) + ", not a logical pgoutput slot",
-          "use a slot created with the pgoutput plugin, or drop this one: SELECT pg_drop_replication_slot('" + name
+      throw fatal(
+          FailureKind.CONFIGURATION,
+          "replication slot \""
+              + name
+              + "\" is a "
+              + slot.slotType()
+              + " slot"
+              + (slot.plugin() == null ? "" : " with plugin " + slot.plugin())
+              + ", not a logical pgoutput slot",
+          "use a slot created with the pgoutput plugin, or drop this one: SELECT pg_drop_replication_slot('"
+              + name
               + "');");
     }
     if (!facts.database().equals(slot.database())) {
-      throw fatal(FailureKind.CONFIGURATION,
-          "replication slot \"" + name + "\" belongs to database " + slot.database() + ", not " + facts.database(),
+      throw fatal(
+          FailureKind.CONFIGURATION,
+          "replication slot \""
+              + name
+              + "\" belongs to database "
+              + slot.database()
+              + ", not "
+              + facts.database(),
           "connect to database " + slot.database() + " or use another slot name");
     }
     if (slot.invalidated()) {
@@ -80,14 +111,20 @@ final class SetupChecks {
    */
   static Exception classifyStartFailure(SQLException e, SlotInfo slot, SourceSettings settings) {
     String msg = e.getMessage() == null ? "" : e.getMessage();
-    boolean invalidated = SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE.equals(e.getSQLState())
-        && (msg.contains("can no longer get changes") || msg.contains("invalidated"));
+    boolean invalidated =
+        SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE.equals(e.getSQLState())
+            && (msg.contains("can no longer get changes") || msg.contains("invalidated"));
     if (!invalidated) {
       return e;
     }
     if (settings.slot().onInvalidated() == SlotSettings.OnInvalidated.RECREATE) {
-      return new ClassifiedException(ErrorClass.TRANSIENT, "replication slot \"" + settings.slot().name()
-          + "\" was invalidated while connecting; it will be re-created", null, e);
+      return new ClassifiedException(
+          ErrorClass.TRANSIENT,
+          "replication slot \""
+              + settings.slot().name()
+              + "\" was invalidated while connecting; it will be re-created",
+          null,
+          e);
     }
     return invalidated(slot, settings, e);
   }
@@ -95,17 +132,31 @@ final class SetupChecks {
   /** The FATAL error for an invalidated slot under {@code on-invalidated = fail}. */
   static ClassifiedException invalidated(SlotInfo slot, SourceSettings settings, Throwable cause) {
     String name = settings.slot().name();
-    return new ClassifiedException(new Classification(ErrorClass.FATAL,
-        "replication slot \"" + name + "\" has been invalidated (" + slot.invalidationDescription()
-            + "): the WAL it needed was removed, so changes after its last confirmed position "
-            + slot.confirmedFlushLsn() + " can no longer be streamed",
-        "drop and re-create the slot (SELECT pg_drop_replication_slot('" + name + "');) and re-sync the consumer"
-            + " from a snapshot, or set " + SourceSettings.CONFIG_PATH + ".slot.on-invalidated = recreate;"
-            + " raise max_slot_wal_keep_size to make this less likely",
-        FailureKind.SLOT_INVALIDATED, slot.confirmedFlushLsn(), null), cause);
+    return new ClassifiedException(
+        new Classification(
+            ErrorClass.FATAL,
+            "replication slot \""
+                + name
+                + "\" has been invalidated ("
+                + slot.invalidationDescription()
+                + "): the WAL it needed was removed, so changes after its last confirmed position "
+                + slot.confirmedFlushLsn()
+                + " can no longer be streamed",
+            "drop and re-create the slot (SELECT pg_drop_replication_slot('"
+                + name
+                + "');) and re-sync the consumer"
+                + " from a snapshot, or set "
+                + SourceSettings.CONFIG_PATH
+                + ".slot.on-invalidated = recreate;"
+                + " raise max_slot_wal_keep_size to make this less likely",
+            FailureKind.SLOT_INVALIDATED,
+            slot.confirmedFlushLsn(),
+            null),
+        cause);
   }
 
   private static ClassifiedException fatal(FailureKind kind, String problem, String remediation) {
-    return new ClassifiedException(new Classification(ErrorClass.FATAL, problem, remediation, kind), null);
+    return new ClassifiedException(
+        new Classification(ErrorClass.FATAL, problem, remediation, kind), null);
   }
 }

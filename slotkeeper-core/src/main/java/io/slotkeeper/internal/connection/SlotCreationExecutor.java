@@ -10,11 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs CREATE_REPLICATION_SLOT calls, each on a thread of its own. Why not a dispatcher: creation
  * waits for every transaction that was running when it began, for as long as they run. On the
- * connection dispatcher such waits took the threads streaming connections need for their
- * keepalives (their walsenders then timed out); on any fixed pool, as many waiting creations as
- * threads would queue every further creation behind them. One thread per running creation is
- * bounded by the number of sources creating a slot at the same moment, and the threads end
- * after a minute without work.
+ * connection dispatcher such waits took the threads streaming connections need for their keepalives
+ * (their walsenders then timed out); on any fixed pool, as many waiting creations as threads would
+ * queue every further creation behind them. One thread per running creation is bounded by the
+ * number of sources creating a slot at the same moment, and the threads end after a minute without
+ * work.
  */
 final class SlotCreationExecutor {
   /** A blocking call on a replication connection. */
@@ -23,22 +23,26 @@ final class SlotCreationExecutor {
   }
 
   private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "slotkeeper-slot-creation-" + THREADS.incrementAndGet());
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService EXECUTOR =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "slotkeeper-slot-creation-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
 
   private SlotCreationExecutor() {}
 
   /** Starts {@code call} on its own thread; the future fails with the call's exception. */
   static CompletableFuture<Void> run(Call call) {
-    return CompletableFuture.runAsync(() -> {
-      try {
-        call.run();
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, EXECUTOR);
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            call.run();
+          } catch (SQLException e) {
+            throw new CompletionException(e);
+          }
+        },
+        EXECUTOR);
   }
 }

@@ -6,8 +6,15 @@ import io.slotkeeper.Lsn;
 /** A row of pg_replication_slots, as far as a source cares. */
 @InternalApi
 public record SlotInfo(
-    String name, String plugin, String slotType, String database, Integer activePid, Lsn confirmedFlushLsn,
-    Lsn restartLsn, String walStatus, String invalidationReason) {
+    String name,
+    String plugin,
+    String slotType,
+    String database,
+    Integer activePid,
+    Lsn confirmedFlushLsn,
+    Lsn restartLsn,
+    String walStatus,
+    String invalidationReason) {
 
   /** Invalidated: the WAL (or catalog rows) it needed are gone; it can never stream again. */
   public boolean invalidated() {
@@ -16,6 +23,8 @@ public record SlotInfo(
 
   /** Why, in the server's words where it has them (PostgreSQL 17+). */
   public String invalidationDescription() {
-    return "wal_status = " + walStatus + (invalidationReason != null ? ", invalidation_reason = " + invalidationReason : "");
+    return "wal_status = "
+        + walStatus
+        + (invalidationReason != null ? ", invalidation_reason = " + invalidationReason : "");
   }
 }

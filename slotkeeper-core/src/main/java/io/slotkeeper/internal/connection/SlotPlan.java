@@ -8,21 +8,29 @@ import io.slotkeeper.SourceSettings;
 /**
  * What a connection does with the slot it found at connect, decided from the slot's row, the
  * settings and what the source already replaced: a pure function, so every branch is testable
- * without a server. Carrying the plan out (dropping, creating, streaming) is
- * {@link ConnectionSetup}'s and {@link ConnectionActor}'s job.
+ * without a server. Carrying the plan out (dropping, creating, streaming) is {@link
+ * ConnectionSetup}'s and {@link ConnectionActor}'s job.
  */
 sealed interface SlotPlan {
 
-  /** Verify the slot (it may be missing, which the check reports with the fix) and stream from it. */
+  /**
+   * Verify the slot (it may be missing, which the check reports with the fix) and stream from it.
+   */
   record Stream(SlotInfo slot) implements SlotPlan {}
 
-  /** The slot is missing and is to be created: configured so, temporary, or a replacement still owed. */
+  /**
+   * The slot is missing and is to be created: configured so, temporary, or a replacement still
+   * owed.
+   */
   record Create() implements SlotPlan {}
 
   /** The slot was invalidated and is to be dropped and created again, announcing the gap. */
   record Replace(ResyncRequired replacement) implements SlotPlan {}
 
-  /** Nothing can be done now: the slot is held by another walsender, or invalidated and to be left so. */
+  /**
+   * Nothing can be done now: the slot is held by another walsender, or invalidated and to be left
+   * so.
+   */
   record Refuse(Refusal refusal) implements SlotPlan {}
 
   enum Refusal {
@@ -36,7 +44,8 @@ sealed interface SlotPlan {
    * @param slot the slot's row after our own orphans were ended, or null when it does not exist
    * @param pendingReplacement a replacement this source announced but has not created yet
    */
-  static SlotPlan decide(SlotInfo slot, SourceSettings settings, ResyncRequired pendingReplacement) {
+  static SlotPlan decide(
+      SlotInfo slot, SourceSettings settings, ResyncRequired pendingReplacement) {
     if (slot != null && slot.invalidated()) {
       if (settings.slot().onInvalidated() != SlotSettings.OnInvalidated.RECREATE) {
         return new Refuse(Refusal.INVALIDATED);
@@ -45,10 +54,19 @@ sealed interface SlotPlan {
         // Only the holder could drop it; dropping under it is not ours to do.
         return new Refuse(Refusal.BUSY);
       }
-      String why = "slot " + settings.slot().name() + " was invalidated (" + slot.invalidationDescription() + ")";
-      return new Replace(new ResyncRequired(settings.slot().name(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
+      String why =
+          "slot "
+              + settings.slot().name()
+              + " was invalidated ("
+              + slot.invalidationDescription()
+              + ")";
+      return new Replace(
+          new ResyncRequired(settings.slot().name(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
     }
-    if (slot == null && (settings.slot().createIfMissing() || settings.slot().temporary() || pendingReplacement != null)) {
+    if (slot == null
+        && (settings.slot().createIfMissing()
+            || settings.slot().temporary()
+            || pendingReplacement != null)) {
       // A temporary slot ends with its connection, so each connection creates its own; a slot
       // this source dropped to replace it is re-created whatever create-if-missing says.
       return new Create();

@@ -2,7 +2,6 @@ package io.slotkeeper.internal.connection;
 
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
-
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -30,11 +29,13 @@ final class WriteWatchdog {
   private static final int DONE = 1;
   private static final int FIRED = 2;
 
-  private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "slotkeeper-write-watchdog");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "slotkeeper-write-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
 
   private WriteWatchdog() {}
 
@@ -45,11 +46,15 @@ final class WriteWatchdog {
    */
   static void guard(Duration limit, Runnable abort, Write write) throws SQLException {
     AtomicInteger state = new AtomicInteger(RUNNING);
-    ScheduledFuture<?> dog = TIMER.schedule(() -> {
-      if (state.compareAndSet(RUNNING, FIRED)) {
-        abort.run();
-      }
-    }, limit.toNanos(), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> dog =
+        TIMER.schedule(
+            () -> {
+              if (state.compareAndSet(RUNNING, FIRED)) {
+                abort.run();
+              }
+            },
+            limit.toNanos(),
+            TimeUnit.NANOSECONDS);
     try {
       write.run();
     } catch (SQLException | RuntimeException e) {
@@ -66,7 +71,12 @@ final class WriteWatchdog {
   }
 
   private static ClassifiedException timedOut(Duration limit, Throwable cause) {
-    return new ClassifiedException(ErrorClass.TRANSIENT, "a write to the server did not complete within "
-        + limit.toMillis() + " ms (the liveness timeout); the network path looks dead", null, cause);
+    return new ClassifiedException(
+        ErrorClass.TRANSIENT,
+        "a write to the server did not complete within "
+            + limit.toMillis()
+            + " ms (the liveness timeout); the network path looks dead",
+        null,
+        cause);
   }
 }

@@ -10,7 +10,8 @@ import org.apache.pekko.Done;
 public interface AckTarget {
   /**
    * The unit (transaction or standalone message) ending at {@code endLsn} is durable downstream.
-   * Completes once the source's ledger has taken it (see {@link io.slotkeeper.CommittableOffset#commit()}).
+   * Completes once the source's ledger has taken it (see {@link
+   * io.slotkeeper.CommittableOffset#commit()}).
    */
   CompletionStage<Done> acknowledge(Lsn endLsn);
 }

@@ -10,14 +10,14 @@ import org.apache.pekko.Done;
 
 /**
  * The {@link AckTarget} of one source: sends each acknowledgement to the SourceActor and keeps its
- * future until the actor has taken it into the ledger ({@link #taken}) or is gone
- * ({@link #sourceStopped}).
+ * future until the actor has taken it into the ledger ({@link #taken}) or is gone ({@link
+ * #sourceStopped}).
  *
- * <p>Why the set: a message still in the mailbox of an actor that stops is dropped as a dead letter,
- * so without it a caller waiting on {@code commit()} could wait for ever. Every pending future is
- * in the set from before it is sent until it completes, and {@link #sourceStopped} (run from the
- * actor's PostStop) fails what is left; a future added after that sees the flag once it is sent.
- * Either way each future completes exactly once.
+ * <p>Why the set: a message still in the mailbox of an actor that stops is dropped as a dead
+ * letter, so without it a caller waiting on {@code commit()} could wait for ever. Every pending
+ * future is in the set from before it is sent until it completes, and {@link #sourceStopped} (run
+ * from the actor's PostStop) fails what is left; a future added after that sees the flag once it is
+ * sent. Either way each future completes exactly once.
  */
 final class Acknowledgements implements AckTarget {
   private final String slotName;
@@ -57,7 +57,13 @@ final class Acknowledgements implements AckTarget {
 
   private void fail(CompletableFuture<Done> future, Lsn endLsn) {
     pending.remove(future);
-    future.completeExceptionally(new IllegalStateException("source " + slotName + " stopped before it took the"
-        + " acknowledgement" + (endLsn == null ? "" : " of " + endLsn) + "; what it covers comes again on the next start"));
+    future.completeExceptionally(
+        new IllegalStateException(
+            "source "
+                + slotName
+                + " stopped before it took the"
+                + " acknowledgement"
+                + (endLsn == null ? "" : " of " + endLsn)
+                + "; what it covers comes again on the next start"));
   }
 }

@@ -1,7 +1,7 @@
 package io.slotkeeper.internal.source;
 
-import io.slotkeeper.InternalApi;
 import io.slotkeeper.CommittableOffset;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -9,12 +9,13 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 
 /**
- * The engine's {@link CommittableOffset}: a position and the source it acknowledges to. Package-private
- * so that only the engine makes offsets that reach a ledger.
+ * The engine's {@link CommittableOffset}: a position and the source it acknowledges to.
+ * Package-private so that only the engine makes offsets that reach a ledger.
  */
 @InternalApi
 public final class CommittableOffsetImpl implements CommittableOffset {
-  private static final CompletionStage<Done> NOTHING_TO_TAKE = CompletableFuture.completedFuture(Done.getInstance());
+  private static final CompletionStage<Done> NOTHING_TO_TAKE =
+      CompletableFuture.completedFuture(Done.getInstance());
 
   private final Lsn lsn;
   private final boolean unitEnd;

@@ -6,19 +6,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What this running source has delivered downstream and what the consumer has acknowledged.
- * Pure bookkeeping, no I/O; it outlives every connection, which is what lets a reconnect resume
- * from the server's slot without delivering anything twice.
+ * What this running source has delivered downstream and what the consumer has acknowledged. Pure
+ * bookkeeping, no I/O; it outlives every connection, which is what lets a reconnect resume from the
+ * server's slot without delivering anything twice.
  *
  * <p>Units and their positions (checked against the walsender and pgoutput; see
- * docs/architecture.md, "What each LSN means"): a transaction is decided by its commit record, whose
- * START is the commit LSN (Begin.final_lsn, Commit.commit_lsn) and whose END is the Commit's end
- * LSN; a message written outside any transaction carries the END of its own record. On replay the
- * server skips a transaction whose commit record starts below the slot's confirmed position, and a
- * standalone message whose record starts below it. So a unit's <em>acknowledgement position</em> is
- * the end of its deciding record: the commit's end LSN, or the message's LSN as sent. Confirming
- * that position makes the server skip exactly that unit and everything before it, and nothing that
- * starts there (a commit record can start exactly at a standalone message's end).
+ * docs/architecture.md, "What each LSN means"): a transaction is decided by its commit record,
+ * whose START is the commit LSN (Begin.final_lsn, Commit.commit_lsn) and whose END is the Commit's
+ * end LSN; a message written outside any transaction carries the END of its own record. On replay
+ * the server skips a transaction whose commit record starts below the slot's confirmed position,
+ * and a standalone message whose record starts below it. So a unit's <em>acknowledgement
+ * position</em> is the end of its deciding record: the commit's end LSN, or the message's LSN as
+ * sent. Confirming that position makes the server skip exactly that unit and everything before it,
+ * and nothing that starts there (a commit record can start exactly at a standalone message's end).
  *
  * <p>Delivery: the server replays from the slot's confirmed position, which is at most what was
  * acknowledged, so after a reconnect it re-sends units this process already delivered. Units are
@@ -62,6 +62,7 @@ public final class DeliveryLedger {
    * acknowledgement covers every entry up to it.
    */
   private final TreeMap<Long, Boolean> outstanding = new TreeMap<>(Long::compareUnsigned);
+
   private int unacknowledged;
   private Lsn walEndCandidate = Lsn.INVALID;
 
@@ -131,7 +132,9 @@ public final class DeliveryLedger {
     return countInOpenTransaction();
   }
 
-  /** The Commit of the transaction being received; {@code endLsn} is the end of its commit record. */
+  /**
+   * The Commit of the transaction being received; {@code endLsn} is the end of its commit record.
+   */
   public Verdict commit(Lsn endLsn) {
     if (!receivingTransaction) {
       throw new IllegalStateException("commit received outside a transaction");
@@ -181,7 +184,9 @@ public final class DeliveryLedger {
     return Verdict.DELIVER;
   }
 
-  /** The acknowledgement position of a standalone message sent with {@code lsn}: that same position. */
+  /**
+   * The acknowledgement position of a standalone message sent with {@code lsn}: that same position.
+   */
   public static Lsn standaloneAckPosition(Lsn lsn) {
     return lsn;
   }
@@ -199,9 +204,9 @@ public final class DeliveryLedger {
   }
 
   /**
-   * The consumer made the unit whose acknowledgement position is {@code endLsn} durable, and with it
-   * every unit delivered before. Unknown positions (already confirmed, or from a replaced slot) are
-   * ignored. Returns true when {@link #confirmed()} moved.
+   * The consumer made the unit whose acknowledgement position is {@code endLsn} durable, and with
+   * it every unit delivered before. Unknown positions (already confirmed, or from a replaced slot)
+   * are ignored. Returns true when {@link #confirmed()} moved.
    */
   public boolean acknowledge(Lsn endLsn) {
     Boolean state = outstanding.get(endLsn.value());
@@ -229,7 +234,10 @@ public final class DeliveryLedger {
     return !confirmed.equals(before);
   }
 
-  /** A transaction whose commit record starts at {@code commitLsn} was delivered (or acknowledged) whole. */
+  /**
+   * A transaction whose commit record starts at {@code commitLsn} was delivered (or acknowledged)
+   * whole.
+   */
   private boolean transactionDelivered(Lsn commitLsn) {
     return commitLsn.isBefore(highWater) || commitLsn.isBefore(confirmed);
   }

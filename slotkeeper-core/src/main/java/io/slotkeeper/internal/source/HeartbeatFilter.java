@@ -1,8 +1,8 @@
 package io.slotkeeper.internal.source;
 
-import io.slotkeeper.InternalApi;
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import java.nio.charset.StandardCharsets;
@@ -12,14 +12,14 @@ import java.util.function.Consumer;
  * Recognises the heartbeat transactions the engine writes itself, so they can be acknowledged
  * internally instead of delivered. Pure and per connection.
  *
- * <p>A heartbeat is recognised only when the whole transaction is exactly what the engine writes:
- * a Begin, one transactional message with the heartbeat prefix whose content starts with
- * {@link #CONTENT_MARKER}, and the Commit. Anything else in the transaction (a row, a second
- * message) makes it a user transaction, delivered whole, Begin to Commit. To tell, the Begin and
- * the message are held back until the next envelope arrives; nothing held has reached the ledger,
- * so when a connection dies while something is held, {@link #reset()} simply forgets it and the
- * server sends it again. Heartbeats written by any Slotkeeper source on the database are
- * recognised (all of them share the marker), so sources side by side never see each other's.
+ * <p>A heartbeat is recognised only when the whole transaction is exactly what the engine writes: a
+ * Begin, one transactional message with the heartbeat prefix whose content starts with {@link
+ * #CONTENT_MARKER}, and the Commit. Anything else in the transaction (a row, a second message)
+ * makes it a user transaction, delivered whole, Begin to Commit. To tell, the Begin and the message
+ * are held back until the next envelope arrives; nothing held has reached the ledger, so when a
+ * connection dies while something is held, {@link #reset()} simply forgets it and the server sends
+ * it again. Heartbeats written by any Slotkeeper source on the database are recognised (all of them
+ * share the marker), so sources side by side never see each other's.
  */
 @InternalApi
 public final class HeartbeatFilter {
@@ -44,8 +44,8 @@ public final class HeartbeatFilter {
 
   /**
    * Takes the next envelope of the stream. Envelopes that belong downstream go to {@code pass} in
-   * stream order (possibly later, together with held ones); a complete heartbeat transaction goes to
-   * {@code heartbeat} as its Commit.
+   * stream order (possibly later, together with held ones); a complete heartbeat transaction goes
+   * to {@code heartbeat} as its Commit.
    */
   void offer(ChangeEnvelope env, Consumer<ChangeEnvelope> pass, Consumer<Commit> heartbeat) {
     if (heldBegin == null) {
@@ -89,7 +89,9 @@ public final class HeartbeatFilter {
   }
 
   private boolean isHeartbeatMessage(ChangeEnvelope env) {
-    if (!(env.message() instanceof LogicalMessage m) || !m.transactional() || !m.prefix().equals(prefix)) {
+    if (!(env.message() instanceof LogicalMessage m)
+        || !m.transactional()
+        || !m.prefix().equals(prefix)) {
       return false;
     }
     byte[] content = m.content();

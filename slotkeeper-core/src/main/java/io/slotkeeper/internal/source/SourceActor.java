@@ -1,6 +1,11 @@
 package io.slotkeeper.internal.source;
 
+import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.internal.connection.ConnectionActor;
 import io.slotkeeper.internal.connection.ConnectionContext;
@@ -8,12 +13,6 @@ import io.slotkeeper.internal.connection.OwnWalsenders;
 import io.slotkeeper.internal.stage.StageHandle;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Restarter;
-
-import io.slotkeeper.ChangeEnvelope;
-import io.slotkeeper.Lsn;
-import io.slotkeeper.ResyncRequired;
-import io.slotkeeper.SourceFailedException;
-import io.slotkeeper.SourceSettings;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import java.time.Clock;
@@ -51,10 +50,14 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   public interface Command {}
 
   /** The stage can take another batch. */
-  public enum Demand implements Command { INSTANCE }
+  public enum Demand implements Command {
+    INSTANCE
+  }
 
   /** The stage stopped (downstream finished, cancelled or failed). */
-  public enum StageStopped implements Command { INSTANCE }
+  public enum StageStopped implements Command {
+    INSTANCE
+  }
 
   /**
    * A connection streams from its slot, which stood at {@code slotConfirmed}. {@code resync} is set
@@ -69,14 +72,18 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
    * What a connection read, in stream order. {@code answersRead} is false for keepalive-only
    * batches, which leave the read open.
    */
-  public record Received(ActorRef<ConnectionActor.Command> connection, List<StreamItem> items, boolean answersRead)
+  public record Received(
+      ActorRef<ConnectionActor.Command> connection, List<StreamItem> items, boolean answersRead)
       implements Command {
     public Received(ActorRef<ConnectionActor.Command> connection, List<StreamItem> items) {
       this(connection, items, true);
     }
   }
 
-  /** An acknowledgement; {@code taken} completes once the ledger has it (see {@link Acknowledgements}). */
+  /**
+   * An acknowledgement; {@code taken} completes once the ledger has it (see {@link
+   * Acknowledgements}).
+   */
   public record Ack(Lsn endLsn, CompletableFuture<Done> taken) implements Command {}
 
   /** Stop emitting; the connection stays for acknowledgements until {@link Shutdown}. */
@@ -92,9 +99,13 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
 
   private record ConnectionGone(ActorRef<ConnectionActor.Command> connection) implements Command {}
 
-  private enum RestarterGone implements Command { INSTANCE }
+  private enum RestarterGone implements Command {
+    INSTANCE
+  }
 
-  private enum ShutdownComplete implements Command { INSTANCE }
+  private enum ShutdownComplete implements Command {
+    INSTANCE
+  }
 
   private static final Logger log = LoggerFactory.getLogger(SourceActor.class);
   private static final Duration UNACKNOWLEDGED_WARNING_REPEAT = java.time.Duration.ofMinutes(1);
@@ -105,8 +116,10 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private final Runnable onStopped;
   private final ActorRef<StatusMonitor.Command> monitor;
   private final DeliveryLedger ledger = new DeliveryLedger(Lsn.INVALID);
+
   /** Outlives connections like the ledger: the history each new start must continue. */
   private final StreamHistory history = new StreamHistory();
+
   private final List<CompletableFuture<Void>> shutdownWaiters = new ArrayList<>();
   private ActorRef<Restarter.Command> restarter;
   private final ActorRef<AdminActor.Command> admin;
@@ -148,17 +161,42 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     this.state = state;
     this.heartbeats = new HeartbeatFilter(settings.heartbeat().prefix());
     ActorRef<Command> self = ctx.getSelf();
-    this.monitor = ctx.spawn(StatusMonitor.create(settings.slot().name(), state.status, Clock.systemUTC()), "status");
+    this.monitor =
+        ctx.spawn(
+            StatusMonitor.create(settings.slot().name(), state.status, Clock.systemUTC()),
+            "status");
     this.acknowledgements = new Acknowledgements(settings.slot().name(), self::tell);
     // Blocking JDBC: the admin actor runs on the blocking dispatcher, never taking the threads
     // the connections need for their keepalives.
-    this.admin = ctx.spawn(AdminActor.create(settings, state, monitor), "admin",
-        DispatcherSelector.fromConfig(settings.blockingDispatcher()));
-    // Shared by every connection of this source, so a later one can end an orphan of an earlier one.
+    this.admin =
+        ctx.spawn(
+            AdminActor.create(settings, state, monitor),
+            "admin",
+            DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+    // Shared by every connection of this source, so a later one can end an orphan of an earlier
+    // one.
     OwnWalsenders ownWalsenders = new OwnWalsenders();
-    this.restarter = ctx.spawn(Restarter.create(settings, monitor, self, state.reconnects,
-        restarterRef -> ConnectionActor.create(new ConnectionContext(settings, self, monitor, restarterRef, admin,
-            state.confirmedLsn::get, state.receivedLsn, acknowledgements, ownWalsenders, history))), "restarter");
+    this.restarter =
+        ctx.spawn(
+            Restarter.create(
+                settings,
+                monitor,
+                self,
+                state.reconnects,
+                restarterRef ->
+                    ConnectionActor.create(
+                        new ConnectionContext(
+                            settings,
+                            self,
+                            monitor,
+                            restarterRef,
+                            admin,
+                            state.confirmedLsn::get,
+                            state.receivedLsn,
+                            acknowledgements,
+                            ownWalsenders,
+                            history))),
+            "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));
   }
@@ -166,66 +204,86 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessageEquals(Demand.INSTANCE, () -> {
-          demand = true;
-          maybeRead();
-          return this;
-        })
+        .onMessageEquals(
+            Demand.INSTANCE,
+            () -> {
+              demand = true;
+              maybeRead();
+              return this;
+            })
         .onMessage(Received.class, this::onReceived)
         .onMessage(Streaming.class, this::onStreaming)
-        .onMessage(ConnectionGone.class, m -> {
-          if (m.connection().equals(connection)) {
-            connection = null;
-            readInFlight = false;
-          }
-          return this;
-        })
-        .onMessage(Ack.class, m -> {
-          if (ledger.acknowledge(m.endLsn())) {
-            state.confirmedLsn.set(ledger.confirmed().value());
-          }
-          state.acknowledgedTransactions.set(ledger.acknowledgedTransactions());
-          publishUnacknowledged();
-          acknowledgements.taken(m.taken());
-          return this;
-        })
-        .onMessage(StopEmitting.class, m -> {
-          stopRequested = true;
-          stopEmitting();
-          m.done().complete(null);
-          return this;
-        })
+        .onMessage(
+            ConnectionGone.class,
+            m -> {
+              if (m.connection().equals(connection)) {
+                connection = null;
+                readInFlight = false;
+              }
+              return this;
+            })
+        .onMessage(
+            Ack.class,
+            m -> {
+              if (ledger.acknowledge(m.endLsn())) {
+                state.confirmedLsn.set(ledger.confirmed().value());
+              }
+              state.acknowledgedTransactions.set(ledger.acknowledgedTransactions());
+              publishUnacknowledged();
+              acknowledgements.taken(m.taken());
+              return this;
+            })
+        .onMessage(
+            StopEmitting.class,
+            m -> {
+              stopRequested = true;
+              stopEmitting();
+              m.done().complete(null);
+              return this;
+            })
         .onMessage(Shutdown.class, m -> shutdown(m.done()))
-        .onMessageEquals(StageStopped.INSTANCE, () -> {
-          // After Control.stop() the stage completes on purpose, while the consumer may still be
-          // acknowledging what it got: the connection stays until shutdown() (drainAndShutdown
-          // calls it once the consumer is done). Any other end of the stage (downstream finished,
-          // cancelled or failed) means nobody will acknowledge anything more: shut down now.
-          boolean stoppedOnPurpose = stopRequested;
-          emitting = false;
-          return shuttingDown || stoppedOnPurpose ? this : shutdown(null);
-        })
+        .onMessageEquals(
+            StageStopped.INSTANCE,
+            () -> {
+              // After Control.stop() the stage completes on purpose, while the consumer may still
+              // be
+              // acknowledging what it got: the connection stays until shutdown() (drainAndShutdown
+              // calls it once the consumer is done). Any other end of the stage (downstream
+              // finished,
+              // cancelled or failed) means nobody will acknowledge anything more: shut down now.
+              boolean stoppedOnPurpose = stopRequested;
+              emitting = false;
+              return shuttingDown || stoppedOnPurpose ? this : shutdown(null);
+            })
         .onMessage(Failed.class, this::onFailed)
-        .onMessage(FailurePublished.class, m -> {
-          stage.fail(m.error());
-          return this;
-        })
-        .onMessageEquals(RestarterGone.INSTANCE, () -> {
-          restarter = null;
-          // A Restarter that stopped on its own (after a fatal error) never answers a Shutdown.
-          if (restarterDone != null) {
-            restarterDone.complete(null);
-          }
-          return this;
-        })
+        .onMessage(
+            FailurePublished.class,
+            m -> {
+              stage.fail(m.error());
+              return this;
+            })
+        .onMessageEquals(
+            RestarterGone.INSTANCE,
+            () -> {
+              restarter = null;
+              // A Restarter that stopped on its own (after a fatal error) never answers a Shutdown.
+              if (restarterDone != null) {
+                restarterDone.complete(null);
+              }
+              return this;
+            })
         .onMessageEquals(ShutdownComplete.INSTANCE, this::onShutdownComplete)
-        .onSignal(PostStop.class, s -> {
-          // However the actors end (shutdown, or the actor system terminating), the control learns it,
-          // and so does whoever waits on an acknowledgement still in the mailbox (now dead letters).
-          acknowledgements.sourceStopped();
-          onStopped.run();
-          return this;
-        })
+        .onSignal(
+            PostStop.class,
+            s -> {
+              // However the actors end (shutdown, or the actor system terminating), the control
+              // learns it,
+              // and so does whoever waits on an acknowledgement still in the mailbox (now dead
+              // letters).
+              acknowledgements.sourceStopped();
+              onStopped.run();
+              return this;
+            })
         .build();
   }
 
@@ -254,8 +312,10 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     if (resync != null) {
       // Before any change from the new slot: the consumer must learn of the gap first.
       ledger.resync(m.slotConfirmed());
-      stage.deliver(List.of(ChangeEnvelope.resyncRequired(resync, Instant.now(),
-          CommittableOffsetImpl.notAUnitEnd(m.slotConfirmed()))));
+      stage.deliver(
+          List.of(
+              ChangeEnvelope.resyncRequired(
+                  resync, Instant.now(), CommittableOffsetImpl.notAUnitEnd(m.slotConfirmed()))));
       state.deliveredEnvelopes.incrementAndGet();
     }
     ledger.connectionStarted(m.slotConfirmed());
@@ -277,7 +337,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     for (StreamItem item : m.items()) {
       if (item instanceof StreamItem.Change change) {
         receive(change.envelope(), deliver);
-      } else if (item instanceof StreamItem.WalEnd w && settings.stream().idleAdvance() && !heartbeats.holding()) {
+      } else if (item instanceof StreamItem.WalEnd w
+          && settings.stream().idleAdvance()
+          && !heartbeats.holding()) {
         ledger.serverWalEnd(w.lsn());
       }
     }
@@ -296,15 +358,18 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   /**
    * Passes one envelope through the ledger into {@code deliver}, leaving out the engine's own
    * heartbeat transactions (unless they are to be delivered), which are acknowledged here on the
-   * consumer's behalf. {@link HeartbeatFilter} decides what is a heartbeat; it may hold a Begin back
-   * until it can tell.
+   * consumer's behalf. {@link HeartbeatFilter} decides what is a heartbeat; it may hold a Begin
+   * back until it can tell.
    */
   private void receive(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
     if (settings.heartbeat().deliver()) {
       pass(env, deliver);
       return;
     }
-    heartbeats.offer(env, e -> pass(e, deliver), commit -> ledger.ownTransaction(commit.commitLsn(), commit.endLsn()));
+    heartbeats.offer(
+        env,
+        e -> pass(e, deliver),
+        commit -> ledger.ownTransaction(commit.commitLsn(), commit.endLsn()));
   }
 
   private void pass(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
@@ -335,10 +400,15 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     state.unacknowledgedUnits.set(count);
     long now = System.nanoTime();
     if (count > settings.stream().unacknowledgedWarning()) {
-      if (!unacknowledgedHigh || now - lastUnacknowledgedWarning > UNACKNOWLEDGED_WARNING_REPEAT.toNanos()) {
-        log.warn("slot {}: {} delivered transactions wait for an acknowledgement (warning above {}); the slot stays at"
-            + " {} until the consumer acknowledges one. Acknowledgement is cumulative: committing the offset of the"
-            + " latest Commit is enough", settings.slot().name(), count, settings.stream().unacknowledgedWarning(),
+      if (!unacknowledgedHigh
+          || now - lastUnacknowledgedWarning > UNACKNOWLEDGED_WARNING_REPEAT.toNanos()) {
+        log.warn(
+            "slot {}: {} delivered transactions wait for an acknowledgement (warning above {}); the slot stays at"
+                + " {} until the consumer acknowledges one. Acknowledgement is cumulative: committing the offset of the"
+                + " latest Commit is enough",
+            settings.slot().name(),
+            count,
+            settings.stream().unacknowledgedWarning(),
             ledger.confirmed());
         lastUnacknowledgedWarning = now;
       }
@@ -380,25 +450,28 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       restarterDone.complete(null);
     }
     restarterDone
-        .thenCompose(v -> {
-          if (!settings.slot().dropOnStop()) {
-            return CompletableFuture.completedFuture(null);
-          }
-          CompletableFuture<Void> dropped = new CompletableFuture<>();
-          admin.tell(new AdminActor.DropSlot(dropped));
-          return dropped;
-        })
-        .thenCompose(v -> {
-          CompletableFuture<Void> published = new CompletableFuture<>();
-          monitor.tell(new StatusMonitor.Stopped("shut down", published));
-          return published;
-        })
+        .thenCompose(
+            v -> {
+              if (!settings.slot().dropOnStop()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              CompletableFuture<Void> dropped = new CompletableFuture<>();
+              admin.tell(new AdminActor.DropSlot(dropped));
+              return dropped;
+            })
+        .thenCompose(
+            v -> {
+              CompletableFuture<Void> published = new CompletableFuture<>();
+              monitor.tell(new StatusMonitor.Stopped("shut down", published));
+              return published;
+            })
         .whenComplete((v, e) -> self.tell(ShutdownComplete.INSTANCE));
     return this;
   }
 
   private Behavior<Command> onShutdownComplete() {
-    log.info("source {} shut down; slot confirmed at {}", settings.slot().name(), ledger.confirmed());
+    log.info(
+        "source {} shut down; slot confirmed at {}", settings.slot().name(), ledger.confirmed());
     shutdownWaiters.forEach(f -> f.complete(null));
     return Behaviors.stopped();
   }

@@ -1,25 +1,23 @@
 package io.slotkeeper.internal.source;
 
-
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.internal.connection.ServerIdentity;
 import io.slotkeeper.internal.connection.SlotInfo;
 
-import io.slotkeeper.Lsn;
-import io.slotkeeper.ResyncRequired;
-
 /**
- * What a source knows, across its connections, about the WAL history and the slot it streams
- * from, and the one rule that decides whether a new start continues what it already delivered.
+ * What a source knows, across its connections, about the WAL history and the slot it streams from,
+ * and the one rule that decides whether a new start continues what it already delivered.
  *
  * <p>The SourceActor's ledger drops replayed transactions by LSN, which is only right while every
- * LSN still names the same record: the same cluster (system identifier), the same timeline, and
- * the same slot. When any of these changed, new transactions below the old high-water mark would
- * be skipped as duplicates and the old confirmed position reported to a slot it never belonged
- * to; the start must instead reset the ledger and announce RESYNC_REQUIRED.
+ * LSN still names the same record: the same cluster (system identifier), the same timeline, and the
+ * same slot. When any of these changed, new transactions below the old high-water mark would be
+ * skipped as duplicates and the old confirmed position reported to a slot it never belonged to; the
+ * start must instead reset the ledger and announce RESYNC_REQUIRED.
  *
- * <p>Held by the SourceActor, which outlives connections, and used by each ConnectionActor's
- * setup. Connections run one at a time but on different threads, hence the synchronization.
+ * <p>Held by the SourceActor, which outlives connections, and used by each ConnectionActor's setup.
+ * Connections run one at a time but on different threads, hence the synchronization.
  */
 @InternalApi
 public final class StreamHistory {
@@ -37,8 +35,8 @@ public final class StreamHistory {
 
   /**
    * This source is about to drop its slot to replace it ({@code slot.on-invalidated = recreate}).
-   * Remembered until a connection starts on the replacement, so a re-creation that fails after
-   * the drop still re-creates the slot on the next attempt and still announces the gap.
+   * Remembered until a connection starts on the replacement, so a re-creation that fails after the
+   * drop still re-creates the slot on the next attempt and still announces the gap.
    */
   public synchronized void replacingSlot(ResyncRequired resync) {
     if (replacing == null) {
@@ -51,7 +49,9 @@ public final class StreamHistory {
     return replacing;
   }
 
-  /** A connection handed its start to the SourceActor: this is now the history the source follows. */
+  /**
+   * A connection handed its start to the SourceActor: this is now the history the source follows.
+   */
   public synchronized void started(ServerIdentity server, Lsn slotPosition) {
     last = new Start(server, slotPosition);
     replacing = null;
@@ -67,31 +67,54 @@ public final class StreamHistory {
    * @param received the furthest WAL position this source received from the server
    */
   public synchronized String discontinuity(
-      ServerIdentity server, SlotInfo slot, boolean slotCreated, boolean temporary, Lsn confirmed, Lsn received) {
+      ServerIdentity server,
+      SlotInfo slot,
+      boolean slotCreated,
+      boolean temporary,
+      Lsn confirmed,
+      Lsn received) {
     if (last == null) {
       return null;
     }
     if (!server.systemId().equals(last.server().systemId())) {
-      return "the server is another database cluster (system identifier " + server.systemId() + ", before "
-          + last.server().systemId() + "): a failover to another server, or an address that now leads elsewhere";
+      return "the server is another database cluster (system identifier "
+          + server.systemId()
+          + ", before "
+          + last.server().systemId()
+          + "): a failover to another server, or an address that now leads elsewhere";
     }
     if (server.timeline() != last.server().timeline()) {
-      return "the server's WAL timeline changed from " + last.server().timeline() + " to " + server.timeline()
+      return "the server's WAL timeline changed from "
+          + last.server().timeline()
+          + " to "
+          + server.timeline()
           + " (a promotion or a restore): what was delivered from the old timeline may not exist on this one";
     }
     if (slotCreated) {
       return temporary
           ? "the temporary slot ended with the previous connection and was created anew"
-          : "slot " + slot.name() + " was missing (dropped by someone else?) and was created anew at "
+          : "slot "
+              + slot.name()
+              + " was missing (dropped by someone else?) and was created anew at "
               + slot.confirmedFlushLsn();
     }
     Lsn known = Lsn.max(confirmed, last.slotPosition());
     if (slot.confirmedFlushLsn().isAfter(known)) {
-      return "slot " + slot.name() + " stands at " + slot.confirmedFlushLsn() + ", ahead of anything this source"
-          + " confirmed (" + known + "): it was replaced or advanced by someone else";
+      return "slot "
+          + slot.name()
+          + " stands at "
+          + slot.confirmedFlushLsn()
+          + ", ahead of anything this source"
+          + " confirmed ("
+          + known
+          + "): it was replaced or advanced by someone else";
     }
     if (server.flushLsn().isBefore(received)) {
-      return "the server's WAL ends at " + server.flushLsn() + ", before " + received + " which this source already"
+      return "the server's WAL ends at "
+          + server.flushLsn()
+          + ", before "
+          + received
+          + " which this source already"
           + " received: it is not the WAL history this source streamed from (a restore from a backup, or another"
           + " server behind the same address)";
     }

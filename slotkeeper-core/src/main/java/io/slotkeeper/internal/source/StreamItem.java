@@ -1,7 +1,7 @@
 package io.slotkeeper.internal.source;
 
-import io.slotkeeper.InternalApi;
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
 
 /** One thing a connection read, handed to the SourceActor in stream order. */

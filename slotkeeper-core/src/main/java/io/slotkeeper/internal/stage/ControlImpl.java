@@ -1,12 +1,11 @@
 package io.slotkeeper.internal.stage;
 
-import io.slotkeeper.internal.source.SourceActor;
-import io.slotkeeper.internal.source.SourceState;
-import io.slotkeeper.internal.status.StatusMonitor;
-
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.internal.source.SourceActor;
+import io.slotkeeper.internal.source.SourceState;
+import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.StatusSubscription;
 import java.time.Duration;
@@ -57,12 +56,23 @@ final class ControlImpl implements Control {
     CompletableFuture<SourceStatus> result = new CompletableFuture<>();
     // The timeout lives here, not in the monitor, so a wait completes even if the monitor is gone.
     Executor delayed = CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    delayed.execute(() -> result.completeExceptionally(new TimeoutException(
-        "source " + sourceName + " did not reach " + level + " within " + timeout + "; it is " + status())));
-    refs.thenAccept(r -> {
-      r.monitor().tell(new StatusMonitor.WaitUntil(level, result));
-      settleIfTerminal(level, result);
-    });
+    delayed.execute(
+        () ->
+            result.completeExceptionally(
+                new TimeoutException(
+                    "source "
+                        + sourceName
+                        + " did not reach "
+                        + level
+                        + " within "
+                        + timeout
+                        + "; it is "
+                        + status())));
+    refs.thenAccept(
+        r -> {
+          r.monitor().tell(new StatusMonitor.WaitUntil(level, result));
+          settleIfTerminal(level, result);
+        });
     return result;
   }
 
@@ -84,15 +94,21 @@ final class ControlImpl implements Control {
   /**
    * One listener's registration. Closing may come before the source has started, or race the
    * registration on another thread: callbacks on {@code refs} run in no promised order (in fact
-   * last-registered first), so an Unsubscribe sent from there could overtake its Subscribe and leave
-   * the listener registered for good. Instead the Unsubscribe is only ever sent after the Subscribe
-   * (the lock orders the two tells), and a closed subscription passes nothing on in the meantime.
+   * last-registered first), so an Unsubscribe sent from there could overtake its Subscribe and
+   * leave the listener registered for good. Instead the Unsubscribe is only ever sent after the
+   * Subscribe (the lock orders the two tells), and a closed subscription passes nothing on in the
+   * meantime.
    */
   private static final class Subscription implements Consumer<SourceStatus> {
     private final long id;
     private final Consumer<SourceStatus> listener;
-    /** Written under the lock; read without it by the monitor, so a closed listener hears nothing more. */
+
+    /**
+     * Written under the lock; read without it by the monitor, so a closed listener hears nothing
+     * more.
+     */
     private volatile boolean closed;
+
     private ActorRef<StatusMonitor.Command> registeredWith;
 
     Subscription(long id, Consumer<SourceStatus> listener) {
@@ -128,9 +144,9 @@ final class ControlImpl implements Control {
   /**
    * Completes once the SourceActor has stopped emitting, or once it is gone. A source also ends on
    * its own (downstream cancelled, e.g. after {@code take(n)}; or FAILED), and a message to a
-   * stopped actor is dropped, so waiting for its answer alone would wait for ever. Either the
-   * actor handles the message before it stops, or it stops first and {@link #markShutdown()}
-   * (called from its PostStop) completes {@code shutdown}: one of the two always happens.
+   * stopped actor is dropped, so waiting for its answer alone would wait for ever. Either the actor
+   * handles the message before it stops, or it stops first and {@link #markShutdown()} (called from
+   * its PostStop) completes {@code shutdown}: one of the two always happens.
    */
   @Override
   public CompletionStage<Done> stop() {
@@ -142,7 +158,9 @@ final class ControlImpl implements Control {
     return stopped;
   }
 
-  /** Completes when the actors are gone, which {@link #markShutdown()} reports however they ended. */
+  /**
+   * Completes when the actors are gone, which {@link #markShutdown()} reports however they ended.
+   */
   @Override
   public CompletionStage<Done> shutdown() {
     CompletableFuture<Void> done = new CompletableFuture<>();

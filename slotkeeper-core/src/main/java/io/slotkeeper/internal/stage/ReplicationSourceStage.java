@@ -1,11 +1,10 @@
 package io.slotkeeper.internal.stage;
 
-import io.slotkeeper.internal.source.SourceActor;
-import io.slotkeeper.internal.source.SourceState;
-
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.source.SourceActor;
+import io.slotkeeper.internal.source.SourceState;
 import io.slotkeeper.javadsl.Control;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -30,8 +29,8 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * stops pulling stops all reads from the socket (and so, through TCP flow control, the walsender),
  * while the connection's keepalive timer runs on regardless.
  *
- * <p>At most one batch is requested at a time and a new one only once at most half a batch is
- * left, so the stage holds at most one and a half batches.
+ * <p>At most one batch is requested at a time and a new one only once at most half a batch is left,
+ * so the stage holds at most one and a half batches.
  */
 @InternalApi
 public final class ReplicationSourceStage
@@ -72,15 +71,17 @@ public final class ReplicationSourceStage
       super(shape);
       this.state = state;
       this.control = control;
-      setHandler(out, new AbstractOutHandler() {
-        @Override
-        public void onPull() {
-          if (!buffer.isEmpty()) {
-            push(out, buffer.poll());
-          }
-          afterEmit();
-        }
-      });
+      setHandler(
+          out,
+          new AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              if (!buffer.isEmpty()) {
+                push(out, buffer.poll());
+              }
+              afterEmit();
+            }
+          });
     }
 
     @Override
@@ -88,28 +89,33 @@ public final class ReplicationSourceStage
       AsyncCallback<List<ChangeEnvelope>> onBatch = createAsyncCallback(this::onBatch);
       AsyncCallback<Done> onComplete = createAsyncCallback(d -> onFinish(null));
       AsyncCallback<Throwable> onFail = createAsyncCallback(this::onFinish);
-      StageHandle handle = new StageHandle() {
-        @Override
-        public void deliver(List<ChangeEnvelope> envelopes) {
-          onBatch.invoke(envelopes);
-        }
+      StageHandle handle =
+          new StageHandle() {
+            @Override
+            public void deliver(List<ChangeEnvelope> envelopes) {
+              onBatch.invoke(envelopes);
+            }
 
-        @Override
-        public void complete() {
-          onComplete.invoke(Done.getInstance());
-        }
+            @Override
+            public void complete() {
+              onComplete.invoke(Done.getInstance());
+            }
 
-        @Override
-        public void fail(Throwable error) {
-          onFail.invoke(error);
-        }
-      };
+            @Override
+            public void fail(Throwable error) {
+              onFail.invoke(error);
+            }
+          };
       CompletableFuture<SourceActor.Refs> refs = control.refs();
       String name = "slotkeeper-" + settings.slot().name() + "-" + INSTANCES.incrementAndGet();
       // A system actor: a typed ActorSystem (the usual case) allows no top-level user actors
       // from outside its guardian, and the source must not depend on how the user built theirs.
-      sourceActor = Adapter.toTyped(materializer().system()).systemActorOf(
-          SourceActor.create(settings, handle, state, refs, control::markShutdown), name, Props.empty());
+      sourceActor =
+          Adapter.toTyped(materializer().system())
+              .systemActorOf(
+                  SourceActor.create(settings, handle, state, refs, control::markShutdown),
+                  name,
+                  Props.empty());
     }
 
     private void onBatch(List<ChangeEnvelope> envelopes) {

@@ -1,9 +1,7 @@
 package io.slotkeeper.internal.stage;
 
-
-import io.slotkeeper.InternalApi;
-
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.InternalApi;
 import java.util.List;
 
 /** How the SourceActor hands work to the stream stage; every method is safe from any thread. */

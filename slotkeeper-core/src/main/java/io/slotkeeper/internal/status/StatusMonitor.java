@@ -1,9 +1,7 @@
 package io.slotkeeper.internal.status;
 
-
-import io.slotkeeper.InternalApi;
-
 import io.slotkeeper.FailureKind;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
@@ -33,13 +31,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns a source's status. Actors report <em>conditions</em> they own (database reachable, slot
- * ready, streaming); the level is derived from the conditions that hold. A condition is tied to
- * the actor that set it: when that actor stops (a ConnectionActor dying with its connection),
- * the monitor watches it go and clears its conditions, so the status can never claim a stream
- * that no longer exists.
+ * ready, streaming); the level is derived from the conditions that hold. A condition is tied to the
+ * actor that set it: when that actor stops (a ConnectionActor dying with its connection), the
+ * monitor watches it go and clears its conditions, so the status can never claim a stream that no
+ * longer exists.
  *
- * <p>Waiters are completed from status changes, never by polling; each waiter has its own
- * future, so no completion can reach the wrong caller.
+ * <p>Waiters are completed from status changes, never by polling; each waiter has its own future,
+ * so no completion can reach the wrong caller.
  */
 @InternalApi
 public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command> {
@@ -54,7 +52,8 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   public interface Command {}
 
   /** Sets or clears {@code condition}, owned by {@code owner}. */
-  public record SetCondition(Condition condition, boolean holds, ActorRef<?> owner) implements Command {}
+  public record SetCondition(Condition condition, boolean holds, ActorRef<?> owner)
+      implements Command {}
 
   /**
    * Replaces the reason text and what the source waits for ({@code waiting}, null when it waits for
@@ -71,9 +70,15 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
    * structured {@code error} (whose message the reason is). {@code published} completes once the
    * status says so (at once if the source was already terminal).
    */
-  public record Fail(String reason, Throwable cause, SourceFailedException error, CompletableFuture<Void> published)
+  public record Fail(
+      String reason,
+      Throwable cause,
+      SourceFailedException error,
+      CompletableFuture<Void> published)
       implements Command {
-    /** The failure the stream fails with: its message is the reason, its cause the original error. */
+    /**
+     * The failure the stream fails with: its message is the reason, its cause the original error.
+     */
     public Fail(SourceFailedException error, CompletableFuture<Void> published) {
       this(error.getMessage(), error.getCause(), error, published);
     }
@@ -88,7 +93,8 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   public record Stopped(String reason, CompletableFuture<Void> published) implements Command {}
 
   /** Completes {@code result} once the level is reached; exceptionally on FAILED or STOPPED. */
-  public record WaitUntil(StatusLevel level, CompletableFuture<SourceStatus> result) implements Command {}
+  public record WaitUntil(StatusLevel level, CompletableFuture<SourceStatus> result)
+      implements Command {}
 
   public record Subscribe(long id, Consumer<SourceStatus> listener) implements Command {}
 
@@ -115,17 +121,20 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   private final Map<Long, Consumer<SourceStatus>> listeners = new LinkedHashMap<>();
   private long nextWaiterId;
   private String reason = "";
+
   /** What the reason's owner says the source waits for; null when nothing. */
   private Waiting waiting;
+
   private ActorRef<?> reasonOwner;
   private boolean terminal;
   private SourceStatus current;
 
   /**
-   * @param published receives every new status, so callers can read the latest one without
-   *     asking the actor
+   * @param published receives every new status, so callers can read the latest one without asking
+   *     the actor
    */
-  public static Behavior<Command> create(String sourceName, AtomicReference<SourceStatus> published, Clock clock) {
+  public static Behavior<Command> create(
+      String sourceName, AtomicReference<SourceStatus> published, Clock clock) {
     return Behaviors.setup(ctx -> new StatusMonitor(ctx, sourceName, published, clock));
   }
 
@@ -151,10 +160,12 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
         .onMessage(Stopped.class, this::onStopped)
         .onMessage(WaitUntil.class, this::onWaitUntil)
         .onMessage(Subscribe.class, this::onSubscribe)
-        .onMessage(Unsubscribe.class, m -> {
-          listeners.remove(m.id());
-          return this;
-        })
+        .onMessage(
+            Unsubscribe.class,
+            m -> {
+              listeners.remove(m.id());
+              return this;
+            })
         .onMessage(OwnerTerminated.class, this::onOwnerTerminated)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
@@ -195,7 +206,8 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     conditions.clear();
     reason = m.reason();
     waiting = null;
-    current = new SourceStatus(StatusLevel.FAILED, reason, clock.instant(), m.cause(), m.error(), null);
+    current =
+        new SourceStatus(StatusLevel.FAILED, reason, clock.instant(), m.cause(), m.error(), null);
     log.error("source {} FAILED: {}", sourceName, reason);
     publish();
     m.published().complete(null);
@@ -278,7 +290,8 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     StatusLevel level;
     if (conditions.containsKey(Condition.STREAMING)) {
       level = StatusLevel.ACTIVE;
-    } else if (conditions.containsKey(Condition.DATABASE_REACHABLE) && conditions.containsKey(Condition.SLOT_READY)) {
+    } else if (conditions.containsKey(Condition.DATABASE_REACHABLE)
+        && conditions.containsKey(Condition.SLOT_READY)) {
       level = StatusLevel.READY;
     } else {
       level = StatusLevel.STARTING;
@@ -286,7 +299,8 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     // Every wait (blocked creation, busy slot, reconnecting) happens while STARTING; a READY set
     // before the next reason must not go on saying that creation is blocked.
     Waiting shown = level == StatusLevel.STARTING ? waiting : null;
-    if (level == current.level() && reason.equals(current.reason())
+    if (level == current.level()
+        && reason.equals(current.reason())
         && Objects.equals(shown, current.waiting().orElse(null))) {
       return;
     }
@@ -299,7 +313,9 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   private void publish() {
     published.set(current);
     // Waiters that timed out on the caller's side are done already: drop them too.
-    waiters.values().removeIf(w -> w.result().isDone() || settle(sourceName, current, w.level(), w.result()));
+    waiters
+        .values()
+        .removeIf(w -> w.result().isDone() || settle(sourceName, current, w.level(), w.result()));
     for (Consumer<SourceStatus> listener : List.copyOf(listeners.values())) {
       notifyListener(listener, current);
     }
@@ -311,7 +327,10 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
    * (the monitor may be gone by then).
    */
   public static boolean settle(
-      String sourceName, SourceStatus status, StatusLevel wanted, CompletableFuture<SourceStatus> result) {
+      String sourceName,
+      SourceStatus status,
+      StatusLevel wanted,
+      CompletableFuture<SourceStatus> result) {
     if (status.level().reaches(wanted)) {
       result.complete(status);
       return true;
@@ -319,15 +338,36 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     if (status.level() == StatusLevel.FAILED) {
       String context = "source " + sourceName + " failed: ";
       // The same failure with the source named: its kind and fix stay fields for the waiter too.
-      result.completeExceptionally(status.error()
-          .map(e -> new SourceFailedException(e.kind(), context + e.problem(), e.remediation(),
-              e.slotConfirmedLsn().orElse(null), e.getCause()))
-          .orElseGet(() -> new SourceFailedException(context + status.reason(), status.failure().orElse(null))));
+      result.completeExceptionally(
+          status
+              .error()
+              .map(
+                  e ->
+                      new SourceFailedException(
+                          e.kind(),
+                          context + e.problem(),
+                          e.remediation(),
+                          e.slotConfirmedLsn().orElse(null),
+                          e.getCause()))
+              .orElseGet(
+                  () ->
+                      new SourceFailedException(
+                          context + status.reason(), status.failure().orElse(null))));
       return true;
     }
     if (status.level() == StatusLevel.STOPPED) {
-      result.completeExceptionally(new SourceFailedException(FailureKind.STOPPED,
-          "source " + sourceName + " stopped before reaching " + wanted + ": " + status.reason(), null, null, null));
+      result.completeExceptionally(
+          new SourceFailedException(
+              FailureKind.STOPPED,
+              "source "
+                  + sourceName
+                  + " stopped before reaching "
+                  + wanted
+                  + ": "
+                  + status.reason(),
+              null,
+              null,
+              null));
       return true;
     }
     return false;

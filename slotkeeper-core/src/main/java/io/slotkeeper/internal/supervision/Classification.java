@@ -18,7 +18,11 @@ import io.slotkeeper.SourceFailedException;
  */
 @InternalApi
 public record Classification(
-    ErrorClass errorClass, String problem, String remediation, FailureKind kind, Lsn slotConfirmedLsn,
+    ErrorClass errorClass,
+    String problem,
+    String remediation,
+    FailureKind kind,
+    Lsn slotConfirmedLsn,
     SlotHolder holder) {
 
   /** The backend holding a slot: its PID, and its application name when it has one (or null). */
@@ -28,11 +32,15 @@ public record Classification(
     remediation = remediation == null ? "" : remediation;
   }
 
-  public Classification(ErrorClass errorClass, String problem, String remediation, FailureKind kind) {
+  public Classification(
+      ErrorClass errorClass, String problem, String remediation, FailureKind kind) {
     this(errorClass, problem, remediation, kind, null, null);
   }
 
-  /** The words for a person: the problem, then the fix; exactly the message of the exception users receive. */
+  /**
+   * The words for a person: the problem, then the fix; exactly the message of the exception users
+   * receive.
+   */
   public String reason() {
     return new SlotkeeperException(problem, remediation, null).getMessage();
   }

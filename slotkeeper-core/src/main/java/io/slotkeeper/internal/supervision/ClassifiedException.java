@@ -1,7 +1,7 @@
 package io.slotkeeper.internal.supervision;
 
-import io.slotkeeper.InternalApi;
 import io.slotkeeper.FailureKind;
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.SlotkeeperException;
 
 /** An error whose class the code that raised it already knows, with the words a person needs. */
@@ -16,7 +16,8 @@ public final class ClassifiedException extends SlotkeeperException {
   }
 
   /** An error of no particular {@link FailureKind} (a lost connection, a timeout). */
-  public ClassifiedException(ErrorClass errorClass, String problem, String remediation, Throwable cause) {
+  public ClassifiedException(
+      ErrorClass errorClass, String problem, String remediation, Throwable cause) {
     this(new Classification(errorClass, problem, remediation, FailureKind.OTHER), cause);
   }
 

@@ -1,8 +1,5 @@
 package io.slotkeeper.internal.supervision;
 
-import io.slotkeeper.internal.connection.ProtocolVersions;
-
-import io.slotkeeper.InternalApi;
 import static io.slotkeeper.internal.supervision.SqlStates.CONNECTION_EXCEPTION_CLASS;
 import static io.slotkeeper.internal.supervision.SqlStates.FEATURE_NOT_SUPPORTED;
 import static io.slotkeeper.internal.supervision.SqlStates.INSUFFICIENT_PRIVILEGE;
@@ -14,7 +11,10 @@ import static io.slotkeeper.internal.supervision.SqlStates.OBJECT_IN_USE;
 import static io.slotkeeper.internal.supervision.SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE;
 import static io.slotkeeper.internal.supervision.SqlStates.OPERATOR_INTERVENTION_CLASS;
 import static io.slotkeeper.internal.supervision.SqlStates.UNDEFINED_OBJECT;
+
 import io.slotkeeper.FailureKind;
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.internal.connection.ProtocolVersions;
 import io.slotkeeper.pgoutput.PgOutputDecodeException;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -44,9 +44,12 @@ public final class ErrorClassifier {
         return c.classification();
       }
       if (t instanceof PgOutputDecodeException d) {
-        return new Classification(ErrorClass.FATAL, "the server sent bytes that are not valid pgoutput: "
-            + d.getMessage(), "check that the slot uses the pgoutput plugin; if it does, report this as a bug"
-            + " with the server version", FailureKind.INVALID_STREAM);
+        return new Classification(
+            ErrorClass.FATAL,
+            "the server sent bytes that are not valid pgoutput: " + d.getMessage(),
+            "check that the slot uses the pgoutput plugin; if it does, report this as a bug"
+                + " with the server version",
+            FailureKind.INVALID_STREAM);
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         Classification c = bySqlState(sql, user, database);
@@ -67,47 +70,79 @@ public final class ErrorClassifier {
     String msg = firstLine(e.getMessage());
     switch (state) {
       case INVALID_PASSWORD:
-        return fatal(msg, "check the password for role \"" + user
-            + "\" (slotkeeper.source.password, or PGPASSWORD for the command-line program)", FailureKind.AUTHENTICATION);
+        return fatal(
+            msg,
+            "check the password for role \""
+                + user
+                + "\" (slotkeeper.source.password, or PGPASSWORD for the command-line program)",
+            FailureKind.AUTHENTICATION);
       case INVALID_AUTHORIZATION_SPECIFICATION:
-        return fatal(msg, "allow the role to connect for replication in pg_hba.conf, e.g. "
-            + "'host replication " + user + " <client-address>/32 scram-sha-256' (and the same line for database "
-            + database + "), then reload the server", FailureKind.AUTHENTICATION);
+        return fatal(
+            msg,
+            "allow the role to connect for replication in pg_hba.conf, e.g. "
+                + "'host replication "
+                + user
+                + " <client-address>/32 scram-sha-256' (and the same line for database "
+                + database
+                + "), then reload the server",
+            FailureKind.AUTHENTICATION);
       case INVALID_CATALOG_NAME:
-        return fatal(msg, "create database \"" + database + "\" or correct the database in the JDBC URL",
+        return fatal(
+            msg,
+            "create database \"" + database + "\" or correct the database in the JDBC URL",
             FailureKind.MISSING_OBJECT);
       case INSUFFICIENT_PRIVILEGE:
-        if (msg.contains("WAL sender") || msg.contains("walsender") || msg.contains("replication role")) {
-          return fatal(msg, "grant the REPLICATION attribute: ALTER ROLE " + user + " WITH REPLICATION;",
+        if (msg.contains("WAL sender")
+            || msg.contains("walsender")
+            || msg.contains("replication role")) {
+          return fatal(
+              msg,
+              "grant the REPLICATION attribute: ALTER ROLE " + user + " WITH REPLICATION;",
               FailureKind.PRIVILEGE);
         }
-        return fatal(msg, "grant role \"" + user + "\" the privilege named in the error", FailureKind.PRIVILEGE);
-      case OBJECT_IN_USE: {
-        // The server's words are the only place it names the holder: "... is active for PID n".
-        Matcher m = ACTIVE_PID.matcher(msg);
-        boolean named = m.find();
-        String holder = named ? " (held by PID " + m.group(1) + ")" : "";
-        return new Classification(ErrorClass.BUSY, "waiting for the replication slot to be free" + holder + ": " + msg,
-            null, FailureKind.OTHER, null,
-            named ? new Classification.SlotHolder(Integer.parseInt(m.group(1)), null) : null);
-      }
-      case OBJECT_NOT_IN_PREREQUISITE_STATE:
-        return fatal(msg, "see the server's message; for wal_level set wal_level = logical and restart the server",
-            msg.contains("wal_level") ? FailureKind.WAL_LEVEL : FailureKind.CONFIGURATION);
-      case FEATURE_NOT_SUPPORTED: {
-        // "client sent proto_version=2 but we (13) / server (14+) only support(s) protocol 1 or lower":
-        // a setting the server will never accept, so reconnecting cannot help.
-        Matcher m = PROTO_VERSION_REFUSED.matcher(msg);
-        if (m.find()) {
-          return fatal(msg, ProtocolVersions.fix(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))),
-              FailureKind.PROTOCOL_VERSION);
+        return fatal(
+            msg,
+            "grant role \"" + user + "\" the privilege named in the error",
+            FailureKind.PRIVILEGE);
+      case OBJECT_IN_USE:
+        {
+          // The server's words are the only place it names the holder: "... is active for PID n".
+          Matcher m = ACTIVE_PID.matcher(msg);
+          boolean named = m.find();
+          String holder = named ? " (held by PID " + m.group(1) + ")" : "";
+          return new Classification(
+              ErrorClass.BUSY,
+              "waiting for the replication slot to be free" + holder + ": " + msg,
+              null,
+              FailureKind.OTHER,
+              null,
+              named ? new Classification.SlotHolder(Integer.parseInt(m.group(1)), null) : null);
         }
-        return null;
-      }
+      case OBJECT_NOT_IN_PREREQUISITE_STATE:
+        return fatal(
+            msg,
+            "see the server's message; for wal_level set wal_level = logical and restart the server",
+            msg.contains("wal_level") ? FailureKind.WAL_LEVEL : FailureKind.CONFIGURATION);
+      case FEATURE_NOT_SUPPORTED:
+        {
+          // "client sent proto_version=2 but we (13) / server (14+) only support(s) protocol 1 or
+          // lower":
+          // a setting the server will never accept, so reconnecting cannot help.
+          Matcher m = PROTO_VERSION_REFUSED.matcher(msg);
+          if (m.find()) {
+            return fatal(
+                msg,
+                ProtocolVersions.fix(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))),
+                FailureKind.PROTOCOL_VERSION);
+          }
+          return null;
+        }
       case UNDEFINED_OBJECT:
-        return fatal(msg, "create the missing object named in the error", FailureKind.MISSING_OBJECT);
+        return fatal(
+            msg, "create the missing object named in the error", FailureKind.MISSING_OBJECT);
       default:
-        if (state.startsWith(CONNECTION_EXCEPTION_CLASS) || state.startsWith(OPERATOR_INTERVENTION_CLASS)
+        if (state.startsWith(CONNECTION_EXCEPTION_CLASS)
+            || state.startsWith(OPERATOR_INTERVENTION_CLASS)
             || state.startsWith(INSUFFICIENT_RESOURCES_CLASS)) {
           return transientError(msg);
         }

@@ -1,12 +1,11 @@
 package io.slotkeeper.internal.supervision;
 
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.internal.connection.ConnectionActor;
 import io.slotkeeper.internal.source.SourceActor;
 import io.slotkeeper.internal.status.StatusMonitor;
-
-import io.slotkeeper.SourceSettings;
-import io.slotkeeper.Waiting;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -30,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one {@link ConnectionActor} alive. When it dies, the error decides: transient and busy
- * errors reconnect after an exponential back-off with jitter (reset once a connection has
- * streamed for {@code restart.reset-after}); fatal errors stop retrying and leave the source
- * FAILED with the remediation in its reason.
+ * errors reconnect after an exponential back-off with jitter (reset once a connection has streamed
+ * for {@code restart.reset-after}); fatal errors stop retrying and leave the source FAILED with the
+ * remediation in its reason.
  */
 @InternalApi
 public final class Restarter extends AbstractBehavior<Restarter.Command> {
@@ -45,7 +44,9 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
   /** Stop the connection cleanly (final status update) and stop. */
   public record Shutdown(CompletableFuture<Void> done) implements Command {}
 
-  private enum Connect implements Command { INSTANCE }
+  private enum Connect implements Command {
+    INSTANCE
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Restarter.class);
 
@@ -66,11 +67,16 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
       ActorRef<SourceActor.Command> source,
       AtomicLong reconnects,
       Function<ActorRef<Command>, Behavior<ConnectionActor.Command>> connectionFactory) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      Restarter r = new Restarter(ctx, timers, settings, monitor, source, reconnects, connectionFactory);
-      r.connect();
-      return r;
-    }));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  Restarter r =
+                      new Restarter(
+                          ctx, timers, settings, monitor, source, reconnects, connectionFactory);
+                  r.connect();
+                  return r;
+                }));
   }
 
   private Restarter(
@@ -93,16 +99,20 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessageEquals(Connect.INSTANCE, () -> {
-          connect();
-          return this;
-        })
-        .onMessage(StreamingStarted.class, m -> {
-          if (m.connection().equals(connection)) {
-            streamingSinceNanos = System.nanoTime();
-          }
-          return this;
-        })
+        .onMessageEquals(
+            Connect.INSTANCE,
+            () -> {
+              connect();
+              return this;
+            })
+        .onMessage(
+            StreamingStarted.class,
+            m -> {
+              if (m.connection().equals(connection)) {
+                streamingSinceNanos = System.nanoTime();
+              }
+              return this;
+            })
         .onMessage(Shutdown.class, this::onShutdown)
         .onSignal(ChildFailed.class, s -> onConnectionEnded(s.getRef(), s.getCause()))
         .onSignal(Terminated.class, s -> onConnectionEnded(s.getRef(), null))
@@ -115,10 +125,15 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     ActorRef<Command> self = getContext().getSelf();
     // The Restarter logs each failure once, with its classification; Pekko's own failure log
     // (an ERROR with a stack trace for every lost connection) would only add noise.
-    Behavior<ConnectionActor.Command> supervised = Behaviors.supervise(connectionFactory.apply(self))
-        .onFailure(SupervisorStrategy.stop().withLoggingEnabled(false));
-    connection = getContext().spawn(supervised, "connection-" + generation,
-        DispatcherSelector.fromConfig(settings.connectionDispatcher()));
+    Behavior<ConnectionActor.Command> supervised =
+        Behaviors.supervise(connectionFactory.apply(self))
+            .onFailure(SupervisorStrategy.stop().withLoggingEnabled(false));
+    connection =
+        getContext()
+            .spawn(
+                supervised,
+                "connection-" + generation,
+                DispatcherSelector.fromConfig(settings.connectionDispatcher()));
     getContext().watch(connection);
   }
 
@@ -128,9 +143,13 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     }
     connection = null;
     if (cause == null) {
-      cause = new ClassifiedException(ErrorClass.TRANSIENT, "the connection stopped unexpectedly", null, null);
+      cause =
+          new ClassifiedException(
+              ErrorClass.TRANSIENT, "the connection stopped unexpectedly", null, null);
     }
-    Classification c = ErrorClassifier.classify(cause, settings.connection().user(), settings.connection().databaseName());
+    Classification c =
+        ErrorClassifier.classify(
+            cause, settings.connection().user(), settings.connection().databaseName());
     if (c.errorClass() == ErrorClass.FATAL) {
       // The StatusMonitor logs the FAILED status with this reason; the trace is for debugging only.
       // The SourceActor has the monitor publish FAILED before it fails the stream.
@@ -160,12 +179,17 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     return this;
   }
 
-  /** What the source waits for until the next attempt, in fields: the slot's holder, or the error to retry after. */
+  /**
+   * What the source waits for until the next attempt, in fields: the slot's holder, or the error to
+   * retry after.
+   */
   private static Waiting waiting(Classification c, Duration delay) {
     if (c.errorClass() == ErrorClass.BUSY) {
       Classification.SlotHolder holder = c.holder();
-      return new Waiting.SlotBusy(holder == null ? OptionalInt.empty() : OptionalInt.of(holder.pid()),
-          Optional.ofNullable(holder == null ? null : holder.applicationName()), delay);
+      return new Waiting.SlotBusy(
+          holder == null ? OptionalInt.empty() : OptionalInt.of(holder.pid()),
+          Optional.ofNullable(holder == null ? null : holder.applicationName()),
+          delay);
     }
     return new Waiting.Reconnecting(c.reason(), delay);
   }
@@ -180,10 +204,12 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     connection.tell(new ConnectionActor.Shutdown(connectionDone));
     connectionDone.whenComplete((v, e) -> m.done().complete(null));
     return Behaviors.receive(Command.class)
-        .onSignal(Terminated.class, s -> {
-          m.done().complete(null);
-          return Behaviors.stopped();
-        })
+        .onSignal(
+            Terminated.class,
+            s -> {
+              m.done().complete(null);
+              return Behaviors.stopped();
+            })
         .build();
   }
 }

@@ -10,17 +10,18 @@ import java.util.Objects;
  * status update promptly, or it may end the connection after {@code wal_sender_timeout}.
  */
 @InternalApi
-public record PrimaryKeepalive(Lsn walEnd, Instant sendTime, boolean replyRequested) implements ReplicationFrame {
+public record PrimaryKeepalive(Lsn walEnd, Instant sendTime, boolean replyRequested)
+    implements ReplicationFrame {
 
-    public static final char TAG = 'k';
+  public static final char TAG = 'k';
 
-    public PrimaryKeepalive {
-        Objects.requireNonNull(walEnd, "walEnd");
-        Objects.requireNonNull(sendTime, "sendTime");
-    }
+  public PrimaryKeepalive {
+    Objects.requireNonNull(walEnd, "walEnd");
+    Objects.requireNonNull(sendTime, "sendTime");
+  }
 
-    @Override
-    public char tag() {
-        return TAG;
-    }
+  @Override
+  public char tag() {
+    return TAG;
+  }
 }

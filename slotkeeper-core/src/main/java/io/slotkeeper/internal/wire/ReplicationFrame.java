@@ -6,6 +6,6 @@ import io.slotkeeper.InternalApi;
 @InternalApi
 public sealed interface ReplicationFrame permits XLogData, PrimaryKeepalive {
 
-    /** The frame's type byte: {@code 'w'} or {@code 'k'}. */
-    char tag();
+  /** The frame's type byte: {@code 'w'} or {@code 'k'}. */
+  char tag();
 }

@@ -1,16 +1,15 @@
 package io.slotkeeper.internal.connection;
 
-import io.slotkeeper.internal.source.StreamHistory;
-import io.slotkeeper.internal.supervision.ClassifiedException;
-import io.slotkeeper.internal.supervision.ErrorClass;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import io.slotkeeper.SourceSettings;
-import io.slotkeeper.testkit.PostgresExtension;
+import io.slotkeeper.internal.source.StreamHistory;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
 import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +23,7 @@ import org.postgresql.replication.PGReplicationStream;
  * production: the checks and decisions of a connect are testable apart from the message loop.
  */
 class ConnectionSetupIT {
-  @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().build();
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   private static SourceSettings settings(PostgresServer pg, String slot, String publication) {
     return SourceSettings.create(ConfigFactory.empty())
@@ -38,16 +36,20 @@ class ConnectionSetupIT {
   }
 
   @Test
-  void aMissingPublicationIsCreatedWhenConfiguredAndAMissingSlotIsPlannedForCreation() throws Exception {
+  void aMissingPublicationIsCreatedWhenConfiguredAndAMissingSlotIsPlannedForCreation()
+      throws Exception {
     PostgresServer pg = PG.server();
-    SourceSettings settings = settings(pg, "cs_create", "cs_pub")
-        .withCreatePublicationIfMissing(true, List.of())
-        .withCreateSlotIfMissing(true);
+    SourceSettings settings =
+        settings(pg, "cs_create", "cs_pub")
+            .withCreatePublicationIfMissing(true, List.of())
+            .withCreateSlotIfMissing(true);
     OwnWalsenders own = new OwnWalsenders();
     try (ReplicationSession session = ReplicationSession.open(settings)) {
-      ConnectionSetup.Prepared prepared = new ConnectionSetup(settings, session, own, new StreamHistory()).prepare();
+      ConnectionSetup.Prepared prepared =
+          new ConnectionSetup(settings, session, own, new StreamHistory()).prepare();
 
-      assertThat(pg.queryLong("SELECT count(*) FROM pg_publication WHERE pubname = 'cs_pub'")).isEqualTo(1);
+      assertThat(pg.queryLong("SELECT count(*) FROM pg_publication WHERE pubname = 'cs_pub'"))
+          .isEqualTo(1);
       assertThat(prepared.slot()).isNull();
       assertThat(prepared.plan()).isEqualTo(new SlotPlan.Create());
       // Recorded before anything can fail, so a later connection can tell an orphan of ours.
@@ -57,28 +59,41 @@ class ConnectionSetupIT {
   }
 
   @Test
-  void aSlotHeldByAnotherConsumerIsStreamedOnlyAfterVerificationWhichNamesTheHolder() throws Exception {
+  void aSlotHeldByAnotherConsumerIsStreamedOnlyAfterVerificationWhichNamesTheHolder()
+      throws Exception {
     PostgresServer pg = PG.server();
     pg.execute("CREATE PUBLICATION cs_busy_pub FOR ALL TABLES");
     pg.execute("SELECT pg_create_logical_replication_slot('cs_busy', 'pgoutput')");
     SourceSettings settings = settings(pg, "cs_busy", "cs_busy_pub");
     try (Connection other = pg.connectReplication();
-        PGReplicationStream holder = other.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
-            .logical().withSlotName("cs_busy").withSlotOption("proto_version", 1)
-            .withSlotOption("publication_names", "cs_busy_pub").start();
+        PGReplicationStream holder =
+            other
+                .unwrap(PGConnection.class)
+                .getReplicationAPI()
+                .replicationStream()
+                .logical()
+                .withSlotName("cs_busy")
+                .withSlotOption("proto_version", 1)
+                .withSlotOption("publication_names", "cs_busy_pub")
+                .start();
         ReplicationSession session = ReplicationSession.open(settings)) {
-      int holderPid = (int) pg.queryLong("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'cs_busy'");
-      ConnectionSetup setup = new ConnectionSetup(settings, session, new OwnWalsenders(), new StreamHistory());
+      int holderPid =
+          (int)
+              pg.queryLong(
+                  "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'cs_busy'");
+      ConnectionSetup setup =
+          new ConnectionSetup(settings, session, new OwnWalsenders(), new StreamHistory());
       ConnectionSetup.Prepared prepared = setup.prepare();
 
       // Not one of our own walsenders: left alone, and the slot plan streams it after verification.
       assertThat(prepared.plan()).isEqualTo(new SlotPlan.Stream(prepared.slot()));
       assertThat(prepared.slot().activePid()).isEqualTo(holderPid);
       assertThatThrownBy(() -> setup.verify(prepared.slot(), prepared.facts()))
-          .isInstanceOfSatisfying(ClassifiedException.class,
-              e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.BUSY))
+          .isInstanceOfSatisfying(
+              ClassifiedException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.BUSY))
           .hasMessageContaining("replication slot \"cs_busy\" is active for PID " + holderPid);
-      assertThat(pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + holderPid)).isEqualTo(1);
+      assertThat(pg.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + holderPid))
+          .isEqualTo(1);
     }
   }
 }

@@ -20,10 +20,21 @@ class SetupChecksTest {
 
   @Test
   void anInvalidatedSlotCarriesItsLastConfirmedPosition() {
-    SourceSettings settings = SourceSettings.create(ConfigFactory.parseString(
-        "url = \"jdbc:postgresql://127.0.0.1:1/db\", user = u, slot-name = s, publications = [p]"));
-    SlotInfo slot = new SlotInfo("s", "pgoutput", "logical", "db", null, Lsn.parse("0/16B3748"), Lsn.INVALID, "lost",
-        "wal_removed");
+    SourceSettings settings =
+        SourceSettings.create(
+            ConfigFactory.parseString(
+                "url = \"jdbc:postgresql://127.0.0.1:1/db\", user = u, slot-name = s, publications = [p]"));
+    SlotInfo slot =
+        new SlotInfo(
+            "s",
+            "pgoutput",
+            "logical",
+            "db",
+            null,
+            Lsn.parse("0/16B3748"),
+            Lsn.INVALID,
+            "lost",
+            "wal_removed");
     Classification c = classify(SetupChecks.invalidated(slot, settings, null));
     assertThat(c.errorClass()).isEqualTo(ErrorClass.FATAL);
     assertThat(c.kind()).isEqualTo(FailureKind.SLOT_INVALIDATED);

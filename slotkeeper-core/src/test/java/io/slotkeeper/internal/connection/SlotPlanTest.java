@@ -11,11 +11,21 @@ import org.junit.jupiter.api.Test;
 
 /** Every branch of the slot decision a connection takes at connect, without a server. */
 class SlotPlanTest {
-  private static final SourceSettings SETTINGS = SourceSettings.create(ConfigFactory.parseString(
-      "url = \"jdbc:postgresql://h/db\", user = u, slot-name = s, publications = [p]"));
+  private static final SourceSettings SETTINGS =
+      SourceSettings.create(
+          ConfigFactory.parseString(
+              "url = \"jdbc:postgresql://h/db\", user = u, slot-name = s, publications = [p]"));
 
   private static SlotInfo slot(Integer activePid, String walStatus, String invalidationReason) {
-    return new SlotInfo("s", "pgoutput", "logical", "db", activePid, Lsn.of(0x1000), Lsn.of(0x800), walStatus,
+    return new SlotInfo(
+        "s",
+        "pgoutput",
+        "logical",
+        "db",
+        activePid,
+        Lsn.of(0x1000),
+        Lsn.of(0x800),
+        walStatus,
         invalidationReason);
   }
 
@@ -25,27 +35,34 @@ class SlotPlanTest {
     SlotInfo idle = slot(null, "reserved", null);
     SlotInfo held = slot(77, "reserved", null);
     assertThat(SlotPlan.decide(idle, SETTINGS, null)).isEqualTo(new SlotPlan.Stream(idle));
-    assertThat(SlotPlan.decide(held, SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE), null))
+    assertThat(
+            SlotPlan.decide(
+                held, SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE), null))
         .isEqualTo(new SlotPlan.Stream(held));
   }
 
   @Test
   void aMissingSlotIsStreamedSoItsCheckNamesTheFixUnlessItIsToBeCreated() {
     assertThat(SlotPlan.decide(null, SETTINGS, null)).isEqualTo(new SlotPlan.Stream(null));
-    assertThat(SlotPlan.decide(null, SETTINGS.withCreateSlotIfMissing(true), null)).isEqualTo(new SlotPlan.Create());
-    assertThat(SlotPlan.decide(null, SETTINGS.withTemporarySlot(true), null)).isEqualTo(new SlotPlan.Create());
+    assertThat(SlotPlan.decide(null, SETTINGS.withCreateSlotIfMissing(true), null))
+        .isEqualTo(new SlotPlan.Create());
+    assertThat(SlotPlan.decide(null, SETTINGS.withTemporarySlot(true), null))
+        .isEqualTo(new SlotPlan.Create());
   }
 
   @Test
   void aReplacementStillOwedIsCreatedWhateverCreateIfMissingSays() {
-    ResyncRequired owed = new ResyncRequired("s", Lsn.of(0x1000), Lsn.INVALID, "slot s was invalidated");
-    assertThat(SlotPlan.decide(null, SETTINGS.withCreateSlotIfMissing(false), owed)).isEqualTo(new SlotPlan.Create());
+    ResyncRequired owed =
+        new ResyncRequired("s", Lsn.of(0x1000), Lsn.INVALID, "slot s was invalidated");
+    assertThat(SlotPlan.decide(null, SETTINGS.withCreateSlotIfMissing(false), owed))
+        .isEqualTo(new SlotPlan.Create());
   }
 
   @Test
   void anInvalidatedSlotFailsUnlessItIsToBeRecreated() {
     SlotInfo lost = slot(null, "lost", null);
-    assertThat(SlotPlan.decide(lost, SETTINGS, null)).isEqualTo(new SlotPlan.Refuse(SlotPlan.Refusal.INVALIDATED));
+    assertThat(SlotPlan.decide(lost, SETTINGS, null))
+        .isEqualTo(new SlotPlan.Refuse(SlotPlan.Refusal.INVALIDATED));
     // PostgreSQL 17+ names the reason; wal_status may then still say something else.
     SlotInfo conflicting = slot(null, "reserved", "rows_removed");
     assertThat(SlotPlan.decide(conflicting, SETTINGS, null))
@@ -54,8 +71,11 @@ class SlotPlanTest {
 
   @Test
   void anInvalidatedSlotToBeRecreatedIsReplacedAnnouncingItsLastPosition() {
-    SlotPlan plan = SlotPlan.decide(slot(null, "lost", null),
-        SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE), null);
+    SlotPlan plan =
+        SlotPlan.decide(
+            slot(null, "lost", null),
+            SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE),
+            null);
     assertThat(plan).isInstanceOf(SlotPlan.Replace.class);
     ResyncRequired replacement = ((SlotPlan.Replace) plan).replacement();
     assertThat(replacement.slotName()).isEqualTo("s");
@@ -65,8 +85,11 @@ class SlotPlanTest {
 
   @Test
   void anInvalidatedSlotHeldByAnotherWalsenderIsBusyNotDroppedUnderIt() {
-    assertThat(SlotPlan.decide(slot(77, "lost", null),
-        SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE), null))
+    assertThat(
+            SlotPlan.decide(
+                slot(77, "lost", null),
+                SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE),
+                null))
         .isEqualTo(new SlotPlan.Refuse(SlotPlan.Refusal.BUSY));
   }
 }

@@ -10,7 +10,10 @@ import java.util.concurrent.CompletionException;
 import org.apache.pekko.Done;
 import org.junit.jupiter.api.Test;
 
-/** What {@code CommittableOffset.commit()} returns: taken by the ledger, or failed once the source is gone. */
+/**
+ * What {@code CommittableOffset.commit()} returns: taken by the ledger, or failed once the source
+ * is gone.
+ */
 class AcknowledgementsTest {
   private final List<SourceActor.Ack> sent = new ArrayList<>();
   private final Acknowledgements acks = new Acknowledgements("slot_a", sent::add);
@@ -32,8 +35,10 @@ class AcknowledgementsTest {
     acks.sourceStopped();
     assertThat(taken).isCompletedWithValue(Done.getInstance());
     assertThat(lost).isCompletedExceptionally();
-    assertThat(lost.handle((v, e) -> e).join()).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("slot_a").hasMessageContaining("comes again");
+    assertThat(lost.handle((v, e) -> e).join())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("slot_a")
+        .hasMessageContaining("comes again");
   }
 
   @Test
@@ -42,12 +47,14 @@ class AcknowledgementsTest {
     CompletableFuture<Done> late = acks.acknowledge(Lsn.of(110)).toCompletableFuture();
     assertThat(late).isCompletedExceptionally();
     assertThat(late.handle((v, e) -> e instanceof CompletionException ? e.getCause() : e).join())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("0/6E");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("0/6E");
   }
 
   @Test
   void offsetsThatAreNotUnitEndsNeedNothingTaken() {
-    assertThat(CommittableOffsetImpl.notAUnitEnd(Lsn.of(5)).commit().toCompletableFuture()).isCompleted();
+    assertThat(CommittableOffsetImpl.notAUnitEnd(Lsn.of(5)).commit().toCompletableFuture())
+        .isCompleted();
     CommittableOffsetImpl end = new CommittableOffsetImpl(Lsn.of(110), true, acks);
     CompletableFuture<Done> stage = end.commit().toCompletableFuture();
     assertThat(sent).extracting(SourceActor.Ack::endLsn).containsExactly(Lsn.of(110));

@@ -13,7 +13,10 @@ class DeliveryLedgerTest {
     return Lsn.of(v);
   }
 
-  /** Receives one whole transaction with {@code changes} changes; returns the verdicts' count of DELIVER. */
+  /**
+   * Receives one whole transaction with {@code changes} changes; returns the verdicts' count of
+   * DELIVER.
+   */
   private static int receive(DeliveryLedger l, long commit, long end, int changes) {
     int delivered = l.begin(lsn(commit)) == DELIVER ? 1 : 0;
     for (int i = 0; i < changes; i++) {
@@ -42,7 +45,8 @@ class DeliveryLedgerTest {
 
   @Test
   void acknowledgementIsCumulative() {
-    // A consumer that filters, drops an offset, or commits only the last of a batch never pins the slot.
+    // A consumer that filters, drops an offset, or commits only the last of a batch never pins the
+    // slot.
     DeliveryLedger l = new DeliveryLedger(lsn(10));
     receive(l, 100, 110, 1);
     receive(l, 200, 210, 1);
@@ -61,7 +65,9 @@ class DeliveryLedgerTest {
     DeliveryLedger l = new DeliveryLedger(lsn(10));
     receive(l, 100, 110, 1);
     assertThat(l.ownTransaction(lsn(200), lsn(210))).isTrue();
-    assertThat(l.confirmed()).as("the consumer's transaction before it is not acknowledged").isEqualTo(lsn(10));
+    assertThat(l.confirmed())
+        .as("the consumer's transaction before it is not acknowledged")
+        .isEqualTo(lsn(10));
     assertThat(l.unacknowledgedCount()).isEqualTo(1);
     assertThat(l.acknowledge(lsn(110))).isTrue();
     assertThat(l.confirmed()).isEqualTo(lsn(210));
@@ -87,7 +93,8 @@ class DeliveryLedgerTest {
     assertThat(receive(l, 200, 210, 2)).isEqualTo(4);
     l.acknowledge(lsn(110));
 
-    // The server replays from the slot (confirmed 110): transaction 200 comes again, then 300 is new.
+    // The server replays from the slot (confirmed 110): transaction 200 comes again, then 300 is
+    // new.
     l.connectionStarted(lsn(110));
     assertThat(receive(l, 200, 210, 2)).isZero();
     assertThat(receive(l, 300, 310, 2)).isEqualTo(4);
@@ -120,7 +127,9 @@ class DeliveryLedgerTest {
     l.serverWalEnd(lsn(500));
     assertThat(l.confirmed()).as("never past an unacknowledged transaction").isEqualTo(lsn(80));
     l.acknowledge(lsn(110));
-    assertThat(l.confirmed()).as("the WAL end seen after it, once it is acknowledged").isEqualTo(lsn(500));
+    assertThat(l.confirmed())
+        .as("the WAL end seen after it, once it is acknowledged")
+        .isEqualTo(lsn(500));
   }
 
   @Test

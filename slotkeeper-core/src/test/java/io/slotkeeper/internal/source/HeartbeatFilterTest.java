@@ -28,11 +28,23 @@ class HeartbeatFilterTest {
   private final List<Kind> passed = new ArrayList<>();
   private final List<Commit> heartbeats = new ArrayList<>();
 
-  private static final Relation ITEMS = new Relation(0, 16384, "public", "items", Relation.REPLICA_IDENTITY_DEFAULT,
-      List.of(new RelationColumn("id", 23, -1, true)));
+  private static final Relation ITEMS =
+      new Relation(
+          0,
+          16384,
+          "public",
+          "items",
+          Relation.REPLICA_IDENTITY_DEFAULT,
+          List.of(new RelationColumn("id", 23, -1, true)));
 
   private static ChangeEnvelope env(PgOutputMessage m) {
-    return ChangeEnvelope.of(m, Lsn.of(400), 7, COMMIT_LSN, Instant.EPOCH, CommittableOffsetImpl.notAUnitEnd(Lsn.of(400)));
+    return ChangeEnvelope.of(
+        m,
+        Lsn.of(400),
+        7,
+        COMMIT_LSN,
+        Instant.EPOCH,
+        CommittableOffsetImpl.notAUnitEnd(Lsn.of(400)));
   }
 
   private static ChangeEnvelope begin() {
@@ -40,7 +52,8 @@ class HeartbeatFilterTest {
   }
 
   private static ChangeEnvelope message(String prefix, String content) {
-    return env(new LogicalMessage(7, true, Lsn.of(450), prefix, content.getBytes(StandardCharsets.UTF_8)));
+    return env(
+        new LogicalMessage(7, true, Lsn.of(450), prefix, content.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static ChangeEnvelope commit() {

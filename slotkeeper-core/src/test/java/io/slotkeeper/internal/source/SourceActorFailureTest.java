@@ -1,7 +1,5 @@
 package io.slotkeeper.internal.source;
 
-
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -20,8 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Whoever sees the stream fail must find the source FAILED when they then ask its status: the
- * stage is failed only after the StatusMonitor has published the failure.
+ * Whoever sees the stream fail must find the source FAILED when they then ask its status: the stage
+ * is failed only after the StatusMonitor has published the failure.
  */
 class SourceActorFailureTest {
   private static final ActorTestKit kit = ActorTestKit.create();
@@ -35,26 +33,30 @@ class SourceActorFailureTest {
   void theStatusSaysFailedBeforeTheStreamFails() throws Exception {
     // Nothing listens on port 1: the connection fails and retries while the test runs, which is
     // all the source needs to be doing here.
-    SourceSettings settings = SourceSettings.create(ConfigFactory.parseString(
-            "url = \"jdbc:postgresql://127.0.0.1:1/db\", user = u, slot-name = s, publications = [p]"))
-        .withRestartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(5), 0);
+    SourceSettings settings =
+        SourceSettings.create(
+                ConfigFactory.parseString(
+                    "url = \"jdbc:postgresql://127.0.0.1:1/db\", user = u, slot-name = s, publications = [p]"))
+            .withRestartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(5), 0);
     SourceState state = new SourceState();
     CompletableFuture<SourceStatus> statusWhenFailed = new CompletableFuture<>();
-    StageHandle stage = new StageHandle() {
-      @Override
-      public void deliver(List<ChangeEnvelope> envelopes) {}
+    StageHandle stage =
+        new StageHandle() {
+          @Override
+          public void deliver(List<ChangeEnvelope> envelopes) {}
 
-      @Override
-      public void complete() {}
+          @Override
+          public void complete() {}
 
-      @Override
-      public void fail(Throwable error) {
-        statusWhenFailed.complete(state.status.get());
-      }
-    };
+          @Override
+          public void fail(Throwable error) {
+            statusWhenFailed.complete(state.status.get());
+          }
+        };
     CompletableFuture<SourceActor.Refs> refs = new CompletableFuture<>();
-    kit.spawn(SourceActor.create(settings, stage, state, refs, () -> { }));
-    SourceFailedException error = new SourceFailedException("wal_level is replica. Fix: set it to logical", null);
+    kit.spawn(SourceActor.create(settings, stage, state, refs, () -> {}));
+    SourceFailedException error =
+        new SourceFailedException("wal_level is replica. Fix: set it to logical", null);
     refs.get(5, TimeUnit.SECONDS).source().tell(new SourceActor.Failed(error));
 
     SourceStatus seen = statusWhenFailed.get(5, TimeUnit.SECONDS);

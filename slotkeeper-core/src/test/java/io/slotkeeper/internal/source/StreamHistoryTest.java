@@ -1,20 +1,28 @@
 package io.slotkeeper.internal.source;
 
-import io.slotkeeper.internal.connection.ServerIdentity;
-import io.slotkeeper.internal.connection.SlotInfo;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.internal.connection.ServerIdentity;
+import io.slotkeeper.internal.connection.SlotInfo;
 import org.junit.jupiter.api.Test;
 
 /** The continuity rule: when a new start may rely on the ledger's LSN-based duplicate check. */
 class StreamHistoryTest {
-  private static final ServerIdentity A = new ServerIdentity("7300000000000000001", 1, Lsn.of(5000));
+  private static final ServerIdentity A =
+      new ServerIdentity("7300000000000000001", 1, Lsn.of(5000));
 
   private static SlotInfo slot(long confirmed) {
-    return new SlotInfo("s", "pgoutput", "logical", "db", null, Lsn.of(confirmed), Lsn.of(confirmed), "reserved",
+    return new SlotInfo(
+        "s",
+        "pgoutput",
+        "logical",
+        "db",
+        null,
+        Lsn.of(confirmed),
+        Lsn.of(confirmed),
+        "reserved",
         null);
   }
 
@@ -51,16 +59,21 @@ class StreamHistoryTest {
   @Test
   void aSlotThisSourceDidNotHaveBeforeBreaksTheHistory() {
     StreamHistory h = streamedFrom(A, 100);
-    assertThat(h.discontinuity(A, slot(900), true, false, Lsn.of(300), Lsn.of(400))).contains("was missing");
-    assertThat(h.discontinuity(A, slot(900), true, true, Lsn.of(300), Lsn.of(400))).contains("temporary slot");
-    // Re-created (or advanced) by someone else between two connections: it stands past anything we confirmed.
-    assertThat(h.discontinuity(A, slot(900), false, false, Lsn.of(300), Lsn.of(400))).contains("ahead of");
+    assertThat(h.discontinuity(A, slot(900), true, false, Lsn.of(300), Lsn.of(400)))
+        .contains("was missing");
+    assertThat(h.discontinuity(A, slot(900), true, true, Lsn.of(300), Lsn.of(400)))
+        .contains("temporary slot");
+    // Re-created (or advanced) by someone else between two connections: it stands past anything we
+    // confirmed.
+    assertThat(h.discontinuity(A, slot(900), false, false, Lsn.of(300), Lsn.of(400)))
+        .contains("ahead of");
   }
 
   @Test
   void aSlotBehindWhatWasConfirmedIsACrashWhileTheWalStillHoldsWhatWasReceived() {
     StreamHistory h = streamedFrom(A, 100);
-    // A server crash loses slot positions not yet checkpointed; the WAL is the same, the ledger drops the replay.
+    // A server crash loses slot positions not yet checkpointed; the WAL is the same, the ledger
+    // drops the replay.
     assertThat(h.discontinuity(A, slot(150), false, false, Lsn.of(300), Lsn.of(400))).isNull();
     // A server whose WAL ends before what we received is not the history we streamed from.
     ServerIdentity rewound = new ServerIdentity(A.systemId(), 1, Lsn.of(350));
@@ -71,9 +84,11 @@ class StreamHistoryTest {
   @Test
   void anOwnReplacementStaysPendingUntilAStartTakesIt() {
     StreamHistory h = new StreamHistory();
-    ResyncRequired first = new ResyncRequired("s", Lsn.of(100), Lsn.INVALID, "slot s was invalidated");
+    ResyncRequired first =
+        new ResyncRequired("s", Lsn.of(100), Lsn.INVALID, "slot s was invalidated");
     h.replacingSlot(first);
-    h.replacingSlot(new ResyncRequired("s", Lsn.of(100), Lsn.INVALID, "again, after a failed creation"));
+    h.replacingSlot(
+        new ResyncRequired("s", Lsn.of(100), Lsn.INVALID, "again, after a failed creation"));
     assertThat(h.pendingReplacement()).isSameAs(first);
     h.started(A, Lsn.of(900));
     assertThat(h.pendingReplacement()).isNull();

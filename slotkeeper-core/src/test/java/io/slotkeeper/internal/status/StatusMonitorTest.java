@@ -64,7 +64,8 @@ class StatusMonitorTest {
       readyWaiters.add(waitFor(StatusLevel.READY));
       activeWaiters.add(waitFor(StatusLevel.ACTIVE));
     }
-    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
+    monitor.tell(
+        new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, conn));
     for (CompletableFuture<SourceStatus> f : readyWaiters) {
       assertThat(f.get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.READY);
@@ -77,13 +78,15 @@ class StatusMonitorTest {
     }
     assertThat(published.get().level()).isEqualTo(StatusLevel.ACTIVE);
     // Already reached: completes at once.
-    assertThat(waitFor(StatusLevel.READY).get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
+    assertThat(waitFor(StatusLevel.READY).get(5, TimeUnit.SECONDS).level())
+        .isEqualTo(StatusLevel.ACTIVE);
   }
 
   @Test
   void conditionsClearWhenTheirOwnerStops() throws Exception {
     ActorRef<Object> conn = owner();
-    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
+    monitor.tell(
+        new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, conn));
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, conn));
     monitor.tell(new StatusMonitor.SetReason("streaming", conn));
@@ -92,11 +95,16 @@ class StatusMonitorTest {
     List<SourceStatus> seen = new CopyOnWriteArrayList<>();
     monitor.tell(new StatusMonitor.Subscribe(1, seen::add));
     kit.stop(conn);
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(published.get().level()).isEqualTo(StatusLevel.STARTING);
-      return null;
-    });
-    assertThat(seen).extracting(SourceStatus::level).containsSubsequence(StatusLevel.ACTIVE, StatusLevel.STARTING);
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().level()).isEqualTo(StatusLevel.STARTING);
+              return null;
+            });
+    assertThat(seen)
+        .extracting(SourceStatus::level)
+        .containsSubsequence(StatusLevel.ACTIVE, StatusLevel.STARTING);
 
     // A new owner brings it back; a waiter registered while STARTING sees ACTIVE again.
     CompletableFuture<SourceStatus> again = waitFor(StatusLevel.ACTIVE);
@@ -113,7 +121,10 @@ class StatusMonitorTest {
     monitor.tell(new StatusMonitor.Fail("wal_level is replica. Fix: set it to logical", cause));
     for (CompletableFuture<SourceStatus> f : List.of(a, b)) {
       Throwable t = failureOf(f);
-      assertThat(t).isInstanceOf(SourceFailedException.class).hasMessageContaining("wal_level").hasCause(cause);
+      assertThat(t)
+          .isInstanceOf(SourceFailedException.class)
+          .hasMessageContaining("wal_level")
+          .hasCause(cause);
     }
     // Later conditions cannot revive a failed source, and later waiters fail at once.
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, owner()));
@@ -133,42 +144,60 @@ class StatusMonitorTest {
     CompletableFuture<Void> ack = new CompletableFuture<>();
     monitor.tell(new StatusMonitor.Stopped("shut down", ack));
     ack.get(5, TimeUnit.SECONDS);
-    assertThat(failureOf(a)).isInstanceOf(SourceFailedException.class).hasMessageContaining("stopped");
+    assertThat(failureOf(a))
+        .isInstanceOf(SourceFailedException.class)
+        .hasMessageContaining("stopped");
     assertThat(published.get().level()).isEqualTo(StatusLevel.STOPPED);
   }
 
   @Test
   void aThrowingListenerDoesNotBreakOthers() throws Exception {
     List<SourceStatus> seen = new CopyOnWriteArrayList<>();
-    monitor.tell(new StatusMonitor.Subscribe(1, s -> {
-      throw new RuntimeException("listener bug");
-    }));
+    monitor.tell(
+        new StatusMonitor.Subscribe(
+            1,
+            s -> {
+              throw new RuntimeException("listener bug");
+            }));
     monitor.tell(new StatusMonitor.Subscribe(2, seen::add));
     monitor.tell(new StatusMonitor.SetReason("connecting", owner()));
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(seen).extracting(SourceStatus::reason).contains("connecting");
-      return null;
-    });
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(seen).extracting(SourceStatus::reason).contains("connecting");
+              return null;
+            });
   }
 
   @Test
   void aListenerThrowingAnErrorDoesNotStopTheMonitor() throws Exception {
     List<SourceStatus> seen = new CopyOnWriteArrayList<>();
-    monitor.tell(new StatusMonitor.Subscribe(1, s -> {
-      throw new AssertionError("a test's assertion inside a listener");
-    }));
-    monitor.tell(new StatusMonitor.Subscribe(2, s -> {
-      throw new StackOverflowError();
-    }));
+    monitor.tell(
+        new StatusMonitor.Subscribe(
+            1,
+            s -> {
+              throw new AssertionError("a test's assertion inside a listener");
+            }));
+    monitor.tell(
+        new StatusMonitor.Subscribe(
+            2,
+            s -> {
+              throw new StackOverflowError();
+            }));
     monitor.tell(new StatusMonitor.Subscribe(3, seen::add));
     ActorRef<Object> conn = owner();
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, conn));
     // The status keeps moving, other listeners and waiters are served, and a shutdown is answered.
-    assertThat(waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS).level()).isEqualTo(StatusLevel.ACTIVE);
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(seen).extracting(SourceStatus::level).contains(StatusLevel.ACTIVE);
-      return null;
-    });
+    assertThat(waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS).level())
+        .isEqualTo(StatusLevel.ACTIVE);
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(seen).extracting(SourceStatus::level).contains(StatusLevel.ACTIVE);
+              return null;
+            });
     CompletableFuture<Void> ack = new CompletableFuture<>();
     monitor.tell(new StatusMonitor.Stopped("shut down", ack));
     ack.get(5, TimeUnit.SECONDS);
@@ -188,69 +217,98 @@ class StatusMonitorTest {
     // is registered. Stopping before that would drop it unread (a message to a stopped actor).
     waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS);
     kit.stop(monitor);
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(published.get().level()).isEqualTo(StatusLevel.STOPPED);
-      return null;
-    });
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().level()).isEqualTo(StatusLevel.STOPPED);
+              return null;
+            });
     assertThat(published.get().reason()).contains("without a shutdown");
-    assertThat(failureOf(pending)).isInstanceOf(SourceFailedException.class).hasMessageContaining("stopped");
+    assertThat(failureOf(pending))
+        .isInstanceOf(SourceFailedException.class)
+        .hasMessageContaining("stopped");
   }
 
   @Test
   void whatTheSourceWaitsForIsPublishedWhileStartingAndEndsWithItsOwner() throws Exception {
     ActorRef<Object> restarter = owner();
-    Waiting busy = new Waiting.SlotBusy(OptionalInt.of(7), Optional.of("other"), Duration.ofMillis(200));
-    monitor.tell(new StatusMonitor.SetReason("slot is active for PID 7; retrying in 200 ms", busy, restarter));
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(published.get().waiting()).contains(busy);
-      return null;
-    });
+    Waiting busy =
+        new Waiting.SlotBusy(OptionalInt.of(7), Optional.of("other"), Duration.ofMillis(200));
+    monitor.tell(
+        new StatusMonitor.SetReason(
+            "slot is active for PID 7; retrying in 200 ms", busy, restarter));
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().waiting()).contains(busy);
+              return null;
+            });
     // A reason without a wait (the next attempt connecting) ends it.
     ActorRef<Object> conn = owner();
     monitor.tell(new StatusMonitor.SetReason("connecting", conn));
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(published.get().reason()).isEqualTo("connecting");
-      assertThat(published.get().waiting()).isEmpty();
-      return null;
-    });
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().reason()).isEqualTo("connecting");
+              assertThat(published.get().waiting()).isEmpty();
+              return null;
+            });
     // A wait is shown only while STARTING: a slot found ready does not go on waiting for creation.
-    Waiting blocked = new Waiting.CreationBlocked(List.of(42), new Waiting.HealOutcomes(1, 1, 0, 0),
-        Duration.ofSeconds(1));
+    Waiting blocked =
+        new Waiting.CreationBlocked(
+            List.of(42), new Waiting.HealOutcomes(1, 1, 0, 0), Duration.ofSeconds(1));
     ActorRef<Object> admin = owner();
-    monitor.tell(new StatusMonitor.SetReason("creating replication slot s: waiting", blocked, admin));
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(published.get().waiting()).contains(blocked);
-      return null;
-    });
-    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
+    monitor.tell(
+        new StatusMonitor.SetReason("creating replication slot s: waiting", blocked, admin));
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().waiting()).contains(blocked);
+              return null;
+            });
+    monitor.tell(
+        new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, conn));
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, conn));
     SourceStatus ready = waitFor(StatusLevel.READY).get(5, TimeUnit.SECONDS);
     assertThat(ready.waiting()).isEmpty();
     // The owner's end clears its wait with its reason.
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, false, conn));
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(published.get().level()).isEqualTo(StatusLevel.STARTING);
-      assertThat(published.get().waiting()).contains(blocked);
-      return null;
-    });
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().level()).isEqualTo(StatusLevel.STARTING);
+              assertThat(published.get().waiting()).contains(blocked);
+              return null;
+            });
     kit.stop(admin);
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertThat(published.get().reason()).contains("has stopped");
-      assertThat(published.get().waiting()).isEmpty();
-      return null;
-    });
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().reason()).contains("has stopped");
+              assertThat(published.get().waiting()).isEmpty();
+              return null;
+            });
   }
 
   @Test
   void aFailedStatusCarriesTheStructuredFailureAndWaitersGetItsKind() throws Exception {
     CompletableFuture<SourceStatus> a = waitFor(StatusLevel.ACTIVE);
     IllegalStateException cause = new IllegalStateException("boom");
-    SourceFailedException error = new SourceFailedException(FailureKind.WAL_LEVEL, "wal_level is replica",
-        "set it to logical", null, cause);
+    SourceFailedException error =
+        new SourceFailedException(
+            FailureKind.WAL_LEVEL, "wal_level is replica", "set it to logical", null, cause);
     monitor.tell(new StatusMonitor.Fail(error, new CompletableFuture<>()));
     Throwable t = failureOf(a);
-    assertThat(t).isInstanceOf(SourceFailedException.class)
-        .hasMessage("source test failed: wal_level is replica. Fix: set it to logical").hasCause(cause);
+    assertThat(t)
+        .isInstanceOf(SourceFailedException.class)
+        .hasMessage("source test failed: wal_level is replica. Fix: set it to logical")
+        .hasCause(cause);
     SourceFailedException f = (SourceFailedException) t;
     assertThat(f.kind()).isEqualTo(FailureKind.WAL_LEVEL);
     assertThat(f.remediation()).isEqualTo("set it to logical");

@@ -1,15 +1,14 @@
 package io.slotkeeper.internal.supervision;
 
-import io.slotkeeper.internal.connection.ConnectionActor;
-import io.slotkeeper.internal.source.SourceActor;
-import io.slotkeeper.internal.status.StatusMonitor;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.Waiting;
+import io.slotkeeper.internal.connection.ConnectionActor;
+import io.slotkeeper.internal.source.SourceActor;
+import io.slotkeeper.internal.status.StatusMonitor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,24 +36,27 @@ class RestarterTest {
   }
 
   private static SourceSettings settings() {
-    return SourceSettings.create(ConfigFactory.parseString(
-            "url = \"jdbc:postgresql://h/db\", user = u, slot-name = s, publications = [p],"
-                + " connection-dispatcher = \"pekko.actor.default-dispatcher\""))
+    return SourceSettings.create(
+            ConfigFactory.parseString(
+                "url = \"jdbc:postgresql://h/db\", user = u, slot-name = s, publications = [p],"
+                    + " connection-dispatcher = \"pekko.actor.default-dispatcher\""))
         .withRestartBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 0);
   }
 
   /** A connection that optionally reports streaming, then fails with {@code error}. */
   private static Behavior<ConnectionActor.Command> failing(
       ActorRef<Restarter.Command> restarter, boolean streamFirst, RuntimeException error) {
-    return Behaviors.setup(ctx -> {
-      if (streamFirst) {
-        restarter.tell(new Restarter.StreamingStarted(ctx.getSelf()));
-      }
-      ctx.getSelf().tell(new ConnectionActor.Read(1));
-      return Behaviors.receiveMessage(m -> {
-        throw error;
-      });
-    });
+    return Behaviors.setup(
+        ctx -> {
+          if (streamFirst) {
+            restarter.tell(new Restarter.StreamingStarted(ctx.getSelf()));
+          }
+          ctx.getSelf().tell(new ConnectionActor.Read(1));
+          return Behaviors.receiveMessage(
+              m -> {
+                throw error;
+              });
+        });
   }
 
   /** The back-off delays the Restarter announced in the status, in order. */
@@ -77,9 +79,15 @@ class RestarterTest {
     TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
     TestProbe<SourceActor.Command> source = kit.createTestProbe();
     AtomicLong reconnects = new AtomicLong();
-    RuntimeException lost = new ClassifiedException(ErrorClass.TRANSIENT, "connection reset", null, null);
-    kit.spawn(Restarter.create(settings(), monitor.getRef(), source.getRef(), reconnects,
-        r -> failing(r, false, lost)));
+    RuntimeException lost =
+        new ClassifiedException(ErrorClass.TRANSIENT, "connection reset", null, null);
+    kit.spawn(
+        Restarter.create(
+            settings(),
+            monitor.getRef(),
+            source.getRef(),
+            reconnects,
+            r -> failing(r, false, lost)));
     assertThat(delays(monitor, 6)).containsExactly(20L, 40L, 80L, 160L, 200L, 200L);
     assertThat(reconnects.get()).isGreaterThanOrEqualTo(6);
     source.expectNoMessage(Duration.ofMillis(50));
@@ -89,38 +97,59 @@ class RestarterTest {
   void theBackOffResetsAfterStreamingLongEnough() {
     TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
     TestProbe<SourceActor.Command> source = kit.createTestProbe();
-    RuntimeException lost = new ClassifiedException(ErrorClass.TRANSIENT, "walsender terminated", null, null);
-    kit.spawn(Restarter.create(settings().withRestartResetAfter(Duration.ZERO), monitor.getRef(), source.getRef(),
-        new AtomicLong(), r -> failing(r, true, lost)));
+    RuntimeException lost =
+        new ClassifiedException(ErrorClass.TRANSIENT, "walsender terminated", null, null);
+    kit.spawn(
+        Restarter.create(
+            settings().withRestartResetAfter(Duration.ZERO),
+            monitor.getRef(),
+            source.getRef(),
+            new AtomicLong(),
+            r -> failing(r, true, lost)));
     assertThat(delays(monitor, 4)).containsOnly(20L);
   }
 
   /**
-   * The monitor would notice the dead connection through its own watch, but possibly only after
-   * the Restarter counted the reconnect; a reader who saw the count move and then waited for
-   * ACTIVE was answered by the dead connection's STREAMING (SlotInvalidationIT's flake). The
-   * Restarter must tell the monitor before the count moves.
+   * The monitor would notice the dead connection through its own watch, but possibly only after the
+   * Restarter counted the reconnect; a reader who saw the count move and then waited for ACTIVE was
+   * answered by the dead connection's STREAMING (SlotInvalidationIT's flake). The Restarter must
+   * tell the monitor before the count moves.
    */
   @Test
   void theMonitorDropsALostConnectionsConditionsBeforeTheReconnectIsCounted() throws Exception {
     AtomicLong reconnects = new AtomicLong();
     TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
     TestProbe<SourceActor.Command> source = kit.createTestProbe();
-    RuntimeException lost = new ClassifiedException(ErrorClass.TRANSIENT, "walsender terminated", null, null);
-    kit.spawn(Restarter.create(settings(), monitor.getRef(), source.getRef(), reconnects,
-        r -> failing(r, true, lost)));
+    RuntimeException lost =
+        new ClassifiedException(ErrorClass.TRANSIENT, "walsender terminated", null, null);
+    kit.spawn(
+        Restarter.create(
+            settings(),
+            monitor.getRef(),
+            source.getRef(),
+            reconnects,
+            r -> failing(r, true, lost)));
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (reconnects.get() == 0 && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    // Whatever a reader sends the monitor after seeing the count (a WaitUntil) queues behind the loss.
+    // Whatever a reader sends the monitor after seeing the count (a WaitUntil) queues behind the
+    // loss.
     StatusMonitor.Command marker = new StatusMonitor.Unsubscribe(-1);
     monitor.getRef().tell(marker);
-    StatusMonitor.Command first = monitor.fishForMessage(Duration.ofSeconds(5),
-        m -> m instanceof StatusMonitor.OwnerTerminated || m == marker
-            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0);
-    assertThat(first).as("the monitor hears of the loss before anyone who saw the count").isNotSameAs(marker)
+    StatusMonitor.Command first =
+        monitor
+            .fishForMessage(
+                Duration.ofSeconds(5),
+                m ->
+                    m instanceof StatusMonitor.OwnerTerminated || m == marker
+                        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
+                            .continueAndIgnore())
+            .get(0);
+    assertThat(first)
+        .as("the monitor hears of the loss before anyone who saw the count")
+        .isNotSameAs(marker)
         .isInstanceOf(StatusMonitor.OwnerTerminated.class);
   }
 
@@ -128,13 +157,20 @@ class RestarterTest {
   void busySlotsAreRetriedNamingTheHolder() {
     TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
     TestProbe<SourceActor.Command> source = kit.createTestProbe();
-    RuntimeException busy = new ClassifiedException(ErrorClass.BUSY, "replication slot \"s\" is active for PID 77",
-        null, null);
-    kit.spawn(Restarter.create(settings(), monitor.getRef(), source.getRef(), new AtomicLong(),
-        r -> failing(r, false, busy)));
+    RuntimeException busy =
+        new ClassifiedException(
+            ErrorClass.BUSY, "replication slot \"s\" is active for PID 77", null, null);
+    kit.spawn(
+        Restarter.create(
+            settings(),
+            monitor.getRef(),
+            source.getRef(),
+            new AtomicLong(),
+            r -> failing(r, false, busy)));
     // First the dead connection's conditions are dropped, then the retry is announced.
     monitor.expectMessageClass(StatusMonitor.OwnerTerminated.class, Duration.ofSeconds(5));
-    StatusMonitor.SetReason reason = monitor.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
+    StatusMonitor.SetReason reason =
+        monitor.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
     assertThat(reason.reason()).contains("active for PID 77").contains("retrying in");
   }
 
@@ -143,11 +179,20 @@ class RestarterTest {
     TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
     TestProbe<SourceActor.Command> source = kit.createTestProbe();
     AtomicLong reconnects = new AtomicLong();
-    RuntimeException fatal = new ClassifiedException(ErrorClass.FATAL, "wal_level is replica", "set it", null);
-    ActorRef<Restarter.Command> restarter = kit.spawn(Restarter.create(settings(), monitor.getRef(),
-        source.getRef(), reconnects, r -> failing(r, false, fatal)));
-    // The SourceActor has the monitor publish FAILED, then fails the stream (SourceActorFailureTest).
-    SourceActor.Failed failed = source.expectMessageClass(SourceActor.Failed.class, Duration.ofSeconds(5));
+    RuntimeException fatal =
+        new ClassifiedException(ErrorClass.FATAL, "wal_level is replica", "set it", null);
+    ActorRef<Restarter.Command> restarter =
+        kit.spawn(
+            Restarter.create(
+                settings(),
+                monitor.getRef(),
+                source.getRef(),
+                reconnects,
+                r -> failing(r, false, fatal)));
+    // The SourceActor has the monitor publish FAILED, then fails the stream
+    // (SourceActorFailureTest).
+    SourceActor.Failed failed =
+        source.expectMessageClass(SourceActor.Failed.class, Duration.ofSeconds(5));
     assertThat(failed.error()).hasMessage("wal_level is replica. Fix: set it").hasCause(fatal);
     assertThat(failed.error().problem()).isEqualTo("wal_level is replica");
     assertThat(failed.error().remediation()).isEqualTo("set it");
@@ -160,23 +205,44 @@ class RestarterTest {
   @Test
   void aRetryTellsInFieldsWhatTheSourceWaitsFor() {
     TestProbe<StatusMonitor.Command> monitor = kit.createTestProbe();
-    RuntimeException busy = new ClassifiedException(new Classification(ErrorClass.BUSY,
-        "replication slot \"s\" is active for PID 77, application 'other'", null, FailureKind.OTHER, null,
-        new Classification.SlotHolder(77, "other")), null);
-    kit.spawn(Restarter.create(settings(), monitor.getRef(), kit.<SourceActor.Command>createTestProbe().getRef(),
-        new AtomicLong(), r -> failing(r, false, busy)));
+    RuntimeException busy =
+        new ClassifiedException(
+            new Classification(
+                ErrorClass.BUSY,
+                "replication slot \"s\" is active for PID 77, application 'other'",
+                null,
+                FailureKind.OTHER,
+                null,
+                new Classification.SlotHolder(77, "other")),
+            null);
+    kit.spawn(
+        Restarter.create(
+            settings(),
+            monitor.getRef(),
+            kit.<SourceActor.Command>createTestProbe().getRef(),
+            new AtomicLong(),
+            r -> failing(r, false, busy)));
     monitor.expectMessageClass(StatusMonitor.OwnerTerminated.class, Duration.ofSeconds(5));
-    StatusMonitor.SetReason reason = monitor.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
-    assertThat(reason.waiting()).isEqualTo(new Waiting.SlotBusy(OptionalInt.of(77), Optional.of("other"),
-        Duration.ofMillis(20)));
+    StatusMonitor.SetReason reason =
+        monitor.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
+    assertThat(reason.waiting())
+        .isEqualTo(
+            new Waiting.SlotBusy(OptionalInt.of(77), Optional.of("other"), Duration.ofMillis(20)));
 
     TestProbe<StatusMonitor.Command> monitor2 = kit.createTestProbe();
-    RuntimeException lost = new ClassifiedException(ErrorClass.TRANSIENT, "connection reset", null, null);
-    kit.spawn(Restarter.create(settings(), monitor2.getRef(), kit.<SourceActor.Command>createTestProbe().getRef(),
-        new AtomicLong(), r -> failing(r, false, lost)));
+    RuntimeException lost =
+        new ClassifiedException(ErrorClass.TRANSIENT, "connection reset", null, null);
+    kit.spawn(
+        Restarter.create(
+            settings(),
+            monitor2.getRef(),
+            kit.<SourceActor.Command>createTestProbe().getRef(),
+            new AtomicLong(),
+            r -> failing(r, false, lost)));
     monitor2.expectMessageClass(StatusMonitor.OwnerTerminated.class, Duration.ofSeconds(5));
     reason = monitor2.expectMessageClass(StatusMonitor.SetReason.class, Duration.ofSeconds(5));
     assertThat(reason.reason()).isEqualTo("connection reset; reconnecting in 20 ms");
-    assertThat(reason.waiting()).isEqualTo(new Waiting.Reconnecting("connection reset", Duration.ofMillis(20)));
+    assertThat(reason.waiting())
+        .isEqualTo(new Waiting.Reconnecting("connection reset", Duration.ofMillis(20)));
   }
 }

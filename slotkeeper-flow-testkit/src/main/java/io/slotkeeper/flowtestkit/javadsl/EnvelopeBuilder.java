@@ -26,9 +26,9 @@ import java.util.Objects;
  * Builds the envelopes a replication source would emit, for testing a flow without a database.
  * Positions follow the rules the engine relies on (docs/architecture.md, "What each LSN means"):
  * each transaction is laid out after the previous one, a change at the start of its record, a
- * message at the END of its record, the Commit at the start of its commit record with
- * {@code Commit.endLsn()} after it, the Begin's final LSN equal to that commit LSN. Offsets come from
- * an {@link OffsetRecorder}, so the test can assert what the flow acknowledged.
+ * message at the END of its record, the Commit at the start of its commit record with {@code
+ * Commit.endLsn()} after it, the Begin's final LSN equal to that commit LSN. Offsets come from an
+ * {@link OffsetRecorder}, so the test can assert what the flow acknowledged.
  *
  * <pre>{@code
  * EnvelopeBuilder envelopes = EnvelopeBuilder.create();
@@ -43,6 +43,7 @@ import java.util.Objects;
 public final class EnvelopeBuilder {
   /** Bytes per change or message record, and per commit record: any positive sizes would do. */
   static final long RECORD = 0x40;
+
   static final long COMMIT_RECORD = 0x20;
 
   private final OffsetRecorder recorder;
@@ -68,8 +69,13 @@ public final class EnvelopeBuilder {
     for (int i = 0; i < columns.length; i++) {
       cols.add(new RelationColumn(columns[i], 25, -1, i == 0));
     }
-    return new Relation(0, Math.abs((schema + "." + table).hashCode() % 100_000) + 16384, schema, table,
-        Relation.REPLICA_IDENTITY_DEFAULT, cols);
+    return new Relation(
+        0,
+        Math.abs((schema + "." + table).hashCode() % 100_000) + 16384,
+        schema,
+        table,
+        Relation.REPLICA_IDENTITY_DEFAULT,
+        cols);
   }
 
   /** A tuple of text values; null for SQL NULL. */
@@ -101,31 +107,42 @@ public final class EnvelopeBuilder {
     return this;
   }
 
-  /** Starts a transaction with id {@code xid}; {@link TransactionBuilder#commit()} returns its envelopes. */
+  /**
+   * Starts a transaction with id {@code xid}; {@link TransactionBuilder#commit()} returns its
+   * envelopes.
+   */
   public TransactionBuilder transaction(long xid) {
     return new TransactionBuilder(xid);
   }
 
-  /** A message sent outside any transaction ({@code pg_logical_emit_message(false, ...)}): a unit of its own. */
+  /**
+   * A message sent outside any transaction ({@code pg_logical_emit_message(false, ...)}): a unit of
+   * its own.
+   */
   public ChangeEnvelope message(String prefix, String content) {
     long end = position + RECORD;
     position = end;
-    LogicalMessage m = new LogicalMessage(0, false, Lsn.of(end), prefix, content.getBytes(StandardCharsets.UTF_8));
+    LogicalMessage m =
+        new LogicalMessage(0, false, Lsn.of(end), prefix, content.getBytes(StandardCharsets.UTF_8));
     return envelope(m, Lsn.of(end), 0, Lsn.of(end), commitTime);
   }
 
   /** The element a source emits before anything from a re-created slot. */
-  public ChangeEnvelope resyncRequired(String slot, Lsn lastConfirmed, Lsn newSlotStart, String reason) {
-    return ChangeEnvelope.resyncRequired(new ResyncRequired(slot, lastConfirmed, newSlotStart, reason), commitTime,
+  public ChangeEnvelope resyncRequired(
+      String slot, Lsn lastConfirmed, Lsn newSlotStart, String reason) {
+    return ChangeEnvelope.resyncRequired(
+        new ResyncRequired(slot, lastConfirmed, newSlotStart, reason),
+        commitTime,
         recorder.offset(newSlotStart, false));
   }
 
   /**
    * One envelope exactly as given, for tests that need particular values. Its offset is a unit end
-   * for a Commit (at {@code Commit.endLsn()}) and for a non-transactional message (at its
-   * {@code lsn}), as the engine's are; otherwise it is at {@code lsn} and acknowledges nothing.
+   * for a Commit (at {@code Commit.endLsn()}) and for a non-transactional message (at its {@code
+   * lsn}), as the engine's are; otherwise it is at {@code lsn} and acknowledges nothing.
    */
-  public ChangeEnvelope envelope(PgOutputMessage message, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime) {
+  public ChangeEnvelope envelope(
+      PgOutputMessage message, Lsn lsn, long xid, Lsn commitLsn, Instant commitTime) {
     boolean unitEnd;
     Lsn offsetLsn;
     if (message instanceof Commit c) {
@@ -138,13 +155,14 @@ public final class EnvelopeBuilder {
       unitEnd = false;
       offsetLsn = lsn;
     }
-    return ChangeEnvelope.of(message, lsn, xid, commitLsn, commitTime, recorder.offset(offsetLsn, unitEnd));
+    return ChangeEnvelope.of(
+        message, lsn, xid, commitLsn, commitTime, recorder.offset(offsetLsn, unitEnd));
   }
 
   /**
-   * The changes of one transaction, laid out from the builder's position when {@link #commit()}
-   * is called. The pgoutput records carry xid 0, as pgoutput sends them outside streamed
-   * transactions; the envelopes carry the transaction's xid.
+   * The changes of one transaction, laid out from the builder's position when {@link #commit()} is
+   * called. The pgoutput records carry xid 0, as pgoutput sends them outside streamed transactions;
+   * the envelopes carry the transaction's xid.
    */
   public final class TransactionBuilder {
     private final long xid;
@@ -173,13 +191,19 @@ public final class EnvelopeBuilder {
     /** A transactional message ({@code pg_logical_emit_message(true, ...)}). */
     public TransactionBuilder message(String prefix, String content) {
       // Its LSN (the end of its record) is set when the transaction is laid out.
-      return change(new LogicalMessage(0, true, Lsn.INVALID, prefix, content.getBytes(StandardCharsets.UTF_8)));
+      return change(
+          new LogicalMessage(
+              0, true, Lsn.INVALID, prefix, content.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Any Insert, Update, Delete, Truncate or transactional LogicalMessage. */
     public TransactionBuilder change(PgOutputMessage change) {
-      boolean fits = change instanceof Insert || change instanceof Update || change instanceof Delete
-          || change instanceof Truncate || (change instanceof LogicalMessage m && m.transactional());
+      boolean fits =
+          change instanceof Insert
+              || change instanceof Update
+              || change instanceof Delete
+              || change instanceof Truncate
+              || (change instanceof LogicalMessage m && m.transactional());
       if (!fits) {
         throw new IllegalArgumentException("not a change inside a transaction: " + change);
       }
@@ -193,7 +217,9 @@ public final class EnvelopeBuilder {
       Lsn commitLsn = Lsn.of(start + changes.size() * RECORD);
       Lsn endLsn = Lsn.of(commitLsn.value() + COMMIT_RECORD);
       List<ChangeEnvelope> out = new ArrayList<>(changes.size() + 2);
-      out.add(envelope(new Begin(commitLsn, commitTime, xid), Lsn.of(start), xid, commitLsn, commitTime));
+      out.add(
+          envelope(
+              new Begin(commitLsn, commitTime, xid), Lsn.of(start), xid, commitLsn, commitTime));
       long record = start;
       for (PgOutputMessage change : changes) {
         Lsn lsn = Lsn.of(record);
@@ -204,7 +230,9 @@ public final class EnvelopeBuilder {
         out.add(envelope(change, lsn, xid, commitLsn, commitTime));
         record += RECORD;
       }
-      out.add(envelope(new Commit(0, commitLsn, endLsn, commitTime), commitLsn, xid, commitLsn, commitTime));
+      out.add(
+          envelope(
+              new Commit(0, commitLsn, endLsn, commitTime), commitLsn, xid, commitLsn, commitTime));
       position = endLsn.value();
       return out;
     }

@@ -26,8 +26,8 @@ import org.apache.pekko.Done;
  * (waits for ACTIVE, reports status, drains on shutdown). Made by {@link ControlFactory}, which can
  * also attach it to a source of envelopes so that {@link #stop()} completes that stream.
  *
- * <p>It starts ACTIVE. {@link #stop()} completes the attached stream (if any) and
- * {@link #shutdown()} then sets the status to STOPPED, as the engine does; {@link #drainAndShutdown}
+ * <p>It starts ACTIVE. {@link #stop()} completes the attached stream (if any) and {@link
+ * #shutdown()} then sets the status to STOPPED, as the engine does; {@link #drainAndShutdown}
  * follows the engine's order (stop, wait for the stream, shut down, complete with the stream's
  * result). Thread-safe.
  */
@@ -37,7 +37,8 @@ public final class FakeControl implements Control {
   private final Map<Long, Consumer<SourceStatus>> listeners = new ConcurrentHashMap<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final CompletableFuture<Done> shutdown = new CompletableFuture<>();
-  private volatile SourceStatus status = new SourceStatus(StatusLevel.ACTIVE, "fake control", Instant.now(), null);
+  private volatile SourceStatus status =
+      new SourceStatus(StatusLevel.ACTIVE, "fake control", Instant.now(), null);
   private volatile SourceProgress progress = SourceProgress.none();
   private volatile boolean stopRequested;
   private volatile boolean shutdownRequested;
@@ -102,21 +103,36 @@ public final class FakeControl implements Control {
     if (decides(now, waiter)) {
       settle(now, waiter);
     }
-    CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() ->
-        waiter.result().completeExceptionally(new TimeoutException("did not reach " + level + " within " + timeout)));
+    CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .execute(
+            () ->
+                waiter
+                    .result()
+                    .completeExceptionally(
+                        new TimeoutException("did not reach " + level + " within " + timeout)));
     return waiter.result();
   }
 
   private static boolean decides(SourceStatus s, Waiter w) {
-    return s.level().reaches(w.level()) || s.level() == StatusLevel.FAILED || s.level() == StatusLevel.STOPPED;
+    return s.level().reaches(w.level())
+        || s.level() == StatusLevel.FAILED
+        || s.level() == StatusLevel.STOPPED;
   }
 
   private static void settle(SourceStatus s, Waiter w) {
     if (s.level().reaches(w.level())) {
       w.result().complete(s);
     } else {
-      w.result().completeExceptionally(new SourceFailedException(
-          "source is " + s.level() + " (" + s.reason() + "), it will not reach " + w.level(), null));
+      w.result()
+          .completeExceptionally(
+              new SourceFailedException(
+                  "source is "
+                      + s.level()
+                      + " ("
+                      + s.reason()
+                      + "), it will not reach "
+                      + w.level(),
+                  null));
     }
   }
 

@@ -21,7 +21,8 @@ import org.apache.pekko.Done;
  * acknowledges nothing. {@code commit()} completes at once.
  */
 public final class OffsetRecorder {
-  private static final CompletionStage<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
+  private static final CompletionStage<Done> DONE =
+      CompletableFuture.completedFuture(Done.getInstance());
 
   private final List<Lsn> acknowledged = new ArrayList<>();
   private int commitCalls;
@@ -33,8 +34,8 @@ public final class OffsetRecorder {
   }
 
   /**
-   * An offset at {@code lsn}. For a unit end, {@code lsn} is what acknowledging it confirms: the end
-   * of the commit record ({@code Commit.endLsn()}), or a standalone message's own {@code lsn}.
+   * An offset at {@code lsn}. For a unit end, {@code lsn} is what acknowledging it confirms: the
+   * end of the commit record ({@code Commit.endLsn()}), or a standalone message's own {@code lsn}.
    */
   public CommittableOffset offset(Lsn lsn, boolean unitEnd) {
     return new RecordingOffset(Objects.requireNonNull(lsn), unitEnd);
@@ -45,7 +46,10 @@ public final class OffsetRecorder {
     return List.copyOf(acknowledged);
   }
 
-  /** The highest position acknowledged (acknowledgement is cumulative, so what a source would confirm). */
+  /**
+   * The highest position acknowledged (acknowledgement is cumulative, so what a source would
+   * confirm).
+   */
   public synchronized Optional<Lsn> highestAcknowledged() {
     return acknowledged.stream().max(Lsn::compareTo);
   }

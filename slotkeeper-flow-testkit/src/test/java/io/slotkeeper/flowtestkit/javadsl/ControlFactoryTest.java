@@ -37,20 +37,23 @@ class ControlFactoryTest {
   void aFlowRunsOverPreparedEnvelopesAndDrainsAsAgainstARealSource() throws Exception {
     EnvelopeBuilder envelopes = EnvelopeBuilder.create();
     Relation items = EnvelopeBuilder.relation("public", "items", "id");
-    List<ChangeEnvelope> input = new ArrayList<>(envelopes.transaction(1).insert(items, "1").commit());
+    List<ChangeEnvelope> input =
+        new ArrayList<>(envelopes.transaction(1).insert(items, "1").commit());
     input.addAll(envelopes.transaction(2).insert(items, "2").insert(items, "3").commit());
     Lsn lastEnd = ((Commit) input.get(input.size() - 1).message()).endLsn();
 
-    DrainingControl<Done> control = ControlFactory.source(input)
-        .map(ChangeEnvelope::committableOffset)
-        .toMat(Committer.sink(), Keep.both())
-        .mapMaterializedValue(DrainingControl::create)
-        .run(KIT.system());
+    DrainingControl<Done> control =
+        ControlFactory.source(input)
+            .map(ChangeEnvelope::committableOffset)
+            .toMat(Committer.sink(), Keep.both())
+            .mapMaterializedValue(DrainingControl::create)
+            .run(KIT.system());
 
     // The source stays open after its envelopes, as a replication source does, until drained.
     waitUntil(() -> envelopes.recorder().commitCalls() == input.size());
     assertThat(control.streamCompletion().toCompletableFuture()).isNotDone();
-    assertThat(control.drainAndShutdown().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(Done.getInstance());
+    assertThat(control.drainAndShutdown().toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .isEqualTo(Done.getInstance());
     assertThat(envelopes.recorder().acknowledged()).hasSize(2).last().isEqualTo(lastEnd);
     FakeControl fake = (FakeControl) control.control();
     assertThat(fake.stopRequested()).isTrue();
@@ -63,7 +66,8 @@ class ControlFactoryTest {
   void statusWaitsAndListenersFollowWhatTheTestSets() throws Exception {
     FakeControl control = ControlFactory.control();
     control.setStatus(StatusLevel.STARTING, "connecting");
-    CompletableFuture<SourceStatus> active = control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(5)).toCompletableFuture();
+    CompletableFuture<SourceStatus> active =
+        control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(5)).toCompletableFuture();
     List<StatusLevel> seen = new ArrayList<>();
     try (StatusSubscription s = control.subscribe(st -> seen.add(st.level()))) {
       assertThat(active).isNotDone();
@@ -75,13 +79,18 @@ class ControlFactoryTest {
     control.setStatus(StatusLevel.READY, "not seen");
     assertThat(seen).containsExactly(StatusLevel.STARTING, StatusLevel.ACTIVE);
 
-    CompletableFuture<SourceStatus> never = control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(5)).toCompletableFuture();
+    CompletableFuture<SourceStatus> never =
+        control.waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(5)).toCompletableFuture();
     control.setStatus(StatusLevel.FAILED, "wal_level is replica");
     assertThat(never).isCompletedExceptionally();
-    assertThat(causeOf(never)).isInstanceOf(SourceFailedException.class).hasMessageContaining("wal_level is replica");
+    assertThat(causeOf(never))
+        .isInstanceOf(SourceFailedException.class)
+        .hasMessageContaining("wal_level is replica");
 
-    CompletableFuture<SourceStatus> late = ControlFactory.control().waitUntil(StatusLevel.FAILED, Duration.ofMillis(50))
-        .toCompletableFuture();
+    CompletableFuture<SourceStatus> late =
+        ControlFactory.control()
+            .waitUntil(StatusLevel.FAILED, Duration.ofMillis(50))
+            .toCompletableFuture();
     assertThat(causeOf(late)).isInstanceOf(TimeoutException.class);
   }
 
@@ -96,7 +105,8 @@ class ControlFactoryTest {
     }
   }
 
-  private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void waitUntil(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
       Thread.sleep(10);

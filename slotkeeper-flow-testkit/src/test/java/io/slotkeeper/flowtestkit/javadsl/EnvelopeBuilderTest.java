@@ -22,29 +22,42 @@ class EnvelopeBuilderTest {
 
   @Test
   void aTransactionIsBeginChangesCommitWithConsistentPositions() {
-    List<ChangeEnvelope> tx = envelopes.transaction(751)
-        .insert(items, "1", "apple").message("app", "hello").delete(items, "1").commit();
-    assertThat(tx).extracting(ChangeEnvelope::kind)
+    List<ChangeEnvelope> tx =
+        envelopes
+            .transaction(751)
+            .insert(items, "1", "apple")
+            .message("app", "hello")
+            .delete(items, "1")
+            .commit();
+    assertThat(tx)
+        .extracting(ChangeEnvelope::kind)
         .containsExactly(Kind.BEGIN, Kind.INSERT, Kind.MESSAGE, Kind.DELETE, Kind.COMMIT);
     assertThat(tx).extracting(ChangeEnvelope::xid).containsOnly(751L);
 
     Begin begin = (Begin) tx.get(0).message();
     Commit commit = (Commit) tx.get(4).message();
-    assertThat(begin.finalLsn()).as("Begin.final_lsn = start of the commit record").isEqualTo(commit.commitLsn());
+    assertThat(begin.finalLsn())
+        .as("Begin.final_lsn = start of the commit record")
+        .isEqualTo(commit.commitLsn());
     assertThat(tx).extracting(ChangeEnvelope::commitLsn).containsOnly(commit.commitLsn());
     assertThat(commit.endLsn()).isGreaterThan(commit.commitLsn());
     assertThat(tx.get(0).lsn()).as("Begin at the first record").isEqualTo(Lsn.of(0x1000));
     assertThat(tx.get(1).lsn()).as("a change at the start of its record").isEqualTo(Lsn.of(0x1000));
     LogicalMessage m = (LogicalMessage) tx.get(2).message();
     assertThat(m.transactional()).isTrue();
-    assertThat(tx.get(2).lsn()).as("a message at the end of its record, where the next starts")
-        .isEqualTo(m.lsn()).isEqualTo(tx.get(3).lsn());
+    assertThat(tx.get(2).lsn())
+        .as("a message at the end of its record, where the next starts")
+        .isEqualTo(m.lsn())
+        .isEqualTo(tx.get(3).lsn());
     assertThat(commit.commitLsn()).isGreaterThanOrEqualTo(tx.get(3).lsn());
     assertThat(tx.get(4).lsn()).isEqualTo(commit.commitLsn());
 
-    assertThat(tx.subList(0, 4)).allSatisfy(e -> assertThat(e.committableOffset().isUnitEnd()).isFalse());
+    assertThat(tx.subList(0, 4))
+        .allSatisfy(e -> assertThat(e.committableOffset().isUnitEnd()).isFalse());
     assertThat(tx.get(4).committableOffset().isUnitEnd()).isTrue();
-    assertThat(tx.get(4).committableOffset().lsn()).as("a transaction is acknowledged at its end").isEqualTo(commit.endLsn());
+    assertThat(tx.get(4).committableOffset().lsn())
+        .as("a transaction is acknowledged at its end")
+        .isEqualTo(commit.endLsn());
     assertThat(envelopes.position()).isEqualTo(commit.endLsn());
     assertThat(((Insert) tx.get(1).message()).newTuple().get(1).text()).isEqualTo("apple");
   }
@@ -59,7 +72,8 @@ class EnvelopeBuilderTest {
     assertThat(standalone.xid()).isZero();
     assertThat(standalone.lsn()).isGreaterThan(firstEnd).isEqualTo(standalone.commitLsn());
     assertThat(standalone.committableOffset().isUnitEnd()).isTrue();
-    assertThat(standalone.committableOffset().lsn()).as("a standalone message is acknowledged at its lsn")
+    assertThat(standalone.committableOffset().lsn())
+        .as("a standalone message is acknowledged at its lsn")
         .isEqualTo(standalone.lsn());
     assertThat(second.get(0).lsn()).isEqualTo(standalone.lsn());
     assertThat(second.get(2).commitLsn()).isGreaterThan(standalone.lsn());
@@ -72,18 +86,23 @@ class EnvelopeBuilderTest {
   @Test
   void anEnvelopeExactlyAsGivenAndAResync() {
     Instant t = Instant.parse("2025-05-01T12:00:00Z");
-    ChangeEnvelope e = envelopes.envelope(new Commit(0, Lsn.of(500), Lsn.of(520), t), Lsn.of(500), 9, Lsn.of(500), t);
+    ChangeEnvelope e =
+        envelopes.envelope(
+            new Commit(0, Lsn.of(500), Lsn.of(520), t), Lsn.of(500), 9, Lsn.of(500), t);
     assertThat(e.kind()).isEqualTo(Kind.COMMIT);
     assertThat(e.committableOffset().lsn()).isEqualTo(Lsn.of(520));
     ChangeEnvelope gap = envelopes.resyncRequired("slot_a", Lsn.of(100), Lsn.of(900), "re-created");
     assertThat(gap.kind()).isEqualTo(Kind.RESYNC_REQUIRED);
-    assertThat(gap.resync()).hasValueSatisfying(r -> assertThat(r.newSlotStart()).isEqualTo(Lsn.of(900)));
+    assertThat(gap.resync())
+        .hasValueSatisfying(r -> assertThat(r.newSlotStart()).isEqualTo(Lsn.of(900)));
     assertThat(gap.committableOffset().isUnitEnd()).isFalse();
   }
 
   @Test
   void onlyChangesGoInsideATransaction() {
-    assertThatThrownBy(() -> envelopes.transaction(1).change(new Commit(0, Lsn.of(1), Lsn.of(2), Instant.EPOCH)))
+    assertThatThrownBy(
+            () ->
+                envelopes.transaction(1).change(new Commit(0, Lsn.of(1), Lsn.of(2), Instant.EPOCH)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

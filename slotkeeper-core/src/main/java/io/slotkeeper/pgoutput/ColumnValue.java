@@ -1,8 +1,17 @@
 package io.slotkeeper.pgoutput;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
 import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * One column of a {@link TupleData}.
@@ -10,6 +19,15 @@ import java.util.Arrays;
  * <p>The decoder copies a whole tuple's bytes once and every value of that tuple views its own
  * range of the shared copy, so decoding a row costs one array plus one small object per non-null
  * column. Text is decoded only when {@link #text()} is called, and then cached.
+ *
+ * <p>Typed accessors ({@link #asLong()}, {@link #asBigDecimal()}, {@link #asOffsetDateTime()}, …)
+ * parse a TEXT value as the output of the built-in type they name, so users need not parse the
+ * server's text themselves; which one fits a column follows from its type in the {@link Relation}.
+ * Each returns null for SQL NULL and throws {@link IllegalStateException} for UNCHANGED_TOAST and
+ * BINARY (as {@link #text()} does) and {@link IllegalArgumentException} for text that is not that
+ * type's output. Values Java has no exact counterpart for map as pgjdbc's {@code getObject} maps
+ * them: {@code infinity}/{@code -infinity} to the type's {@code MAX}/{@code MIN}, {@code 24:00:00}
+ * to {@link LocalTime#MAX}, BC years proleptically (1 BC is year 0).
  */
 public final class ColumnValue {
 
@@ -144,6 +162,102 @@ public final class ColumnValue {
                 + length
                 + " bytes); use bytes() or buffer() and the type's binary receive format");
     }
+  }
+
+  /** boolean ({@code t}/{@code f}). */
+  public Boolean asBoolean() {
+    return parsed(PgText::bool);
+  }
+
+  /** smallint. */
+  public Short asShort() {
+    return parsed(Short::valueOf);
+  }
+
+  /** integer (and smallint, oid within range). */
+  public Integer asInt() {
+    return parsed(Integer::valueOf);
+  }
+
+  /** bigint (and the smaller integers). */
+  public Long asLong() {
+    return parsed(Long::valueOf);
+  }
+
+  /**
+   * numeric (and the integers).
+   *
+   * @throws ArithmeticException for {@code NaN} and {@code ±Infinity}, which BigDecimal cannot
+   *     hold; {@link #asDouble()} can
+   */
+  public BigDecimal asBigDecimal() {
+    return parsed(PgText::numeric);
+  }
+
+  /** real (float4), including {@code NaN}, {@code Infinity}, {@code -Infinity} and {@code -0}. */
+  public Float asFloat() {
+    return parsed(Float::valueOf);
+  }
+
+  /** double precision (float8) or numeric, including {@code NaN} and {@code ±Infinity}. */
+  public Double asDouble() {
+    return parsed(PgText::float8);
+  }
+
+  /**
+   * bytea, decoded from either output format ({@code bytea_output} hex or escape). Not the same as
+   * {@link #bytes()}, which returns the value's bytes as sent: for bytea, its text output.
+   */
+  public byte[] asBytea() {
+    return parsed(PgText::bytea);
+  }
+
+  /** uuid. */
+  public UUID asUuid() {
+    return parsed(PgText::uuid);
+  }
+
+  /** date; {@code infinity} is {@link LocalDate#MAX}, {@code -infinity} {@link LocalDate#MIN}. */
+  public LocalDate asLocalDate() {
+    return parsed(PgText::date);
+  }
+
+  /** time without time zone; {@code 24:00:00} is {@link LocalTime#MAX}. */
+  public LocalTime asLocalTime() {
+    return parsed(PgText::time);
+  }
+
+  /** time with time zone; {@code 24:00:00} at any offset is {@link OffsetTime#MAX}. */
+  public OffsetTime asOffsetTime() {
+    return parsed(PgText::timetz);
+  }
+
+  /** timestamp without time zone; infinities are {@link LocalDateTime#MAX} and {@code MIN}. */
+  public LocalDateTime asLocalDateTime() {
+    return parsed(PgText::timestamp);
+  }
+
+  /**
+   * timestamp with time zone, at the offset the server printed (its session's TimeZone); infinities
+   * are {@link OffsetDateTime#MAX} and {@code MIN}.
+   */
+  public OffsetDateTime asOffsetDateTime() {
+    return parsed(PgText::timestamptz);
+  }
+
+  /**
+   * An array of any built-in element type but box, as nested lists of element texts: {@code
+   * {1,NULL,3}} is {@code ["1", null, "3"]}, {@code {{1,2},{3,4}}} is {@code [["1", "2"], ["3",
+   * "4"]]}. Bounds such as {@code [0:2]=} are dropped. Elements are unquoted and unescaped, so each
+   * is its type's text output, ready for {@link ColumnValue#text(String)} and a typed accessor.
+   */
+  public List<Object> asArray() {
+    return parsed(PgText::array);
+  }
+
+  private <T> T parsed(Function<String, T> parser) {
+    String t = text();
+    return t == null ? null : parser.apply(t);
   }
 
   @Override

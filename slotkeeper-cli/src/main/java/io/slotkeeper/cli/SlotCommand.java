@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.supervision.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -96,18 +97,18 @@ final class SlotCommand implements Callable<Integer> {
                     : ""));
         return 0;
       } catch (SQLException e) {
-        if ("42710".equals(e.getSQLState())) {
+        if (SqlStates.DUPLICATE_OBJECT.equals(e.getSQLState())) {
           throw CliException.runtime(
               "replication slot \"" + slotName + "\" already exists",
               "use it as it is, or drop it first: slotkeeper slot drop " + slotName);
         }
-        if ("55000".equals(e.getSQLState())) {
+        if (SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE.equals(e.getSQLState())) {
           throw CliException.runtime(
               Cli.oneLine(e.getMessage()),
               "set wal_level = logical (ALTER SYSTEM SET wal_level = logical;) and restart the server",
               e);
         }
-        if ("53400".equals(e.getSQLState())) {
+        if (SqlStates.CONFIGURATION_LIMIT_EXCEEDED.equals(e.getSQLState())) {
           throw CliException.runtime(
               Cli.oneLine(e.getMessage()),
               "drop slots you no longer use (slotkeeper slot list) or raise max_replication_slots",
@@ -149,12 +150,12 @@ final class SlotCommand implements Callable<Integer> {
         io.out.println("dropped replication slot " + slotName);
         return 0;
       } catch (SQLException e) {
-        if ("42704".equals(e.getSQLState())) {
+        if (SqlStates.UNDEFINED_OBJECT.equals(e.getSQLState())) {
           throw CliException.runtime(
               "replication slot \"" + slotName + "\" does not exist",
               "check the name: slotkeeper slot list");
         }
-        if ("55006".equals(e.getSQLState())) {
+        if (SqlStates.OBJECT_IN_USE.equals(e.getSQLState())) {
           throw CliException.runtime(
               Cli.oneLine(e.getMessage()),
               "stop the consumer streaming from it first (slotkeeper status "

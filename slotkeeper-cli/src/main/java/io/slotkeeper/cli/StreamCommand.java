@@ -5,6 +5,7 @@ import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
+import io.slotkeeper.internal.supervision.SqlStates;
 import io.slotkeeper.javadsl.Control;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -347,7 +348,7 @@ final class StreamCommand implements Callable<Integer> {
         try (Statement st = c.createStatement()) {
           st.execute("CREATE PUBLICATION " + Db.quoteIdent(pub) + " " + what);
         } catch (SQLException e) {
-          if ("42501".equals(e.getSQLState())) {
+          if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
             throw CliException.runtime(
                 "cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
                 tables.isEmpty()
@@ -355,7 +356,7 @@ final class StreamCommand implements Callable<Integer> {
                     : "create it as the tables' owner or a superuser",
                 e);
           }
-          if ("42P01".equals(e.getSQLState())) {
+          if (SqlStates.UNDEFINED_TABLE.equals(e.getSQLState())) {
             throw CliException.runtime(
                 "cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
                 "correct the --table names",

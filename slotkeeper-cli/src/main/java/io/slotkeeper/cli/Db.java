@@ -166,6 +166,15 @@ final class Db {
       String currentWalLsn,
       String holder) {
 
+    /** active (a walsender streams from it), inactive, or lost (invalidated: its WAL is gone). */
+    String state() {
+      if ("lost".equals(walStatus)) {
+        return "lost";
+      }
+      return active ? "active" : "inactive";
+    }
+
+    /** Every field, and {@link #state()} last. */
     Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("slot", name);
@@ -182,6 +191,7 @@ final class Db {
       m.put("retained_wal_bytes", retainedBytes);
       m.put("lag_bytes", lagBytes);
       m.put("safe_wal_size", safeWalSize);
+      m.put("state", state());
       return m;
     }
   }

@@ -11,12 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "slot",
@@ -25,8 +23,6 @@ import picocli.CommandLine.Parameters;
     description = "Slot chores: create, drop, list.",
     subcommands = {SlotCommand.Create.class, SlotCommand.Drop.class, SlotCommand.ListSlots.class})
 final class SlotCommand implements Callable<Integer> {
-  private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
-
   private final Io io;
 
   @Mixin CommonOptions common;
@@ -44,21 +40,6 @@ final class SlotCommand implements Callable<Integer> {
     return CliException.USAGE;
   }
 
-  /** A slot name from the positional argument, --slot or the file's slot-name, checked. */
-  static String slotName(String positional, String flag, SourceSettings fromFile) {
-    String name = positional != null ? positional : flag != null ? flag : fromFile.slot().name();
-    if (name == null || name.isEmpty()) {
-      throw CliException.usage(
-          "no slot name given", "name it: slotkeeper slot create NAME (or --slot NAME)");
-    }
-    if (!SLOT_NAME.matcher(name).matches()) {
-      throw CliException.usage(
-          "'" + name + "' is not a valid slot name",
-          "use 1 to 63 lower-case letters, digits or underscores");
-    }
-    return name;
-  }
-
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
@@ -70,12 +51,7 @@ final class SlotCommand implements Callable<Integer> {
     private final Io io;
     @Mixin CommonOptions common;
     @Mixin ConnectionOptions connection;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
-    String name;
-
-    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
-    String slot;
+    @Mixin SlotNameOptions slotName;
 
     Create(Io io) {
       this.io = io;
@@ -84,7 +60,7 @@ final class SlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       SourceSettings s = CliConfig.load(connection.config, io).connection(connection, io);
-      String slotName = slotName(name, slot, s);
+      String slotName = this.slotName.resolve(s);
       try (Connection c = Db.connect(s)) {
         SlotCreation.Result r = SlotCreation.create(c, s, slotName, io, true);
         io.out.println(
@@ -128,12 +104,7 @@ final class SlotCommand implements Callable<Integer> {
     private final Io io;
     @Mixin CommonOptions common;
     @Mixin ConnectionOptions connection;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
-    String name;
-
-    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
-    String slot;
+    @Mixin SlotNameOptions slotName;
 
     Drop(Io io) {
       this.io = io;
@@ -142,7 +113,7 @@ final class SlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       SourceSettings s = CliConfig.load(connection.config, io).connection(connection, io);
-      String slotName = slotName(name, slot, s);
+      String slotName = this.slotName.resolve(s);
       try (Connection c = Db.connect(s);
           PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
         ps.setString(1, slotName);
@@ -197,9 +168,7 @@ final class SlotCommand implements Callable<Integer> {
       if (json) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Db.SlotRow r : rows) {
-          Map<String, Object> m = r.toJson();
-          m.put("state", StatusCommand.state(r));
-          out.add(m);
+          out.add(r.toJson());
         }
         io.out.println(Json.write(out));
         return 0;
@@ -225,19 +194,15 @@ final class SlotCommand implements Callable<Integer> {
             Locale.ROOT,
             fmt,
             r.name(),
-            nz(r.plugin()),
-            nz(r.database()),
-            StatusCommand.state(r),
-            nz(r.confirmedFlushLsn()),
+            Format.orDash(r.plugin()),
+            Format.orDash(r.database()),
+            r.state(),
+            Format.orDash(r.confirmedFlushLsn()),
             r.lagBytes() == null ? "-" : Format.bytes(r.lagBytes()),
             r.retainedBytes() == null ? "-" : Format.bytes(r.retainedBytes()),
-            nz(r.walStatus()));
+            Format.orDash(r.walStatus()));
       }
       return 0;
-    }
-
-    private static String nz(String s) {
-      return s == null ? "-" : s;
     }
   }
 

@@ -7,6 +7,7 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.internal.supervision.SqlStates;
 import io.slotkeeper.javadsl.Control;
+import io.slotkeeper.javadsl.DrainingControl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -209,8 +210,8 @@ final class StreamCommand implements Callable<Integer> {
       StatusReporter reporter,
       OutputTarget target)
       throws Exception {
-    Control control = running.control();
-    CompletableFuture<Done> done = running.done().toCompletableFuture();
+    DrainingControl<Done> control = running.control();
+    CompletableFuture<Done> done = control.streamCompletion().toCompletableFuture();
     CompletableFuture<Object> wake =
         CompletableFuture.anyOf(done, io.stopRequested, running.endReached());
     while (!wake.isDone()) {
@@ -228,7 +229,7 @@ final class StreamCommand implements Callable<Integer> {
     }
     String why = io.stopRequested.isDone() ? "on " + io.stopRequested.getNow("signal") : null;
     try {
-      control.drainAndShutdown(done).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      control.drainAndShutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       io.warn(
           "the stream did not finish draining within 30 s; exiting anyway (transactions not acknowledged"

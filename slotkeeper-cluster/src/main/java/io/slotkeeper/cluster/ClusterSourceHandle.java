@@ -139,14 +139,7 @@ public final class ClusterSourceHandle {
     String context = "clustered source " + singletonName + " failed: ";
     return failed
         .error()
-        .map(
-            e ->
-                new SourceFailedException(
-                    e.kind(),
-                    context + e.problem(),
-                    e.remediation(),
-                    e.slotConfirmedLsn().orElse(null),
-                    e.getCause()))
+        .map(e -> e.withContext(context))
         .orElseGet(() -> new SourceFailedException(context + failed.reason(), null));
   }
 

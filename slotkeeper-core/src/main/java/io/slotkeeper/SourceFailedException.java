@@ -32,6 +32,16 @@ public final class SourceFailedException extends SlotkeeperException {
     this(FailureKind.OTHER, message, null, null, cause);
   }
 
+  /**
+   * The same failure with {@code context} (e.g. "source orders failed: ") before its problem: the
+   * kind, remediation, slot LSN and cause stay, so a waiter far from the source still has them as
+   * fields.
+   */
+  public SourceFailedException withContext(String context) {
+    return new SourceFailedException(
+        kind, context + problem(), remediation(), slotConfirmedLsn().orElse(null), getCause());
+  }
+
   /** What kind of problem it is. */
   public FailureKind kind() {
     return kind;

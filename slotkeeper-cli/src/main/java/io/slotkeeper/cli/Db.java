@@ -2,6 +2,7 @@ package io.slotkeeper.cli;
 
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.connection.JdbcProperties;
+import io.slotkeeper.internal.supervision.SqlStates;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -46,7 +47,7 @@ final class Db {
     if (root instanceof ConnectException
         || root instanceof NoRouteToHostException
         || root instanceof SocketTimeoutException
-        || state.equals("08001")) {
+        || state.equals(SqlStates.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION)) {
       String why =
           root instanceof SocketTimeoutException
               ? "no answer within " + s.connection().connectTimeout().toSeconds() + " s"
@@ -70,12 +71,12 @@ final class Db {
           e);
     }
     switch (state) {
-      case "28P01":
+      case SqlStates.INVALID_PASSWORD:
         return CliException.runtime(
             "password authentication failed for role \"" + s.connection().user() + "\" at " + where,
             "set PGPASSWORD (or slotkeeper.source.password in the --config file) to that role's password",
             e);
-      case "28000":
+      case SqlStates.INVALID_AUTHORIZATION_SPECIFICATION:
         return CliException.runtime(
             msg,
             "allow role \""
@@ -83,9 +84,9 @@ final class Db {
                 + "\" to connect in the server's pg_hba.conf"
                 + " (for replication connections too) and reload the server",
             e);
-      case "3D000":
+      case SqlStates.INVALID_CATALOG_NAME:
         return CliException.runtime(msg, "correct the database name at the end of --url", e);
-      case "42501":
+      case SqlStates.INSUFFICIENT_PRIVILEGE:
         return CliException.runtime(
             msg,
             "grant role \""
@@ -93,7 +94,7 @@ final class Db {
                 + "\" the privilege named, or connect as a"
                 + " role that has it",
             e);
-      case "53300":
+      case SqlStates.TOO_MANY_CONNECTIONS:
         return CliException.runtime(
             msg,
             "raise max_connections (or max_wal_senders) on the server, or stop" + " another client",
@@ -165,6 +166,15 @@ final class Db {
       String currentWalLsn,
       String holder) {
 
+    /** active (a walsender streams from it), inactive, or lost (invalidated: its WAL is gone). */
+    String state() {
+      if ("lost".equals(walStatus)) {
+        return "lost";
+      }
+      return active ? "active" : "inactive";
+    }
+
+    /** Every field, and {@link #state()} last. */
     Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("slot", name);
@@ -181,6 +191,7 @@ final class Db {
       m.put("retained_wal_bytes", retainedBytes);
       m.put("lag_bytes", lagBytes);
       m.put("safe_wal_size", safeWalSize);
+      m.put("state", state());
       return m;
     }
   }

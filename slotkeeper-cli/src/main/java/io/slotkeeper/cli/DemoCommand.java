@@ -7,6 +7,7 @@ import io.slotkeeper.StatusLevel;
 import io.slotkeeper.Waiting;
 import io.slotkeeper.javadsl.Committer;
 import io.slotkeeper.javadsl.Control;
+import io.slotkeeper.javadsl.DrainingControl;
 import io.slotkeeper.javadsl.ReplicationSource;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.postgres.HeldTransaction;
@@ -23,15 +24,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.javadsl.Keep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -299,10 +297,10 @@ final class DemoCommand implements Callable<Integer> {
                 .withCreateSlotIfMissing(true)
                 .withDropSlotOnStop(true)
                 .withHealInterval(Duration.ofMillis(500));
-        Pair<Control, CompletionStage<Done>> other =
+        DrainingControl<Done> other =
             ReplicationSource.create(second)
                 .map(ChangeEnvelope::committableOffset)
-                .toMat(Committer.sink(), Keep.both())
+                .toMat(Committer.sink(), DrainingControl::create)
                 .run(system);
         long createStart = System.nanoTime();
         await(
@@ -310,7 +308,6 @@ final class DemoCommand implements Callable<Integer> {
             30,
             () ->
                 other
-                    .first()
                     .status()
                     .waiting()
                     .filter(
@@ -319,8 +316,8 @@ final class DemoCommand implements Callable<Integer> {
                                 && c.blockerPids().contains(held.pid()))
                     .isPresent());
         pause(plan.blockerHoldMs());
-        SourceProgress p = other.first().progress();
-        detail("its status: " + other.first().status());
+        SourceProgress p = other.progress();
+        detail("its status: " + other.status());
         detail(
             "heal attempts so far: "
                 + p.healAttempts()
@@ -332,7 +329,6 @@ final class DemoCommand implements Callable<Integer> {
         held.commit();
         detail("committed the open transaction");
         other
-            .first()
             .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60))
             .toCompletableFuture()
             .get(65, TimeUnit.SECONDS);
@@ -341,11 +337,7 @@ final class DemoCommand implements Callable<Integer> {
             "the second source is ACTIVE, without a restart, "
                 + Format.seconds(blockedNanos)
                 + " after it began");
-        other
-            .first()
-            .drainAndShutdown(other.second())
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+        other.drainAndShutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       detail(
           "slot "
@@ -363,7 +355,7 @@ final class DemoCommand implements Callable<Integer> {
       while (!received.counts.keySet().containsAll(written) && System.nanoTime() < deadline) {
         pause(50);
       }
-      control.drainAndShutdown(running.done()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      running.control().drainAndShutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
       done(
           "caught up in "
               + Format.seconds(System.nanoTime() - t0)

@@ -24,6 +24,11 @@ final class Format {
     return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
+  /** A value that may be missing (SQL NULL) in a table: "-" then. */
+  static String orDash(String s) {
+    return s == null ? "-" : s;
+  }
+
   static String seconds(long nanos) {
     return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
   }

@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.supervision.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,12 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "slot",
@@ -24,8 +23,6 @@ import picocli.CommandLine.Parameters;
     description = "Slot chores: create, drop, list.",
     subcommands = {SlotCommand.Create.class, SlotCommand.Drop.class, SlotCommand.ListSlots.class})
 final class SlotCommand implements Callable<Integer> {
-  private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
-
   private final Io io;
 
   @Mixin CommonOptions common;
@@ -43,21 +40,6 @@ final class SlotCommand implements Callable<Integer> {
     return CliException.USAGE;
   }
 
-  /** A slot name from the positional argument, --slot or the file's slot-name, checked. */
-  static String slotName(String positional, String flag, SourceSettings fromFile) {
-    String name = positional != null ? positional : flag != null ? flag : fromFile.slot().name();
-    if (name == null || name.isEmpty()) {
-      throw CliException.usage(
-          "no slot name given", "name it: slotkeeper slot create NAME (or --slot NAME)");
-    }
-    if (!SLOT_NAME.matcher(name).matches()) {
-      throw CliException.usage(
-          "'" + name + "' is not a valid slot name",
-          "use 1 to 63 lower-case letters, digits or underscores");
-    }
-    return name;
-  }
-
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
@@ -69,12 +51,7 @@ final class SlotCommand implements Callable<Integer> {
     private final Io io;
     @Mixin CommonOptions common;
     @Mixin ConnectionOptions connection;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
-    String name;
-
-    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
-    String slot;
+    @Mixin SlotNameOptions slotName;
 
     Create(Io io) {
       this.io = io;
@@ -83,7 +60,7 @@ final class SlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       SourceSettings s = CliConfig.load(connection.config, io).connection(connection, io);
-      String slotName = slotName(name, slot, s);
+      String slotName = this.slotName.resolve(s);
       try (Connection c = Db.connect(s)) {
         SlotCreation.Result r = SlotCreation.create(c, s, slotName, io, true);
         io.out.println(
@@ -96,18 +73,18 @@ final class SlotCommand implements Callable<Integer> {
                     : ""));
         return 0;
       } catch (SQLException e) {
-        if ("42710".equals(e.getSQLState())) {
+        if (SqlStates.DUPLICATE_OBJECT.equals(e.getSQLState())) {
           throw CliException.runtime(
               "replication slot \"" + slotName + "\" already exists",
               "use it as it is, or drop it first: slotkeeper slot drop " + slotName);
         }
-        if ("55000".equals(e.getSQLState())) {
+        if (SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE.equals(e.getSQLState())) {
           throw CliException.runtime(
               Cli.oneLine(e.getMessage()),
               "set wal_level = logical (ALTER SYSTEM SET wal_level = logical;) and restart the server",
               e);
         }
-        if ("53400".equals(e.getSQLState())) {
+        if (SqlStates.CONFIGURATION_LIMIT_EXCEEDED.equals(e.getSQLState())) {
           throw CliException.runtime(
               Cli.oneLine(e.getMessage()),
               "drop slots you no longer use (slotkeeper slot list) or raise max_replication_slots",
@@ -127,12 +104,7 @@ final class SlotCommand implements Callable<Integer> {
     private final Io io;
     @Mixin CommonOptions common;
     @Mixin ConnectionOptions connection;
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
-    String name;
-
-    @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
-    String slot;
+    @Mixin SlotNameOptions slotName;
 
     Drop(Io io) {
       this.io = io;
@@ -141,7 +113,7 @@ final class SlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       SourceSettings s = CliConfig.load(connection.config, io).connection(connection, io);
-      String slotName = slotName(name, slot, s);
+      String slotName = this.slotName.resolve(s);
       try (Connection c = Db.connect(s);
           PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
         ps.setString(1, slotName);
@@ -149,12 +121,12 @@ final class SlotCommand implements Callable<Integer> {
         io.out.println("dropped replication slot " + slotName);
         return 0;
       } catch (SQLException e) {
-        if ("42704".equals(e.getSQLState())) {
+        if (SqlStates.UNDEFINED_OBJECT.equals(e.getSQLState())) {
           throw CliException.runtime(
               "replication slot \"" + slotName + "\" does not exist",
               "check the name: slotkeeper slot list");
         }
-        if ("55006".equals(e.getSQLState())) {
+        if (SqlStates.OBJECT_IN_USE.equals(e.getSQLState())) {
           throw CliException.runtime(
               Cli.oneLine(e.getMessage()),
               "stop the consumer streaming from it first (slotkeeper status "
@@ -196,9 +168,7 @@ final class SlotCommand implements Callable<Integer> {
       if (json) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Db.SlotRow r : rows) {
-          Map<String, Object> m = r.toJson();
-          m.put("state", StatusCommand.state(r));
-          out.add(m);
+          out.add(r.toJson());
         }
         io.out.println(Json.write(out));
         return 0;
@@ -224,19 +194,15 @@ final class SlotCommand implements Callable<Integer> {
             Locale.ROOT,
             fmt,
             r.name(),
-            nz(r.plugin()),
-            nz(r.database()),
-            StatusCommand.state(r),
-            nz(r.confirmedFlushLsn()),
+            Format.orDash(r.plugin()),
+            Format.orDash(r.database()),
+            r.state(),
+            Format.orDash(r.confirmedFlushLsn()),
             r.lagBytes() == null ? "-" : Format.bytes(r.lagBytes()),
             r.retainedBytes() == null ? "-" : Format.bytes(r.retainedBytes()),
-            nz(r.walStatus()));
+            Format.orDash(r.walStatus()));
       }
       return 0;
-    }
-
-    private static String nz(String s) {
-      return s == null ? "-" : s;
     }
   }
 

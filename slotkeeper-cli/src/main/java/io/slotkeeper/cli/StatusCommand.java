@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "status",
@@ -24,12 +23,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
   @Mixin ConnectionOptions connection;
-
-  @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Slot name.")
-  String name;
-
-  @Option(names = "--slot", paramLabel = "NAME", description = "Slot name (instead of NAME).")
-  String slot;
+  @Mixin SlotNameOptions slotName;
 
   @Option(names = "--json", description = "One JSON object, for machines.")
   boolean json;
@@ -38,18 +32,10 @@ final class StatusCommand implements Callable<Integer> {
     this.io = io;
   }
 
-  /** active (a walsender streams from it), inactive, or lost (invalidated: its WAL is gone). */
-  static String state(Db.SlotRow r) {
-    if ("lost".equals(r.walStatus())) {
-      return "lost";
-    }
-    return r.active() ? "active" : "inactive";
-  }
-
   @Override
   public Integer call() {
     SourceSettings s = CliConfig.load(connection.config, io).connection(connection, io);
-    String slotName = SlotCommand.slotName(name, slot, s);
+    String slotName = this.slotName.resolve(s);
     Db.SlotRow r;
     String version;
     try (Connection c = Db.connect(s)) {
@@ -71,12 +57,11 @@ final class StatusCommand implements Callable<Integer> {
     }
     if (json) {
       Map<String, Object> m = r.toJson();
-      m.put("state", state(r));
       m.put("server_version", version);
       io.out.println(Json.write(m));
       return 0;
     }
-    String state = state(r);
+    String state = r.state();
     String detail =
         switch (state) {
           case "active" ->
@@ -91,9 +76,9 @@ final class StatusCommand implements Callable<Integer> {
         Locale.ROOT, "slot %s  (database %s, PostgreSQL %s)%n", r.name(), r.database(), version);
     io.out.printf(Locale.ROOT, fmt, "state", state + ": " + detail);
     io.out.printf(Locale.ROOT, fmt, "plugin", r.plugin() + " (" + r.slotType() + ")");
-    io.out.printf(Locale.ROOT, fmt, "confirmed_flush", nz(r.confirmedFlushLsn()));
-    io.out.printf(Locale.ROOT, fmt, "restart_lsn", nz(r.restartLsn()));
-    io.out.printf(Locale.ROOT, fmt, "current WAL", nz(r.currentWalLsn()));
+    io.out.printf(Locale.ROOT, fmt, "confirmed_flush", Format.orDash(r.confirmedFlushLsn()));
+    io.out.printf(Locale.ROOT, fmt, "restart_lsn", Format.orDash(r.restartLsn()));
+    io.out.printf(Locale.ROOT, fmt, "current WAL", Format.orDash(r.currentWalLsn()));
     io.out.printf(
         Locale.ROOT,
         fmt,
@@ -112,14 +97,10 @@ final class StatusCommand implements Callable<Integer> {
         Locale.ROOT,
         fmt,
         "wal_status",
-        nz(r.walStatus())
+        Format.orDash(r.walStatus())
             + (r.safeWalSize() == null
                 ? ""
                 : "  (" + Format.bytes(r.safeWalSize()) + " more before it is at risk)"));
     return 0;
-  }
-
-  private static String nz(String s) {
-    return s == null ? "-" : s;
   }
 }

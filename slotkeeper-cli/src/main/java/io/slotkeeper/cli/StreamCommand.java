@@ -5,7 +5,9 @@ import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
+import io.slotkeeper.internal.supervision.SqlStates;
 import io.slotkeeper.javadsl.Control;
+import io.slotkeeper.javadsl.DrainingControl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -208,8 +210,8 @@ final class StreamCommand implements Callable<Integer> {
       StatusReporter reporter,
       OutputTarget target)
       throws Exception {
-    Control control = running.control();
-    CompletableFuture<Done> done = running.done().toCompletableFuture();
+    DrainingControl<Done> control = running.control();
+    CompletableFuture<Done> done = control.streamCompletion().toCompletableFuture();
     CompletableFuture<Object> wake =
         CompletableFuture.anyOf(done, io.stopRequested, running.endReached());
     while (!wake.isDone()) {
@@ -227,7 +229,7 @@ final class StreamCommand implements Callable<Integer> {
     }
     String why = io.stopRequested.isDone() ? "on " + io.stopRequested.getNow("signal") : null;
     try {
-      control.drainAndShutdown(done).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      control.drainAndShutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       io.warn(
           "the stream did not finish draining within 30 s; exiting anyway (transactions not acknowledged"
@@ -347,7 +349,7 @@ final class StreamCommand implements Callable<Integer> {
         try (Statement st = c.createStatement()) {
           st.execute("CREATE PUBLICATION " + Db.quoteIdent(pub) + " " + what);
         } catch (SQLException e) {
-          if ("42501".equals(e.getSQLState())) {
+          if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
             throw CliException.runtime(
                 "cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
                 tables.isEmpty()
@@ -355,7 +357,7 @@ final class StreamCommand implements Callable<Integer> {
                     : "create it as the tables' owner or a superuser",
                 e);
           }
-          if ("42P01".equals(e.getSQLState())) {
+          if (SqlStates.UNDEFINED_TABLE.equals(e.getSQLState())) {
             throw CliException.runtime(
                 "cannot create publication " + pub + ": " + Cli.oneLine(e.getMessage()),
                 "correct the --table names",

@@ -4,7 +4,7 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
-import io.slotkeeper.javadsl.Control;
+import io.slotkeeper.javadsl.DrainingControl;
 import io.slotkeeper.javadsl.ReplicationSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
@@ -59,12 +57,17 @@ final class StreamPipeline {
     volatile Lsn lastAcknowledged = Lsn.INVALID;
   }
 
-  /** A started pipeline. */
-  record Running(
-      Control control,
-      CompletionStage<Done> done,
-      CompletableFuture<Lsn> endReached,
-      Stats stats) {}
+  /**
+   * A started pipeline: the source's control paired with the writing stream's completion, so
+   * draining needs nothing else.
+   */
+  record Running(DrainingControl<Done> control, CompletableFuture<Lsn> endReached, Stats stats) {
+
+    /** The writing stream's completion. */
+    CompletionStage<Done> done() {
+      return control.streamCompletion();
+    }
+  }
 
   /** The output could not be written; nothing after the last flush was acknowledged. */
   static final class OutputFailed extends RuntimeException {
@@ -113,7 +116,7 @@ final class StreamPipeline {
   }
 
   Running run(ActorSystem<?> system) {
-    Pair<Control, CompletionStage<Done>> p =
+    DrainingControl<Done> control =
         ReplicationSource.create(settings)
             .batch(
                 MAX_BATCH,
@@ -127,10 +130,10 @@ final class StreamPipeline {
                   return l;
                 })
             .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch), writer))
-            .toMat(Sink.ignore(), Keep.both())
+            .toMat(Sink.ignore(), DrainingControl::create)
             .run(system);
-    p.second().whenComplete((d, e) -> writer.shutdown());
-    return new Running(p.first(), p.second(), endReached, stats);
+    control.streamCompletion().whenComplete((d, e) -> writer.shutdown());
+    return new Running(control, endReached, stats);
   }
 
   /**

@@ -121,15 +121,26 @@ public final class ClusterSourceHandle {
               } else if (s.level().reaches(level)) {
                 result.complete(s);
               } else if (s.level() == StatusLevel.FAILED) {
-                result.completeExceptionally(
-                    new SourceFailedException(
-                        "clustered source " + singletonName + " failed: " + s.reason(), null));
+                result.completeExceptionally(failure(s));
               } else {
                 // The singleton stopped (hand-over): ask its successor, through the proxy, shortly.
                 CompletableFuture.delayedExecutor(RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS)
                     .execute(() -> ask(level, deadline, timeout, s, result));
               }
             });
+  }
+
+  /**
+   * The source's failure with the singleton named, its kind and fix still fields (as a source's own
+   * {@code waitUntil} gives it); from the words alone only for a status that has no failure in
+   * fields.
+   */
+  private SourceFailedException failure(ClusterSourceStatus failed) {
+    String context = "clustered source " + singletonName + " failed: ";
+    return failed
+        .error()
+        .map(e -> e.withContext(context))
+        .orElseGet(() -> new SourceFailedException(context + failed.reason(), null));
   }
 
   private TimeoutException noAnswer(Duration timeout, Throwable cause) {

@@ -1,8 +1,11 @@
 package io.slotkeeper.cluster;
 
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,6 +34,13 @@ import java.util.Optional;
  * @param restarts runs started again on this node after their stream ended (a failed flow, a FAILED
  *     source)
  * @param lastFailure why the previous run on this node ended; empty if none did
+ * @param error for {@code FAILED}: the replication source's failure with its kind, problem,
+ *     remediation and (for an invalidated slot) last confirmed LSN apart, as {@link
+ *     io.slotkeeper.SourceStatus#error()}; on another node than the host without its cause (an
+ *     exception's cause does not cross nodes). Empty otherwise
+ * @param waiting for {@code STARTING} within a run: what the source waits for, as {@link
+ *     io.slotkeeper.SourceStatus#waiting()}; empty otherwise (also between runs, where the reason
+ *     says when the next one starts)
  */
 public record ClusterSourceStatus(
     String singletonName,
@@ -46,7 +56,9 @@ public record ClusterSourceStatus(
     long acknowledgedTransactions,
     long reconnects,
     long restarts,
-    String lastFailure) {
+    String lastFailure,
+    Optional<SourceFailedException> error,
+    Optional<Waiting> waiting) {
 
   public ClusterSourceStatus {
     Objects.requireNonNull(singletonName, "singletonName");
@@ -58,6 +70,43 @@ public record ClusterSourceStatus(
     Objects.requireNonNull(confirmedLsn, "confirmedLsn");
     Objects.requireNonNull(receivedLsn, "receivedLsn");
     lastFailure = lastFailure == null ? "" : lastFailure;
+    error = error == null ? Optional.empty() : error;
+    waiting = waiting == null ? Optional.empty() : waiting;
+  }
+
+  /** A status with neither a structured failure nor a wait. */
+  public ClusterSourceStatus(
+      String singletonName,
+      String slotName,
+      String node,
+      StatusLevel level,
+      String reason,
+      Instant since,
+      Lsn confirmedLsn,
+      Lsn receivedLsn,
+      long lagBytes,
+      long deliveredEnvelopes,
+      long acknowledgedTransactions,
+      long reconnects,
+      long restarts,
+      String lastFailure) {
+    this(
+        singletonName,
+        slotName,
+        node,
+        level,
+        reason,
+        since,
+        confirmedLsn,
+        receivedLsn,
+        lagBytes,
+        deliveredEnvelopes,
+        acknowledgedTransactions,
+        reconnects,
+        restarts,
+        lastFailure,
+        Optional.empty(),
+        Optional.empty());
   }
 
   /** Bytes received but not yet acknowledged; 0 when either position is unknown. */
@@ -71,6 +120,56 @@ public record ClusterSourceStatus(
   /** The reason the previous run on this node ended, if one did. */
   public Optional<String> lastFailureReason() {
     return lastFailure.isEmpty() ? Optional.empty() : Optional.of(lastFailure);
+  }
+
+  /**
+   * Equal when every component is, the failure compared by its fields (kind, problem, remediation,
+   * slot LSN) rather than as the same exception object: what crossed nodes equals what was sent.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClusterSourceStatus s
+        && singletonName.equals(s.singletonName)
+        && slotName.equals(s.slotName)
+        && node.equals(s.node)
+        && level == s.level
+        && reason.equals(s.reason)
+        && since.equals(s.since)
+        && confirmedLsn.equals(s.confirmedLsn)
+        && receivedLsn.equals(s.receivedLsn)
+        && lagBytes == s.lagBytes
+        && deliveredEnvelopes == s.deliveredEnvelopes
+        && acknowledgedTransactions == s.acknowledgedTransactions
+        && reconnects == s.reconnects
+        && restarts == s.restarts
+        && lastFailure.equals(s.lastFailure)
+        && errorFields(error).equals(errorFields(s.error))
+        && waiting.equals(s.waiting);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        singletonName,
+        slotName,
+        node,
+        level,
+        reason,
+        since,
+        confirmedLsn,
+        receivedLsn,
+        lagBytes,
+        deliveredEnvelopes,
+        acknowledgedTransactions,
+        reconnects,
+        restarts,
+        lastFailure,
+        errorFields(error),
+        waiting);
+  }
+
+  private static Optional<List<Object>> errorFields(Optional<SourceFailedException> error) {
+    return error.map(e -> List.of(e.kind(), e.problem(), e.remediation(), e.slotConfirmedLsn()));
   }
 
   @Override

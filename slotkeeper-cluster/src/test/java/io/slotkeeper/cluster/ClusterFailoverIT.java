@@ -1,8 +1,11 @@
 package io.slotkeeper.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.postgres.PostgresServer;
@@ -15,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -242,6 +246,42 @@ class ClusterFailoverIT {
       ClusterSourceStatus s3 = again.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThat(sc.labels.get(s3.node())).isEqualTo("n1");
       assertThat(s3.level()).isEqualTo(StatusLevel.ACTIVE);
+
+      // A source that needs a person, hosted on n1: a user on n3 gets its failure in fields, the
+      // kind and the fix apart, not just words.
+      ClusterSourceHandle[] broken = new ClusterSourceHandle[3];
+      for (int i = 0; i < 3; i++) {
+        broken[i] =
+            ClusterSource.start(
+                sc.systems.get(i),
+                sourceSettings(pg, "broken_slot", "no_such_pub"),
+                sc.recorder.factoryFor("broken"),
+                ClusterSourceSettings.create(sc.systems.get(i)).withSingletonName("broken"));
+      }
+      Throwable waited =
+          catchThrowable(
+              () ->
+                  broken[2]
+                      .waitUntil(StatusLevel.ACTIVE, LONG)
+                      .toCompletableFuture()
+                      .get(LONG.toSeconds() + 5, TimeUnit.SECONDS));
+      assertThat(waited).isInstanceOf(ExecutionException.class);
+      assertThat(waited.getCause()).isInstanceOf(SourceFailedException.class);
+      SourceFailedException failure = (SourceFailedException) waited.getCause();
+      System.out.println("[status] the broken source, from n3: " + failure);
+      assertThat(failure.kind()).isEqualTo(FailureKind.MISSING_OBJECT);
+      assertThat(failure.problem()).contains("broken").contains("no_such_pub");
+      assertThat(failure.remediation()).contains("CREATE PUBLICATION \"no_such_pub\"");
+      assertThat(failure.getMessage()).contains("Fix: create it");
+      ClusterSourceStatus failedStatus =
+          broken[2].status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(sc.labels.get(failedStatus.node())).isEqualTo("n1");
+      assertThat(failedStatus.level()).isEqualTo(StatusLevel.FAILED);
+      SourceFailedException error = failedStatus.error().orElseThrow();
+      assertThat(error.kind()).isEqualTo(FailureKind.MISSING_OBJECT);
+      assertThat(error.problem()).contains("no_such_pub").doesNotContain("Fix:");
+      assertThat(error.remediation()).contains("CREATE PUBLICATION \"no_such_pub\"");
+      assertThat(failedStatus.waiting()).isEmpty();
     }
   }
 

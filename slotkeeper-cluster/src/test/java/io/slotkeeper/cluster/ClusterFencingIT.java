@@ -3,9 +3,11 @@ package io.slotkeeper.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
 import java.time.Duration;
@@ -78,6 +80,13 @@ class ClusterFencingIT {
       System.out.println("[split] the loser: " + loser);
       assertThat(loser.level()).isEqualTo(StatusLevel.STARTING);
       assertThat(loser.reason()).contains("split_slot\" is active for PID " + holder);
+      // The same in fields, as the source's own status has it.
+      assertThat(loser.waiting())
+          .hasValueSatisfying(
+              w -> {
+                assertThat(w).isInstanceOf(Waiting.SlotBusy.class);
+                assertThat(((Waiting.SlotBusy) w).holderPid()).hasValue(holder);
+              });
 
       for (int i = 0; i < 10; i++) {
         pg.execute("INSERT INTO split VALUES ('while-left-holds-" + i + "')");
@@ -187,6 +196,12 @@ class ClusterFencingIT {
           .contains("no_such_pub")
           .contains("Fix:")
           .contains("trying again in 60000 ms");
+      assertThat(failed.error())
+          .hasValueSatisfying(
+              e -> {
+                assertThat(e.kind()).isEqualTo(FailureKind.MISSING_OBJECT);
+                assertThat(e.remediation()).contains("CREATE PUBLICATION");
+              });
     }
   }
 }

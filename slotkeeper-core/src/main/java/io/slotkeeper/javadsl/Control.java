@@ -47,8 +47,18 @@ public interface Control {
    * Stops emitting, waits for {@code streamCompletion} (the end of the stream that consumes this
    * source, including its acknowledgements), then shuts down. Completes with the stream's result.
    * {@link DrainingControl} pairs the two for you.
+   *
+   * <p>As pekko-connectors-kafka's {@code DrainingControl}: completes with the stream's own result
+   * or failure, also when the source had already ended on its own (each step completes then).
+   * Defined here, from {@link #stop()} and {@link #shutdown()}, so that every control (the
+   * engine's, the flow testkit's) drains in the same order.
    */
-  <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion);
+  default <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
+    return stop()
+        .thenCompose(d -> streamCompletion.handle((value, error) -> null))
+        .thenCompose(x -> shutdown())
+        .thenCompose(d -> streamCompletion);
+  }
 
   /** Completes when the source has shut down. */
   CompletionStage<Done> isShutdown();

@@ -1,7 +1,10 @@
 package io.slotkeeper.cluster.internal;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.cluster.ClusterSourceStatus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +14,12 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -21,7 +29,10 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 /**
  * Serializes what crosses nodes for a clustered source: status questions and their answers. A small
  * hand-written binary format (a version byte, then fixed fields) keeps this module free of Java
- * serialization, which Pekko disables by default, and of a JSON stack.
+ * serialization, which Pekko disables by default, and of a JSON stack. A status crosses whole: the
+ * FAILED source's failure in fields (kind, problem, remediation, slot LSN; not its cause, which is
+ * the hosting node's own object) and what a STARTING source waits for, so a user on any node can
+ * act on them as on a local source's.
  *
  * <p>Bound in reference.conf to {@link SourceSingleton.RemoteCommand} and {@link
  * ClusterSourceStatus}.
@@ -33,7 +44,9 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
   private static final String STATUS = "S";
   private static final String GET_STATUS = "G";
   private static final String WAIT_FOR = "W";
-  private static final byte VERSION = 1;
+
+  /** 2: the status carries the structured failure and what the source waits for. */
+  private static final byte VERSION = 2;
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -141,6 +154,127 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
     out.writeLong(s.reconnects());
     out.writeLong(s.restarts());
     writeString(out, s.lastFailure());
+    writeError(out, s.error());
+    writeWaiting(out, s.waiting());
+  }
+
+  private static void writeError(DataOutputStream out, Optional<SourceFailedException> error)
+      throws IOException {
+    out.writeBoolean(error.isPresent());
+    if (error.isPresent()) {
+      SourceFailedException e = error.get();
+      writeString(out, e.kind().name());
+      writeString(out, e.problem());
+      writeString(out, e.remediation());
+      writeOptionalLong(out, e.slotConfirmedLsn().map(Lsn::value));
+    }
+  }
+
+  private static Optional<SourceFailedException> readError(DataInputStream in) throws IOException {
+    if (!in.readBoolean()) {
+      return Optional.empty();
+    }
+    FailureKind kind = FailureKind.valueOf(readString(in));
+    String problem = readString(in);
+    String remediation = readString(in);
+    Optional<Long> lsn = readOptionalLong(in);
+    return Optional.of(
+        new SourceFailedException(kind, problem, remediation, lsn.map(Lsn::of).orElse(null), null));
+  }
+
+  /** The kind's name (empty for none), then the case's fields. */
+  private static void writeWaiting(DataOutputStream out, Optional<Waiting> waiting)
+      throws IOException {
+    writeString(out, waiting.map(w -> w.kind().name()).orElse(""));
+    if (waiting.isEmpty()) {
+      return;
+    }
+    Waiting w = waiting.get();
+    if (w instanceof Waiting.CreationBlocked c) {
+      out.writeInt(c.blockerPids().size());
+      for (int pid : c.blockerPids()) {
+        out.writeInt(pid);
+      }
+      out.writeLong(c.heal().attempts());
+      out.writeLong(c.heal().succeeded());
+      out.writeLong(c.heal().unavailable());
+      out.writeLong(c.heal().failed());
+      writeDuration(out, c.waited());
+    } else if (w instanceof Waiting.SlotBusy b) {
+      writeOptionalLong(
+          out,
+          b.holderPid().isPresent()
+              ? Optional.of((long) b.holderPid().getAsInt())
+              : Optional.empty());
+      out.writeBoolean(b.applicationName().isPresent());
+      if (b.applicationName().isPresent()) {
+        writeString(out, b.applicationName().get());
+      }
+      writeDuration(out, b.nextRetry());
+    } else if (w instanceof Waiting.Reconnecting r) {
+      writeString(out, r.cause());
+      writeDuration(out, r.nextRetry());
+    } else {
+      throw new IllegalArgumentException("cannot serialize a wait of kind " + w.kind());
+    }
+  }
+
+  private static Optional<Waiting> readWaiting(DataInputStream in) throws IOException {
+    String kind = readString(in);
+    if (kind.isEmpty()) {
+      return Optional.empty();
+    }
+    switch (Waiting.Kind.valueOf(kind)) {
+      case CREATION_BLOCKED:
+        {
+          int n = in.readInt();
+          if (n < 0 || n > in.available() / 4) {
+            throw new IOException("blocker count " + n + " exceeds the message");
+          }
+          List<Integer> pids = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            pids.add(in.readInt());
+          }
+          Waiting.HealOutcomes heal =
+              new Waiting.HealOutcomes(in.readLong(), in.readLong(), in.readLong(), in.readLong());
+          return Optional.of(new Waiting.CreationBlocked(pids, heal, readDuration(in)));
+        }
+      case SLOT_BUSY:
+        {
+          Optional<Long> pid = readOptionalLong(in);
+          Optional<String> application =
+              in.readBoolean() ? Optional.of(readString(in)) : Optional.empty();
+          return Optional.of(
+              new Waiting.SlotBusy(
+                  pid.map(p -> OptionalInt.of(p.intValue())).orElse(OptionalInt.empty()),
+                  application,
+                  readDuration(in)));
+        }
+      case RECONNECTING:
+        return Optional.of(new Waiting.Reconnecting(readString(in), readDuration(in)));
+      default:
+        throw new IOException("unknown wait kind " + kind);
+    }
+  }
+
+  private static void writeDuration(DataOutputStream out, Duration d) throws IOException {
+    out.writeLong(d.getSeconds());
+    out.writeInt(d.getNano());
+  }
+
+  private static Duration readDuration(DataInputStream in) throws IOException {
+    return Duration.ofSeconds(in.readLong(), in.readInt());
+  }
+
+  private static void writeOptionalLong(DataOutputStream out, Optional<Long> v) throws IOException {
+    out.writeBoolean(v.isPresent());
+    if (v.isPresent()) {
+      out.writeLong(v.get());
+    }
+  }
+
+  private static Optional<Long> readOptionalLong(DataInputStream in) throws IOException {
+    return in.readBoolean() ? Optional.of(in.readLong()) : Optional.empty();
   }
 
   private static ClusterSourceStatus readStatus(DataInputStream in) throws IOException {
@@ -158,6 +292,8 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
     long reconnects = in.readLong();
     long restarts = in.readLong();
     String lastFailure = readString(in);
+    Optional<SourceFailedException> error = readError(in);
+    Optional<Waiting> waiting = readWaiting(in);
     return new ClusterSourceStatus(
         singletonName,
         slotName,
@@ -172,7 +308,9 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
         acknowledged,
         reconnects,
         restarts,
-        lastFailure);
+        lastFailure,
+        error,
+        waiting);
   }
 
   // Length-prefixed UTF-8: unlike writeUTF, no 64 KiB limit on long failure reasons.

@@ -2,10 +2,12 @@ package io.slotkeeper.cluster.internal;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.CommittableOffset;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.Waiting;
 import io.slotkeeper.cluster.ClusterSourceSettings;
 import io.slotkeeper.cluster.ClusterSourceStatus;
 import io.slotkeeper.cluster.FlowFactory;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.Done;
@@ -131,6 +134,13 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   private int attempt;
   private long restarts;
   private String lastFailure = "";
+
+  /**
+   * The failure of the run that ended in a FAILED source, in fields: what the status carries, to
+   * every node, while the singleton waits with level FAILED.
+   */
+  private SourceFailedException failedRunError;
+
   private StatusLevel pauseLevel = StatusLevel.STARTING;
   private String pauseReason = "";
   private Instant pauseSince = Instant.now();
@@ -239,6 +249,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     phase = Phase.RUNNING;
     runStartedNanos = System.nanoTime();
     runEndedInFailedSource = false;
+    failedRunError = null;
     control = null;
     killSwitch = null;
     Flow<ChangeEnvelope, CommittableOffset, ?> flow;
@@ -282,6 +293,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     SourceStatus status = control.status();
     runEndedInFailedSource = status.level() == StatusLevel.FAILED;
     if (runEndedInFailedSource) {
+      failedRunError = errorOf(status);
       lastFailure = "the replication source failed: " + status.reason();
       log.error("singleton {} on {}: {}", singletonName, node, lastFailure);
     } else if (m.error() != null) {
@@ -492,9 +504,13 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
     StatusLevel level;
     String reason;
     Instant since;
+    SourceFailedException error;
+    Waiting waiting;
     if ((phase == Phase.RUNNING || phase == Phase.HANDING_OVER) && control != null) {
       SourceStatus s = control.status();
       level = s.level();
+      error = level == StatusLevel.FAILED ? errorOf(s) : null;
+      waiting = s.waiting().orElse(null);
       reason = phase == Phase.HANDING_OVER ? "handing over: " + s.reason() : s.reason();
       if (phase == Phase.RUNNING && level == StatusLevel.FAILED) {
         // A FAILED source ends its run: say already what the pause after it will say, so a reader
@@ -510,6 +526,8 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
       level = pauseLevel;
       reason = pauseReason;
       since = pauseSince;
+      error = pauseLevel == StatusLevel.FAILED ? failedRunError : null;
+      waiting = null;
     }
     return new ClusterSourceStatus(
         singletonName,
@@ -525,7 +543,16 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
         p.acknowledgedTransactions(),
         p.reconnects(),
         restarts,
-        lastFailure);
+        lastFailure,
+        Optional.ofNullable(error),
+        Optional.ofNullable(waiting));
+  }
+
+  /** A FAILED status's failure in fields; one known only by its words when the status has none. */
+  private static SourceFailedException errorOf(SourceStatus failed) {
+    return failed
+        .error()
+        .orElseGet(() -> new SourceFailedException(failed.reason(), failed.failure().orElse(null)));
   }
 
   // ------------------------------------------------------------------ the end

@@ -174,18 +174,6 @@ final class ControlImpl implements Control {
     shutdown.complete(Done.getInstance());
   }
 
-  /**
-   * As pekko-connectors-kafka's {@code DrainingControl}: completes with the stream's own result or
-   * failure, also when the source had already ended on its own (each step above completes then).
-   */
-  @Override
-  public <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
-    return stop()
-        .thenCompose(d -> streamCompletion.handle((value, error) -> null))
-        .thenCompose(x -> shutdown())
-        .thenCompose(d -> streamCompletion);
-  }
-
   @Override
   public CompletionStage<Done> isShutdown() {
     return shutdown;

@@ -341,14 +341,7 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
       result.completeExceptionally(
           status
               .error()
-              .map(
-                  e ->
-                      new SourceFailedException(
-                          e.kind(),
-                          context + e.problem(),
-                          e.remediation(),
-                          e.slotConfirmedLsn().orElse(null),
-                          e.getCause()))
+              .map(e -> e.withContext(context))
               .orElseGet(
                   () ->
                       new SourceFailedException(

@@ -27,9 +27,9 @@ import org.apache.pekko.Done;
  * also attach it to a source of envelopes so that {@link #stop()} completes that stream.
  *
  * <p>It starts ACTIVE. {@link #stop()} completes the attached stream (if any) and {@link
- * #shutdown()} then sets the status to STOPPED, as the engine does; {@link #drainAndShutdown}
- * follows the engine's order (stop, wait for the stream, shut down, complete with the stream's
- * result). Thread-safe.
+ * #shutdown()} then sets the status to STOPPED, as the engine does; {@link #drainAndShutdown} is
+ * {@link Control}'s own, the engine's order (stop, wait for the stream, shut down, complete with
+ * the stream's result). Thread-safe.
  */
 public final class FakeControl implements Control {
   private final Runnable onStop;
@@ -161,14 +161,6 @@ public final class FakeControl implements Control {
       shutdown.complete(Done.getInstance());
     }
     return shutdown;
-  }
-
-  @Override
-  public <T> CompletionStage<T> drainAndShutdown(CompletionStage<T> streamCompletion) {
-    return stop()
-        .thenCompose(d -> streamCompletion.handle((value, error) -> null))
-        .thenCompose(x -> shutdown())
-        .thenCompose(d -> streamCompletion);
   }
 
   @Override

@@ -77,6 +77,22 @@ public final class RestartSettings {
   }
 
   /**
+   * Checks {@link #isConsistent()} for the settings at {@code configPath} (e.g. {@code
+   * slotkeeper.source}): one message for every module that holds restart settings.
+   *
+   * @throws IllegalArgumentException naming the key and the fix
+   */
+  public RestartSettings validate(String configPath) {
+    if (!isConsistent()) {
+      throw new IllegalArgumentException(
+          configPath
+              + ".restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
+              + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
+    }
+    return this;
+  }
+
+  /**
    * {@code 0 <= min-backoff <= max-backoff} and {@code 0 <= random-factor <= 1}: what {@link
    * #delay} needs.
    */

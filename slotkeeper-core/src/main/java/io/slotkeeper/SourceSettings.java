@@ -214,12 +214,7 @@ public final class SourceSettings {
           "needs 0 <= min-interval <= max-interval",
           "e.g. min-interval = 1ms, max-interval = 10ms");
     }
-    if (!restart.isConsistent()) {
-      throw bad(
-          "restart",
-          "needs min-backoff <= max-backoff and random-factor within 0..1",
-          "e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
-    }
+    restart.validate(CONFIG_PATH);
     if (slot.healInterval().isZero() || slot.healInterval().isNegative()) {
       throw bad("slot.creation.heal-interval", "must be positive", "e.g. heal-interval = 5s");
     }

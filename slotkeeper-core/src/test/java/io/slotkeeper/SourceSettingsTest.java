@@ -139,7 +139,7 @@ class SourceSettingsTest {
     assertThatThrownBy(
             () -> parse(VALID + ", restart { min-backoff = 2s, max-backoff = 1s }").validate())
         .hasMessage(
-            "slotkeeper.source.restart needs min-backoff <= max-backoff and random-factor within 0..1."
+            "slotkeeper.source.restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
                 + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
     assertThatThrownBy(
             () ->

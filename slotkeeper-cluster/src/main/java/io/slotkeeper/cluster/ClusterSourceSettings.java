@@ -116,12 +116,7 @@ public final class ClusterSourceSettings {
           "needs positive drain-timeout and shutdown-timeout",
           "e.g. drain-timeout = 5s, shutdown-timeout = 3s");
     }
-    if (!restart.isConsistent()) {
-      throw bad(
-          "restart",
-          "needs 0 <= min-backoff <= max-backoff and random-factor within 0..1",
-          "e.g. min-backoff = 1s, max-backoff = 30s, random-factor = 0.2");
-    }
+    restart.validate(CONFIG_PATH);
     if (failedRetryInterval.map(d -> d.isNegative() || d.isZero()).orElse(false)) {
       throw bad(
           "failed-retry-interval", "must be positive or off", "e.g. failed-retry-interval = 60s");

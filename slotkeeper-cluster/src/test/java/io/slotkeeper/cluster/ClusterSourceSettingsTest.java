@@ -62,7 +62,7 @@ class ClusterSourceSettingsTest {
     assertThatThrownBy(bad::validate)
         .hasMessage(
             "slotkeeper.cluster.restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
-                + " Fix: e.g. min-backoff = 1s, max-backoff = 30s, random-factor = 0.2");
+                + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
     assertThatThrownBy(
             () ->
                 ClusterSourceSettings.create(ConfigFactory.empty())

@@ -52,6 +52,9 @@ final class ArchiveActor extends AbstractBehavior<ArchiveActor.Command> {
   private boolean terminal;
   private boolean finishing;
 
+  /** A shutdown was asked for, or the Restarter ended: the writer is expected to end now. */
+  private boolean writerMayEnd;
+
   static Behavior<Command> create(
       ArchiveSettings settings,
       ArchiveState state,
@@ -115,6 +118,7 @@ final class ArchiveActor extends AbstractBehavior<ArchiveActor.Command> {
 
   private Behavior<Command> onShutdown(Shutdown m) {
     shutdowns.add(m.done());
+    writerMayEnd = true;
     stopConnection();
     return maybeFinish();
   }
@@ -127,7 +131,7 @@ final class ArchiveActor extends AbstractBehavior<ArchiveActor.Command> {
 
   private Behavior<Command> onWriterEnded(WriterEnded m) {
     writerEnded = true;
-    if (!terminal) {
+    if (!terminal && (m.failure() != null || !writerMayEnd)) {
       String reason =
           m.failure() == null
               ? "the archive's writer stopped unexpectedly"
@@ -140,6 +144,7 @@ final class ArchiveActor extends AbstractBehavior<ArchiveActor.Command> {
 
   private Behavior<Command> onRestarterGone() {
     restarterAlive = false;
+    writerMayEnd = true;
     if (!writerEnded) {
       pipe.complete(); // nothing more comes: the writer fsyncs what it holds and ends
     }

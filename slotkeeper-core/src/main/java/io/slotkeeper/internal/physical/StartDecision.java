@@ -99,7 +99,7 @@ final class StartDecision {
         "the directory has no segment and "
             + (slot.isPresent()
                 ? "slot " + slotName + " reserves no WAL"
-                : "there is no slot " + slotName)
+                : slotName.isEmpty() ? "no slot is used" : "there is no slot " + slotName)
             + ", so nothing says where the archive should continue; starting at the server's"
             + " current position "
             + serverPosition

@@ -30,31 +30,45 @@ import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 public final class Archiver {
   private static final AtomicLong IDS = new AtomicLong();
 
-  /** Batches waiting in the queue before an offer has to wait. */
-  private static final int QUEUE_BATCHES = 4;
+  /** Batches waiting in the queue before an offer has to wait (each at most 4 MB). */
+  private static final int QUEUE_BATCHES = 2;
 
-  /** Batches the batching stage merges while the writer is busy (each at most 4 MB). */
-  private static final int MERGED_BATCHES = 16;
+  /** WAL bytes the batching stage merges while the writer is busy, before it backpressures. */
+  private static final long MERGED_BYTES = 8L << 20;
 
   private Archiver() {}
 
   public static ArchiveControl start(
       ClassicActorSystemProvider provider, ArchiveSettings settings) {
+    return start(provider, settings, () -> {});
+  }
+
+  /**
+   * As {@link #start(ClassicActorSystemProvider, ArchiveSettings)}, with {@code beforeWrite} run on
+   * the writing stage before each write: for tests that make the disk slow.
+   */
+  public static ArchiveControl start(
+      ClassicActorSystemProvider provider, ArchiveSettings settings, Runnable beforeWrite) {
     ActorSystem<Void> system = Adapter.toTyped(provider.classicSystem());
     ArchiveState state = new ArchiveState();
     WriteStage writer = new WriteStage(settings.directory(), state);
+    // The writer's island has an input buffer of one element: what waits for the disk is bounded
+    // by the queue, the batching stage and that one element (about 30 MB); then the connection's
+    // offer waits and the socket is no longer read.
     Flow<List<WalChunk.Batch>, Done, ?> write =
         Flow.<List<WalChunk.Batch>>create()
             .map(
                 batches -> {
+                  beforeWrite.run();
                   writer.write(batches);
                   return Done.getInstance();
                 })
-            .async(settings.source().blockingDispatcher());
+            .async(settings.source().blockingDispatcher(), 1);
     Pair<SourceQueueWithComplete<WalChunk.Batch>, CompletionStage<Done>> materialized =
         Source.<WalChunk.Batch>queue(QUEUE_BATCHES, OverflowStrategy.backpressure())
-            .batch(
-                MERGED_BATCHES,
+            .batchWeighted(
+                MERGED_BYTES,
+                Archiver::bytes,
                 first -> {
                   List<WalChunk.Batch> l = new java.util.ArrayList<>();
                   l.add(first);
@@ -98,5 +112,13 @@ public final class Archiver {
             Props.empty());
     control.root(root);
     return control;
+  }
+
+  private static long bytes(WalChunk.Batch batch) {
+    long n = 0;
+    for (WalChunk c : batch.chunks()) {
+      n += c.data().remaining();
+    }
+    return n;
   }
 }

@@ -9,6 +9,7 @@ import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.javadsl.ArchiveControl;
 import io.slotkeeper.javadsl.WalArchiver;
+import io.slotkeeper.postgres.StopMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,6 +153,41 @@ abstract class ArchiveScenarios extends ArchiveFixtures {
     shutdown(control);
     List<String> names = completeSegments(dir);
     assertThat(names).contains(partial.substring(0, 24));
+    assertContiguous(names);
+    assertSameAsServer(dir, names);
+  }
+
+  /**
+   * The server stopped fast and then immediately (crash, recovery) while a segment is partial: the
+   * archiver reconnects each time and continues the .partial; nothing missing or doubled.
+   */
+  @Test
+  void serverRestartsFastAndImmediateContinueThePartial() throws Exception {
+    Path dir = temp.resolve("restart");
+    ArchiveControl control =
+        WalArchiver.start(kit.system(), settings("arch_restart", dir).withCreateSlot(true));
+    awaitLevel(control, StatusLevel.ACTIVE);
+    writeAndSwitch();
+    long reconnects = 0;
+    for (StopMode mode : List.of(StopMode.FAST, StopMode.IMMEDIATE)) {
+      Lsn mid = writeSome();
+      awaitFlushed(control, mid);
+      String partial = partialSegments(dir).get(0);
+      pg().stop(mode);
+      pg().start();
+      long before = reconnects;
+      Harness.await(
+          "the archiver to reconnect after a " + mode + " restart",
+          WAIT,
+          () -> control.progress().reconnects() > before);
+      reconnects = control.progress().reconnects();
+      awaitLevel(control, StatusLevel.ACTIVE);
+      Lsn end = writeAndSwitch();
+      awaitFlushed(control, end);
+      assertThat(completeSegments(dir)).contains(partial.substring(0, 24));
+    }
+    shutdown(control);
+    List<String> names = completeSegments(dir);
     assertContiguous(names);
     assertSameAsServer(dir, names);
   }

@@ -13,12 +13,13 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true,
     description = {
       "Supervised PostgreSQL logical replication: stream a slot's changes as JSON Lines, and look after"
-          + " slots.",
+          + " slots. Physical replication: archive WAL as pg_receivewal does, without ever skipping any.",
       "Start with 'slotkeeper demo': it runs an embedded PostgreSQL and shows the engine surviving"
           + " faults."
     },
     subcommands = {
       StreamCommand.class,
+      ArchiveCommand.class,
       DemoCommand.class,
       StatusCommand.class,
       SlotCommand.class,

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.InternalApi;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * hence the reflection; if it is unavailable (another pgjdbc version) the probe answers false and
  * the keepalive write and the liveness timeout still catch the dead stream, just later.
  */
-final class CopyEndProbe {
+@InternalApi
+public final class CopyEndProbe {
   private static final Logger log = LoggerFactory.getLogger(CopyEndProbe.class);
   private static final char COMMAND_COMPLETE = 'C';
   private static final CopyEndProbe UNAVAILABLE = new CopyEndProbe(null);
@@ -40,7 +42,7 @@ final class CopyEndProbe {
     this.stream = stream;
   }
 
-  static CopyEndProbe of(Connection connection) {
+  public static CopyEndProbe of(Connection connection) {
     try {
       Object executor = connection.unwrap(BaseConnection.class).getQueryExecutor();
       Field field = QueryExecutorBase.class.getDeclaredField("pgStream");
@@ -60,7 +62,7 @@ final class CopyEndProbe {
    * "nothing pending" (a server killed by an immediate shutdown sends no error first), so at most
    * every {@link #EOF_CHECK_INTERVAL_NANOS} this probe peeks itself, waiting at most 1 ms.
    */
-  boolean serverEndedCopy() throws SQLException {
+  public boolean serverEndedCopy() throws SQLException {
     if (stream == null) {
       return false;
     }

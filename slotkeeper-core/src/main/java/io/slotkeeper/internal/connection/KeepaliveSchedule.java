@@ -1,10 +1,12 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
 import java.time.Duration;
 
 /** Derives the keepalive interval and the liveness timeout from the server's wal_sender_timeout. */
-final class KeepaliveSchedule {
+@InternalApi
+public final class KeepaliveSchedule {
   private static final Duration NO_SERVER_TIMEOUT_LIVENESS = Duration.ofSeconds(60);
 
   private KeepaliveSchedule() {}
@@ -13,7 +15,7 @@ final class KeepaliveSchedule {
    * {@code min(wal_sender_timeout / 3, max)}: three chances to reach the server before it gives up
    * on us, and never longer than the configured maximum. A configured interval wins.
    */
-  static Duration interval(SourceSettings s, Duration walSenderTimeout) {
+  public static Duration interval(SourceSettings s, Duration walSenderTimeout) {
     if (s.stream().keepaliveInterval().isPresent()) {
       return s.stream().keepaliveInterval().get();
     }
@@ -30,7 +32,8 @@ final class KeepaliveSchedule {
   }
 
   /** How long a wanted-but-silent stream may stay silent before the path counts as dead. */
-  static Duration livenessTimeout(SourceSettings s, Duration walSenderTimeout, Duration keepalive) {
+  public static Duration livenessTimeout(
+      SourceSettings s, Duration walSenderTimeout, Duration keepalive) {
     if (s.stream().livenessTimeout().isPresent()) {
       return s.stream().livenessTimeout().get();
     }

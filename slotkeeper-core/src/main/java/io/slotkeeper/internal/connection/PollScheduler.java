@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.InternalApi;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * sub-millisecond precision and holds no thread while waiting; one daemon thread serves every
  * source in the JVM, and all it does is enqueue a message.
  */
-final class PollScheduler {
+@InternalApi
+public final class PollScheduler {
   private static final ScheduledExecutorService EXECUTOR =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -25,7 +27,7 @@ final class PollScheduler {
 
   private PollScheduler() {}
 
-  static ScheduledFuture<?> schedule(Duration delay, Runnable send) {
+  public static ScheduledFuture<?> schedule(Duration delay, Runnable send) {
     return EXECUTOR.schedule(send, delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 }

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.InternalApi;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
 import java.sql.SQLException;
@@ -19,9 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>One daemon thread serves every source in the JVM; all it does is close a socket now and then.
  */
-final class WriteWatchdog {
+@InternalApi
+public final class WriteWatchdog {
   /** A blocking write. */
-  interface Write {
+  public interface Write {
     void run() throws SQLException;
   }
 
@@ -44,7 +46,7 @@ final class WriteWatchdog {
    * make the write fail, and throws a transient {@link ClassifiedException}. Either the write
    * completes or the watchdog fires, never both: a write that finished just in time is not aborted.
    */
-  static void guard(Duration limit, Runnable abort, Write write) throws SQLException {
+  public static void guard(Duration limit, Runnable abort, Write write) throws SQLException {
     AtomicInteger state = new AtomicInteger(RUNNING);
     ScheduledFuture<?> dog =
         TIMER.schedule(

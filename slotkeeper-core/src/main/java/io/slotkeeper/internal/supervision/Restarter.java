@@ -1,6 +1,7 @@
 package io.slotkeeper.internal.supervision;
 
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.Waiting;
 import io.slotkeeper.internal.connection.ConnectionActor;
@@ -12,6 +13,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -34,12 +36,12 @@ import org.slf4j.LoggerFactory;
  * remediation in its reason.
  */
 @InternalApi
-public final class Restarter extends AbstractBehavior<Restarter.Command> {
+public final class Restarter<C> extends AbstractBehavior<Restarter.Command> {
 
   public interface Command {}
 
   /** The connection finished its setup and streams. */
-  public record StreamingStarted(ActorRef<ConnectionActor.Command> connection) implements Command {}
+  public record StreamingStarted(ActorRef<?> connection) implements Command {}
 
   /** Stop the connection cleanly (final status update) and stop. */
   public record Shutdown(CompletableFuture<Void> done) implements Command {}
@@ -52,28 +54,60 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
 
   private final SourceSettings settings;
   private final ActorRef<StatusMonitor.Command> monitor;
-  private final ActorRef<SourceActor.Command> source;
-  private final Function<ActorRef<Command>, Behavior<ConnectionActor.Command>> connectionFactory;
+  private final Consumer<SourceFailedException> onFatal;
+  private final Function<ActorRef<Command>, Behavior<C>> connectionFactory;
+  private final Function<CompletableFuture<Void>, C> shutdownMessage;
   private final TimerScheduler<Command> timers;
   private final AtomicLong reconnects;
-  private ActorRef<ConnectionActor.Command> connection;
+  private ActorRef<C> connection;
   private int attempt;
   private long streamingSinceNanos = -1;
   private long generation;
 
+  /**
+   * For the logical source: its {@link ConnectionActor}s, its {@link SourceActor} told of FATAL.
+   */
   public static Behavior<Command> create(
       SourceSettings settings,
       ActorRef<StatusMonitor.Command> monitor,
       ActorRef<SourceActor.Command> source,
       AtomicLong reconnects,
       Function<ActorRef<Command>, Behavior<ConnectionActor.Command>> connectionFactory) {
+    return create(
+        settings,
+        monitor,
+        error -> source.tell(new SourceActor.Failed(error)),
+        reconnects,
+        connectionFactory,
+        ConnectionActor.Shutdown::new);
+  }
+
+  /**
+   * For any kind of connection actor (the physical source's too): {@code onFatal} receives the
+   * failure when the Restarter gives up, {@code shutdownMessage} makes the message that asks a
+   * connection to end cleanly and complete the future.
+   */
+  public static <C> Behavior<Command> create(
+      SourceSettings settings,
+      ActorRef<StatusMonitor.Command> monitor,
+      Consumer<SourceFailedException> onFatal,
+      AtomicLong reconnects,
+      Function<ActorRef<Command>, Behavior<C>> connectionFactory,
+      Function<CompletableFuture<Void>, C> shutdownMessage) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
-                  Restarter r =
-                      new Restarter(
-                          ctx, timers, settings, monitor, source, reconnects, connectionFactory);
+                  Restarter<C> r =
+                      new Restarter<>(
+                          ctx,
+                          timers,
+                          settings,
+                          monitor,
+                          onFatal,
+                          reconnects,
+                          connectionFactory,
+                          shutdownMessage);
                   r.connect();
                   return r;
                 }));
@@ -84,16 +118,18 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
       TimerScheduler<Command> timers,
       SourceSettings settings,
       ActorRef<StatusMonitor.Command> monitor,
-      ActorRef<SourceActor.Command> source,
+      Consumer<SourceFailedException> onFatal,
       AtomicLong reconnects,
-      Function<ActorRef<Command>, Behavior<ConnectionActor.Command>> connectionFactory) {
+      Function<ActorRef<Command>, Behavior<C>> connectionFactory,
+      Function<CompletableFuture<Void>, C> shutdownMessage) {
     super(ctx);
     this.timers = timers;
     this.settings = settings;
     this.monitor = monitor;
-    this.source = source;
+    this.onFatal = onFatal;
     this.reconnects = reconnects;
     this.connectionFactory = connectionFactory;
+    this.shutdownMessage = shutdownMessage;
   }
 
   @Override
@@ -125,7 +161,7 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
     ActorRef<Command> self = getContext().getSelf();
     // The Restarter logs each failure once, with its classification; Pekko's own failure log
     // (an ERROR with a stack trace for every lost connection) would only add noise.
-    Behavior<ConnectionActor.Command> supervised =
+    Behavior<C> supervised =
         Behaviors.supervise(connectionFactory.apply(self))
             .onFailure(SupervisorStrategy.stop().withLoggingEnabled(false));
     connection =
@@ -154,7 +190,7 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
       // The StatusMonitor logs the FAILED status with this reason; the trace is for debugging only.
       // The SourceActor has the monitor publish FAILED before it fails the stream.
       log.debug("slot {}: giving up", settings.slot().name(), cause);
-      source.tell(new SourceActor.Failed(c.toFailure(cause)));
+      onFatal.accept(c.toFailure(cause));
       return Behaviors.stopped();
     }
     if (streamingSinceNanos >= 0
@@ -201,7 +237,7 @@ public final class Restarter extends AbstractBehavior<Restarter.Command> {
       return Behaviors.stopped();
     }
     CompletableFuture<Void> connectionDone = new CompletableFuture<>();
-    connection.tell(new ConnectionActor.Shutdown(connectionDone));
+    connection.tell(shutdownMessage.apply(connectionDone));
     connectionDone.whenComplete((v, e) -> m.done().complete(null));
     return Behaviors.receive(Command.class)
         .onSignal(

@@ -1,0 +1,98 @@
+package io.slotkeeper.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.testkit.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code slotkeeper archive}: the refusal without a slot, and an archive of the server's default 16
+ * MB segments that a SIGTERM-style stop ends with exit 0.
+ */
+class CliArchiveIT {
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
+
+  private static Map<String, String> env() {
+    return Map.of("PGPASSWORD", PG.server().superuserPassword());
+  }
+
+  private static String[] args(String... more) {
+    PostgresServer pg = PG.server();
+    return Stream.concat(
+            Stream.of("archive", "--url", pg.jdbcUrl(), "--user", pg.superuser()), Stream.of(more))
+        .toArray(String[]::new);
+  }
+
+  private static List<String> files(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void withoutASlotAnEmptyDirectoryIsRefusedNamingTheFix(@TempDir Path temp) {
+    CliRun run = CliRun.run(env(), args("--dir", temp.resolve("a").toString()));
+    assertThat(run.exitCode).as(run.toString()).isEqualTo(1);
+    assertThat(run.err).contains("no slot is used", "Fix:", "--allow-gap");
+    assertThat(run.err.trim().split("\n")).as(run.toString()).hasSize(1);
+  }
+
+  @Test
+  void archivesCompleteSegmentsAndStopsCleanly(@TempDir Path temp) throws Exception {
+    PostgresServer pg = PG.server();
+    Path dir = temp.resolve("wal");
+    CliRun.Background run =
+        new CliRun.Background(
+            env(), args("--slot", "cli_archive", "--create-slot", "--dir", dir.toString()));
+    await(
+        "a .partial segment",
+        () -> uncheckedFiles(dir).stream().anyMatch(n -> n.endsWith(".partial")));
+    pg.execute("CREATE TABLE IF NOT EXISTS a (id int, pad text)");
+    pg.execute("INSERT INTO a SELECT g, repeat('y', 200) FROM generate_series(1, 1000) g");
+    String switched = pg.queryString("SELECT pg_walfile_name(pg_switch_wal())");
+    await("segment " + switched + " complete", () -> uncheckedFiles(dir).contains(switched));
+    run.cli.requestStop("SIGTERM");
+    int exit = run.exit.get(60, TimeUnit.SECONDS);
+    assertThat(exit).as(run.err()).isZero();
+    assertThat(Files.size(dir.resolve(switched))).isEqualTo(16L << 20);
+    assertThat(run.err())
+        .contains("archiving into " + dir)
+        .contains(pg.version() >= 15 ? "READ_REPLICATION_SLOT" : "pg_replication_slots");
+    assertThat(
+            pg.queryString(
+                "SELECT slot_type FROM pg_replication_slots WHERE slot_name = 'cli_archive'"))
+        .isEqualTo("physical");
+  }
+
+  private static List<String> uncheckedFiles(Path dir) {
+    try {
+      return files(dir);
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,394 @@
+package io.slotkeeper.internal.physical;
+
+import io.slotkeeper.ArchiveSettings;
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.internal.connection.KeepaliveSchedule;
+import io.slotkeeper.internal.connection.PollScheduler;
+import io.slotkeeper.internal.status.StatusMonitor;
+import io.slotkeeper.internal.supervision.Classification;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
+import io.slotkeeper.internal.supervision.Restarter;
+import io.slotkeeper.internal.supervision.SqlStates;
+import io.slotkeeper.internal.wire.PrimaryKeepalive;
+import io.slotkeeper.internal.wire.ReplicationFrame;
+import io.slotkeeper.internal.wire.ReplicationFrames;
+import io.slotkeeper.internal.wire.XLogData;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only owner of one physical replication connection and its COPY stream (one instance per
+ * connection attempt, supervised by the shared {@link Restarter}). It decides the start ({@link
+ * StartDecision}), starts streaming, and then reads the socket only while its last batch of WAL has
+ * been taken by the writing stream ({@link WalPipe}): a slow disk stops reads, never keepalives,
+ * which are timer messages. Status updates report as flushed only what the writer has fsynced
+ * ({@link ArchiveState#flushed}), so the slot never passes what is on disk.
+ */
+final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionActor.Command> {
+
+  interface Command {}
+
+  /** Send a final status update, close the connection and stop. */
+  record Shutdown(CompletableFuture<Void> done) implements Command {}
+
+  private enum Start implements Command {
+    INSTANCE
+  }
+
+  private enum Poll implements Command {
+    INSTANCE
+  }
+
+  private enum Keepalive implements Command {
+    INSTANCE
+  }
+
+  private enum FlushReport implements Command {
+    INSTANCE
+  }
+
+  /** The writing stream took (or refused, {@code failure} set) the last batch. */
+  private record Offered(Throwable failure) implements Command {}
+
+  private static final Logger log = LoggerFactory.getLogger(PhysicalConnectionActor.class);
+
+  /** Read at most this much WAL per batch, so one batch never holds much memory. */
+  private static final int MAX_BATCH_BYTES = 4 << 20;
+
+  private final ArchiveSettings settings;
+  private final ArchiveState state;
+  private final WalPipe pipe;
+  private final ActorRef<StatusMonitor.Command> monitor;
+  private final ActorRef<Restarter.Command> restarter;
+  private final TimerScheduler<Command> timers;
+
+  private PhysicalSession session;
+  private WalSegments segments;
+  private int timeline;
+  private Lsn lastReceived = Lsn.INVALID;
+  private Lsn lastReportedFlush = Lsn.INVALID;
+  private Duration livenessTimeout;
+  private boolean offerPending;
+  private long readingSinceNanos;
+  private long lastServerMessageNanos;
+  private Duration pollDelay;
+  private boolean pollPending;
+  private ScheduledFuture<?> pendingPoll;
+
+  static Behavior<Command> create(
+      ArchiveSettings settings,
+      ArchiveState state,
+      WalPipe pipe,
+      ActorRef<StatusMonitor.Command> monitor,
+      ActorRef<Restarter.Command> restarter) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  ctx.getSelf().tell(Start.INSTANCE);
+                  return new PhysicalConnectionActor(
+                      ctx, timers, settings, state, pipe, monitor, restarter);
+                }));
+  }
+
+  private PhysicalConnectionActor(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ArchiveSettings settings,
+      ArchiveState state,
+      WalPipe pipe,
+      ActorRef<StatusMonitor.Command> monitor,
+      ActorRef<Restarter.Command> restarter) {
+    super(ctx);
+    this.timers = timers;
+    this.settings = settings;
+    this.state = state;
+    this.pipe = pipe;
+    this.monitor = monitor;
+    this.restarter = restarter;
+    this.pollDelay = settings.source().stream().pollMinInterval();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Start.INSTANCE, this::onStart)
+        .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .onMessage(Offered.class, this::onOffered)
+        .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
+        .onMessageEquals(FlushReport.INSTANCE, this::onFlushReport)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .onSignal(
+            PostStop.class,
+            s -> {
+              cancelPoll();
+              closeSession();
+              return this;
+            })
+        .build();
+  }
+
+  private Behavior<Command> onStart() throws Exception {
+    ActorRef<Command> self = getContext().getSelf();
+    String slot = settings.slotName();
+    reason("connecting to " + settings.source().connection().url() + " for physical replication");
+    session = PhysicalSession.open(settings.source());
+    monitor.tell(
+        new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
+    PhysicalSession.Identity identity = session.identifySystem();
+    int version = session.serverVersionNum();
+    segments = new WalSegments(ServerUnits.bytes(session.show("wal_segment_size")));
+    Duration walSenderTimeout = ServerUnits.duration(session.show("wal_sender_timeout"));
+
+    Optional<StartDecision.SlotPosition> slotPosition = Optional.empty();
+    if (!slot.isEmpty()) {
+      if (settings.createSlot()) {
+        createSlotIfMissing(slot);
+      }
+      slotPosition = readSlot(slot, version);
+      if (slotPosition.isEmpty()) {
+        throw new ClassifiedException(
+            new Classification(
+                ErrorClass.FATAL,
+                "there is no replication slot " + slot,
+                "create it (--create-slot, or CREATE_REPLICATION_SLOT "
+                    + slot
+                    + " PHYSICAL RESERVE_WAL), or name an existing physical slot",
+                FailureKind.MISSING_OBJECT),
+            null);
+      }
+    }
+    StartDecision.Decision decision =
+        StartDecision.decide(
+            segments,
+            ArchiveDirectory.newest(settings.directory(), segments),
+            slotPosition,
+            slot,
+            identity.position(),
+            identity.timeline(),
+            settings.allowGap());
+    if (decision instanceof StartDecision.Refuse refuse) {
+      throw new ClassifiedException(
+          new Classification(
+              ErrorClass.FATAL, refuse.problem(), refuse.remediation(), FailureKind.CONFIGURATION),
+          null);
+    }
+    StartDecision.Start start = (StartDecision.Start) decision;
+    if (start.origin() == StartDecision.Origin.SERVER_POSITION_GAP_ALLOWED) {
+      log.warn("archive {}: {}", settings.directory(), start.explanation());
+    } else {
+      log.info("archive {}: {}", settings.directory(), start.explanation());
+    }
+    state.start.set(start.explanation());
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
+
+    timeline = start.timeline();
+    state.timeline.set(timeline);
+    session.startStreaming(slot, start.lsn(), timeline);
+    lastReceived = start.lsn();
+    Duration keepalive = KeepaliveSchedule.interval(settings.source(), walSenderTimeout);
+    livenessTimeout =
+        KeepaliveSchedule.livenessTimeout(settings.source(), walSenderTimeout, keepalive);
+    session.boundStreamingIo(livenessTimeout);
+    lastServerMessageNanos = System.nanoTime();
+    readingSinceNanos = lastServerMessageNanos;
+    timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
+    timers.startTimerWithFixedDelay(
+        FlushReport.INSTANCE, settings.source().stream().ackFlushInterval());
+    log.info(
+        "archive {}: streaming {} from {} on timeline {} (server {}, wal_segment_size {}, keepalive every {})",
+        settings.directory(),
+        slot.isEmpty() ? "without a slot" : "slot " + slot,
+        start.lsn(),
+        timeline,
+        version,
+        segments.segmentSize(),
+        keepalive);
+    reason("archiving from " + start.lsn() + ": " + start.explanation());
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
+    restarter.tell(new Restarter.StreamingStarted(self));
+    return drain();
+  }
+
+  private void createSlotIfMissing(String slot) throws SQLException {
+    try {
+      session.createPhysicalSlot(slot);
+      log.info("created physical replication slot {} (RESERVE_WAL)", slot);
+    } catch (SQLException e) {
+      if (!SqlStates.DUPLICATE_OBJECT.equals(
+          e.getSQLState())) { // duplicate_object: it exists, which is what we want
+        throw e;
+      }
+    }
+  }
+
+  /** 15+: READ_REPLICATION_SLOT on this connection; before: pg_replication_slots. */
+  private Optional<StartDecision.SlotPosition> readSlot(String slot, int version)
+      throws SQLException {
+    if (version >= 150000) {
+      return session.readReplicationSlot(slot);
+    }
+    return PhysicalSession.slotFromCatalog(settings.source(), slot);
+  }
+
+  private Behavior<Command> onPoll() throws Exception {
+    pollPending = false;
+    return drain();
+  }
+
+  /** Reads what is already waiting, up to a batch; never waits for the server. */
+  private Behavior<Command> drain() throws Exception {
+    if (offerPending || session == null) {
+      return this;
+    }
+    List<WalChunk> chunks = new ArrayList<>();
+    long bytes = 0;
+    while (bytes < MAX_BATCH_BYTES) {
+      byte[] data = session.readPending();
+      if (data == null) {
+        break;
+      }
+      lastServerMessageNanos = System.nanoTime();
+      ReplicationFrame frame = ReplicationFrames.decode(data);
+      if (frame instanceof XLogData x) {
+        int n = x.payload().remaining();
+        // The payload views the array readFromCopy returned, which nothing else uses.
+        chunks.add(new WalChunk(segments, timeline, x.walStart(), x.payload()));
+        bytes += n;
+        lastReceived = Lsn.max(lastReceived, x.walStart().plus(n));
+      } else if (frame instanceof PrimaryKeepalive k) {
+        state.serverWalEnd.set(k.walEnd().value());
+        if (k.replyRequested()) {
+          sendStatus(false);
+        }
+      }
+    }
+    state.received.set(lastReceived.value());
+    if (!chunks.isEmpty()) {
+      offerPending = true;
+      pollDelay = settings.source().stream().pollMinInterval();
+      getContext()
+          .pipeToSelf(
+              pipe.offer(new WalChunk.Batch(chunks)), (ok, failure) -> new Offered(failure));
+    } else {
+      schedulePoll();
+      pollDelay = pollDelay.multipliedBy(2);
+      if (pollDelay.compareTo(settings.source().stream().pollMaxInterval()) > 0) {
+        pollDelay = settings.source().stream().pollMaxInterval();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onOffered(Offered m) throws Exception {
+    if (m.failure() != null) {
+      throw new IllegalStateException("the archive's writer failed", m.failure());
+    }
+    offerPending = false;
+    readingSinceNanos = System.nanoTime();
+    return drain();
+  }
+
+  private void schedulePoll() {
+    if (!pollPending) {
+      pollPending = true;
+      ActorRef<Command> self = getContext().getSelf();
+      pendingPoll = PollScheduler.schedule(pollDelay, () -> self.tell(Poll.INSTANCE));
+    }
+  }
+
+  private Behavior<Command> onKeepalive() throws Exception {
+    if (!offerPending) {
+      // Only while reading: a backpressured connection reads nothing, so hears nothing.
+      long silentNanos = System.nanoTime() - Math.max(lastServerMessageNanos, readingSinceNanos);
+      if (silentNanos > livenessTimeout.toNanos()) {
+        throw new ClassifiedException(
+            ErrorClass.TRANSIENT,
+            "no message from the server for "
+                + Duration.ofNanos(silentNanos).toMillis()
+                + " ms although every keepalive asks for a reply; the network path looks dead",
+            null,
+            null);
+      }
+    }
+    sendStatus(true);
+    return this;
+  }
+
+  /** Reports a newly fsynced position soon, so the server may recycle WAL the archive holds. */
+  private Behavior<Command> onFlushReport() throws Exception {
+    if (Lsn.of(state.flushed.get()).isAfter(lastReportedFlush)) {
+      sendStatus(false);
+    }
+    return this;
+  }
+
+  /**
+   * write = received, flush = fsynced (never more), apply = invalid, as pg_receivewal reports: a
+   * physical slot's restart_lsn follows the flush position.
+   */
+  private void sendStatus(boolean replyRequested) throws Exception {
+    Lsn flushed = Lsn.of(state.flushed.get());
+    session.send(
+        ReplicationFrames.standbyStatusUpdate(
+            Lsn.max(lastReceived, flushed), flushed, Lsn.INVALID, Instant.now(), replyRequested));
+    lastReportedFlush = flushed;
+  }
+
+  private Behavior<Command> onShutdown(Shutdown m) {
+    timers.cancelAll();
+    cancelPoll();
+    if (session != null && session.streaming()) {
+      try {
+        sendStatus(false);
+        log.info(
+            "archive {}: final status update sent, flushed {}",
+            settings.directory(),
+            lastReportedFlush);
+      } catch (Exception e) {
+        log.warn(
+            "archive {}: could not send the final status update: {}",
+            settings.directory(),
+            e.getMessage());
+      }
+    }
+    closeSession();
+    m.done().complete(null);
+    return Behaviors.stopped();
+  }
+
+  private void cancelPoll() {
+    if (pendingPoll != null) {
+      pendingPoll.cancel(false);
+    }
+  }
+
+  private void reason(String text) {
+    monitor.tell(new StatusMonitor.SetReason(text, getContext().getSelf()));
+  }
+
+  private void closeSession() {
+    if (session != null) {
+      session.close();
+      session = null;
+    }
+  }
+}

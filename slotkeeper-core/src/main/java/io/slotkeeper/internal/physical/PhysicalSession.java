@@ -1,0 +1,220 @@
+package io.slotkeeper.internal.physical;
+
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.Lsn;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.connection.CopyEndProbe;
+import io.slotkeeper.internal.connection.JdbcProperties;
+import io.slotkeeper.internal.connection.WriteWatchdog;
+import io.slotkeeper.internal.supervision.Classification;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.copy.CopyDual;
+
+/**
+ * One physical replication connection ({@code replication=true}) and, once started, its COPY BOTH
+ * stream of WAL. Blocking; used only by the {@link PhysicalConnectionActor} that owns it. Like the
+ * logical {@code ReplicationSession} it reads the raw COPY stream (never pgjdbc's
+ * PGReplicationStream, which would report positions by itself) and peeks for a server-ended copy
+ * with the same {@link CopyEndProbe}.
+ */
+final class PhysicalSession implements AutoCloseable {
+  /** What IDENTIFY_SYSTEM says. */
+  record Identity(String systemId, int timeline, Lsn position) {}
+
+  private final SourceSettings settings;
+  private final Connection connection;
+  private final CopyEndProbe endProbe;
+  private CopyDual copy;
+  private Duration writeLimit;
+
+  private PhysicalSession(SourceSettings settings, Connection connection) {
+    this.settings = settings;
+    this.connection = connection;
+    this.endProbe = CopyEndProbe.of(connection);
+  }
+
+  static PhysicalSession open(SourceSettings settings) throws SQLException {
+    Properties props = JdbcProperties.of(settings);
+    // "true" (not "database"): a physical walsender, bound to no database.
+    PGProperty.REPLICATION.set(props, "true");
+    PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+    PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+    return new PhysicalSession(
+        settings, DriverManager.getConnection(settings.connection().url(), props));
+  }
+
+  Identity identifySystem() throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+      rs.next();
+      return new Identity(
+          rs.getString("systemid"), rs.getInt("timeline"), Lsn.parse(rs.getString("xlogpos")));
+    }
+  }
+
+  /** A setting as SHOW prints it (a walsender answers SHOW with units: "16MB", "60s"). */
+  String show(String name) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("SHOW " + name)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  int serverVersionNum() throws SQLException {
+    return Integer.parseInt(show("server_version_num"));
+  }
+
+  /**
+   * READ_REPLICATION_SLOT (15+): the slot's restart_lsn and its timeline; empty when there is no
+   * such slot or it reserves no WAL.
+   */
+  Optional<StartDecision.SlotPosition> readReplicationSlot(String name) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("READ_REPLICATION_SLOT " + quoteIdent(name))) {
+      if (!rs.next() || rs.getString("slot_type") == null) {
+        return Optional.empty();
+      }
+      if (!"physical".equals(rs.getString("slot_type"))) {
+        throw notPhysical(name, rs.getString("slot_type"));
+      }
+      String restart = rs.getString("restart_lsn");
+      int tli = rs.getInt("restart_tli");
+      return Optional.of(
+          new StartDecision.SlotPosition(
+              restart == null ? Lsn.INVALID : Lsn.parse(restart), rs.wasNull() ? 0 : tli, true));
+    }
+  }
+
+  /**
+   * Before 15 a walsender cannot tell a slot's position, so it is read from pg_replication_slots
+   * over an ordinary connection to the URL's database (issue 14: pg_receivewal never did this).
+   * Empty when there is no such slot; a slot without restart_lsn has {@link Lsn#INVALID}.
+   */
+  static Optional<StartDecision.SlotPosition> slotFromCatalog(SourceSettings settings, String name)
+      throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(settings.connection().url(), JdbcProperties.of(settings));
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT slot_type, restart_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        if (!"physical".equals(rs.getString(1))) {
+          throw notPhysical(name, rs.getString(1));
+        }
+        String restart = rs.getString(2);
+        return Optional.of(
+            new StartDecision.SlotPosition(
+                restart == null ? Lsn.INVALID : Lsn.parse(restart), 0, false));
+      }
+    }
+  }
+
+  private static ClassifiedException notPhysical(String name, String type) {
+    return new ClassifiedException(
+        new Classification(
+            ErrorClass.FATAL,
+            "slot " + name + " is a " + type + " slot; archiving needs a physical one",
+            "name a physical slot, or a new name with --create-slot",
+            FailureKind.CONFIGURATION),
+        null);
+  }
+
+  /** CREATE_REPLICATION_SLOT name PHYSICAL RESERVE_WAL. */
+  void createPhysicalSlot(String name) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      // RESERVE_WAL: the slot holds WAL from now on, before the first START_REPLICATION.
+      st.execute("CREATE_REPLICATION_SLOT " + quoteIdent(name) + " PHYSICAL RESERVE_WAL");
+    }
+  }
+
+  /** START_REPLICATION [SLOT name] PHYSICAL start TIMELINE tli. */
+  void startStreaming(String slotName, Lsn start, int timeline) throws SQLException {
+    StringBuilder sql = new StringBuilder("START_REPLICATION ");
+    if (!slotName.isEmpty()) {
+      sql.append("SLOT ").append(quoteIdent(slotName)).append(' ');
+    }
+    sql.append("PHYSICAL ").append(start).append(" TIMELINE ").append(timeline);
+    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(sql.toString());
+  }
+
+  /** Bounds blocking reads and status-update writes once streaming, as the logical session does. */
+  void boundStreamingIo(Duration liveness) throws SQLException {
+    Duration half = liveness.dividedBy(2);
+    Duration read =
+        half.compareTo(settings.connection().socketTimeout()) < 0
+            ? half
+            : settings.connection().socketTimeout();
+    writeLimit = liveness;
+    connection.setNetworkTimeout(
+        Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, read.toMillis())));
+  }
+
+  /** One CopyData message if one is already waiting, else null; never waits for the server. */
+  byte[] readPending() throws SQLException {
+    byte[] data = copy.readFromCopy(false);
+    if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
+      throw new ClassifiedException(
+          ErrorClass.TRANSIENT,
+          "the server ended the physical replication stream (it is shutting down, the walsender"
+              + " was stopped, or the timeline ended)",
+          null,
+          null);
+    }
+    return data;
+  }
+
+  void send(byte[] message) throws SQLException {
+    if (writeLimit == null) {
+      write(message);
+    } else {
+      WriteWatchdog.guard(writeLimit, this::abort, () -> write(message));
+    }
+  }
+
+  private void write(byte[] message) throws SQLException {
+    copy.writeToCopy(message, 0, message.length);
+    copy.flushCopy();
+  }
+
+  void abort() {
+    try {
+      connection.abort(Runnable::run);
+    } catch (SQLException | RuntimeException ignored) {
+      // already closed, or closing anyway
+    }
+  }
+
+  boolean streaming() {
+    return copy != null && copy.isActive();
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException | RuntimeException ignored) {
+      // the connection is being thrown away
+    }
+  }
+
+  static String quoteIdent(String s) {
+    return "\"" + s.replace("\"", "\"\"") + "\"";
+  }
+}

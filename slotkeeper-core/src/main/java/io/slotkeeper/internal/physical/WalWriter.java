@@ -1,0 +1,197 @@
+package io.slotkeeper.internal.physical;
+
+import io.slotkeeper.Lsn;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes WAL into segment files the way pg_receivewal does: the segment in progress is {@code
+ * NAME.partial}, created filled with zeros to the full segment size, written at each byte's offset
+ * in the segment, and renamed to {@code NAME} once its last byte is written (after an fsync of the
+ * file; the directory is fsynced after the rename). The WAL position that {@link #sync} returns is
+ * on disk, and only that may be reported to the server as flushed: the slot then never gives up WAL
+ * that the archive does not hold.
+ *
+ * <p>Used by one thread at a time (the stream's writing stage). Chunks must arrive in WAL order; a
+ * chunk that repeats bytes already written (a reconnect starts again at a segment's start) is
+ * trimmed to what is new, and a chunk that leaves a hole fails, since a hole in an archive is the
+ * one thing it must never have.
+ */
+final class WalWriter implements AutoCloseable {
+  private static final int ZEROS = 1 << 20;
+
+  private final Path dir;
+  private final WalSegments segments;
+  private FileChannel current;
+  private long currentSegment = -1;
+  private int currentTimeline;
+  private Lsn written = Lsn.INVALID;
+  private Lsn flushed = Lsn.INVALID;
+  private boolean dirty;
+  private long bytesWritten;
+  private long segmentsCompleted;
+
+  WalWriter(Path dir, WalSegments segments) {
+    this.dir = dir;
+    this.segments = segments;
+  }
+
+  /** Writes {@code data}, which starts at WAL position {@code start} on {@code timeline}. */
+  void write(int timeline, Lsn start, ByteBuffer data) throws IOException {
+    ByteBuffer buf = data.duplicate();
+    long pos = start.value();
+    if (written.isValid()) {
+      long end = pos + buf.remaining();
+      if (Long.compareUnsigned(end, written.value()) <= 0) {
+        return; // all of it is already written
+      }
+      if (Long.compareUnsigned(pos, written.value()) < 0) {
+        buf.position(buf.position() + (int) (written.value() - pos));
+        pos = written.value();
+      } else if (pos != written.value()) {
+        throw new IOException(
+            "WAL from "
+                + Lsn.of(pos)
+                + " does not continue what was written up to "
+                + written
+                + "; refusing to leave a hole in the archive");
+      }
+    } else if (segments.offsetInSegment(Lsn.of(pos)) != 0) {
+      throw new IOException("the archive must start at a segment's start, not at " + Lsn.of(pos));
+    }
+    if (currentTimeline != 0 && timeline != currentTimeline) {
+      throw new IOException(
+          "WAL of timeline "
+              + timeline
+              + " after timeline "
+              + currentTimeline
+              + ": timeline switches are not supported yet");
+    }
+    currentTimeline = timeline;
+    while (buf.hasRemaining()) {
+      Lsn at = Lsn.of(pos);
+      long segment = segments.segmentNumber(at);
+      if (segment != currentSegment) {
+        open(timeline, segment);
+      }
+      long offset = segments.offsetInSegment(at);
+      int n = (int) Math.min(buf.remaining(), segments.segmentSize() - offset);
+      ByteBuffer part = buf.slice(buf.position(), n);
+      long fileOffset = offset;
+      while (part.hasRemaining()) {
+        fileOffset += current.write(part, fileOffset);
+      }
+      buf.position(buf.position() + n);
+      pos += n;
+      written = Lsn.of(pos);
+      dirty = true;
+      bytesWritten += n;
+      if (offset + n == segments.segmentSize()) {
+        complete(timeline, segment);
+      }
+    }
+  }
+
+  /** Makes everything written durable and returns the position up to which it is. */
+  Lsn sync() throws IOException {
+    if (dirty && current != null) {
+      current.force(true);
+    }
+    dirty = false;
+    flushed = written;
+    return flushed;
+  }
+
+  Lsn written() {
+    return written;
+  }
+
+  Lsn flushed() {
+    return flushed;
+  }
+
+  long bytesWritten() {
+    return bytesWritten;
+  }
+
+  long segmentsCompleted() {
+    return segmentsCompleted;
+  }
+
+  /** The file being written, or empty when none is open. */
+  String currentFileName() {
+    return current == null
+        ? ""
+        : segments.fileName(currentTimeline, currentSegment) + WalSegments.PARTIAL_SUFFIX;
+  }
+
+  private void open(int timeline, long segment) throws IOException {
+    closeCurrent();
+    String name = segments.fileName(timeline, segment);
+    if (Files.exists(dir.resolve(name))) {
+      throw new IOException(
+          "segment " + name + " is already complete in " + dir + "; it is not written again");
+    }
+    Path partial = dir.resolve(name + WalSegments.PARTIAL_SUFFIX);
+    boolean created = !Files.exists(partial);
+    current =
+        FileChannel.open(
+            partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    currentSegment = segment;
+    if (created || current.size() == 0) {
+      // Pre-padded as pg_receivewal does, so the file never grows (an fsync then covers the data
+      // alone) and a later pg_receivewal accepts it.
+      ByteBuffer zeros = ByteBuffer.allocate(ZEROS);
+      long at = 0;
+      while (at < segments.segmentSize()) {
+        zeros.clear().limit((int) Math.min(ZEROS, segments.segmentSize() - at));
+        at += current.write(zeros, at);
+      }
+      current.force(true);
+      syncDirectory();
+    }
+  }
+
+  private void complete(int timeline, long segment) throws IOException {
+    current.force(true);
+    current.close();
+    current = null;
+    currentSegment = -1;
+    dirty = false;
+    String name = segments.fileName(timeline, segment);
+    Files.move(
+        dir.resolve(name + WalSegments.PARTIAL_SUFFIX),
+        dir.resolve(name),
+        StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory();
+    segmentsCompleted++;
+    flushed = segments.segmentStartOf(segment + 1);
+  }
+
+  private void syncDirectory() throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+
+  private void closeCurrent() throws IOException {
+    if (current != null) {
+      current.force(true);
+      current.close();
+      current = null;
+      currentSegment = -1;
+    }
+  }
+
+  /** Syncs and closes the open segment, which stays {@code .partial}. */
+  @Override
+  public void close() throws IOException {
+    sync();
+    closeCurrent();
+  }
+}

@@ -1,0 +1,65 @@
+package io.slotkeeper.internal.physical;
+
+import io.slotkeeper.Lsn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The work of the stream's writing stage, on the blocking dispatcher: writes a batch of what the
+ * connection read (several reads, when the disk was slower than the network) and fsyncs once, then
+ * publishes the durable position. The writer is made on the first chunk, which carries the server's
+ * segment size.
+ */
+final class WriteStage {
+  private final Path dir;
+  private final ArchiveState state;
+  private WalWriter writer;
+
+  WriteStage(Path dir, ArchiveState state) {
+    this.dir = dir;
+    this.state = state;
+  }
+
+  synchronized Lsn write(List<WalChunk.Batch> batches) throws IOException {
+    for (WalChunk.Batch b : batches) {
+      for (WalChunk c : b.chunks()) {
+        if (writer == null) {
+          Files.createDirectories(dir);
+          writer = new WalWriter(dir, c.segments());
+        } else if (c.segments().segmentSize() != writerSegmentSize) {
+          throw new IOException(
+              "the server's wal_segment_size changed from "
+                  + writerSegmentSize
+                  + " to "
+                  + c.segments().segmentSize());
+        }
+        writerSegmentSize = c.segments().segmentSize();
+        writer.write(c.timeline(), c.start(), c.data());
+        publish();
+      }
+    }
+    Lsn flushed = writer == null ? Lsn.INVALID : writer.sync();
+    publish();
+    return flushed;
+  }
+
+  private long writerSegmentSize;
+
+  private void publish() {
+    state.written.set(writer.written().value());
+    state.flushed.set(writer.flushed().value());
+    state.bytesWritten.set(writer.bytesWritten());
+    state.segmentsCompleted.set(writer.segmentsCompleted());
+    state.currentSegment.set(writer.currentFileName());
+  }
+
+  /** At the stream's end, however it ended: fsync and close the open segment. */
+  synchronized void close() throws IOException {
+    if (writer != null) {
+      writer.close();
+      publish();
+    }
+  }
+}

@@ -277,7 +277,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     reason("creating replication slot " + settings.slot().name());
     context
         .admin()
-        .tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
+        .tell(
+            new AdminActor.CreationStarted(
+                self, facts.backendPid(), facts.serverVersionNum(), facts.inRecovery()));
     ReplicationSession creatingSession = session;
     creating = true;
     getContext()

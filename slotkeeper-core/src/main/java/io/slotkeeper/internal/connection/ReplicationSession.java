@@ -71,7 +71,9 @@ final class ReplicationSession implements AutoCloseable {
             queryString("SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'"));
     String database = queryString("SELECT current_database()");
     int pid = Integer.parseInt(queryString("SELECT pg_backend_pid()"));
-    return new ServerFacts(versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid);
+    boolean inRecovery = "t".equals(queryString("SELECT pg_is_in_recovery()"));
+    return new ServerFacts(
+        versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid, inRecovery);
   }
 
   /** IDENTIFY_SYSTEM: the cluster, timeline and WAL flush position of the server. */

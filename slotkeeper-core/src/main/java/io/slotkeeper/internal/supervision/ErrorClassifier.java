@@ -119,6 +119,22 @@ public final class ErrorClassifier {
               named ? new Classification.SlotHolder(Integer.parseInt(m.group(1)), null) : null);
         }
       case OBJECT_NOT_IN_PREREQUISITE_STATE:
+        // The server's words are the only thing telling these apart (a standby source, 16+, whose
+        // primary is not at wal_level = logical; a standby before 16, which cannot decode).
+        if (msg.contains("wal_level") && msg.contains("on the primary")) {
+          return fatal(
+              msg,
+              "set wal_level = logical on the primary (ALTER SYSTEM SET wal_level = logical; there)"
+                  + " and restart the primary; the standby follows once it has replayed that",
+              FailureKind.WAL_LEVEL);
+        }
+        if (msg.contains("cannot be used while in recovery")) {
+          return fatal(
+              msg,
+              "logical decoding on a standby needs PostgreSQL 16 or newer: connect the source to"
+                  + " the primary, or upgrade",
+              FailureKind.CONFIGURATION);
+        }
         return fatal(
             msg,
             "see the server's message; for wal_level set wal_level = logical and restart the server",

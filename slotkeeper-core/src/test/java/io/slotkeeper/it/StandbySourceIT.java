@@ -2,6 +2,7 @@ package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.Waiting;
@@ -80,12 +81,40 @@ class StandbySourceIT extends ActorSystemPerClass {
           (System.nanoTime() - t0) / 1_000_000);
       assertThat(h.control.progress().healSucceeded()).isPositive();
       assertThat(h.control.progress().reconnects()).as("created without a restart").isZero();
+      // The progress names the server: the standby, of the primary's cluster, on its timeline.
+      assertThat(h.control.progress().server())
+          .contains(
+              new ConnectedServer(
+                  standby.host(),
+                  standby.port(),
+                  primary.systemIdentifier(),
+                  standby.timeline(),
+                  true));
 
       primary.execute("INSERT INTO sb_t VALUES ('written-on-the-primary')");
       Harness.await(
           "a change written on the primary, streamed from the standby",
           Duration.ofSeconds(20),
           () -> h.consumer.insertedIds().contains("written-on-the-primary"));
+    }
+  }
+
+  @Test
+  void progressNamesAPrimaryAsSuch() throws Exception {
+    primary.execute("SELECT pg_create_logical_replication_slot('sb_on_primary', 'pgoutput')");
+    try (Harness h =
+        Harness.start(kit.system(), Harness.settings(primary, "sb_on_primary", "sb_pub"))) {
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(20));
+      assertThat(h.control.progress().server())
+          .contains(
+              new ConnectedServer(
+                  primary.host(),
+                  primary.port(),
+                  primary.systemIdentifier(),
+                  primary.timeline(),
+                  false));
+    } finally {
+      primary.execute("SELECT pg_drop_replication_slot('sb_on_primary')");
     }
   }
 

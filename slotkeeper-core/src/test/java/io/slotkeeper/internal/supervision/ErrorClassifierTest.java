@@ -152,7 +152,7 @@ class ErrorClassifierTest {
     // Before 16 a standby cannot decode at all.
     var beforeSixteen =
         classify(
-            new SQLException("ERROR: logical decoding cannot be used while in recovery", "55000"));
+            new SQLException("ERROR: logical decoding cannot be used while in recovery", "0A000"));
     assertThat(beforeSixteen.errorClass()).isEqualTo(ErrorClass.FATAL);
     assertThat(beforeSixteen.kind()).isEqualTo(FailureKind.CONFIGURATION);
     assertThat(beforeSixteen.remediation()).contains("PostgreSQL 16").contains("primary");

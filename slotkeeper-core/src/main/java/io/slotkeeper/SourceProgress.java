@@ -1,5 +1,8 @@
 package io.slotkeeper;
 
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * Counters and positions of a running source, read without asking any actor.
  *
@@ -21,6 +24,8 @@ package io.slotkeeper;
  * @param walStatus the slot's wal_status (reserved, extended, unreserved, lost); empty until read
  * @param lagBytes WAL not yet confirmed ({@code current LSN - confirmed_flush_lsn}); -1 until read
  * @param lagMillis the server's flush lag for our walsender (pg_stat_replication); -1 when unknown
+ * @param server the server the latest connection reached (host, system identifier, timeline,
+ *     primary or standby); empty before the first connection got that far
  */
 public record SourceProgress(
     Lsn receivedLsn,
@@ -37,7 +42,48 @@ public record SourceProgress(
     long safeWalSizeBytes,
     String walStatus,
     long lagBytes,
-    long lagMillis) {
+    long lagMillis,
+    Optional<ConnectedServer> server) {
+
+  public SourceProgress {
+    Objects.requireNonNull(server, "server");
+  }
+
+  /** Progress with no server known yet. */
+  public SourceProgress(
+      Lsn receivedLsn,
+      Lsn confirmedLsn,
+      long reconnects,
+      long deliveredEnvelopes,
+      long acknowledgedTransactions,
+      long unacknowledgedUnits,
+      long healAttempts,
+      long healSucceeded,
+      long healUnavailable,
+      long healFailed,
+      long retainedWalBytes,
+      long safeWalSizeBytes,
+      String walStatus,
+      long lagBytes,
+      long lagMillis) {
+    this(
+        receivedLsn,
+        confirmedLsn,
+        reconnects,
+        deliveredEnvelopes,
+        acknowledgedTransactions,
+        unacknowledgedUnits,
+        healAttempts,
+        healSucceeded,
+        healUnavailable,
+        healFailed,
+        retainedWalBytes,
+        safeWalSizeBytes,
+        walStatus,
+        lagBytes,
+        lagMillis,
+        Optional.empty());
+  }
 
   /** The progress of a source that has not started: nothing received, nothing read yet. */
   public static SourceProgress none() {

@@ -41,13 +41,31 @@ public sealed interface Waiting
    * CREATE_REPLICATION_SLOT waits: for the transactions of {@code blockerPids} to end, or (with no
    * blockers left) for the slot's snapshot to become consistent. {@code waited} is how long the
    * creation had been running when this was seen.
+   *
+   * <p>{@code waitsForPrimary}: the source server is a standby, whose slot creation waits for a
+   * running-transactions record that only its primary writes (an idle primary writes none); the
+   * blockers are then transactions on the primary, which the standby cannot name. {@code
+   * healNeedsSetting}: the setting that would let the heal run, when it cannot (on a standby with
+   * no {@code slotkeeper.source.admin.primary-url}: {@code pg_log_standby_snapshot()} runs only on
+   * the primary).
    */
-  record CreationBlocked(List<Integer> blockerPids, HealOutcomes heal, Duration waited)
+  record CreationBlocked(
+      List<Integer> blockerPids,
+      HealOutcomes heal,
+      Duration waited,
+      boolean waitsForPrimary,
+      Optional<String> healNeedsSetting)
       implements Waiting {
     public CreationBlocked {
       blockerPids = List.copyOf(blockerPids);
       Objects.requireNonNull(heal, "heal");
       Objects.requireNonNull(waited, "waited");
+      Objects.requireNonNull(healNeedsSetting, "healNeedsSetting");
+    }
+
+    /** A creation on a primary: it waits for the transactions of {@code blockerPids}. */
+    public CreationBlocked(List<Integer> blockerPids, HealOutcomes heal, Duration waited) {
+      this(blockerPids, heal, waited, false, Optional.empty());
     }
 
     @Override

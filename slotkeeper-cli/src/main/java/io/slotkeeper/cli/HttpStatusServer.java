@@ -183,6 +183,8 @@ final class HttpStatusServer implements AutoCloseable {
       heal.put("failed", c.heal().failed());
       m.put("heal", heal);
       m.put("waited_ms", c.waited().toMillis());
+      m.put("waits_for_primary", c.waitsForPrimary());
+      m.put("heal_needs_setting", c.healNeedsSetting().orElse(null));
     } else if (w instanceof Waiting.SlotBusy b) {
       m.put("holder_pid", b.holderPid().isPresent() ? b.holderPid().getAsInt() : null);
       m.put("application_name", b.applicationName().orElse(null));

@@ -79,6 +79,28 @@ class StatusJsonTest {
         .containsEntry("attempts", 3L)
         .containsEntry("succeeded", 2L)
         .containsEntry("failed", 1L);
+    assertThat(obj(blocked.get("waiting")))
+        .containsEntry("waits_for_primary", false)
+        .containsEntry("heal_needs_setting", null);
+
+    // Issue 13: a slot created on a standby waits for the primary.
+    Map<String, Object> onStandby =
+        json(
+            new SourceStatus(
+                StatusLevel.STARTING,
+                "creating replication slot s: ...",
+                Instant.EPOCH,
+                null,
+                null,
+                new Waiting.CreationBlocked(
+                    List.of(),
+                    new Waiting.HealOutcomes(2, 0, 2, 0),
+                    Duration.ofSeconds(1),
+                    true,
+                    Optional.of("slotkeeper.source.admin.primary-url"))));
+    assertThat(obj(onStandby.get("waiting")))
+        .containsEntry("waits_for_primary", true)
+        .containsEntry("heal_needs_setting", "slotkeeper.source.admin.primary-url");
 
     Map<String, Object> busy =
         json(

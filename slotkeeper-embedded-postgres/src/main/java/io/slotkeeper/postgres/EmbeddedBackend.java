@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,27 +82,7 @@ final class EmbeddedBackend implements Backend {
   @Override
   public synchronized void create() {
     try {
-      Path install = BinaryCache.install(major);
-      bin = install.resolve("bin");
-      // The binaries carry an $ORIGIN-relative RUNPATH, but set the library path anyway: it costs
-      // nothing and
-      // keeps a relocated or differently linked build working (libicu, libssl and libxml2 come with
-      // them).
-      toolEnv =
-          Map.of("LD_LIBRARY_PATH", install.resolve("lib").toString(), "LC_ALL", "C", "LANG", "C");
-      account = OsAccount.detect();
-      verifyBinariesRun(install);
-
-      Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-      root =
-          Files.createTempDirectory(
-              tmp,
-              "slotkeeper-pg" + major + "-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      account.own(root);
-      data = root.resolve("data");
-      logFile = root.resolve("server.log");
-      startWatchdog();
+      prepare();
       initdb();
       configure();
       startOnFreePort();
@@ -112,6 +93,91 @@ final class EmbeddedBackend implements Backend {
       destroy(true);
       throw new PostgresServerException("could not prepare PostgreSQL " + major + ": " + e, e);
     }
+  }
+
+  /** Fills a new, empty data directory (a base backup); see {@link #createStandby}. */
+  @FunctionalInterface
+  interface DataFiller {
+    void fill(Path data) throws IOException;
+  }
+
+  /**
+   * Brings a streaming standby up instead of an initdb'd server: {@code filler} copies the data
+   * directory (a base backup with its backup_label), then standby.signal and the connection to the
+   * upstream server ({@code primary_conninfo}, {@code primary_slot_name} in postgresql.auto.conf,
+   * where pg_basebackup -R puts them) make it recover from streamed WAL for ever. Starts on a port
+   * of its own; pg_ctl returns once it accepts read-only connections (it reached consistency).
+   */
+  synchronized void createStandby(DataFiller filler, String primaryConninfo, String slotName) {
+    try {
+      prepare();
+      Files.createDirectory(
+          data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      filler.fill(data);
+      writeOwned(data.resolve("standby.signal"), "");
+      Path autoConf = data.resolve("postgresql.auto.conf");
+      StringBuilder conf = new StringBuilder();
+      if (Files.exists(autoConf)) {
+        // A standby of a standby inherits its upstream's connection lines: replace them.
+        for (String line : Files.readAllLines(autoConf, StandardCharsets.UTF_8)) {
+          String trimmed = line.trim();
+          if (!trimmed.startsWith("primary_conninfo") && !trimmed.startsWith("primary_slot_name")) {
+            conf.append(line).append('\n');
+          }
+        }
+      }
+      conf.append("primary_conninfo = ").append(quote(primaryConninfo)).append('\n');
+      conf.append("primary_slot_name = ").append(quote(slotName)).append('\n');
+      writeOwned(autoConf, conf.toString());
+      try (Stream<Path> all = Files.walk(data)) {
+        for (Path p : (Iterable<Path>) all::iterator) {
+          account.own(p);
+        }
+      }
+      startOnFreePort();
+    } catch (RuntimeException | Error e) {
+      destroy(true);
+      throw e;
+    } catch (IOException e) {
+      destroy(true);
+      throw new PostgresServerException(
+          "could not prepare a PostgreSQL " + major + " standby: " + e, e);
+    }
+  }
+
+  /** The server's data directory (for a base backup of it). */
+  Path dataDirectory() {
+    return data;
+  }
+
+  /** The settings PostgresServer wrote (for a standby, which needs the same ones). */
+  synchronized Map<String, String> settings() {
+    return new LinkedHashMap<>(settings);
+  }
+
+  /** Binaries, OS account, a private root directory and its watchdog: all a server needs. */
+  private void prepare() throws IOException {
+    Path install = BinaryCache.install(major);
+    bin = install.resolve("bin");
+    // The binaries carry an $ORIGIN-relative RUNPATH, but set the library path anyway: it costs
+    // nothing and
+    // keeps a relocated or differently linked build working (libicu, libssl and libxml2 come with
+    // them).
+    toolEnv =
+        Map.of("LD_LIBRARY_PATH", install.resolve("lib").toString(), "LC_ALL", "C", "LANG", "C");
+    account = OsAccount.detect();
+    verifyBinariesRun(install);
+
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    root =
+        Files.createTempDirectory(
+            tmp,
+            "slotkeeper-pg" + major + "-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    account.own(root);
+    data = root.resolve("data");
+    logFile = root.resolve("server.log");
+    startWatchdog();
   }
 
   private void verifyBinariesRun(Path install) {

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.postgresql.PGProperty;
 import org.slf4j.Logger;
@@ -80,17 +81,37 @@ public final class PostgresServer implements AutoCloseable {
   private static final Set<PostgresServer> LIVE = ConcurrentHashMap.newKeySet();
   private static volatile boolean hookInstalled;
 
+  private static final AtomicInteger STANDBY_COUNTER = new AtomicInteger();
+
   private final int version;
   private final Mode mode;
   private final String password;
   private final Backend backend;
   private volatile boolean closed;
 
+  /** The server this one streams from while it is a standby; null for a server made by initdb. */
+  private final PostgresServer upstream;
+
+  /** The physical slot on {@link #upstream} this standby streams from. */
+  private final String upstreamSlot;
+
   private PostgresServer(int version, Mode mode, String password, Backend backend) {
+    this(version, mode, password, backend, null, null);
+  }
+
+  private PostgresServer(
+      int version,
+      Mode mode,
+      String password,
+      Backend backend,
+      PostgresServer upstream,
+      String upstreamSlot) {
     this.version = version;
     this.mode = mode;
     this.password = password;
     this.backend = backend;
+    this.upstream = upstream;
+    this.upstreamSlot = upstreamSlot;
   }
 
   public static Builder builder() {
@@ -521,6 +542,199 @@ public final class PostgresServer implements AutoCloseable {
     return HeldTransaction.open(connect(database));
   }
 
+  // ---------------------------------------------------------------- standbys and failover
+
+  /**
+   * A streaming physical standby of this server with the same settings; see {@link
+   * #startStandby(Map)}.
+   */
+  public PostgresServer startStandby() {
+    return startStandby(Map.of());
+  }
+
+  /**
+   * Builds and starts a streaming physical standby of this server (embedded mode only), the way
+   * pg_basebackup -R -S would, which the bundled binaries lack: a physical slot on this server
+   * (reserving WAL from now), a base backup through the low-level API plus a file copy of the data
+   * directory, {@code standby.signal}, and {@code primary_conninfo}/{@code primary_slot_name}. The
+   * standby has this server's settings plus {@code settings} (e.g. {@code hot_standby_feedback}),
+   * its own port, and runs as the same OS account. Called on a standby it builds a cascading
+   * standby of that standby.
+   *
+   * <p>Returns once the standby accepts read-only connections. Closing it drops its slot here (when
+   * this server still runs).
+   */
+  public PostgresServer startStandby(Map<String, String> settings) {
+    checkOpen();
+    if (!(backend instanceof EmbeddedBackend)) {
+      throw new PostgresServerException(
+          "a standby needs an embedded server (mode EMBEDDED); this is " + backend.describe());
+    }
+    settings.keySet().forEach(PostgresServer::checkSettingName);
+    EmbeddedBackend source = (EmbeddedBackend) backend;
+    if (isInRecovery()) {
+      prepareStandbyBackup();
+    }
+    String slot =
+        "slotkeeper_standby_"
+            + ProcessHandle.current().pid()
+            + "_"
+            + STANDBY_COUNTER.incrementAndGet();
+    execute("SELECT pg_create_physical_replication_slot(" + literal(slot) + ", true)");
+    Map<String, String> all = source.settings();
+    all.putAll(settings);
+    EmbeddedBackend standby =
+        new EmbeddedBackend(version, all, password, null, Duration.ofSeconds(60));
+    String conninfo =
+        "host="
+            + host()
+            + " port="
+            + port()
+            + " user="
+            + SUPERUSER
+            + " password="
+            + password
+            + " application_name="
+            + slot;
+    long t0 = System.nanoTime();
+    try {
+      standby.createStandby(
+          data -> BaseBackup.take(this, source.dataDirectory(), data, slot), conninfo, slot);
+    } catch (RuntimeException e) {
+      dropSlotQuietly(slot);
+      throw e;
+    }
+    PostgresServer server =
+        new PostgresServer(version, Mode.EMBEDDED, password, standby, this, slot);
+    registerForShutdown(server);
+    LOG.info(
+        "Started standby {} of {} in {} ms",
+        standby.describe(),
+        backend.describe(),
+        (System.nanoTime() - t0) / 1_000_000);
+    return server;
+  }
+
+  /**
+   * A backup taken on a standby is refused unless every WAL record replayed since its last
+   * restartpoint was written with full_page_writes on (PostgreSQL cannot force them from here, as a
+   * primary does during a backup). Test servers run with it off, so: turn it on at the primary,
+   * make a checkpoint there, wait until this standby replayed it, and make a restartpoint here.
+   */
+  private void prepareStandbyBackup() {
+    PostgresServer primary = upstream;
+    while (primary != null && primary.upstream != null && primary.isInRecovery()) {
+      primary = primary.upstream;
+    }
+    if (primary == null || primary.isInRecovery()) {
+      throw new PostgresServerException(
+          "cannot find the primary of standby " + backend.describe() + " to prepare a backup");
+    }
+    if (!"on".equals(primary.queryString("SHOW full_page_writes"))) {
+      primary.setSetting("full_page_writes", "on");
+    }
+    primary.execute("CHECKPOINT");
+    waitForReplay(primary.currentLsn(), Duration.ofSeconds(30));
+    execute("CHECKPOINT");
+  }
+
+  /** The server this standby streams from; null for a server that was not made as a standby. */
+  public PostgresServer upstream() {
+    return upstream;
+  }
+
+  /** {@code pg_is_in_recovery()}: true while this server is a standby. */
+  public boolean isInRecovery() {
+    return "t".equals(queryString("SELECT pg_is_in_recovery()"));
+  }
+
+  /**
+   * Where this server's WAL ends: the insert position on a primary, the replay position on a
+   * standby (as text, e.g. {@code 0/3000148}).
+   */
+  public String currentLsn() {
+    return queryString(
+        "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+            + " ELSE pg_current_wal_insert_lsn() END::text");
+  }
+
+  /** The timeline this server is on (IDENTIFY_SYSTEM); a promotion increments it. */
+  public int timeline() {
+    return Integer.parseInt(identifySystem(2));
+  }
+
+  /** The system identifier (IDENTIFY_SYSTEM): the same on a primary and all its standbys. */
+  public String systemIdentifier() {
+    return identifySystem(1);
+  }
+
+  private String identifySystem(int column) {
+    try (Connection c = connectReplication();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("IDENTIFY_SYSTEM")) {
+      rs.next();
+      return rs.getString(column);
+    } catch (SQLException e) {
+      throw sqlFailure("IDENTIFY_SYSTEM", e);
+    }
+  }
+
+  /**
+   * Waits until this standby has replayed WAL up to {@code lsn}; see {@link #waitForReplay(String,
+   * Duration)}.
+   */
+  public void waitForReplay(String lsn) {
+    waitForReplay(lsn, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Waits until this server has replayed WAL up to {@code lsn} (e.g. the primary's {@link
+   * #currentLsn()} after a write), so that the write is visible here; fails after {@code timeout}.
+   */
+  public void waitForReplay(String lsn, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String sql =
+        "SELECT coalesce(pg_last_wal_replay_lsn() >= " + literal(lsn) + "::pg_lsn, false)::int";
+    while (queryLong(sql) == 0) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new PostgresServerException(
+            backend.describe()
+                + " did not replay up to "
+                + lsn
+                + " within "
+                + timeout
+                + " (replayed: "
+                + queryString("SELECT pg_last_wal_replay_lsn()::text")
+                + ")");
+      }
+      sleep(POLL);
+    }
+  }
+
+  /**
+   * Promotes this standby (pg_promote, waiting up to 60 s): it leaves recovery on a new timeline
+   * and accepts writes. Its upstream, if still running, keeps the slot until this server is closed.
+   */
+  public void promote() {
+    checkOpen();
+    if (!"t".equals(queryString("SELECT pg_promote(true, 60)"))) {
+      throw new PostgresServerException(backend.describe() + " did not finish promotion in 60 s");
+    }
+    LOG.info("Promoted {} to timeline {}", backend.describe(), timeline());
+  }
+
+  private void dropSlotQuietly(String slot) {
+    try {
+      if (isRunning()) {
+        // Its walsender may not have noticed yet that the standby is gone.
+        terminateWalsender(slot);
+        execute("SELECT pg_drop_replication_slot(" + literal(slot) + ")");
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("could not drop slot {} on {}: {}", slot, backend.describe(), e.toString());
+    }
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   /**
@@ -535,6 +749,10 @@ public final class PostgresServer implements AutoCloseable {
     LIVE.remove(this);
     backend.destroy(false);
     LOG.info("Closed {}", backend.describe());
+    if (upstream != null && !upstream.closed) {
+      // The standby is gone: its slot would hold WAL on the upstream for ever.
+      upstream.dropSlotQuietly(upstreamSlot);
+    }
   }
 
   private void checkOpen() {

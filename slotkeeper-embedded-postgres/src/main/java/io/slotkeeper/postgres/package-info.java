@@ -8,7 +8,9 @@
  *       to 18, or a Docker container when slotkeeper-testkit is on the class path) with SQL helpers
  *       and faults: walsender termination, SMART/FAST/IMMEDIATE stops and restarts on the same port
  *       ({@link io.slotkeeper.postgres.StopMode}), held transactions ({@link
- *       io.slotkeeper.postgres.HeldTransaction}), roles, reloadable and restart-only settings.
+ *       io.slotkeeper.postgres.HeldTransaction}), roles, reloadable and restart-only settings; and
+ *       streaming physical standbys ({@code startStandby()}, of a standby too), {@code promote()},
+ *       {@code waitForReplay(lsn)}, built with the low-level backup API (no pg_basebackup ships).
  *   <li>{@link io.slotkeeper.postgres.PostgresServerException}: anything it could not do, with the
  *       reason (and the server's log when it did not start).
  * </ul>

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -48,9 +49,11 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
 
   /**
    * The connection {@code owner} is about to run CREATE_REPLICATION_SLOT from walsender {@code
-   * walsenderPid}.
+   * walsenderPid}; {@code standby}: the server is in recovery, so creation waits for a
+   * running-transactions record from its primary.
    */
-  public record CreationStarted(ActorRef<?> owner, int walsenderPid, int serverVersionNum)
+  public record CreationStarted(
+      ActorRef<?> owner, int walsenderPid, int serverVersionNum, boolean standby)
       implements Command {}
 
   /** Slot creation is over (done, failed, or its connection died). */
@@ -75,6 +78,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
 
   private static final Logger log = LoggerFactory.getLogger(AdminActor.class);
   private static final int PG_LOG_STANDBY_SNAPSHOT_SINCE = 160000;
+  private static final String PRIMARY_URL_KEY = SourceSettings.CONFIG_PATH + ".admin.primary-url";
 
   private final SourceSettings settings;
   private final SourceState state;
@@ -299,10 +303,27 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     }
     List<SlotCreationBlockers.Blocker> blockers = findBlockers();
     String outcome = heal(blockers);
-    String waiting =
-        blockers.isEmpty()
-            ? "waiting for the slot's snapshot to become consistent"
-            : "waiting for running transactions to end: " + SlotCreationBlockers.describe(blockers);
+    String waiting;
+    if (creation.standby()) {
+      // The standby's snapshot builder reads the primary's WAL: it needs a running-transactions
+      // record written after the primary's transactions of that moment ended. pg_locks here
+      // knows nothing of the primary's transactions.
+      waiting =
+          "the server is a standby, and creation waits for the primary to write a"
+              + " running-transactions record after its running transactions end"
+              + (healNeedsSetting().isPresent()
+                  ? " (an idle primary writes none; set "
+                      + PRIMARY_URL_KEY
+                      + " to the primary's JDBC URL so that the heal runs"
+                      + " pg_log_standby_snapshot() there)"
+                  : "");
+    } else {
+      waiting =
+          blockers.isEmpty()
+              ? "waiting for the slot's snapshot to become consistent"
+              : "waiting for running transactions to end: "
+                  + SlotCreationBlockers.describe(blockers);
+    }
     monitor.tell(
         new StatusMonitor.SetReason(
             "creating replication slot "
@@ -331,7 +352,16 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
             state.healSucceeded.get(),
             state.healUnavailable.get(),
             state.healFailed.get()),
-        Duration.ofNanos(System.nanoTime() - creationStartNanos));
+        Duration.ofNanos(System.nanoTime() - creationStartNanos),
+        creation.standby(),
+        healNeedsSetting());
+  }
+
+  /** On a standby without a primary URL the heal has nowhere to run: name the setting. */
+  private Optional<String> healNeedsSetting() {
+    return creation.standby() && settings.admin().primaryUrl().isEmpty()
+        ? Optional.of(PRIMARY_URL_KEY)
+        : Optional.empty();
   }
 
   private List<SlotCreationBlockers.Blocker> findBlockers() {
@@ -358,6 +388,21 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   }
 
   private void attemptHeal(List<SlotCreationBlockers.Blocker> blockers) {
+    if (healNeedsSetting().isPresent()) {
+      // pg_log_standby_snapshot() cannot run during recovery: only the primary writes the record.
+      state.healUnavailable.incrementAndGet();
+      warnOnce(
+          "slot {}: the source server is a standby, where creating a slot waits for the primary to"
+              + " write a running-transactions record (an idle primary writes none). Fix: set {} to"
+              + " the primary's JDBC URL (and {}/{} if its role differs) so that the heal runs"
+              + " pg_log_standby_snapshot() on the primary; until then only the primary's own"
+              + " background writer logs one, about every 15 s and only while it is written to",
+          settings.slot().name(),
+          PRIMARY_URL_KEY,
+          SourceSettings.CONFIG_PATH + ".admin.primary-user",
+          SourceSettings.CONFIG_PATH + ".admin.primary-password");
+      return;
+    }
     if (settings.admin().primaryUrl().isEmpty()
         && creation.serverVersionNum() < PG_LOG_STANDBY_SNAPSHOT_SINCE) {
       state.healUnavailable.incrementAndGet();

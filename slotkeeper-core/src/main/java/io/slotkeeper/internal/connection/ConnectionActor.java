@@ -1,6 +1,7 @@
 package io.slotkeeper.internal.connection;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
@@ -194,6 +195,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     ConnectionSetup.Prepared prepared = setup.prepare();
     walsender = prepared.walsender();
+    // Which server this is, for progress(): with a multi-host URL or after a failover it may not
+    // be the one the last connection reached.
+    context
+        .connectedServer()
+        .set(
+            new ConnectedServer(
+                session.host(),
+                session.port(),
+                prepared.server().systemId(),
+                prepared.server().timeline(),
+                prepared.facts().inRecovery()));
     SlotPlan plan = prepared.plan();
     if (plan instanceof SlotPlan.Refuse refuse) {
       throw setup.refusal(refuse.refusal(), prepared.slot());
@@ -277,7 +289,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     reason("creating replication slot " + settings.slot().name());
     context
         .admin()
-        .tell(new AdminActor.CreationStarted(self, facts.backendPid(), facts.serverVersionNum()));
+        .tell(
+            new AdminActor.CreationStarted(
+                self, facts.backendPid(), facts.serverVersionNum(), facts.inRecovery()));
     ReplicationSession creatingSession = session;
     creating = true;
     getContext()

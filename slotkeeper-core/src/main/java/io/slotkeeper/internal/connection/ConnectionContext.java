@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.admin.AdminActor;
@@ -9,6 +10,7 @@ import io.slotkeeper.internal.source.StreamHistory;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Restarter;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -35,4 +37,5 @@ public record ConnectionContext(
     AtomicLong receivedLsn,
     AckTarget ackTarget,
     OwnWalsenders ownWalsenders,
-    StreamHistory history) {}
+    StreamHistory history,
+    AtomicReference<ConnectedServer> connectedServer) {}

@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.copy.CopyDual;
+import org.postgresql.core.BaseConnection;
 
 /**
  * One pgjdbc replication connection (replication=database) and, once started, its COPY BOTH stream.
@@ -71,7 +72,19 @@ final class ReplicationSession implements AutoCloseable {
             queryString("SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout'"));
     String database = queryString("SELECT current_database()");
     int pid = Integer.parseInt(queryString("SELECT pg_backend_pid()"));
-    return new ServerFacts(versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid);
+    boolean inRecovery = "t".equals(queryString("SELECT pg_is_in_recovery()"));
+    return new ServerFacts(
+        versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid, inRecovery);
+  }
+
+  /** The host the driver connected to (of a multi-host URL: the one it picked). */
+  String host() throws SQLException {
+    return connection.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec().getHost();
+  }
+
+  /** The port the driver connected to. */
+  int port() throws SQLException {
+    return connection.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec().getPort();
   }
 
   /** IDENTIFY_SYSTEM: the cluster, timeline and WAL flush position of the server. */

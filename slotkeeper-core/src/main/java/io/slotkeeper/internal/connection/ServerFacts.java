@@ -8,7 +8,9 @@ record ServerFacts(
     String walLevel,
     Duration walSenderTimeout,
     String database,
-    int backendPid) {
+    int backendPid,
+    /* pg_is_in_recovery(): the server is a standby. */
+    boolean inRecovery) {
 
   public int majorVersion() {
     return serverVersionNum / 10000;

@@ -26,6 +26,16 @@ final class SetupChecks {
               + ", but logical replication needs wal_level = logical",
           "run ALTER SYSTEM SET wal_level = logical; and restart the PostgreSQL server");
     }
+    if (facts.inRecovery() && facts.majorVersion() < 16) {
+      throw fatal(
+          FailureKind.CONFIGURATION,
+          "the server is a standby running PostgreSQL "
+              + facts.majorVersion()
+              + ", and logical decoding on a standby needs PostgreSQL 16 or newer",
+          "connect the source to the primary ("
+              + SourceSettings.CONFIG_PATH
+              + ".url), or upgrade the standby and its primary to PostgreSQL 16 or newer");
+    }
     // Checked here, before START_REPLICATION, so the reason can name the server's version.
     int highest = ProtocolVersions.highestSupported(facts.majorVersion());
     if (settings.stream().protoVersion() > highest) {

@@ -195,7 +195,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
                             state.receivedLsn,
                             acknowledgements,
                             ownWalsenders,
-                            history))),
+                            history,
+                            state.server))),
             "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));

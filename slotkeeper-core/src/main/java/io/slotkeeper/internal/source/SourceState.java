@@ -1,9 +1,11 @@
 package io.slotkeeper.internal.source;
 
+import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -52,6 +54,9 @@ public final class SourceState {
   public final AtomicLong lagBytes = new AtomicLong(-1);
   public final AtomicLong lagMillis = new AtomicLong(-1);
 
+  /** The server the latest connection reached; set by the connection at connect. */
+  public final AtomicReference<ConnectedServer> server = new AtomicReference<>();
+
   public SourceProgress progress() {
     return new SourceProgress(
         Lsn.of(receivedLsn.get()),
@@ -68,6 +73,7 @@ public final class SourceState {
         safeWalSizeBytes.get(),
         walStatus.get(),
         lagBytes.get(),
-        lagMillis.get());
+        lagMillis.get(),
+        Optional.ofNullable(server.get()));
   }
 }

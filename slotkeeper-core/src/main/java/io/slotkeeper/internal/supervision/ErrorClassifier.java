@@ -119,6 +119,15 @@ public final class ErrorClassifier {
               named ? new Classification.SlotHolder(Integer.parseInt(m.group(1)), null) : null);
         }
       case OBJECT_NOT_IN_PREREQUISITE_STATE:
+        // The server's words are the only thing telling this apart: a standby source (16+) whose
+        // primary is not at wal_level = logical.
+        if (msg.contains("wal_level") && msg.contains("on the primary")) {
+          return fatal(
+              msg,
+              "set wal_level = logical on the primary (ALTER SYSTEM SET wal_level = logical; there)"
+                  + " and restart the primary; the standby follows once it has replayed that",
+              FailureKind.WAL_LEVEL);
+        }
         return fatal(
             msg,
             "see the server's message; for wal_level set wal_level = logical and restart the server",
@@ -128,6 +137,14 @@ public final class ErrorClassifier {
           // "client sent proto_version=2 but we (13) / server (14+) only support(s) protocol 1 or
           // lower":
           // a setting the server will never accept, so reconnecting cannot help.
+          if (msg.contains("cannot be used while in recovery")) {
+            // A standby before 16 cannot decode at all.
+            return fatal(
+                msg,
+                "logical decoding on a standby needs PostgreSQL 16 or newer: connect the source to"
+                    + " the primary, or upgrade",
+                FailureKind.CONFIGURATION);
+          }
           Matcher m = PROTO_VERSION_REFUSED.matcher(msg);
           if (m.find()) {
             return fatal(

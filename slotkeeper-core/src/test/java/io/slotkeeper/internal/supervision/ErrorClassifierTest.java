@@ -133,6 +133,31 @@ class ErrorClassifierTest {
     assertThat(transientError.reason()).isEqualTo("An I/O error occurred");
   }
 
+  /** Issue 13: a logical source on a standby, where some fixes belong on the primary. */
+  @Test
+  void standbyPrerequisitesNameWhereTheFixGoes() {
+    var primaryWalLevel =
+        classify(
+            new SQLException(
+                "ERROR: logical decoding on standby requires \"wal_level\" >= \"logical\" on the"
+                    + " primary",
+                "55000"));
+    assertThat(primaryWalLevel.errorClass()).isEqualTo(ErrorClass.FATAL);
+    assertThat(primaryWalLevel.kind()).isEqualTo(FailureKind.WAL_LEVEL);
+    assertThat(primaryWalLevel.remediation())
+        .contains("on the primary")
+        .contains("ALTER SYSTEM SET wal_level = logical")
+        .contains("restart the primary");
+
+    // Before 16 a standby cannot decode at all.
+    var beforeSixteen =
+        classify(
+            new SQLException("ERROR: logical decoding cannot be used while in recovery", "0A000"));
+    assertThat(beforeSixteen.errorClass()).isEqualTo(ErrorClass.FATAL);
+    assertThat(beforeSixteen.kind()).isEqualTo(FailureKind.CONFIGURATION);
+    assertThat(beforeSixteen.remediation()).contains("PostgreSQL 16").contains("primary");
+  }
+
   @Test
   void aFatalClassificationBecomesTheFailureUsersReceive() {
     IllegalStateException cause = new IllegalStateException("x");

@@ -21,6 +21,7 @@ package io.slotkeeper;
  * @param walStatus the slot's wal_status (reserved, extended, unreserved, lost); empty until read
  * @param lagBytes WAL not yet confirmed ({@code current LSN - confirmed_flush_lsn}); -1 until read
  * @param lagMillis the server's flush lag for our walsender (pg_stat_replication); -1 when unknown
+ * @param snapshot how far the initial snapshot has come ({@code slot.snapshot = initial})
  */
 public record SourceProgress(
     Lsn receivedLsn,
@@ -37,10 +38,27 @@ public record SourceProgress(
     long safeWalSizeBytes,
     String walStatus,
     long lagBytes,
-    long lagMillis) {
+    long lagMillis,
+    SnapshotProgress snapshot) {
 
   /** The progress of a source that has not started: nothing received, nothing read yet. */
   public static SourceProgress none() {
-    return new SourceProgress(Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, "", -1, -1);
+    return new SourceProgress(
+        Lsn.INVALID,
+        Lsn.INVALID,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        -1,
+        -1,
+        "",
+        -1,
+        -1,
+        SnapshotProgress.none());
   }
 }

@@ -1,6 +1,7 @@
 package io.slotkeeper.internal.connection;
 
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.internal.source.AckTarget;
@@ -9,6 +10,7 @@ import io.slotkeeper.internal.source.StreamHistory;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Restarter;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -23,6 +25,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param ownWalsenders the walsenders of this source's earlier connections, to end an orphan of
  *     ours
  * @param history what this source streamed so far, to tell a continuing start from a new one
+ * @param snapshotProgress where the initial snapshot's figures are published
  */
 @InternalApi
 public record ConnectionContext(
@@ -35,4 +38,5 @@ public record ConnectionContext(
     AtomicLong receivedLsn,
     AckTarget ackTarget,
     OwnWalsenders ownWalsenders,
-    StreamHistory history) {}
+    StreamHistory history,
+    AtomicReference<SnapshotProgress> snapshotProgress) {}

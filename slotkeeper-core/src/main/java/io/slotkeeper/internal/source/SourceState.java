@@ -2,6 +2,7 @@ package io.slotkeeper.internal.source;
 
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,6 +53,10 @@ public final class SourceState {
   public final AtomicLong lagBytes = new AtomicLong(-1);
   public final AtomicLong lagMillis = new AtomicLong(-1);
 
+  /** Written by the ConnectionActor while it reads the initial snapshot. */
+  public final AtomicReference<SnapshotProgress> snapshot =
+      new AtomicReference<>(SnapshotProgress.none());
+
   public SourceProgress progress() {
     return new SourceProgress(
         Lsn.of(receivedLsn.get()),
@@ -68,6 +73,7 @@ public final class SourceState {
         safeWalSizeBytes.get(),
         walStatus.get(),
         lagBytes.get(),
-        lagMillis.get());
+        lagMillis.get(),
+        snapshot.get());
   }
 }

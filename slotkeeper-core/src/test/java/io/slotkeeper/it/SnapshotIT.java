@@ -330,6 +330,39 @@ class SnapshotIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * While the consumer stalls, the reader's transaction and the exporting walsender both sit idle
+   * in a transaction: a server-wide idle_in_transaction_session_timeout must not end the snapshot.
+   */
+  @Test
+  void aStalledConsumerOutlivesIdleInTransactionTimeout() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_idle", 3_000);
+    pg.execute("CREATE PUBLICATION snap_idle_pub FOR TABLE snap_idle");
+    pg.setSetting("idle_in_transaction_session_timeout", "300ms");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_idle", 100))) {
+      Harness.await(
+          "part of the snapshot",
+          WAIT,
+          () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 200);
+      h.consumer.stall();
+      assertThat(h.control.status().reason()).startsWith("snapshot: public.snap_idle ");
+      Thread.sleep(1_500);
+      h.consumer.resume();
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      awaitCaughtUp(pg, h, "snap_idle", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertThat(h.control.progress().reconnects()).isZero();
+      assertThat(replica(got, "snap_idle")).isEqualTo(table(pg, "snap_idle"));
+    } finally {
+      pg.resetSetting("idle_in_transaction_session_timeout");
+    }
+  }
+
   @Test
   void aLargeTableIsReadOnlyAsFastAsTheConsumerTakesIt() throws Exception {
     PostgresServer pg = PG.server();

@@ -209,6 +209,14 @@ final class ReplicationSession implements AutoCloseable {
     // is; the socket timeout bounds streaming reads, not this wait. Cutting the connection here
     // would leave our walsender waiting on (it waits on a lock, not on the socket) and holding
     // the half-created slot, and the heal and terminate-blockers-after would never get their turn.
+    if (exportSnapshot) {
+      // The walsender keeps the exported snapshot in an open transaction, idle until its next
+      // command, which must wait until the snapshot is read: a server or role setting of
+      // idle_in_transaction_session_timeout would end it (SnapshotIT checks this).
+      try (Statement st = connection.createStatement()) {
+        st.execute("SET idle_in_transaction_session_timeout = 0");
+      }
+    }
     int saved = connection.getNetworkTimeout();
     connection.setNetworkTimeout(Runnable::run, 0);
     try (Statement st = connection.createStatement();

@@ -4,6 +4,8 @@ import io.slotkeeper.InternalApi;
 import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.connection.JdbcProperties;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
 import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.TupleData;
@@ -97,11 +99,28 @@ public final class SnapshotReader implements AutoCloseable {
         "ApplicationName",
         props.getProperty("ApplicationName", "slotkeeper:" + settings.slot().name()) + ":snapshot");
     connection = DriverManager.getConnection(settings.connection().url(), props);
+    try (Statement st = connection.createStatement()) {
+      // This transaction sits idle while the consumer is slow; a server or role setting of
+      // idle_in_transaction_session_timeout must not end it.
+      st.execute("SET idle_in_transaction_session_timeout = 0");
+    }
     connection.setAutoCommit(false);
     try (Statement st = connection.createStatement()) {
       // Must be the transaction's first statements: the snapshot is imported before any query.
       st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       st.execute("SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'");
+    } catch (SQLException e) {
+      // The exporting connection ended before the import (its snapshot went with it): a new
+      // snapshot on a new slot is the way on, not a fix for a person.
+      throw new ClassifiedException(
+          ErrorClass.TRANSIENT,
+          "the slot's exported snapshot "
+              + snapshotName
+              + " could not be imported ("
+              + e.getMessage()
+              + "); the connection that exported it has ended",
+          null,
+          e);
     }
     tables = PublishedTables.list(connection, settings.publication().names(), majorVersion);
     log.info(

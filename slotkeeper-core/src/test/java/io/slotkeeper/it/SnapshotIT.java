@@ -276,6 +276,68 @@ class SnapshotIT extends ActorSystemPerClass {
     }
   }
 
+  /** Tables (by name) and row counts of the SNAPSHOT elements a source delivered. */
+  private static Map<String, Integer> snapshotTables(Harness h) throws InterruptedException {
+    Harness.await(
+        "the snapshot to finish",
+        WAIT,
+        () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+    Harness.await(
+        "every snapshot row",
+        WAIT,
+        () ->
+            h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count()
+                == h.control.progress().snapshot().rows());
+    Map<String, Integer> tables = new TreeMap<>();
+    for (ChangeEnvelope e : List.copyOf(h.consumer.received)) {
+      if (e.kind() == Kind.SNAPSHOT) {
+        tables.merge(e.relation().get().name(), 1, Integer::sum);
+      }
+    }
+    return tables;
+  }
+
+  @Test
+  void partitionsAreReadAsThePublicationPublishesThem() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute(
+        "CREATE TABLE snap_parts (id int PRIMARY KEY, v text, n int) PARTITION BY RANGE (id)");
+    pg.execute("CREATE TABLE snap_parts_a PARTITION OF snap_parts FOR VALUES FROM (0) TO (500)");
+    pg.execute("CREATE TABLE snap_parts_b PARTITION OF snap_parts FOR VALUES FROM (500) TO (1000)");
+    pg.execute("INSERT INTO snap_parts SELECT g, md5(g::text), 0 FROM generate_series(0, 899) g");
+    pg.execute(
+        "CREATE PUBLICATION snap_root_pub FOR TABLE snap_parts"
+            + " WITH (publish_via_partition_root = true)");
+    pg.execute("CREATE PUBLICATION snap_leaf_pub FOR TABLE snap_parts");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_root", 100))) {
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_parts", 900));
+    }
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_leaf", 100))) {
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_parts_a", 500, "snap_parts_b", 400));
+    }
+  }
+
+  @Test
+  void columnListsAndRowFiltersApplyToTheSnapshot() throws Exception {
+    PostgresServer pg = PG.server();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        pg.version() >= 15, "column lists and row filters exist from PostgreSQL 15");
+    fill(pg, "snap_cols", 1_000);
+    pg.execute("CREATE PUBLICATION snap_cols_pub FOR TABLE snap_cols (id, v) WHERE (id % 3 = 0)");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_cols", 100))) {
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_cols", 334));
+      for (ChangeEnvelope e : List.copyOf(h.consumer.received)) {
+        if (e.kind() == Kind.SNAPSHOT) {
+          assertThat(e.relation().get().columns())
+              .extracting(c -> c.name())
+              .containsExactly("id", "v");
+          assertThat(Integer.parseInt(e.row().get().get(0).text()) % 3).isZero();
+          assertThat(e.row().get().size()).isEqualTo(2);
+        }
+      }
+    }
+  }
+
   @Test
   void killedReaderRestartsWithResyncAndEndsEqual() throws Exception {
     killedMidway("snap_kr", "snapshot");

@@ -338,6 +338,32 @@ class SnapshotIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * A source shut down part-way through its snapshot leaves no slot behind: the next run would
+   * otherwise stream from a slot whose snapshot its consumer never got whole, and never know.
+   */
+  @Test
+  void aShutdownMidSnapshotDropsTheHalfUsedSlot() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_stop", 3_000);
+    pg.execute("CREATE PUBLICATION snap_stop_pub FOR TABLE snap_stop");
+    Harness h = Harness.start(kit.system(), settings(pg, "snap_stop", 100));
+    Harness.await(
+        "part of the snapshot",
+        WAIT,
+        () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 200);
+    h.consumer.stall();
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'snap_stop_slot'"))
+        .isEqualTo(1);
+    h.close();
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'snap_stop_slot'"))
+        .isZero();
+  }
+
   @Test
   void killedReaderRestartsWithResyncAndEndsEqual() throws Exception {
     killedMidway("snap_kr", "snapshot");

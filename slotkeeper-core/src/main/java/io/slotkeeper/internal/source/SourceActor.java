@@ -494,7 +494,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     restarterDone
         .thenCompose(
             v -> {
-              if (!settings.slot().dropOnStop()) {
+              // A slot whose initial snapshot was not read whole is dropped too: kept, the next
+              // run would stream from it and its consumer would never learn the copy is partial.
+              if (!settings.slot().dropOnStop() && history.unfinishedSnapshot() == null) {
                 return CompletableFuture.completedFuture(null);
               }
               CompletableFuture<Void> dropped = new CompletableFuture<>();

@@ -8,6 +8,7 @@ import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.PgOutputMessage;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.Truncate;
+import io.slotkeeper.pgoutput.TupleData;
 import io.slotkeeper.pgoutput.Update;
 import java.time.Instant;
 import java.util.Objects;
@@ -29,7 +30,13 @@ public final class ChangeEnvelope {
     MESSAGE,
     COMMIT,
     /** Not a change: the slot was re-created and there is a gap; see {@link #resync()}. */
-    RESYNC_REQUIRED
+    RESYNC_REQUIRED,
+    /**
+     * A row of the initial snapshot ({@code slot.snapshot = initial}): {@link #relation()} and
+     * {@link #row()}, as the table stood at the slot's consistent point. Every SNAPSHOT element
+     * comes before the first change; acknowledging one acknowledges nothing.
+     */
+    SNAPSHOT
   }
 
   private final Kind kind;
@@ -40,6 +47,8 @@ public final class ChangeEnvelope {
   private final PgOutputMessage message;
   private final CommittableOffset offset;
   private final ResyncRequired resync;
+  private final Relation snapshotRelation;
+  private final TupleData row;
 
   /**
    * A control element announcing a gap, emitted before any change from a re-created slot. Built by
@@ -59,6 +68,35 @@ public final class ChangeEnvelope {
     this.message = null;
     this.offset = Objects.requireNonNull(offset);
     this.resync = resync;
+    this.snapshotRelation = null;
+    this.row = null;
+  }
+
+  /**
+   * A row of the initial snapshot, read inside the snapshot the slot exported; values are the
+   * server's text output, as pgoutput sends them. Built by the engine; public, like {@link #of},
+   * for the flow testkit and users' tests.
+   *
+   * @param consistentPoint the slot's consistent point: the first change comes after it
+   * @param at when the row was read
+   */
+  public static ChangeEnvelope snapshotRow(
+      Relation relation, TupleData row, Lsn consistentPoint, Instant at, CommittableOffset offset) {
+    return new ChangeEnvelope(relation, row, consistentPoint, at, offset);
+  }
+
+  private ChangeEnvelope(
+      Relation relation, TupleData row, Lsn consistentPoint, Instant at, CommittableOffset offset) {
+    this.kind = Kind.SNAPSHOT;
+    this.lsn = Objects.requireNonNull(consistentPoint);
+    this.xid = 0;
+    this.commitLsn = consistentPoint;
+    this.commitTime = at;
+    this.message = null;
+    this.offset = Objects.requireNonNull(offset);
+    this.resync = null;
+    this.snapshotRelation = Objects.requireNonNull(relation);
+    this.row = Objects.requireNonNull(row);
   }
 
   /**
@@ -125,6 +163,8 @@ public final class ChangeEnvelope {
     this.message = Objects.requireNonNull(message);
     this.offset = Objects.requireNonNull(offset);
     this.resync = null;
+    this.snapshotRelation = null;
+    this.row = null;
   }
 
   public Kind kind() {
@@ -143,7 +183,8 @@ public final class ChangeEnvelope {
    *       where the next record starts;
    *   <li>COMMIT: the start of the commit record (the commit LSN; its end is {@link
    *       io.slotkeeper.pgoutput.Commit#endLsn()});
-   *   <li>RESYNC_REQUIRED: where the new slot starts.
+   *   <li>RESYNC_REQUIRED: where the new slot starts;
+   *   <li>SNAPSHOT: the slot's consistent point, where the snapshot stands.
    * </ul>
    *
    * Use {@link #commitLsn()} to order transactions; use the offset, never this, to acknowledge.
@@ -170,7 +211,9 @@ public final class ChangeEnvelope {
     return commitTime;
   }
 
-  /** The decoded pgoutput message; null only for {@link Kind#RESYNC_REQUIRED}. */
+  /**
+   * The decoded pgoutput message; null for {@link Kind#RESYNC_REQUIRED} and {@link Kind#SNAPSHOT}.
+   */
   public PgOutputMessage message() {
     return message;
   }
@@ -180,9 +223,19 @@ public final class ChangeEnvelope {
     return Optional.ofNullable(resync);
   }
 
-  /** The table a row change or truncate is about (for a truncate of several tables: the first). */
+  /** The row of a {@link Kind#SNAPSHOT} element, one value per column of {@link #relation()}. */
+  public Optional<TupleData> row() {
+    return Optional.ofNullable(row);
+  }
+
+  /**
+   * The table a row change, snapshot row or truncate is about (for a truncate of several tables:
+   * the first).
+   */
   public Optional<Relation> relation() {
-    if (message instanceof Insert m) {
+    if (snapshotRelation != null) {
+      return Optional.of(snapshotRelation);
+    } else if (message instanceof Insert m) {
       return Optional.of(m.relation());
     } else if (message instanceof Update m) {
       return Optional.of(m.relation());
@@ -205,6 +258,9 @@ public final class ChangeEnvelope {
 
   @Override
   public String toString() {
+    if (kind == Kind.SNAPSHOT) {
+      return kind + "@" + lsn + " " + snapshotRelation.qualifiedName() + " " + row;
+    }
     return kind + "@" + lsn + " xid=" + xid + " " + (resync != null ? resync : message);
   }
 }

@@ -11,6 +11,21 @@ import java.util.Optional;
  */
 public final class SlotSettings {
 
+  /**
+   * Whether a slot this source creates starts with a consistent copy of the published tables
+   * ({@code slot.snapshot}).
+   */
+  public enum Snapshot {
+    /** The slot is created without a snapshot: only changes after its creation are delivered. */
+    OFF,
+    /**
+     * The slot is created exporting its snapshot; every published table is read inside it and
+     * delivered as SNAPSHOT elements before the first change, which follows at the slot's
+     * consistent point.
+     */
+    INITIAL
+  }
+
   /** What to do with an invalidated slot ({@code slot.on-invalidated}). */
   public enum OnInvalidated {
     FAIL,
@@ -25,6 +40,8 @@ public final class SlotSettings {
   private final OnInvalidated onInvalidated;
   private final Duration healInterval;
   private final Optional<Duration> terminateBlockersAfter;
+  private final Snapshot snapshot;
+  private final int snapshotChunkSize;
 
   SlotSettings(
       String name,
@@ -34,7 +51,9 @@ public final class SlotSettings {
       boolean dropOnStop,
       OnInvalidated onInvalidated,
       Duration healInterval,
-      Optional<Duration> terminateBlockersAfter) {
+      Optional<Duration> terminateBlockersAfter,
+      Snapshot snapshot,
+      int snapshotChunkSize) {
     this.name = Objects.requireNonNull(name, "name");
     this.createIfMissing = createIfMissing;
     this.temporary = temporary;
@@ -44,6 +63,8 @@ public final class SlotSettings {
     this.healInterval = Objects.requireNonNull(healInterval, "healInterval");
     this.terminateBlockersAfter =
         Objects.requireNonNull(terminateBlockersAfter, "terminateBlockersAfter");
+    this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
+    this.snapshotChunkSize = snapshotChunkSize;
   }
 
   /** The slot's name ({@code slot-name}). */
@@ -97,7 +118,9 @@ public final class SlotSettings {
         dropOnStop,
         onInvalidated,
         healInterval,
-        terminateBlockersAfter);
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize);
   }
 
   public SlotSettings withCreateIfMissing(boolean v) {
@@ -109,7 +132,9 @@ public final class SlotSettings {
         dropOnStop,
         onInvalidated,
         healInterval,
-        terminateBlockersAfter);
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize);
   }
 
   public SlotSettings withTemporary(boolean v) {
@@ -121,7 +146,9 @@ public final class SlotSettings {
         dropOnStop,
         onInvalidated,
         healInterval,
-        terminateBlockersAfter);
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize);
   }
 
   public SlotSettings withFailover(boolean v) {
@@ -133,7 +160,9 @@ public final class SlotSettings {
         dropOnStop,
         onInvalidated,
         healInterval,
-        terminateBlockersAfter);
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize);
   }
 
   public SlotSettings withDropOnStop(boolean v) {
@@ -145,7 +174,9 @@ public final class SlotSettings {
         v,
         onInvalidated,
         healInterval,
-        terminateBlockersAfter);
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize);
   }
 
   public SlotSettings withOnInvalidated(OnInvalidated v) {
@@ -157,7 +188,9 @@ public final class SlotSettings {
         dropOnStop,
         v,
         healInterval,
-        terminateBlockersAfter);
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize);
   }
 
   public SlotSettings withHealInterval(Duration v) {
@@ -169,7 +202,9 @@ public final class SlotSettings {
         dropOnStop,
         onInvalidated,
         v,
-        terminateBlockersAfter);
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize);
   }
 
   /** Terminate creation blockers after this long; null never terminates. */
@@ -182,7 +217,50 @@ public final class SlotSettings {
         dropOnStop,
         onInvalidated,
         healInterval,
-        Optional.ofNullable(v));
+        Optional.ofNullable(v),
+        snapshot,
+        snapshotChunkSize);
+  }
+
+  /** Whether a slot this source creates starts with a snapshot ({@code slot.snapshot}). */
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Rows per snapshot chunk ({@code slot.snapshot-chunk-size}): one primary-key range of a table,
+   * or the fetch size of the one cursor that reads a table without a primary key.
+   */
+  public int snapshotChunkSize() {
+    return snapshotChunkSize;
+  }
+
+  public SlotSettings withSnapshot(Snapshot v) {
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
+        terminateBlockersAfter,
+        v,
+        snapshotChunkSize);
+  }
+
+  public SlotSettings withSnapshotChunkSize(int v) {
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
+        terminateBlockersAfter,
+        snapshot,
+        v);
   }
 
   @Override
@@ -203,6 +281,10 @@ public final class SlotSettings {
         + healInterval
         + ", terminateBlockersAfter="
         + terminateBlockersAfter.map(Duration::toString).orElse("off")
+        + ", snapshot="
+        + snapshot
+        + ", snapshotChunkSize="
+        + snapshotChunkSize
         + ")";
   }
 }

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param lagMillis the server's flush lag for our walsender (pg_stat_replication); -1 when unknown
  * @param server the server the latest connection reached (host, system identifier, timeline,
  *     primary or standby); empty before the first connection got that far
+ * @param snapshot how far the initial snapshot has come ({@code slot.snapshot = initial})
  */
 public record SourceProgress(
     Lsn receivedLsn,
@@ -43,13 +44,15 @@ public record SourceProgress(
     String walStatus,
     long lagBytes,
     long lagMillis,
-    Optional<ConnectedServer> server) {
+    Optional<ConnectedServer> server,
+    SnapshotProgress snapshot) {
 
   public SourceProgress {
     Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(snapshot, "snapshot");
   }
 
-  /** Progress with no server known yet. */
+  /** Progress with no server known yet and no snapshot. */
   public SourceProgress(
       Lsn receivedLsn,
       Lsn confirmedLsn,
@@ -82,11 +85,29 @@ public record SourceProgress(
         walStatus,
         lagBytes,
         lagMillis,
-        Optional.empty());
+        Optional.empty(),
+        SnapshotProgress.none());
   }
 
   /** The progress of a source that has not started: nothing received, nothing read yet. */
   public static SourceProgress none() {
-    return new SourceProgress(Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, "", -1, -1);
+    return new SourceProgress(
+        Lsn.INVALID,
+        Lsn.INVALID,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        -1,
+        -1,
+        "",
+        -1,
+        -1,
+        Optional.empty(),
+        SnapshotProgress.none());
   }
 }

@@ -103,7 +103,9 @@ public final class SourceSettings {
               c.getBoolean("slot.drop-on-stop"),
               onInvalidated(c.getString("slot.on-invalidated")),
               c.getDuration("slot.creation.heal-interval"),
-              optionalDuration(c, "slot.creation.terminate-blockers-after", "off")),
+              optionalDuration(c, "slot.creation.terminate-blockers-after", "off"),
+              snapshot(c.getString("slot.snapshot")),
+              c.getInt("slot.snapshot-chunk-size")),
           new PublicationSettings(
               c.getStringList("publications"),
               c.getBoolean("publication.create-if-missing"),
@@ -149,6 +151,19 @@ public final class SourceSettings {
       return Optional.empty();
     }
     return Optional.of(c.getDuration(key));
+  }
+
+  private static SlotSettings.Snapshot snapshot(String value) {
+    switch (value) {
+      case "off":
+      case "false":
+        return SlotSettings.Snapshot.OFF;
+      case "initial":
+        return SlotSettings.Snapshot.INITIAL;
+      default:
+        throw new IllegalArgumentException(
+            CONFIG_PATH + ".slot.snapshot is '" + value + "'. Fix: use off or initial");
+    }
   }
 
   private static SlotSettings.OnInvalidated onInvalidated(String value) {
@@ -215,6 +230,12 @@ public final class SourceSettings {
           "e.g. min-interval = 1ms, max-interval = 10ms");
     }
     restart.validate(CONFIG_PATH);
+    if (slot.snapshotChunkSize() < 1) {
+      throw bad(
+          "slot.snapshot-chunk-size",
+          "must be at least 1, got " + slot.snapshotChunkSize(),
+          "use e.g. 10000");
+    }
     if (slot.healInterval().isZero() || slot.healInterval().isNegative()) {
       throw bad("slot.creation.heal-interval", "must be positive", "e.g. heal-interval = 5s");
     }
@@ -480,6 +501,14 @@ public final class SourceSettings {
 
   public SourceSettings withOnInvalidated(SlotSettings.OnInvalidated v) {
     return withSlot(slot.withOnInvalidated(v));
+  }
+
+  public SourceSettings withSnapshot(SlotSettings.Snapshot v) {
+    return withSlot(slot.withSnapshot(v));
+  }
+
+  public SourceSettings withSnapshotChunkSize(int v) {
+    return withSlot(slot.withSnapshotChunkSize(v));
   }
 
   public SourceSettings withHealInterval(Duration v) {

@@ -50,6 +50,10 @@ import java.util.List;
  *       slot}, {@code last_confirmed_lsn} (nothing after it is known to be delivered), {@code
  *       new_start_lsn} (where the new slot starts) and {@code reason}. Changes in between are lost:
  *       re-read the tables.
+ *   <li>snapshot (with --snapshot initial): a row of the initial snapshot, before any change:
+ *       {@code lsn} (the slot's consistent point, where the changes start), {@code schema}, {@code
+ *       table} and {@code new}, as for an insert. After a resync_required, the snapshot starts
+ *       again: discard the snapshot rows received before it.
  *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
  * </ul>
  */
@@ -124,6 +128,13 @@ final class ChangeJson {
         sb.append(",\"content_encoding\":\"").append(text != null ? "utf8" : "base64").append('"');
       }
       case RESYNC_REQUIRED -> resync(sb, e.resync().orElseThrow());
+      case SNAPSHOT -> {
+        // A row as it stood at the slot's consistent point: no transaction, so no xid or time.
+        Relation r = e.relation().orElseThrow();
+        sb.append("{\"op\":\"snapshot\",\"lsn\":\"").append(e.lsn()).append('"');
+        table(sb, r);
+        newTuple(sb, r, e.row().orElseThrow());
+      }
     }
     sb.append("}\n");
     return true;

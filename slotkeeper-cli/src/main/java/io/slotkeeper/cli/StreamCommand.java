@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
@@ -79,6 +80,14 @@ final class StreamCommand implements Callable<Integer> {
       names = "--create-slot",
       description = "Create the slot if it does not exist (it then streams from now on).")
   boolean createSlot;
+
+  @Option(
+      names = "--snapshot",
+      paramLabel = "off|initial",
+      description =
+          "initial: a slot this command creates starts with every row of the published tables"
+              + " (snapshot lines), then the changes from that point on.")
+  String snapshot;
 
   @Option(
       names = "--create-publication",
@@ -309,6 +318,16 @@ final class StreamCommand implements Callable<Integer> {
           "pass --publication NAME (or set slotkeeper.source.publications = [NAME])");
     }
     s = s.withCreateSlotIfMissing(createSlot || s.slot().createIfMissing());
+    if (snapshot != null) {
+      switch (snapshot) {
+        case "off" -> s = s.withSnapshot(SlotSettings.Snapshot.OFF);
+        case "initial" -> s = s.withSnapshot(SlotSettings.Snapshot.INITIAL);
+        default ->
+            throw CliException.usage(
+                "unknown --snapshot '" + snapshot + "'",
+                "use --snapshot off or --snapshot initial");
+      }
+    }
     if (endLsn != null && s.stream().keepaliveInterval().isEmpty()) {
       // Each keepalive asks the server for its WAL end; with --end-lsn that is how a stream with
       // nothing more to send learns it has reached the end, so ask every second.

@@ -164,7 +164,10 @@ final class StreamPipeline {
     boolean inTx = stats.inTransaction;
     for (ChangeEnvelope e : batch) {
       stats.consumed.incrementAndGet();
-      if (endLsn != null && e.commitLsn().isAfter(endLsn)) {
+      // Snapshot rows are the state the stream starts from, whatever --end-lsn says.
+      if (endLsn != null
+          && e.kind() != ChangeEnvelope.Kind.SNAPSHOT
+          && e.commitLsn().isAfter(endLsn)) {
         // Everything from here on committed after the end position: not written, not acknowledged.
         finish();
         break;

@@ -90,6 +90,16 @@ class CliArgsTest {
   }
 
   @Test
+  void snapshotIsOffOrInitial() {
+    assertOneLineError(
+        CliRun.run(
+            "stream", "--url", URL, "--slot", "s", "--publication", "p", "--snapshot", "full"),
+        2,
+        "--snapshot",
+        "initial");
+  }
+
+  @Test
   void tableNeedsCreatePublicationAndHttpNeedsHostPort() {
     assertOneLineError(
         CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--table", "t"),

@@ -83,6 +83,31 @@ class CliJsonTest {
   }
 
   @Test
+  void snapshotRowIsALineLikeAnInsertWithoutTransaction() {
+    ChangeEnvelope e =
+        ChangeEnvelope.snapshotRow(
+            ITEMS,
+            TupleData.of(ColumnValue.text("1"), ColumnValue.text("apple"), ColumnValue.NULL),
+            Lsn.parse("0/2000060"),
+            T,
+            ENVELOPES.recorder().offset(Lsn.parse("0/2000060"), false));
+    for (boolean withTx : new boolean[] {false, true}) {
+      Map<String, Object> j = line(e, withTx);
+      assertThat(j)
+          .containsOnlyKeys("op", "lsn", "schema", "table", "new")
+          .containsEntry("op", "snapshot")
+          .containsEntry("lsn", "0/2000060")
+          .containsEntry("schema", "public")
+          .containsEntry("table", "items");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> row = (Map<String, Object>) j.get("new");
+      assertThat(row).containsEntry("id", "1").containsEntry("name", "apple");
+      assertThat(row).containsKey("big");
+      assertThat(row.get("big")).isNull();
+    }
+  }
+
+  @Test
   void insertCarriesTextValuesAndNulls() {
     Map<String, Object> j =
         line(

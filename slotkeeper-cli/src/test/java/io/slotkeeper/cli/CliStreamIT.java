@@ -64,6 +64,37 @@ class CliStreamIT {
   }
 
   @Test
+  void snapshotInitialWritesEveryRowThenTheChanges() {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE snap_items (id int PRIMARY KEY, name text)");
+    pg.execute("INSERT INTO snap_items SELECT g, 'n' || g FROM generate_series(1, 250) g");
+    pg.execute("CREATE PUBLICATION snap_items_pub FOR TABLE snap_items");
+    String end = currentLsn();
+    CliRun r =
+        cli(
+            "stream",
+            "--slot",
+            "snap_items_slot",
+            "--publication",
+            "snap_items_pub",
+            "--create-slot",
+            "--snapshot",
+            "initial",
+            "--end-lsn",
+            end);
+    assertThat(r.exitCode).as(r.toString()).isZero();
+    List<Map<String, Object>> all = lines(r);
+    assertThat(all).hasSize(250);
+    assertThat(all).allSatisfy(l -> assertThat(l).containsEntry("op", "snapshot"));
+    assertThat(all)
+        .extracting(l -> obj(l.get("new")).get("id"))
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.rangeClosed(1, 250).mapToObj(Integer::toString).toList());
+    assertThat(all.get(0)).containsEntry("schema", "public").containsEntry("table", "snap_items");
+    assertThat(obj(all.get(0).get("new"))).containsEntry("name", "n1");
+  }
+
+  @Test
   void linesMatchTheTableForEveryKindOfChange() {
     PostgresServer pg = PG.server();
     pg.execute(

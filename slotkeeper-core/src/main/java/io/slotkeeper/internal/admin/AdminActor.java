@@ -274,7 +274,12 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         ps.setString(1, settings.slot().name());
         ps.execute();
       }
-      log.info("slot {}: dropped (slot.drop-on-stop)", settings.slot().name());
+      log.info(
+          "slot {}: dropped ({})",
+          settings.slot().name(),
+          settings.slot().dropOnStop()
+              ? "slot.drop-on-stop"
+              : "its initial snapshot was not finished");
     } catch (SQLException e) {
       log.warn(
           "slot {}: could not drop the slot on stop: {}", settings.slot().name(), e.getMessage());

@@ -27,7 +27,11 @@ final class AbandonedCreation {
     if (walsender == null || walsender.backendStart() == null) {
       return;
     }
-    SlotCreationExecutor.run(() -> terminate(settings, walsender))
+    SlotCreationExecutor.run(
+            () -> {
+              terminate(settings, walsender);
+              return null;
+            })
         .whenComplete(
             (ok, e) -> {
               if (e != null) {

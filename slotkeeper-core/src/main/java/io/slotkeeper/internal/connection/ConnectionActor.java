@@ -5,8 +5,12 @@ import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SlotSettings;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.admin.AdminActor;
+import io.slotkeeper.internal.snapshot.SnapshotReader;
+import io.slotkeeper.internal.source.CommittableOffsetImpl;
 import io.slotkeeper.internal.source.SourceActor;
 import io.slotkeeper.internal.source.StreamItem;
 import io.slotkeeper.internal.status.StatusMonitor;
@@ -18,15 +22,18 @@ import io.slotkeeper.internal.wire.ReplicationFrame;
 import io.slotkeeper.internal.wire.ReplicationFrames;
 import io.slotkeeper.internal.wire.XLogData;
 import io.slotkeeper.pgoutput.PgOutputDecoder;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -72,8 +79,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   /** The slot-creation call ended; {@code failure} is null when it succeeded. */
-  private record SlotCreationDone(ServerFacts facts, ServerIdentity server, Throwable failure)
+  private record SlotCreationDone(
+      ServerFacts facts,
+      ServerIdentity server,
+      ReplicationSession.CreatedSlot created,
+      Throwable failure)
       implements Command {}
+
+  /** The snapshot reader's answer to one Read; {@code failure} is null when it succeeded. */
+  private record SnapshotBatch(SnapshotReader.Batch batch, Throwable failure) implements Command {}
 
   private enum Poll implements Command {
     INSTANCE
@@ -105,6 +119,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /** True while a slot creation runs on another thread; see {@link #createSlot}. */
   private boolean creating;
+
+  /**
+   * The initial snapshot's reader while it runs (null otherwise), with what streaming needs once it
+   * is done. The exported snapshot lives only while the replication connection runs no other
+   * command, so nothing here touches the session until the reader is finished: no timers, no status
+   * updates (the walsender is not streaming yet, so wal_sender_timeout does not apply; it waits for
+   * its next command like any idle backend).
+   */
+  private SnapshotReader reader;
+
+  private boolean snapshotFetching;
+  private ServerFacts snapshotFacts;
+  private ServerIdentity snapshotServer;
+  private SlotInfo snapshotSlot;
 
   /** Our walsender on the server, to end it should we abandon a creation it is inside. */
   private OwnWalsenders.Identity walsender;
@@ -145,6 +173,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return newReceiveBuilder()
         .onMessageEquals(Start.INSTANCE, this::onStart)
         .onMessage(SlotCreationDone.class, this::onSlotCreationDone)
+        .onMessage(SnapshotBatch.class, this::onSnapshotBatch)
         .onMessageEquals(
             StreamingAccepted.INSTANCE,
             () -> {
@@ -210,6 +239,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (plan instanceof SlotPlan.Refuse refuse) {
       throw setup.refusal(refuse.refusal(), prepared.slot());
     }
+    if (plan instanceof SlotPlan.RetakeSnapshot retake) {
+      setup.dropForSnapshotRetake(retake.resync());
+      return createSlot(prepared.facts(), prepared.server());
+    }
     if (plan instanceof SlotPlan.Replace replace) {
       setup.dropForReplacement(replace.replacement());
       return createSlot(prepared.facts(), prepared.server());
@@ -218,7 +251,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       slotCreated = true;
       return createSlot(prepared.facts(), prepared.server());
     }
-    return startReplication(prepared.facts(), prepared.server(), ((SlotPlan.Stream) plan).slot());
+    return startReplication(
+        prepared.facts(), prepared.server(), ((SlotPlan.Stream) plan).slot(), false);
   }
 
   /**
@@ -226,22 +260,32 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    * position.
    */
   private Behavior<Command> startReplication(
-      ServerFacts facts, ServerIdentity server, SlotInfo slot) throws Exception {
+      ServerFacts facts, ServerIdentity server, SlotInfo slot, boolean afterSnapshot)
+      throws Exception {
     ActorRef<Command> self = getContext().getSelf();
-    setup.verify(slot, facts);
-    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
+    if (afterSnapshot) {
+      // The slot was verified and the start announced before the snapshot; read its row again
+      // (a replication connection lost meanwhile fails here, before anything is streamed).
+      slot = setup.created(facts);
+      setup.verify(slot, facts);
+    } else {
+      setup.verify(slot, facts);
+      monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
+    }
     reason("slot " + settings.slot().name() + " verified; starting replication");
 
     // Resume from the server's slot, never from a local guess.
     slotConfirmedAtStart = slot.confirmedFlushLsn();
     lastReceived = slotConfirmedAtStart;
     ResyncRequired resync =
-        setup.continuity(
-            server,
-            slot,
-            slotCreated,
-            Lsn.of(context.confirmed().getAsLong()),
-            Lsn.of(context.receivedLsn().get()));
+        afterSnapshot
+            ? null
+            : setup.continuity(
+                server,
+                slot,
+                slotCreated,
+                Lsn.of(context.confirmed().getAsLong()),
+                Lsn.of(context.receivedLsn().get()));
     decoder = new PgOutputDecoder(settings.stream().protoVersion(), false);
     assembler = new EnvelopeAssembler(context.ackTarget());
     setup.startStreaming(slotConfirmedAtStart, slot, facts);
@@ -263,7 +307,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         keepalive,
         livenessTimeout);
     // The source learns the start position first, so its progress is right once ACTIVE shows.
-    context.history().started(server, slotConfirmedAtStart);
+    if (afterSnapshot) {
+      context.history().snapshotFinished();
+    } else {
+      context.history().started(server, slotConfirmedAtStart);
+    }
     if (resync != null) {
       // What the previous history received says nothing about this one.
       context.receivedLsn().set(slotConfirmedAtStart.value());
@@ -293,6 +341,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             new AdminActor.CreationStarted(
                 self, facts.backendPid(), facts.serverVersionNum(), facts.inRecovery()));
     ReplicationSession creatingSession = session;
+    boolean exportSnapshot = settings.slot().snapshot() == SlotSettings.Snapshot.INITIAL;
+    if (exportSnapshot) {
+      // Before the creation: should this connection end anywhere from here until the snapshot is
+      // read whole, the next one takes a new snapshot on a new slot.
+      context.history().snapshotCreating();
+    }
     creating = true;
     getContext()
         .pipeToSelf(
@@ -302,8 +356,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                         settings.slot().name(),
                         settings.slot().temporary(),
                         settings.slot().failover(),
+                        exportSnapshot,
                         facts)),
-            (ok, failure) -> new SlotCreationDone(facts, server, failure));
+            (created, failure) -> new SlotCreationDone(facts, server, created, failure));
     return this;
   }
 
@@ -320,11 +375,150 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       }
       throw (Error) cause;
     }
-    return startReplication(m.facts(), m.server(), setup.created(m.facts()));
+    if (m.created().snapshotName() != null) {
+      // No query for the slot's row now: any command on this connection ends the exported
+      // snapshot. What creation answered says all a start needs; the row is read once the
+      // snapshot has been read.
+      return beginSnapshot(m.facts(), m.server(), m.created());
+    }
+    return startReplication(m.facts(), m.server(), setup.created(m.facts()), false);
+  }
+
+  /**
+   * Verifies the new slot, announces the start (with a RESYNC_REQUIRED first when it does not
+   * continue what was delivered) and hands the snapshot to a {@link SnapshotReader}, which reads
+   * the published tables on an ordinary connection as the stream asks for rows ({@link #onRead}).
+   * Streaming starts once it is finished, at the slot's consistent point.
+   */
+  private Behavior<Command> beginSnapshot(
+      ServerFacts facts, ServerIdentity server, ReplicationSession.CreatedSlot c) {
+    ActorRef<Command> self = getContext().getSelf();
+    SlotInfo slot =
+        new SlotInfo(
+            settings.slot().name(),
+            "pgoutput",
+            "logical",
+            facts.database(),
+            settings.slot().temporary() ? facts.backendPid() : null,
+            c.consistentPoint(),
+            Lsn.INVALID,
+            "reserved",
+            null);
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
+    ResyncRequired resync =
+        setup.continuity(
+            server,
+            slot,
+            slotCreated,
+            Lsn.of(context.confirmed().getAsLong()),
+            Lsn.of(context.receivedLsn().get()));
+    slotConfirmedAtStart = slot.confirmedFlushLsn();
+    lastReceived = slotConfirmedAtStart;
+    context.history().started(server, slotConfirmedAtStart);
+    context.history().snapshotDelivering();
+    if (resync != null) {
+      context.receivedLsn().set(slotConfirmedAtStart.value());
+    }
+    log.info(
+        "slot {}: created at consistent point {} exporting snapshot {}; reading the published tables",
+        settings.slot().name(),
+        c.consistentPoint(),
+        c.snapshotName());
+    snapshotFacts = facts;
+    snapshotServer = server;
+    snapshotSlot = slot;
+    reader =
+        new SnapshotReader(
+            settings, c.snapshotName(), facts.majorVersion(), context.snapshotProgress());
+    reason("snapshot: starting at " + slotConfirmedAtStart);
+    context.source().tell(new SourceActor.Snapshotting(self, slotConfirmedAtStart, resync));
+    return this;
+  }
+
+  /**
+   * Asks the reader for up to {@code max} rows on the blocking dispatcher; the actor's thread never
+   * waits on the database.
+   */
+  private void fetchSnapshot(int max) {
+    snapshotFetching = true;
+    SnapshotReader r = reader;
+    Executor blocking =
+        getContext()
+            .getSystem()
+            .dispatchers()
+            .lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+    CompletableFuture<SnapshotReader.Batch> batch =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return r.next(max);
+              } catch (SQLException e) {
+                throw new CompletionException(e);
+              }
+            },
+            blocking);
+    getContext().pipeToSelf(batch, SnapshotBatch::new);
+  }
+
+  private Behavior<Command> onSnapshotBatch(SnapshotBatch m) throws Exception {
+    snapshotFetching = false;
+    if (reader == null) {
+      return this; // shutting down
+    }
+    if (m.failure() != null) {
+      Throwable cause =
+          m.failure() instanceof CompletionException && m.failure().getCause() != null
+              ? m.failure().getCause()
+              : m.failure();
+      if (cause instanceof Exception e) {
+        throw e;
+      }
+      throw (Error) cause;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    SnapshotProgress progress = context.snapshotProgress().get();
+    reason(progress.describe());
+    List<SnapshotReader.Row> rows = m.batch().rows();
+    if (!rows.isEmpty()) {
+      Instant now = Instant.now();
+      List<StreamItem> items = new ArrayList<>(rows.size());
+      for (SnapshotReader.Row row : rows) {
+        items.add(
+            new StreamItem.Change(
+                ChangeEnvelope.snapshotRow(
+                    row.relation(),
+                    row.row(),
+                    slotConfirmedAtStart,
+                    now,
+                    // Not a unit end: acknowledging a snapshot row acknowledges nothing.
+                    new CommittableOffsetImpl(slotConfirmedAtStart, false, context.ackTarget()))));
+      }
+      readOutstanding = false;
+      context.source().tell(new SourceActor.Received(self, items));
+    }
+    if (m.batch().finished()) {
+      log.info(
+          "slot {}: snapshot read: {} rows of {} table(s) in {} s; streaming from {}",
+          settings.slot().name(),
+          progress.rows(),
+          progress.tablesTotal(),
+          progress.elapsed().toSeconds(),
+          slotConfirmedAtStart);
+      reader.close();
+      reader = null;
+      return startReplication(snapshotFacts, snapshotServer, snapshotSlot, true);
+    }
+    return this;
   }
 
   private Behavior<Command> onRead(Read m) throws Exception {
     readMax = m.max();
+    if (reader != null) {
+      if (!snapshotFetching) {
+        fetchSnapshot(m.max());
+      }
+      return this;
+    }
     if (!readOutstanding) {
       readOutstanding = true;
       readSinceNanos = System.nanoTime();
@@ -489,6 +683,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private void closeSession() {
+    if (reader != null) {
+      // A read may be running on the blocking dispatcher: abort its socket rather than wait.
+      reader.abort();
+      reader = null;
+    }
     if (session != null) {
       if (creating) {
         // The creation thread is inside a call on this connection: abort the socket rather than

@@ -2,6 +2,7 @@ package io.slotkeeper.internal.connection;
 
 import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.internal.source.AckTarget;
@@ -25,6 +26,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param ownWalsenders the walsenders of this source's earlier connections, to end an orphan of
  *     ours
  * @param history what this source streamed so far, to tell a continuing start from a new one
+ * @param snapshotProgress where the initial snapshot's figures are published
  */
 @InternalApi
 public record ConnectionContext(
@@ -38,4 +40,5 @@ public record ConnectionContext(
     AckTarget ackTarget,
     OwnWalsenders ownWalsenders,
     StreamHistory history,
-    AtomicReference<ConnectedServer> connectedServer) {}
+    AtomicReference<ConnectedServer> connectedServer,
+    AtomicReference<SnapshotProgress> snapshotProgress) {}

@@ -74,7 +74,8 @@ final class ConnectionSetup {
         server,
         walsender,
         slot,
-        SlotPlan.decide(slot, settings, history.pendingReplacement()));
+        SlotPlan.decide(
+            slot, settings, history.pendingReplacement(), history.unfinishedSnapshot()));
   }
 
   private void ensurePublications(ServerFacts facts) throws SQLException {
@@ -147,6 +148,22 @@ final class ConnectionSetup {
         replacement.reason(),
         replacement.lastConfirmedLsn());
     history.replacingSlot(replacement);
+    session.dropSlot(settings.slot().name());
+  }
+
+  /**
+   * Drops a slot whose initial snapshot was interrupted, so it can be created with a new one. Like
+   * a replacement, the announcement is remembered before the drop.
+   */
+  void dropForSnapshotRetake(ResyncRequired resync) throws SQLException {
+    log.warn(
+        "slot {}: its initial snapshot was interrupted; dropping and re-creating the slot to take a"
+            + " new one{}",
+        settings.slot().name(),
+        resync == null ? "" : " (the consumer gets a RESYNC_REQUIRED element first)");
+    if (resync != null) {
+      history.replacingSlot(resync);
+    }
     session.dropSlot(settings.slot().name());
   }
 

@@ -178,10 +178,21 @@ final class ReplicationSession implements AutoCloseable {
   }
 
   /**
+   * What CREATE_REPLICATION_SLOT answered: the consistent point (the slot's confirmed position) and
+   * the exported snapshot's name, null unless one was asked for.
+   */
+  record CreatedSlot(Lsn consistentPoint, String snapshotName) {}
+
+  /**
    * Creates the logical slot. It may wait a long time: the snapshot builder waits for every
    * transaction that was running when creation began.
+   *
+   * @param exportSnapshot export the slot's snapshot ({@code SNAPSHOT 'export'} on 15+, {@code
+   *     EXPORT_SNAPSHOT} on 13 and 14): it stays importable while this connection runs no other
+   *     command
    */
-  void createSlot(String name, boolean temporary, boolean failover, ServerFacts facts)
+  CreatedSlot createSlot(
+      String name, boolean temporary, boolean failover, boolean exportSnapshot, ServerFacts facts)
       throws SQLException {
     if (failover && facts.majorVersion() < 17) {
       throw new ClassifiedException(
@@ -201,18 +212,31 @@ final class ReplicationSession implements AutoCloseable {
     sql.append(" LOGICAL pgoutput");
     if (facts.majorVersion() >= 15) {
       // The option-list syntax (15+) is the only one that can say FAILOVER (17+).
-      sql.append(" (SNAPSHOT 'nothing'").append(failover ? ", FAILOVER true" : "").append(")");
+      sql.append(exportSnapshot ? " (SNAPSHOT 'export'" : " (SNAPSHOT 'nothing'")
+          .append(failover ? ", FAILOVER true" : "")
+          .append(")");
     } else {
-      sql.append(" NOEXPORT_SNAPSHOT");
+      sql.append(exportSnapshot ? " EXPORT_SNAPSHOT" : " NOEXPORT_SNAPSHOT");
     }
     // Creation waits for every transaction that was running when it began, however long that
     // is; the socket timeout bounds streaming reads, not this wait. Cutting the connection here
     // would leave our walsender waiting on (it waits on a lock, not on the socket) and holding
     // the half-created slot, and the heal and terminate-blockers-after would never get their turn.
+    if (exportSnapshot) {
+      // The walsender keeps the exported snapshot in an open transaction, idle until its next
+      // command, which must wait until the snapshot is read: a server or role setting of
+      // idle_in_transaction_session_timeout would end it (SnapshotIT checks this).
+      try (Statement st = connection.createStatement()) {
+        st.execute("SET idle_in_transaction_session_timeout = 0");
+      }
+    }
     int saved = connection.getNetworkTimeout();
     connection.setNetworkTimeout(Runnable::run, 0);
-    try (Statement st = connection.createStatement()) {
-      st.execute(sql.toString());
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql.toString())) {
+      rs.next();
+      return new CreatedSlot(
+          lsnOrInvalid(rs.getString("consistent_point")), rs.getString("snapshot_name"));
     } finally {
       restoreNetworkTimeout(saved);
     }

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SlotCreationExecutor {
   /** A blocking call on a replication connection. */
-  interface Call {
-    void run() throws SQLException;
+  interface Call<T> {
+    T run() throws SQLException;
   }
 
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -34,11 +34,11 @@ final class SlotCreationExecutor {
   private SlotCreationExecutor() {}
 
   /** Starts {@code call} on its own thread; the future fails with the call's exception. */
-  static CompletableFuture<Void> run(Call call) {
-    return CompletableFuture.runAsync(
+  static <T> CompletableFuture<T> run(Call<T> call) {
+    return CompletableFuture.supplyAsync(
         () -> {
           try {
-            call.run();
+            return call.run();
           } catch (SQLException e) {
             throw new CompletionException(e);
           }

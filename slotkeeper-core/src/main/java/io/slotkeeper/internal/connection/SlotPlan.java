@@ -4,6 +4,7 @@ import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.source.StreamHistory;
 
 /**
  * What a connection does with the slot it found at connect, decided from the slot's row, the
@@ -28,6 +29,14 @@ sealed interface SlotPlan {
   record Replace(ResyncRequired replacement) implements SlotPlan {}
 
   /**
+   * An initial snapshot of this slot was interrupted (its exported snapshot died with the
+   * connection that created it): drop the slot and create it again with a new snapshot. {@code
+   * resync} is set when rows of the interrupted snapshot were delivered, so the consumer learns to
+   * discard them.
+   */
+  record RetakeSnapshot(ResyncRequired resync) implements SlotPlan {}
+
+  /**
    * Nothing can be done now: the slot is held by another walsender, or invalidated and to be left
    * so.
    */
@@ -46,6 +55,17 @@ sealed interface SlotPlan {
    */
   static SlotPlan decide(
       SlotInfo slot, SourceSettings settings, ResyncRequired pendingReplacement) {
+    return decide(slot, settings, pendingReplacement, null);
+  }
+
+  /**
+   * @param unfinishedSnapshot an initial snapshot this source started and did not finish, or null
+   */
+  static SlotPlan decide(
+      SlotInfo slot,
+      SourceSettings settings,
+      ResyncRequired pendingReplacement,
+      StreamHistory.UnfinishedSnapshot unfinishedSnapshot) {
     if (slot != null && slot.invalidated()) {
       if (settings.slot().onInvalidated() != SlotSettings.OnInvalidated.RECREATE) {
         return new Refuse(Refusal.INVALIDATED);
@@ -63,8 +83,25 @@ sealed interface SlotPlan {
       return new Replace(
           new ResyncRequired(settings.slot().name(), slot.confirmedFlushLsn(), Lsn.INVALID, why));
     }
+    if (slot != null && unfinishedSnapshot != null) {
+      if (slot.activePid() != null) {
+        return new Refuse(Refusal.BUSY);
+      }
+      ResyncRequired resync =
+          unfinishedSnapshot == StreamHistory.UnfinishedSnapshot.DELIVERING
+              ? new ResyncRequired(
+                  settings.slot().name(),
+                  slot.confirmedFlushLsn(),
+                  Lsn.INVALID,
+                  "the initial snapshot was interrupted (its exported snapshot ended with the"
+                      + " connection that created the slot); the snapshot starts again on a new slot:"
+                      + " discard the snapshot rows received so far")
+              : null;
+      return new RetakeSnapshot(resync);
+    }
     if (slot == null
-        && (settings.slot().createIfMissing()
+        && (unfinishedSnapshot != null
+            || settings.slot().createIfMissing()
             || settings.slot().temporary()
             || pendingReplacement != null)) {
       // A temporary slot ends with its connection, so each connection creates its own; a slot

@@ -69,6 +69,16 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       implements Command {}
 
   /**
+   * A connection created its slot exporting a snapshot and is about to deliver the snapshot's rows
+   * (SNAPSHOT envelopes in {@link Received}); {@link Streaming} follows once they are all read.
+   * {@code resync} is set when this start does not continue what was delivered (an interrupted
+   * snapshot taken again, a temporary slot created anew): it is delivered before any row.
+   */
+  public record Snapshotting(
+      ActorRef<ConnectionActor.Command> connection, Lsn consistentPoint, ResyncRequired resync)
+      implements Command {}
+
+  /**
    * What a connection read, in stream order. {@code answersRead} is false for keepalive-only
    * batches, which leave the read open.
    */
@@ -196,7 +206,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
                             acknowledgements,
                             ownWalsenders,
                             history,
-                            state.server))),
+                            state.server,
+                            state.snapshot))),
             "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));
@@ -213,6 +224,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
               return this;
             })
         .onMessage(Received.class, this::onReceived)
+        .onMessage(Snapshotting.class, this::onSnapshotting)
         .onMessage(Streaming.class, this::onStreaming)
         .onMessage(
             ConnectionGone.class,
@@ -302,22 +314,47 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     return this;
   }
 
-  private Behavior<Command> onStreaming(Streaming m) {
-    connection = m.connection();
-    getContext().watchWith(connection, new ConnectionGone(connection));
+  /**
+   * The snapshot's rows come before any change; they are not units of the ledger (nothing of them
+   * can be confirmed), so only a resync touches it here. The slot stays at its consistent point:
+   * the connection sends nothing to the server until it streams.
+   */
+  private Behavior<Command> onSnapshotting(Snapshotting m) {
+    follow(m.connection());
+    heartbeats.reset();
+    if (m.resync() != null) {
+      announce(m.resync(), m.consistentPoint());
+    }
+    maybeRead();
+    return this;
+  }
+
+  private void follow(ActorRef<ConnectionActor.Command> next) {
+    if (!next.equals(connection)) {
+      connection = next;
+      getContext().watchWith(connection, new ConnectionGone(connection));
+    }
     readInFlight = false;
+  }
+
+  private void announce(ResyncRequired resync, Lsn newStart) {
+    ledger.resync(newStart);
+    stage.deliver(
+        List.of(
+            ChangeEnvelope.resyncRequired(
+                resync, Instant.now(), CommittableOffsetImpl.notAUnitEnd(newStart))));
+    state.deliveredEnvelopes.incrementAndGet();
+  }
+
+  private Behavior<Command> onStreaming(Streaming m) {
+    follow(m.connection());
     // What the previous connection was in the middle of will be sent again.
     heartbeats.reset();
     // The connection decided (StreamHistory) whether this start continues what was delivered.
     ResyncRequired resync = m.resync();
     if (resync != null) {
       // Before any change from the new slot: the consumer must learn of the gap first.
-      ledger.resync(m.slotConfirmed());
-      stage.deliver(
-          List.of(
-              ChangeEnvelope.resyncRequired(
-                  resync, Instant.now(), CommittableOffsetImpl.notAUnitEnd(m.slotConfirmed()))));
-      state.deliveredEnvelopes.incrementAndGet();
+      announce(resync, m.slotConfirmed());
     }
     ledger.connectionStarted(m.slotConfirmed());
     state.confirmedLsn.set(ledger.confirmed().value());
@@ -363,6 +400,11 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
    * back until it can tell.
    */
   private void receive(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
+    if (env.kind() == ChangeEnvelope.Kind.SNAPSHOT) {
+      // Before any change, outside any transaction, never a position: nothing for the ledger.
+      deliver.add(env);
+      return;
+    }
     if (settings.heartbeat().deliver()) {
       pass(env, deliver);
       return;
@@ -453,7 +495,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     restarterDone
         .thenCompose(
             v -> {
-              if (!settings.slot().dropOnStop()) {
+              // A slot whose initial snapshot was not read whole is dropped too: kept, the next
+              // run would stream from it and its consumer would never learn the copy is partial.
+              if (!settings.slot().dropOnStop() && history.unfinishedSnapshot() == null) {
                 return CompletableFuture.completedFuture(null);
               }
               CompletableFuture<Void> dropped = new CompletableFuture<>();

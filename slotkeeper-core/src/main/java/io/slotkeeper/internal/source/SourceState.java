@@ -3,6 +3,7 @@ package io.slotkeeper.internal.source;
 import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import java.util.Optional;
@@ -57,6 +58,10 @@ public final class SourceState {
   /** The server the latest connection reached; set by the connection at connect. */
   public final AtomicReference<ConnectedServer> server = new AtomicReference<>();
 
+  /** Written by the ConnectionActor while it reads the initial snapshot. */
+  public final AtomicReference<SnapshotProgress> snapshot =
+      new AtomicReference<>(SnapshotProgress.none());
+
   public SourceProgress progress() {
     return new SourceProgress(
         Lsn.of(receivedLsn.get()),
@@ -74,6 +79,7 @@ public final class SourceState {
         walStatus.get(),
         lagBytes.get(),
         lagMillis.get(),
-        Optional.ofNullable(server.get()));
+        Optional.ofNullable(server.get()),
+        snapshot.get());
   }
 }

@@ -28,6 +28,43 @@ public final class StreamHistory {
   private Start last;
   private ResyncRequired replacing;
 
+  /** How far an initial snapshot of this source got, when it has not finished. */
+  public enum UnfinishedSnapshot {
+    /** A slot is being created to export one; no row has been delivered. */
+    CREATING,
+    /** Rows of it have been delivered: the consumer must be told to discard them. */
+    DELIVERING
+  }
+
+  private UnfinishedSnapshot snapshot;
+
+  /**
+   * A slot is about to be created exporting a snapshot. Remembered until the snapshot has been read
+   * whole and streaming started: an exported snapshot dies with its connection, so should that
+   * connection end first, the next attempt drops the slot and takes a new snapshot on a new one
+   * rather than stream from a slot whose snapshot was never delivered in full.
+   */
+  public synchronized void snapshotCreating() {
+    if (snapshot == null) {
+      snapshot = UnfinishedSnapshot.CREATING;
+    }
+  }
+
+  /** The first rows of the snapshot are about to be delivered. */
+  public synchronized void snapshotDelivering() {
+    snapshot = UnfinishedSnapshot.DELIVERING;
+  }
+
+  /** The snapshot was read whole and streaming starts at its consistent point. */
+  public synchronized void snapshotFinished() {
+    snapshot = null;
+  }
+
+  /** An initial snapshot that was started and has not finished, or null. */
+  public synchronized UnfinishedSnapshot unfinishedSnapshot() {
+    return snapshot;
+  }
+
   /** True once a connection has handed a start to the SourceActor. */
   synchronized boolean streamedBefore() {
     return last != null;

@@ -7,6 +7,7 @@ import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.source.StreamHistory;
 import org.junit.jupiter.api.Test;
 
 /** Every branch of the slot decision a connection takes at connect, without a server. */
@@ -91,5 +92,32 @@ class SlotPlanTest {
                 SETTINGS.withOnInvalidated(SlotSettings.OnInvalidated.RECREATE),
                 null))
         .isEqualTo(new SlotPlan.Refuse(SlotPlan.Refusal.BUSY));
+  }
+
+  @Test
+  void anInterruptedSnapshotIsRetakenOnANewSlotAnnouncedOnlyWhenRowsWentOut() {
+    SlotInfo idle = slot(null, "reserved", null);
+    SlotPlan delivering =
+        SlotPlan.decide(idle, SETTINGS, null, StreamHistory.UnfinishedSnapshot.DELIVERING);
+    assertThat(delivering).isInstanceOf(SlotPlan.RetakeSnapshot.class);
+    ResyncRequired resync = ((SlotPlan.RetakeSnapshot) delivering).resync();
+    assertThat(resync.lastConfirmedLsn()).isEqualTo(Lsn.of(0x1000));
+    assertThat(resync.reason()).contains("initial snapshot was interrupted");
+    assertThat(SlotPlan.decide(idle, SETTINGS, null, StreamHistory.UnfinishedSnapshot.CREATING))
+        .isEqualTo(new SlotPlan.RetakeSnapshot(null));
+    // Gone with its connection (temporary, or never created): created again, whatever
+    // create-if-missing says.
+    assertThat(SlotPlan.decide(null, SETTINGS, null, StreamHistory.UnfinishedSnapshot.DELIVERING))
+        .isEqualTo(new SlotPlan.Create());
+    // Held by someone else: not ours to drop.
+    assertThat(
+            SlotPlan.decide(
+                slot(77, "reserved", null),
+                SETTINGS,
+                null,
+                StreamHistory.UnfinishedSnapshot.DELIVERING))
+        .isEqualTo(new SlotPlan.Refuse(SlotPlan.Refusal.BUSY));
+    // Nothing unfinished: an existing slot is streamed from as it is.
+    assertThat(SlotPlan.decide(idle, SETTINGS, null, null)).isEqualTo(new SlotPlan.Stream(idle));
   }
 }

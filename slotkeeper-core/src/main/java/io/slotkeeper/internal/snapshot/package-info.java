@@ -1,0 +1,6 @@
+/**
+ * The initial snapshot: the published tables read inside the snapshot a new slot exported, on an
+ * ordinary connection, chunk by chunk as the stream asks for rows. Driven by the {@code
+ * ConnectionActor} that created the slot (see docs/architecture.md).
+ */
+package io.slotkeeper.internal.snapshot;

@@ -1,0 +1,493 @@
+package io.slotkeeper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.SlotSettings;
+import io.slotkeeper.SnapshotProgress;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.pgoutput.ColumnValue;
+import io.slotkeeper.pgoutput.Delete;
+import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.TupleData;
+import io.slotkeeper.pgoutput.Update;
+import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Issue 12, initial snapshot: a slot created with {@code slot.snapshot = initial} delivers every
+ * published row as a SNAPSHOT element, then the changes from the slot's consistent point, so a
+ * replica built from them in delivery order equals the table (no gap, no overlap), whatever was
+ * written meanwhile. Runs against the default version; the syntax of the exporting creation differs
+ * between 13/14 and 15+, so run it with {@code -Dslotkeeper.pg.version=13} too.
+ */
+class SnapshotIT extends ActorSystemPerClass {
+  @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  private static SourceSettings settings(PostgresServer pg, String prefix, int chunk) {
+    return Harness.settings(pg, prefix + "_slot", prefix + "_pub")
+        .withCreateSlotIfMissing(true)
+        .withSnapshot(SlotSettings.Snapshot.INITIAL)
+        .withSnapshotChunkSize(chunk)
+        .withBatchSize(100);
+  }
+
+  /**
+   * A writer of inserts, updates and deletes on {@code table (id int PRIMARY KEY, v text, n int)}.
+   */
+  private static final class MixedWriter implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong transactions = new AtomicLong();
+    private final Thread thread;
+
+    MixedWriter(PostgresServer pg, String table, int keyRange, long seed) {
+      thread =
+          new Thread(
+              () -> {
+                Random random = new Random(seed);
+                try (Connection c = pg.connect()) {
+                  c.setAutoCommit(false);
+                  while (running.get()) {
+                    for (int i = 0; i < 5; i++) {
+                      int id = random.nextInt(keyRange);
+                      int op = random.nextInt(3);
+                      String sql =
+                          switch (op) {
+                            case 0 ->
+                                "INSERT INTO "
+                                    + table
+                                    + " VALUES (?, md5(random()::text), 0) ON CONFLICT (id) DO UPDATE SET n = "
+                                    + table
+                                    + ".n + 1";
+                            case 1 ->
+                                "UPDATE "
+                                    + table
+                                    + " SET v = md5(random()::text), n = n + 1 WHERE id = ?";
+                            default -> "DELETE FROM " + table + " WHERE id = ?";
+                          };
+                      try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.setInt(1, id);
+                        ps.executeUpdate();
+                      }
+                    }
+                    c.commit();
+                    transactions.incrementAndGet();
+                    Thread.sleep(2);
+                  }
+                } catch (SQLException | InterruptedException e) {
+                  if (running.get()) {
+                    throw new IllegalStateException(e);
+                  }
+                }
+              },
+              "mixed-writer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
+
+  /**
+   * A replica by primary key (first column) built from what was delivered, in order; a
+   * RESYNC_REQUIRED element discards it (what came before it was a partial snapshot).
+   */
+  private static Map<String, List<String>> replica(List<ChangeEnvelope> got, String table) {
+    Map<String, List<String>> rows = new TreeMap<>();
+    for (ChangeEnvelope e : got) {
+      if (e.kind() == Kind.RESYNC_REQUIRED) {
+        rows.clear();
+        continue;
+      }
+      if (e.relation().isEmpty() || !e.relation().get().name().equals(table)) {
+        continue;
+      }
+      if (e.kind() == Kind.SNAPSHOT) {
+        rows.put(e.row().orElseThrow().get(0).text(), texts(e.row().orElseThrow()));
+      } else if (e.message() instanceof Insert i) {
+        rows.put(i.newTuple().get(0).text(), texts(i.newTuple()));
+      } else if (e.message() instanceof Update u) {
+        TupleData key = u.oldTuple() != null ? u.oldTuple() : u.newTuple();
+        rows.remove(key.get(0).text());
+        rows.put(u.newTuple().get(0).text(), texts(u.newTuple()));
+      } else if (e.message() instanceof Delete d) {
+        rows.remove(d.oldTuple().get(0).text());
+      }
+    }
+    return rows;
+  }
+
+  private static List<String> texts(TupleData t) {
+    List<String> out = new ArrayList<>();
+    for (ColumnValue v : t.values()) {
+      out.add(v.text());
+    }
+    return out;
+  }
+
+  private static Map<String, List<String>> table(PostgresServer pg, String table) {
+    return pg.query(
+        "SELECT id::text, v, n::text FROM " + table + " ORDER BY id",
+        rs -> {
+          Map<String, List<String>> rows = new TreeMap<>();
+          while (rs.next()) {
+            rows.put(rs.getString(1), List.of(rs.getString(1), rs.getString(2), rs.getString(3)));
+          }
+          return rows;
+        });
+  }
+
+  /** Inserts a sentinel row and waits until it is delivered: everything before it has been. */
+  private static void awaitCaughtUp(PostgresServer pg, Harness h, String table, int sentinel)
+      throws InterruptedException {
+    pg.execute("INSERT INTO " + table + " VALUES (" + sentinel + ", 'sentinel', 0)");
+    Harness.await(
+        "the sentinel " + sentinel,
+        WAIT,
+        () -> h.consumer.insertedIds(table).contains(Integer.toString(sentinel)));
+  }
+
+  private static void assertSnapshotBeforeChanges(List<ChangeEnvelope> got) {
+    boolean changeSeen = false;
+    for (ChangeEnvelope e : got) {
+      if (e.kind() == Kind.RESYNC_REQUIRED) {
+        changeSeen = false;
+      } else if (e.kind() == Kind.SNAPSHOT) {
+        assertThat(changeSeen).as("a SNAPSHOT element after a change: %s", e).isFalse();
+      } else {
+        changeSeen = true;
+      }
+    }
+  }
+
+  /** Keys of the SNAPSHOT rows of {@code table} after the last RESYNC_REQUIRED: none twice. */
+  private static void assertNoKeyTwice(List<ChangeEnvelope> got, String table) {
+    Set<String> keys = new HashSet<>();
+    for (ChangeEnvelope e : got) {
+      if (e.kind() == Kind.RESYNC_REQUIRED) {
+        keys.clear();
+      } else if (e.kind() == Kind.SNAPSHOT && e.relation().get().name().equals(table)) {
+        String key = e.row().get().get(0).text();
+        assertThat(keys.add(key)).as("key %s twice in the snapshot", key).isTrue();
+      }
+    }
+  }
+
+  private static void fill(PostgresServer pg, String table, int rows) {
+    pg.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, n int)");
+    pg.execute(
+        "INSERT INTO "
+            + table
+            + " SELECT g, md5(g::text), 0 FROM generate_series(0, "
+            + (rows - 1)
+            + ") g");
+  }
+
+  @Test
+  void snapshotThenChangesUnderWriteLoadEqualTheTable() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_load", 20_000);
+    pg.execute("CREATE PUBLICATION snap_load_pub FOR TABLE snap_load");
+    try (MixedWriter writer = new MixedWriter(pg, "snap_load", 25_000, 12);
+        Harness h = Harness.start(kit.system(), settings(pg, "snap_load", 700))) {
+      Harness.await("writes during the snapshot", WAIT, () -> writer.transactions.get() > 50);
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      writer.close();
+      awaitCaughtUp(pg, h, "snap_load", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertThat(got.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count()).isPositive();
+      assertThat(got.stream().anyMatch(e -> e.kind() == Kind.UPDATE || e.kind() == Kind.DELETE))
+          .as("changes made during the snapshot are streamed after it")
+          .isTrue();
+      assertSnapshotBeforeChanges(got);
+      assertNoKeyTwice(got, "snap_load");
+      assertThat(replica(got, "snap_load")).isEqualTo(table(pg, "snap_load"));
+      SnapshotProgress p = h.control.progress().snapshot();
+      assertThat(p.tablesDone()).isEqualTo(1);
+      assertThat(p.rows()).isEqualTo(got.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count());
+    }
+  }
+
+  @Test
+  void tableWithoutKeyAndEmptyTable() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE snap_nokey (a int, b text)");
+    pg.execute(
+        "INSERT INTO snap_nokey SELECT g % 50, 'x' || (g % 7) FROM generate_series(1, 3000) g");
+    pg.execute("CREATE TABLE snap_empty (id int PRIMARY KEY, v text, n int)");
+    pg.execute("CREATE PUBLICATION snap_nk_pub FOR TABLE snap_nokey, snap_empty");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_nk", 128))) {
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      awaitCaughtUp(pg, h, "snap_empty", 7);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      Map<List<String>, Integer> snapshot = new HashMap<>();
+      for (ChangeEnvelope e : got) {
+        if (e.kind() == Kind.SNAPSHOT) {
+          Relation r = e.relation().orElseThrow();
+          assertThat(r.name()).isEqualTo("snap_nokey");
+          assertThat(r.columns()).extracting(c -> c.name()).containsExactly("a", "b");
+          snapshot.merge(texts(e.row().orElseThrow()), 1, Integer::sum);
+        }
+      }
+      Map<List<String>, Integer> expected =
+          pg.query(
+              "SELECT a::text, b FROM snap_nokey",
+              rs -> {
+                Map<List<String>, Integer> m = new HashMap<>();
+                while (rs.next()) {
+                  m.merge(List.of(rs.getString(1), rs.getString(2)), 1, Integer::sum);
+                }
+                return m;
+              });
+      assertThat(snapshot).isEqualTo(expected);
+      assertThat(h.control.progress().snapshot().tablesDone()).isEqualTo(2);
+      assertThat(h.consumer.insertedIds("snap_empty")).containsExactly("7");
+    }
+  }
+
+  /** Tables (by name) and row counts of the SNAPSHOT elements a source delivered. */
+  private static Map<String, Integer> snapshotTables(Harness h) throws InterruptedException {
+    Harness.await(
+        "the snapshot to finish",
+        WAIT,
+        () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+    Harness.await(
+        "every snapshot row",
+        WAIT,
+        () ->
+            h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count()
+                == h.control.progress().snapshot().rows());
+    Map<String, Integer> tables = new TreeMap<>();
+    for (ChangeEnvelope e : List.copyOf(h.consumer.received)) {
+      if (e.kind() == Kind.SNAPSHOT) {
+        tables.merge(e.relation().get().name(), 1, Integer::sum);
+      }
+    }
+    return tables;
+  }
+
+  @Test
+  void partitionsAreReadAsThePublicationPublishesThem() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute(
+        "CREATE TABLE snap_parts (id int PRIMARY KEY, v text, n int) PARTITION BY RANGE (id)");
+    pg.execute("CREATE TABLE snap_parts_a PARTITION OF snap_parts FOR VALUES FROM (0) TO (500)");
+    pg.execute("CREATE TABLE snap_parts_b PARTITION OF snap_parts FOR VALUES FROM (500) TO (1000)");
+    pg.execute("INSERT INTO snap_parts SELECT g, md5(g::text), 0 FROM generate_series(0, 899) g");
+    pg.execute(
+        "CREATE PUBLICATION snap_root_pub FOR TABLE snap_parts"
+            + " WITH (publish_via_partition_root = true)");
+    pg.execute("CREATE PUBLICATION snap_leaf_pub FOR TABLE snap_parts");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_root", 100))) {
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_parts", 900));
+    }
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_leaf", 100))) {
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_parts_a", 500, "snap_parts_b", 400));
+    }
+  }
+
+  @Test
+  void columnListsAndRowFiltersApplyToTheSnapshot() throws Exception {
+    PostgresServer pg = PG.server();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        pg.version() >= 15, "column lists and row filters exist from PostgreSQL 15");
+    fill(pg, "snap_cols", 1_000);
+    pg.execute("CREATE PUBLICATION snap_cols_pub FOR TABLE snap_cols (id, v) WHERE (id % 3 = 0)");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_cols", 100))) {
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_cols", 334));
+      for (ChangeEnvelope e : List.copyOf(h.consumer.received)) {
+        if (e.kind() == Kind.SNAPSHOT) {
+          assertThat(e.relation().get().columns())
+              .extracting(c -> c.name())
+              .containsExactly("id", "v");
+          assertThat(Integer.parseInt(e.row().get().get(0).text()) % 3).isZero();
+          assertThat(e.row().get().size()).isEqualTo(2);
+        }
+      }
+    }
+  }
+
+  /**
+   * A source shut down part-way through its snapshot leaves no slot behind: the next run would
+   * otherwise stream from a slot whose snapshot its consumer never got whole, and never know.
+   */
+  @Test
+  void aShutdownMidSnapshotDropsTheHalfUsedSlot() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_stop", 3_000);
+    pg.execute("CREATE PUBLICATION snap_stop_pub FOR TABLE snap_stop");
+    Harness h = Harness.start(kit.system(), settings(pg, "snap_stop", 100));
+    Harness.await(
+        "part of the snapshot",
+        WAIT,
+        () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 200);
+    h.consumer.stall();
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'snap_stop_slot'"))
+        .isEqualTo(1);
+    h.close();
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'snap_stop_slot'"))
+        .isZero();
+  }
+
+  @Test
+  void killedReaderRestartsWithResyncAndEndsEqual() throws Exception {
+    killedMidway("snap_kr", "snapshot");
+  }
+
+  @Test
+  void killedReplicationConnectionRestartsWithResyncAndEndsEqual() throws Exception {
+    killedMidway("snap_kw", "walsender");
+  }
+
+  /**
+   * Stalls the consumer part-way through the snapshot, kills the reader's ({@code snapshot}) or the
+   * replication connection's ({@code walsender}) backend, lets the consumer go on: the source
+   * announces RESYNC_REQUIRED, takes a new snapshot on a new slot, and the replica ends equal.
+   */
+  private void killedMidway(String prefix, String which) throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, prefix, 5_000);
+    pg.execute("CREATE PUBLICATION " + prefix + "_pub FOR TABLE " + prefix);
+    try (MixedWriter writer = new MixedWriter(pg, prefix, 6_000, 7);
+        Harness h = Harness.start(kit.system(), settings(pg, prefix, 200))) {
+      Harness.await(
+          "part of the snapshot",
+          WAIT,
+          () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 500);
+      h.consumer.stall();
+      String app = "slotkeeper:" + prefix + "_slot";
+      String filter =
+          which.equals("walsender")
+              ? "backend_type = 'walsender' AND application_name = '" + app + "'"
+              : "backend_type <> 'walsender' AND application_name = '" + app + ":snapshot'";
+      long pid = pg.queryLong("SELECT pid FROM pg_stat_activity WHERE " + filter);
+      pg.terminateBackend((int) pid);
+      h.consumer.resume();
+      Harness.await(
+          "the RESYNC_REQUIRED element",
+          WAIT,
+          () -> h.consumer.received.stream().anyMatch(e -> e.kind() == Kind.RESYNC_REQUIRED));
+      Harness.await(
+          "the new snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      writer.close();
+      awaitCaughtUp(pg, h, prefix, 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      int resync = Harness.indexOf(got, null);
+      assertThat(got.subList(0, resync)).allMatch(e -> e.kind() == Kind.SNAPSHOT);
+      assertThat(got.stream().filter(e -> e.kind() == Kind.RESYNC_REQUIRED).count()).isEqualTo(1);
+      assertSnapshotBeforeChanges(got);
+      assertNoKeyTwice(got, prefix);
+      assertThat(replica(got, prefix)).isEqualTo(table(pg, prefix));
+    }
+  }
+
+  /**
+   * While the consumer stalls, the reader's transaction and the exporting walsender both sit idle
+   * in a transaction: a server-wide idle_in_transaction_session_timeout must not end the snapshot.
+   */
+  @Test
+  void aStalledConsumerOutlivesIdleInTransactionTimeout() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_idle", 3_000);
+    pg.execute("CREATE PUBLICATION snap_idle_pub FOR TABLE snap_idle");
+    pg.setSetting("idle_in_transaction_session_timeout", "300ms");
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_idle", 100))) {
+      Harness.await(
+          "part of the snapshot",
+          WAIT,
+          () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 200);
+      h.consumer.stall();
+      assertThat(h.control.status().reason()).startsWith("snapshot: public.snap_idle ");
+      Thread.sleep(1_500);
+      h.consumer.resume();
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      awaitCaughtUp(pg, h, "snap_idle", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertThat(h.control.progress().reconnects()).isZero();
+      assertThat(replica(got, "snap_idle")).isEqualTo(table(pg, "snap_idle"));
+    } finally {
+      pg.resetSetting("idle_in_transaction_session_timeout");
+    }
+  }
+
+  @Test
+  void aLargeTableIsReadOnlyAsFastAsTheConsumerTakesIt() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_big", 200_000);
+    pg.execute("CREATE PUBLICATION snap_big_pub FOR TABLE snap_big");
+    SourceSettings s = settings(pg, "snap_big", 500).withBatchSize(100);
+    try (Harness h = Harness.start(kit.system(), s)) {
+      Harness.await(
+          "the snapshot to start",
+          WAIT,
+          () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 1000);
+      h.consumer.stall();
+      for (int round = 0; round < 20; round++) {
+        Thread.sleep(100);
+        long consumed = h.consumer.received.size();
+        long delivered = h.control.progress().deliveredEnvelopes();
+        long read = h.control.progress().snapshot().rows();
+        // The stage holds at most one and a half batches (plus the one mapAsync holds)...
+        assertThat(delivered - consumed).isLessThanOrEqualTo(150 + 2);
+        // ...and the reader never reads more than a chunk ahead of what was delivered.
+        assertThat(read - delivered).isLessThanOrEqualTo(500);
+        // Slow: one element at a time, now and then.
+        h.consumer.resume();
+        h.consumer.stall();
+      }
+      h.consumer.resume();
+      Harness.await(
+          "the snapshot to finish",
+          Duration.ofMinutes(3),
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      assertThat(h.control.progress().snapshot().rows()).isEqualTo(200_000);
+      Harness.await(
+          "every snapshot row",
+          WAIT,
+          () ->
+              h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count()
+                  == 200_000);
+    }
+  }
+}

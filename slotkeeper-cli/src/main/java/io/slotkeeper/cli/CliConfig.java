@@ -22,7 +22,7 @@ import java.util.TreeSet;
  */
 final class CliConfig {
   static final String CLI_PATH = "slotkeeper.cli";
-  private static final Set<String> CLI_KEYS = Set.of("http");
+  private static final Set<String> CLI_KEYS = Set.of("http", "http-token-file");
 
   private final Config root;
   private final String origin;

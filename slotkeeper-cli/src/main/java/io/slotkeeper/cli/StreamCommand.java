@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -116,8 +117,19 @@ final class StreamCommand implements Callable<Integer> {
       names = "--http",
       paramLabel = "HOST:PORT",
       description =
-          "Serve GET /status, /ready (200 only when ACTIVE) and /metrics (Prometheus) on HOST:PORT.")
+          "Serve GET /status, /metrics (Prometheus), /ready (200 only when ACTIVE) and /live on"
+              + " HOST:PORT; a bare PORT listens on 127.0.0.1 only.")
   String http;
+
+  @Option(
+      names = "--http-token-file",
+      paramLabel = "FILE",
+      description =
+          "Require 'Authorization: Bearer TOKEN' for /status and /metrics, TOKEN read from FILE"
+              + " (or from the environment variable "
+              + HttpToken.ENV
+              + ", which wins). Never a flag value: the command line shows in ps.")
+  Path httpTokenFile;
 
   StreamCommand(Io io) {
     this.io = io;
@@ -143,6 +155,21 @@ final class StreamCommand implements Callable<Integer> {
     String httpSpec = http != null ? http : cfg.cliString("http").orElse(null);
     InetSocketAddress httpAddress =
         httpSpec == null ? null : HttpStatusServer.parseAddress(httpSpec);
+    Path tokenFile =
+        httpTokenFile != null
+            ? httpTokenFile
+            : cfg.cliString("http-token-file").map(Path::of).orElse(null);
+    Optional<HttpToken> httpToken = HttpToken.load(io, tokenFile);
+    if (httpAddress != null
+        && httpToken.isEmpty()
+        && !httpAddress.getAddress().isLoopbackAddress()) {
+      io.warn(
+          "--http "
+              + httpSpec
+              + " serves /status and /metrics to anyone who can reach it; set "
+              + HttpToken.ENV
+              + " or --http-token-file to require a bearer token");
+    }
 
     String slotNotice = preflight(settings);
 
@@ -171,7 +198,10 @@ final class StreamCommand implements Callable<Integer> {
       if (httpAddress != null) {
         server =
             HttpStatusServer.start(
-                httpAddress, probe(settings.slot().name(), control, stats, reporter));
+                httpAddress,
+                probe(settings.slot().name(), system, control, stats, reporter),
+                httpToken,
+                HttpLimits.DEFAULT);
         if (progress || io.stderrIsTerminal || io.verbose()) {
           io.note(
               "HTTP status on http://"
@@ -391,11 +421,20 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   private static HttpStatusServer.Probe probe(
-      String slot, Control control, StreamPipeline.Stats stats, StatusReporter reporter) {
+      String slot,
+      ActorSystem<?> system,
+      Control control,
+      StreamPipeline.Stats stats,
+      StatusReporter reporter) {
     return new HttpStatusServer.Probe() {
       @Override
       public String slot() {
         return slot;
+      }
+
+      @Override
+      public boolean live() {
+        return !system.getWhenTerminated().toCompletableFuture().isDone();
       }
 
       @Override

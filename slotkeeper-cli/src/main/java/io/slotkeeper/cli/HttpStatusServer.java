@@ -8,6 +8,7 @@ import io.slotkeeper.Waiting;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,9 @@ final class HttpStatusServer implements AutoCloseable {
 
     double rowsPerSecond();
   }
+
+  /** The values of pg_replication_slots.wal_status, each a series of slotkeeper_wal_status. */
+  static final List<String> WAL_STATUSES = List.of("reserved", "extended", "unreserved", "lost");
 
   private final HttpTransport transport;
 
@@ -306,6 +310,26 @@ final class HttpStatusServer implements AutoCloseable {
         "Rows written per second over the last second.",
         label,
         String.format(Locale.ROOT, "%.3f", probe.rowsPerSecond()));
+    metric(
+        sb,
+        "slotkeeper_server_lag_seconds",
+        "gauge",
+        "The server's flush lag for this walsender (pg_stat_replication.flush_lag); -1 when unknown.",
+        label,
+        p.lagMillis() < 0 ? "-1" : String.format(Locale.ROOT, "%.3f", p.lagMillis() / 1000.0));
+    sb.append(
+            "# HELP slotkeeper_wal_status The slot's wal_status (1 for the current one; all 0 until"
+                + " read).\n")
+        .append("# TYPE slotkeeper_wal_status gauge\n");
+    for (String w : WAL_STATUSES) {
+      sb.append("slotkeeper_wal_status{slot=")
+          .append(label, 6, label.length() - 1)
+          .append(",status=\"")
+          .append(w)
+          .append("\"} ")
+          .append(w.equals(p.walStatus()) ? 1 : 0)
+          .append('\n');
+    }
     sb.append("# HELP slotkeeper_status Current status level (1 for the level the source is at).\n")
         .append("# TYPE slotkeeper_status gauge\n");
     for (StatusLevel l : StatusLevel.values()) {

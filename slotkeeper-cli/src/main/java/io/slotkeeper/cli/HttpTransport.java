@@ -81,7 +81,10 @@ final class HttpTransport implements AutoCloseable {
     ServerSocket s = new ServerSocket();
     try {
       s.setReuseAddress(true);
-      s.bind(address, limits.queue());
+      // The kernel's accept queue: long enough that a burst reaches the acceptor (which answers
+      // what the workers cannot take) instead of having its SYNs dropped and retried a second
+      // later.
+      s.bind(address, 64);
     } catch (IOException e) {
       s.close();
       throw e;

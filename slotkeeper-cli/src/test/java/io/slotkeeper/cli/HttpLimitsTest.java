@@ -136,14 +136,23 @@ class HttpLimitsTest {
             .filter(t -> t.getName().startsWith("slotkeeper-http"))
             .count();
     assertThat(threads).as("acceptor + workers").isLessThanOrEqualTo(1 + limits.workers());
-    // Two held by the workers, two queued; the rest were answered 503 without being read.
-    long busy = 0;
+    // Two held by the workers, two queued; the rest were answered 503 at once without being read
+    // (or, when their bytes arrived after the answer was sent and the socket closed, reset by the
+    // client's system: either way ended at once, long before the head timeout).
+    long t1 = System.nanoTime();
+    int answered503 = 0;
     for (Socket s : held.subList(limits.workers() + limits.queue(), held.size())) {
-      if (statusLine(s.getInputStream()).equals("HTTP/1.1 503 Service Unavailable")) {
-        busy++;
+      String line;
+      try {
+        line = statusLine(s.getInputStream());
+      } catch (java.net.SocketException reset) {
+        line = "reset";
       }
+      assertThat(line).isIn("HTTP/1.1 503 Service Unavailable", "reset");
+      answered503 += line.startsWith("HTTP/1.1 503") ? 1 : 0;
     }
-    assertThat(busy).isEqualTo(held.size() - limits.workers() - limits.queue());
+    assertThat(Duration.ofNanos(System.nanoTime() - t1)).isLessThan(limits.headTimeout());
+    assertThat(answered503).as("most refusals are answered").isGreaterThan(held.size() / 2);
     // The slow ones are cut off after the head timeout, and the server answers again.
     long t0 = System.nanoTime();
     assertThat(statusLine(held.get(0).getInputStream())).isEqualTo("HTTP/1.1 408 Request Timeout");

@@ -24,14 +24,19 @@ class TlsIT extends ActorSystemPerClass {
   @RegisterExtension static final PostgresExtension PG = PostgresExtension.builder().build();
 
   private static TlsCertificates certs;
+  private static final java.util.concurrent.atomic.AtomicInteger ROW =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeAll
   static void tls() {
     PostgresServer pg = PG.server();
-    certs = TlsCertificates.generate(pg.superuser());
+    certs = TlsCertificates.generate("cert_user");
     certs.install(pg);
+    pg.execute("CREATE ROLE cert_user LOGIN REPLICATION");
+    certs.requireClientCertificate(pg, "cert_user");
     pg.execute("CREATE TABLE t (id int PRIMARY KEY)");
     pg.execute("CREATE PUBLICATION t_pub FOR TABLE t");
+    pg.execute("GRANT SELECT ON t TO cert_user");
   }
 
   private static SourceSettings settings(String url, String slot, String sslmode) {
@@ -53,7 +58,7 @@ class TlsIT extends ActorSystemPerClass {
                       + slot
                       + "'"))
           .isEqualTo("true");
-      pg.execute("INSERT INTO t VALUES (" + slot.length() + ")");
+      pg.execute("INSERT INTO t VALUES (" + ROW.incrementAndGet() + ")");
       Harness.await(
           "the row", Duration.ofSeconds(30), () -> !h.consumer.insertedIds("t").isEmpty());
     }
@@ -69,6 +74,27 @@ class TlsIT extends ActorSystemPerClass {
     String url = PG.server().jdbcUrl().replace("127.0.0.1", "localhost");
     assertThat(url).contains("//localhost:");
     streamsOverTls(settings(url, "tls_full", "verify-full"), "tls_full");
+  }
+
+  @Test
+  void verifyCaStreamsWithoutCheckingTheHostName() throws Exception {
+    streamsOverTls(settings(PG.server().jdbcUrl(), "tls_ca", "verify-ca"), "tls_ca");
+  }
+
+  @Test
+  void aClientCertificateLogsInWithoutAPassword() throws Exception {
+    SourceSettings s =
+        settings(PG.server().jdbcUrl(), "tls_cert", "verify-ca")
+            .withUser("cert_user")
+            .withPassword("")
+            .withConnectionProperty("sslcert", certs.clientCertificate().toString())
+            .withConnectionProperty("sslkey", certs.clientKey().toString());
+    streamsOverTls(s, "tls_cert");
+    assertThat(
+            PG.server()
+                .queryString(
+                    "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = 'tls_cert'"))
+        .isEqualTo("1");
   }
 
   @Test

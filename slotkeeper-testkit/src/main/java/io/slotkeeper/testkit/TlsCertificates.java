@@ -127,6 +127,27 @@ public final class TlsCertificates {
   }
 
   /**
+   * Makes {@code role} (the client certificate's common name) log in with its certificate only:
+   * {@code hostssl ... cert} lines ahead of the others in pg_hba.conf, then a reload.
+   */
+  public void requireClientCertificate(PostgresServer server, String role) {
+    Path hba = Path.of(server.queryString("SHOW hba_file"));
+    try {
+      String lines =
+          "hostssl all "
+              + role
+              + " 127.0.0.1/32 cert\n"
+              + "hostssl replication "
+              + role
+              + " 127.0.0.1/32 cert\n";
+      Files.writeString(hba, lines + Files.readString(hba));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot change pg_hba.conf", e);
+    }
+    server.reloadConfiguration();
+  }
+
+  /**
    * Copies the server's certificate and key and the CA into the server's data directory (owned by
    * the server's OS account, the key readable by it alone, as PostgreSQL insists), turns on {@code
    * ssl} and reloads. Existing {@code host} lines of pg_hba.conf accept TLS and plain connections

@@ -159,7 +159,9 @@ final class StreamCommand implements Callable<Integer> {
         httpTokenFile != null
             ? httpTokenFile
             : cfg.cliString("http-token-file").map(Path::of).orElse(null);
-    Optional<HttpToken> httpToken = HttpToken.load(io, tokenFile);
+    // Only read when serving: a stale token variable must not stop a stream without --http.
+    Optional<HttpToken> httpToken =
+        httpAddress == null ? Optional.empty() : HttpToken.load(io, tokenFile);
     if (httpAddress != null
         && httpToken.isEmpty()
         && !httpAddress.getAddress().isLoopbackAddress()) {

@@ -48,6 +48,46 @@ public final class RestartSettings {
         section.getDuration("restart.reset-after"));
   }
 
+  /** The {@code restart} block, read by a section's {@link SettingsReader}. */
+  @InternalApi
+  public static RestartSettings read(SettingsReader section) {
+    return new RestartSettings(
+        section.duration("restart.min-backoff"),
+        section.duration("restart.max-backoff"),
+        section.number("restart.random-factor"),
+        section.duration("restart.reset-after"));
+  }
+
+  /**
+   * Throws, naming the key under {@code sectionPath} and the fix, unless {@link #isConsistent()}
+   * and {@code reset-after} is not negative.
+   */
+  @InternalApi
+  public void check(String sectionPath) {
+    String p = sectionPath + ".restart.";
+    if (minBackoff.isNegative()) {
+      throw new IllegalArgumentException(
+          p + "min-backoff must not be negative. Fix: e.g. min-backoff = 1s");
+    }
+    if (maxBackoff.compareTo(minBackoff) < 0) {
+      throw new IllegalArgumentException(
+          p
+              + "max-backoff ("
+              + maxBackoff
+              + ") must be at least min-backoff ("
+              + minBackoff
+              + "). Fix: raise max-backoff or lower min-backoff");
+    }
+    if (randomFactor < 0 || randomFactor > 1) {
+      throw new IllegalArgumentException(
+          p + "random-factor must be within 0..1. Fix: e.g. random-factor = 0.2");
+    }
+    if (resetAfter.isNegative()) {
+      throw new IllegalArgumentException(
+          p + "reset-after must not be negative. Fix: e.g. reset-after = 30s");
+    }
+  }
+
   /** The first delay. */
   public Duration minBackoff() {
     return minBackoff;
@@ -74,22 +114,6 @@ public final class RestartSettings {
 
   public RestartSettings withResetAfter(Duration v) {
     return new RestartSettings(minBackoff, maxBackoff, randomFactor, v);
-  }
-
-  /**
-   * Checks {@link #isConsistent()} for the settings at {@code configPath} (e.g. {@code
-   * slotkeeper.source}): one message for every module that holds restart settings.
-   *
-   * @throws IllegalArgumentException naming the key and the fix
-   */
-  public RestartSettings validate(String configPath) {
-    if (!isConsistent()) {
-      throw new IllegalArgumentException(
-          configPath
-              + ".restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
-              + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
-    }
-    return this;
   }
 
   /**

@@ -1,15 +1,10 @@
 package io.slotkeeper;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValue;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
@@ -81,76 +76,55 @@ public final class SourceSettings {
    * @throws IllegalArgumentException naming the key and the fix when a value is malformed
    */
   public static SourceSettings create(Config config) {
-    Config c = config.withFallback(ConfigFactory.defaultReference().getConfig(CONFIG_PATH));
-    try {
-      Map<String, String> props = new TreeMap<>();
-      for (Map.Entry<String, ConfigValue> e : c.getConfig("connection-properties").entrySet()) {
-        props.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
-      }
-      return new SourceSettings(
-          new ConnectionSettings(
-              c.getString("url"),
-              c.getString("user"),
-              c.getString("password"),
-              props,
-              c.getDuration("connect-timeout"),
-              c.getDuration("socket-timeout")),
-          new SlotSettings(
-              c.getString("slot-name"),
-              c.getBoolean("slot.create-if-missing"),
-              c.getBoolean("slot.temporary"),
-              c.getBoolean("slot.failover"),
-              c.getBoolean("slot.drop-on-stop"),
-              onInvalidated(c.getString("slot.on-invalidated")),
-              c.getDuration("slot.creation.heal-interval"),
-              optionalDuration(c, "slot.creation.terminate-blockers-after", "off"),
-              snapshot(c.getString("slot.snapshot")),
-              c.getInt("slot.snapshot-chunk-size")),
-          new PublicationSettings(
-              c.getStringList("publications"),
-              c.getBoolean("publication.create-if-missing"),
-              c.getStringList("publication.tables")),
-          new StreamSettings(
-              c.getInt("proto-version"),
-              optionalDuration(c, "keepalive-interval", "auto"),
-              c.getDuration("keepalive-max-interval"),
-              optionalDuration(c, "liveness-timeout", "auto"),
-              c.getDuration("ack.flush-interval"),
-              c.getDuration("poll.min-interval"),
-              c.getDuration("poll.max-interval"),
-              c.getInt("batch-size"),
-              c.getBoolean("idle-advance"),
-              c.getInt("unacknowledged-warning")),
-          RestartSettings.create(c),
-          new RetentionSettings(
-              c.getDuration("retention.check-interval"),
-              c.getBytes("retention.safe-wal-size-warning")),
-          new HeartbeatSettings(
-              optionalDuration(c, "heartbeat.interval", "off"),
-              c.getString("heartbeat.prefix"),
-              c.getBoolean("heartbeat.deliver")),
-          new AdminSettings(
-              c.getString("admin.primary-url"),
-              c.getString("admin.primary-user"),
-              c.getString("admin.primary-password")),
-          c.getString("connection-dispatcher"),
-          c.getString("blocking-dispatcher"));
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException(
-          "bad Slotkeeper configuration: "
-              + e.getMessage()
-              + ". Fix: correct that key (see slotkeeper-core's reference.conf for its meaning and unit)",
-          e);
-    }
-  }
-
-  /** A duration, or empty for the word that means "none"/"automatic" (HOCON reads off as false). */
-  private static Optional<Duration> optionalDuration(Config c, String key, String word) {
-    Object raw = c.getValue(key).unwrapped();
-    if (word.equals(raw) || Boolean.FALSE.equals(raw) || "off".equals(raw)) {
-      return Optional.empty();
-    }
-    return Optional.of(c.getDuration(key));
+    SettingsReader c =
+        new SettingsReader(config, CONFIG_PATH, "slotkeeper-core", Set.of("connection-properties"));
+    return new SourceSettings(
+        new ConnectionSettings(
+            c.string("url"),
+            c.string("user"),
+            c.string("password"),
+            c.properties("connection-properties"),
+            c.duration("connect-timeout"),
+            c.duration("socket-timeout")),
+        new SlotSettings(
+            c.string("slot-name"),
+            c.bool("slot.create-if-missing"),
+            c.bool("slot.temporary"),
+            c.bool("slot.failover"),
+            c.bool("slot.drop-on-stop"),
+            onInvalidated(c),
+            c.duration("slot.creation.heal-interval"),
+            c.optionalDuration("slot.creation.terminate-blockers-after", "off"),
+            snapshot(c.string("slot.snapshot")),
+            c.integer("slot.snapshot-chunk-size")),
+        new PublicationSettings(
+            c.stringList("publications"),
+            c.bool("publication.create-if-missing"),
+            c.stringList("publication.tables")),
+        new StreamSettings(
+            c.integer("proto-version"),
+            c.optionalDuration("keepalive-interval", "auto"),
+            c.duration("keepalive-max-interval"),
+            c.optionalDuration("liveness-timeout", "auto"),
+            c.duration("ack.flush-interval"),
+            c.duration("poll.min-interval"),
+            c.duration("poll.max-interval"),
+            c.integer("batch-size"),
+            c.bool("idle-advance"),
+            c.integer("unacknowledged-warning")),
+        RestartSettings.read(c),
+        new RetentionSettings(
+            c.duration("retention.check-interval"), c.bytes("retention.safe-wal-size-warning")),
+        new HeartbeatSettings(
+            c.optionalDuration("heartbeat.interval", "off"),
+            c.string("heartbeat.prefix"),
+            c.bool("heartbeat.deliver")),
+        new AdminSettings(
+            c.string("admin.primary-url"),
+            c.string("admin.primary-user"),
+            c.string("admin.primary-password")),
+        c.string("connection-dispatcher"),
+        c.string("blocking-dispatcher"));
   }
 
   private static SlotSettings.Snapshot snapshot(String value) {
@@ -166,15 +140,14 @@ public final class SourceSettings {
     }
   }
 
-  private static SlotSettings.OnInvalidated onInvalidated(String value) {
-    switch (value) {
+  private static SlotSettings.OnInvalidated onInvalidated(SettingsReader c) {
+    switch (c.string("slot.on-invalidated")) {
       case "fail":
         return SlotSettings.OnInvalidated.FAIL;
       case "recreate":
         return SlotSettings.OnInvalidated.RECREATE;
       default:
-        throw new IllegalArgumentException(
-            CONFIG_PATH + ".slot.on-invalidated is '" + value + "'. Fix: use fail or recreate");
+        throw c.bad("slot.on-invalidated", "must be fail or recreate", "use fail or recreate");
     }
   }
 
@@ -222,20 +195,47 @@ public final class SourceSettings {
     if (stream.ackFlushInterval().isZero() || stream.ackFlushInterval().isNegative()) {
       throw bad("ack.flush-interval", "must be positive", "e.g. flush-interval = 200ms");
     }
-    if (stream.pollMinInterval().isNegative()
-        || stream.pollMaxInterval().compareTo(stream.pollMinInterval()) < 0) {
+    if (stream.pollMinInterval().isNegative()) {
+      throw bad("poll.min-interval", "must not be negative", "e.g. min-interval = 1ms");
+    }
+    if (stream.pollMaxInterval().compareTo(stream.pollMinInterval()) < 0) {
       throw bad(
-          "poll",
-          "needs 0 <= min-interval <= max-interval",
+          "poll.max-interval",
+          "must be at least poll.min-interval",
           "e.g. min-interval = 1ms, max-interval = 10ms");
     }
-    restart.validate(CONFIG_PATH);
+    restart.check(CONFIG_PATH);
+    positive("connect-timeout", connection.connectTimeout(), "connect-timeout = 10s");
+    if (connection.socketTimeout().isNegative()) {
+      throw bad("socket-timeout", "must not be negative", "e.g. socket-timeout = 60s");
+    }
     if (slot.snapshotChunkSize() < 1) {
       throw bad(
           "slot.snapshot-chunk-size",
           "must be at least 1, got " + slot.snapshotChunkSize(),
           "use e.g. 10000");
     }
+    stream
+        .keepaliveInterval()
+        .ifPresent(d -> positive("keepalive-interval", d, "keepalive-interval = auto"));
+    positive(
+        "keepalive-max-interval", stream.keepaliveMaxInterval(), "keepalive-max-interval = 15s");
+    stream
+        .livenessTimeout()
+        .ifPresent(d -> positive("liveness-timeout", d, "liveness-timeout = auto"));
+    if (slot.terminateBlockersAfter().filter(Duration::isNegative).isPresent()) {
+      throw bad(
+          "slot.creation.terminate-blockers-after",
+          "must not be negative",
+          "use off, or e.g. terminate-blockers-after = 2m");
+    }
+    if (retention.safeWalSizeWarningBytes() < 0) {
+      throw bad(
+          "retention.safe-wal-size-warning",
+          "must not be negative",
+          "e.g. safe-wal-size-warning = 1 GiB");
+    }
+    heartbeat.interval().ifPresent(d -> positive("heartbeat.interval", d, "interval = 30s"));
     if (slot.healInterval().isZero() || slot.healInterval().isNegative()) {
       throw bad("slot.creation.heal-interval", "must be positive", "e.g. heal-interval = 5s");
     }
@@ -250,6 +250,12 @@ public final class SourceSettings {
           "unacknowledged-warning", "must be positive", "e.g. unacknowledged-warning = 10000");
     }
     return this;
+  }
+
+  private static void positive(String key, Duration d, String example) {
+    if (d.isZero() || d.isNegative()) {
+      throw bad(key, "must be positive", "e.g. " + example);
+    }
   }
 
   private static IllegalArgumentException bad(String key, String problem, String fix) {

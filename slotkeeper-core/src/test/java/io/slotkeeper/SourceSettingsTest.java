@@ -139,20 +139,20 @@ class SourceSettingsTest {
     assertThatThrownBy(
             () -> parse(VALID + ", restart { min-backoff = 2s, max-backoff = 1s }").validate())
         .hasMessage(
-            "slotkeeper.source.restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
-                + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
+            "slotkeeper.source.restart.max-backoff (PT1S) must be at least min-backoff (PT2S)."
+                + " Fix: raise max-backoff or lower min-backoff");
     assertThatThrownBy(
             () ->
                 parse(VALID)
                     .withRestartBackoff(Duration.ZERO, Duration.ofSeconds(1), 1.5)
                     .validate())
-        .hasMessageContaining("slotkeeper.source.restart");
+        .hasMessageContaining("slotkeeper.source.restart.random-factor");
     assertThatThrownBy(
             () ->
                 parse(VALID)
                     .withRestartBackoff(Duration.ofMillis(-1), Duration.ofSeconds(1), 0)
                     .validate())
-        .hasMessageContaining("slotkeeper.source.restart");
+        .hasMessageContaining("slotkeeper.source.restart.min-backoff");
   }
 
   @Test

@@ -122,7 +122,7 @@ final class ArchiveCommand implements Callable<Integer> {
       control = WalArchiver.start(system, settings);
       subscription = announce(control);
       if (httpAddress != null) {
-        server = HttpStatusServer.start(httpAddress, probe(settings.slotName(), control));
+        server = HttpStatusServer.start(httpAddress, probe(settings.slotName(), control, system));
       }
       return loop(control);
     } finally {
@@ -217,11 +217,17 @@ final class ArchiveCommand implements Callable<Integer> {
   }
 
   /** The archive as the status server's probe sees a source: received, flushed as confirmed. */
-  private static HttpStatusServer.Probe probe(String slot, ArchiveControl control) {
+  private static HttpStatusServer.Probe probe(
+      String slot, ArchiveControl control, ActorSystem<Void> system) {
     return new HttpStatusServer.Probe() {
       @Override
       public String slot() {
         return slot;
+      }
+
+      @Override
+      public boolean live() {
+        return !system.getWhenTerminated().toCompletableFuture().isDone();
       }
 
       @Override

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import io.slotkeeper.SettingsReader;
 import io.slotkeeper.SourceSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.TreeSet;
  */
 final class CliConfig {
   static final String CLI_PATH = "slotkeeper.cli";
-  private static final Set<String> CLI_KEYS = Set.of("http");
+  private static final Set<String> CLI_KEYS = Set.of("http", "http-token-file");
 
   private final Config root;
   private final String origin;
@@ -57,7 +58,7 @@ final class CliConfig {
           "correct the file's HOCON syntax at the line named");
     }
     CliConfig cfg = new CliConfig(c, file.toString());
-    cfg.warnUnknownKeys(io);
+    cfg.rejectUnknownCliKeys();
     return cfg;
   }
 
@@ -140,55 +141,34 @@ final class CliConfig {
     return url.replaceAll("(?i)(password=)[^&]*", "$1***");
   }
 
-  /** Typos in a HOCON file are silently ignored by HOCON itself; say so, once per key. */
-  private void warnUnknownKeys(Io io) {
-    if (root.hasPath(SourceSettings.CONFIG_PATH)) {
-      Set<String> known = new TreeSet<>();
-      for (Map.Entry<String, ConfigValue> e :
-          ConfigFactory.defaultReference().getConfig(SourceSettings.CONFIG_PATH).entrySet()) {
-        known.add(e.getKey());
-      }
-      try {
-        for (Map.Entry<String, ConfigValue> e :
-            root.getConfig(SourceSettings.CONFIG_PATH).entrySet()) {
-          String key = e.getKey();
-          if (!known.contains(key) && !key.startsWith("connection-properties.")) {
-            io.warn(
-                "unknown setting "
-                    + SourceSettings.CONFIG_PATH
-                    + "."
-                    + key
-                    + " in "
-                    + origin
-                    + " is ignored (the keys are those of slotkeeper-core's reference.conf)");
-          }
-        }
-      } catch (ConfigException e) {
-        throw CliException.usage(
-            SourceSettings.CONFIG_PATH + " in " + origin + " is not an object",
-            "write it as " + SourceSettings.CONFIG_PATH + " { url = ..., slot-name = ..., ... }");
-      }
+  /**
+   * Typos in a HOCON file are silently ignored by HOCON itself. Those under slotkeeper.source are
+   * refused by {@code SourceSettings.create} (with the closest known key); those of the program's
+   * own section here, the same way.
+   */
+  private void rejectUnknownCliKeys() {
+    if (!root.hasPath(CLI_PATH)) {
+      return;
     }
-    if (root.hasPath(CLI_PATH)) {
-      try {
-        for (Map.Entry<String, ConfigValue> e : root.getConfig(CLI_PATH).entrySet()) {
-          if (!CLI_KEYS.contains(e.getKey())) {
-            io.warn(
-                "unknown setting "
-                    + CLI_PATH
-                    + "."
-                    + e.getKey()
-                    + " in "
-                    + origin
-                    + " is ignored (known: "
-                    + String.join(", ", new TreeSet<>(CLI_KEYS))
-                    + ")");
-          }
-        }
-      } catch (ConfigException e) {
+    Config cli;
+    try {
+      cli = root.getConfig(CLI_PATH);
+    } catch (ConfigException e) {
+      throw CliException.usage(
+          CLI_PATH + " in " + origin + " is not an object",
+          "write it as " + CLI_PATH + " { http = \"127.0.0.1:8080\" }");
+    }
+    for (Map.Entry<String, ConfigValue> e : cli.entrySet()) {
+      if (!CLI_KEYS.contains(e.getKey())) {
         throw CliException.usage(
-            CLI_PATH + " in " + origin + " is not an object",
-            "write it as " + CLI_PATH + " { http = \"127.0.0.1:8080\" }");
+            "unknown key " + CLI_PATH + "." + e.getKey() + " in " + origin,
+            "did you mean "
+                + CLI_PATH
+                + "."
+                + SettingsReader.closest(e.getKey(), CLI_KEYS)
+                + "? (known: "
+                + String.join(", ", new TreeSet<>(CLI_KEYS))
+                + ")");
       }
     }
   }

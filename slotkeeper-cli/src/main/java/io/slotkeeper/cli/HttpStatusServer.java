@@ -1,38 +1,44 @@
 package io.slotkeeper.cli;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.Waiting;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
 
 /**
- * A small HTTP endpoint for orchestrators and monitoring, on the JDK's built-in server:
+ * A small HTTP endpoint for orchestrators and monitoring, on {@link HttpTransport} (bounded by
+ * {@link HttpLimits}):
  *
  * <ul>
  *   <li>{@code GET /status}: JSON with level, reason, since and progress; while STARTING and
  *       waiting, {@code waiting} (what for, in fields); when FAILED, {@code failure} (kind,
  *       problem, remediation).
- *   <li>{@code GET /ready}: 200 while the stream is ACTIVE, 503 otherwise (a readiness probe).
  *   <li>{@code GET /metrics}: Prometheus text format.
+ *   <li>{@code GET /ready}: 200 while the stream is ACTIVE, 503 otherwise (a readiness probe).
+ *   <li>{@code GET /live}: 200 while the process and its actor system run, 503 once the actor
+ *       system has terminated (a liveness probe: restarting the process is then the fix).
  * </ul>
+ *
+ * With a token ({@link HttpToken}), {@code /status} and {@code /metrics} answer only requests
+ * carrying {@code Authorization: Bearer TOKEN}; the probes stay open, as orchestrators call them
+ * without credentials, and then say only the level.
  */
 final class HttpStatusServer implements AutoCloseable {
 
   /** What the endpoints report; read on the server's threads. */
   interface Probe {
     String slot();
+
+    /** True while the actor system runs (the process is alive if it can answer at all). */
+    boolean live();
 
     SourceStatus status();
 
@@ -43,12 +49,13 @@ final class HttpStatusServer implements AutoCloseable {
     double rowsPerSecond();
   }
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  /** The values of pg_replication_slots.wal_status, each a series of slotkeeper_wal_status. */
+  static final List<String> WAL_STATUSES = List.of("reserved", "extended", "unreserved", "lost");
 
-  private HttpStatusServer(HttpServer server, ExecutorService executor) {
-    this.server = server;
-    this.executor = executor;
+  private final HttpTransport transport;
+
+  private HttpStatusServer(HttpTransport transport) {
+    this.transport = transport;
   }
 
   /**
@@ -79,9 +86,14 @@ final class HttpStatusServer implements AutoCloseable {
   }
 
   static HttpStatusServer start(InetSocketAddress address, Probe probe) {
-    HttpServer server;
+    return start(address, probe, Optional.empty(), HttpLimits.DEFAULT);
+  }
+
+  static HttpStatusServer start(
+      InetSocketAddress address, Probe probe, Optional<HttpToken> token, HttpLimits limits) {
     try {
-      server = HttpServer.create(address, 16);
+      return new HttpStatusServer(
+          HttpTransport.start(address, limits, req -> route(req, probe, token)));
     } catch (IOException e) {
       throw CliException.runtime(
           "cannot serve HTTP on "
@@ -92,53 +104,43 @@ final class HttpStatusServer implements AutoCloseable {
               + e.getMessage(),
           "choose a free port (or another address) for --http");
     }
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "slotkeeper-http");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(executor);
-    server.createContext(
-        "/",
-        ex -> {
-          try (ex) {
-            if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
-              ex.getResponseHeaders().set("Allow", "GET, HEAD");
-              send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
-              return;
-            }
-            switch (ex.getRequestURI().getPath()) {
-              case "/status" ->
-                  send(ex, 200, "application/json", Json.write(statusJson(probe)) + "\n");
-              case "/ready" -> {
-                SourceStatus s = probe.status();
-                boolean ready = s.level() == StatusLevel.ACTIVE;
-                send(
-                    ex,
-                    ready ? 200 : 503,
-                    "text/plain; charset=utf-8",
-                    s.level() + (s.reason().isEmpty() ? "" : ": " + s.reason()) + "\n");
-              }
-              case "/metrics" ->
-                  send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics(probe));
-              default ->
-                  send(
-                      ex,
-                      404,
-                      "text/plain; charset=utf-8",
-                      "not found; try /status, /ready or /metrics\n");
-            }
-          }
-        });
-    server.start();
-    return new HttpStatusServer(server, executor);
+  }
+
+  private static HttpTransport.Response route(
+      HttpTransport.Request req, Probe probe, Optional<HttpToken> token) {
+    String path = req.path();
+    if ((path.equals("/status") || path.equals("/metrics"))
+        && token.isPresent()
+        && !token.get().accepts(req.header("authorization"))) {
+      return HttpTransport.Response.text(401, "a bearer token is required for " + path + "\n")
+          .withHeader("WWW-Authenticate", "Bearer realm=\"slotkeeper\"");
+    }
+    return switch (path) {
+      case "/status" ->
+          new HttpTransport.Response(
+              200, "application/json", Json.write(statusJson(probe)) + "\n", Map.of());
+      case "/metrics" ->
+          new HttpTransport.Response(
+              200, "text/plain; version=0.0.4; charset=utf-8", metrics(probe), Map.of());
+      case "/ready" -> {
+        SourceStatus s = probe.status();
+        boolean ready = s.level() == StatusLevel.ACTIVE;
+        // The reason may name hosts and roles: only for those who may read /status.
+        boolean detail = token.isEmpty() && !s.reason().isEmpty();
+        yield HttpTransport.Response.text(
+            ready ? 200 : 503, s.level() + (detail ? ": " + s.reason() : "") + "\n");
+      }
+      case "/live" -> {
+        boolean live = probe.live();
+        yield HttpTransport.Response.text(live ? 200 : 503, live ? "LIVE\n" : "TERMINATED\n");
+      }
+      default ->
+          HttpTransport.Response.text(404, "not found; try /status, /metrics, /ready or /live\n");
+    };
   }
 
   InetSocketAddress address() {
-    return server.getAddress();
+    return transport.address();
   }
 
   static Map<String, Object> statusJson(Probe probe) {
@@ -310,6 +312,26 @@ final class HttpStatusServer implements AutoCloseable {
         "Rows written per second over the last second.",
         label,
         String.format(Locale.ROOT, "%.3f", probe.rowsPerSecond()));
+    metric(
+        sb,
+        "slotkeeper_server_lag_seconds",
+        "gauge",
+        "The server's flush lag for this walsender (pg_stat_replication.flush_lag); -1 when unknown.",
+        label,
+        p.lagMillis() < 0 ? "-1" : String.format(Locale.ROOT, "%.3f", p.lagMillis() / 1000.0));
+    sb.append(
+            "# HELP slotkeeper_wal_status The slot's wal_status (1 for the current one; all 0 until"
+                + " read).\n")
+        .append("# TYPE slotkeeper_wal_status gauge\n");
+    for (String w : WAL_STATUSES) {
+      sb.append("slotkeeper_wal_status{slot=")
+          .append(label, 6, label.length() - 1)
+          .append(",status=\"")
+          .append(w)
+          .append("\"} ")
+          .append(w.equals(p.walStatus()) ? 1 : 0)
+          .append('\n');
+    }
     sb.append("# HELP slotkeeper_status Current status level (1 for the level the source is at).\n")
         .append("# TYPE slotkeeper_status gauge\n");
     for (StatusLevel l : StatusLevel.values()) {
@@ -343,21 +365,8 @@ final class HttpStatusServer implements AutoCloseable {
         .append('\n');
   }
 
-  private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type);
-    boolean head = "HEAD".equals(ex.getRequestMethod());
-    ex.sendResponseHeaders(code, head ? -1 : bytes.length);
-    if (!head) {
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(bytes);
-      }
-    }
-  }
-
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    transport.close();
   }
 }

@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -127,8 +128,19 @@ final class StreamCommand implements Callable<Integer> {
       names = "--http",
       paramLabel = "HOST:PORT",
       description =
-          "Serve GET /status, /ready (200 only when ACTIVE) and /metrics (Prometheus) on HOST:PORT.")
+          "Serve GET /status, /metrics (Prometheus), /ready (200 only when ACTIVE) and /live on"
+              + " HOST:PORT; a bare PORT listens on 127.0.0.1 only.")
   String http;
+
+  @Option(
+      names = "--http-token-file",
+      paramLabel = "FILE",
+      description =
+          "Require 'Authorization: Bearer TOKEN' for /status and /metrics, TOKEN read from FILE"
+              + " (or from the environment variable "
+              + HttpToken.ENV
+              + ", which wins). Never a flag value: the command line shows in ps.")
+  Path httpTokenFile;
 
   StreamCommand(Io io) {
     this.io = io;
@@ -154,6 +166,23 @@ final class StreamCommand implements Callable<Integer> {
     String httpSpec = http != null ? http : cfg.cliString("http").orElse(null);
     InetSocketAddress httpAddress =
         httpSpec == null ? null : HttpStatusServer.parseAddress(httpSpec);
+    Path tokenFile =
+        httpTokenFile != null
+            ? httpTokenFile
+            : cfg.cliString("http-token-file").map(Path::of).orElse(null);
+    // Only read when serving: a stale token variable must not stop a stream without --http.
+    Optional<HttpToken> httpToken =
+        httpAddress == null ? Optional.empty() : HttpToken.load(io, tokenFile);
+    if (httpAddress != null
+        && httpToken.isEmpty()
+        && !httpAddress.getAddress().isLoopbackAddress()) {
+      io.warn(
+          "--http "
+              + httpSpec
+              + " serves /status and /metrics to anyone who can reach it; set "
+              + HttpToken.ENV
+              + " or --http-token-file to require a bearer token");
+    }
 
     String slotNotice = preflight(settings);
 
@@ -182,7 +211,10 @@ final class StreamCommand implements Callable<Integer> {
       if (httpAddress != null) {
         server =
             HttpStatusServer.start(
-                httpAddress, probe(settings.slot().name(), control, stats, reporter));
+                httpAddress,
+                probe(settings.slot().name(), system, control, stats, reporter),
+                httpToken,
+                HttpLimits.DEFAULT);
         if (progress || io.stderrIsTerminal || io.verbose()) {
           io.note(
               "HTTP status on http://"
@@ -412,11 +444,20 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   private static HttpStatusServer.Probe probe(
-      String slot, Control control, StreamPipeline.Stats stats, StatusReporter reporter) {
+      String slot,
+      ActorSystem<?> system,
+      Control control,
+      StreamPipeline.Stats stats,
+      StatusReporter reporter) {
     return new HttpStatusServer.Probe() {
       @Override
       public String slot() {
         return slot;
+      }
+
+      @Override
+      public boolean live() {
+        return !system.getWhenTerminated().toCompletableFuture().isDone();
       }
 
       @Override

@@ -185,8 +185,35 @@ class CliArgsTest {
         Files.writeString(dir.resolve("typo.conf"), "slotkeeper.source { slot-nmae = x }\n");
     CliRun r =
         CliRun.run("stream", "--config", conf.toString(), "--url", URL, "--publication", "p");
-    assertThat(r.err).contains("warning: unknown setting slotkeeper.source.slot-nmae");
-    assertThat(r.exitCode).isEqualTo(2);
+    assertOneLineError(
+        r,
+        2,
+        "in "
+            + conf
+            + ": unknown key slotkeeper.source.slot-nmae. Fix: did you mean"
+            + " slotkeeper.source.slot-name?");
+    Path cli = Files.writeString(dir.resolve("cli.conf"), "slotkeeper.cli { htp = \":8080\" }\n");
+    assertOneLineError(
+        CliRun.run("stream", "--config", cli.toString(), "--url", URL, "--publication", "p"),
+        2,
+        "unknown key slotkeeper.cli.htp in " + cli + ". Fix: did you mean slotkeeper.cli.http?");
+  }
+
+  @Test
+  void theRepositoryApplicationConfAndTheProgramsOwnKeysAreAccepted(@TempDir Path dir)
+      throws IOException {
+    Path conf =
+        Files.writeString(
+            dir.resolve("ok.conf"),
+            "slotkeeper.cli { http = \"127.0.0.1:0\", http-token-file = \"/nonexistent\" }\n"
+                + "slotkeeper.source { slot-name = s, slot { temporary = on } }\n");
+    CliRun r = CliRun.run("stream", "--config", conf.toString(), "--url", URL);
+    // It gets as far as the missing publication: every key was accepted.
+    assertOneLineError(r, 2, "no publication given");
+    CliRun app =
+        CliRun.run(
+            "stream", "--config", Path.of("..", "application.conf").toString(), "--slot", "s");
+    assertThat(app.err).doesNotContain("unknown key");
   }
 
   @Test

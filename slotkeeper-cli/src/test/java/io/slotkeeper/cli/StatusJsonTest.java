@@ -33,6 +33,11 @@ class StatusJsonTest {
                   }
 
                   @Override
+                  public boolean live() {
+                    return true;
+                  }
+
+                  @Override
                   public SourceStatus status() {
                     return s;
                   }

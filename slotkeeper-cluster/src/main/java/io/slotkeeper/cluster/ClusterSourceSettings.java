@@ -1,12 +1,12 @@
 package io.slotkeeper.cluster;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import io.slotkeeper.RestartSettings;
+import io.slotkeeper.SettingsReader;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
 /**
@@ -65,34 +65,17 @@ public final class ClusterSourceSettings {
    * @throws IllegalArgumentException naming the key and the fix when a value is malformed
    */
   public static ClusterSourceSettings create(Config config) {
-    Config c = config.withFallback(ConfigFactory.defaultReference().getConfig(CONFIG_PATH));
-    try {
-      String role = c.getString("role");
-      return new ClusterSourceSettings(
-              c.getString("singleton-name"),
-              role.isEmpty() ? Optional.empty() : Optional.of(role),
-              c.getDuration("hand-over.drain-timeout"),
-              c.getDuration("hand-over.shutdown-timeout"),
-              RestartSettings.create(c),
-              offOrDuration(c, "failed-retry-interval"),
-              c.getDuration("status-timeout"))
-          .validate();
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException(
-          "bad Slotkeeper cluster configuration: "
-              + e.getMessage()
-              + ". Fix: correct that key (see slotkeeper-cluster's reference.conf for its meaning and unit)",
-          e);
-    }
-  }
-
-  private static Optional<Duration> offOrDuration(Config c, String key) {
-    Object raw = c.getValue(key).unwrapped();
-    // HOCON reads a bare off as the boolean false.
-    if (Boolean.FALSE.equals(raw) || "off".equals(raw)) {
-      return Optional.empty();
-    }
-    return Optional.of(c.getDuration(key));
+    SettingsReader c = new SettingsReader(config, CONFIG_PATH, "slotkeeper-cluster", Set.of());
+    String role = c.string("role");
+    return new ClusterSourceSettings(
+            c.string("singleton-name"),
+            role.isEmpty() ? Optional.empty() : Optional.of(role),
+            c.duration("hand-over.drain-timeout"),
+            c.duration("hand-over.shutdown-timeout"),
+            RestartSettings.read(c),
+            c.optionalDuration("failed-retry-interval", "off"),
+            c.duration("status-timeout"))
+        .validate();
   }
 
   /**
@@ -107,16 +90,13 @@ public final class ClusterSourceSettings {
           "'" + singletonName + "' is not usable as an actor name",
           "use letters, digits, '-' and '_' only, or leave it empty for slotkeeper-<slot-name>");
     }
-    if (drainTimeout.isNegative()
-        || drainTimeout.isZero()
-        || shutdownTimeout.isNegative()
-        || shutdownTimeout.isZero()) {
-      throw bad(
-          "hand-over",
-          "needs positive drain-timeout and shutdown-timeout",
-          "e.g. drain-timeout = 5s, shutdown-timeout = 3s");
+    if (drainTimeout.isNegative() || drainTimeout.isZero()) {
+      throw bad("hand-over.drain-timeout", "must be positive", "e.g. drain-timeout = 5s");
     }
-    restart.validate(CONFIG_PATH);
+    if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+      throw bad("hand-over.shutdown-timeout", "must be positive", "e.g. shutdown-timeout = 3s");
+    }
+    restart.check(CONFIG_PATH);
     if (failedRetryInterval.map(d -> d.isNegative() || d.isZero()).orElse(false)) {
       throw bad(
           "failed-retry-interval", "must be positive or off", "e.g. failed-retry-interval = 60s");

@@ -61,8 +61,8 @@ class ClusterSourceSettingsTest {
             .withRestartBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1), 0.2);
     assertThatThrownBy(bad::validate)
         .hasMessage(
-            "slotkeeper.cluster.restart needs 0 <= min-backoff <= max-backoff and random-factor within 0..1."
-                + " Fix: e.g. min-backoff = 200ms, max-backoff = 10s, random-factor = 0.2");
+            "slotkeeper.cluster.restart.max-backoff (PT1S) must be at least min-backoff (PT5S)."
+                + " Fix: raise max-backoff or lower min-backoff");
     assertThatThrownBy(
             () ->
                 ClusterSourceSettings.create(ConfigFactory.empty())

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 public final class ErrorClassifier {
 
   private static final Pattern SEVERITY = Pattern.compile("^(FATAL|ERROR|PANIC):\\s+");
+  private static final Pattern TLS_HOST_MISMATCH =
+      Pattern.compile("The hostname (\\S+) could not be verified by hostnameverifier");
   private static final Pattern ACTIVE_PID = Pattern.compile("is active for PID (\\d+)");
   private static final Pattern PROTO_VERSION_REFUSED =
       Pattern.compile("proto_version=(\\d+) but .*protocol (\\d+) or lower");
@@ -50,6 +52,21 @@ public final class ErrorClassifier {
             "check that the slot uses the pgoutput plugin; if it does, report this as a bug"
                 + " with the server version",
             FailureKind.INVALID_STREAM);
+      }
+      if (t instanceof SQLException sql && sql.getMessage() != null) {
+        Matcher host = TLS_HOST_MISMATCH.matcher(sql.getMessage());
+        if (host.find()) {
+          // pgjdbc says this with the generic 08006 (connection failure), so only its words tell;
+          // a retry cannot help, as the certificate will not change its names.
+          return fatal(
+              "the server's TLS certificate does not hold the host name "
+                  + host.group(1)
+                  + " (sslmode=verify-full)",
+              "connect by a host name the certificate holds (its subject alternative names) in the"
+                  + " url, or use sslmode=verify-ca to verify the certificate's authority but not"
+                  + " its host name",
+              FailureKind.CONFIGURATION);
+        }
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         Classification c = bySqlState(sql, user, database);

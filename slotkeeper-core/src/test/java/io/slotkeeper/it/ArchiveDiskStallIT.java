@@ -81,9 +81,15 @@ class ArchiveDiskStallIT extends ArchiveFixtures {
     for (int i = 0; i < 60; i++) {
       serverEnd = writeAndSwitch();
     }
+    // The window between the two reply times must itself be as long as wal_sender_timeout (2 s,
+    // three keepalive intervals): writing the WAL above can take most of the 6 s stall on a busy
+    // machine, and a window that is too short to hold a keepalive proves nothing either way.
     String replyBefore = replyTime();
+    long windowStart = System.nanoTime();
     long sixSeconds = Duration.ofSeconds(6).toNanos();
-    while (System.nanoTime() - stallStart < sixSeconds) {
+    long senderTimeout = Duration.ofSeconds(2).toNanos();
+    while (System.nanoTime() - stallStart < sixSeconds
+        || System.nanoTime() - windowStart < senderTimeout) {
       Thread.sleep(200);
     }
     String replyAfter = replyTime();

@@ -6,7 +6,6 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
-import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Collectors;
-import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
 import org.postgresql.copy.CopyDual;
 import org.postgresql.core.BaseConnection;
@@ -38,20 +36,14 @@ import org.postgresql.core.BaseConnection;
 final class ReplicationSession implements AutoCloseable {
   private final SourceSettings settings;
   private final Connection connection;
-  private final CopyEndProbe endProbe;
-  private CopyDual copy;
-
-  /**
-   * Bound of a status-update write once streaming; null until {@link #boundStreamingIo} is called.
-   */
-  private Duration writeLimit;
-
-  private Duration readLimit;
+  private final CopyStream stream;
 
   private ReplicationSession(SourceSettings settings, Connection connection) {
     this.settings = settings;
     this.connection = connection;
-    this.endProbe = CopyEndProbe.of(connection);
+    this.stream =
+        new CopyStream(
+            connection, "replication stream (it is shutting down, or the walsender was stopped)");
   }
 
   static ReplicationSession open(SourceSettings settings) throws SQLException {
@@ -317,7 +309,7 @@ final class ReplicationSession implements AutoCloseable {
       sql.append(", messages 'true'");
     }
     sql.append(")");
-    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(sql.toString());
+    stream.start(sql.toString());
   }
 
   /**
@@ -333,14 +325,7 @@ final class ReplicationSession implements AutoCloseable {
    * unaffected: with nothing pending, the read returns at once.
    */
   void boundStreamingIo(Duration liveness) throws SQLException {
-    Duration half = liveness.dividedBy(2);
-    readLimit =
-        half.compareTo(settings.connection().socketTimeout()) < 0
-            ? half
-            : settings.connection().socketTimeout();
-    writeLimit = liveness;
-    connection.setNetworkTimeout(
-        Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
+    stream.boundIo(liveness, settings.connection().socketTimeout());
   }
 
   /**
@@ -348,59 +333,20 @@ final class ReplicationSession implements AutoCloseable {
    * one.
    */
   byte[] readPending() throws SQLException {
-    byte[] data;
-    try {
-      data = copy.readFromCopy(false);
-    } catch (SQLException e) {
-      if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
-        throw new ClassifiedException(
-            ErrorClass.TRANSIENT,
-            "a message from the server stopped arriving part-way"
-                + " (no byte for "
-                + readLimit.toMillis()
-                + " ms, twice); the network path looks dead",
-            null,
-            e);
-      }
-      throw e;
-    }
-    if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
-      throw new ClassifiedException(
-          ErrorClass.TRANSIENT,
-          "the server ended the replication stream (it is shutting down, or the walsender was stopped)",
-          null,
-          null);
-    }
-    return data;
+    return stream.readPending();
   }
 
   void send(byte[] message) throws SQLException {
-    if (writeLimit == null) {
-      write(message);
-    } else {
-      WriteWatchdog.guard(writeLimit, this::abort, () -> write(message));
-    }
+    stream.send(message);
   }
 
-  private void write(byte[] message) throws SQLException {
-    copy.writeToCopy(message, 0, message.length);
-    copy.flushCopy();
-  }
-
-  /**
-   * Closes the socket from any thread, without the orderly goodbye: what JDBC's abort is for. A
-   * call blocked on the socket in the owning thread fails at once.
-   */
+  /** Closes the socket from any thread, without the orderly goodbye (see {@link CopyStream}). */
   void abort() {
-    try {
-      connection.abort(Runnable::run);
-    } catch (SQLException | RuntimeException ignored) {
-      // already closed, or closing anyway
-    }
+    stream.abort();
   }
 
   boolean streaming() {
-    return copy != null && copy.isActive();
+    return stream.streaming();
   }
 
   @Override

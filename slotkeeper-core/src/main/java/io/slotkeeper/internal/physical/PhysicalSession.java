@@ -4,8 +4,8 @@ import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.connection.CopyEndProbe;
+import io.slotkeeper.internal.connection.CopyStream;
 import io.slotkeeper.internal.connection.JdbcProperties;
-import io.slotkeeper.internal.connection.WriteWatchdog;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
@@ -18,9 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
-import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
-import org.postgresql.copy.CopyDual;
 
 /**
  * One physical replication connection ({@code replication=true}) and, once started, its COPY BOTH
@@ -35,14 +33,16 @@ final class PhysicalSession implements AutoCloseable {
 
   private final SourceSettings settings;
   private final Connection connection;
-  private final CopyEndProbe endProbe;
-  private CopyDual copy;
-  private Duration writeLimit;
+  private final CopyStream stream;
 
   private PhysicalSession(SourceSettings settings, Connection connection) {
     this.settings = settings;
     this.connection = connection;
-    this.endProbe = CopyEndProbe.of(connection);
+    this.stream =
+        new CopyStream(
+            connection,
+            "physical replication stream (it is shutting down, the walsender was stopped, or the"
+                + " timeline ended)");
   }
 
   static PhysicalSession open(SourceSettings settings) throws SQLException {
@@ -151,58 +151,29 @@ final class PhysicalSession implements AutoCloseable {
       sql.append("SLOT ").append(quoteIdent(slotName)).append(' ');
     }
     sql.append("PHYSICAL ").append(start).append(" TIMELINE ").append(timeline);
-    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(sql.toString());
+    stream.start(sql.toString());
   }
 
   /** Bounds blocking reads and status-update writes once streaming, as the logical session does. */
   void boundStreamingIo(Duration liveness) throws SQLException {
-    Duration half = liveness.dividedBy(2);
-    Duration read =
-        half.compareTo(settings.connection().socketTimeout()) < 0
-            ? half
-            : settings.connection().socketTimeout();
-    writeLimit = liveness;
-    connection.setNetworkTimeout(
-        Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, read.toMillis())));
+    stream.boundIo(liveness, settings.connection().socketTimeout());
   }
 
   /** One CopyData message if one is already waiting, else null; never waits for the server. */
   byte[] readPending() throws SQLException {
-    byte[] data = copy.readFromCopy(false);
-    if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
-      throw new ClassifiedException(
-          ErrorClass.TRANSIENT,
-          "the server ended the physical replication stream (it is shutting down, the walsender"
-              + " was stopped, or the timeline ended)",
-          null,
-          null);
-    }
-    return data;
+    return stream.readPending();
   }
 
   void send(byte[] message) throws SQLException {
-    if (writeLimit == null) {
-      write(message);
-    } else {
-      WriteWatchdog.guard(writeLimit, this::abort, () -> write(message));
-    }
-  }
-
-  private void write(byte[] message) throws SQLException {
-    copy.writeToCopy(message, 0, message.length);
-    copy.flushCopy();
+    stream.send(message);
   }
 
   void abort() {
-    try {
-      connection.abort(Runnable::run);
-    } catch (SQLException | RuntimeException ignored) {
-      // already closed, or closing anyway
-    }
+    stream.abort();
   }
 
   boolean streaming() {
-    return copy != null && copy.isActive();
+    return stream.streaming();
   }
 
   @Override

@@ -1,0 +1,115 @@
+package io.slotkeeper.internal.connection;
+
+import io.slotkeeper.InternalApi;
+import io.slotkeeper.internal.supervision.ClassifiedException;
+import io.slotkeeper.internal.supervision.ErrorClass;
+import java.net.SocketTimeoutException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyDual;
+
+/**
+ * The COPY BOTH stream of a replication connection, logical or physical: non-blocking reads that
+ * notice a stream the server ended ({@link CopyEndProbe}), status-update writes, and the bounds
+ * that make a dead path show while streaming. One copy for both kinds of session, so a fix to how
+ * the stream is read or written reaches both.
+ *
+ * <p>Why the bounds: pgjdbc's non-blocking read only checks that a message has <em>started</em> to
+ * arrive and then reads the rest blocking, so the socket timeout is set to half the liveness
+ * timeout (pgjdbc's reader, when the timeout hits after it has read part of what it wanted, returns
+ * that part and throws only when the next read times out too: a dead path shows after two
+ * timeouts). Writes are not covered by the socket timeout at all, so a {@link WriteWatchdog} bounds
+ * them. An idle stream is unaffected: with nothing pending, the read returns at once.
+ */
+@InternalApi
+public final class CopyStream {
+  private final Connection connection;
+  private final CopyEndProbe endProbe;
+  private final String endedByServer;
+  private CopyDual copy;
+  private Duration readLimit;
+  private Duration writeLimit;
+
+  /**
+   * @param endedByServer what it means when the server ends the stream, for the error's text
+   */
+  public CopyStream(Connection connection, String endedByServer) {
+    this.connection = connection;
+    this.endProbe = CopyEndProbe.of(connection);
+    this.endedByServer = endedByServer;
+  }
+
+  /** Sends {@code startReplication} (a START_REPLICATION command) and keeps its COPY BOTH. */
+  public void start(String startReplication) throws SQLException {
+    copy = connection.unwrap(PGConnection.class).getCopyAPI().copyDual(startReplication);
+  }
+
+  /** Bounds blocking reads and status-update writes from now on (see the class comment). */
+  public void boundIo(Duration liveness, Duration socketTimeout) throws SQLException {
+    Duration half = liveness.dividedBy(2);
+    readLimit = half.compareTo(socketTimeout) < 0 ? half : socketTimeout;
+    writeLimit = liveness;
+    connection.setNetworkTimeout(
+        Runnable::run, (int) Math.max(1, Math.min(Integer.MAX_VALUE, readLimit.toMillis())));
+  }
+
+  /**
+   * One CopyData message if one is already waiting, else null; never waits for the server to start
+   * one.
+   */
+  public byte[] readPending() throws SQLException {
+    byte[] data;
+    try {
+      data = copy.readFromCopy(false);
+    } catch (SQLException e) {
+      if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
+        throw new ClassifiedException(
+            ErrorClass.TRANSIENT,
+            "a message from the server stopped arriving part-way"
+                + " (no byte for "
+                + readLimit.toMillis()
+                + " ms, twice); the network path looks dead",
+            null,
+            e);
+      }
+      throw e;
+    }
+    if (data == null && (!copy.isActive() || endProbe.serverEndedCopy())) {
+      throw new ClassifiedException(
+          ErrorClass.TRANSIENT, "the server ended the " + endedByServer, null, null);
+    }
+    return data;
+  }
+
+  /** Writes one message (a status update), bounded by the write limit once streaming. */
+  public void send(byte[] message) throws SQLException {
+    if (writeLimit == null) {
+      write(message);
+    } else {
+      WriteWatchdog.guard(writeLimit, this::abort, () -> write(message));
+    }
+  }
+
+  private void write(byte[] message) throws SQLException {
+    copy.writeToCopy(message, 0, message.length);
+    copy.flushCopy();
+  }
+
+  /**
+   * Closes the socket from any thread, without the orderly goodbye: what JDBC's abort is for. A
+   * call blocked on the socket in the owning thread fails at once.
+   */
+  public void abort() {
+    try {
+      connection.abort(Runnable::run);
+    } catch (SQLException | RuntimeException ignored) {
+      // already closed, or closing anyway
+    }
+  }
+
+  public boolean streaming() {
+    return copy != null && copy.isActive();
+  }
+}

@@ -36,10 +36,16 @@ final class Harness implements AutoCloseable {
       return gate.thenApply(v -> e);
     }
 
+    /** The consumer stalls itself after taking an envelope this matches (see {@link #stall()}). */
+    volatile Predicate<ChangeEnvelope> stallAfter = e -> false;
+
     void accept(ChangeEnvelope e) {
       received.add(e);
       if (autoAck.test(e)) {
         e.committableOffset().commit();
+      }
+      if (stallAfter.test(e)) {
+        stall();
       }
     }
 
@@ -118,7 +124,11 @@ final class Harness implements AutoCloseable {
   }
 
   static Harness start(ActorSystem<?> system, SourceSettings settings) {
-    Consumer consumer = new Consumer();
+    return start(system, settings, new Consumer());
+  }
+
+  /** With a consumer set up before the first envelope can reach it. */
+  static Harness start(ActorSystem<?> system, SourceSettings settings, Consumer consumer) {
     Pair<Control, CompletionStage<Done>> run =
         ReplicationSource.create(settings)
             .mapAsync(1, consumer::pass)

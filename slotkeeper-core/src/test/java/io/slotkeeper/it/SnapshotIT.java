@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -347,12 +348,14 @@ class SnapshotIT extends ActorSystemPerClass {
     PostgresServer pg = PG.server();
     fill(pg, "snap_stop", 3_000);
     pg.execute("CREATE PUBLICATION snap_stop_pub FOR TABLE snap_stop");
-    Harness h = Harness.start(kit.system(), settings(pg, "snap_stop", 100));
-    Harness.await(
-        "part of the snapshot",
-        WAIT,
-        () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 200);
-    h.consumer.stall();
+    // The consumer stops itself at the 200th row, so the snapshot (read only against demand)
+    // cannot finish however slowly this test's thread runs: stalling from here, after seeing 200
+    // rows arrive, let a fast source read all 3,000 first on a busy machine.
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 200;
+    Harness h = Harness.start(kit.system(), settings(pg, "snap_stop", 100), consumer);
+    Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 200);
     assertThat(
             pg.queryLong(
                 "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'snap_stop_slot'"))

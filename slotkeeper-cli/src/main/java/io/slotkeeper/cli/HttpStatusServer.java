@@ -18,6 +18,10 @@ import java.util.Optional;
  * {@link HttpLimits}):
  *
  * <ul>
+ *   <li>{@code GET /}: the status page ({@link StatusPage}), plain HTML whose script reads the
+ *       endpoints below; it holds no data itself, so it is served without the token.
+ *   <li>{@code GET /status/history}: the last minutes of lag and rate samples ({@link
+ *       StatusHistory}), for the page's chart.
  *   <li>{@code GET /status}: JSON with level, reason, since and progress; while STARTING and
  *       waiting, {@code waiting} (what for, in fields); when FAILED, {@code failure} (kind,
  *       problem, remediation).
@@ -27,9 +31,9 @@ import java.util.Optional;
  *       system has terminated (a liveness probe: restarting the process is then the fix).
  * </ul>
  *
- * With a token ({@link HttpToken}), {@code /status} and {@code /metrics} answer only requests
- * carrying {@code Authorization: Bearer TOKEN}; the probes stay open, as orchestrators call them
- * without credentials, and then say only the level.
+ * With a token ({@link HttpToken}), {@code /status}, {@code /status/history} and {@code /metrics}
+ * answer only requests carrying {@code Authorization: Bearer TOKEN}; the probes stay open, as
+ * orchestrators call them without credentials, and then say only the level.
  */
 final class HttpStatusServer implements AutoCloseable {
 
@@ -52,10 +56,16 @@ final class HttpStatusServer implements AutoCloseable {
   /** The values of pg_replication_slots.wal_status, each a series of slotkeeper_wal_status. */
   static final List<String> WAL_STATUSES = List.of("reserved", "extended", "unreserved", "lost");
 
-  private final HttpTransport transport;
+  /** The paths that carry the source's data, and so need the token when one is set. */
+  private static final java.util.Set<String> GUARDED =
+      java.util.Set.of("/status", "/status/history", "/metrics");
 
-  private HttpStatusServer(HttpTransport transport) {
+  private final HttpTransport transport;
+  private final StatusHistory history;
+
+  private HttpStatusServer(HttpTransport transport, StatusHistory history) {
     this.transport = transport;
+    this.history = history;
   }
 
   /**
@@ -91,10 +101,12 @@ final class HttpStatusServer implements AutoCloseable {
 
   static HttpStatusServer start(
       InetSocketAddress address, Probe probe, Optional<HttpToken> token, HttpLimits limits) {
+    StatusHistory history = StatusHistory.start(probe, System::currentTimeMillis);
     try {
       return new HttpStatusServer(
-          HttpTransport.start(address, limits, req -> route(req, probe, token)));
+          HttpTransport.start(address, limits, req -> route(req, probe, token, history)), history);
     } catch (IOException e) {
+      history.close();
       throw CliException.runtime(
           "cannot serve HTTP on "
               + address.getHostString()
@@ -107,15 +119,19 @@ final class HttpStatusServer implements AutoCloseable {
   }
 
   private static HttpTransport.Response route(
-      HttpTransport.Request req, Probe probe, Optional<HttpToken> token) {
+      HttpTransport.Request req, Probe probe, Optional<HttpToken> token, StatusHistory history) {
     String path = req.path();
-    if ((path.equals("/status") || path.equals("/metrics"))
+    if (GUARDED.contains(path)
         && token.isPresent()
         && !token.get().accepts(req.header("authorization"))) {
       return HttpTransport.Response.text(401, "a bearer token is required for " + path + "\n")
           .withHeader("WWW-Authenticate", "Bearer realm=\"slotkeeper\"");
     }
     return switch (path) {
+      case "/", "/index.html" -> StatusPage.response();
+      case "/status/history" ->
+          new HttpTransport.Response(
+              200, "application/json", Json.write(history.json()) + "\n", Map.of());
       case "/status" ->
           new HttpTransport.Response(
               200, "application/json", Json.write(statusJson(probe)) + "\n", Map.of());
@@ -135,7 +151,8 @@ final class HttpStatusServer implements AutoCloseable {
         yield HttpTransport.Response.text(live ? 200 : 503, live ? "LIVE\n" : "TERMINATED\n");
       }
       default ->
-          HttpTransport.Response.text(404, "not found; try /status, /metrics, /ready or /live\n");
+          HttpTransport.Response.text(
+              404, "not found; try /, /status, /metrics, /ready or /live\n");
     };
   }
 
@@ -368,5 +385,6 @@ final class HttpStatusServer implements AutoCloseable {
   @Override
   public void close() {
     transport.close();
+    history.close();
   }
 }

@@ -58,6 +58,9 @@ public final class TcpProxy implements AutoCloseable {
   private long latencyNanos;
   private boolean closed;
 
+  /** The armed corruption of server-to-client bytes, or null. */
+  private volatile DownstreamCorruption corruption;
+
   /** The current listener and the thread accepting on it; both null while refusing or closed. */
   private ServerSocket listener;
 
@@ -169,6 +172,23 @@ public final class TcpProxy implements AutoCloseable {
       }
       gate.notifyAll();
     }
+  }
+
+  /**
+   * From now on, in the server-to-client direction, replaces the byte {@code delta} bytes from the
+   * start of each of the next {@code times} occurrences of {@code marker} with {@code replacement}:
+   * what a faulty path, middlebox or server does to bytes, aimed at the message a test chooses
+   * (e.g. a row value it writes as the marker, and a negative delta that reaches that row's message
+   * type byte). Replaces any corruption armed before. See {@link #corruptionsDone()}.
+   */
+  public void corruptDownstream(byte[] marker, int delta, byte replacement, int times) {
+    corruption = new DownstreamCorruption(marker, delta, replacement, times);
+  }
+
+  /** How many bytes the armed {@link #corruptDownstream} has replaced so far (0 when none). */
+  public int corruptionsDone() {
+    DownstreamCorruption c = corruption;
+    return c == null ? 0 : c.done();
   }
 
   /**
@@ -451,6 +471,10 @@ public final class TcpProxy implements AutoCloseable {
           }
           if (!awaitPassage(this)) {
             break;
+          }
+          DownstreamCorruption c = corruption;
+          if (downstream && c != null) {
+            c.apply(buf, n);
           }
           int pass = downstream ? takeDownstreamAllowance(n) : n;
           out.write(buf, 0, pass);

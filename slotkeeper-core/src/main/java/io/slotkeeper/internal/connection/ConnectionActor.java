@@ -545,11 +545,22 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         break;
       }
       lastServerMessageNanos = System.nanoTime();
-      ReplicationFrame frame = ReplicationFrames.decode(data);
+      ReplicationFrame frame;
+      try {
+        frame = ReplicationFrames.decode(data);
+      } catch (RuntimeException e) {
+        throw InvalidStream.at(null, lastReceived, e);
+      }
       if (frame instanceof XLogData x) {
+        Lsn before = lastReceived;
         lastReceived = Lsn.max(lastReceived, x.walStart());
-        ChangeEnvelope env =
-            assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
+        ChangeEnvelope env;
+        try {
+          env = assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
+        } catch (RuntimeException e) {
+          // Nothing of this message is delivered, and nothing confirmed: the connection ends.
+          throw InvalidStream.at(x.walStart(), before, e);
+        }
         if (env != null) {
           items.add(new StreamItem.Change(env));
           envelopes++;

@@ -61,6 +61,7 @@ public final class Restarter<C> extends AbstractBehavior<Restarter.Command> {
   private final AtomicLong reconnects;
   private ActorRef<C> connection;
   private int attempt;
+  private final InvalidStreamStreak invalidStreamStreak = new InvalidStreamStreak();
   private long streamingSinceNanos = -1;
   private long generation;
 
@@ -186,6 +187,7 @@ public final class Restarter<C> extends AbstractBehavior<Restarter.Command> {
     Classification c =
         ErrorClassifier.classify(
             cause, settings.connection().user(), settings.connection().databaseName());
+    c = invalidStreamStreak.escalate(c);
     if (c.errorClass() == ErrorClass.FATAL) {
       // The StatusMonitor logs the FAILED status with this reason; the trace is for debugging only.
       // The SourceActor has the monitor publish FAILED before it fails the stream.

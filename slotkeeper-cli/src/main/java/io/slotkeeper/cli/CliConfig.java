@@ -23,7 +23,8 @@ import java.util.TreeSet;
  */
 final class CliConfig {
   static final String CLI_PATH = "slotkeeper.cli";
-  private static final Set<String> CLI_KEYS = Set.of("http", "http-token-file");
+  private static final Set<String> CLI_KEYS =
+      Set.of("http", "http-token-file", "http-tls-cert", "http-tls-key");
 
   private final Config root;
   private final String origin;

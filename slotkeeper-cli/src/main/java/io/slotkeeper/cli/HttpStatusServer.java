@@ -101,10 +101,21 @@ final class HttpStatusServer implements AutoCloseable {
 
   static HttpStatusServer start(
       InetSocketAddress address, Probe probe, Optional<HttpToken> token, HttpLimits limits) {
+    return start(address, probe, token, limits, null);
+  }
+
+  /** With {@code tls} null, plain HTTP; else HTTPS with that context ({@link HttpTls}). */
+  static HttpStatusServer start(
+      InetSocketAddress address,
+      Probe probe,
+      Optional<HttpToken> token,
+      HttpLimits limits,
+      javax.net.ssl.SSLContext tls) {
     StatusHistory history = StatusHistory.start(probe, System::currentTimeMillis);
     try {
       return new HttpStatusServer(
-          HttpTransport.start(address, limits, req -> route(req, probe, token, history)), history);
+          HttpTransport.start(address, limits, tls, req -> route(req, probe, token, history)),
+          history);
     } catch (IOException e) {
       history.close();
       throw CliException.runtime(

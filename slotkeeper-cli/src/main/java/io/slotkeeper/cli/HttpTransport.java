@@ -17,6 +17,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A deliberately small HTTP/1.1 server: one request per connection ({@code Connection: close}), no
@@ -24,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * headers without a size or time limit and hands every connection to its executor, so a slow or
  * large request could hold its threads or memory; here the acceptor refuses what the workers cannot
  * take, and a worker gives up on a request after {@code headTimeout}.
+ *
+ * <p>With TLS, connections are accepted plain and wrapped in the worker, so a handshake (which a
+ * slow client can stretch out) never runs on the acceptor; the handshake and the request head
+ * together must finish within {@code headTimeout}. Refusals (rate, busy) then close the connection
+ * without an answer: an answer would first need a handshake.
  */
 final class HttpTransport implements AutoCloseable {
 
@@ -56,10 +63,12 @@ final class HttpTransport implements AutoCloseable {
   private final RateLimiter rate;
   private final HttpLimits limits;
   private final Handler handler;
+  private final SSLContext tls;
   private volatile boolean closed;
 
-  private HttpTransport(ServerSocket socket, HttpLimits limits, Handler handler) {
+  private HttpTransport(ServerSocket socket, HttpLimits limits, SSLContext tls, Handler handler) {
     this.socket = socket;
+    this.tls = tls;
     this.limits = limits;
     this.handler = handler;
     this.rate = new RateLimiter(limits.requestsPerSecond(), limits.burst());
@@ -78,6 +87,13 @@ final class HttpTransport implements AutoCloseable {
 
   static HttpTransport start(InetSocketAddress address, HttpLimits limits, Handler handler)
       throws IOException {
+    return start(address, limits, null, handler);
+  }
+
+  /** With {@code tls} null, plain HTTP. */
+  static HttpTransport start(
+      InetSocketAddress address, HttpLimits limits, SSLContext tls, Handler handler)
+      throws IOException {
     ServerSocket s = new ServerSocket();
     try {
       s.setReuseAddress(true);
@@ -89,7 +105,7 @@ final class HttpTransport implements AutoCloseable {
       s.close();
       throw e;
     }
-    HttpTransport t = new HttpTransport(s, limits, handler);
+    HttpTransport t = new HttpTransport(s, limits, tls, handler);
     t.acceptor.start();
     return t;
   }
@@ -123,8 +139,11 @@ final class HttpTransport implements AutoCloseable {
     }
   }
 
-  private static void refuse(Socket c, Response r) {
+  private void refuse(Socket c, Response r) {
     try (c) {
+      if (tls != null) {
+        return; // an answer would need a handshake first; closing is the cheap refusal
+      }
       c.setSoTimeout(100);
       write(c.getOutputStream(), "GET", r);
       discardUnread(c);
@@ -148,9 +167,10 @@ final class HttpTransport implements AutoCloseable {
     }
   }
 
-  private void serve(Socket c) {
-    try (c) {
+  private void serve(Socket plain) {
+    try (plain) {
       long deadline = System.nanoTime() + limits.headTimeout().toNanos();
+      Socket c = tls == null ? plain : handshake(plain, deadline);
       String head;
       try {
         head = readHead(c, deadline);
@@ -188,6 +208,43 @@ final class HttpTransport implements AutoCloseable {
       // the client went away or was too slow to read the answer
     }
   }
+
+  /**
+   * The server side of a TLS handshake on an accepted connection, within the request's deadline: a
+   * timer closes the socket at the deadline, as each read's timeout alone would let a client that
+   * trickles bytes stretch the handshake out.
+   */
+  private Socket handshake(Socket plain, long deadline) throws IOException {
+    SSLSocket s =
+        (SSLSocket)
+            tls.getSocketFactory()
+                .createSocket(
+                    plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+    s.setUseClientMode(false);
+    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    s.setSoTimeout((int) left);
+    java.util.concurrent.ScheduledFuture<?> guard =
+        HANDSHAKE_TIMER.schedule(
+            () -> {
+              try {
+                plain.close();
+              } catch (IOException ignored) {
+                // closing anyway
+              }
+            },
+            left,
+            TimeUnit.MILLISECONDS);
+    try {
+      s.startHandshake();
+    } finally {
+      guard.cancel(false);
+    }
+    return s;
+  }
+
+  private static final java.util.concurrent.ScheduledExecutorService HANDSHAKE_TIMER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> daemon(r, "slotkeeper-http-tls-timer"));
 
   private static final class HeadTooLarge extends IOException {
     private static final long serialVersionUID = 1L;

@@ -39,8 +39,7 @@ final class StatusPage {
     return new HttpTransport.Response(200, "text/html; charset=utf-8", HTML, Map.of())
         .withHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .withHeader("X-Content-Type-Options", "nosniff")
-        .withHeader("Referrer-Policy", "no-referrer")
-        .withHeader("Cache-Control", "no-store");
+        .withHeader("Referrer-Policy", "no-referrer");
   }
 
   private static String load() {

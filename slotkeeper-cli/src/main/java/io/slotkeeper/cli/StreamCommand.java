@@ -142,6 +142,22 @@ final class StreamCommand implements Callable<Integer> {
               + ", which wins). Never a flag value: the command line shows in ps.")
   Path httpTokenFile;
 
+  @Option(
+      names = "--http-tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve --http over TLS (HTTPS) with this PEM certificate chain (the server's"
+              + " certificate first); needs --http-tls-key.")
+  Path httpTlsCert;
+
+  @Option(
+      names = "--http-tls-key",
+      paramLabel = "FILE",
+      description =
+          "The unencrypted PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----) of"
+              + " --http-tls-cert.")
+  Path httpTlsKey;
+
   StreamCommand(Io io) {
     this.io = io;
   }
@@ -184,6 +200,8 @@ final class StreamCommand implements Callable<Integer> {
               + " or --http-token-file to require a bearer token");
     }
 
+    javax.net.ssl.SSLContext httpTls = httpAddress == null ? null : httpTls(cfg);
+
     String slotNotice = preflight(settings);
 
     OutputTarget target;
@@ -214,10 +232,13 @@ final class StreamCommand implements Callable<Integer> {
                 httpAddress,
                 probe(settings.slot().name(), system, control, stats, reporter),
                 httpToken,
-                HttpLimits.DEFAULT);
+                HttpLimits.DEFAULT,
+                httpTls);
         if (progress || io.stderrIsTerminal || io.verbose()) {
           io.note(
-              "HTTP status on http://"
+              "HTTP status on "
+                  + (httpTls == null ? "http" : "https")
+                  + "://"
                   + server.address().getHostString()
                   + ":"
                   + server.address().getPort()
@@ -441,6 +462,25 @@ final class StreamCommand implements Callable<Integer> {
     } catch (SQLException e) {
       throw Db.explain(e, s);
     }
+  }
+
+  /** Both TLS files or neither, from flags or {@code slotkeeper.cli}; null for plain HTTP. */
+  private javax.net.ssl.SSLContext httpTls(CliConfig cfg) {
+    Path cert =
+        httpTlsCert != null
+            ? httpTlsCert
+            : cfg.cliString("http-tls-cert").map(Path::of).orElse(null);
+    Path key =
+        httpTlsKey != null ? httpTlsKey : cfg.cliString("http-tls-key").map(Path::of).orElse(null);
+    if (cert == null && key == null) {
+      return null;
+    }
+    if (cert == null || key == null) {
+      throw CliException.usage(
+          "--http-tls-cert and --http-tls-key go together",
+          "pass both: the PEM certificate chain and its private key");
+    }
+    return HttpTls.load(cert, key);
   }
 
   private static HttpStatusServer.Probe probe(

@@ -117,6 +117,16 @@ public final class TlsCertificates {
     return dir.resolve("ca.crt");
   }
 
+  /** The server's certificate (CN and subject alternative name {@code localhost}), PEM. */
+  public Path serverCertificate() {
+    return dir.resolve("server.crt");
+  }
+
+  /** The server's private key, unencrypted PKCS#8 PEM as OpenSSL 3 writes it. */
+  public Path serverKey() {
+    return dir.resolve("server.key");
+  }
+
   public Path clientCertificate() {
     return dir.resolve("client.crt");
   }

@@ -224,7 +224,7 @@ final class HttpTransport implements AutoCloseable {
     long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     s.setSoTimeout((int) left);
     java.util.concurrent.ScheduledFuture<?> guard =
-        HANDSHAKE_TIMER.schedule(
+        HandshakeTimer.INSTANCE.schedule(
             () -> {
               try {
                 plain.close();
@@ -242,9 +242,12 @@ final class HttpTransport implements AutoCloseable {
     return s;
   }
 
-  private static final java.util.concurrent.ScheduledExecutorService HANDSHAKE_TIMER =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          r -> daemon(r, "slotkeeper-http-tls-timer"));
+  /** One timer thread for every TLS server of the process, started only when TLS is used. */
+  private static final class HandshakeTimer {
+    static final java.util.concurrent.ScheduledExecutorService INSTANCE =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "slotkeeper-tls-deadline"));
+  }
 
   private static final class HeadTooLarge extends IOException {
     private static final long serialVersionUID = 1L;

@@ -51,7 +51,7 @@ final class StatusHistory implements AutoCloseable {
     h.sampler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "slotkeeper-http-history");
+              Thread t = new Thread(r, "slotkeeper-status-history");
               t.setDaemon(true);
               return t;
             });

@@ -34,10 +34,14 @@ final class SoakRun {
    * The server a soak needs: the seed's major version, a short wal_sender_timeout, small decoding
    * memory.
    */
+  /** Distinctive, so that {@link SecretWatch} finds it wherever it leaks. */
+  static final String PASSWORD = "Soak-Pw-7Qx2-Wombat-3391";
+
   static PostgresExtension extension(SoakConfig config) {
     System.out.println("soak: " + config);
     return PostgresExtension.builder()
         .version(config.pgVersion())
+        .superuserPassword(PASSWORD)
         .setting("wal_sender_timeout", FaultInjector.WAL_SENDER_TIMEOUT.toMillis() + "ms")
         .setting("logical_decoding_work_mem", "64kB")
         .build();
@@ -61,6 +65,7 @@ final class SoakRun {
     List<Unit> oracle;
     List<ConfirmedFlushPoller.Poll> polls;
     List<String> lateFailures = new ArrayList<>();
+    List<String> secretHits;
     try (TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
       ConfirmedFlushPoller poller = new ConfirmedFlushPoller(pg, SLOT);
       SourceSettings settings =
@@ -73,6 +78,18 @@ final class SoakRun {
               .withProtoVersion(config.protoVersion())
               .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
       lives = new ConsumerLives(pg, proxy, settings, config, acks);
+      ConsumerLives watched = lives;
+      SecretWatch secrets =
+          new SecretWatch(
+              pg.superuserPassword(),
+              () -> {
+                try {
+                  return watched.current().control();
+                } catch (RuntimeException notStartedYet) {
+                  return null;
+                }
+              },
+              settings);
       faults =
           new FaultInjector(
               pg, proxy, lives, SLOT, PUBLICATION, new FaultSchedule(config.random("faults")));
@@ -93,8 +110,11 @@ final class SoakRun {
       } finally {
         workload.close();
         poller.close();
+        secrets.close();
       }
       polls = poller.polls();
+      secretHits = secrets.hits();
+      say("secret watch: " + secrets.scanned() + " texts scanned, " + secretHits.size() + " hits");
     }
 
     Checker checker = new Checker(oracle);
@@ -108,6 +128,7 @@ final class SoakRun {
     Replica replica = buildReplica(views);
     checker.checkReplica(replica.problems(), replica.differencesFrom(pg, Workload.TABLES));
     lateFailures.forEach(checker.failures::add);
+    secretHits.forEach(h -> checker.failures.add("the password appeared in " + h));
 
     SoakSummary summary =
         new SoakSummary(

@@ -113,11 +113,13 @@ final class Harness implements AutoCloseable {
     return -1;
   }
 
+  /** As the run's {@link TestRole}: the superuser, or the least-privileged replication role. */
   static SourceSettings settings(PostgresServer pg, String slot, String... publications) {
+    TestRole role = TestRole.on(pg);
     return SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
         .withUrl(pg.jdbcUrl())
-        .withUser(pg.superuser())
-        .withPassword(pg.superuserPassword())
+        .withUser(role.user())
+        .withPassword(role.password())
         .withSlotName(slot)
         .withPublications(publications)
         .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);

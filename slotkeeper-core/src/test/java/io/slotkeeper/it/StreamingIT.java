@@ -34,6 +34,15 @@ class StreamingIT extends ActorSystemPerClass {
 
     try (Harness h = Harness.start(kit.system(), Harness.settings(pg, "kinds", "pub_all"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      // The walsender serves the run's role: in the least-privilege run, one that is no superuser.
+      TestRole role = TestRole.on(pg);
+      assertThat(
+              pg.queryString(
+                  "SELECT string_agg(r.rolname || ':' || r.rolsuper, ',') FROM pg_stat_replication s"
+                      + " JOIN pg_roles r ON r.oid = s.usesysid"
+                      + " JOIN pg_replication_slots sl ON sl.active_pid = s.pid"
+                      + " WHERE sl.slot_name = 'kinds'"))
+          .isEqualTo(role.user() + ":" + !TestRole.leastPrivilege());
       pg.execute("INSERT INTO items VALUES (1, 'apple', 3), (2, 'pear', 5)");
       pg.execute("UPDATE items SET qty = 4 WHERE id = 1");
       pg.execute("DELETE FROM items WHERE id = 2");

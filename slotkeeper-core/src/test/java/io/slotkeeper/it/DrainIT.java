@@ -33,6 +33,10 @@ class DrainIT extends ActorSystemPerClass {
   @Test
   void drainAndShutdownConfirmsEveryAcknowledgedTransaction() throws Exception {
     PostgresServer pg = PG.server();
+    // Settings first: in the least-privilege run they create the role, and that WAL must come
+    // before the slot, as the test expects nothing after the last commit.
+    io.slotkeeper.SourceSettings settings =
+        Harness.settings(pg, "drain_slot", "drain_pub").withKeepaliveInterval(Duration.ofHours(1));
     pg.execute("CREATE TABLE drain_t (id int PRIMARY KEY)");
     pg.execute("CREATE PUBLICATION drain_pub FOR TABLE drain_t");
     pg.execute("SELECT pg_create_logical_replication_slot('drain_slot', 'pgoutput')");
@@ -41,9 +45,7 @@ class DrainIT extends ActorSystemPerClass {
     }
     List<ChangeEnvelope> seen = new CopyOnWriteArrayList<>();
     Pair<Control, CompletionStage<Done>> run =
-        ReplicationSource.create(
-                Harness.settings(pg, "drain_slot", "drain_pub")
-                    .withKeepaliveInterval(Duration.ofHours(1)))
+        ReplicationSource.create(settings)
             // Slow, concurrent processing: several acknowledgements are always on their way.
             .mapAsync(
                 4,

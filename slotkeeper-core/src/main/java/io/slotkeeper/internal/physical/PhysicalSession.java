@@ -144,6 +144,42 @@ final class PhysicalSession implements AutoCloseable {
     }
   }
 
+  /** What TIMELINE_HISTORY n answers: the file's name and its content. */
+  record History(String fileName, String content) {}
+
+  /**
+   * TIMELINE_HISTORY n. The content column is labelled bytea but sent in text form (walsender.c
+   * says so), so it is read as a string: the file's own characters.
+   */
+  History timelineHistory(int timeline) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("TIMELINE_HISTORY " + timeline)) {
+      rs.next();
+      return new History(rs.getString(1), rs.getString(2));
+    }
+  }
+
+  /** The server's history of its timeline {@code current} (timeline 1 has none). */
+  TimelineHistory history(int current) throws SQLException {
+    if (current == 1) {
+      return TimelineHistory.first();
+    }
+    return TimelineHistory.parse(current, timelineHistory(current).content());
+  }
+
+  /**
+   * True when the server ended the stream with CopyDone: the timeline being streamed ended (it
+   * became historic). Asked before each read.
+   */
+  boolean timelineEnded() throws SQLException {
+    return stream.serverSentCopyDone();
+  }
+
+  /** After {@link #timelineEnded}: ends the COPY so that the connection takes commands again. */
+  void endStreamingAfterTimelineEnd() throws SQLException {
+    stream.endAfterServerCopyDone();
+  }
+
   /** START_REPLICATION [SLOT name] PHYSICAL start TIMELINE tli. */
   void startStreaming(String slotName, Lsn start, int timeline) throws SQLException {
     StringBuilder sql = new StringBuilder("START_REPLICATION ");

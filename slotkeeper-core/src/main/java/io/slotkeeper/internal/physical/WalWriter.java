@@ -43,6 +43,9 @@ final class WalWriter implements AutoCloseable {
 
   /** Writes {@code data}, which starts at WAL position {@code start} on {@code timeline}. */
   void write(int timeline, Lsn start, ByteBuffer data) throws IOException {
+    if (currentTimeline != 0 && timeline != currentTimeline) {
+      switchTimeline(timeline);
+    }
     ByteBuffer buf = data.duplicate();
     long pos = start.value();
     if (written.isValid()) {
@@ -63,14 +66,6 @@ final class WalWriter implements AutoCloseable {
       }
     } else if (segments.offsetInSegment(Lsn.of(pos)) != 0) {
       throw new IOException("the archive must start at a segment's start, not at " + Lsn.of(pos));
-    }
-    if (currentTimeline != 0 && timeline != currentTimeline) {
-      throw new IOException(
-          "WAL of timeline "
-              + timeline
-              + " after timeline "
-              + currentTimeline
-              + ": timeline switches are not supported yet");
     }
     currentTimeline = timeline;
     while (buf.hasRemaining()) {
@@ -97,13 +92,31 @@ final class WalWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * WAL of a newer timeline: the old timeline's segment stays {@code .partial} (fsynced and closed,
+   * as pg_receivewal leaves it), and the new timeline's WAL starts again at a segment's start (the
+   * segment holding the switch point, which the server's file of the new timeline holds whole).
+   */
+  private void switchTimeline(int timeline) throws IOException {
+    if (timeline < currentTimeline) {
+      throw new IOException(
+          "WAL of timeline " + timeline + " after timeline " + currentTimeline + " was written");
+    }
+    closeCurrent();
+    written = Lsn.INVALID;
+    dirty = false;
+  }
+
   /** Makes everything written durable and returns the position up to which it is. */
   Lsn sync() throws IOException {
     if (dirty && current != null) {
       current.force(true);
     }
     dirty = false;
-    flushed = written;
+    // After a timeline switch the new timeline starts below what the old one reached; the flush
+    // position never goes back (the old timeline's WAL up to the switch is on disk), as
+    // pg_receivewal's does not.
+    flushed = Lsn.max(flushed, written);
     return flushed;
   }
 
@@ -170,7 +183,7 @@ final class WalWriter implements AutoCloseable {
         StandardCopyOption.ATOMIC_MOVE);
     syncDirectory();
     segmentsCompleted++;
-    flushed = segments.segmentStartOf(segment + 1);
+    flushed = Lsn.max(flushed, segments.segmentStartOf(segment + 1));
   }
 
   private void syncDirectory() throws IOException {

@@ -51,7 +51,7 @@ public final class Archiver {
       ClassicActorSystemProvider provider, ArchiveSettings settings, Runnable beforeWrite) {
     ActorSystem<Void> system = Adapter.toTyped(provider.classicSystem());
     ArchiveState state = new ArchiveState();
-    WriteStage writer = new WriteStage(settings.directory(), state);
+    WriteStage writer = new WriteStage(settings.directory(), settings.compression(), state);
     // The writer's island has an input buffer of one element: what waits for the disk is bounded
     // by the queue, the batching stage and that one element (about 30 MB); then the connection's
     // offer waits and the socket is no longer read.

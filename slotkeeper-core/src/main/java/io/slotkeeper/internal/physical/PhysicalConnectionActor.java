@@ -93,6 +93,9 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
   private boolean pollPending;
   private ScheduledFuture<?> pendingPoll;
 
+  /** Set when synchronous: this connection's listener, removed when it stops. */
+  private Runnable flushListener;
+
   static Behavior<Command> create(
       ArchiveSettings settings,
       ArchiveState state,
@@ -139,6 +142,9 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
         .onSignal(
             PostStop.class,
             s -> {
+              if (flushListener != null) {
+                state.flushListener.compareAndSet(flushListener, () -> {});
+              }
               cancelPoll();
               closeSession();
               return this;
@@ -150,7 +156,7 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     ActorRef<Command> self = getContext().getSelf();
     String slot = settings.slotName();
     reason("connecting to " + settings.source().connection().url() + " for physical replication");
-    session = PhysicalSession.open(settings.source());
+    session = PhysicalSession.open(settings.source(), settings.applicationName());
     monitor.tell(
         new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
     PhysicalSession.Identity identity = session.identifySystem();
@@ -211,6 +217,11 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     timers.startTimerWithFixedDelay(
         FlushReport.INSTANCE, settings.source().stream().ackFlushInterval());
+    if (settings.synchronous()) {
+      // A synchronous standby's flush position holds commits back: report each fsync at once.
+      flushListener = () -> self.tell(FlushReport.INSTANCE);
+      state.flushListener.set(flushListener);
+    }
     log.info(
         "archive {}: streaming {} from {} on timeline {} (server {}, wal_segment_size {}, keepalive every {})",
         settings.directory(),

@@ -45,8 +45,12 @@ final class PhysicalSession implements AutoCloseable {
                 + " timeline ended)");
   }
 
-  static PhysicalSession open(SourceSettings settings) throws SQLException {
+  static PhysicalSession open(SourceSettings settings, String applicationName) throws SQLException {
     Properties props = JdbcProperties.of(settings);
+    if (!applicationName.isEmpty()) {
+      // What synchronous_standby_names names, when the archiver is to be a synchronous standby.
+      PGProperty.APPLICATION_NAME.set(props, applicationName);
+    }
     // "true" (not "database"): a physical walsender, bound to no database.
     PGProperty.REPLICATION.set(props, "true");
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.physical;
 
+import io.slotkeeper.ArchiveSettings;
 import io.slotkeeper.Lsn;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,11 +15,13 @@ import java.util.List;
  */
 final class WriteStage {
   private final Path dir;
+  private final ArchiveSettings.Compression compression;
   private final ArchiveState state;
   private WalWriter writer;
 
-  WriteStage(Path dir, ArchiveState state) {
+  WriteStage(Path dir, ArchiveSettings.Compression compression, ArchiveState state) {
     this.dir = dir;
+    this.compression = compression;
     this.state = state;
   }
 
@@ -27,7 +30,7 @@ final class WriteStage {
       for (WalChunk c : b.chunks()) {
         if (writer == null) {
           Files.createDirectories(dir);
-          writer = new WalWriter(dir, c.segments());
+          writer = new WalWriter(dir, c.segments(), compression);
         } else if (c.segments().segmentSize() != writerSegmentSize) {
           throw new IOException(
               "the server's wal_segment_size changed from "
@@ -42,6 +45,7 @@ final class WriteStage {
     }
     Lsn flushed = writer == null ? Lsn.INVALID : writer.sync();
     publish();
+    state.flushedNow();
     return flushed;
   }
 
@@ -51,6 +55,7 @@ final class WriteStage {
     state.written.set(writer.written().value());
     state.flushed.set(writer.flushed().value());
     state.bytesWritten.set(writer.bytesWritten());
+    state.throughput.record(System.nanoTime(), writer.bytesWritten());
     state.segmentsCompleted.set(writer.segmentsCompleted());
     state.currentSegment.set(writer.currentFileName());
   }

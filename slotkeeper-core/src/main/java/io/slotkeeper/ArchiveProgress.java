@@ -14,6 +14,7 @@ package io.slotkeeper;
  * @param bytesWritten WAL bytes written by this archiver (repeats after a reconnect excluded)
  * @param reconnects how many times a connection ended and a new one was started
  * @param start how the last start position was chosen, in words (empty before the first)
+ * @param bytesPerSecond WAL bytes written per second over the last five seconds (0 when idle)
  */
 public record ArchiveProgress(
     Lsn flushedLsn,
@@ -25,7 +26,8 @@ public record ArchiveProgress(
     long segmentsCompleted,
     long bytesWritten,
     long reconnects,
-    String start) {
+    String start,
+    double bytesPerSecond) {
 
   /** WAL the server has that the archive has not made durable; -1 while unknown. */
   public long lagBytes() {

@@ -11,17 +11,63 @@ import java.util.Objects;
  * Immutable.
  */
 public final class ArchiveSettings {
+  /**
+   * How segment files are compressed, named as pg_receivewal 15+ names them: {@code NAME.gz} /
+   * {@code NAME.lz4}, and {@code NAME.gz.partial} / {@code NAME.lz4.partial} while being written.
+   */
+  public enum Compression {
+    /** Plain segments, pre-padded to the segment size as pg_receivewal writes them. */
+    NONE(""),
+    /** gzip (the JDK's deflater, default level), flushed with SYNC_FLUSH at each fsync. */
+    GZIP(".gz"),
+    /** An LZ4 frame (lz4-java), a block ended at each fsync. */
+    LZ4(".lz4");
+
+    private final String suffix;
+
+    Compression(String suffix) {
+      this.suffix = suffix;
+    }
+
+    /** What the file name gets before {@code .partial}: {@code ""}, {@code .gz} or {@code .lz4}. */
+    public String suffix() {
+      return suffix;
+    }
+
+    /** {@code none}, {@code gzip} or {@code lz4}, in any case. */
+    public static Compression parse(String name) {
+      for (Compression c : values()) {
+        if (c.name().equalsIgnoreCase(name.trim())) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("unknown compression " + name + "; use none, gzip or lz4");
+    }
+  }
+
   private final SourceSettings source;
   private final Path directory;
   private final boolean createSlot;
   private final boolean allowGap;
+  private final Compression compression;
+  private final boolean synchronous;
+  private final String applicationName;
 
   private ArchiveSettings(
-      SourceSettings source, Path directory, boolean createSlot, boolean allowGap) {
+      SourceSettings source,
+      Path directory,
+      boolean createSlot,
+      boolean allowGap,
+      Compression compression,
+      boolean synchronous,
+      String applicationName) {
     this.source = Objects.requireNonNull(source, "source");
     this.directory = directory;
     this.createSlot = createSlot;
     this.allowGap = allowGap;
+    this.compression = Objects.requireNonNull(compression, "compression");
+    this.synchronous = synchronous;
+    this.applicationName = Objects.requireNonNull(applicationName, "applicationName");
   }
 
   /**
@@ -29,7 +75,7 @@ public final class ArchiveSettings {
    * @param directory where segments are written; created if missing
    */
   public static ArchiveSettings create(SourceSettings source, Path directory) {
-    return new ArchiveSettings(source, directory, false, false);
+    return new ArchiveSettings(source, directory, false, false, Compression.NONE, false, "");
   }
 
   public SourceSettings source() {
@@ -58,20 +104,61 @@ public final class ArchiveSettings {
     return allowGap;
   }
 
+  /** How segment files are compressed; {@link Compression#NONE} by default. */
+  public Compression compression() {
+    return compression;
+  }
+
+  /**
+   * fsync what each write brought and report the flush position to the server at once (not every
+   * {@code ack.flush-interval}), so the archiver can serve as a synchronous standby.
+   */
+  public boolean synchronous() {
+    return synchronous;
+  }
+
+  /**
+   * The replication connection's {@code application_name}, which {@code synchronous_standby_names}
+   * names; empty for the default ({@code slotkeeper:SLOT}, or the connection properties' {@code
+   * ApplicationName}).
+   */
+  public String applicationName() {
+    return applicationName;
+  }
+
   public ArchiveSettings withSource(SourceSettings v) {
-    return new ArchiveSettings(v, directory, createSlot, allowGap);
+    return new ArchiveSettings(
+        v, directory, createSlot, allowGap, compression, synchronous, applicationName);
   }
 
   public ArchiveSettings withDirectory(Path v) {
-    return new ArchiveSettings(source, v, createSlot, allowGap);
+    return new ArchiveSettings(
+        source, v, createSlot, allowGap, compression, synchronous, applicationName);
   }
 
   public ArchiveSettings withCreateSlot(boolean v) {
-    return new ArchiveSettings(source, directory, v, allowGap);
+    return new ArchiveSettings(
+        source, directory, v, allowGap, compression, synchronous, applicationName);
   }
 
   public ArchiveSettings withAllowGap(boolean v) {
-    return new ArchiveSettings(source, directory, createSlot, v);
+    return new ArchiveSettings(
+        source, directory, createSlot, v, compression, synchronous, applicationName);
+  }
+
+  public ArchiveSettings withCompression(Compression v) {
+    return new ArchiveSettings(
+        source, directory, createSlot, allowGap, v, synchronous, applicationName);
+  }
+
+  public ArchiveSettings withSynchronous(boolean v) {
+    return new ArchiveSettings(
+        source, directory, createSlot, allowGap, compression, v, applicationName);
+  }
+
+  public ArchiveSettings withApplicationName(String v) {
+    return new ArchiveSettings(
+        source, directory, createSlot, allowGap, compression, synchronous, v);
   }
 
   /**
@@ -102,6 +189,12 @@ public final class ArchiveSettings {
         + createSlot
         + ", allowGap="
         + allowGap
+        + ", compression="
+        + compression
+        + ", synchronous="
+        + synchronous
+        + ", applicationName="
+        + applicationName
         + ", source="
         + source
         + ")";

@@ -29,7 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  *   --quick                 small sizes, for trying things out (minutes, not tens of minutes)
- *   --only=a,b              any of decoder, catchup, latency, stall, memory
+ *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive
  *   --results=FILE          where to write the table (markdown)
  *   --catchup-rows=N        backlog size of the catch-up benchmark
  *   --memory-rows=N,N,N     transaction sizes of the memory benchmark
@@ -37,7 +37,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  */
 public final class BenchMain {
-  private static final Set<String> ALL = Set.of("decoder", "catchup", "latency", "stall", "memory");
+  private static final Set<String> ALL =
+      Set.of("decoder", "catchup", "latency", "stall", "memory", "archive");
 
   private BenchMain() {}
 
@@ -56,6 +57,8 @@ public final class BenchMain {
     int stallSeconds;
     long[] memoryRows;
     String memoryHeap = "128m";
+    long archiveWalBytes;
+    int archiveRuns;
     // The paced load of the latency and stall benchmarks: 50 rows every 10 ms = 5,000 rows/s.
     int paceRows = 50;
     long paceMillis = 10;
@@ -73,6 +76,8 @@ public final class BenchMain {
       s.stallWarmup = 3;
       s.stallSeconds = 10;
       s.memoryRows = new long[] {10_000, 1_000_000, 10_000_000};
+      s.archiveWalBytes = 512L << 20;
+      s.archiveRuns = 3;
       return s;
     }
 
@@ -89,6 +94,8 @@ public final class BenchMain {
       s.stallWarmup = 2;
       s.stallSeconds = 3;
       s.memoryRows = new long[] {10_000, 100_000, 300_000};
+      s.archiveWalBytes = 64L << 20;
+      s.archiveRuns = 2;
       return s;
     }
   }
@@ -96,7 +103,7 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     Set<String> only =
-        new LinkedHashSet<>(List.of("decoder", "catchup", "latency", "stall", "memory"));
+        new LinkedHashSet<>(List.of("decoder", "catchup", "latency", "stall", "memory", "archive"));
     Path resultsFile = null;
     Integer catchUpRows = null;
     long[] memoryRows = null;
@@ -164,6 +171,9 @@ public final class BenchMain {
           }
           if (dbBenches.contains("memory")) {
             memory(db, sizes, report, log);
+          }
+          if (dbBenches.contains("archive")) {
+            archive(db, system, sizes, report, log);
           }
         } finally {
           system.terminate();
@@ -296,6 +306,61 @@ public final class BenchMain {
     List<Double> v = r.eventsPerSecond().get(contender);
     for (int i = 0; i < v.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0fk", v.get(i) / 1000));
+    }
+    return sb.append(")").toString();
+  }
+
+  private static void archive(
+      BenchDb db, ActorSystem<Void> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    ArchiveBench.Result r =
+        new ArchiveBench(db, system, log).run(sizes.archiveWalBytes, sizes.archiveRuns);
+    double sk = Stats.median(r.slotkeeper().stream().mapToDouble(Double::doubleValue).toArray());
+    report.row(
+        String.format(
+            Locale.ROOT,
+            "WAL generation: the server writing a %s backlog (inserts), MB/s",
+            Report.mib(r.walBytes())),
+        String.format(Locale.ROOT, "%.1f", r.generatedMbPerSecond()),
+        "–",
+        "–",
+        "–",
+        "–");
+    if (r.pgReceivewal().isEmpty()) {
+      report.row(
+          String.format(
+              Locale.ROOT,
+              "Archive: that backlog from a physical slot, MB/s, median of %d runs (no"
+                  + " pg_receivewal for this server: %s)",
+              r.slotkeeper().size(),
+              r.peer()),
+          String.format(Locale.ROOT, "%.1f %s", sk, mbRuns(r.slotkeeper())),
+          "–",
+          String.format(Locale.ROOT, "%.2f× WAL generation", sk / r.generatedMbPerSecond()),
+          "≥ 1× WAL generation",
+          sk >= r.generatedMbPerSecond() ? "yes" : "**no**");
+      return;
+    }
+    double rw = Stats.median(r.pgReceivewal().stream().mapToDouble(Double::doubleValue).toArray());
+    report.row(
+        String.format(
+            Locale.ROOT,
+            "Archive: that backlog from a physical slot, MB/s, median of %d runs; baseline column:"
+                + " %s; segments byte-identical: %s",
+            r.slotkeeper().size(),
+            r.peer(),
+            r.identical() ? "yes" : "**no**"),
+        String.format(Locale.ROOT, "%.1f %s", sk, mbRuns(r.slotkeeper())),
+        String.format(Locale.ROOT, "%.1f %s", rw, mbRuns(r.pgReceivewal())),
+        Report.ratio(sk / rw),
+        "≥ 0.90× pg_receivewal",
+        sk / rw >= 0.9 ? "yes" : "**no**");
+  }
+
+  private static String mbRuns(List<Double> v) {
+    StringBuilder sb = new StringBuilder("<br>(");
+    for (int i = 0; i < v.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", v.get(i)));
     }
     return sb.append(")").toString();
   }

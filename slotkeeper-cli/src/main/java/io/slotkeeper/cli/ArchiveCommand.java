@@ -80,6 +80,30 @@ final class ArchiveCommand implements Callable<Integer> {
   boolean allowGap;
 
   @Option(
+      names = "--compress",
+      paramLabel = "METHOD",
+      description =
+          "Compress segment files: none (default), gzip (NAME.gz) or lz4 (NAME.lz4), named as"
+              + " pg_receivewal 15+ names them; the segment being written is NAME.gz.partial /"
+              + " NAME.lz4.partial.")
+  String compress;
+
+  @Option(
+      names = "--synchronous",
+      description =
+          "fsync each write and report the flush position at once, so the archiver can be a"
+              + " synchronous standby (name it in synchronous_standby_names; see --application-name).")
+  boolean synchronous;
+
+  @Option(
+      names = "--application-name",
+      paramLabel = "NAME",
+      description =
+          "application_name of the replication connection (default slotkeeper:SLOT), as"
+              + " synchronous_standby_names names it.")
+  String applicationName;
+
+  @Option(
       names = "--progress",
       description = "Print progress to stderr every second even when it is not a terminal.")
   boolean progress;
@@ -103,9 +127,18 @@ final class ArchiveCommand implements Callable<Integer> {
     if (slot != null) {
       source = source.withSlotName(slot);
     }
-    ArchiveSettings settings =
-        ArchiveSettings.create(source, dir).withCreateSlot(createSlot).withAllowGap(allowGap);
+    ArchiveSettings settings;
     try {
+      settings =
+          ArchiveSettings.create(source, dir)
+              .withCreateSlot(createSlot)
+              .withAllowGap(allowGap)
+              .withSynchronous(synchronous)
+              .withApplicationName(applicationName == null ? "" : applicationName)
+              .withCompression(
+                  compress == null
+                      ? ArchiveSettings.Compression.NONE
+                      : ArchiveSettings.Compression.parse(compress));
       settings.validate();
     } catch (IllegalArgumentException e) {
       throw new CliException(CliException.USAGE, Cli.oneLine(e.getMessage()));
@@ -212,7 +245,10 @@ final class ArchiveCommand implements Callable<Integer> {
         + p.segmentsCompleted()
         + " segments completed, "
         + Format.count(p.bytesWritten())
-        + " bytes"
+        + " bytes ("
+        + Format.count(Math.round(p.bytesPerSecond()))
+        + "/s)"
+        + (p.timeline() > 1 ? ", timeline " + p.timeline() : "")
         + (p.lagBytes() >= 0 ? ", " + Format.count(p.lagBytes()) + " bytes behind the server" : "");
   }
 
@@ -264,6 +300,11 @@ final class ArchiveCommand implements Callable<Integer> {
       @Override
       public double rowsPerSecond() {
         return 0;
+      }
+
+      @Override
+      public java.util.Optional<ArchiveProgress> archive() {
+        return java.util.Optional.of(control.progress());
       }
     };
   }

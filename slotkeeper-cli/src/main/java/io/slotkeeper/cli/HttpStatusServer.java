@@ -1,5 +1,6 @@
 package io.slotkeeper.cli;
 
+import io.slotkeeper.ArchiveProgress;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
@@ -51,6 +52,11 @@ final class HttpStatusServer implements AutoCloseable {
     long rowsWritten();
 
     double rowsPerSecond();
+
+    /** The archiver's own figures (`slotkeeper archive`); empty for a logical stream. */
+    default Optional<ArchiveProgress> archive() {
+      return Optional.empty();
+    }
   }
 
   /** The values of pg_replication_slots.wal_status, each a series of slotkeeper_wal_status. */
@@ -197,6 +203,24 @@ final class HttpStatusServer implements AutoCloseable {
     s.waiting().ifPresent(w -> m.put("waiting", waitingJson(w)));
     s.error().ifPresent(e -> m.put("failure", failureJson(e)));
     m.put("progress", progress);
+    probe.archive().ifPresent(a -> m.put("archive", archiveJson(a)));
+    return m;
+  }
+
+  /** The archiver's positions and figures (issue 14's list). */
+  static Map<String, Object> archiveJson(ArchiveProgress a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("flushed_lsn", a.flushedLsn().toString());
+    m.put("written_lsn", a.writtenLsn().toString());
+    m.put("received_lsn", a.receivedLsn().toString());
+    m.put("server_wal_end", a.serverWalEnd().toString());
+    m.put("lag_bytes", a.lagBytes());
+    m.put("timeline", a.timeline());
+    m.put("current_segment", a.currentSegment());
+    m.put("segments_completed", a.segmentsCompleted());
+    m.put("bytes_written", a.bytesWritten());
+    m.put("bytes_per_second", Math.round(a.bytesPerSecond()));
+    m.put("start", a.start());
     return m;
   }
 
@@ -347,6 +371,52 @@ final class HttpStatusServer implements AutoCloseable {
         "The server's flush lag for this walsender (pg_stat_replication.flush_lag); -1 when unknown.",
         label,
         p.lagMillis() < 0 ? "-1" : String.format(Locale.ROOT, "%.3f", p.lagMillis() / 1000.0));
+    if (probe.archive().isPresent()) {
+      ArchiveProgress a = probe.archive().get();
+      metric(
+          sb,
+          "slotkeeper_archive_flushed_lsn",
+          "gauge",
+          "WAL position fsynced in the archive (the flush position reported to the server).",
+          label,
+          Long.toUnsignedString(a.flushedLsn().value()));
+      metric(
+          sb,
+          "slotkeeper_archive_lag_bytes",
+          "gauge",
+          "WAL the server has (its last keepalive's WAL end) that the archive has not fsynced; -1"
+              + " while unknown.",
+          label,
+          Long.toString(a.lagBytes()));
+      metric(
+          sb,
+          "slotkeeper_archive_timeline",
+          "gauge",
+          "Timeline being archived.",
+          label,
+          Integer.toString(a.timeline()));
+      metric(
+          sb,
+          "slotkeeper_archive_segments_completed_total",
+          "counter",
+          "Segments completed (renamed from .partial) by this process.",
+          label,
+          Long.toString(a.segmentsCompleted()));
+      metric(
+          sb,
+          "slotkeeper_archive_bytes_written_total",
+          "counter",
+          "WAL bytes written to the archive by this process.",
+          label,
+          Long.toString(a.bytesWritten()));
+      metric(
+          sb,
+          "slotkeeper_archive_bytes_per_second",
+          "gauge",
+          "WAL bytes written per second over the last five seconds.",
+          label,
+          String.format(Locale.ROOT, "%.1f", a.bytesPerSecond()));
+    }
     sb.append(
             "# HELP slotkeeper_wal_status The slot's wal_status (1 for the current one; all 0 until"
                 + " read).\n")

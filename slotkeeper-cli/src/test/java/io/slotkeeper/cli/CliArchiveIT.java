@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +91,83 @@ class CliArchiveIT {
             pg.queryString(
                 "SELECT slot_type FROM pg_replication_slots WHERE slot_name = 'cli_archive'"))
         .isEqualTo("physical");
+  }
+
+  @Test
+  void anUnknownCompressionIsAUsageErrorNamingTheChoices(@TempDir Path temp) {
+    CliRun run =
+        CliRun.run(
+            env(),
+            args("--slot", "x", "--dir", temp.resolve("z").toString(), "--compress", "zstd"));
+    assertThat(run.exitCode).as(run.toString()).isEqualTo(CliException.USAGE);
+    assertThat(run.err).contains("zstd", "none, gzip or lz4");
+  }
+
+  /**
+   * --compress gzip writes NAME.gz.partial; --application-name names the connection; --synchronous
+   * makes it a synchronous candidate; /status has the archive's figures and /metrics the
+   * slotkeeper_archive_* series.
+   */
+  @Test
+  void compressedSynchronousArchiveWithItsFiguresOverHttp(@TempDir Path temp) throws Exception {
+    PostgresServer pg = PG.server();
+    Path dir = temp.resolve("gz");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    CliRun.Background run =
+        new CliRun.Background(
+            env(),
+            args(
+                "--slot",
+                "cli_gz",
+                "--create-slot",
+                "--dir",
+                dir.toString(),
+                "--compress",
+                "gzip",
+                "--synchronous",
+                "--application-name",
+                "cli_gz_archiver",
+                "--http",
+                "127.0.0.1:" + port));
+    await(
+        "a .gz.partial segment",
+        () -> uncheckedFiles(dir).stream().anyMatch(n -> n.endsWith(".gz.partial")));
+    await(
+        "the walsender named cli_gz_archiver",
+        () ->
+            "1"
+                .equals(
+                    pg.queryString(
+                        "SELECT count(*)::text FROM pg_stat_replication"
+                            + " WHERE application_name = 'cli_gz_archiver'")));
+    pg.execute("CREATE TABLE IF NOT EXISTS gz (id int, pad text)");
+    pg.execute("INSERT INTO gz SELECT g, repeat('z', 200) FROM generate_series(1, 1000) g");
+    String switched = pg.queryString("SELECT pg_walfile_name(pg_switch_wal())");
+    await("segment " + switched + ".gz", () -> uncheckedFiles(dir).contains(switched + ".gz"));
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    String status =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(status)
+        .contains("\"archive\"", "\"timeline\":1", "\"bytes_per_second\"", "\"current_segment\"");
+    String metrics =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains(
+            "slotkeeper_archive_bytes_written_total{slot=\"cli_gz\"}",
+            "slotkeeper_archive_segments_completed_total{slot=\"cli_gz\"}",
+            "slotkeeper_archive_timeline{slot=\"cli_gz\"} 1");
+    run.cli.requestStop("SIGTERM");
+    assertThat(run.exit.get(60, TimeUnit.SECONDS)).as(run.err()).isZero();
+    assertThat(uncheckedFiles(dir)).noneMatch(n -> n.matches("[0-9A-F]{24}(\\.partial)?"));
   }
 
   private static List<String> uncheckedFiles(Path dir) {

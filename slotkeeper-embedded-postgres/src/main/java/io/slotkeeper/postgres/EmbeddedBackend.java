@@ -109,12 +109,29 @@ final class EmbeddedBackend implements Backend {
    * of its own; pg_ctl returns once it accepts read-only connections (it reached consistency).
    */
   synchronized void createStandby(DataFiller filler, String primaryConninfo, String slotName) {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("primary_conninfo", primaryConninfo);
+    conf.put("primary_slot_name", slotName);
+    createFromBackup(filler, "standby.signal", conf);
+  }
+
+  /**
+   * Brings a server up that recovers a base backup from archived WAL: {@code filler} copies the
+   * backup (with its backup_label), then recovery.signal and {@code recoveryConf} (e.g. {@code
+   * restore_command}, {@code recovery_target_lsn}) in postgresql.auto.conf make it replay what
+   * restore_command finds and then end recovery. pg_ctl returns once it accepts connections.
+   */
+  synchronized void createRecovered(DataFiller filler, Map<String, String> recoveryConf) {
+    createFromBackup(filler, "recovery.signal", recoveryConf);
+  }
+
+  private void createFromBackup(DataFiller filler, String signal, Map<String, String> extraConf) {
     try {
       prepare();
       Files.createDirectory(
           data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       filler.fill(data);
-      writeOwned(data.resolve("standby.signal"), "");
+      writeOwned(data.resolve(signal), "");
       Path autoConf = data.resolve("postgresql.auto.conf");
       StringBuilder conf = new StringBuilder();
       if (Files.exists(autoConf)) {
@@ -126,8 +143,8 @@ final class EmbeddedBackend implements Backend {
           }
         }
       }
-      conf.append("primary_conninfo = ").append(quote(primaryConninfo)).append('\n');
-      conf.append("primary_slot_name = ").append(quote(slotName)).append('\n');
+      extraConf.forEach(
+          (name, value) -> conf.append(name).append(" = ").append(quote(value)).append('\n'));
       writeOwned(autoConf, conf.toString());
       try (Stream<Path> all = Files.walk(data)) {
         for (Path p : (Iterable<Path>) all::iterator) {
@@ -141,7 +158,7 @@ final class EmbeddedBackend implements Backend {
     } catch (IOException e) {
       destroy(true);
       throw new PostgresServerException(
-          "could not prepare a PostgreSQL " + major + " standby: " + e, e);
+          "could not prepare a PostgreSQL " + major + " server from a base backup: " + e, e);
     }
   }
 

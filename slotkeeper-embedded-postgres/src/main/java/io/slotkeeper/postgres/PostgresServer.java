@@ -2,6 +2,9 @@ package io.slotkeeper.postgres;
 
 import io.slotkeeper.postgres.spi.Backend;
 import io.slotkeeper.postgres.spi.DockerBackendProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -613,6 +617,83 @@ public final class PostgresServer implements AutoCloseable {
         backend.describe(),
         (System.nanoTime() - t0) / 1_000_000);
     return server;
+  }
+
+  /**
+   * A base backup of this server (embedded mode only) into {@code target}, which must be empty or
+   * missing, through the low-level backup API, as {@link #startStandby} takes one: the data files
+   * and the backup_label, but no WAL (pg_wal is left empty, as pg_basebackup without WAL would):
+   * the WAL from the backup's start on must come from an archive. Returns the backup's end LSN, the
+   * point from which a server made of it is consistent. See {@link #startRecovered}.
+   */
+  public String baseBackup(Path target) {
+    checkOpen();
+    if (!(backend instanceof EmbeddedBackend)) {
+      throw new PostgresServerException(
+          "a base backup needs an embedded server (mode EMBEDDED); this is " + backend.describe());
+    }
+    if (isInRecovery()) {
+      prepareStandbyBackup();
+    }
+    try {
+      Files.createDirectories(target);
+      try (Stream<Path> files = Files.list(target)) {
+        if (files.findAny().isPresent()) {
+          throw new PostgresServerException(target + " is not empty");
+        }
+      }
+    } catch (IOException e) {
+      throw new PostgresServerException("could not prepare " + target + ": " + e, e);
+    }
+    return BaseBackup.take(
+        this,
+        ((EmbeddedBackend) backend).dataDirectory(),
+        target,
+        "slotkeeper_backup_" + STANDBY_COUNTER.incrementAndGet());
+  }
+
+  /**
+   * Starts a new server (this one's version and settings, its own port) from a base backup that
+   * {@link #baseBackup} wrote, recovering with {@code recoverySettings} (at least {@code
+   * restore_command}; e.g. {@code recovery_target_lsn}, {@code recovery_target_action}) and
+   * recovery.signal, as a restore from an archive is done. Returns once it accepts connections: it
+   * may still be replaying (see {@link #isInRecovery()}); without a recovery target it ends
+   * recovery, on a new timeline, when restore_command finds no more WAL. The backup directory is
+   * copied, not used.
+   */
+  public PostgresServer startRecovered(Path backup, Map<String, String> recoverySettings) {
+    checkOpen();
+    if (!(backend instanceof EmbeddedBackend)) {
+      throw new PostgresServerException(
+          "a restored server needs an embedded server (mode EMBEDDED); this is "
+              + backend.describe());
+    }
+    recoverySettings.keySet().forEach(PostgresServer::checkSettingName);
+    EmbeddedBackend restored =
+        new EmbeddedBackend(
+            version,
+            ((EmbeddedBackend) backend).settings(),
+            password,
+            null,
+            Duration.ofSeconds(120));
+    restored.createRecovered(data -> copyTree(backup, data), recoverySettings);
+    PostgresServer server = new PostgresServer(version, Mode.EMBEDDED, password, restored);
+    registerForShutdown(server);
+    LOG.info("Started {} recovered from the base backup in {}", restored.describe(), backup);
+    return server;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
   }
 
   /**

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class CopyEndProbe {
   private static final Logger log = LoggerFactory.getLogger(CopyEndProbe.class);
   private static final char COMMAND_COMPLETE = 'C';
+  private static final char COPY_DONE = 'c';
   private static final CopyEndProbe UNAVAILABLE = new CopyEndProbe(null);
 
   private static final long EOF_CHECK_INTERVAL_NANOS = 250_000_000L;
@@ -53,6 +54,29 @@ public final class CopyEndProbe {
           "cannot reach pgjdbc's stream ({}); a server-ended stream will be noticed by the keepalive",
           e.toString());
       return UNAVAILABLE;
+    }
+  }
+
+  /**
+   * True when the next message already waiting on the connection is the server's CopyDone: a
+   * physical walsender ends a timeline that way (it became historic, e.g. the standby was promoted)
+   * and then waits for the client's CopyDone before it says which timeline follows. Must be asked
+   * before pgjdbc reads: its non-blocking read would take the CopyDone and then wait, blocking, for
+   * a CommandComplete that the server sends only after the client's CopyDone. Never waits for the
+   * server.
+   */
+  public boolean copyDonePending() throws SQLException {
+    if (stream == null) {
+      return false;
+    }
+    try {
+      return stream.hasMessagePending() && stream.peekChar() == COPY_DONE;
+    } catch (EOFException e) {
+      throw new PSQLException(
+          "the server closed the replication connection", PSQLState.CONNECTION_FAILURE, e);
+    } catch (IOException e) {
+      throw new PSQLException(
+          "the replication connection failed: " + e.getMessage(), PSQLState.CONNECTION_FAILURE, e);
     }
   }
 

@@ -83,6 +83,31 @@ public final class CopyStream {
     return data;
   }
 
+  /**
+   * True when the server ended the stream with CopyDone (a physical stream's timeline ended); ask
+   * before {@link #readPending}, which must not be called then.
+   */
+  public boolean serverSentCopyDone() throws SQLException {
+    return endProbe.copyDonePending();
+  }
+
+  /**
+   * Answers the server's CopyDone with ours and reads what follows up to ReadyForQuery, after which
+   * the connection takes commands again. pgjdbc skips the result set a walsender sends there (the
+   * next timeline and its start) and then complains that the CommandComplete is not a COPY's; that
+   * complaint, and only that, is expected.
+   */
+  public void endAfterServerCopyDone() throws SQLException {
+    try {
+      copy.endCopy();
+    } catch (SQLException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("expected COPY but got")) {
+        throw e;
+      }
+    }
+    copy = null;
+  }
+
   /** Writes one message (a status update), bounded by the write limit once streaming. */
   public void send(byte[] message) throws SQLException {
     if (writeLimit == null) {

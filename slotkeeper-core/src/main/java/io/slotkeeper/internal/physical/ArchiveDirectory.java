@@ -13,8 +13,9 @@ final class ArchiveDirectory {
 
   /**
    * The newest segment file: the highest segment number, then the highest timeline, then a complete
-   * file before a partial one. Complete files of the wrong size are not segments of this server's
-   * size and are ignored, as pg_receivewal ignores them.
+   * file before a partial one. Complete plain files of the wrong size are not segments of this
+   * server's size and are ignored, as pg_receivewal ignores them; compressed ones (.gz, .lz4) are
+   * taken by name.
    */
   static Optional<WalSegments.SegmentFile> newest(Path dir, WalSegments segments)
       throws IOException {
@@ -36,7 +37,7 @@ final class ArchiveDirectory {
 
   private static boolean sizeFits(Path p, WalSegments.SegmentFile f, WalSegments segments) {
     try {
-      return f.partial() || Files.size(p) == segments.segmentSize();
+      return f.partial() || f.compressed() || Files.size(p) == segments.segmentSize();
     } catch (IOException e) {
       return false;
     }

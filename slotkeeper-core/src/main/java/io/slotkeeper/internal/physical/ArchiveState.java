@@ -20,6 +20,7 @@ final class ArchiveState {
   final AtomicLong bytesWritten = new AtomicLong();
   final AtomicLong segmentsCompleted = new AtomicLong();
   final AtomicReference<String> currentSegment = new AtomicReference<>("");
+  final Throughput throughput = new Throughput();
 
   /** Written by the connection. */
   final AtomicLong received = new AtomicLong();
@@ -27,6 +28,16 @@ final class ArchiveState {
   final AtomicLong serverWalEnd = new AtomicLong();
   final AtomicLong timeline = new AtomicLong();
   final AtomicReference<String> start = new AtomicReference<>("");
+
+  /**
+   * Told after each fsync; a synchronous archiver's connection sets it to report the new flush
+   * position at once.
+   */
+  final AtomicReference<Runnable> flushListener = new AtomicReference<>(() -> {});
+
+  void flushedNow() {
+    flushListener.get().run();
+  }
 
   /** Written by the Restarter. */
   final AtomicLong reconnects = new AtomicLong();
@@ -42,6 +53,7 @@ final class ArchiveState {
         segmentsCompleted.get(),
         bytesWritten.get(),
         reconnects.get(),
-        start.get());
+        start.get(),
+        throughput.perSecond(System.nanoTime()));
   }
 }

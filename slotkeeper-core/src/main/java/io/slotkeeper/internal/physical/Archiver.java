@@ -3,6 +3,7 @@ package io.slotkeeper.internal.physical;
 import io.slotkeeper.ArchiveSettings;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.javadsl.ArchiveControl;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -51,7 +52,12 @@ public final class Archiver {
       ClassicActorSystemProvider provider, ArchiveSettings settings, Runnable beforeWrite) {
     ActorSystem<Void> system = Adapter.toTyped(provider.classicSystem());
     ArchiveState state = new ArchiveState();
-    WriteStage writer = new WriteStage(settings.directory(), state);
+    // Not synchronous: fsync at most once per ack.flush-interval (and per completed segment), and
+    // a tick of that interval fsyncs what came last before an idle spell.
+    Duration syncInterval =
+        settings.synchronous() ? Duration.ZERO : settings.source().stream().ackFlushInterval();
+    WriteStage writer =
+        new WriteStage(settings.directory(), settings.compression(), state, syncInterval);
     // The writer's island has an input buffer of one element: what waits for the disk is bounded
     // by the queue, the batching stage and that one element (about 30 MB); then the connection's
     // offer waits and the socket is no longer read.
@@ -66,6 +72,12 @@ public final class Archiver {
             .async(settings.source().blockingDispatcher(), 1);
     Pair<SourceQueueWithComplete<WalChunk.Batch>, CompletionStage<Done>> materialized =
         Source.<WalChunk.Batch>queue(QUEUE_BATCHES, OverflowStrategy.backpressure())
+            .merge(
+                Source.tick(
+                    tickInterval(syncInterval),
+                    tickInterval(syncInterval),
+                    new WalChunk.Batch(List.of())),
+                true)
             .batchWeighted(
                 MERGED_BYTES,
                 Archiver::bytes,
@@ -112,6 +124,11 @@ public final class Archiver {
             Props.empty());
     control.root(root);
     return control;
+  }
+
+  /** Ticks at the sync interval; synchronous archivers fsync every batch, so a rare tick does. */
+  private static Duration tickInterval(Duration syncInterval) {
+    return syncInterval.isZero() ? Duration.ofSeconds(1) : syncInterval;
   }
 
   private static long bytes(WalChunk.Batch batch) {

@@ -93,6 +93,9 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
   private boolean pollPending;
   private ScheduledFuture<?> pendingPoll;
 
+  /** Set when synchronous: this connection's listener, removed when it stops. */
+  private Runnable flushListener;
+
   static Behavior<Command> create(
       ArchiveSettings settings,
       ArchiveState state,
@@ -139,6 +142,9 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
         .onSignal(
             PostStop.class,
             s -> {
+              if (flushListener != null) {
+                state.flushListener.compareAndSet(flushListener, () -> {});
+              }
               cancelPoll();
               closeSession();
               return this;
@@ -150,7 +156,7 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     ActorRef<Command> self = getContext().getSelf();
     String slot = settings.slotName();
     reason("connecting to " + settings.source().connection().url() + " for physical replication");
-    session = PhysicalSession.open(settings.source());
+    session = PhysicalSession.open(settings.source(), settings.applicationName());
     monitor.tell(
         new StatusMonitor.SetCondition(StatusMonitor.Condition.DATABASE_REACHABLE, true, self));
     PhysicalSession.Identity identity = session.identifySystem();
@@ -192,6 +198,7 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
           null);
     }
     StartDecision.Start start = (StartDecision.Start) decision;
+    int startTimeline = followHistory(start, identity.timeline());
     if (start.origin() == StartDecision.Origin.SERVER_POSITION_GAP_ALLOWED) {
       log.warn("archive {}: {}", settings.directory(), start.explanation());
     } else {
@@ -200,10 +207,7 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     state.start.set(start.explanation());
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
 
-    timeline = start.timeline();
-    state.timeline.set(timeline);
-    session.startStreaming(slot, start.lsn(), timeline);
-    lastReceived = start.lsn();
+    streamTimeline(start.lsn(), startTimeline);
     Duration keepalive = KeepaliveSchedule.interval(settings.source(), walSenderTimeout);
     livenessTimeout =
         KeepaliveSchedule.livenessTimeout(settings.source(), walSenderTimeout, keepalive);
@@ -213,6 +217,11 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     timers.startTimerWithFixedDelay(
         FlushReport.INSTANCE, settings.source().stream().ackFlushInterval());
+    if (settings.synchronous()) {
+      // A synchronous standby's flush position holds commits back: report each fsync at once.
+      flushListener = () -> self.tell(FlushReport.INSTANCE);
+      state.flushListener.set(flushListener);
+    }
     log.info(
         "archive {}: streaming {} from {} on timeline {} (server {}, wal_segment_size {}, keepalive every {})",
         settings.directory(),
@@ -226,6 +235,142 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     restarter.tell(new Restarter.StreamingStarted(self));
     return drain();
+  }
+
+  /**
+   * The timeline to stream the start position on, from the server's history when the server is past
+   * timeline 1: the directory's (or slot's) timeline while the position lies before that timeline's
+   * end (the server then streams it to its end and the stream switches), else the timeline that
+   * holds the position. An archive past the point where the server's history left its timeline
+   * holds WAL of another branch, and an archive on a newer timeline than the server's belongs to
+   * another server: both are refused.
+   */
+  private int followHistory(StartDecision.Start start, int serverTimeline) throws SQLException {
+    // A timeline the archive or READ_REPLICATION_SLOT named is a lower bound; the others (13/14's
+    // catalog, the server's position) say nothing of where the position's timeline is.
+    boolean named =
+        start.origin() == StartDecision.Origin.DIRECTORY
+            || start.origin() == StartDecision.Origin.READ_REPLICATION_SLOT;
+    int known = named ? start.timeline() : 0;
+    if (known > serverTimeline) {
+      throw refuse(
+          "the archive is on timeline "
+              + known
+              + " but the server is on timeline "
+              + serverTimeline
+              + "; it was archived from another server",
+          "archive this server into another directory, or connect to the server of that timeline");
+    }
+    if (serverTimeline == 1) {
+      return 1;
+    }
+    TimelineHistory history = session.history(serverTimeline);
+    if (known > 0 && !history.contains(known)) {
+      throw refuse(
+          "the archive is on timeline "
+              + known
+              + ", which is not in the history of the server's timeline "
+              + serverTimeline,
+          "archive this server into another directory");
+    }
+    if (start.origin() == StartDecision.Origin.DIRECTORY && known < serverTimeline) {
+      Lsn end = history.end(known).orElseThrow();
+      if (start.lsn().isAfter(end)) {
+        throw refuse(
+            "the archive holds WAL of timeline "
+                + known
+                + " up to "
+                + start.lsn()
+                + ", past "
+                + end
+                + " where the server's history leaves that timeline: it was archived from"
+                + " another branch of the history",
+            "archive this server into another directory");
+      }
+    }
+    int chosen = history.timelineAt(start.lsn(), known);
+    if (chosen != start.timeline()) {
+      log.info(
+          "archive {}: the server's history puts {} on timeline {}",
+          settings.directory(),
+          start.lsn(),
+          chosen);
+    }
+    return chosen;
+  }
+
+  private static ClassifiedException refuse(String problem, String remediation) {
+    return new ClassifiedException(
+        new Classification(ErrorClass.FATAL, problem, remediation, FailureKind.CONFIGURATION),
+        null);
+  }
+
+  /**
+   * Writes the timeline's history file when the archive lacks it (as pg_receivewal does before
+   * streaming a timeline), then START_REPLICATION on it.
+   */
+  private void streamTimeline(Lsn from, int tli) throws Exception {
+    if (!HistoryFile.present(settings.directory(), tli)) {
+      PhysicalSession.History h = session.timelineHistory(tli);
+      HistoryFile.write(settings.directory(), tli, h.fileName(), h.content());
+      log.info("archive {}: wrote {}", settings.directory(), h.fileName());
+    }
+    timeline = tli;
+    state.timeline.set(timeline);
+    session.startStreaming(settings.slotName(), from, timeline);
+    lastReceived = Lsn.max(lastReceived, from);
+  }
+
+  /**
+   * The server ended the timeline being streamed (CopyDone: it became historic, e.g. a promotion).
+   * As pg_receivewal: end the COPY, learn where the timeline ended and which follows (here from the
+   * server's history, since pgjdbc drops the result set that says it), keep the old timeline's last
+   * segment {@code .partial}, and stream the next timeline from the start of the segment holding
+   * the switch point. Everything received before the switch is already on its way to the writer,
+   * which closes the old segment when WAL of the new timeline arrives.
+   */
+  private void switchTimeline() throws Exception {
+    int ended = timeline;
+    session.endStreamingAfterTimelineEnd();
+    PhysicalSession.Identity identity = session.identifySystem();
+    TimelineHistory history = session.history(identity.timeline());
+    Lsn end =
+        history
+            .end(ended)
+            .orElseThrow(
+                () ->
+                    new ClassifiedException(
+                        ErrorClass.TRANSIENT,
+                        "the server ended timeline "
+                            + ended
+                            + " but its history (timeline "
+                            + identity.timeline()
+                            + ") does not say where",
+                        null,
+                        null));
+    if (end.isAfter(lastReceived)) {
+      throw new ClassifiedException(
+          ErrorClass.TRANSIENT,
+          "the server stopped streaming timeline "
+              + ended
+              + " at "
+              + lastReceived
+              + ", but its history has it end at "
+              + end,
+          null,
+          null);
+    }
+    int next = history.next(ended);
+    Lsn from = segments.segmentStart(end);
+    log.info(
+        "archive {}: timeline {} ended at {}; continuing on timeline {} from {}",
+        settings.directory(),
+        ended,
+        end,
+        next,
+        from);
+    streamTimeline(from, next);
+    reason("archiving timeline " + next + " from " + from + " (timeline " + ended + " ended)");
   }
 
   private void createSlotIfMissing(String slot) throws SQLException {
@@ -261,7 +406,12 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     }
     List<WalChunk> chunks = new ArrayList<>();
     long bytes = 0;
+    boolean timelineEnded = false;
     while (bytes < MAX_BATCH_BYTES) {
+      if (session.timelineEnded()) {
+        timelineEnded = true;
+        break;
+      }
       byte[] data = session.readPending();
       if (data == null) {
         break;
@@ -282,6 +432,20 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
       }
     }
     state.received.set(lastReceived.value());
+    if (timelineEnded) {
+      lastServerMessageNanos = System.nanoTime();
+      if (!chunks.isEmpty()) {
+        offerPending = true;
+        getContext()
+            .pipeToSelf(
+                pipe.offer(new WalChunk.Batch(chunks)), (ok, failure) -> new Offered(failure));
+      }
+      switchTimeline();
+      if (!offerPending) {
+        schedulePoll();
+      }
+      return this;
+    }
     if (!chunks.isEmpty()) {
       offerPending = true;
       pollDelay = settings.source().stream().pollMinInterval();

@@ -45,8 +45,12 @@ final class PhysicalSession implements AutoCloseable {
                 + " timeline ended)");
   }
 
-  static PhysicalSession open(SourceSettings settings) throws SQLException {
+  static PhysicalSession open(SourceSettings settings, String applicationName) throws SQLException {
     Properties props = JdbcProperties.of(settings);
+    if (!applicationName.isEmpty()) {
+      // What synchronous_standby_names names, when the archiver is to be a synchronous standby.
+      PGProperty.APPLICATION_NAME.set(props, applicationName);
+    }
     // "true" (not "database"): a physical walsender, bound to no database.
     PGProperty.REPLICATION.set(props, "true");
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
@@ -142,6 +146,42 @@ final class PhysicalSession implements AutoCloseable {
       // RESERVE_WAL: the slot holds WAL from now on, before the first START_REPLICATION.
       st.execute("CREATE_REPLICATION_SLOT " + quoteIdent(name) + " PHYSICAL RESERVE_WAL");
     }
+  }
+
+  /** What TIMELINE_HISTORY n answers: the file's name and its content. */
+  record History(String fileName, String content) {}
+
+  /**
+   * TIMELINE_HISTORY n. The content column is labelled bytea but sent in text form (walsender.c
+   * says so), so it is read as a string: the file's own characters.
+   */
+  History timelineHistory(int timeline) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("TIMELINE_HISTORY " + timeline)) {
+      rs.next();
+      return new History(rs.getString(1), rs.getString(2));
+    }
+  }
+
+  /** The server's history of its timeline {@code current} (timeline 1 has none). */
+  TimelineHistory history(int current) throws SQLException {
+    if (current == 1) {
+      return TimelineHistory.first();
+    }
+    return TimelineHistory.parse(current, timelineHistory(current).content());
+  }
+
+  /**
+   * True when the server ended the stream with CopyDone: the timeline being streamed ended (it
+   * became historic). Asked before each read.
+   */
+  boolean timelineEnded() throws SQLException {
+    return stream.serverSentCopyDone();
+  }
+
+  /** After {@link #timelineEnded}: ends the COPY so that the connection takes commands again. */
+  void endStreamingAfterTimelineEnd() throws SQLException {
+    stream.endAfterServerCopyDone();
   }
 
   /** START_REPLICATION [SLOT name] PHYSICAL start TIMELINE tli. */

@@ -15,7 +15,7 @@ final class WalSegments {
   static final String PARTIAL_SUFFIX = ".partial";
   private static final Pattern NAME = Pattern.compile("([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})");
   private static final Pattern FILE =
-      Pattern.compile("([0-9A-F]{24})(" + Pattern.quote(PARTIAL_SUFFIX) + ")?");
+      Pattern.compile("([0-9A-F]{24})(\\.gz|\\.lz4)?(" + Pattern.quote(PARTIAL_SUFFIX) + ")?");
 
   private final long segmentSize;
 
@@ -58,8 +58,12 @@ final class WalSegments {
     return String.format("%08X%08X%08X", timeline, segmentNumber / perId, segmentNumber % perId);
   }
 
-  /** A segment file found in a directory: complete, or still being written ({@code .partial}). */
-  record SegmentFile(int timeline, long segmentNumber, boolean partial, String fileName) {}
+  /**
+   * A segment file found in a directory: complete, or still being written ({@code .partial});
+   * {@code compressed} when its name has {@code .gz} or {@code .lz4}.
+   */
+  record SegmentFile(
+      int timeline, long segmentNumber, boolean partial, boolean compressed, String fileName) {}
 
   /** The segment a file name names, or empty for anything else (history files, temporaries). */
   Optional<SegmentFile> parse(String fileName) {
@@ -78,6 +82,11 @@ final class WalSegments {
       return Optional.empty(); // not a name this segment size produces
     }
     return Optional.of(
-        new SegmentFile(timeline, log * segmentsPerLogId() + seg, f.group(2) != null, fileName));
+        new SegmentFile(
+            timeline,
+            log * segmentsPerLogId() + seg,
+            f.group(3) != null,
+            f.group(2) != null,
+            fileName));
   }
 }

@@ -1,13 +1,19 @@
 package io.slotkeeper.internal.physical;
 
+import io.slotkeeper.ArchiveSettings;
 import io.slotkeeper.Lsn;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.GZIPOutputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
 
 /**
  * Writes WAL into segment files the way pg_receivewal does: the segment in progress is {@code
@@ -27,7 +33,15 @@ final class WalWriter implements AutoCloseable {
 
   private final Path dir;
   private final WalSegments segments;
+  private final ArchiveSettings.Compression compression;
   private FileChannel current;
+
+  /** With compression: the compressing stream over {@link #current}; null otherwise. */
+  private OutputStream compressed;
+
+  /** With compression: bytes of the open segment fed to the compressor. */
+  private long compressedOffset;
+
   private long currentSegment = -1;
   private int currentTimeline;
   private Lsn written = Lsn.INVALID;
@@ -37,12 +51,20 @@ final class WalWriter implements AutoCloseable {
   private long segmentsCompleted;
 
   WalWriter(Path dir, WalSegments segments) {
+    this(dir, segments, ArchiveSettings.Compression.NONE);
+  }
+
+  WalWriter(Path dir, WalSegments segments, ArchiveSettings.Compression compression) {
     this.dir = dir;
     this.segments = segments;
+    this.compression = compression;
   }
 
   /** Writes {@code data}, which starts at WAL position {@code start} on {@code timeline}. */
   void write(int timeline, Lsn start, ByteBuffer data) throws IOException {
+    if (currentTimeline != 0 && timeline != currentTimeline) {
+      switchTimeline(timeline);
+    }
     ByteBuffer buf = data.duplicate();
     long pos = start.value();
     if (written.isValid()) {
@@ -64,14 +86,6 @@ final class WalWriter implements AutoCloseable {
     } else if (segments.offsetInSegment(Lsn.of(pos)) != 0) {
       throw new IOException("the archive must start at a segment's start, not at " + Lsn.of(pos));
     }
-    if (currentTimeline != 0 && timeline != currentTimeline) {
-      throw new IOException(
-          "WAL of timeline "
-              + timeline
-              + " after timeline "
-              + currentTimeline
-              + ": timeline switches are not supported yet");
-    }
     currentTimeline = timeline;
     while (buf.hasRemaining()) {
       Lsn at = Lsn.of(pos);
@@ -82,9 +96,21 @@ final class WalWriter implements AutoCloseable {
       long offset = segments.offsetInSegment(at);
       int n = (int) Math.min(buf.remaining(), segments.segmentSize() - offset);
       ByteBuffer part = buf.slice(buf.position(), n);
-      long fileOffset = offset;
-      while (part.hasRemaining()) {
-        fileOffset += current.write(part, fileOffset);
+      if (compressed != null) {
+        if (offset != compressedOffset) {
+          throw new IOException(
+              "compressed segment fed up to offset "
+                  + compressedOffset
+                  + ", then WAL for offset "
+                  + offset);
+        }
+        writeCompressed(part);
+        compressedOffset += n;
+      } else {
+        long fileOffset = offset;
+        while (part.hasRemaining()) {
+          fileOffset += current.write(part, fileOffset);
+        }
       }
       buf.position(buf.position() + n);
       pos += n;
@@ -97,13 +123,35 @@ final class WalWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * WAL of a newer timeline: the old timeline's segment stays {@code .partial} (fsynced and closed,
+   * as pg_receivewal leaves it), and the new timeline's WAL starts again at a segment's start (the
+   * segment holding the switch point, which the server's file of the new timeline holds whole).
+   */
+  private void switchTimeline(int timeline) throws IOException {
+    if (timeline < currentTimeline) {
+      throw new IOException(
+          "WAL of timeline " + timeline + " after timeline " + currentTimeline + " was written");
+    }
+    closeCurrent();
+    written = Lsn.INVALID;
+    dirty = false;
+  }
+
   /** Makes everything written durable and returns the position up to which it is. */
   Lsn sync() throws IOException {
     if (dirty && current != null) {
+      if (compressed != null) {
+        // SYNC_FLUSH (gzip) / end of block (LZ4): what was fed is decompressible from the file.
+        compressed.flush();
+      }
       current.force(true);
     }
     dirty = false;
-    flushed = written;
+    // After a timeline switch the new timeline starts below what the old one reached; the flush
+    // position never goes back (the old timeline's WAL up to the switch is on disk), as
+    // pg_receivewal's does not.
+    flushed = Lsn.max(flushed, written);
     return flushed;
   }
 
@@ -127,15 +175,28 @@ final class WalWriter implements AutoCloseable {
   String currentFileName() {
     return current == null
         ? ""
-        : segments.fileName(currentTimeline, currentSegment) + WalSegments.PARTIAL_SUFFIX;
+        : segments.fileName(currentTimeline, currentSegment)
+            + compression.suffix()
+            + WalSegments.PARTIAL_SUFFIX;
   }
 
   private void open(int timeline, long segment) throws IOException {
     closeCurrent();
     String name = segments.fileName(timeline, segment);
-    if (Files.exists(dir.resolve(name))) {
-      throw new IOException(
-          "segment " + name + " is already complete in " + dir + "; it is not written again");
+    for (ArchiveSettings.Compression c : ArchiveSettings.Compression.values()) {
+      if (Files.exists(dir.resolve(name + c.suffix()))) {
+        throw new IOException(
+            "segment "
+                + name
+                + c.suffix()
+                + " is already complete in "
+                + dir
+                + "; it is not written again");
+      }
+    }
+    if (compression != ArchiveSettings.Compression.NONE) {
+      openCompressed(name, segment);
+      return;
     }
     Path partial = dir.resolve(name + WalSegments.PARTIAL_SUFFIX);
     boolean created = !Files.exists(partial);
@@ -157,20 +218,66 @@ final class WalWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * A compressed segment is always written from its first byte: a compressed stream cannot be
+   * continued at an offset, so a {@code .gz.partial}/{@code .lz4.partial} left by an earlier run is
+   * truncated and written again (the start is the segment's start anyway, and the server keeps the
+   * whole segment holding the slot's position). Not padded: compressed files have no fixed size.
+   */
+  private void openCompressed(String name, long segment) throws IOException {
+    Path partial = dir.resolve(name + compression.suffix() + WalSegments.PARTIAL_SUFFIX);
+    current =
+        FileChannel.open(
+            partial,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+    currentSegment = segment;
+    compressedOffset = 0;
+    OutputStream file =
+        new FilterOutputStream(Channels.newOutputStream(current)) {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+          }
+
+          @Override
+          public void close() throws IOException {
+            flush(); // the channel is closed by the writer, after its fsync
+          }
+        };
+    compressed =
+        compression == ArchiveSettings.Compression.GZIP
+            ? new GZIPOutputStream(file, 64 << 10, true)
+            : new LZ4FrameOutputStream(file, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB);
+    syncDirectory();
+  }
+
+  private void writeCompressed(ByteBuffer part) throws IOException {
+    if (part.hasArray()) {
+      compressed.write(part.array(), part.arrayOffset() + part.position(), part.remaining());
+    } else {
+      byte[] copy = new byte[part.remaining()];
+      part.duplicate().get(copy);
+      compressed.write(copy);
+    }
+  }
+
   private void complete(int timeline, long segment) throws IOException {
+    finishCompressed();
     current.force(true);
     current.close();
     current = null;
     currentSegment = -1;
     dirty = false;
-    String name = segments.fileName(timeline, segment);
+    String name = segments.fileName(timeline, segment) + compression.suffix();
     Files.move(
         dir.resolve(name + WalSegments.PARTIAL_SUFFIX),
         dir.resolve(name),
         StandardCopyOption.ATOMIC_MOVE);
     syncDirectory();
     segmentsCompleted++;
-    flushed = segments.segmentStartOf(segment + 1);
+    flushed = Lsn.max(flushed, segments.segmentStartOf(segment + 1));
   }
 
   private void syncDirectory() throws IOException {
@@ -179,8 +286,17 @@ final class WalWriter implements AutoCloseable {
     }
   }
 
+  /** Ends the compressed stream (gzip trailer, LZ4 end mark); the channel stays open. */
+  private void finishCompressed() throws IOException {
+    if (compressed != null) {
+      compressed.close();
+      compressed = null;
+    }
+  }
+
   private void closeCurrent() throws IOException {
     if (current != null) {
+      finishCompressed();
       current.force(true);
       current.close();
       current = null;

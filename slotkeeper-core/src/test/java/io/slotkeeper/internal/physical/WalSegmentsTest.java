@@ -35,7 +35,8 @@ class WalSegmentsTest {
   void parsesItsOwnNamesAndNothingElse() {
     long segment = ONE_MB.segmentNumber(Lsn.parse("3/FFF00000"));
     assertThat(ONE_MB.parse("000000010000000300000FFF"))
-        .contains(new WalSegments.SegmentFile(1, segment, false, "000000010000000300000FFF"));
+        .contains(
+            new WalSegments.SegmentFile(1, segment, false, false, "000000010000000300000FFF"));
     assertThat(ONE_MB.parse("000000010000000300000FFF.partial").orElseThrow().partial()).isTrue();
     assertThat(ONE_MB.parse("00000002.history")).isEmpty();
     assertThat(ONE_MB.parse("0000000100000003000000FFF")).isEmpty();

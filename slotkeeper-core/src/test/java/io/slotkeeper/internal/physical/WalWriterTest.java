@@ -90,4 +90,25 @@ class WalWriterTest {
       assertThat(w.sync()).isEqualTo(Lsn.of(SEG + 10));
     }
   }
+
+  @Test
+  void aNewTimelineLeavesTheOldSegmentPartialAndStartsAgainAtTheSegmentStart() throws IOException {
+    long seg = 5L * SEG;
+    try (WalWriter w = new WalWriter(dir, SEGMENTS)) {
+      w.write(1, Lsn.of(seg), wal(seg, 3000));
+      assertThat(w.sync()).isEqualTo(Lsn.of(seg + 3000));
+      // Timeline 2 begins at the switch point seg + 2000; its file of this segment holds the old
+      // WAL before it, and the server streams it from the segment's start.
+      w.write(2, Lsn.of(seg), wal(seg, 2500));
+      assertThat(w.sync()).as("the flush position never goes back").isEqualTo(Lsn.of(seg + 3000));
+      w.write(2, Lsn.of(seg + 2500), wal(seg + 2500, SEG - 2500));
+      assertThat(w.sync()).isEqualTo(Lsn.of(seg + SEG));
+      assertThatThrownBy(() -> w.write(1, Lsn.of(seg + SEG), wal(seg + SEG, 10)))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("timeline 1 after timeline 2");
+    }
+    assertThat(dir.resolve("000000010000000000000005.partial")).exists();
+    assertThat(Files.readAllBytes(dir.resolve("000000020000000000000005")))
+        .isEqualTo(wal(seg, SEG).array());
+  }
 }

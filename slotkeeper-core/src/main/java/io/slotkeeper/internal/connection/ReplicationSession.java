@@ -89,6 +89,18 @@ final class ReplicationSession implements AutoCloseable {
     }
   }
 
+  /**
+   * TIMELINE_HISTORY: the history file of {@code timeline} (2 or later; timeline 1 has none). Its
+   * content comes as a bytea column whose bytes are the file's text, unescaped.
+   */
+  TimelineHistory timelineHistory(int timeline) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("TIMELINE_HISTORY " + timeline)) {
+      rs.next();
+      return TimelineHistory.parse(timeline, rs.getString("content"));
+    }
+  }
+
   /** The publications among {@code names} that do not exist in this database. */
   List<String> missingPublications(List<String> names) throws SQLException {
     List<String> missing = new ArrayList<>();

@@ -165,6 +165,34 @@ final class SetupChecks {
         cause);
   }
 
+  /**
+   * The slot is missing on a server the source reached after a promotion (a timeline later than it
+   * streamed on), and create-if-missing is off: the slot stayed behind on the old primary.
+   */
+  static ClassifiedException slotLostInFailover(
+      SourceSettings settings, int timelineBefore, int timelineNow) {
+    String name = settings.slot().name();
+    return fatal(
+        FailureKind.MISSING_OBJECT,
+        "replication slot \""
+            + name
+            + "\" did not survive the failover: this server is on timeline "
+            + timelineNow
+            + " (the source streamed on timeline "
+            + timelineBefore
+            + " before) and has no such slot. Only a failover slot synchronized to the standby"
+            + " survives a promotion (PostgreSQL 17+: "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.failover = on, sync_replication_slots on the standby, synchronized_standby_slots"
+            + " on the primary)",
+        "changes committed after the last acknowledged one may be lost to this consumer: resync it"
+            + " from the tables, then create the slot (SELECT pg_create_logical_replication_slot('"
+            + name
+            + "', 'pgoutput');) or set "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.create-if-missing = on, which creates it and announces RESYNC_REQUIRED");
+  }
+
   private static ClassifiedException fatal(FailureKind kind, String problem, String remediation) {
     return new ClassifiedException(
         new Classification(ErrorClass.FATAL, problem, remediation, kind), null);

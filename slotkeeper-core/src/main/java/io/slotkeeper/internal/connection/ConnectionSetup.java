@@ -69,6 +69,7 @@ final class ConnectionSetup {
     SetupChecks.checkServer(facts, settings);
     ensurePublications(facts);
     SlotInfo slot = endOwnOrphan(session.slot(settings.slot().name(), facts), facts);
+    SetupChecks.checkStandbyFeedback(facts, slot);
     return new Prepared(
         facts,
         server,

@@ -65,8 +65,9 @@ final class ReplicationSession implements AutoCloseable {
     String database = queryString("SELECT current_database()");
     int pid = Integer.parseInt(queryString("SELECT pg_backend_pid()"));
     boolean inRecovery = "t".equals(queryString("SELECT pg_is_in_recovery()"));
+    boolean feedback = "on".equals(queryString("SHOW hot_standby_feedback"));
     return new ServerFacts(
-        versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid, inRecovery);
+        versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid, inRecovery, feedback);
   }
 
   /** The host the driver connected to (of a multi-host URL: the one it picked). */

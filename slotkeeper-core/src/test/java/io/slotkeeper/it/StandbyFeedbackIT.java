@@ -88,6 +88,38 @@ class StandbyFeedbackIT extends ActorSystemPerClass {
   }
 
   @Test
+  void aPrimaryRestartedBelowLogicalInvalidatesTheStandbysSlotWithThatReason() throws Exception {
+    feedback(true);
+    try (Harness h = Harness.start(kit.system(), settings("fb_level"))) {
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      primary.execute("INSERT INTO fb_t VALUES ('before-level')");
+      Harness.await(
+          "the first row",
+          Duration.ofSeconds(20),
+          () -> h.consumer.insertedIds().contains("before-level"));
+      // The primary holds no logical slot (they are on the standby), so it starts at replica; the
+      // standby replays the parameter change and invalidates its logical slots.
+      primary.restartWith(Map.of("wal_level", "replica"));
+      Harness.await(
+          "the standby's slot to be invalidated for the primary's wal_level",
+          Duration.ofSeconds(30),
+          () ->
+              standby.queryLong(
+                      "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'fb_level'"
+                          + " AND invalidation_reason = 'wal_level_insufficient'")
+                  == 1);
+      h.awaitLevel(StatusLevel.FAILED, Duration.ofSeconds(30));
+      assertThat(h.control.status().reason())
+          .contains("invalidated")
+          .contains("invalidation_reason = wal_level_insufficient")
+          .contains("wal_level went below logical");
+    } finally {
+      primary.restartWith(Map.of("wal_level", "logical"));
+      feedback(true);
+    }
+  }
+
+  @Test
   void aSlotInvalidatedByARecoveryConflictTakesTheInvalidationPathWithItsReason() throws Exception {
     feedback(true);
     try (Harness h = Harness.start(kit.system(), settings("fb_conflict"))) {

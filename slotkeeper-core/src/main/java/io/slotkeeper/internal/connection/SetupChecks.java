@@ -199,8 +199,8 @@ final class SetupChecks {
               + " hot_standby_feedback was off, or the standby had no physical slot on the primary"
               + " while disconnected)";
       case "wal_level_insufficient" ->
-          "the primary's wal_level went below logical, so the WAL no longer holds what decoding"
-              + " needs";
+          "the primary's wal_level went below logical (its WAL no longer holds what decoding"
+              + " needs)";
       case "idle_timeout" -> "it stayed unused longer than idle_replication_slot_timeout";
       default -> "the WAL it needed was removed";
     };

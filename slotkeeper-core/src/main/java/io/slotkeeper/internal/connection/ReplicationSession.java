@@ -121,8 +121,15 @@ final class ReplicationSession implements AutoCloseable {
 
   /** The slot's row, or null when there is no such slot. */
   SlotInfo slot(String name, ServerFacts facts) throws SQLException {
-    // invalidation_reason exists from 17; before that wal_status = 'lost' is the only sign.
-    String reason = facts.majorVersion() >= 17 ? "invalidation_reason" : "NULL::text";
+    // invalidation_reason exists from 17. On 16 a slot invalidated by a recovery conflict on a
+    // standby (rows_removed or wal_level_insufficient, which 16 does not tell apart) shows
+    // conflicting = true besides wal_status = 'lost'; before 16 wal_status is the only sign.
+    String reason =
+        facts.majorVersion() >= 17
+            ? "invalidation_reason"
+            : facts.majorVersion() == 16
+                ? "CASE WHEN conflicting THEN '" + SlotInfo.RECOVERY_CONFLICT + "' END"
+                : "NULL::text";
     try (PreparedStatement ps =
         connection.prepareStatement(
             "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status, "

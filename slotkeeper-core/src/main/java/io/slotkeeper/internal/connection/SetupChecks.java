@@ -201,6 +201,10 @@ final class SetupChecks {
       case "wal_level_insufficient" ->
           "the primary's wal_level went below logical (its WAL no longer holds what decoding"
               + " needs)";
+      case SlotInfo.RECOVERY_CONFLICT ->
+          "a recovery conflict on this standby (pg_replication_slots.conflicting): the primary's"
+              + " VACUUM removed catalog rows it needed (hot_standby_feedback off) or the primary's"
+              + " wal_level went below logical";
       case "idle_timeout" -> "it stayed unused longer than idle_replication_slot_timeout";
       default -> "the WAL it needed was removed";
     };

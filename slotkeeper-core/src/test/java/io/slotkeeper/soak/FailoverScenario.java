@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * are synchronized on the standby, the primary is stopped immediately in the middle of the load and
  * the standby promoted; then more is written on the new primary. The source must reconnect there by
  * itself, announce no RESYNC_REQUIRED, and deliver every transaction the new primary has, in order,
- * none twice (the checker's checks 1-3 with one consumer life), and every row of the new primary's
- * tables.
+ * none twice within the process, and every row of the new primary's tables. Then the consumer
+ * process crashes and starts again on the new primary: it must get exactly what the slot there had
+ * not confirmed, which covers everything it never acknowledged (the checker's checks 1-3 over the
+ * two consumer lives).
  */
 final class FailoverScenario implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FailoverScenario.class);
@@ -151,18 +153,43 @@ final class FailoverScenario implements AutoCloseable {
                   standby.systemIdentifier(),
                   standby.timeline(),
                   false));
-      life.drainAndShutdown(Duration.ofSeconds(30));
+      // Then the consumer process dies on the new primary and starts again: it must get again what
+      // it had not acknowledged (also from before the failover), and nothing it had.
+      life.crash();
       ended = true;
+      SlotState.awaitInactive(standby, SLOT, Duration.ofSeconds(30));
+      Lsn secondStart = SlotState.confirmed(standby, SLOT);
+      SoakConsumer second = new SoakConsumer(2, acks, true, new Random(14));
+      Incarnation secondLife = Incarnation.start(2, secondStart, settings(), second);
+      try {
+        secondLife
+            .control()
+            .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60))
+            .toCompletableFuture()
+            .get(70, TimeUnit.SECONDS);
+        standby.execute("INSERT INTO fo_b VALUES ('restarted')");
+        await(
+            "the row written after the restart", () -> deliveredIds(second).contains("restarted"));
+      } finally {
+        secondLife.drainAndShutdown(Duration.ofSeconds(30));
+      }
 
       List<Unit> oracle = Oracle.read(standby, ORACLE, false);
       Checker checker = new Checker(oracle);
       checker.checkDeliveries(
-          List.of(new Checker.Life(1, startConfirmed, consumer.delivered())), acks);
+          List.of(
+              new Checker.Life(1, startConfirmed, consumer.delivered()),
+              new Checker.Life(2, secondStart, second.delivered())),
+          acks);
       checker.anomalies(consumer.anomalies());
+      checker.anomalies(second.anomalies());
       LOG.info(
-          "failover check: {} oracle units, {} delivered, {} redelivered; {}",
+          "failover check: {} oracle units, {} delivered before the restart, {} after it (from {}),"
+              + " {} redelivered; {}",
           oracle.size(),
           consumer.delivered().size(),
+          second.delivered().size(),
+          secondStart,
           checker.redelivered,
           checker.report());
       assertThat(checker.failures).as(checker.report()).isEmpty();
@@ -175,7 +202,9 @@ final class FailoverScenario implements AutoCloseable {
           rows.add(id);
         }
       }
-      assertThat(deliveredIds(consumer)).containsAll(rows);
+      Set<String> delivered = deliveredIds(consumer);
+      delivered.addAll(deliveredIds(second));
+      assertThat(delivered).containsAll(rows);
     } finally {
       if (!ended) {
         life.drainAndShutdown(Duration.ofSeconds(30));

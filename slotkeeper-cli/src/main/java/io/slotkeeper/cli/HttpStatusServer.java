@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.ArchiveProgress;
+import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
@@ -202,6 +203,7 @@ final class HttpStatusServer implements AutoCloseable {
     m.put("since", s.since().toString());
     s.waiting().ifPresent(w -> m.put("waiting", waitingJson(w)));
     s.error().ifPresent(e -> m.put("failure", failureJson(e)));
+    m.put("server", p.server().map(HttpStatusServer::serverJson).orElse(null));
     m.put("progress", progress);
     probe.archive().ifPresent(a -> m.put("archive", archiveJson(a)));
     return m;
@@ -225,6 +227,20 @@ final class HttpStatusServer implements AutoCloseable {
   }
 
   /** What the source waits for, from the status's fields (the reason says it in words). */
+  /**
+   * The server the latest connection reached: after a failover with a multi-host URL, which host it
+   * picked, and the timeline the promotion started.
+   */
+  static Map<String, Object> serverJson(ConnectedServer server) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("host", server.host());
+    m.put("port", server.port());
+    m.put("system_identifier", server.systemIdentifier());
+    m.put("timeline", server.timeline());
+    m.put("role", server.standby() ? "standby" : "primary");
+    return m;
+  }
+
   static Map<String, Object> waitingJson(Waiting w) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", w.kind().name().toLowerCase(Locale.ROOT));

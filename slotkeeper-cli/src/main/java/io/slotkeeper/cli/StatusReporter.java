@@ -1,5 +1,6 @@
 package io.slotkeeper.cli;
 
+import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
@@ -35,6 +36,7 @@ final class StatusReporter {
   private long rateWindowStartRows;
   private volatile double rowsPerSecond;
   private String onFirstActive;
+  private ConnectedServer lastServer;
 
   StatusReporter(Io io, boolean progress, String slot) {
     this.io = io;
@@ -72,6 +74,7 @@ final class StatusReporter {
     while ((s = changes.poll()) != null) {
       onStatus(s, p);
     }
+    p.server().ifPresent(this::onServer);
     long rows = stats.rows.get();
     if (now - rateWindowStartNanos >= 1_000_000_000L) {
       rowsPerSecond = (rows - rateWindowStartRows) * 1e9 / (now - rateWindowStartNanos);
@@ -100,6 +103,23 @@ final class StatusReporter {
         print("progress: " + line, false);
       }
     }
+  }
+
+  /**
+   * One line when the source reaches a server other than the last one it reported (a failover with
+   * a multi-host URL, or a promotion: another host or timeline), at any verbosity; the first one
+   * only with progress lines on.
+   */
+  private void onServer(ConnectedServer server) {
+    if (server.equals(lastServer)) {
+      return;
+    }
+    if (lastServer != null) {
+      print("now connected to " + server + ", before " + lastServer, false);
+    } else if (progress) {
+      print("connected to " + server, false);
+    }
+    lastServer = server;
   }
 
   private void onStatus(SourceStatus s, SourceProgress p) {

@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class StatusJsonTest {
   private static Map<String, Object> json(SourceStatus s) {
+    return json(s, SourceProgress.none());
+  }
+
+  private static Map<String, Object> json(SourceStatus s, SourceProgress p) {
     return TestJson.object(
         Json.write(
             HttpStatusServer.statusJson(
@@ -44,7 +48,7 @@ class StatusJsonTest {
 
                   @Override
                   public SourceProgress progress() {
-                    return SourceProgress.none();
+                    return p;
                   }
 
                   @Override
@@ -62,6 +66,41 @@ class StatusJsonTest {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> obj(Object o) {
     return (Map<String, Object>) o;
+  }
+
+  @Test
+  void theConnectedServerIsShownAndNullBeforeTheFirstConnection() {
+    SourceStatus active =
+        new SourceStatus(StatusLevel.ACTIVE, "streaming", Instant.EPOCH, null, null, null);
+    assertThat(json(active)).containsEntry("server", null);
+    SourceProgress none = SourceProgress.none();
+    SourceProgress onPromoted =
+        new SourceProgress(
+            none.receivedLsn(),
+            none.confirmedLsn(),
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            -1,
+            -1,
+            "",
+            -1,
+            -1,
+            Optional.of(
+                new io.slotkeeper.ConnectedServer(
+                    "db2.example", 5433, "7300000000000000001", 2, false)),
+            none.snapshot());
+    assertThat(obj(json(active, onPromoted).get("server")))
+        .containsEntry("host", "db2.example")
+        .containsEntry("port", 5433L)
+        .containsEntry("system_identifier", "7300000000000000001")
+        .containsEntry("timeline", 2L)
+        .containsEntry("role", "primary");
   }
 
   @Test

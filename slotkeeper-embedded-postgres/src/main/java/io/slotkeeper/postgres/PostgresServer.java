@@ -598,6 +598,9 @@ public final class PostgresServer implements AutoCloseable {
             + SUPERUSER
             + " password="
             + password
+            // Only the slot synchronization of 17+ reads it (failover slots live in a database);
+            // streaming ignores it.
+            + " dbname=postgres"
             + " application_name="
             + slot;
     long t0 = System.nanoTime();
@@ -722,6 +725,14 @@ public final class PostgresServer implements AutoCloseable {
   /** The server this standby streams from; null for a server that was not made as a standby. */
   public PostgresServer upstream() {
     return upstream;
+  }
+
+  /**
+   * The physical slot on the upstream server that this standby streams through (the name a
+   * primary's {@code synchronized_standby_slots} lists); null for a server not made as a standby.
+   */
+  public String upstreamSlot() {
+    return upstreamSlot;
   }
 
   /** {@code pg_is_in_recovery()}: true while this server is a standby. */

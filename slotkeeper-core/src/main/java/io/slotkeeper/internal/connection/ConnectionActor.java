@@ -267,9 +267,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       // The slot was verified and the start announced before the snapshot; read its row again
       // (a replication connection lost meanwhile fails here, before anything is streamed).
       slot = setup.created(facts);
-      setup.verify(slot, facts);
+      setup.verify(slot, facts, server);
     } else {
-      setup.verify(slot, facts);
+      setup.verify(slot, facts, server);
       monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.SLOT_READY, true, self));
     }
     reason("slot " + settings.slot().name() + " verified; starting replication");

@@ -69,6 +69,7 @@ final class ConnectionSetup {
     SetupChecks.checkServer(facts, settings);
     ensurePublications(facts);
     SlotInfo slot = endOwnOrphan(session.slot(settings.slot().name(), facts), facts);
+    SetupChecks.checkStandbyFeedback(facts, slot);
     return new Prepared(
         facts,
         server,
@@ -180,12 +181,25 @@ final class ConnectionSetup {
   /**
    * Checks the slot can be streamed by us: it exists, fits the source, and nobody else holds it.
    */
-  void verify(SlotInfo slot, ServerFacts facts) throws Exception {
+  void verify(SlotInfo slot, ServerFacts facts, ServerIdentity server) throws Exception {
+    if (slot == null && promotedSinceLastStart(server)) {
+      throw SetupChecks.slotLostInFailover(settings, history.lastTimeline(), server.timeline());
+    }
     SetupChecks.checkSlot(slot, facts, settings);
     // A temporary slot is held by the session that created it: ours.
     if (slot.activePid() != null && slot.activePid() != facts.backendPid()) {
       throw busy(slot);
     }
+  }
+
+  /**
+   * The source streamed before, from this cluster on an earlier timeline: the server is a standby
+   * promoted since (or a restore), and a slot that is missing here stayed behind on the old
+   * primary.
+   */
+  private boolean promotedSinceLastStart(ServerIdentity server) {
+    int before = history.lastTimeline();
+    return before != 0 && before != server.timeline();
   }
 
   private ClassifiedException busy(SlotInfo slot) throws SQLException {
@@ -236,7 +250,8 @@ final class ConnectionSetup {
             slotCreated,
             settings.slot().temporary(),
             confirmedBefore,
-            receivedBefore);
+            receivedBefore,
+            timelineHistory(server));
     if (why == null) {
       return null;
     }
@@ -251,6 +266,36 @@ final class ConnectionSetup {
     }
     return new ResyncRequired(
         settings.slot().name(), confirmedBefore, slot.confirmedFlushLsn(), why);
+  }
+
+  /**
+   * The history of the server's timeline when it differs from the one the source streamed on before
+   * (a promotion), or null: not needed, or not readable (then the timeline change counts as a
+   * break, as it did before).
+   */
+  private TimelineHistory timelineHistory(ServerIdentity server) {
+    int before = history.lastTimeline();
+    if (before == 0 || before == server.timeline() || server.timeline() < 2) {
+      return null;
+    }
+    try {
+      TimelineHistory timelines = session.timelineHistory(server.timeline());
+      log.info(
+          "slot {}: the server is on timeline {} (the source streamed on {} before), which forked"
+              + " from it at {}",
+          settings.slot().name(),
+          server.timeline(),
+          before,
+          timelines.switchpoint(before));
+      return timelines;
+    } catch (SQLException | RuntimeException e) {
+      log.warn(
+          "slot {}: could not read the history of timeline {}: {}",
+          settings.slot().name(),
+          server.timeline(),
+          e.toString());
+      return null;
+    }
   }
 
   /**

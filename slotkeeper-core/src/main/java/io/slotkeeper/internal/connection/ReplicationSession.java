@@ -65,8 +65,9 @@ final class ReplicationSession implements AutoCloseable {
     String database = queryString("SELECT current_database()");
     int pid = Integer.parseInt(queryString("SELECT pg_backend_pid()"));
     boolean inRecovery = "t".equals(queryString("SELECT pg_is_in_recovery()"));
+    boolean feedback = "on".equals(queryString("SHOW hot_standby_feedback"));
     return new ServerFacts(
-        versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid, inRecovery);
+        versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid, inRecovery, feedback);
   }
 
   /** The host the driver connected to (of a multi-host URL: the one it picked). */
@@ -89,6 +90,18 @@ final class ReplicationSession implements AutoCloseable {
     }
   }
 
+  /**
+   * TIMELINE_HISTORY: the history file of {@code timeline} (2 or later; timeline 1 has none). Its
+   * content comes as a bytea column whose bytes are the file's text, unescaped.
+   */
+  TimelineHistory timelineHistory(int timeline) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("TIMELINE_HISTORY " + timeline)) {
+      rs.next();
+      return TimelineHistory.parse(timeline, rs.getString("content"));
+    }
+  }
+
   /** The publications among {@code names} that do not exist in this database. */
   List<String> missingPublications(List<String> names) throws SQLException {
     List<String> missing = new ArrayList<>();
@@ -108,8 +121,15 @@ final class ReplicationSession implements AutoCloseable {
 
   /** The slot's row, or null when there is no such slot. */
   SlotInfo slot(String name, ServerFacts facts) throws SQLException {
-    // invalidation_reason exists from 17; before that wal_status = 'lost' is the only sign.
-    String reason = facts.majorVersion() >= 17 ? "invalidation_reason" : "NULL::text";
+    // invalidation_reason exists from 17. On 16 a slot invalidated by a recovery conflict on a
+    // standby (rows_removed or wal_level_insufficient, which 16 does not tell apart) shows
+    // conflicting = true besides wal_status = 'lost'; before 16 wal_status is the only sign.
+    String reason =
+        facts.majorVersion() >= 17
+            ? "invalidation_reason"
+            : facts.majorVersion() == 16
+                ? "CASE WHEN conflicting THEN '" + SlotInfo.RECOVERY_CONFLICT + "' END"
+                : "NULL::text";
     try (PreparedStatement ps =
         connection.prepareStatement(
             "SELECT slot_name, plugin, slot_type, database, active_pid, confirmed_flush_lsn, restart_lsn, wal_status, "

@@ -10,7 +10,9 @@ record ServerFacts(
     String database,
     int backendPid,
     /* pg_is_in_recovery(): the server is a standby. */
-    boolean inRecovery) {
+    boolean inRecovery,
+    /* hot_standby_feedback: a standby tells its primary which rows its queries and slots need. */
+    boolean hotStandbyFeedback) {
 
   public int majorVersion() {
     return serverVersionNum / 10000;

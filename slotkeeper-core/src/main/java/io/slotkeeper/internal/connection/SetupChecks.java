@@ -53,6 +53,26 @@ final class SetupChecks {
     }
   }
 
+  /**
+   * A logical slot on a standby needs hot_standby_feedback: without it the primary's VACUUM removes
+   * catalog rows the slot still needs, and replaying that cleanup invalidates the slot (a recovery
+   * conflict, {@code rows_removed}), after which it can never stream again. Checked after the slot
+   * was read, so a slot already invalidated reports that (the more precise reason) instead.
+   */
+  static void checkStandbyFeedback(ServerFacts facts, SlotInfo slot) {
+    if (!facts.inRecovery() || facts.hotStandbyFeedback() || (slot != null && slot.invalidated())) {
+      return;
+    }
+    throw fatal(
+        FailureKind.CONFIGURATION,
+        "the server is a standby running with hot_standby_feedback = off: the primary's VACUUM"
+            + " would remove catalog rows a logical slot here still needs, and the standby would"
+            + " invalidate the slot (rows_removed)",
+        "on the standby run ALTER SYSTEM SET hot_standby_feedback = on; SELECT pg_reload_conf();"
+            + " (with primary_slot_name set, so the primary keeps honouring it while the standby is"
+            + " disconnected)");
+  }
+
   static void checkPublications(List<String> missing, ServerFacts facts, SourceSettings settings) {
     if (missing.isEmpty()) {
       return;
@@ -149,7 +169,9 @@ final class SetupChecks {
                 + name
                 + "\" has been invalidated ("
                 + slot.invalidationDescription()
-                + "): the WAL it needed was removed, so changes after its last confirmed position "
+                + "): "
+                + invalidationCause(slot)
+                + ", so changes after its last confirmed position "
                 + slot.confirmedFlushLsn()
                 + " can no longer be streamed",
             "drop and re-create the slot (SELECT pg_drop_replication_slot('"
@@ -158,11 +180,62 @@ final class SetupChecks {
                 + " from a snapshot, or set "
                 + SourceSettings.CONFIG_PATH
                 + ".slot.on-invalidated = recreate;"
-                + " raise max_slot_wal_keep_size to make this less likely",
+                + (slot.invalidationReason() == null
+                        || "wal_removed".equals(slot.invalidationReason())
+                    ? " raise max_slot_wal_keep_size to make this less likely"
+                    : " see the cause above to make this less likely"),
             FailureKind.SLOT_INVALIDATED,
             slot.confirmedFlushLsn(),
             null),
         cause);
+  }
+
+  /** What made the server invalidate the slot, from its reason (17+) or WAL status. */
+  private static String invalidationCause(SlotInfo slot) {
+    String reason = slot.invalidationReason() == null ? "" : slot.invalidationReason();
+    return switch (reason) {
+      case "rows_removed" ->
+          "the primary's VACUUM removed catalog rows it needed (a recovery conflict on a standby:"
+              + " hot_standby_feedback was off, or the standby had no physical slot on the primary"
+              + " while disconnected)";
+      case "wal_level_insufficient" ->
+          "the primary's wal_level went below logical (its WAL no longer holds what decoding"
+              + " needs)";
+      case SlotInfo.RECOVERY_CONFLICT ->
+          "a recovery conflict on this standby (pg_replication_slots.conflicting): the primary's"
+              + " VACUUM removed catalog rows it needed (hot_standby_feedback off) or the primary's"
+              + " wal_level went below logical";
+      case "idle_timeout" -> "it stayed unused longer than idle_replication_slot_timeout";
+      default -> "the WAL it needed was removed";
+    };
+  }
+
+  /**
+   * The slot is missing on a server the source reached after a promotion (a timeline later than it
+   * streamed on), and create-if-missing is off: the slot stayed behind on the old primary.
+   */
+  static ClassifiedException slotLostInFailover(
+      SourceSettings settings, int timelineBefore, int timelineNow) {
+    String name = settings.slot().name();
+    return fatal(
+        FailureKind.MISSING_OBJECT,
+        "replication slot \""
+            + name
+            + "\" did not survive the failover: this server is on timeline "
+            + timelineNow
+            + " (the source streamed on timeline "
+            + timelineBefore
+            + " before) and has no such slot. Only a failover slot synchronized to the standby"
+            + " survives a promotion (PostgreSQL 17+: "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.failover = on, sync_replication_slots on the standby, synchronized_standby_slots"
+            + " on the primary)",
+        "changes committed after the last acknowledged one may be lost to this consumer: resync it"
+            + " from the tables, then create the slot (SELECT pg_create_logical_replication_slot('"
+            + name
+            + "', 'pgoutput');) or set "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.create-if-missing = on, which creates it and announces RESYNC_REQUIRED");
   }
 
   private static ClassifiedException fatal(FailureKind kind, String problem, String remediation) {

@@ -16,6 +16,12 @@ public record SlotInfo(
     String walStatus,
     String invalidationReason) {
 
+  /**
+   * The invalidation reason given to a PostgreSQL 16 slot that {@code conflicting} shows
+   * invalidated by a recovery conflict (16 has no invalidation_reason column).
+   */
+  public static final String RECOVERY_CONFLICT = "recovery_conflict";
+
   /** Invalidated: the WAL (or catalog rows) it needed are gone; it can never stream again. */
   public boolean invalidated() {
     return "lost".equals(walStatus) || invalidationReason != null;
@@ -25,6 +31,10 @@ public record SlotInfo(
   public String invalidationDescription() {
     return "wal_status = "
         + walStatus
-        + (invalidationReason != null ? ", invalidation_reason = " + invalidationReason : "");
+        + (invalidationReason == null
+            ? ""
+            : RECOVERY_CONFLICT.equals(invalidationReason)
+                ? ", conflicting = true"
+                : ", invalidation_reason = " + invalidationReason);
   }
 }

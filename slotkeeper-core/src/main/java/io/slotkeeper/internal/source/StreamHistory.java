@@ -5,6 +5,7 @@ import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.internal.connection.ServerIdentity;
 import io.slotkeeper.internal.connection.SlotInfo;
+import io.slotkeeper.internal.connection.TimelineHistory;
 
 /**
  * What a source knows, across its connections, about the WAL history and the slot it streams from,
@@ -95,8 +96,37 @@ public final class StreamHistory {
   }
 
   /**
+   * The timeline the last start was on, or 0 before the first: a connection on another timeline
+   * reads that timeline's history for {@link #discontinuity}.
+   */
+  public synchronized int lastTimeline() {
+    return last == null ? 0 : last.server().timeline();
+  }
+
+  /**
+   * {@link #discontinuity(ServerIdentity, SlotInfo, boolean, boolean, Lsn, Lsn, TimelineHistory)}
+   * without a timeline history.
+   */
+  public synchronized String discontinuity(
+      ServerIdentity server,
+      SlotInfo slot,
+      boolean slotCreated,
+      boolean temporary,
+      Lsn confirmed,
+      Lsn received) {
+    return discontinuity(server, slot, slotCreated, temporary, confirmed, received, null);
+  }
+
+  /**
    * Why a start on {@code server} from {@code slot} cannot be proven to continue what this source
    * delivered, or null when it can (or when nothing was streamed before: the first start).
+   *
+   * <p>A new timeline (a promotion) continues the history only when {@code timelines}, the new
+   * timeline's history, shows that it forked from the old one at or after everything this source
+   * received: then every position it knows names the same record on both. That is what a failover
+   * slot gives (PostgreSQL 17+, with {@code synchronized_standby_slots} the primary sends its
+   * consumer only WAL the standby has); the slot must also exist on the new server (synchronized)
+   * and stand no further than this source confirmed, as the checks below require of any start.
    *
    * @param slotCreated this connection created the slot
    * @param temporary the slot is a temporary one (created anew by every connection)
@@ -109,7 +139,8 @@ public final class StreamHistory {
       boolean slotCreated,
       boolean temporary,
       Lsn confirmed,
-      Lsn received) {
+      Lsn received,
+      TimelineHistory timelines) {
     if (last == null) {
       return null;
     }
@@ -121,11 +152,41 @@ public final class StreamHistory {
           + "): a failover to another server, or an address that now leads elsewhere";
     }
     if (server.timeline() != last.server().timeline()) {
-      return "the server's WAL timeline changed from "
-          + last.server().timeline()
-          + " to "
-          + server.timeline()
-          + " (a promotion or a restore): what was delivered from the old timeline may not exist on this one";
+      String changed =
+          "the server's WAL timeline changed from "
+              + last.server().timeline()
+              + " to "
+              + server.timeline()
+              + " (a promotion or a restore)";
+      if (slotCreated && !temporary) {
+        return "slot "
+            + slot.name()
+            + " did not survive the failover to timeline "
+            + server.timeline()
+            + " (only a failover slot synchronized to the standby does: PostgreSQL 17+,"
+            + " slot.failover on, sync_replication_slots on the standby) and was created anew at "
+            + slot.confirmedFlushLsn();
+      }
+      Lsn fork =
+          timelines == null || timelines.timeline() != server.timeline()
+              ? null
+              : timelines.switchpoint(last.server().timeline());
+      if (fork == null) {
+        return changed + ": what was delivered from the old timeline may not exist on this one";
+      }
+      Lsn reached = Lsn.max(received, Lsn.max(confirmed, last.slotPosition()));
+      if (reached.isAfter(fork)) {
+        return changed
+            + " at "
+            + fork
+            + ", before "
+            + reached
+            + " which this source already received from the old timeline: the old primary sent WAL"
+            + " that the promoted server never had (for a failover slot, the primary's"
+            + " synchronized_standby_slots must name the standby's physical slot)";
+      }
+      // Forked after everything this source knows of: the same records below the fork. The slot
+      // checks below decide the rest (a slot the promoted server lacked was created anew).
     }
     if (slotCreated) {
       return temporary

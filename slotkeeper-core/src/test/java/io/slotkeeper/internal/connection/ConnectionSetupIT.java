@@ -88,7 +88,7 @@ class ConnectionSetupIT {
       // Not one of our own walsenders: left alone, and the slot plan streams it after verification.
       assertThat(prepared.plan()).isEqualTo(new SlotPlan.Stream(prepared.slot()));
       assertThat(prepared.slot().activePid()).isEqualTo(holderPid);
-      assertThatThrownBy(() -> setup.verify(prepared.slot(), prepared.facts()))
+      assertThatThrownBy(() -> setup.verify(prepared.slot(), prepared.facts(), prepared.server()))
           .isInstanceOfSatisfying(
               ClassifiedException.class, e -> assertThat(e.errorClass()).isEqualTo(ErrorClass.BUSY))
           .hasMessageContaining("replication slot \"cs_busy\" is active for PID " + holderPid);

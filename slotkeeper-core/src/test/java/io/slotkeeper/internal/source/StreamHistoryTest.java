@@ -6,6 +6,7 @@ import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.internal.connection.ServerIdentity;
 import io.slotkeeper.internal.connection.SlotInfo;
+import io.slotkeeper.internal.connection.TimelineHistory;
 import org.junit.jupiter.api.Test;
 
 /** The continuity rule: when a new start may rely on the ledger's LSN-based duplicate check. */
@@ -54,6 +55,55 @@ class StreamHistoryTest {
     ServerIdentity promoted = new ServerIdentity(A.systemId(), 2, Lsn.of(5000));
     assertThat(h.discontinuity(promoted, slot(300), false, false, Lsn.of(300), Lsn.of(400)))
         .contains("timeline changed from 1 to 2");
+  }
+
+  @Test
+  void aPromotionThatForkedAfterAllThisSourceReceivedContinues() {
+    StreamHistory h = streamedFrom(A, 100);
+    ServerIdentity promoted = new ServerIdentity(A.systemId(), 2, Lsn.of(5000));
+    // 0/1F4 = 500: the standby had everything up to 500, the source received up to 400.
+    TimelineHistory forkedAt500 =
+        TimelineHistory.parse(2, "1\t0/1F4\tno recovery target specified\n");
+    assertThat(
+            h.discontinuity(
+                promoted, slot(250), false, false, Lsn.of(300), Lsn.of(400), forkedAt500))
+        .as("a synchronized slot behind what was confirmed: the ledger drops the replay")
+        .isNull();
+    assertThat(h.lastTimeline()).isEqualTo(1);
+    // The slot did not survive: created anew on the promoted server.
+    assertThat(
+            h.discontinuity(
+                promoted, slot(600), true, false, Lsn.of(300), Lsn.of(400), forkedAt500))
+        .contains("did not survive the failover to timeline 2");
+    // A synchronized slot ahead of what this source confirmed.
+    assertThat(
+            h.discontinuity(
+                promoted, slot(450), false, false, Lsn.of(300), Lsn.of(400), forkedAt500))
+        .contains("ahead of anything this source confirmed");
+  }
+
+  @Test
+  void aPromotionThatForkedBeforeWhatThisSourceReceivedBreaksTheHistory() {
+    StreamHistory h = streamedFrom(A, 100);
+    ServerIdentity promoted = new ServerIdentity(A.systemId(), 2, Lsn.of(5000));
+    TimelineHistory forkedAt350 = TimelineHistory.parse(2, "1\t0/15E\tno recovery target\n");
+    assertThat(
+            h.discontinuity(
+                promoted, slot(300), false, false, Lsn.of(300), Lsn.of(400), forkedAt350))
+        .contains("timeline changed from 1 to 2")
+        .contains("at 0/15E, before 0/190")
+        .contains("synchronized_standby_slots");
+    // A history that does not go through timeline 1, or of another timeline, proves nothing.
+    TimelineHistory otherBranch = TimelineHistory.parse(3, "1\t0/1F4\tx\n2\t0/2F4\ty\n");
+    assertThat(
+            h.discontinuity(
+                promoted, slot(300), false, false, Lsn.of(300), Lsn.of(400), otherBranch))
+        .contains("may not exist on this one");
+    TimelineHistory notFromOne = TimelineHistory.parse(2, "# comment\n\n");
+    assertThat(
+            h.discontinuity(
+                promoted, slot(300), false, false, Lsn.of(300), Lsn.of(400), notFromOne))
+        .contains("may not exist on this one");
   }
 
   @Test

@@ -237,6 +237,76 @@ class SnapshotIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * {@code slot.snapshot-readers = 4}: four connections import the snapshot and read four tables at
+   * once (each holds its table's lock while the consumer stalls), rows of a table still arrive in
+   * key order, and under writes to every table the replicas end equal to the tables.
+   */
+  @Test
+  void fourReadersReadTablesAtOnceAndEveryReplicaEndsEqual() throws Exception {
+    PostgresServer pg = PG.server();
+    List<String> names = List.of("snap_par_0", "snap_par_1", "snap_par_2", "snap_par_3");
+    for (String t : names) {
+      fill(pg, t, 4_000);
+    }
+    pg.execute("CREATE PUBLICATION snap_par_pub FOR TABLE " + String.join(", ", names));
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 300;
+    List<MixedWriter> writers = new ArrayList<>();
+    try (Harness h =
+        Harness.start(
+            kit.system(), settings(pg, "snap_par", 300).withSnapshotReaders(4), consumer)) {
+      for (int i = 0; i < names.size(); i++) {
+        writers.add(new MixedWriter(pg, names.get(i), 5_000, 40 + i));
+      }
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 300);
+      String locks =
+          "SELECT count(DISTINCT l.relation) * 10 + count(DISTINCT l.pid) FROM pg_locks l"
+              + " JOIN pg_stat_activity a ON a.pid = l.pid"
+              + " WHERE a.application_name LIKE 'slotkeeper:snap_par_slot:snapshot%'"
+              + " AND l.locktype = 'relation' AND l.relation IN"
+              + " (SELECT oid FROM pg_class WHERE relname ~ '^snap_par_[0-9]$')";
+      Harness.await(
+          "four readers on four tables while the consumer stalls",
+          WAIT,
+          () -> pg.queryLong(locks) == 44);
+      assertThat(h.control.progress().snapshot().state()).isEqualTo(SnapshotProgress.State.READING);
+      consumer.resume();
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      for (MixedWriter w : writers) {
+        w.close();
+      }
+      for (String t : names) {
+        awaitCaughtUp(pg, h, t, 1_000_000);
+      }
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertSnapshotBeforeChanges(got);
+      for (String t : names) {
+        assertNoKeyTwice(got, t);
+        List<Integer> keys =
+            got.stream()
+                .filter(e -> e.kind() == Kind.SNAPSHOT && e.relation().get().name().equals(t))
+                .map(e -> Integer.parseInt(e.row().get().get(0).text()))
+                .toList();
+        assertThat(keys).as("%s's snapshot rows in key order", t).isSorted();
+        assertThat(replica(got, t)).as(t).isEqualTo(table(pg, t));
+      }
+      assertThat(writers).allMatch(w -> w.transactions.get() > 0);
+      SnapshotProgress p = h.control.progress().snapshot();
+      assertThat(p.tablesDone()).isEqualTo(4);
+      assertThat(p.tablesTotal()).isEqualTo(4);
+    } finally {
+      for (MixedWriter w : writers) {
+        w.close();
+      }
+    }
+  }
+
   @Test
   void tableWithoutKeyAndEmptyTable() throws Exception {
     PostgresServer pg = PG.server();

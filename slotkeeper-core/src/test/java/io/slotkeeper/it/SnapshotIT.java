@@ -307,6 +307,87 @@ class SnapshotIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * A table dropped after the snapshot was taken, before a reader reached it, is skipped: the
+   * status names it and why, and the other tables (one after it) are read whole without a retake.
+   */
+  @Test
+  void aTableDroppedBeforeItIsReadIsSkippedWithItsNameAndTheRestGoesOn() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_drop_a", 3_000);
+    fill(pg, "snap_drop_b", 100);
+    fill(pg, "snap_drop_c", 1_000);
+    pg.execute("CREATE PUBLICATION snap_drop_pub FOR TABLE snap_drop_a, snap_drop_b, snap_drop_c");
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger aRows = new AtomicInteger();
+    AtomicInteger cRows = new AtomicInteger();
+    consumer.stallAfter =
+        e ->
+            e.kind() == Kind.SNAPSHOT
+                && switch (e.relation().get().name()) {
+                  case "snap_drop_a" -> aRows.incrementAndGet() == 200;
+                  case "snap_drop_c" -> cRows.incrementAndGet() == 200;
+                  default -> false;
+                };
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_drop", 100), consumer)) {
+      Harness.await("part of snap_drop_a", WAIT, () -> aRows.get() >= 200);
+      // Not locked yet (its reader has not reached it), so the DROP goes through at once.
+      pg.execute("DROP TABLE snap_drop_b");
+      consumer.resume();
+      Harness.await("part of snap_drop_c", WAIT, () -> cRows.get() >= 200);
+      assertThat(h.control.progress().snapshot().skipped())
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .startsWith("public.snap_drop_b: dropped after the snapshot was taken");
+      assertThat(h.control.status().reason())
+          .startsWith("snapshot: public.snap_drop_c ")
+          .contains("skipped public.snap_drop_b: dropped");
+      consumer.resume();
+      Map<String, Integer> tables = snapshotTables(h);
+      assertThat(tables).isEqualTo(Map.of("snap_drop_a", 3_000, "snap_drop_c", 1_000));
+      assertThat(h.consumer.received).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      SnapshotProgress p = h.control.progress().snapshot();
+      assertThat(p.tablesDone()).isEqualTo(3);
+      assertThat(p.skipped()).hasSize(1);
+      awaitCaughtUp(pg, h, "snap_drop_c", 1_000_000);
+    }
+  }
+
+  /**
+   * A reader holds each table it has started on with ACCESS SHARE until the whole snapshot ends, so
+   * a DROP TABLE of it (ACCESS EXCLUSIVE) waits for the snapshot, which completes whole, and then
+   * goes through.
+   */
+  @Test
+  void aDropOfATableBeingReadWaitsForTheSnapshotThenGoesThrough() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_held", 3_000);
+    pg.execute("CREATE PUBLICATION snap_held_pub FOR TABLE snap_held");
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 200;
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_held", 100), consumer)) {
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 200);
+      java.util.concurrent.CompletableFuture<Void> drop =
+          java.util.concurrent.CompletableFuture.runAsync(() -> pg.execute("DROP TABLE snap_held"));
+      Harness.await(
+          "the DROP to wait for the reader's lock",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          + " AND query = 'DROP TABLE snap_held'")
+                  == 1);
+      Thread.sleep(500);
+      assertThat(drop).isNotDone();
+      consumer.resume();
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_held", 3_000));
+      drop.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(h.consumer.received).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertThat(pg.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'snap_held'"))
+          .isZero();
+    }
+  }
+
   @Test
   void tableWithoutKeyAndEmptyTable() throws Exception {
     PostgresServer pg = PG.server();

@@ -248,6 +248,7 @@ class SnapshotIT extends ActorSystemPerClass {
     List<String> names = List.of("snap_par_0", "snap_par_1", "snap_par_2", "snap_par_3");
     for (String t : names) {
       fill(pg, t, 4_000);
+      pg.execute("ANALYZE " + t);
     }
     pg.execute("CREATE PUBLICATION snap_par_pub FOR TABLE " + String.join(", ", names));
     Harness.Consumer consumer = new Harness.Consumer();
@@ -271,7 +272,14 @@ class SnapshotIT extends ActorSystemPerClass {
           "four readers on four tables while the consumer stalls",
           WAIT,
           () -> pg.queryLong(locks) == 44);
-      assertThat(h.control.progress().snapshot().state()).isEqualTo(SnapshotProgress.State.READING);
+      SnapshotProgress reading = h.control.progress().snapshot();
+      assertThat(reading.state()).isEqualTo(SnapshotProgress.State.READING);
+      assertThat(reading.tablesTotal()).isEqualTo(4);
+      assertThat(reading.rows()).isPositive();
+      assertThat(reading.chunksEstimated()).isEqualTo(14); // 4,000 rows (analyzed) / 300
+      assertThat(h.control.status().reason())
+          .matches(
+              "snapshot: public\\.snap_par_\\d \\d+/14 chunks, table \\d/4, \\d+ rows, \\d+ s");
       consumer.resume();
       Harness.await(
           "the snapshot to finish",

@@ -53,6 +53,18 @@ public record SnapshotProgress(
    * s}, and the skipped tables by name.
    */
   public String describe() {
+    if (state == State.DONE) {
+      return "snapshot done: "
+          + tablesDone
+          + "/"
+          + tablesTotal
+          + " tables, "
+          + count(rows)
+          + " rows, "
+          + elapsed.toSeconds()
+          + " s"
+          + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped));
+    }
     return "snapshot: "
         + (table.isEmpty() ? "" : table + " ")
         + chunks

@@ -526,6 +526,59 @@ class SnapshotIT extends ActorSystemPerClass {
         .isZero();
   }
 
+  /**
+   * The consumer's process dies mid-snapshot (its actor system terminated under the running source,
+   * so no shutdown drops the slot): a new process with the same slot finds the slot and the durable
+   * mark of the unfinished snapshot, and takes the snapshot again on a new slot after a
+   * RESYNC_REQUIRED instead of streaming from the slot as if the copy were whole. Once the consumer
+   * acknowledges a change after the snapshot, the mark is gone.
+   */
+  @Test
+  void aConsumerProcessCrashedMidSnapshotMakesTheNextOneRetakeItWithResync() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_crash", 3_000);
+    pg.execute("CREATE PUBLICATION snap_crash_pub FOR TABLE snap_crash");
+    String marker =
+        "SELECT count(*) FROM pg_replication_origin"
+            + " WHERE roname = 'slotkeeper_snapshot:snap_crash_slot'";
+    org.apache.pekko.actor.typed.ActorSystem<Void> crashing =
+        org.apache.pekko.actor.typed.ActorSystem.create(
+            org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "crashing-consumer");
+    Harness.Consumer first = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    first.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 200;
+    Harness.start(crashing, settings(pg, "snap_crash", 100), first);
+    Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 200);
+    crashing.terminate();
+    crashing
+        .getWhenTerminated()
+        .toCompletableFuture()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Harness.await(
+        "the crashed process's walsender to end",
+        WAIT,
+        () ->
+            pg.queryLong(
+                    "SELECT count(*) FROM pg_replication_slots"
+                        + " WHERE slot_name = 'snap_crash_slot' AND NOT active")
+                == 1);
+    assertThat(pg.queryLong(marker)).as("the unfinished snapshot's mark").isEqualTo(1);
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_crash", 100))) {
+      Harness.await(
+          "the new snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      awaitCaughtUp(pg, h, "snap_crash", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got.get(0).kind())
+          .as("the new process first announces that the copy it had is partial")
+          .isEqualTo(Kind.RESYNC_REQUIRED);
+      assertThat(got.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count()).isEqualTo(3_000);
+      assertThat(replica(got, "snap_crash")).isEqualTo(table(pg, "snap_crash"));
+      Harness.await("the snapshot recorded as completed", WAIT, () -> pg.queryLong(marker) == 0);
+    }
+  }
+
   @Test
   void killedReaderRestartsWithResyncAndEndsEqual() throws Exception {
     killedMidway("snap_kr", "snapshot");

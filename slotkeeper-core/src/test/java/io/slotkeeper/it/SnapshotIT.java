@@ -598,13 +598,14 @@ class SnapshotIT extends ActorSystemPerClass {
     PostgresServer pg = PG.server();
     fill(pg, prefix, 5_000);
     pg.execute("CREATE PUBLICATION " + prefix + "_pub FOR TABLE " + prefix);
+    // The consumer stalls itself at the 501st row: stalling from this thread after seeing 500 let
+    // a fast source finish the snapshot (and close its reader) first.
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 501;
     try (MixedWriter writer = new MixedWriter(pg, prefix, 6_000, 7);
-        Harness h = Harness.start(kit.system(), settings(pg, prefix, 200))) {
-      Harness.await(
-          "part of the snapshot",
-          WAIT,
-          () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 500);
-      h.consumer.stall();
+        Harness h = Harness.start(kit.system(), settings(pg, prefix, 200), consumer)) {
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() > 500);
       String app = "slotkeeper:" + prefix + "_slot";
       String filter =
           which.equals("walsender")

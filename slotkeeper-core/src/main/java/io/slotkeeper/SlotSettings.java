@@ -42,6 +42,7 @@ public final class SlotSettings {
   private final Optional<Duration> terminateBlockersAfter;
   private final Snapshot snapshot;
   private final int snapshotChunkSize;
+  private final int snapshotReaders;
 
   SlotSettings(
       String name,
@@ -53,7 +54,8 @@ public final class SlotSettings {
       Duration healInterval,
       Optional<Duration> terminateBlockersAfter,
       Snapshot snapshot,
-      int snapshotChunkSize) {
+      int snapshotChunkSize,
+      int snapshotReaders) {
     this.name = Objects.requireNonNull(name, "name");
     this.createIfMissing = createIfMissing;
     this.temporary = temporary;
@@ -65,6 +67,7 @@ public final class SlotSettings {
         Objects.requireNonNull(terminateBlockersAfter, "terminateBlockersAfter");
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.snapshotChunkSize = snapshotChunkSize;
+    this.snapshotReaders = snapshotReaders;
   }
 
   /** The slot's name ({@code slot-name}). */
@@ -120,7 +123,8 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   public SlotSettings withCreateIfMissing(boolean v) {
@@ -134,7 +138,8 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   public SlotSettings withTemporary(boolean v) {
@@ -148,7 +153,8 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   public SlotSettings withFailover(boolean v) {
@@ -162,7 +168,8 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   public SlotSettings withDropOnStop(boolean v) {
@@ -176,7 +183,8 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   public SlotSettings withOnInvalidated(OnInvalidated v) {
@@ -190,7 +198,8 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   public SlotSettings withHealInterval(Duration v) {
@@ -204,7 +213,8 @@ public final class SlotSettings {
         v,
         terminateBlockersAfter,
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   /** Terminate creation blockers after this long; null never terminates. */
@@ -219,7 +229,8 @@ public final class SlotSettings {
         healInterval,
         Optional.ofNullable(v),
         snapshot,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   /** Whether a slot this source creates starts with a snapshot ({@code slot.snapshot}). */
@@ -235,6 +246,15 @@ public final class SlotSettings {
     return snapshotChunkSize;
   }
 
+  /**
+   * Ordinary connections that read the snapshot at once ({@code slot.snapshot-readers}), each
+   * importing the exported snapshot and reading whole tables, one at a time; each holds at most one
+   * chunk that the stream has not taken yet.
+   */
+  public int snapshotReaders() {
+    return snapshotReaders;
+  }
+
   public SlotSettings withSnapshot(Snapshot v) {
     return new SlotSettings(
         name,
@@ -246,7 +266,8 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         v,
-        snapshotChunkSize);
+        snapshotChunkSize,
+        snapshotReaders);
   }
 
   public SlotSettings withSnapshotChunkSize(int v) {
@@ -260,6 +281,22 @@ public final class SlotSettings {
         healInterval,
         terminateBlockersAfter,
         snapshot,
+        v,
+        snapshotReaders);
+  }
+
+  public SlotSettings withSnapshotReaders(int v) {
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize,
         v);
   }
 
@@ -285,6 +322,8 @@ public final class SlotSettings {
         + snapshot
         + ", snapshotChunkSize="
         + snapshotChunkSize
+        + ", snapshotReaders="
+        + snapshotReaders
         + ")";
   }
 }

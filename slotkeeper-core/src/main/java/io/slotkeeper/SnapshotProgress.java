@@ -1,6 +1,8 @@
 package io.slotkeeper;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * How far the initial snapshot ({@code slot.snapshot = initial}) has come.
@@ -15,6 +17,8 @@ import java.time.Duration;
  *     when the server has no estimate (never analyzed)
  * @param rows rows read from all tables so far
  * @param elapsed time since the snapshot started (until it ended, once done)
+ * @param skipped tables not read, each as {@code schema.table: why} (a table dropped after the
+ *     snapshot was taken and before a reader reached it); they count as done
  */
 public record SnapshotProgress(
     State state,
@@ -24,7 +28,12 @@ public record SnapshotProgress(
     long chunks,
     long chunksEstimated,
     long rows,
-    Duration elapsed) {
+    Duration elapsed,
+    List<String> skipped) {
+
+  public SnapshotProgress {
+    skipped = List.copyOf(skipped);
+  }
 
   public enum State {
     /** No snapshot was taken by this source (snapshot off, or the slot already existed). */
@@ -36,11 +45,26 @@ public record SnapshotProgress(
   }
 
   public static SnapshotProgress none() {
-    return new SnapshotProgress(State.NONE, "", 0, 0, 0, -1, 0, Duration.ZERO);
+    return new SnapshotProgress(State.NONE, "", 0, 0, 0, -1, 0, Duration.ZERO, List.of());
   }
 
-  /** The status line's words: {@code snapshot: public.orders 3/12 chunks, 120000 rows, 40 s}. */
+  /**
+   * The status line's words: {@code snapshot: public.orders 3/12 chunks, table 2/5, 1.2M rows, 40
+   * s}, and the skipped tables by name.
+   */
   public String describe() {
+    if (state == State.DONE) {
+      return "snapshot done: "
+          + tablesDone
+          + "/"
+          + tablesTotal
+          + " tables, "
+          + count(rows)
+          + " rows, "
+          + elapsed.toSeconds()
+          + " s"
+          + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped));
+    }
     return "snapshot: "
         + (table.isEmpty() ? "" : table + " ")
         + chunks
@@ -50,9 +74,21 @@ public record SnapshotProgress(
         + "/"
         + tablesTotal
         + ", "
-        + rows
+        + count(rows)
         + " rows, "
         + elapsed.toSeconds()
-        + " s";
+        + " s"
+        + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped));
+  }
+
+  /** 950, 12345 → 12.3k, 1234567 → 1.2M: what a person reads at a glance. */
+  static String count(long n) {
+    if (n < 10_000) {
+      return Long.toString(n);
+    }
+    if (n < 1_000_000) {
+      return String.format(Locale.ROOT, "%.1fk", n / 1_000.0);
+    }
+    return String.format(Locale.ROOT, "%.1fM", n / 1_000_000.0);
   }
 }

@@ -96,7 +96,8 @@ public final class SourceSettings {
             c.duration("slot.creation.heal-interval"),
             c.optionalDuration("slot.creation.terminate-blockers-after", "off"),
             snapshot(c.string("slot.snapshot")),
-            c.integer("slot.snapshot-chunk-size")),
+            c.integer("slot.snapshot-chunk-size"),
+            c.integer("slot.snapshot-readers")),
         new PublicationSettings(
             c.stringList("publications"),
             c.bool("publication.create-if-missing"),
@@ -214,6 +215,12 @@ public final class SourceSettings {
           "slot.snapshot-chunk-size",
           "must be at least 1, got " + slot.snapshotChunkSize(),
           "use e.g. 10000");
+    }
+    if (slot.snapshotReaders() < 1) {
+      throw bad(
+          "slot.snapshot-readers",
+          "must be at least 1, got " + slot.snapshotReaders(),
+          "use e.g. 4");
     }
     stream
         .keepaliveInterval()
@@ -515,6 +522,10 @@ public final class SourceSettings {
 
   public SourceSettings withSnapshotChunkSize(int v) {
     return withSlot(slot.withSnapshotChunkSize(v));
+  }
+
+  public SourceSettings withSnapshotReaders(int v) {
+    return withSlot(slot.withSnapshotReaders(v));
   }
 
   public SourceSettings withHealInterval(Duration v) {

@@ -29,7 +29,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  *   --quick                 small sizes, for trying things out (minutes, not tens of minutes)
- *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive
+ *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive, snapshot
+ *   --snapshot-rows=N       rows of the snapshot benchmark (over 4 tables)
  *   --results=FILE          where to write the table (markdown)
  *   --catchup-rows=N        backlog size of the catch-up benchmark
  *   --memory-rows=N,N,N     transaction sizes of the memory benchmark
@@ -38,7 +39,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
   private static final Set<String> ALL =
-      Set.of("decoder", "catchup", "latency", "stall", "memory", "archive");
+      Set.of("decoder", "catchup", "latency", "stall", "memory", "archive", "snapshot");
 
   private BenchMain() {}
 
@@ -56,6 +57,7 @@ public final class BenchMain {
     int stallWarmup;
     int stallSeconds;
     long[] memoryRows;
+    long snapshotRows;
     String memoryHeap = "128m";
     long archiveWalBytes;
     int archiveRuns;
@@ -78,6 +80,7 @@ public final class BenchMain {
       s.memoryRows = new long[] {10_000, 1_000_000, 10_000_000};
       s.archiveWalBytes = 512L << 20;
       s.archiveRuns = 3;
+      s.snapshotRows = 4_000_000;
       return s;
     }
 
@@ -96,6 +99,7 @@ public final class BenchMain {
       s.memoryRows = new long[] {10_000, 100_000, 300_000};
       s.archiveWalBytes = 64L << 20;
       s.archiveRuns = 2;
+      s.snapshotRows = 200_000;
       return s;
     }
   }
@@ -103,9 +107,11 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     Set<String> only =
-        new LinkedHashSet<>(List.of("decoder", "catchup", "latency", "stall", "memory", "archive"));
+        new LinkedHashSet<>(
+            List.of("decoder", "catchup", "latency", "stall", "memory", "archive", "snapshot"));
     Path resultsFile = null;
     Integer catchUpRows = null;
+    Long snapshotRows = null;
     long[] memoryRows = null;
     int pgVersion = 17;
     for (String a : args) {
@@ -122,6 +128,8 @@ public final class BenchMain {
         catchUpRows = Integer.parseInt(a.substring(15));
       } else if (a.startsWith("--memory-rows=")) {
         memoryRows = Arrays.stream(a.substring(14).split(",")).mapToLong(Long::parseLong).toArray();
+      } else if (a.startsWith("--snapshot-rows=")) {
+        snapshotRows = Long.parseLong(a.substring(16));
       } else if (a.startsWith("--pg-version=")) {
         pgVersion = Integer.parseInt(a.substring(13));
       } else {
@@ -134,6 +142,9 @@ public final class BenchMain {
     }
     if (memoryRows != null) {
       sizes.memoryRows = memoryRows;
+    }
+    if (snapshotRows != null) {
+      sizes.snapshotRows = snapshotRows;
     }
     PrintStream log = System.out;
     Report report = new Report();
@@ -174,6 +185,9 @@ public final class BenchMain {
           }
           if (dbBenches.contains("archive")) {
             archive(db, system, sizes, report, log);
+          }
+          if (dbBenches.contains("snapshot")) {
+            snapshot(db, system, sizes, report, log);
           }
         } finally {
           system.terminate();
@@ -452,6 +466,38 @@ public final class BenchMain {
         r.backlogRows(),
         r.catchUpSeconds(),
         r.drainRate());
+  }
+
+  /**
+   * Initial snapshot of 4 tables with 1 and 4 readers against COPY TO STDOUT of the same tables
+   * (CopyManager into a discarding sink), in one run.
+   */
+  private static void snapshot(
+      BenchDb db, ActorSystem<Void> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    int tables = 4;
+    long rows = sizes.snapshotRows / tables * tables;
+    SnapshotBench bench = new SnapshotBench(db, system, log);
+    bench.setUp(tables, rows);
+    bench.copy(tables, rows); // warm the cache for both
+    SnapshotBench.Result copy = bench.copy(tables, rows);
+    for (int readers : new int[] {1, tables}) {
+      SnapshotBench.Result r = bench.slotkeeper(readers, rows);
+      double ratio = r.rowsPerSecond() / copy.rowsPerSecond();
+      report.row(
+          String.format(
+              Locale.ROOT,
+              "Initial snapshot, %d tables × %,d rows, %d reader(s), rows/s (COPY TO STDOUT:"
+                  + " one connection, table after table)",
+              tables,
+              rows / tables,
+              readers),
+          Report.thousands(r.rowsPerSecond()),
+          Report.thousands(copy.rowsPerSecond()),
+          Report.ratio(ratio),
+          readers == 1 ? "≥ 0.70× COPY" : "–",
+          readers == 1 ? (ratio >= 0.7 ? "yes" : "**no**") : "–");
+    }
   }
 
   private static void memory(BenchDb db, Sizes sizes, Report report, PrintStream log)

@@ -1,6 +1,8 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.SlotSettings;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
@@ -10,6 +12,8 @@ import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.DrainingControl;
 import io.slotkeeper.javadsl.ReplicationSource;
 import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.TupleData;
+import io.slotkeeper.pgoutput.Update;
 import io.slotkeeper.postgres.HeldTransaction;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.postgres.StopMode;
@@ -50,6 +54,7 @@ final class DemoCommand implements Callable<Integer> {
   private static final String SLOT = "demo_slot";
   private static final String SECOND_SLOT = "demo_slot_blocked";
   private static final String PUBLICATION = "demo_pub";
+  private static final String SNAPSHOT_SLOT = "demo_snapshot_slot";
   private static final int WAL_SENDER_TIMEOUT_S = 2;
 
   private final Io io;
@@ -365,6 +370,7 @@ final class DemoCommand implements Callable<Integer> {
               "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '"
                   + SLOT
                   + "'");
+      boolean snapshotOk = snapshotUnderWrites(pg, system, settings, plan);
 
       return summary(
           written,
@@ -372,6 +378,7 @@ final class DemoCommand implements Callable<Integer> {
           control.progress().reconnects(),
           blockedNanos,
           confirmed,
+          snapshotOk,
           demoStart,
           out);
     } finally {
@@ -400,6 +407,7 @@ final class DemoCommand implements Callable<Integer> {
       long reconnects,
       long blockedNanos,
       String confirmed,
+      boolean snapshotOk,
       long demoStart,
       PrintStream out) {
     Set<Long> got = received.counts.keySet();
@@ -424,11 +432,14 @@ final class DemoCommand implements Callable<Integer> {
         Format.seconds(received.longestGapNanos) + "  (" + received.longestGapDuring + ")");
     out.printf(Locale.ROOT, fmt, "slot creation blocked for", Format.seconds(blockedNanos));
     out.printf(Locale.ROOT, fmt, "slot confirmed at", confirmed);
+    out.printf(Locale.ROOT, fmt, "snapshot replica", snapshotOk ? "equals the table" : "DIFFERS");
     out.printf(Locale.ROOT, fmt, "demo took", Format.seconds(System.nanoTime() - demoStart));
     out.println();
-    boolean ok = lost == 0 && duplicated == 0 && phantom == 0;
+    boolean ok = lost == 0 && duplicated == 0 && phantom == 0 && snapshotOk;
     if (ok) {
-      out.println("PASS: every committed row arrived exactly once, through every fault.");
+      out.println(
+          "PASS: every committed row arrived exactly once, through every fault; the snapshot"
+              + " and the changes after it rebuilt the table exactly.");
     } else {
       out.println(
           "FAIL: "
@@ -442,6 +453,129 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.flush();
     return ok ? 0 : 1;
+  }
+
+  /**
+   * Step 9: a new slot with {@code slot.snapshot = initial} copies demo_orders on two readers while
+   * a writer goes on; a replica built from the snapshot rows and then the changes, in delivery
+   * order, must equal the table, with no row both in the snapshot and inserted after it.
+   */
+  private boolean snapshotUnderWrites(
+      PostgresServer pg, ActorSystem<Void> system, SourceSettings base, Plan plan)
+      throws Exception {
+    long existing = pg.queryLong("SELECT count(*) FROM demo_orders");
+    step(
+        9,
+        "Snapshot: a new slot copies demo_orders ("
+            + Format.count(existing)
+            + " rows) on 2 readers while a writer commits");
+    String none = "\u0000null";
+    Map<String, String> replica = new ConcurrentHashMap<>();
+    AtomicLong snapshotRows = new AtomicLong();
+    AtomicLong changes = new AtomicLong();
+    AtomicLong overlap = new AtomicLong();
+    SourceSettings s =
+        base.withSlotName(SNAPSHOT_SLOT)
+            .withCreateSlotIfMissing(true)
+            .withDropSlotOnStop(true)
+            .withSnapshot(SlotSettings.Snapshot.INITIAL)
+            .withSnapshotReaders(2)
+            .withSnapshotChunkSize(1_000);
+    long firstId = pg.queryLong("SELECT coalesce(max(id), 0) + 1 FROM demo_orders");
+    DemoWriteLoad writer = new DemoWriteLoad(pg, plan.rowsPerSecond(), firstId).start();
+    DrainingControl<Done> snapshot = null;
+    try {
+      pause(500);
+      long t0 = System.nanoTime();
+      snapshot =
+          ReplicationSource.create(s)
+              .toMat(
+                  org.apache.pekko.stream.javadsl.Sink.foreach(
+                      (ChangeEnvelope e) -> {
+                        String table = e.relation().map(r -> r.name()).orElse("");
+                        if (!table.equals("demo_orders")) {
+                          // not a row: a Begin, a Commit, a message
+                        } else if (e.kind() == ChangeEnvelope.Kind.SNAPSHOT) {
+                          TupleData row = e.row().orElseThrow();
+                          String note = row.get(3).isNull() ? none : row.get(3).text();
+                          if (replica.put(row.get(0).text(), note) != null) {
+                            overlap.incrementAndGet();
+                          }
+                          snapshotRows.incrementAndGet();
+                        } else if (e.message() instanceof Insert ins) {
+                          TupleData row = ins.newTuple();
+                          String note = row.get(3).isNull() ? none : row.get(3).text();
+                          if (replica.put(row.get(0).text(), note) != null) {
+                            overlap.incrementAndGet(); // already in the snapshot
+                          }
+                          changes.incrementAndGet();
+                        } else if (e.message() instanceof Update upd) {
+                          TupleData row = upd.newTuple();
+                          replica.put(
+                              row.get(0).text(), row.get(3).isNull() ? none : row.get(3).text());
+                          changes.incrementAndGet();
+                        }
+                        if (e.committableOffset().isUnitEnd()) {
+                          e.committableOffset().commit();
+                        }
+                      }),
+                  org.apache.pekko.stream.javadsl.Keep.both())
+              .mapMaterializedValue(DrainingControl::create)
+              .run(system);
+      Control c = snapshot.control();
+      await(
+          "the snapshot to finish",
+          60,
+          () -> c.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      detail(
+          "read in "
+              + Format.seconds(System.nanoTime() - t0)
+              + ": "
+              + c.progress().snapshot().describe()
+              + "; streaming from the slot's consistent point");
+      pause(plan.settleMs() / 2);
+      writer.close();
+      Map<String, String> table =
+          pg.query(
+              "SELECT id::text, note FROM demo_orders",
+              rs -> {
+                Map<String, String> m = new java.util.HashMap<>();
+                while (rs.next()) {
+                  m.put(rs.getString(1), rs.getString(2) == null ? none : rs.getString(2));
+                }
+                return m;
+              });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!replica.equals(table) && System.nanoTime() < deadline) {
+        pause(50);
+      }
+      snapshot.drainAndShutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      snapshot = null;
+      long missing = table.keySet().stream().filter(k -> !replica.containsKey(k)).count();
+      long different =
+          table.entrySet().stream()
+              .filter(e -> replica.containsKey(e.getKey()))
+              .filter(e -> !e.getValue().equals(replica.get(e.getKey())))
+              .count();
+      long extra = replica.keySet().stream().filter(k -> !table.containsKey(k)).count();
+      detail(
+          String.format(
+              Locale.ROOT,
+              "%s snapshot rows, then %s changes; replica vs table: %d missing, %d extra,"
+                  + " %d different, %d rows both copied and inserted",
+              Format.count(snapshotRows.get()),
+              Format.count(changes.get()),
+              missing,
+              extra,
+              different,
+              overlap.get()));
+      return missing == 0 && extra == 0 && different == 0 && overlap.get() == 0;
+    } finally {
+      writer.close();
+      if (snapshot != null) {
+        snapshot.control().shutdown().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
   }
 
   private static Set<Long> writtenIds(PostgresServer pg) {

@@ -24,6 +24,12 @@ final class DemoWriteLoad implements AutoCloseable {
   private Connection connection;
 
   DemoWriteLoad(PostgresServer pg, int rowsPerSecond) {
+    this(pg, rowsPerSecond, 1);
+  }
+
+  /** A writer whose inserted ids start at {@code firstId} (after the rows already there). */
+  DemoWriteLoad(PostgresServer pg, int rowsPerSecond, long firstId) {
+    this.nextId.set(firstId);
     this.pg = pg;
     this.rowsPerSecond = rowsPerSecond;
     this.thread = new Thread(this::run, "slotkeeper-demo-load");

@@ -2,6 +2,7 @@ package io.slotkeeper.cli;
 
 import io.slotkeeper.ArchiveProgress;
 import io.slotkeeper.ConnectedServer;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
@@ -205,6 +206,7 @@ final class HttpStatusServer implements AutoCloseable {
     s.error().ifPresent(e -> m.put("failure", failureJson(e)));
     m.put("server", p.server().map(HttpStatusServer::serverJson).orElse(null));
     m.put("progress", progress);
+    m.put("snapshot", snapshotJson(p.snapshot()));
     probe.archive().ifPresent(a -> m.put("archive", archiveJson(a)));
     return m;
   }
@@ -226,7 +228,21 @@ final class HttpStatusServer implements AutoCloseable {
     return m;
   }
 
-  /** What the source waits for, from the status's fields (the reason says it in words). */
+  /** The initial snapshot's figures ({@code state} none when this run took none). */
+  static Map<String, Object> snapshotJson(SnapshotProgress sp) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("state", sp.state().name().toLowerCase(Locale.ROOT));
+    m.put("table", sp.table());
+    m.put("chunks", sp.chunks());
+    m.put("chunks_estimated", sp.chunksEstimated());
+    m.put("tables_done", sp.tablesDone());
+    m.put("tables_total", sp.tablesTotal());
+    m.put("rows", sp.rows());
+    m.put("elapsed_ms", sp.elapsed().toMillis());
+    m.put("skipped", sp.skipped());
+    return m;
+  }
+
   /**
    * The server the latest connection reached: after a failover with a multi-host URL, which host it
    * picked, and the timeline the promotion started.
@@ -241,6 +257,7 @@ final class HttpStatusServer implements AutoCloseable {
     return m;
   }
 
+  /** What the source waits for, from the status's fields (the reason says it in words). */
   static Map<String, Object> waitingJson(Waiting w) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", w.kind().name().toLowerCase(Locale.ROOT));
@@ -387,6 +404,55 @@ final class HttpStatusServer implements AutoCloseable {
         "The server's flush lag for this walsender (pg_stat_replication.flush_lag); -1 when unknown.",
         label,
         p.lagMillis() < 0 ? "-1" : String.format(Locale.ROOT, "%.3f", p.lagMillis() / 1000.0));
+    SnapshotProgress sp = p.snapshot();
+    metric(
+        sb,
+        "slotkeeper_snapshot_rows_total",
+        "counter",
+        "Rows of the initial snapshot handed to the output so far.",
+        label,
+        Long.toString(sp.rows()));
+    metric(
+        sb,
+        "slotkeeper_snapshot_tables_done",
+        "gauge",
+        "Tables of the initial snapshot read whole (skipped ones included).",
+        label,
+        Integer.toString(sp.tablesDone()));
+    metric(
+        sb,
+        "slotkeeper_snapshot_tables_total",
+        "gauge",
+        "Tables the initial snapshot reads.",
+        label,
+        Integer.toString(sp.tablesTotal()));
+    metric(
+        sb,
+        "slotkeeper_snapshot_tables_skipped",
+        "gauge",
+        "Tables the initial snapshot skipped (dropped before they were read).",
+        label,
+        Integer.toString(sp.skipped().size()));
+    metric(
+        sb,
+        "slotkeeper_snapshot_elapsed_seconds",
+        "gauge",
+        "Time the initial snapshot has taken (until it ended, once done).",
+        label,
+        String.format(Locale.ROOT, "%.3f", sp.elapsed().toMillis() / 1000.0));
+    sb.append(
+            "# HELP slotkeeper_snapshot_state The initial snapshot's state (1 for the current"
+                + " one).\n")
+        .append("# TYPE slotkeeper_snapshot_state gauge\n");
+    for (SnapshotProgress.State st : SnapshotProgress.State.values()) {
+      sb.append("slotkeeper_snapshot_state{slot=")
+          .append(label, 6, label.length() - 1)
+          .append(",state=\"")
+          .append(st.name().toLowerCase(Locale.ROOT))
+          .append("\"} ")
+          .append(st == sp.state() ? 1 : 0)
+          .append('\n');
+    }
     if (probe.archive().isPresent()) {
       ArchiveProgress a = probe.archive().get();
       metric(

@@ -23,7 +23,12 @@ class CliDemoIT {
         .contains("server back after")
         .containsPattern("waiting for running transactions to end: PID \\d+")
         .containsPattern("heal attempts so far: [1-9]")
-        .contains("the second source is ACTIVE, without a restart");
+        .contains("the second source is ACTIVE, without a restart")
+        .containsPattern("snapshot done: 1/1 tables, [0-9.kM]+ rows")
+        .contains("streaming from the slot's consistent point")
+        .containsPattern("[1-9][0-9.kM]* snapshot rows, then [1-9][0-9.kM]* changes")
+        .contains("0 missing, 0 extra, 0 different, 0 rows both copied and inserted")
+        .containsPattern("\\n  snapshot replica\\s+equals the table\\n");
     assertThat(r.err).isEmpty();
   }
 }

@@ -94,6 +94,71 @@ class CliStreamIT {
     assertThat(obj(all.get(0).get("new"))).containsEntry("name", "n1");
   }
 
+  /** Issue 12: the program's /status and /metrics carry the snapshot's figures. */
+  @Test
+  void httpCarriesTheSnapshotsFigures() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE snap_http_a (id int PRIMARY KEY, name text)");
+    pg.execute("CREATE TABLE snap_http_b (id int PRIMARY KEY, name text)");
+    pg.execute("INSERT INTO snap_http_a SELECT g, 'n' || g FROM generate_series(1, 3000) g");
+    pg.execute("INSERT INTO snap_http_b SELECT g, 'n' || g FROM generate_series(1, 20) g");
+    pg.execute("CREATE PUBLICATION snap_http_pub FOR TABLE snap_http_a, snap_http_b");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    CliRun.Background b =
+        new CliRun.Background(
+            env(),
+            args(
+                "stream",
+                "--slot",
+                "snap_http_slot",
+                "--publication",
+                "snap_http_pub",
+                "--create-slot",
+                "--snapshot",
+                "initial",
+                "--http",
+                "127.0.0.1:" + port));
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    String base = "http://127.0.0.1:" + port;
+    String label = "{slot=\"snap_http_slot\"}";
+    await(
+        "the snapshot done",
+        () ->
+            get(http, base + "/metrics")
+                .body()
+                .contains("slotkeeper_snapshot_state{slot=\"snap_http_slot\",state=\"done\"} 1"),
+        b);
+    String metrics = get(http, base + "/metrics").body();
+    assertThat(metrics)
+        .contains(
+            "slotkeeper_snapshot_rows_total" + label + " 3020\n",
+            "slotkeeper_snapshot_tables_done" + label + " 2\n",
+            "slotkeeper_snapshot_tables_total" + label + " 2\n",
+            "slotkeeper_snapshot_tables_skipped" + label + " 0\n",
+            "slotkeeper_snapshot_elapsed_seconds" + label + " ");
+    Map<String, Object> snapshot =
+        obj(TestJson.object(get(http, base + "/status").body()).get("snapshot"));
+    assertThat(snapshot)
+        .containsEntry("state", "done")
+        .containsEntry("rows", 3020L)
+        .containsEntry("tables_done", 2L)
+        .containsEntry("tables_total", 2L)
+        .containsEntry("skipped", List.of());
+    assertThat((Long) snapshot.get("elapsed_ms")).isPositive();
+    b.cli.requestStop("test");
+    assertThat(b.exit.get(30, TimeUnit.SECONDS)).as(b.err()).isZero();
+    long lines =
+        b.out
+            .toString(java.nio.charset.StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> !l.isBlank())
+            .count();
+    assertThat(lines).isEqualTo(3020);
+  }
+
   @Test
   void linesMatchTheTableForEveryKindOfChange() {
     PostgresServer pg = PG.server();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
@@ -27,40 +28,41 @@ class StatusJsonTest {
   }
 
   private static Map<String, Object> json(SourceStatus s, SourceProgress p) {
-    return TestJson.object(
-        Json.write(
-            HttpStatusServer.statusJson(
-                new HttpStatusServer.Probe() {
-                  @Override
-                  public String slot() {
-                    return "s";
-                  }
+    return TestJson.object(Json.write(HttpStatusServer.statusJson(probe(s, p))));
+  }
 
-                  @Override
-                  public boolean live() {
-                    return true;
-                  }
+  private static HttpStatusServer.Probe probe(SourceStatus s, SourceProgress progress) {
+    return new HttpStatusServer.Probe() {
+      @Override
+      public String slot() {
+        return "s";
+      }
 
-                  @Override
-                  public SourceStatus status() {
-                    return s;
-                  }
+      @Override
+      public boolean live() {
+        return true;
+      }
 
-                  @Override
-                  public SourceProgress progress() {
-                    return p;
-                  }
+      @Override
+      public SourceStatus status() {
+        return s;
+      }
 
-                  @Override
-                  public long rowsWritten() {
-                    return 0;
-                  }
+      @Override
+      public SourceProgress progress() {
+        return progress;
+      }
 
-                  @Override
-                  public double rowsPerSecond() {
-                    return 0;
-                  }
-                })));
+      @Override
+      public long rowsWritten() {
+        return 0;
+      }
+
+      @Override
+      public double rowsPerSecond() {
+        return 0;
+      }
+    };
   }
 
   @SuppressWarnings("unchecked")
@@ -184,5 +186,70 @@ class StatusJsonTest {
         .containsEntry("problem", "slot s has been invalidated")
         .containsEntry("remediation", "re-create it")
         .containsEntry("slot_confirmed_lsn", "0/16B3748");
+  }
+
+  /** Issue 12: the snapshot's figures, in /status and /metrics, as progress() has them. */
+  @Test
+  void theSnapshotsFiguresAreInStatusAndMetrics() {
+    SourceProgress none = SourceProgress.none();
+    SourceProgress p =
+        new SourceProgress(
+            none.receivedLsn(),
+            none.confirmedLsn(),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            -1,
+            -1,
+            "",
+            -1,
+            -1,
+            Optional.empty(),
+            new SnapshotProgress(
+                SnapshotProgress.State.READING,
+                "public.orders",
+                2,
+                5,
+                3,
+                12,
+                1_234_567,
+                Duration.ofSeconds(40),
+                List.of("public.gone: dropped")));
+    SourceStatus s =
+        new SourceStatus(
+            StatusLevel.ACTIVE, p.snapshot().describe(), Instant.EPOCH, null, null, null);
+    Map<String, Object> status =
+        TestJson.object(Json.write(HttpStatusServer.statusJson(probe(s, p))));
+    assertThat(status.get("reason"))
+        .isEqualTo(
+            "snapshot: public.orders 3/12 chunks, table 3/5, 1.2M rows, 40 s;"
+                + " skipped public.gone: dropped");
+    assertThat(obj(status.get("snapshot")))
+        .containsEntry("state", "reading")
+        .containsEntry("table", "public.orders")
+        .containsEntry("chunks", 3L)
+        .containsEntry("chunks_estimated", 12L)
+        .containsEntry("tables_done", 2L)
+        .containsEntry("tables_total", 5L)
+        .containsEntry("rows", 1_234_567L)
+        .containsEntry("elapsed_ms", 40_000L)
+        .containsEntry("skipped", List.of("public.gone: dropped"));
+    assertThat(HttpStatusServer.metrics(probe(s, p)))
+        .contains(
+            "slotkeeper_snapshot_rows_total{slot=\"s\"} 1234567\n",
+            "slotkeeper_snapshot_tables_done{slot=\"s\"} 2\n",
+            "slotkeeper_snapshot_tables_total{slot=\"s\"} 5\n",
+            "slotkeeper_snapshot_tables_skipped{slot=\"s\"} 1\n",
+            "slotkeeper_snapshot_elapsed_seconds{slot=\"s\"} 40.000\n",
+            "slotkeeper_snapshot_state{slot=\"s\",state=\"reading\"} 1\n",
+            "slotkeeper_snapshot_state{slot=\"s\",state=\"done\"} 0\n");
+    assertThat(TestJson.object(Json.write(HttpStatusServer.statusJson(probe(s, none)))))
+        .extractingByKey("snapshot")
+        .satisfies(o -> assertThat(obj(o)).containsEntry("state", "none"));
   }
 }

@@ -237,6 +237,165 @@ class SnapshotIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * {@code slot.snapshot-readers = 4}: four connections import the snapshot and read four tables at
+   * once (each holds its table's lock while the consumer stalls), rows of a table still arrive in
+   * key order, and under writes to every table the replicas end equal to the tables.
+   */
+  @Test
+  void fourReadersReadTablesAtOnceAndEveryReplicaEndsEqual() throws Exception {
+    PostgresServer pg = PG.server();
+    List<String> names = List.of("snap_par_0", "snap_par_1", "snap_par_2", "snap_par_3");
+    for (String t : names) {
+      fill(pg, t, 4_000);
+      pg.execute("ANALYZE " + t);
+    }
+    pg.execute("CREATE PUBLICATION snap_par_pub FOR TABLE " + String.join(", ", names));
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 300;
+    List<MixedWriter> writers = new ArrayList<>();
+    try (Harness h =
+        Harness.start(
+            kit.system(), settings(pg, "snap_par", 300).withSnapshotReaders(4), consumer)) {
+      for (int i = 0; i < names.size(); i++) {
+        writers.add(new MixedWriter(pg, names.get(i), 5_000, 40 + i));
+      }
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 300);
+      String locks =
+          "SELECT count(DISTINCT l.relation) * 10 + count(DISTINCT l.pid) FROM pg_locks l"
+              + " JOIN pg_stat_activity a ON a.pid = l.pid"
+              + " WHERE a.application_name LIKE 'slotkeeper:snap_par_slot:snapshot%'"
+              + " AND l.locktype = 'relation' AND l.relation IN"
+              + " (SELECT oid FROM pg_class WHERE relname ~ '^snap_par_[0-9]$')";
+      Harness.await(
+          "four readers on four tables while the consumer stalls",
+          WAIT,
+          () -> pg.queryLong(locks) == 44);
+      SnapshotProgress reading = h.control.progress().snapshot();
+      assertThat(reading.state()).isEqualTo(SnapshotProgress.State.READING);
+      assertThat(reading.tablesTotal()).isEqualTo(4);
+      assertThat(reading.rows()).isPositive();
+      assertThat(reading.chunksEstimated()).isEqualTo(14); // 4,000 rows (analyzed) / 300
+      assertThat(h.control.status().reason())
+          .matches(
+              "snapshot: public\\.snap_par_\\d \\d+/14 chunks, table \\d/4, \\d+ rows, \\d+ s");
+      consumer.resume();
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      for (MixedWriter w : writers) {
+        w.close();
+      }
+      for (String t : names) {
+        awaitCaughtUp(pg, h, t, 1_000_000);
+      }
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertSnapshotBeforeChanges(got);
+      for (String t : names) {
+        assertNoKeyTwice(got, t);
+        List<Integer> keys =
+            got.stream()
+                .filter(e -> e.kind() == Kind.SNAPSHOT && e.relation().get().name().equals(t))
+                .map(e -> Integer.parseInt(e.row().get().get(0).text()))
+                .toList();
+        assertThat(keys).as("%s's snapshot rows in key order", t).isSorted();
+        assertThat(replica(got, t)).as(t).isEqualTo(table(pg, t));
+      }
+      assertThat(writers).allMatch(w -> w.transactions.get() > 0);
+      SnapshotProgress p = h.control.progress().snapshot();
+      assertThat(p.tablesDone()).isEqualTo(4);
+      assertThat(p.tablesTotal()).isEqualTo(4);
+    } finally {
+      for (MixedWriter w : writers) {
+        w.close();
+      }
+    }
+  }
+
+  /**
+   * A table dropped after the snapshot was taken, before a reader reached it, is skipped: the
+   * status names it and why, and the other tables (one after it) are read whole without a retake.
+   */
+  @Test
+  void aTableDroppedBeforeItIsReadIsSkippedWithItsNameAndTheRestGoesOn() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_drop_a", 3_000);
+    fill(pg, "snap_drop_b", 100);
+    fill(pg, "snap_drop_c", 1_000);
+    pg.execute("CREATE PUBLICATION snap_drop_pub FOR TABLE snap_drop_a, snap_drop_b, snap_drop_c");
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger aRows = new AtomicInteger();
+    AtomicInteger cRows = new AtomicInteger();
+    consumer.stallAfter =
+        e ->
+            e.kind() == Kind.SNAPSHOT
+                && switch (e.relation().get().name()) {
+                  case "snap_drop_a" -> aRows.incrementAndGet() == 200;
+                  case "snap_drop_c" -> cRows.incrementAndGet() == 200;
+                  default -> false;
+                };
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_drop", 100), consumer)) {
+      Harness.await("part of snap_drop_a", WAIT, () -> aRows.get() >= 200);
+      // Not locked yet (its reader has not reached it), so the DROP goes through at once.
+      pg.execute("DROP TABLE snap_drop_b");
+      consumer.resume();
+      Harness.await("part of snap_drop_c", WAIT, () -> cRows.get() >= 200);
+      assertThat(h.control.progress().snapshot().skipped())
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .startsWith("public.snap_drop_b: dropped after the snapshot was taken");
+      assertThat(h.control.status().reason())
+          .startsWith("snapshot: public.snap_drop_c ")
+          .contains("skipped public.snap_drop_b: dropped");
+      consumer.resume();
+      Map<String, Integer> tables = snapshotTables(h);
+      assertThat(tables).isEqualTo(Map.of("snap_drop_a", 3_000, "snap_drop_c", 1_000));
+      assertThat(h.consumer.received).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      SnapshotProgress p = h.control.progress().snapshot();
+      assertThat(p.tablesDone()).isEqualTo(3);
+      assertThat(p.skipped()).hasSize(1);
+      awaitCaughtUp(pg, h, "snap_drop_c", 1_000_000);
+    }
+  }
+
+  /**
+   * A reader holds each table it has started on with ACCESS SHARE until the whole snapshot ends, so
+   * a DROP TABLE of it (ACCESS EXCLUSIVE) waits for the snapshot, which completes whole, and then
+   * goes through.
+   */
+  @Test
+  void aDropOfATableBeingReadWaitsForTheSnapshotThenGoesThrough() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_held", 3_000);
+    pg.execute("CREATE PUBLICATION snap_held_pub FOR TABLE snap_held");
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 200;
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_held", 100), consumer)) {
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 200);
+      java.util.concurrent.CompletableFuture<Void> drop =
+          java.util.concurrent.CompletableFuture.runAsync(() -> pg.execute("DROP TABLE snap_held"));
+      Harness.await(
+          "the DROP to wait for the reader's lock",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                          + " AND query = 'DROP TABLE snap_held'")
+                  == 1);
+      Thread.sleep(500);
+      assertThat(drop).isNotDone();
+      consumer.resume();
+      assertThat(snapshotTables(h)).isEqualTo(Map.of("snap_held", 3_000));
+      drop.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(h.consumer.received).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertThat(pg.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'snap_held'"))
+          .isZero();
+    }
+  }
+
   @Test
   void tableWithoutKeyAndEmptyTable() throws Exception {
     PostgresServer pg = PG.server();
@@ -367,6 +526,59 @@ class SnapshotIT extends ActorSystemPerClass {
         .isZero();
   }
 
+  /**
+   * The consumer's process dies mid-snapshot (its actor system terminated under the running source,
+   * so no shutdown drops the slot): a new process with the same slot finds the slot and the durable
+   * mark of the unfinished snapshot, and takes the snapshot again on a new slot after a
+   * RESYNC_REQUIRED instead of streaming from the slot as if the copy were whole. Once the consumer
+   * acknowledges a change after the snapshot, the mark is gone.
+   */
+  @Test
+  void aConsumerProcessCrashedMidSnapshotMakesTheNextOneRetakeItWithResync() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_crash", 3_000);
+    pg.execute("CREATE PUBLICATION snap_crash_pub FOR TABLE snap_crash");
+    String marker =
+        "SELECT count(*) FROM pg_replication_origin"
+            + " WHERE roname = 'slotkeeper_snapshot:snap_crash_slot'";
+    org.apache.pekko.actor.typed.ActorSystem<Void> crashing =
+        org.apache.pekko.actor.typed.ActorSystem.create(
+            org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "crashing-consumer");
+    Harness.Consumer first = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    first.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 200;
+    Harness.start(crashing, settings(pg, "snap_crash", 100), first);
+    Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 200);
+    crashing.terminate();
+    crashing
+        .getWhenTerminated()
+        .toCompletableFuture()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Harness.await(
+        "the crashed process's walsender to end",
+        WAIT,
+        () ->
+            pg.queryLong(
+                    "SELECT count(*) FROM pg_replication_slots"
+                        + " WHERE slot_name = 'snap_crash_slot' AND NOT active")
+                == 1);
+    assertThat(pg.queryLong(marker)).as("the unfinished snapshot's mark").isEqualTo(1);
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_crash", 100))) {
+      Harness.await(
+          "the new snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      awaitCaughtUp(pg, h, "snap_crash", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got.get(0).kind())
+          .as("the new process first announces that the copy it had is partial")
+          .isEqualTo(Kind.RESYNC_REQUIRED);
+      assertThat(got.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count()).isEqualTo(3_000);
+      assertThat(replica(got, "snap_crash")).isEqualTo(table(pg, "snap_crash"));
+      Harness.await("the snapshot recorded as completed", WAIT, () -> pg.queryLong(marker) == 0);
+    }
+  }
+
   @Test
   void killedReaderRestartsWithResyncAndEndsEqual() throws Exception {
     killedMidway("snap_kr", "snapshot");
@@ -386,13 +598,14 @@ class SnapshotIT extends ActorSystemPerClass {
     PostgresServer pg = PG.server();
     fill(pg, prefix, 5_000);
     pg.execute("CREATE PUBLICATION " + prefix + "_pub FOR TABLE " + prefix);
+    // The consumer stalls itself at the 501st row: stalling from this thread after seeing 500 let
+    // a fast source finish the snapshot (and close its reader) first.
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 501;
     try (MixedWriter writer = new MixedWriter(pg, prefix, 6_000, 7);
-        Harness h = Harness.start(kit.system(), settings(pg, prefix, 200))) {
-      Harness.await(
-          "part of the snapshot",
-          WAIT,
-          () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 500);
-      h.consumer.stall();
+        Harness h = Harness.start(kit.system(), settings(pg, prefix, 200), consumer)) {
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() > 500);
       String app = "slotkeeper:" + prefix + "_slot";
       String filter =
           which.equals("walsender")

@@ -4,6 +4,7 @@ import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.Waiting;
 import io.slotkeeper.internal.connection.JdbcProperties;
+import io.slotkeeper.internal.snapshot.SnapshotMarker;
 import io.slotkeeper.internal.source.HeartbeatFilter;
 import io.slotkeeper.internal.source.SourceState;
 import io.slotkeeper.internal.status.StatusMonitor;
@@ -63,6 +64,14 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
    * Drop the slot once it is no longer active (slot.drop-on-stop); completes when done or given up.
    */
   public record DropSlot(CompletableFuture<Void> done) implements Command {}
+
+  /**
+   * The consumer acknowledged something delivered after the initial snapshot: record the snapshot
+   * as completed (drop its {@code SnapshotMarker}).
+   */
+  public enum SnapshotCompleted implements Command {
+    INSTANCE
+  }
 
   private enum HealTick implements Command {
     INSTANCE
@@ -146,6 +155,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         .onMessageEquals(RetentionTick.INSTANCE, this::onRetentionTick)
         .onMessageEquals(HeartbeatTick.INSTANCE, this::onHeartbeatTick)
         .onMessage(DropSlot.class, this::onDropSlot)
+        .onMessageEquals(SnapshotCompleted.INSTANCE, this::onSnapshotCompleted)
         .onSignal(
             PostStop.class,
             s -> {
@@ -244,6 +254,24 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
       lastDeliveryNanos = now;
     } catch (SQLException e) {
       log.debug("slot {}: heartbeat failed: {}", settings.slot().name(), e.getMessage());
+      admin.reset();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSnapshotCompleted() {
+    try {
+      SnapshotMarker.drop(admin.get(), settings.slot().name());
+      log.info(
+          "slot {}: initial snapshot acknowledged by the consumer; recorded as completed",
+          settings.slot().name());
+    } catch (SQLException e) {
+      // Left behind, the mark makes the next process take the snapshot again: redundant, not
+      // wrong.
+      log.warn(
+          "slot {}: could not record the initial snapshot as completed: {}",
+          settings.slot().name(),
+          e.getMessage());
       admin.reset();
     }
     return this;

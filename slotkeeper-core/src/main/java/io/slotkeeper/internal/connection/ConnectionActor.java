@@ -332,7 +332,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    * are started before streaming), so the connection still has one user at a time; a Shutdown
    * meanwhile aborts the socket, which is what JDBC's abort is for.
    */
-  private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server) {
+  private Behavior<Command> createSlot(ServerFacts facts, ServerIdentity server)
+      throws SQLException {
     ActorRef<Command> self = getContext().getSelf();
     reason("creating replication slot " + settings.slot().name());
     context
@@ -346,6 +347,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       // Before the creation: should this connection end anywhere from here until the snapshot is
       // read whole, the next one takes a new snapshot on a new slot.
       context.history().snapshotCreating();
+      setup.markSnapshotStarted();
     }
     creating = true;
     getContext()

@@ -3,7 +3,9 @@ package io.slotkeeper.internal.connection;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.snapshot.SnapshotMarker;
 import io.slotkeeper.internal.source.StreamHistory;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
@@ -70,13 +72,37 @@ final class ConnectionSetup {
     ensurePublications(facts);
     SlotInfo slot = endOwnOrphan(session.slot(settings.slot().name(), facts), facts);
     SetupChecks.checkStandbyFeedback(facts, slot);
+    StreamHistory.UnfinishedSnapshot unfinished = history.unfinishedSnapshot();
+    if (unfinished == null
+        && slot != null
+        && !slot.invalidated()
+        && settings.slot().snapshot() == SlotSettings.Snapshot.INITIAL
+        && SnapshotMarker.exists(session.jdbc(), settings.slot().name())) {
+      // An earlier process created this slot with a snapshot and ended before its consumer
+      // acknowledged anything after the snapshot: what that consumer has may be a partial copy.
+      log.warn(
+          "slot {}: its initial snapshot was never completed (a process ended mid-snapshot);"
+              + " taking it again on a new slot",
+          settings.slot().name());
+      unfinished = StreamHistory.UnfinishedSnapshot.DELIVERING;
+    }
     return new Prepared(
         facts,
         server,
         walsender,
         slot,
-        SlotPlan.decide(
-            slot, settings, history.pendingReplacement(), history.unfinishedSnapshot()));
+        SlotPlan.decide(slot, settings, history.pendingReplacement(), unfinished));
+  }
+
+  /**
+   * Before a (non-temporary) slot is created with a snapshot: marks the snapshot as started, so a
+   * process that ends before it is completed leaves the mark for the next one ({@link
+   * SnapshotMarker}). A temporary slot ends with its connection, so it needs none.
+   */
+  void markSnapshotStarted() throws SQLException {
+    if (!settings.slot().temporary()) {
+      SnapshotMarker.create(session.jdbc(), settings.slot().name());
+    }
   }
 
   private void ensurePublications(ServerFacts facts) throws SQLException {

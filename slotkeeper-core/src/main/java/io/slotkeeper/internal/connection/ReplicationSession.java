@@ -46,6 +46,14 @@ final class ReplicationSession implements AutoCloseable {
             connection, "replication stream (it is shutting down, or the walsender was stopped)");
   }
 
+  /**
+   * The session's JDBC connection, for plain queries before streaming (the snapshot marker); never
+   * while a CREATE_REPLICATION_SLOT or the stream runs.
+   */
+  Connection jdbc() {
+    return connection;
+  }
+
   static ReplicationSession open(SourceSettings settings) throws SQLException {
     Properties props = JdbcProperties.of(settings);
     PGProperty.REPLICATION.set(props, "database");

@@ -3,42 +3,40 @@ package io.slotkeeper.internal.snapshot;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceSettings;
-import io.slotkeeper.internal.connection.JdbcProperties;
-import io.slotkeeper.internal.supervision.ClassifiedException;
-import io.slotkeeper.internal.supervision.ErrorClass;
-import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.TupleData;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the published tables inside the snapshot a new slot exported, on one ordinary connection
- * ({@code BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT}), one chunk
- * at a time and only when {@link #next} asks for rows: what it holds is at most one chunk, however
- * large the table.
+ * Reads the published tables inside the snapshot a new slot exported, on {@code
+ * slot.snapshot-readers} ordinary connections at once ({@link TableReader}s, each on its own
+ * thread, each reading whole tables from a shared list), and hands their rows out through {@link
+ * #next} as the stream asks for them.
  *
- * <p>A table with a primary key is read in key ranges ({@code WHERE (k) > (last) ORDER BY k LIMIT
- * chunk}, keyset pagination: each range is an index scan that starts where the last one ended). A
- * table without one is read by a single cursor scan fetching a chunk at a time (pgjdbc's fetch size
- * inside the transaction). Values are read in text format, so each is the server's text output, as
- * pgoutput sends it.
+ * <p>Bounded: a reader reads its next chunk only once its previous one has been handed out whole (a
+ * permit per reader), so at most one chunk per reader is held here, however large the tables. A
+ * table's rows come out in its key order; rows of tables read by different readers interleave, a
+ * chunk at a time.
  *
- * <p>Blocking and single-threaded: its owner calls it from one thread at a time (off the actor's
- * thread); {@link #abort} may come from any thread.
+ * <p>Every reader imports the snapshot in {@link #next}'s first call, before any row goes out; the
+ * replication connection that exported it runs no other command until this reader is finished (its
+ * owner, the connection actor, starts streaming only then), so the snapshot is still there for the
+ * last import.
+ *
+ * <p>{@link #next} is blocking and called from one thread at a time; {@link #abort} may come from
+ * any thread.
  */
 @InternalApi
 public final class SnapshotReader implements AutoCloseable {
@@ -49,6 +47,27 @@ public final class SnapshotReader implements AutoCloseable {
   /** Up to the asked number of rows; {@code finished} when every table has been read. */
   public record Batch(List<Row> rows, boolean finished) {}
 
+  /** What a reader thread hands over, in order, through {@link #ready}. */
+  private sealed interface Item {}
+
+  /**
+   * A chunk of {@code table}; {@code number} counts from 1; {@code last} ends the table; {@code
+   * skipped} says why a table was not read (then no rows).
+   */
+  private record Chunk(
+      Semaphore permit,
+      PublishedTable table,
+      List<Row> rows,
+      long number,
+      boolean last,
+      String skipped)
+      implements Item {}
+
+  /** A reader has no more tables to take. */
+  private record ReaderDone() implements Item {}
+
+  private record ReaderFailed(Throwable failure) implements Item {}
+
   private static final Logger log = LoggerFactory.getLogger(SnapshotReader.class);
 
   private final SourceSettings settings;
@@ -58,22 +77,24 @@ public final class SnapshotReader implements AutoCloseable {
   private final AtomicReference<SnapshotProgress> progress;
   private final long startNanos = System.nanoTime();
 
-  private Connection connection;
-  private List<PublishedTable> tables;
-  private int tableIndex;
-  private PublishedTable table;
+  private final List<TableReader> readers = new CopyOnWriteArrayList<>();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  private final ConcurrentLinkedQueue<PublishedTable> pending = new ConcurrentLinkedQueue<>();
+  private final BlockingQueue<Item> ready = new LinkedBlockingQueue<>();
+  private volatile boolean closed;
 
-  /** The current chunk's rows not yet handed out. */
-  private final ArrayDeque<Row> chunk = new ArrayDeque<>();
+  private boolean opened;
+  private List<PublishedTable> tables = List.of();
+  private int readersDone;
 
-  /** The last key read from the current (keyed) table, as text; null before its first chunk. */
-  private List<String> lastKey;
+  /** The chunk being handed out, and how much of it has gone. */
+  private Chunk current;
 
-  private boolean tableExhausted;
-  private Statement cursorStatement;
-  private ResultSet cursor;
-  private long chunks;
+  private int handedOut;
+
+  private int tablesDone;
   private long rows;
+  private final List<String> skipped = new ArrayList<>();
 
   /**
    * @param progress where the figures are published (the source's progress)
@@ -90,247 +111,185 @@ public final class SnapshotReader implements AutoCloseable {
     this.progress = progress;
   }
 
-  /** Opens the connection, imports the snapshot and lists the tables. Blocking. */
+  /**
+   * Opens the first reader, lists the tables inside its snapshot, opens the others (no more than
+   * there are tables) and starts them. Blocking.
+   */
   private void open() throws SQLException {
-    Properties props = JdbcProperties.of(settings);
-    // Text format for every value: the server's own output, exactly what pgoutput sends.
-    props.setProperty("binaryTransfer", "false");
-    props.setProperty(
-        "ApplicationName",
-        props.getProperty("ApplicationName", "slotkeeper:" + settings.slot().name()) + ":snapshot");
-    connection = DriverManager.getConnection(settings.connection().url(), props);
-    try (Statement st = connection.createStatement()) {
-      // This transaction sits idle while the consumer is slow; a server or role setting of
-      // idle_in_transaction_session_timeout must not end it.
-      st.execute("SET idle_in_transaction_session_timeout = 0");
+    opened = true;
+    TableReader first = TableReader.open(settings, snapshotName, 0);
+    readers.add(first);
+    tables = first.list(settings.publication().names(), majorVersion);
+    int n = Math.max(1, Math.min(settings.slot().snapshotReaders(), tables.size()));
+    for (int i = 1; i < n; i++) {
+      if (closed) {
+        throw new SQLException("snapshot reader closed while opening");
+      }
+      readers.add(TableReader.open(settings, snapshotName, i));
     }
-    connection.setAutoCommit(false);
-    try (Statement st = connection.createStatement()) {
-      // Must be the transaction's first statements: the snapshot is imported before any query.
-      st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-      st.execute("SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'");
-    } catch (SQLException e) {
-      // The exporting connection ended before the import (its snapshot went with it): a new
-      // snapshot on a new slot is the way on, not a fix for a person.
-      throw new ClassifiedException(
-          ErrorClass.TRANSIENT,
-          "the slot's exported snapshot "
-              + snapshotName
-              + " could not be imported ("
-              + e.getMessage()
-              + "); the connection that exported it has ended",
-          null,
-          e);
+    if (closed) {
+      abort(); // an abort that came while a connection was being opened
+      throw new SQLException("snapshot reader closed while opening");
     }
-    tables = PublishedTables.list(connection, settings.publication().names(), majorVersion);
     log.info(
-        "slot {}: snapshot {} imported; reading {} table(s): {}",
+        "slot {}: snapshot {} imported on {} connection(s); reading {} table(s): {}",
         settings.slot().name(),
         snapshotName,
+        readers.size(),
         tables.size(),
         tables.stream().map(t -> t.relation().qualifiedName()).collect(Collectors.joining(", ")));
-    tableIndex = -1;
-    publish(SnapshotProgress.State.READING);
+    pending.addAll(tables);
+    for (int i = 0; i < readers.size(); i++) {
+      TableReader r = readers.get(i);
+      Thread t =
+          new Thread(() -> run(r), "slotkeeper-snapshot-" + settings.slot().name() + "-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    publish(SnapshotProgress.State.READING, null);
+  }
+
+  /** One reader's thread: whole tables, one after another, a chunk at a time. */
+  private void run(TableReader r) {
+    Semaphore permit = new Semaphore(1);
+    try {
+      PublishedTable t;
+      while (!closed && (t = pending.poll()) != null) {
+        String skip = r.begin(t);
+        if (skip != null) {
+          permit.acquire();
+          ready.put(new Chunk(permit, t, List.of(), 0, true, skip));
+          continue;
+        }
+        long number = 0;
+        boolean last = false;
+        while (!last && !closed) {
+          // Only once the previous chunk was handed out whole: one chunk per reader at most.
+          permit.acquire();
+          List<Row> chunk = r.nextChunk();
+          last = chunk.size() < chunkSize;
+          ready.put(new Chunk(permit, t, chunk, ++number, last, null));
+        }
+      }
+      ready.put(new ReaderDone());
+    } catch (Throwable e) {
+      ready.add(new ReaderFailed(e));
+    }
   }
 
   /**
-   * Up to {@code max} rows (at least one unless finished), reading the next chunk from the server
-   * only when the current one is used up.
+   * Up to {@code max} rows (at least one unless finished), waiting for a reader only when none has
+   * a chunk ready.
    */
   public Batch next(int max) throws SQLException {
-    if (connection == null) {
+    if (!opened) {
       open();
     }
     List<Row> out = new ArrayList<>(Math.min(max, chunkSize));
     while (out.size() < max) {
-      if (chunk.isEmpty() && !fillChunk()) {
-        if (!nextTable()) {
-          publish(SnapshotProgress.State.DONE);
-          return new Batch(out, true);
-        }
+      if (current != null && handedOut < current.rows().size()) {
+        int n = Math.min(max - out.size(), current.rows().size() - handedOut);
+        out.addAll(current.rows().subList(handedOut, handedOut + n));
+        handedOut += n;
         continue;
       }
-      out.add(chunk.poll());
+      if (current != null) {
+        Chunk done = current;
+        current = null;
+        done.permit().release(); // its reader may read the next chunk
+      }
+      if (readersDone == readers.size()) {
+        publish(SnapshotProgress.State.DONE, null);
+        return new Batch(out, true);
+      }
+      Item item;
+      try {
+        item = out.isEmpty() ? ready.take() : ready.poll();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException("interrupted while waiting for the snapshot's readers", e);
+      }
+      if (item == null) {
+        break;
+      }
+      if (item instanceof ReaderDone) {
+        readersDone++;
+      } else if (item instanceof ReaderFailed f) {
+        throw rethrow(f.failure());
+      } else if (item instanceof Chunk c) {
+        take(c);
+      }
     }
     return new Batch(out, false);
   }
 
-  /** Moves to the next table; false when there is none. */
-  private boolean nextTable() throws SQLException {
-    closeCursor();
-    if (table != null) {
+  private void take(Chunk c) {
+    current = c;
+    handedOut = 0;
+    rows += c.rows().size();
+    if (c.skipped() != null) {
+      String line = c.table().relation().qualifiedName() + ": " + c.skipped();
+      log.warn("slot {}: snapshot skips {}", settings.slot().name(), line);
+      skipped.add(line);
+    }
+    if (c.last()) {
+      tablesDone++;
       log.debug(
           "slot {}: snapshot of {} read in {} chunk(s)",
           settings.slot().name(),
-          table.relation().qualifiedName(),
-          chunks);
+          c.table().relation().qualifiedName(),
+          c.number());
     }
-    tableIndex++;
-    if (tableIndex >= tables.size()) {
-      table = null;
-      return false;
-    }
-    table = tables.get(tableIndex);
-    lastKey = null;
-    tableExhausted = false;
-    chunks = 0;
-    publish(SnapshotProgress.State.READING);
-    return true;
+    publish(SnapshotProgress.State.READING, c);
   }
 
-  /** Reads the current table's next chunk into {@link #chunk}; false when it has no more rows. */
-  private boolean fillChunk() throws SQLException {
-    if (table == null || tableExhausted) {
-      return false;
+  private static SQLException rethrow(Throwable t) {
+    if (t instanceof SQLException e) {
+      return e;
     }
-    int read = table.keyed() ? readRange() : readFromCursor();
-    if (read < chunkSize) {
-      tableExhausted = true;
-      closeCursor();
+    if (t instanceof RuntimeException e) {
+      throw e;
     }
-    if (read > 0) {
-      chunks++;
-      rows += read;
-      publish(SnapshotProgress.State.READING);
+    if (t instanceof Error e) {
+      throw e;
     }
-    return read > 0;
+    return new SQLException(t.getMessage(), t);
   }
 
-  /** The next key range: rows after {@link #lastKey}, in key order. */
-  private int readRange() throws SQLException {
-    int n = table.columnSql().size();
-    StringBuilder sql = new StringBuilder("SELECT ");
-    sql.append(selectList());
-    sql.append(", ").append(String.join(", ", table.keySql()));
-    sql.append(" FROM ").append(table.only() ? "ONLY " : "").append(table.qualified());
-    List<String> conditions = new ArrayList<>();
-    if (table.rowFilter() != null) {
-      conditions.add("(" + table.rowFilter() + ")");
-    }
-    if (lastKey != null) {
-      List<String> params = new ArrayList<>();
-      for (String type : table.keyTypes()) {
-        params.add("?::" + type);
-      }
-      conditions.add(
-          "(" + String.join(", ", table.keySql()) + ") > (" + String.join(", ", params) + ")");
-    }
-    if (!conditions.isEmpty()) {
-      sql.append(" WHERE ").append(String.join(" AND ", conditions));
-    }
-    sql.append(" ORDER BY ").append(String.join(", ", table.keySql()));
-    sql.append(" LIMIT ").append(chunkSize);
-    try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-      if (lastKey != null) {
-        for (int i = 0; i < lastKey.size(); i++) {
-          ps.setString(i + 1, lastKey.get(i));
-        }
-      }
-      int read = 0;
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          chunk.add(new Row(table.relation(), tuple(rs, n)));
-          List<String> key = new ArrayList<>(table.keySql().size());
-          for (int k = 0; k < table.keySql().size(); k++) {
-            key.add(rs.getString(n + 1 + k));
-          }
-          lastKey = key;
-          read++;
-        }
-      }
-      return read;
-    }
-  }
-
-  /** Up to a chunk of rows from the table's one cursor scan (opened on first use). */
-  private int readFromCursor() throws SQLException {
-    if (cursor == null) {
-      StringBuilder sql = new StringBuilder("SELECT ").append(selectList());
-      sql.append(" FROM ").append(table.only() ? "ONLY " : "").append(table.qualified());
-      if (table.rowFilter() != null) {
-        sql.append(" WHERE (").append(table.rowFilter()).append(")");
-      }
-      cursorStatement = connection.createStatement();
-      // Inside a transaction, a fetch size makes pgjdbc read through a portal, a chunk at a time.
-      cursorStatement.setFetchSize(chunkSize);
-      cursor = cursorStatement.executeQuery(sql.toString());
-    }
-    int n = table.columnSql().size();
-    int read = 0;
-    while (read < chunkSize && cursor.next()) {
-      chunk.add(new Row(table.relation(), tuple(cursor, n)));
-      read++;
-    }
-    return read;
-  }
-
-  private String selectList() {
-    // A table published with no columns still has rows; select something so the query is valid.
-    return table.columnSql().isEmpty() ? "NULL" : String.join(", ", table.columnSql());
-  }
-
-  private static TupleData tuple(ResultSet rs, int columns) throws SQLException {
-    ColumnValue[] values = new ColumnValue[columns];
-    for (int i = 0; i < columns; i++) {
-      String v = rs.getString(i + 1);
-      values[i] = v == null ? ColumnValue.NULL : ColumnValue.text(v);
-    }
-    return TupleData.of(values);
-  }
-
-  private void publish(SnapshotProgress.State state) {
-    PublishedTable t = table;
+  /** The figures as of the chunk just taken ({@code null}: none yet, or all done). */
+  private void publish(SnapshotProgress.State state, Chunk c) {
+    PublishedTable t = c == null ? null : c.table();
     long estimate =
         t == null || t.estimatedRows() < 0 ? -1 : (t.estimatedRows() + chunkSize - 1) / chunkSize;
     progress.set(
         new SnapshotProgress(
             state,
             t == null ? "" : t.relation().qualifiedName(),
-            state == SnapshotProgress.State.DONE ? tables.size() : Math.max(0, tableIndex),
-            tables == null ? 0 : tables.size(),
-            t == null ? 0 : chunks,
+            tablesDone,
+            tables.size(),
+            c == null ? 0 : c.number(),
             estimate,
             rows,
-            Duration.ofNanos(System.nanoTime() - startNanos)));
+            Duration.ofNanos(System.nanoTime() - startNanos),
+            skipped));
   }
 
-  private void closeCursor() {
-    try {
-      if (cursor != null) {
-        cursor.close();
-      }
-      if (cursorStatement != null) {
-        cursorStatement.close();
-      }
-    } catch (SQLException ignored) {
-      // the transaction ends with the connection anyway
-    }
-    cursor = null;
-    cursorStatement = null;
-  }
-
-  /** Closes the socket from any thread: a read running in the owner's thread fails at once. */
+  /** Closes every reader's socket from any thread: reads running now fail at once. */
   public void abort() {
-    Connection c = connection;
-    if (c != null) {
-      try {
-        c.abort(Runnable::run);
-      } catch (SQLException | RuntimeException ignored) {
-        // already closed
-      }
+    closed = true;
+    for (TableReader r : readers) {
+      r.abort();
     }
+    threads.forEach(Thread::interrupt);
   }
 
   @Override
   public void close() {
-    Connection c = connection;
-    if (c != null) {
-      try {
-        c.rollback();
-        c.close();
-      } catch (SQLException | RuntimeException ignored) {
-        // nothing was written; the server ends the transaction with the connection
-      }
+    closed = true;
+    threads.forEach(Thread::interrupt);
+    for (TableReader r : readers) {
+      r.close();
     }
   }
 }

@@ -133,6 +133,13 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private final List<CompletableFuture<Void>> shutdownWaiters = new ArrayList<>();
   private ActorRef<Restarter.Command> restarter;
   private final ActorRef<AdminActor.Command> admin;
+
+  /**
+   * The consistent point of an initial snapshot whose completion is not recorded yet (null: none):
+   * the first consumer acknowledgement of a unit after it records it ({@code SnapshotMarker}).
+   */
+  private Lsn snapshotAwaitingAck;
+
   private CompletableFuture<Void> restarterDone;
   private ActorRef<ConnectionActor.Command> connection;
   private boolean demand;
@@ -238,6 +245,13 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
         .onMessage(
             Ack.class,
             m -> {
+              if (snapshotAwaitingAck != null && m.endLsn().compareTo(snapshotAwaitingAck) > 0) {
+                // A unit after the snapshot: acknowledgements are cumulative and delivery is in
+                // order, so the consumer has every snapshot row. Only the consumer's Acks count
+                // (the engine confirms its heartbeats and idle keepalives past the ledger).
+                snapshotAwaitingAck = null;
+                admin.tell(AdminActor.SnapshotCompleted.INSTANCE);
+              }
               if (ledger.acknowledge(m.endLsn())) {
                 state.confirmedLsn.set(ledger.confirmed().value());
               }
@@ -321,6 +335,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
    */
   private Behavior<Command> onSnapshotting(Snapshotting m) {
     follow(m.connection());
+    snapshotAwaitingAck = settings.slot().temporary() ? null : m.consistentPoint();
     heartbeats.reset();
     if (m.resync() != null) {
       announce(m.resync(), m.consistentPoint());

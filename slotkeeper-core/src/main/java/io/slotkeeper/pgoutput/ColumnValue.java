@@ -208,7 +208,22 @@ public final class ColumnValue {
       default:
         String b = text;
         if (b == null) {
-          b = PgBinary.text(typeOid, binaryView(), format);
+          if (!PgBinary.hasCodec(typeOid)) {
+            throw PgBinary.noCodec(typeOid);
+          }
+          ByteBuffer view = binaryView();
+          PgBinary.checkSize(typeOid, view);
+          try {
+            b = PgBinary.text(typeOid, view, format);
+          } catch (IndexOutOfBoundsException e) {
+            throw new IllegalStateException(
+                "binary value of type oid "
+                    + Integer.toUnsignedString(typeOid)
+                    + " ("
+                    + length
+                    + " bytes) is not that type's send format",
+                e);
+          }
           text = b;
         }
         return b;
@@ -381,7 +396,9 @@ public final class ColumnValue {
       if (!PgBinary.hasCodec(typeOid)) {
         throw PgBinary.noCodec(typeOid);
       }
-      return fromBinary.read(typeOid, binaryView(), format);
+      ByteBuffer view = binaryView();
+      PgBinary.checkSize(typeOid, view);
+      return fromBinary.read(typeOid, view, format);
     }
     String t = text();
     return t == null ? null : fromText.apply(t);

@@ -77,6 +77,55 @@ final class PgBinary {
     }
   }
 
+  /** The size of a fixed-size type's send format, or -1 for variable-size ones. */
+  private static int fixedSize(int oid) {
+    switch (oid) {
+      case BOOL:
+        return 1;
+      case INT2:
+        return 2;
+      case INT4, OID, FLOAT4, DATE:
+        return 4;
+      case INT8, FLOAT8, TIME, TIMESTAMP, TIMESTAMPTZ:
+        return 8;
+      case TIMETZ:
+        return 12;
+      case INTERVAL, UUID:
+        return 16;
+      default:
+        return -1;
+    }
+  }
+
+  /**
+   * Refuses a value whose size cannot be its type's send format, before any reader indexes into it
+   * (a wrong size would otherwise read neighbouring garbage or throw an index error).
+   */
+  static void checkSize(int oid, ByteBuffer b) {
+    int size = fixedSize(oid);
+    if (size >= 0 ? b.remaining() != size : b.remaining() < minimumSize(oid)) {
+      throw new IllegalStateException(
+          "binary value of type oid "
+              + Integer.toUnsignedString(oid)
+              + " has "
+              + b.remaining()
+              + " bytes, which is not that type's send format");
+    }
+  }
+
+  private static int minimumSize(int oid) {
+    switch (oid) {
+      case NUMERIC:
+        return 8;
+      case JSONB:
+        return 1;
+      case INET, CIDR:
+        return 4;
+      default:
+        return isArrayWithCodec(oid) ? 12 : 0;
+    }
+  }
+
   static IllegalStateException noCodec(int oid) {
     return new IllegalStateException(
         "the value of type oid "

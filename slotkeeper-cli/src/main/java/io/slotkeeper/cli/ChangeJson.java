@@ -34,6 +34,9 @@ import java.util.List;
  *       commit.
  *   <li>Values are PostgreSQL's text output of the column (what psql shows) as JSON strings, SQL
  *       NULL as JSON null: a consumer never has to guess how a numeric or timestamp was rounded.
+ *       With --binary the same strings (binary values printed as the server prints them); only a
+ *       value of a type without a binary codec is an object {@code {"binary_base64": "...",
+ *       "type_oid": N}} holding its send format.
  *   <li>{@code new}: the row after an insert or update. Unchanged TOASTed columns (large values the
  *       server did not resend) are left out of it and named in {@code unchanged_toast}.
  *   <li>{@code old}: the row before an update or delete, when the server sends it: only the
@@ -223,11 +226,16 @@ final class ChangeJson {
     }
     Json.string(sb, name);
     sb.append(':');
-    switch (v.kind()) {
-      case NULL -> sb.append("null");
-      case TEXT -> Json.string(sb, v.text());
-      // Not requested by this program (binary = false), but never lose a value: base64 it.
-      default -> Json.string(sb, Base64.getEncoder().encodeToString(v.bytes()));
+    if (v.isNull()) {
+      sb.append("null");
+    } else if (v.hasCodec()) {
+      // TEXT, or BINARY printed exactly as the server's output function: the same line either way.
+      Json.string(sb, v.text());
+    } else {
+      // --binary and a type without a codec: never lose the value, and never pass it off as text.
+      sb.append("{\"binary_base64\":");
+      Json.string(sb, Base64.getEncoder().encodeToString(v.bytes()));
+      sb.append(",\"type_oid\":").append(Integer.toUnsignedString(v.typeOid())).append('}');
     }
     return false;
   }

@@ -170,7 +170,9 @@ final class PgBinary {
       case FLOAT8:
         return b.getDouble(0);
       case FLOAT4:
-        return b.getFloat(0);
+        // As asDouble() of the text format reads it: the float's shortest decimal, parsed as a
+        // double (3.4028235e+38, not the float's exact binary value 3.4028234663852886e+38).
+        return Double.parseDouble(PgFloats.float4(b.getFloat(0), 1));
       case NUMERIC:
         int sign = b.getShort(4) & 0xFFFF;
         if (sign == 0xC000) {

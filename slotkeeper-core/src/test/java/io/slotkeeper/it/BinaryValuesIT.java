@@ -13,6 +13,7 @@ import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.PgTypeOids;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
@@ -105,6 +106,12 @@ class BinaryValuesIT extends ActorSystemPerClass {
             if (!want.equals(b.text())) {
               mismatches.add(at + "binary format " + b.text() + " but the server prints " + want);
             }
+            String typedText = typed(t);
+            String typedBinary = typed(b);
+            if (!typedText.equals(typedBinary)) {
+              mismatches.add(
+                  at + "typed accessor: text format " + typedText + ", binary " + typedBinary);
+            }
           }
         }
       }
@@ -152,6 +159,38 @@ class BinaryValuesIT extends ActorSystemPerClass {
               });
     } finally {
       h.close();
+    }
+  }
+
+  /**
+   * The typed accessor that fits the value's type, its result (or the exception it throws) as a
+   * string: the same for a TEXT and a BINARY value of the same row.
+   */
+  private static String typed(ColumnValue v) {
+    try {
+      Object o =
+          switch (v.typeOid()) {
+            case PgTypeOids.BOOL -> v.asBoolean();
+            case PgTypeOids.INT2 -> v.asShort();
+            case PgTypeOids.INT4 -> v.asInt() + " " + v.asLong();
+            case PgTypeOids.INT8, PgTypeOids.OID -> v.asLong();
+            case PgTypeOids.NUMERIC -> v.asDouble() + " " + v.asBigDecimal();
+            case PgTypeOids.FLOAT4 -> v.asFloat() + " " + v.asDouble();
+            case PgTypeOids.FLOAT8 -> v.asDouble();
+            case PgTypeOids.BYTEA -> java.util.HexFormat.of().formatHex(v.asBytea());
+            case PgTypeOids.UUID -> v.asUuid();
+            case PgTypeOids.DATE -> v.asLocalDate();
+            case PgTypeOids.TIME -> v.asLocalTime();
+            case PgTypeOids.TIMETZ -> v.asOffsetTime();
+            case PgTypeOids.TIMESTAMP -> v.asLocalDateTime();
+            case PgTypeOids.TIMESTAMPTZ -> v.asOffsetDateTime() + " " + v.asInstant();
+            case PgTypeOids.INTERVAL -> v.asInterval();
+            case PgTypeOids.INET, PgTypeOids.CIDR -> v.asInet();
+            default -> PgTypeOids.isArrayWithCodec(v.typeOid()) ? v.asArray() : "text " + v.text();
+          };
+      return String.valueOf(o);
+    } catch (RuntimeException e) {
+      return e.getClass().getSimpleName();
     }
   }
 

@@ -141,6 +141,11 @@ class BinaryValuesTest {
     assertThat(f4(100000f)).isEqualTo("100000");
     assertThat(f4(1000000f)).isEqualTo("1e+06");
     assertThat(f4(Float.NaN)).isEqualTo("NaN");
+    // asDouble of a real reads as the text format's does: its shortest decimal, not the exact
+    // binary value widened.
+    assertThat(b(PgTypeOids.FLOAT4, i32(Float.floatToRawIntBits(Float.MAX_VALUE))).asDouble())
+        .isEqualTo(3.4028235e38)
+        .isEqualTo(ColumnValue.text("3.4028235e+38").asDouble());
     assertThat(f4(-0f)).isEqualTo("-0");
     assertThat(
             b(PgTypeOids.FLOAT4, i32(Float.floatToRawIntBits(Float.NEGATIVE_INFINITY))).asFloat())

@@ -57,6 +57,9 @@ import java.util.List;
  *       {@code lsn} (the slot's consistent point, where the changes start), {@code schema}, {@code
  *       table} and {@code new}, as for an insert. After a resync_required, the snapshot starts
  *       again: discard the snapshot rows received before it.
+ *   <li>{@code origin}: on the changes and the commit of a transaction written with a replication
+ *       origin (replayed by logical replication): {@code {"name": ..., "lsn": ...}}, the origin's
+ *       name and the transaction's LSN on its origin node. Absent otherwise.
  *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
  * </ul>
  */
@@ -169,6 +172,14 @@ final class ChangeJson {
     sb.append(e.xid() == 0 ? "null" : Long.toString(e.xid()));
     sb.append(",\"commit_time\":");
     sb.append(e.commitTime() == null ? "null" : "\"" + e.commitTime() + "\"");
+    // Only for a transaction written with a replication origin, so other lines stay as they were.
+    e.origin()
+        .ifPresent(
+            o -> {
+              sb.append(",\"origin\":{\"name\":");
+              Json.string(sb, o.name());
+              sb.append(",\"lsn\":\"").append(o.commitLsn()).append("\"}");
+            });
   }
 
   private static void table(StringBuilder sb, Relation r) {

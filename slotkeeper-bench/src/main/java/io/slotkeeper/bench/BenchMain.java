@@ -37,7 +37,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  */
 public final class BenchMain {
-  private static final Set<String> ALL = Set.of("decoder", "catchup", "latency", "stall", "memory");
+  private static final Set<String> ALL =
+      Set.of("decoder", "catchup", "latency", "stall", "memory", "formats");
 
   private BenchMain() {}
 
@@ -165,6 +166,9 @@ public final class BenchMain {
           if (dbBenches.contains("memory")) {
             memory(db, sizes, report, log);
           }
+          if (dbBenches.contains("formats")) {
+            formats(db, system, sizes, report, log);
+          }
         } finally {
           system.terminate();
         }
@@ -278,6 +282,61 @@ public final class BenchMain {
           "≥ 0.90×",
           sk / bl >= 0.9 ? "yes" : "**no**");
     }
+  }
+
+  /**
+   * Text vs binary values (issue 15), same run, same WAL: a backlog of inserts into a table of
+   * numeric, float8, timestamptz, date and uuid columns drained by Slotkeeper with {@code binary}
+   * off and on, each consumer printing every value with {@code text()} (as the program's JSON lines
+   * do), so the binary run pays for printing on the client what the text run's walsender printed.
+   */
+  private static void formats(
+      BenchDb db, ActorSystem<?> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    Contender text = new SlotkeeperContender(system, false, true);
+    Contender binary = new SlotkeeperContender(system, true, true);
+    CatchUpBench bench = new CatchUpBench(db, List.of(text, binary), log);
+    bench.warmUp(sizes.warmUpRows);
+    CatchUpBench.Result r =
+        bench.run("typed", sizes.catchUpRows, sizes.catchUpTransactionRows, sizes.catchUpRuns);
+    double b = r.median(binary.name());
+    double t = r.median(text.name());
+    report.row(
+        String.format(
+            Locale.ROOT,
+            "Binary vs text values: %,d inserts of 8 typed columns, changes/s, median of %d runs"
+                + " (slotkeeper binary | slotkeeper text)",
+            r.events(),
+            sizes.catchUpRuns),
+        Report.thousands(b)
+            + " "
+            + runs(r, binary.name())
+            + busy(r, binary.name())
+            + walsenderCpuPerChange(r, binary.name()),
+        Report.thousands(t)
+            + " "
+            + runs(r, text.name())
+            + busy(r, text.name())
+            + walsenderCpuPerChange(r, text.name()),
+        Report.ratio(b / t),
+        "–",
+        "–");
+  }
+
+  /**
+   * Median walsender CPU time per change (its on-CPU share times the drain's duration, over the
+   * changes): what the server pays per change, much less sensitive to a busy machine than
+   * changes/s.
+   */
+  private static String walsenderCpuPerChange(CatchUpBench.Result r, String contender) {
+    List<Double> busy = r.walsenderBusy().get(contender);
+    List<Double> rates = r.eventsPerSecond().get(contender);
+    double[] perChange = new double[busy.size()];
+    for (int i = 0; i < perChange.length; i++) {
+      // busy × (events / rate) seconds of CPU, over events changes.
+      perChange[i] = busy.get(i) / rates.get(i) * 1e6;
+    }
+    return String.format(Locale.ROOT, "<br>walsender CPU %.1f µs/change", Stats.median(perChange));
   }
 
   /**

@@ -2,7 +2,10 @@ package io.slotkeeper.pgoutput;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The settings of the session that decodes (for a replication stream: the walsender's) which decide
@@ -13,7 +16,8 @@ import java.util.Optional;
  * <p>A TEXT value is what the output function printed with these settings; a BINARY value's {@link
  * ColumnValue#text()} prints with them, so both formats give the same text. Rendering supports
  * {@code DateStyle} ISO (what pgjdbc, and so the engine, always sets), {@code IntervalStyle}
- * postgres (the default) and a {@code TimeZone} that Java's time-zone database knows; a value that
+ * postgres (the default) and a {@code TimeZone} that is a time-zone database name or a POSIX offset
+ * such as {@code GMT-05:00} (what pgjdbc sends for a JVM zone {@code GMT+05:00}); a value that
  * needs one of the others throws an {@link IllegalStateException} naming the setting.
  */
 public record ValueFormat(
@@ -54,8 +58,36 @@ public record ValueFormat(
     return new ValueFormat(timeZone, dateStyle, intervalStyle, extraFloatDigits, v);
   }
 
-  /** The session's TimeZone as a Java zone, if Java's time-zone database has that name. */
+  /**
+   * A POSIX zone without daylight saving: a name of at least three letters (or {@code <...>}) and
+   * an offset whose sign means WEST of Greenwich. pgjdbc sends a JVM zone given as an offset this
+   * way ({@code GMT+05:00} becomes {@code GMT-05:00}), and Java would read the same text as the
+   * opposite offset.
+   */
+  private static final Pattern POSIX_FIXED =
+      Pattern.compile("(?:[A-Za-z]{3,}|<[^>]*>)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?");
+
+  /**
+   * The session's TimeZone as a Java zone: a POSIX offset zone as PostgreSQL reads it ({@code
+   * GMT-05:00} is five hours east), else a name of the time-zone database Java shares with
+   * PostgreSQL; empty for anything else (a POSIX zone with daylight-saving rules, say).
+   */
   public Optional<ZoneId> zone() {
+    Matcher m = POSIX_FIXED.matcher(timeZone);
+    if (m.matches()) {
+      int west =
+          Integer.parseInt(m.group(2)) * 3600
+              + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)) * 60)
+              + (m.group(4) == null ? 0 : Integer.parseInt(m.group(4)));
+      if (m.group(1).equals("-")) {
+        west = -west;
+      }
+      try {
+        return Optional.of(ZoneOffset.ofTotalSeconds(-west));
+      } catch (DateTimeException e) {
+        return Optional.empty();
+      }
+    }
     try {
       return Optional.of(ZoneId.of(timeZone));
     } catch (DateTimeException e) {

@@ -122,6 +122,36 @@ class BinaryValuesIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * A JVM zone given as an offset ({@code GMT+05:00}) reaches the server in POSIX form, where the
+   * sign means the opposite ({@code GMT-05:00}: five hours EAST): binary timestamptz values must
+   * still print as the server prints them, never with the offset mirrored.
+   */
+  @Test
+  void aPosixOffsetTimeZonePrintsAsTheServerPrintsIt() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE tz (id int PRIMARY KEY, ts timestamptz)");
+    pg.execute("CREATE PUBLICATION tz_pub FOR TABLE tz");
+    pg.execute("SELECT pg_create_logical_replication_slot('tz_binary', 'pgoutput')");
+    TimeZone saved = TimeZone.getDefault();
+    TimeZone.setDefault(TimeZone.getTimeZone("GMT+05:00"));
+    try {
+      String want;
+      try (Connection c = plainConnection(pg)) {
+        exec(c, "INSERT INTO tz VALUES (1, '2024-02-29 13:45:30.5+00')");
+        want = query(c, "SELECT ts FROM tz WHERE id = 1");
+        assertThat(want).isEqualTo("2024-02-29 18:45:30.5+05");
+      }
+      SourceSettings s = Harness.settings(pg, "tz_binary", "tz_pub");
+      List<Insert> got = inserts(s.withStream(s.stream().withBinary(true)), 1);
+      ColumnValue ts = got.get(0).newTuple().get(1);
+      assertThat(ts.kind()).isEqualTo(ColumnValue.Kind.BINARY);
+      assertThat(ts.text()).isEqualTo(want);
+    } finally {
+      TimeZone.setDefault(saved);
+    }
+  }
+
   @Test
   void binaryOnPostgres13FailsNamingPostgres14() throws Exception {
     try (PostgresServer pg13 = PostgresServer.builder().version(13).start()) {

@@ -405,7 +405,18 @@ class BinaryValuesTest {
 
   @Test
   void timestamptzTextNeedsAZoneJavaKnows() {
-    ValueFormat unknown = ValueFormat.DEFAULT.withTimeZone("<+0330>-03:30");
+    // POSIX zones without daylight saving: the offset's sign means WEST, as PostgreSQL reads it.
+    long noon = PgTimestamps.toPgMicros(Instant.parse("2024-02-29T12:00:00Z"));
+    assertThat(b(PgTypeOids.TIMESTAMPTZ, i64(noon), UTC.withTimeZone("GMT-05:00")).text())
+        .isEqualTo("2024-02-29 17:00:00+05");
+    assertThat(b(PgTypeOids.TIMESTAMPTZ, i64(noon), UTC.withTimeZone("<+0330>-03:30")).text())
+        .isEqualTo("2024-02-29 15:30:00+03:30");
+    assertThat(b(PgTypeOids.TIMESTAMPTZ, i64(noon), UTC.withTimeZone("UTC+3")).text())
+        .isEqualTo("2024-02-29 09:00:00-03");
+    // tz database names mean the same in Java and PostgreSQL (Etc/GMT+5 is five hours west).
+    assertThat(b(PgTypeOids.TIMESTAMPTZ, i64(noon), UTC.withTimeZone("Etc/GMT+5")).text())
+        .isEqualTo("2024-02-29 07:00:00-05");
+    ValueFormat unknown = ValueFormat.DEFAULT.withTimeZone("EST5EDT4,M3.2.0,M11.1.0");
     long micros = PgTimestamps.toPgMicros(Instant.parse("2024-02-29T13:45:30Z"));
     assertThatThrownBy(() -> b(PgTypeOids.TIMESTAMPTZ, i64(micros), unknown).text())
         .isInstanceOf(IllegalStateException.class)

@@ -5,6 +5,7 @@ import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.Origin;
 import io.slotkeeper.pgoutput.PgOutputMessage;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.Truncate;
@@ -49,6 +50,7 @@ public final class ChangeEnvelope {
   private final ResyncRequired resync;
   private final Relation snapshotRelation;
   private final TupleData row;
+  private final Origin origin;
 
   /**
    * A control element announcing a gap, emitted before any change from a re-created slot. Built by
@@ -70,6 +72,7 @@ public final class ChangeEnvelope {
     this.resync = resync;
     this.snapshotRelation = null;
     this.row = null;
+    this.origin = null;
   }
 
   /**
@@ -97,6 +100,7 @@ public final class ChangeEnvelope {
     this.resync = null;
     this.snapshotRelation = Objects.requireNonNull(relation);
     this.row = Objects.requireNonNull(row);
+    this.origin = null;
   }
 
   /**
@@ -165,6 +169,45 @@ public final class ChangeEnvelope {
     this.resync = null;
     this.snapshotRelation = null;
     this.row = null;
+    this.origin = null;
+  }
+
+  /** A copy of {@code from} carrying {@code origin}. */
+  private ChangeEnvelope(ChangeEnvelope from, Origin origin) {
+    this.kind = from.kind;
+    this.lsn = from.lsn;
+    this.xid = from.xid;
+    this.commitLsn = from.commitLsn;
+    this.commitTime = from.commitTime;
+    this.message = from.message;
+    this.offset = from.offset;
+    this.resync = from.resync;
+    this.snapshotRelation = from.snapshotRelation;
+    this.row = from.row;
+    this.origin = Objects.requireNonNull(origin, "origin");
+  }
+
+  /**
+   * This envelope, carrying the replication origin of its transaction. Used by the engine for the
+   * elements of a transaction that has one; public, like {@link #of}, for the flow testkit and
+   * users' tests.
+   */
+  public ChangeEnvelope withOrigin(Origin origin) {
+    return new ChangeEnvelope(this, origin);
+  }
+
+  /**
+   * The replication origin of this element's transaction, when it has one: the origin's name and
+   * the LSN the transaction had on its origin node ({@link Origin#commitLsn()}, {@code 0/0} when
+   * the writing session did not set one with {@code pg_replication_origin_xact_setup}). A
+   * transaction has an origin when the session that wrote it had one set: logical replication's
+   * apply workers set it (origin {@code pg_<subscription oid>}), so this tells replayed changes
+   * from local ones. Present on every change, message and the COMMIT of such a transaction, but not
+   * on its BEGIN: the server sends the Origin message after the Begin, and that Begin's {@link
+   * #lsn()} is {@code 0/0}.
+   */
+  public Optional<Origin> origin() {
+    return Optional.ofNullable(origin);
   }
 
   public Kind kind() {

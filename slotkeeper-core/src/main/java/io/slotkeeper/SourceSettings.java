@@ -112,7 +112,9 @@ public final class SourceSettings {
             c.duration("poll.max-interval"),
             c.integer("batch-size"),
             c.bool("idle-advance"),
-            c.integer("unacknowledged-warning")),
+            c.integer("unacknowledged-warning"),
+            c.bool("binary"),
+            origin(c)),
         RestartSettings.read(c),
         new RetentionSettings(
             c.duration("retention.check-interval"), c.bytes("retention.safe-wal-size-warning")),
@@ -138,6 +140,17 @@ public final class SourceSettings {
       default:
         throw new IllegalArgumentException(
             CONFIG_PATH + ".slot.snapshot is '" + value + "'. Fix: use off or initial");
+    }
+  }
+
+  private static StreamSettings.OriginFilter origin(SettingsReader c) {
+    switch (c.string("origin")) {
+      case "any":
+        return StreamSettings.OriginFilter.ANY;
+      case "none":
+        return StreamSettings.OriginFilter.NONE;
+      default:
+        throw c.bad("origin", "must be any or none", "use any or none");
     }
   }
 

@@ -9,10 +9,22 @@ import java.util.Optional;
  * how soon acknowledgements reach the server, how the connection is polled and read, and when the
  * slot advances or a warning is raised ({@code proto-version}, {@code keepalive-interval}, {@code
  * keepalive-max-interval}, {@code liveness-timeout}, {@code ack.flush-interval}, {@code poll.*},
- * {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning} in reference.conf).
- * Immutable; every {@code withXxx} returns a changed copy.
+ * {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning}, {@code binary}, {@code
+ * origin} in reference.conf). Immutable; every {@code withXxx} returns a changed copy.
  */
 public final class StreamSettings {
+
+  /** Which transactions pgoutput sends by their replication origin (pgoutput option origin). */
+  public enum OriginFilter {
+    /** Every transaction, whatever its origin (the server's behaviour without the option). */
+    ANY,
+    /**
+     * Only transactions without an origin: changes written by this server's own sessions, not those
+     * replayed by logical replication (or any session with a replication origin set). 16+.
+     */
+    NONE
+  }
+
   private final int protoVersion;
   private final Optional<Duration> keepaliveInterval;
   private final Duration keepaliveMaxInterval;
@@ -23,6 +35,8 @@ public final class StreamSettings {
   private final int batchSize;
   private final boolean idleAdvance;
   private final int unacknowledgedWarning;
+  private final boolean binary;
+  private final OriginFilter origin;
 
   StreamSettings(
       int protoVersion,
@@ -34,7 +48,9 @@ public final class StreamSettings {
       Duration pollMaxInterval,
       int batchSize,
       boolean idleAdvance,
-      int unacknowledgedWarning) {
+      int unacknowledgedWarning,
+      boolean binary,
+      OriginFilter origin) {
     this.protoVersion = protoVersion;
     this.keepaliveInterval = Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
     this.keepaliveMaxInterval =
@@ -46,6 +62,53 @@ public final class StreamSettings {
     this.batchSize = batchSize;
     this.idleAdvance = idleAdvance;
     this.unacknowledgedWarning = unacknowledgedWarning;
+    this.binary = binary;
+    this.origin = Objects.requireNonNull(origin, "origin");
+  }
+
+  /**
+   * Values in the types' binary send format (pgoutput option binary, PostgreSQL 14+) instead of
+   * their text output; {@code ColumnValue.text()} prints them as the server would.
+   */
+  public boolean binary() {
+    return binary;
+  }
+
+  /** Which transactions the server sends by replication origin (pgoutput option origin, 16+). */
+  public OriginFilter origin() {
+    return origin;
+  }
+
+  public StreamSettings withBinary(boolean v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        v,
+        origin);
+  }
+
+  public StreamSettings withOrigin(OriginFilter v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        binary,
+        v);
   }
 
   /** The pgoutput protocol version, 1 to 4. */
@@ -110,7 +173,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   /** A fixed keepalive interval; null restores the automatic one. */
@@ -125,7 +190,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   public StreamSettings withKeepaliveMaxInterval(Duration v) {
@@ -139,7 +206,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   /** A fixed liveness timeout; null restores the automatic one. */
@@ -154,7 +223,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   public StreamSettings withAckFlushInterval(Duration v) {
@@ -168,7 +239,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   public StreamSettings withPollInterval(Duration min, Duration max) {
@@ -182,7 +255,9 @@ public final class StreamSettings {
         max,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   public StreamSettings withBatchSize(int v) {
@@ -196,7 +271,9 @@ public final class StreamSettings {
         pollMaxInterval,
         v,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   public StreamSettings withIdleAdvance(boolean v) {
@@ -210,7 +287,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         v,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        binary,
+        origin);
   }
 
   public StreamSettings withUnacknowledgedWarning(int v) {
@@ -224,7 +303,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        v);
+        v,
+        binary,
+        origin);
   }
 
   @Override
@@ -249,6 +330,10 @@ public final class StreamSettings {
         + idleAdvance
         + ", unacknowledgedWarning="
         + unacknowledgedWarning
+        + ", binary="
+        + binary
+        + ", origin="
+        + origin
         + ")";
   }
 }

@@ -29,7 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  *   --quick                 small sizes, for trying things out (minutes, not tens of minutes)
- *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive, snapshot
+ *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive, snapshot, formats
  *   --snapshot-rows=N       rows of the snapshot benchmark (over 4 tables)
  *   --results=FILE          where to write the table (markdown)
  *   --catchup-rows=N        backlog size of the catch-up benchmark
@@ -39,7 +39,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
   private static final Set<String> ALL =
-      Set.of("decoder", "catchup", "latency", "stall", "memory", "archive", "snapshot");
+      Set.of("decoder", "catchup", "latency", "stall", "memory", "archive", "snapshot", "formats");
 
   private BenchMain() {}
 
@@ -189,6 +189,9 @@ public final class BenchMain {
           if (dbBenches.contains("snapshot")) {
             snapshot(db, system, sizes, report, log);
           }
+          if (dbBenches.contains("formats")) {
+            formats(db, system, sizes, report, log);
+          }
         } finally {
           system.terminate();
         }
@@ -302,6 +305,61 @@ public final class BenchMain {
           "≥ 0.90×",
           sk / bl >= 0.9 ? "yes" : "**no**");
     }
+  }
+
+  /**
+   * Text vs binary values (issue 15), same run, same WAL: a backlog of inserts into a table of
+   * numeric, float8, timestamptz, date and uuid columns drained by Slotkeeper with {@code binary}
+   * off and on, each consumer printing every value with {@code text()} (as the program's JSON lines
+   * do), so the binary run pays for printing on the client what the text run's walsender printed.
+   */
+  private static void formats(
+      BenchDb db, ActorSystem<?> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    Contender text = new SlotkeeperContender(system, false, true);
+    Contender binary = new SlotkeeperContender(system, true, true);
+    CatchUpBench bench = new CatchUpBench(db, List.of(text, binary), log);
+    bench.warmUp(sizes.warmUpRows);
+    CatchUpBench.Result r =
+        bench.run("typed", sizes.catchUpRows, sizes.catchUpTransactionRows, sizes.catchUpRuns);
+    double b = r.median(binary.name());
+    double t = r.median(text.name());
+    report.row(
+        String.format(
+            Locale.ROOT,
+            "Binary vs text values: %,d inserts of 8 typed columns, changes/s, median of %d runs"
+                + " (slotkeeper binary | slotkeeper text)",
+            r.events(),
+            sizes.catchUpRuns),
+        Report.thousands(b)
+            + " "
+            + runs(r, binary.name())
+            + busy(r, binary.name())
+            + walsenderCpuPerChange(r, binary.name()),
+        Report.thousands(t)
+            + " "
+            + runs(r, text.name())
+            + busy(r, text.name())
+            + walsenderCpuPerChange(r, text.name()),
+        Report.ratio(b / t),
+        "–",
+        "–");
+  }
+
+  /**
+   * Median walsender CPU time per change (its on-CPU share times the drain's duration, over the
+   * changes): what the server pays per change, much less sensitive to a busy machine than
+   * changes/s.
+   */
+  private static String walsenderCpuPerChange(CatchUpBench.Result r, String contender) {
+    List<Double> busy = r.walsenderBusy().get(contender);
+    List<Double> rates = r.eventsPerSecond().get(contender);
+    double[] perChange = new double[busy.size()];
+    for (int i = 0; i < perChange.length; i++) {
+      // busy × (events / rate) seconds of CPU, over events changes.
+      perChange[i] = busy.get(i) / rates.get(i) * 1e6;
+    }
+    return String.format(Locale.ROOT, "<br>walsender CPU %.1f µs/change", Stats.median(perChange));
   }
 
   /**

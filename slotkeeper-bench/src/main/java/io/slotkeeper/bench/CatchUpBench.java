@@ -52,7 +52,7 @@ final class CatchUpBench {
     for (Contender c : contenders) {
       db.createSlot(slot("warm", c, 0));
     }
-    writeInserts("warm", rows, 1000);
+    writeInserts("warm", "insert", rows, 1000);
     for (Contender c : contenders) {
       drain(c, slot("warm", c, 0), "warm_pub", rows);
     }
@@ -67,7 +67,7 @@ final class CatchUpBench {
   Result run(String variant, int events, int transactionRows, int runs) throws Exception {
     String table = "cu_" + variant;
     String pub = table + "_pub";
-    db.execute("CREATE TABLE " + table + " (id bigint PRIMARY KEY, a int, b int, note text)");
+    db.execute(ddl(variant, table));
     db.execute("CREATE PUBLICATION " + pub + " FOR TABLE " + table);
     int transactions = events / transactionRows;
     int ins = transactionRows / 2;
@@ -94,7 +94,7 @@ final class CatchUpBench {
     if (variant.equals("mixed")) {
       writeMixed(table, transactions, ins, upd, del);
     } else {
-      writeInserts(table, events, transactionRows);
+      writeInserts(table, variant, events, transactionRows);
     }
     double writeSeconds = (System.nanoTime() - t0) / 1e9;
     long total = (long) transactions * transactionRows;
@@ -156,19 +156,13 @@ final class CatchUpBench {
     return new double[] {(end - t0) / 1e9, busy};
   }
 
-  private void writeInserts(String table, long rows, int perTransaction) throws Exception {
+  private void writeInserts(String table, String variant, long rows, int perTransaction)
+      throws Exception {
     try (Connection conn = db.connect();
         Statement st = conn.createStatement()) {
       for (long from = 1; from <= rows; from += perTransaction) {
         long to = Math.min(rows, from + perTransaction - 1);
-        st.execute(
-            "INSERT INTO "
-                + table
-                + " SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series("
-                + from
-                + ", "
-                + to
-                + ") g");
+        st.execute("INSERT INTO " + table + " " + rows(variant, from, to));
       }
     }
   }
@@ -207,6 +201,31 @@ final class CatchUpBench {
   }
 
   private static String slot(String table, Contender c, int run) {
-    return table + "_" + (c instanceof SlotkeeperContender ? "sk" : "bl") + run;
+    return table + "_" + c.name().replaceAll("[^a-z]", "") + run;
+  }
+
+  /**
+   * The backlog table: four simple columns, or ("typed") the types whose output functions cost the
+   * server most (numeric, float8, timestamptz, date, uuid), for the text vs binary comparison.
+   */
+  private static String ddl(String variant, String table) {
+    return variant.equals("typed")
+        ? "CREATE TABLE "
+            + table
+            + " (id bigint PRIMARY KEY, a int, n numeric(14,4), f float8, ts timestamptz,"
+            + " d date, u uuid, note text)"
+        : "CREATE TABLE " + table + " (id bigint PRIMARY KEY, a int, b int, note text)";
+  }
+
+  private static String rows(String variant, long from, long to) {
+    return variant.equals("typed")
+        ? "SELECT g, g % 1000, g * 1.2345, g / 7.0, timestamptz '2024-01-01 00:00+00' + g *"
+            + " interval '1 second', date '2024-01-01' + (g % 1000)::int,"
+            + " md5(g::text)::uuid, 'row ' || g FROM generate_series("
+            + from
+            + ", "
+            + to
+            + ") g"
+        : "SELECT g, g % 1000, g * 2, 'row ' || g FROM generate_series(" + from + ", " + to + ") g";
   }
 }

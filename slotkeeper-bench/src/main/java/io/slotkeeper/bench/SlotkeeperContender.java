@@ -22,14 +22,27 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class SlotkeeperContender implements Contender {
   private final ActorSystem<?> system;
+  private final boolean binary;
+  private final boolean readValues;
 
   SlotkeeperContender(ActorSystem<?> system) {
+    this(system, false, false);
+  }
+
+  /**
+   * @param binary stream with {@code binary = on}
+   * @param readValues print every value of every row change with {@code text()}, as the program's
+   *     JSON lines do: what a consumer that uses the values pays on top of the stream
+   */
+  SlotkeeperContender(ActorSystem<?> system, boolean binary, boolean readValues) {
     this.system = system;
+    this.binary = binary;
+    this.readValues = readValues;
   }
 
   @Override
   public String name() {
-    return "slotkeeper";
+    return binary ? "slotkeeper binary" : readValues ? "slotkeeper text" : "slotkeeper";
   }
 
   @Override
@@ -37,14 +50,27 @@ final class SlotkeeperContender implements Contender {
       BenchDb db, String slot, String publication, Listener listener, boolean stallable)
       throws Exception {
     Gate gate = new Gate();
-    Source<ChangeEnvelope, Control> source =
-        ReplicationSource.create(db.sourceSettings(slot, publication));
+    io.slotkeeper.SourceSettings settings = db.sourceSettings(slot, publication);
+    if (binary) {
+      settings = settings.withStream(settings.stream().withBinary(true));
+    }
+    Source<ChangeEnvelope, Control> source = ReplicationSource.create(settings);
     if (stallable) {
       // Only the stall benchmark pays for this extra stage.
       source = source.mapAsync(1, gate::pass);
     }
     Pair<Control, CompletionStage<Done>> run =
-        source.toMat(Sink.foreach(env -> deliver(env, listener)), Keep.both()).run(system);
+        source
+            .toMat(
+                Sink.foreach(
+                    env -> {
+                      if (readValues) {
+                        readValues(env);
+                      }
+                      deliver(env, listener);
+                    }),
+                Keep.both())
+            .run(system);
     Control control = run.first();
     control
         .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(60))
@@ -92,6 +118,21 @@ final class SlotkeeperContender implements Contender {
         listener.commit();
       }
       default -> {}
+    }
+  }
+
+  /** Prints every value as the program's JSON lines would (the text, whatever the format). */
+  private static void readValues(ChangeEnvelope env) {
+    if (env.message() instanceof io.slotkeeper.pgoutput.Insert i) {
+      int chars = 0;
+      for (io.slotkeeper.pgoutput.ColumnValue v : i.newTuple().values()) {
+        if (v.hasBytes()) {
+          chars += v.text().length();
+        }
+      }
+      if (chars < 0) {
+        throw new IllegalStateException("unreachable");
+      }
     }
   }
 

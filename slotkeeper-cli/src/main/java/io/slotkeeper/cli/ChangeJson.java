@@ -34,6 +34,9 @@ import java.util.List;
  *       commit.
  *   <li>Values are PostgreSQL's text output of the column (what psql shows) as JSON strings, SQL
  *       NULL as JSON null: a consumer never has to guess how a numeric or timestamp was rounded.
+ *       With --binary the same strings (binary values printed as the server prints them); only a
+ *       value of a type without a binary codec is an object {@code {"binary_base64": "...",
+ *       "type_oid": N}} holding its send format.
  *   <li>{@code new}: the row after an insert or update. Unchanged TOASTed columns (large values the
  *       server did not resend) are left out of it and named in {@code unchanged_toast}.
  *   <li>{@code old}: the row before an update or delete, when the server sends it: only the
@@ -54,6 +57,9 @@ import java.util.List;
  *       {@code lsn} (the slot's consistent point, where the changes start), {@code schema}, {@code
  *       table} and {@code new}, as for an insert. After a resync_required, the snapshot starts
  *       again: discard the snapshot rows received before it.
+ *   <li>{@code origin}: on the changes and the commit of a transaction written with a replication
+ *       origin (replayed by logical replication): {@code {"name": ..., "lsn": ...}}, the origin's
+ *       name and the transaction's LSN on its origin node. Absent otherwise.
  *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
  * </ul>
  */
@@ -166,6 +172,14 @@ final class ChangeJson {
     sb.append(e.xid() == 0 ? "null" : Long.toString(e.xid()));
     sb.append(",\"commit_time\":");
     sb.append(e.commitTime() == null ? "null" : "\"" + e.commitTime() + "\"");
+    // Only for a transaction written with a replication origin, so other lines stay as they were.
+    e.origin()
+        .ifPresent(
+            o -> {
+              sb.append(",\"origin\":{\"name\":");
+              Json.string(sb, o.name());
+              sb.append(",\"lsn\":\"").append(o.commitLsn()).append("\"}");
+            });
   }
 
   private static void table(StringBuilder sb, Relation r) {
@@ -223,11 +237,16 @@ final class ChangeJson {
     }
     Json.string(sb, name);
     sb.append(':');
-    switch (v.kind()) {
-      case NULL -> sb.append("null");
-      case TEXT -> Json.string(sb, v.text());
-      // Not requested by this program (binary = false), but never lose a value: base64 it.
-      default -> Json.string(sb, Base64.getEncoder().encodeToString(v.bytes()));
+    if (v.isNull()) {
+      sb.append("null");
+    } else if (v.hasCodec()) {
+      // TEXT, or BINARY printed exactly as the server's output function: the same line either way.
+      Json.string(sb, v.text());
+    } else {
+      // --binary and a type without a codec: never lose the value, and never pass it off as text.
+      sb.append("{\"binary_base64\":");
+      Json.string(sb, Base64.getEncoder().encodeToString(v.bytes()));
+      sb.append(",\"type_oid\":").append(Integer.toUnsignedString(v.typeOid())).append('}');
     }
     return false;
   }

@@ -6,6 +6,7 @@ import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.SqlStates;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.DrainingControl;
@@ -89,6 +90,22 @@ final class StreamCommand implements Callable<Integer> {
           "initial: a slot this command creates starts with every row of the published tables"
               + " (snapshot lines), then the changes from that point on.")
   String snapshot;
+
+  @Option(
+      names = "--binary",
+      description =
+          "Ask the server for values in binary format (PostgreSQL 14+). The lines are the same as"
+              + " without it; a value of a type Slotkeeper has no binary codec for (enum, domain,"
+              + " range, money, ...) is written as {\"binary_base64\": ..., \"type_oid\": ...}.")
+  boolean binary;
+
+  @Option(
+      names = "--origin",
+      paramLabel = "any|none",
+      description =
+          "none: skip transactions replayed here by logical replication (written with a"
+              + " replication origin), PostgreSQL 16+. Default any.")
+  String origin;
 
   @Option(
       names = "--create-publication",
@@ -379,6 +396,18 @@ final class StreamCommand implements Callable<Integer> {
             throw CliException.usage(
                 "unknown --snapshot '" + snapshot + "'",
                 "use --snapshot off or --snapshot initial");
+      }
+    }
+    if (binary) {
+      s = s.withStream(s.stream().withBinary(true));
+    }
+    if (origin != null) {
+      switch (origin) {
+        case "any" -> s = s.withStream(s.stream().withOrigin(StreamSettings.OriginFilter.ANY));
+        case "none" -> s = s.withStream(s.stream().withOrigin(StreamSettings.OriginFilter.NONE));
+        default ->
+            throw CliException.usage(
+                "unknown --origin '" + origin + "'", "use --origin any or --origin none");
       }
     }
     if (endLsn != null && s.stream().keepaliveInterval().isEmpty()) {

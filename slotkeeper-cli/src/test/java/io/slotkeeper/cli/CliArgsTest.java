@@ -100,6 +100,15 @@ class CliArgsTest {
   }
 
   @Test
+  void originIsAnyOrNone() {
+    assertOneLineError(
+        CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--origin", "all"),
+        2,
+        "--origin",
+        "none");
+  }
+
+  @Test
   void tableNeedsCreatePublicationAndHttpNeedsHostPort() {
     assertOneLineError(
         CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--table", "t"),

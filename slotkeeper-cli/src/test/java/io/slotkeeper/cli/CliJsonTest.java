@@ -138,6 +138,52 @@ class CliJsonTest {
   }
 
   @Test
+  void binaryValuesAreTheirTextAndOnlyValuesWithoutCodecAreObjects() {
+    byte[] int4 = {0, 0, 0, 7};
+    byte[] enumLabel = "happy".getBytes(StandardCharsets.UTF_8);
+    Map<String, Object> j =
+        line(
+            env(
+                Kind.INSERT,
+                new Insert(
+                    0,
+                    ITEMS,
+                    TupleData.of(
+                        ColumnValue.binary(int4, 23, io.slotkeeper.pgoutput.ValueFormat.DEFAULT),
+                        ColumnValue.binary(
+                            enumLabel, 16500, io.slotkeeper.pgoutput.ValueFormat.DEFAULT),
+                        ColumnValue.NULL)),
+                7),
+            false);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> values = (Map<String, Object>) j.get("new");
+    assertThat(values.get("id")).isEqualTo("7");
+    assertThat(values.get("name"))
+        .isEqualTo(
+            Map.of(
+                "binary_base64",
+                Base64.getEncoder().encodeToString(enumLabel),
+                "type_oid",
+                16500L));
+    assertThat(j).doesNotContainKey("origin");
+  }
+
+  @Test
+  void aTransactionWithAReplicationOriginSaysWhichOnItsLines() {
+    ChangeEnvelope e =
+        env(
+                Kind.INSERT,
+                new Insert(
+                    0,
+                    ITEMS,
+                    TupleData.of(ColumnValue.text("1"), ColumnValue.NULL, ColumnValue.NULL)),
+                7)
+            .withOrigin(new io.slotkeeper.pgoutput.Origin(Lsn.parse("0/ABCDEF"), "pg_16400"));
+    assertThat(line(e, false).get("origin"))
+        .isEqualTo(Map.of("name", "pg_16400", "lsn", "0/ABCDEF"));
+  }
+
+  @Test
   void updateLeavesUnchangedToastOutAndKeepsOnlyKeyColumnsOfAKeyImage() {
     TupleData old = TupleData.of(ColumnValue.text("1"), ColumnValue.NULL, ColumnValue.NULL);
     TupleData now =

@@ -3,6 +3,7 @@ package io.slotkeeper.pgoutput;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -21,13 +22,18 @@ import java.util.function.Function;
  * column. Text is decoded only when {@link #text()} is called, and then cached.
  *
  * <p>Typed accessors ({@link #asLong()}, {@link #asBigDecimal()}, {@link #asOffsetDateTime()}, …)
- * parse a TEXT value as the output of the built-in type they name, so users need not parse the
- * server's text themselves; which one fits a column follows from its type in the {@link Relation}.
- * Each returns null for SQL NULL and throws {@link IllegalStateException} for UNCHANGED_TOAST and
- * BINARY (as {@link #text()} does) and {@link IllegalArgumentException} for text that is not that
- * type's output. Values Java has no exact counterpart for map as pgjdbc's {@code getObject} maps
- * them: {@code infinity}/{@code -infinity} to the type's {@code MAX}/{@code MIN}, {@code 24:00:00}
- * to {@link LocalTime#MAX}, BC years proleptically (1 BC is year 0).
+ * read a TEXT value as the output of the built-in type they name, and a BINARY value (option {@code
+ * binary}) as that type's send format, so users need not parse the server's bytes themselves; which
+ * one fits a column follows from its type ({@link #typeOid()}, from the {@link Relation}). {@link
+ * #text()} of a BINARY value of a type with a codec ({@link PgTypeOids}) is exactly what the
+ * server's output function prints, with the session settings in {@link ValueFormat}, so a consumer
+ * sees the same text in both formats; a BINARY value of another type keeps its bytes ({@link
+ * #hasCodec()} is false). Each accessor returns null for SQL NULL and throws {@link
+ * IllegalStateException} for UNCHANGED_TOAST and for BINARY without a codec (as {@link #text()}
+ * does) and {@link IllegalArgumentException} for a value that is not of that type. Values Java has
+ * no exact counterpart for map as pgjdbc's {@code getObject} maps them: {@code infinity}/{@code
+ * -infinity} to the type's {@code MAX}/{@code MIN}, {@code 24:00:00} to {@link LocalTime#MAX}, BC
+ * years proleptically (1 BC is year 0).
  */
 public final class ColumnValue {
 
@@ -67,14 +73,23 @@ public final class ColumnValue {
   private final byte[] data;
   private final int offset;
   private final int length;
+  private final int typeOid;
+  private final ValueFormat format;
   // Benign data race: String is immutable, so a thread that sees null just decodes again.
   private String text;
 
-  private ColumnValue(Kind kind, byte[] data, int offset, int length) {
+  private ColumnValue(
+      Kind kind, byte[] data, int offset, int length, int typeOid, ValueFormat format) {
     this.kind = kind;
     this.data = data;
     this.offset = offset;
     this.length = length;
+    this.typeOid = typeOid;
+    this.format = format;
+  }
+
+  private ColumnValue(Kind kind, byte[] data, int offset, int length) {
+    this(kind, data, offset, length, 0, ValueFormat.DEFAULT);
   }
 
   /** A TEXT value holding a copy of {@code utf8}. */
@@ -90,21 +105,53 @@ public final class ColumnValue {
     return v;
   }
 
-  /** A BINARY value holding a copy of {@code bytes}. */
+  /** A BINARY value holding a copy of {@code bytes}, of no known type (no codec). */
   public static ColumnValue binary(byte[] bytes) {
     return new ColumnValue(Kind.BINARY, bytes.clone(), 0, bytes.length);
   }
 
   /**
-   * A TEXT or BINARY value viewing {@code data[offset, offset+length)} without copying. Only for
-   * the decoder, which owns {@code data} and never changes it afterwards.
+   * A BINARY value of type {@code typeOid} holding a copy of {@code bytes} (the type's send
+   * format), printed by {@link #text()} as a session with {@code format}'s settings would print it.
    */
-  static ColumnValue view(Kind kind, byte[] data, int offset, int length) {
-    return new ColumnValue(kind, data, offset, length);
+  public static ColumnValue binary(byte[] bytes, int typeOid, ValueFormat format) {
+    return new ColumnValue(
+        Kind.BINARY,
+        bytes.clone(),
+        0,
+        bytes.length,
+        typeOid,
+        java.util.Objects.requireNonNull(format, "format"));
+  }
+
+  /**
+   * A TEXT or BINARY value of type {@code typeOid} viewing {@code data[offset, offset+length)}
+   * without copying. Only for the decoder, which owns {@code data} and never changes it afterwards.
+   */
+  static ColumnValue view(
+      Kind kind, byte[] data, int offset, int length, int typeOid, ValueFormat format) {
+    return new ColumnValue(kind, data, offset, length, typeOid, format);
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  /**
+   * The column's type oid as its {@link Relation} names it (compare with {@link PgTypeOids}), or 0
+   * for a value built without one.
+   */
+  public int typeOid() {
+    return typeOid;
+  }
+
+  /**
+   * False only for a BINARY value whose type has no binary codec here (a type not in {@link
+   * PgTypeOids}, e.g. an enum, a domain, a range or money): its {@link #text()} and typed accessors
+   * throw, and its {@link #bytes()} are the type's send format.
+   */
+  public boolean hasCodec() {
+    return kind != Kind.BINARY || PgBinary.hasCodec(typeOid);
   }
 
   public boolean isNull() {
@@ -136,10 +183,12 @@ public final class ColumnValue {
   }
 
   /**
-   * The value as text: the UTF-8 decoding of a TEXT value, or null for NULL.
+   * The value as text: the UTF-8 decoding of a TEXT value, what the type's output function prints
+   * for a BINARY value of a type with a codec, or null for NULL.
    *
-   * @throws IllegalStateException for UNCHANGED_TOAST (the server did not send the value) and
-   *     BINARY (the bytes are a type-specific binary format, not text)
+   * @throws IllegalStateException for UNCHANGED_TOAST (the server did not send the value) and for a
+   *     BINARY value without a codec (naming its type oid; see {@link #hasCodec()}), or one whose
+   *     printing needs a session setting not supported (see {@link ValueFormat})
    */
   public String text() {
     switch (kind) {
@@ -157,31 +206,59 @@ public final class ColumnValue {
             "column value is an unchanged TOAST value: the server did not send"
                 + " it; take it from the previous row image or the database");
       default:
-        throw new IllegalStateException(
-            "column value is in binary format ("
-                + length
-                + " bytes); use bytes() or buffer() and the type's binary receive format");
+        String b = text;
+        if (b == null) {
+          if (!PgBinary.hasCodec(typeOid)) {
+            throw PgBinary.noCodec(typeOid);
+          }
+          ByteBuffer view = binaryView();
+          PgBinary.checkSize(typeOid, view);
+          try {
+            b = PgBinary.text(typeOid, view, format);
+          } catch (IndexOutOfBoundsException e) {
+            throw new IllegalStateException(
+                "binary value of type oid "
+                    + Integer.toUnsignedString(typeOid)
+                    + " ("
+                    + length
+                    + " bytes) is not that type's send format",
+                e);
+          }
+          text = b;
+        }
+        return b;
     }
+  }
+
+  /** The value's bytes as a big-endian buffer whose index 0 is the value's first byte. */
+  private ByteBuffer binaryView() {
+    return ByteBuffer.wrap(data, offset, length).slice();
   }
 
   /** boolean ({@code t}/{@code f}). */
   public Boolean asBoolean() {
-    return parsed(PgText::bool);
+    return typed(PgText::bool, (oid, b, f) -> PgBinary.bool(oid, b));
   }
 
   /** smallint. */
   public Short asShort() {
-    return parsed(Short::valueOf);
+    return typed(
+        Short::valueOf,
+        (oid, b, f) ->
+            narrow(PgBinary.integer(oid, b), Short.MIN_VALUE, Short.MAX_VALUE).shortValue());
   }
 
   /** integer (and smallint, oid within range). */
   public Integer asInt() {
-    return parsed(Integer::valueOf);
+    return typed(
+        Integer::valueOf,
+        (oid, b, f) ->
+            narrow(PgBinary.integer(oid, b), Integer.MIN_VALUE, Integer.MAX_VALUE).intValue());
   }
 
-  /** bigint (and the smaller integers). */
+  /** bigint (and the smaller integers, and oid as its unsigned value). */
   public Long asLong() {
-    return parsed(Long::valueOf);
+    return typed(Long::valueOf, (oid, b, f) -> PgBinary.integer(oid, b));
   }
 
   /**
@@ -191,73 +268,154 @@ public final class ColumnValue {
    *     hold; {@link #asDouble()} can
    */
   public BigDecimal asBigDecimal() {
-    return parsed(PgText::numeric);
+    return typed(PgText::numeric, (oid, b, f) -> PgBinary.bigDecimal(oid, b));
   }
 
   /** real (float4), including {@code NaN}, {@code Infinity}, {@code -Infinity} and {@code -0}. */
   public Float asFloat() {
-    return parsed(Float::valueOf);
+    return typed(Float::valueOf, (oid, b, f) -> PgBinary.float4(oid, b));
   }
 
   /** double precision (float8) or numeric, including {@code NaN} and {@code ±Infinity}. */
   public Double asDouble() {
-    return parsed(PgText::float8);
+    return typed(PgText::float8, (oid, b, f) -> PgBinary.float8(oid, b));
   }
 
   /**
-   * bytea, decoded from either output format ({@code bytea_output} hex or escape). Not the same as
-   * {@link #bytes()}, which returns the value's bytes as sent: for bytea, its text output.
+   * bytea, decoded from either output format ({@code bytea_output} hex or escape) or its binary
+   * form. Not the same as {@link #bytes()}, which returns the value's bytes as sent: for a TEXT
+   * bytea, its text output.
    */
   public byte[] asBytea() {
-    return parsed(PgText::bytea);
+    return typed(PgText::bytea, (oid, b, f) -> PgBinary.bytea(oid, b));
   }
 
   /** uuid. */
   public UUID asUuid() {
-    return parsed(PgText::uuid);
+    return typed(PgText::uuid, (oid, b, f) -> PgBinary.uuid(expect(oid, PgTypeOids.UUID, b)));
   }
 
   /** date; {@code infinity} is {@link LocalDate#MAX}, {@code -infinity} {@link LocalDate#MIN}. */
   public LocalDate asLocalDate() {
-    return parsed(PgText::date);
+    return typed(
+        PgText::date, (oid, b, f) -> PgDateTimes.date(expect(oid, PgTypeOids.DATE, b).getInt(0)));
   }
 
   /** time without time zone; {@code 24:00:00} is {@link LocalTime#MAX}. */
   public LocalTime asLocalTime() {
-    return parsed(PgText::time);
+    return typed(
+        PgText::time, (oid, b, f) -> PgDateTimes.time(expect(oid, PgTypeOids.TIME, b).getLong(0)));
   }
 
   /** time with time zone; {@code 24:00:00} at any offset is {@link OffsetTime#MAX}. */
   public OffsetTime asOffsetTime() {
-    return parsed(PgText::timetz);
+    return typed(
+        PgText::timetz,
+        (oid, b, f) ->
+            PgDateTimes.timetz(expect(oid, PgTypeOids.TIMETZ, b).getLong(0), b.getInt(8)));
   }
 
   /** timestamp without time zone; infinities are {@link LocalDateTime#MAX} and {@code MIN}. */
   public LocalDateTime asLocalDateTime() {
-    return parsed(PgText::timestamp);
+    return typed(
+        PgText::timestamp,
+        (oid, b, f) -> PgDateTimes.timestamp(expect(oid, PgTypeOids.TIMESTAMP, b).getLong(0)));
   }
 
   /**
-   * timestamp with time zone, at the offset the server printed (its session's TimeZone); infinities
-   * are {@link OffsetDateTime#MAX} and {@code MIN}.
+   * timestamp with time zone, at the offset the server printed (its session's TimeZone; for a
+   * BINARY value, {@link ValueFormat#timeZone()}); infinities are {@link OffsetDateTime#MAX} and
+   * {@code MIN}.
    */
   public OffsetDateTime asOffsetDateTime() {
-    return parsed(PgText::timestamptz);
+    return typed(
+        PgText::timestamptz,
+        (oid, b, f) ->
+            PgDateTimes.timestamptz(expect(oid, PgTypeOids.TIMESTAMPTZ, b).getLong(0), f));
+  }
+
+  /**
+   * timestamp with time zone as an instant, whatever the session's TimeZone; infinities are {@link
+   * Instant#MAX} and {@link Instant#MIN}.
+   */
+  public Instant asInstant() {
+    return typed(
+        t -> {
+          OffsetDateTime v = PgText.timestamptz(t);
+          return v.equals(OffsetDateTime.MAX)
+              ? Instant.MAX
+              : v.equals(OffsetDateTime.MIN) ? Instant.MIN : v.toInstant();
+        },
+        (oid, b, f) -> PgDateTimes.instant(expect(oid, PgTypeOids.TIMESTAMPTZ, b).getLong(0)));
+  }
+
+  /** interval, as months, days and microseconds (IntervalStyle postgres for TEXT values). */
+  public PgInterval asInterval() {
+    return typed(
+        PgText::interval, (oid, b, f) -> PgBinary.interval(expect(oid, PgTypeOids.INTERVAL, b)));
+  }
+
+  /** inet or cidr: the address and its netmask length. */
+  public PgInet asInet() {
+    return typed(
+        PgText::inet,
+        (oid, b, f) -> {
+          if (oid != PgTypeOids.INET && oid != PgTypeOids.CIDR) {
+            throw PgBinary.notA(oid, "inet or cidr");
+          }
+          return PgBinary.inet(b);
+        });
   }
 
   /**
    * An array of any built-in element type but box, as nested lists of element texts: {@code
    * {1,NULL,3}} is {@code ["1", null, "3"]}, {@code {{1,2},{3,4}}} is {@code [["1", "2"], ["3",
    * "4"]]}. Bounds such as {@code [0:2]=} are dropped. Elements are unquoted and unescaped, so each
-   * is its type's text output, ready for {@link ColumnValue#text(String)} and a typed accessor.
+   * is its type's text output, ready for {@link ColumnValue#text(String)} and a typed accessor. A
+   * BINARY array gives the same lists, each element printed as its output function prints it.
    */
   public List<Object> asArray() {
-    return parsed(PgText::array);
+    return typed(
+        PgText::array,
+        (oid, b, f) -> {
+          if (!PgTypeOids.isArrayWithCodec(oid)) {
+            throw PgBinary.notA(oid, "an array with a binary codec");
+          }
+          return PgBinaryArrays.elements(b, f);
+        });
   }
 
-  private <T> T parsed(Function<String, T> parser) {
+  /** Reads a BINARY value of a type with a codec. */
+  @FunctionalInterface
+  private interface BinaryReader<T> {
+    T read(int typeOid, ByteBuffer value, ValueFormat format);
+  }
+
+  private <T> T typed(Function<String, T> fromText, BinaryReader<T> fromBinary) {
+    if (kind == Kind.BINARY) {
+      if (!PgBinary.hasCodec(typeOid)) {
+        throw PgBinary.noCodec(typeOid);
+      }
+      ByteBuffer view = binaryView();
+      PgBinary.checkSize(typeOid, view);
+      return fromBinary.read(typeOid, view, format);
+    }
     String t = text();
-    return t == null ? null : parser.apply(t);
+    return t == null ? null : fromText.apply(t);
+  }
+
+  private static ByteBuffer expect(int oid, int wanted, ByteBuffer b) {
+    if (oid != wanted) {
+      throw PgBinary.notA(oid, "of type oid " + wanted);
+    }
+    return b;
+  }
+
+  private static Long narrow(long v, long min, long max) {
+    if (v < min || v > max) {
+      throw new ArithmeticException("value " + v + " is out of range");
+    }
+    return v;
   }
 
   @Override
@@ -286,7 +444,7 @@ public final class ColumnValue {
       case TEXT:
         return "'" + text() + "'";
       default:
-        return "BINARY[" + length + " bytes]";
+        return "BINARY[oid " + Integer.toUnsignedString(typeOid) + ", " + length + " bytes]";
     }
   }
 }

@@ -57,6 +57,9 @@ public final class PgOutputDecoder {
 
   private boolean inStream;
 
+  // The session settings that BINARY values print with (ColumnValue.text()).
+  private ValueFormat valueFormat = ValueFormat.DEFAULT;
+
   // The message being decoded. Reads are absolute (buf.get(base + pos)), so the caller's buffer
   // position and limit are never touched. Always a big-endian view (the wire order), whatever the
   // caller's buffer's order.
@@ -87,6 +90,19 @@ public final class PgOutputDecoder {
 
   public int protocolVersion() {
     return protocolVersion;
+  }
+
+  /**
+   * The settings of the session whose output this decoder reads (for a replication stream, the
+   * walsender's: TimeZone, DateStyle, IntervalStyle, extra_float_digits, bytea_output), with which
+   * every BINARY value decoded from now on prints its {@link ColumnValue#text()}.
+   */
+  public void valueFormat(ValueFormat format) {
+    this.valueFormat = java.util.Objects.requireNonNull(format, "format");
+  }
+
+  public ValueFormat valueFormat() {
+    return valueFormat;
   }
 
   public RelationCache relations() {
@@ -476,7 +492,12 @@ public final class PgOutputDecoder {
         p += 4;
         values[i] =
             ColumnValue.view(
-                kind == 't' ? ColumnValue.Kind.TEXT : ColumnValue.Kind.BINARY, data, p, n);
+                kind == 't' ? ColumnValue.Kind.TEXT : ColumnValue.Kind.BINARY,
+                data,
+                p,
+                n,
+                relation.columns().get(i).typeOid(),
+                valueFormat);
         p += n;
       }
     }

@@ -192,6 +192,77 @@ final class PgText {
   }
 
   /**
+   * interval as IntervalStyle postgres prints it: {@code 1 year 2 mons -3 days +04:05:06.789},
+   * {@code 00:00:00}, {@code infinity}.
+   */
+  static PgInterval interval(String s) {
+    if (s.equals("infinity")) {
+      return PgInterval.INFINITY;
+    }
+    if (s.equals("-infinity")) {
+      return PgInterval.NEGATIVE_INFINITY;
+    }
+    String[] parts = s.split(" ");
+    long months = 0;
+    long days = 0;
+    long micros = 0;
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        String p = parts[i];
+        if (p.indexOf(':') >= 0) {
+          boolean minus = p.startsWith("-");
+          String t = minus || p.startsWith("+") ? p.substring(1) : p;
+          String[] hms = t.split(":");
+          String[] sec = hms[2].split("\\.");
+          long frac = sec.length > 1 ? Long.parseLong((sec[1] + "000000").substring(0, 6)) : 0;
+          long total =
+              Long.parseLong(hms[0]) * 3_600_000_000L
+                  + Long.parseLong(hms[1]) * 60_000_000L
+                  + Long.parseLong(sec[0]) * 1_000_000L
+                  + frac;
+          micros = minus ? -total : total;
+        } else {
+          long n = Long.parseLong(p.startsWith("+") ? p.substring(1) : p);
+          String unit = parts[++i];
+          if (unit.startsWith("year")) {
+            months += n * 12;
+          } else if (unit.startsWith("mon")) {
+            months += n;
+          } else if (unit.startsWith("day")) {
+            days += n;
+          } else {
+            throw bad(s, "interval", "years, mons, days and HH:MM:SS (IntervalStyle postgres)");
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalArgumentException
+          && e.getMessage() != null
+          && e.getMessage().contains("IntervalStyle")) {
+        throw e;
+      }
+      throw bad(s, "interval", "years, mons, days and HH:MM:SS (IntervalStyle postgres)");
+    }
+    return new PgInterval(Math.toIntExact(months), Math.toIntExact(days), micros);
+  }
+
+  /** inet or cidr: an address literal with an optional {@code /bits}. */
+  static PgInet inet(String s) {
+    int slash = s.indexOf('/');
+    String address = slash < 0 ? s : s.substring(0, slash);
+    boolean v6 = address.indexOf(':') >= 0;
+    if (!v6 && !address.matches("[0-9.]+") || v6 && !address.matches("[0-9a-fA-F:.]+")) {
+      throw bad(s, "inet", "an IPv4 or IPv6 address with an optional /bits");
+    }
+    try {
+      int bits = slash < 0 ? (v6 ? 128 : 32) : Integer.parseInt(s.substring(slash + 1));
+      return new PgInet(java.net.InetAddress.getByName(address), bits);
+    } catch (java.net.UnknownHostException | NumberFormatException e) {
+      throw bad(s, "inet", "an IPv4 or IPv6 address with an optional /bits");
+    }
+  }
+
+  /**
    * An array literal as nested lists of element texts ({@code null} for SQL NULL): {@code
    * {1,NULL,3}} is {@code [1, null, 3]}, {@code {{1,2},{3,4}}} is {@code [[1, 2], [3, 4]]}. Bounds
    * ({@code [0:2]=}) are dropped, as pgjdbc drops them. The delimiter is the comma every built-in

@@ -83,6 +83,32 @@ class DecoderFidelityIT {
     }
   }
 
+  /**
+   * With {@code binary 'true'} (14+) every value of a type with a send function arrives in that
+   * format; {@link ColumnValue#text()} must still print exactly what the server prints (the same
+   * expected values as the text runs, read back in this session with its St. John's TimeZone), and
+   * the types without a codec must say so and keep their bytes.
+   */
+  @ParameterizedTest(name = "PostgreSQL {0}, binary")
+  @ValueSource(ints = {14, 16, 18})
+  void binaryValuesPrintAsTheServerPrintsThem(int version) throws Exception {
+    try (PostgresServer pg = PostgresServer.builder().version(version).start()) {
+      new Scenario(pg, highestProtocolVersion(version), true).run();
+    }
+  }
+
+  /** Columns whose types have no binary codec: their values stay bytes. */
+  static final Set<String> NO_CODEC =
+      Set.of(
+          "c_enum",
+          "c_domain",
+          "c_int4range",
+          "c_tstzrange",
+          "c_money",
+          "c_bit",
+          "c_varbit",
+          "c_point");
+
   private static int highestProtocolVersion(int serverVersion) {
     if (serverVersion >= 16) {
       return 4;
@@ -171,6 +197,8 @@ class DecoderFidelityIT {
     private final PostgresServer pg;
     private final int version;
     private final int protocolVersion;
+    private final boolean binary;
+    private final Set<String> seenWithoutCodec = new java.util.TreeSet<>();
     private final Map<Identity, TableInfo> tables = new EnumMap<>(Identity.class);
     private final List<Expected> expected = new ArrayList<>();
     private final List<String> mismatches = new ArrayList<>();
@@ -181,9 +209,14 @@ class DecoderFidelityIT {
     private Connection c;
 
     Scenario(PostgresServer pg, int protocolVersion) {
+      this(pg, protocolVersion, false);
+    }
+
+    Scenario(PostgresServer pg, int protocolVersion, boolean binary) {
       this.pg = pg;
       this.version = pg.version();
       this.protocolVersion = protocolVersion;
+      this.binary = binary;
     }
 
     void run() throws Exception {
@@ -207,6 +240,11 @@ class DecoderFidelityIT {
         checkTransactions(txns);
         checkRelationsAndTypes(txns);
         checkChanges(txns);
+        if (binary) {
+          assertThat(seenWithoutCodec)
+              .as("columns whose binary values have no codec")
+              .isEqualTo(new java.util.TreeSet<>(NO_CODEC));
+        }
         if (!mismatches.isEmpty()) {
           int shown = Math.min(mismatches.size(), 60);
           fail(
@@ -215,6 +253,7 @@ class DecoderFidelityIT {
                   + version
                   + ", protocol "
                   + protocolVersion
+                  + (binary ? ", binary" : "")
                   + (shown < mismatches.size() ? " (first " + shown + ")" : "")
                   + ":\n  "
                   + String.join("\n  ", mismatches.subList(0, shown)));
@@ -461,13 +500,23 @@ class DecoderFidelityIT {
 
     private List<Txn> readSlot() throws SQLException {
       PgOutputDecoder decoder = new PgOutputDecoder(protocolVersion, false);
+      // BINARY values print with this session's settings, as the SELECTs of the expected values.
+      decoder.valueFormat(
+          new io.slotkeeper.pgoutput.ValueFormat(
+              queryString("SHOW TimeZone"),
+              queryString("SHOW DateStyle"),
+              queryString("SHOW IntervalStyle"),
+              Integer.parseInt(queryString("SHOW extra_float_digits")),
+              queryString("SHOW bytea_output")));
       List<Txn> txns = new ArrayList<>();
       Begin begin = null;
       List<PgOutputMessage> messages = new ArrayList<>();
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT xid::text, data FROM pg_logical_slot_get_binary_changes("
-                  + "?, NULL, NULL, 'proto_version', ?, 'publication_names', 'fid_pub,fid_pub_inserts')")) {
+                  + "?, NULL, NULL, 'proto_version', ?, 'publication_names', 'fid_pub,fid_pub_inserts'"
+                  + (binary ? ", 'binary', 'true'" : "")
+                  + ")")) {
         ps.setString(1, SLOT);
         ps.setString(2, Integer.toString(protocolVersion));
         try (ResultSet rs = ps.executeQuery()) {
@@ -710,8 +759,13 @@ class DecoderFidelityIT {
           if (!actual.isNull()) {
             mismatches.add(at + "expected NULL but decoded " + show(actual));
           }
-        } else if (actual.kind() != ColumnValue.Kind.TEXT) {
+        } else if (actual.kind() != (binary ? ColumnValue.Kind.BINARY : ColumnValue.Kind.TEXT)) {
           mismatches.add(at + "expected " + show(want) + " but decoded " + show(actual));
+        } else if (!actual.hasCodec()) {
+          seenWithoutCodec.add(name);
+          if (actual.typeOid() != column.typeOid()) {
+            mismatches.add(at + "type oid " + actual.typeOid() + " of a value without codec");
+          }
         } else if (!want.equals(actual.text())) {
           mismatches.add(
               at
@@ -771,7 +825,9 @@ class DecoderFidelityIT {
       case UNCHANGED_TOAST:
         return "unchanged TOAST ('u')";
       default:
-        return "binary value of " + v.length() + " bytes";
+        return v.hasCodec()
+            ? "binary value printed as " + show(v.text())
+            : "binary value of " + v.length() + " bytes";
     }
   }
 

@@ -287,6 +287,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 Lsn.of(context.confirmed().getAsLong()),
                 Lsn.of(context.receivedLsn().get()));
     decoder = new PgOutputDecoder(settings.stream().protoVersion(), false);
+    if (settings.stream().binary()) {
+      // Binary values print with this connection's own TimeZone, DateStyle, ... (ValueFormat).
+      decoder.valueFormat(session.valueFormat());
+    }
     assembler = new EnvelopeAssembler(context.ackTarget());
     setup.startStreaming(slotConfirmedAtStart, slot, facts);
 

@@ -69,6 +69,7 @@ final class ConnectionSetup {
     ownWalsenders.add(walsender);
     ServerIdentity server = session.identifySystem();
     SetupChecks.checkServer(facts, settings);
+    SetupChecks.checkOptions(facts, settings);
     ensurePublications(facts);
     SlotInfo slot = endOwnOrphan(session.slot(settings.slot().name(), facts), facts);
     SetupChecks.checkStandbyFeedback(facts, slot);

@@ -30,6 +30,8 @@ import java.time.Instant;
 final class EnvelopeAssembler {
   private final AckTarget ackTarget;
   private Begin current;
+  // The Origin message of the current transaction (it follows the Begin), or null.
+  private Origin currentOrigin;
 
   EnvelopeAssembler(AckTarget ackTarget) {
     this.ackTarget = ackTarget;
@@ -37,10 +39,25 @@ final class EnvelopeAssembler {
 
   /**
    * The envelope for {@code message} received at {@code walStart}, or null for messages that only
-   * feed the decoder (Relation, Type, Origin).
+   * feed the decoder (Relation, Type, Origin). An Origin is remembered and put on every further
+   * envelope of its transaction ({@link ChangeEnvelope#origin()}); it changes no LSN: the ledger
+   * decides by the Begin's final LSN and the Commit's end LSN, never by the 0/0 walStart the server
+   * sends for a Begin that an Origin follows.
    */
   ChangeEnvelope assemble(PgOutputMessage message, Lsn walStart, Instant sendTime) {
-    if (message instanceof Relation || message instanceof TypeInfo || message instanceof Origin) {
+    ChangeEnvelope e = assembleWithoutOrigin(message, walStart, sendTime);
+    return e == null || currentOrigin == null ? e : e.withOrigin(currentOrigin);
+  }
+
+  private ChangeEnvelope assembleWithoutOrigin(
+      PgOutputMessage message, Lsn walStart, Instant sendTime) {
+    if (message instanceof Origin o) {
+      if (current != null) {
+        currentOrigin = o;
+      }
+      return null;
+    }
+    if (message instanceof Relation || message instanceof TypeInfo) {
       return null;
     }
     if (message instanceof Begin b) {
@@ -48,18 +65,23 @@ final class EnvelopeAssembler {
         throw protocol("Begin of xid " + b.xid() + " inside transaction " + current.xid());
       }
       current = b;
+      currentOrigin = null;
       return inTransaction(walStart, message);
     }
     if (message instanceof Commit c) {
       Begin b = requireTransaction(message);
       current = null;
-      return ChangeEnvelope.of(
-          c,
-          c.commitLsn(),
-          b.xid(),
-          c.commitLsn(),
-          c.commitTime(),
-          new CommittableOffsetImpl(c.endLsn(), true, ackTarget));
+      Origin origin = currentOrigin;
+      currentOrigin = null;
+      ChangeEnvelope commit =
+          ChangeEnvelope.of(
+              c,
+              c.commitLsn(),
+              b.xid(),
+              c.commitLsn(),
+              c.commitTime(),
+              new CommittableOffsetImpl(c.endLsn(), true, ackTarget));
+      return origin == null ? commit : commit.withOrigin(origin);
     }
     if (message instanceof LogicalMessage m && !m.transactional()) {
       return ChangeEnvelope.of(

@@ -3,9 +3,11 @@ package io.slotkeeper.internal.connection;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
+import io.slotkeeper.pgoutput.ValueFormat;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -76,6 +78,30 @@ final class ReplicationSession implements AutoCloseable {
     boolean feedback = "on".equals(queryString("SHOW hot_standby_feedback"));
     return new ServerFacts(
         versionNum, walLevel, Duration.ofMillis(timeoutMs), database, pid, inRecovery, feedback);
+  }
+
+  /**
+   * The session settings that decide how the walsender's output functions print values (the
+   * replication connection's own, which pgjdbc's startup parameters and {@code
+   * connection-properties} set: TimeZone is the JVM's zone unless overridden). With {@code binary =
+   * on} the decoder prints binary values with them, so {@code text()} is what this session would
+   * have sent in text format.
+   */
+  ValueFormat valueFormat() throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT current_setting('TimeZone'), current_setting('DateStyle'),"
+                    + " current_setting('IntervalStyle'), current_setting('extra_float_digits'),"
+                    + " current_setting('bytea_output')")) {
+      rs.next();
+      return new ValueFormat(
+          rs.getString(1),
+          rs.getString(2),
+          rs.getString(3),
+          Integer.parseInt(rs.getString(4)),
+          rs.getString(5));
+    }
   }
 
   /** The host the driver connected to (of a multi-host URL: the one it picked). */
@@ -335,6 +361,16 @@ final class ReplicationSession implements AutoCloseable {
       // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists
       // from 14.
       sql.append(", messages 'true'");
+    }
+    if (settings.stream().binary()) {
+      // 14+ (SetupChecks refuses it before): values in the types' send format.
+      sql.append(", binary 'true'");
+    }
+    if (facts.majorVersion() >= 16) {
+      // Before 16 there is no option, and every transaction is sent (SetupChecks refuses none).
+      sql.append(", origin '")
+          .append(settings.stream().origin() == StreamSettings.OriginFilter.NONE ? "none" : "any")
+          .append("'");
     }
     sql.append(")");
     stream.start(sql.toString());

@@ -3,6 +3,7 @@ package io.slotkeeper.internal.connection;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
@@ -71,6 +72,36 @@ final class SetupChecks {
         "on the standby run ALTER SYSTEM SET hot_standby_feedback = on; SELECT pg_reload_conf();"
             + " (with primary_slot_name set, so the primary keeps honouring it while the standby is"
             + " disconnected)");
+  }
+
+  /** pgoutput options that exist only from some version on: refused before START_REPLICATION. */
+  static void checkOptions(ServerFacts facts, SourceSettings settings) {
+    if (settings.stream().binary() && facts.majorVersion() < 14) {
+      throw unsupportedOption(
+          "binary = on", 14, facts, "set " + SourceSettings.CONFIG_PATH + ".binary = off");
+    }
+    if (settings.stream().origin() == StreamSettings.OriginFilter.NONE
+        && facts.majorVersion() < 16) {
+      throw unsupportedOption(
+          "origin = none", 16, facts, "set " + SourceSettings.CONFIG_PATH + ".origin = any");
+    }
+  }
+
+  private static ClassifiedException unsupportedOption(
+      String option, int needs, ServerFacts facts, String fix) {
+    return fatal(
+        FailureKind.CONFIGURATION,
+        "the pgoutput option "
+            + option
+            + " ("
+            + SourceSettings.CONFIG_PATH
+            + "."
+            + option.substring(0, option.indexOf(' '))
+            + ") needs PostgreSQL "
+            + needs
+            + " or later, but the server runs PostgreSQL "
+            + facts.majorVersion(),
+        fix + ", or upgrade the server to PostgreSQL " + needs + " or later");
   }
 
   static void checkPublications(List<String> missing, ServerFacts facts, SourceSettings settings) {

@@ -1,0 +1,127 @@
+package io.slotkeeper.pgoutput;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The settings of the session that decodes (for a replication stream: the walsender's) which decide
+ * how the server's output functions print values: {@code TimeZone} (timestamptz), {@code DateStyle}
+ * (dates and times), {@code IntervalStyle}, {@code extra_float_digits} (real and double precision)
+ * and {@code bytea_output}.
+ *
+ * <p>A TEXT value is what the output function printed with these settings; a BINARY value's {@link
+ * ColumnValue#text()} prints with them, so both formats give the same text. Rendering supports
+ * {@code DateStyle} ISO (what pgjdbc, and so the engine, always sets), {@code IntervalStyle}
+ * postgres (the default) and a {@code TimeZone} that is a time-zone database name or a POSIX offset
+ * such as {@code GMT-05:00} (what pgjdbc sends for a JVM zone {@code GMT+05:00}); a value that
+ * needs one of the others throws an {@link IllegalStateException} naming the setting.
+ */
+public record ValueFormat(
+    String timeZone,
+    String dateStyle,
+    String intervalStyle,
+    int extraFloatDigits,
+    String byteaOutput) {
+
+  /** The server's defaults with pgjdbc's session settings, TimeZone UTC. */
+  public static final ValueFormat DEFAULT =
+      new ValueFormat("UTC", "ISO, MDY", "postgres", 3, "hex");
+
+  public ValueFormat {
+    Checks.nonNull(timeZone, "timeZone");
+    Checks.nonNull(dateStyle, "dateStyle");
+    Checks.nonNull(intervalStyle, "intervalStyle");
+    Checks.nonNull(byteaOutput, "byteaOutput");
+  }
+
+  public ValueFormat withTimeZone(String v) {
+    return new ValueFormat(v, dateStyle, intervalStyle, extraFloatDigits, byteaOutput);
+  }
+
+  public ValueFormat withDateStyle(String v) {
+    return new ValueFormat(timeZone, v, intervalStyle, extraFloatDigits, byteaOutput);
+  }
+
+  public ValueFormat withIntervalStyle(String v) {
+    return new ValueFormat(timeZone, dateStyle, v, extraFloatDigits, byteaOutput);
+  }
+
+  public ValueFormat withExtraFloatDigits(int v) {
+    return new ValueFormat(timeZone, dateStyle, intervalStyle, v, byteaOutput);
+  }
+
+  public ValueFormat withByteaOutput(String v) {
+    return new ValueFormat(timeZone, dateStyle, intervalStyle, extraFloatDigits, v);
+  }
+
+  /**
+   * A POSIX zone without daylight saving: a name of at least three letters (or {@code <...>}) and
+   * an offset whose sign means WEST of Greenwich. pgjdbc sends a JVM zone given as an offset this
+   * way ({@code GMT+05:00} becomes {@code GMT-05:00}), and Java would read the same text as the
+   * opposite offset.
+   */
+  private static final Pattern POSIX_FIXED =
+      Pattern.compile("(?:[A-Za-z]{3,}|<[^>]*>)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?");
+
+  /**
+   * The session's TimeZone as a Java zone: a POSIX offset zone as PostgreSQL reads it ({@code
+   * GMT-05:00} is five hours east), else a name of the time-zone database Java shares with
+   * PostgreSQL; empty for anything else (a POSIX zone with daylight-saving rules, say).
+   */
+  public Optional<ZoneId> zone() {
+    Matcher m = POSIX_FIXED.matcher(timeZone);
+    if (m.matches()) {
+      int west =
+          Integer.parseInt(m.group(2)) * 3600
+              + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)) * 60)
+              + (m.group(4) == null ? 0 : Integer.parseInt(m.group(4)));
+      if (m.group(1).equals("-")) {
+        west = -west;
+      }
+      try {
+        return Optional.of(ZoneOffset.ofTotalSeconds(-west));
+      } catch (DateTimeException e) {
+        return Optional.empty();
+      }
+    }
+    try {
+      return Optional.of(ZoneId.of(timeZone));
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  ZoneId requireZone() {
+    return zone()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "the session's TimeZone '"
+                        + timeZone
+                        + "' is not a zone Java knows, so a binary timestamptz cannot be printed as"
+                        + " the server would; use asInstant(), or set TimeZone to a zone name such"
+                        + " as UTC or Europe/Berlin"));
+  }
+
+  void requireIsoDates() {
+    if (!dateStyle.toUpperCase(java.util.Locale.ROOT).startsWith("ISO")) {
+      throw new IllegalStateException(
+          "the session's DateStyle is '"
+              + dateStyle
+              + "'; binary dates and times are printed only as DateStyle ISO prints them");
+    }
+  }
+
+  void requirePostgresIntervals() {
+    if (!intervalStyle.equals("postgres")) {
+      throw new IllegalStateException(
+          "the session's IntervalStyle is '"
+              + intervalStyle
+              + "'; binary intervals are printed only as IntervalStyle postgres prints them");
+    }
+  }
+}

@@ -111,7 +111,12 @@ public final class SourceSettings {
             c.duration("poll.max-interval"),
             c.integer("batch-size"),
             c.bool("idle-advance"),
-            c.integer("unacknowledged-warning")),
+            c.integer("unacknowledged-warning"),
+            streaming(c),
+            new SpoolSettings(
+                c.bytes("spool.memory-budget"),
+                c.string("spool.directory"),
+                c.bytes("spool.disk-limit"))),
         RestartSettings.read(c),
         new RetentionSettings(
             c.duration("retention.check-interval"), c.bytes("retention.safe-wal-size-warning")),
@@ -137,6 +142,21 @@ public final class SourceSettings {
       default:
         throw new IllegalArgumentException(
             CONFIG_PATH + ".slot.snapshot is '" + value + "'. Fix: use off or initial");
+    }
+  }
+
+  private static StreamSettings.Streaming streaming(SettingsReader c) {
+    switch (c.string("streaming")) {
+      case "off":
+      case "false":
+        return StreamSettings.Streaming.OFF;
+      case "on":
+      case "true":
+        return StreamSettings.Streaming.ON;
+      case "parallel":
+        return StreamSettings.Streaming.PARALLEL;
+      default:
+        throw c.bad("streaming", "must be off, on or parallel", "use off, on or parallel");
     }
   }
 
@@ -188,6 +208,12 @@ public final class SourceSettings {
           "proto-version",
           "must be 1 to 4, got " + stream.protoVersion(),
           "use 1 unless you need a newer protocol");
+    }
+    if (stream.spool().memoryBudget() < 0) {
+      throw bad("spool.memory-budget", "must not be negative", "e.g. memory-budget = 64 MiB");
+    }
+    if (stream.spool().diskLimit() < 1) {
+      throw bad("spool.disk-limit", "must be positive", "e.g. disk-limit = 10 GiB");
     }
     if (stream.batchSize() < 1) {
       throw bad("batch-size", "must be at least 1, got " + stream.batchSize(), "use e.g. 500");
@@ -563,6 +589,10 @@ public final class SourceSettings {
 
   public SourceSettings withPollInterval(Duration min, Duration max) {
     return withStream(stream.withPollInterval(min, max));
+  }
+
+  public SourceSettings withStreaming(StreamSettings.Streaming v) {
+    return withStream(stream.withStreaming(v));
   }
 
   public SourceSettings withBatchSize(int v) {

@@ -9,8 +9,8 @@ import java.util.Optional;
  * how soon acknowledgements reach the server, how the connection is polled and read, and when the
  * slot advances or a warning is raised ({@code proto-version}, {@code keepalive-interval}, {@code
  * keepalive-max-interval}, {@code liveness-timeout}, {@code ack.flush-interval}, {@code poll.*},
- * {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning} in reference.conf).
- * Immutable; every {@code withXxx} returns a changed copy.
+ * {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning}, {@code streaming},
+ * {@code spool.*} in reference.conf). Immutable; every {@code withXxx} returns a changed copy.
  */
 public final class StreamSettings {
   private final int protoVersion;
@@ -23,6 +23,23 @@ public final class StreamSettings {
   private final int batchSize;
   private final boolean idleAdvance;
   private final int unacknowledgedWarning;
+  private final Streaming streaming;
+  private final SpoolSettings spool;
+
+  /**
+   * Whether the server streams large transactions while they are still in progress ({@code
+   * streaming} in reference.conf). With ON or PARALLEL the consumer still sees only committed
+   * transactions, each whole and in commit order: Slotkeeper spools the chunks ({@link
+   * SpoolSettings}) and delivers them at Stream Commit.
+   */
+  public enum Streaming {
+    /** The server holds a large transaction back (spilling it to its own disk) until COMMIT. */
+    OFF,
+    /** pgoutput {@code streaming = on}: needs PostgreSQL 14 (protocol version 2). */
+    ON,
+    /** pgoutput {@code streaming = parallel}: needs PostgreSQL 16 (protocol version 4). */
+    PARALLEL
+  }
 
   StreamSettings(
       int protoVersion,
@@ -34,7 +51,11 @@ public final class StreamSettings {
       Duration pollMaxInterval,
       int batchSize,
       boolean idleAdvance,
-      int unacknowledgedWarning) {
+      int unacknowledgedWarning,
+      Streaming streaming,
+      SpoolSettings spool) {
+    this.streaming = Objects.requireNonNull(streaming, "streaming");
+    this.spool = Objects.requireNonNull(spool, "spool");
     this.protoVersion = protoVersion;
     this.keepaliveInterval = Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
     this.keepaliveMaxInterval =
@@ -99,6 +120,48 @@ public final class StreamSettings {
     return unacknowledgedWarning;
   }
 
+  /** Whether large transactions are streamed while in progress. */
+  public Streaming streaming() {
+    return streaming;
+  }
+
+  /** Where chunks of streamed, not yet committed transactions wait for their Stream Commit. */
+  public SpoolSettings spool() {
+    return spool;
+  }
+
+  public StreamSettings withStreaming(Streaming v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        v,
+        spool);
+  }
+
+  public StreamSettings withSpool(SpoolSettings v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        streaming,
+        v);
+  }
+
   public StreamSettings withProtoVersion(int v) {
     return new StreamSettings(
         v,
@@ -110,7 +173,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   /** A fixed keepalive interval; null restores the automatic one. */
@@ -125,7 +190,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   public StreamSettings withKeepaliveMaxInterval(Duration v) {
@@ -139,7 +206,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   /** A fixed liveness timeout; null restores the automatic one. */
@@ -154,7 +223,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   public StreamSettings withAckFlushInterval(Duration v) {
@@ -168,7 +239,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   public StreamSettings withPollInterval(Duration min, Duration max) {
@@ -182,7 +255,9 @@ public final class StreamSettings {
         max,
         batchSize,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   public StreamSettings withBatchSize(int v) {
@@ -196,7 +271,9 @@ public final class StreamSettings {
         pollMaxInterval,
         v,
         idleAdvance,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   public StreamSettings withIdleAdvance(boolean v) {
@@ -210,7 +287,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         v,
-        unacknowledgedWarning);
+        unacknowledgedWarning,
+        streaming,
+        spool);
   }
 
   public StreamSettings withUnacknowledgedWarning(int v) {
@@ -224,7 +303,9 @@ public final class StreamSettings {
         pollMaxInterval,
         batchSize,
         idleAdvance,
-        v);
+        v,
+        streaming,
+        spool);
   }
 
   @Override
@@ -249,6 +330,10 @@ public final class StreamSettings {
         + idleAdvance
         + ", unacknowledgedWarning="
         + unacknowledgedWarning
+        + ", streaming="
+        + streaming
+        + ", spool="
+        + spool
         + ")";
   }
 }

@@ -6,6 +6,7 @@ import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.SqlStates;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.DrainingControl;
@@ -89,6 +90,14 @@ final class StreamCommand implements Callable<Integer> {
           "initial: a slot this command creates starts with every row of the published tables"
               + " (snapshot lines), then the changes from that point on.")
   String snapshot;
+
+  @Option(
+      names = "--streaming",
+      paramLabel = "off|on|parallel",
+      description =
+          "Have the server stream large transactions while in progress (on: PostgreSQL 14+,"
+              + " parallel: 16+); they are spooled and still written whole at their commit.")
+  String streaming;
 
   @Option(
       names = "--create-publication",
@@ -358,6 +367,16 @@ final class StreamCommand implements Callable<Integer> {
             throw CliException.usage(
                 "unknown --snapshot '" + snapshot + "'",
                 "use --snapshot off or --snapshot initial");
+      }
+    }
+    if (streaming != null) {
+      switch (streaming) {
+        case "off" -> s = s.withStreaming(StreamSettings.Streaming.OFF);
+        case "on" -> s = s.withStreaming(StreamSettings.Streaming.ON);
+        case "parallel" -> s = s.withStreaming(StreamSettings.Streaming.PARALLEL);
+        default ->
+            throw CliException.usage(
+                "unknown --streaming '" + streaming + "'", "use --streaming off, on or parallel");
       }
     }
     if (endLsn != null && s.stream().keepaliveInterval().isEmpty()) {

@@ -3,6 +3,7 @@ package io.slotkeeper.internal.connection;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
@@ -38,6 +39,28 @@ final class SetupChecks {
     }
     // Checked here, before START_REPLICATION, so the reason can name the server's version.
     int highest = ProtocolVersions.highestSupported(facts.majorVersion());
+    StreamSettings.Streaming streaming = settings.stream().streaming();
+    int streamingNeeds = ProtocolVersions.needed(streaming);
+    if (streamingNeeds > highest) {
+      int server = ProtocolVersions.firstServerFor(streamingNeeds);
+      throw fatal(
+          FailureKind.PROTOCOL_VERSION,
+          "streaming = "
+              + streaming.name().toLowerCase(java.util.Locale.ROOT)
+              + " ("
+              + SourceSettings.CONFIG_PATH
+              + ".streaming) needs PostgreSQL "
+              + server
+              + " or later, but the server runs PostgreSQL "
+              + facts.majorVersion(),
+          "set "
+              + SourceSettings.CONFIG_PATH
+              + ".streaming = "
+              + (highest >= 2 ? "on or off" : "off")
+              + ", or upgrade the server to PostgreSQL "
+              + server
+              + " or later");
+    }
     if (settings.stream().protoVersion() > highest) {
       throw fatal(
           FailureKind.PROTOCOL_VERSION,

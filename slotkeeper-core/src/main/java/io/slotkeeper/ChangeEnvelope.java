@@ -7,6 +7,10 @@ import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.PgOutputMessage;
 import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.StreamAbort;
+import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamStart;
+import io.slotkeeper.pgoutput.StreamStop;
 import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.TupleData;
 import io.slotkeeper.pgoutput.Update;
@@ -36,7 +40,25 @@ public final class ChangeEnvelope {
      * {@link #row()}, as the table stood at the slot's consistent point. Every SNAPSHOT element
      * comes before the first change; acknowledging one acknowledges nothing.
      */
-    SNAPSHOT
+    SNAPSHOT,
+    /**
+     * With {@code deliver-in-progress}: a block of a streamed transaction's changes starts ({@link
+     * io.slotkeeper.pgoutput.StreamStart}: its xid, and whether it is the first block, which also
+     * means "drop what you hold for this xid" after a reconnect). Acknowledges nothing.
+     */
+    STREAM_START,
+    /** With {@code deliver-in-progress}: the current block ends. Acknowledges nothing. */
+    STREAM_STOP,
+    /**
+     * With {@code deliver-in-progress}: the streamed transaction committed ({@link
+     * io.slotkeeper.pgoutput.StreamCommit}); its offset acknowledges it like a Commit's.
+     */
+    STREAM_COMMIT,
+    /**
+     * With {@code deliver-in-progress}: the streamed transaction or one of its subtransactions
+     * aborted ({@link io.slotkeeper.pgoutput.StreamAbort}). Acknowledges nothing.
+     */
+    STREAM_ABORT
   }
 
   private final Kind kind;
@@ -49,6 +71,7 @@ public final class ChangeEnvelope {
   private final ResyncRequired resync;
   private final Relation snapshotRelation;
   private final TupleData row;
+  private final boolean inProgress;
 
   /**
    * A control element announcing a gap, emitted before any change from a re-created slot. Built by
@@ -70,6 +93,7 @@ public final class ChangeEnvelope {
     this.resync = resync;
     this.snapshotRelation = null;
     this.row = null;
+    this.inProgress = false;
   }
 
   /**
@@ -97,6 +121,7 @@ public final class ChangeEnvelope {
     this.resync = null;
     this.snapshotRelation = Objects.requireNonNull(relation);
     this.row = Objects.requireNonNull(row);
+    this.inProgress = false;
   }
 
   /**
@@ -113,7 +138,7 @@ public final class ChangeEnvelope {
    * @param commitTime the transaction's commit time; for a standalone message, when it was sent
    * @param offset what acknowledging this envelope acknowledges
    * @throws IllegalArgumentException for a message that is never an element of a source (Relation,
-   *     Type, Origin, streaming and two-phase messages)
+   *     Type, Origin, two-phase messages)
    */
   public static ChangeEnvelope of(
       PgOutputMessage message,
@@ -122,7 +147,19 @@ public final class ChangeEnvelope {
       Lsn commitLsn,
       Instant commitTime,
       CommittableOffset offset) {
-    return new ChangeEnvelope(kindOf(message), lsn, xid, commitLsn, commitTime, message, offset);
+    return new ChangeEnvelope(
+        kindOf(message), lsn, xid, commitLsn, commitTime, message, offset, false);
+  }
+
+  /**
+   * An element of a streamed transaction that has not committed yet ({@code deliver-in-progress}):
+   * a change, STREAM_START, STREAM_STOP or STREAM_ABORT. Its commit LSN is unknown ({@link
+   * Lsn#INVALID}) and its commit time null; {@code xid} is the top-level transaction's (a change's
+   * message carries its subtransaction's xid).
+   */
+  public static ChangeEnvelope inProgress(
+      PgOutputMessage message, Lsn lsn, long xid, CommittableOffset offset) {
+    return new ChangeEnvelope(kindOf(message), lsn, xid, Lsn.INVALID, null, message, offset, true);
   }
 
   private static Kind kindOf(PgOutputMessage message) {
@@ -140,6 +177,14 @@ public final class ChangeEnvelope {
       return Kind.MESSAGE;
     } else if (message instanceof Commit) {
       return Kind.COMMIT;
+    } else if (message instanceof StreamStart) {
+      return Kind.STREAM_START;
+    } else if (message instanceof StreamStop) {
+      return Kind.STREAM_STOP;
+    } else if (message instanceof StreamCommit) {
+      return Kind.STREAM_COMMIT;
+    } else if (message instanceof StreamAbort) {
+      return Kind.STREAM_ABORT;
     }
     throw new IllegalArgumentException(
         "a "
@@ -154,7 +199,9 @@ public final class ChangeEnvelope {
       Lsn commitLsn,
       Instant commitTime,
       PgOutputMessage message,
-      CommittableOffset offset) {
+      CommittableOffset offset,
+      boolean inProgress) {
+    this.inProgress = inProgress;
     this.kind = Objects.requireNonNull(kind);
     this.lsn = Objects.requireNonNull(lsn);
     this.xid = xid;
@@ -254,6 +301,15 @@ public final class ChangeEnvelope {
 
   public boolean isCommit() {
     return kind == Kind.COMMIT;
+  }
+
+  /**
+   * True for an element of a streamed transaction delivered before it committed ({@code
+   * deliver-in-progress}): it may still abort, and after a reconnect it may come again (from its
+   * first STREAM_START). Its offset acknowledges nothing.
+   */
+  public boolean inProgress() {
+    return inProgress;
   }
 
   @Override

@@ -116,7 +116,8 @@ public final class SourceSettings {
             new SpoolSettings(
                 c.bytes("spool.memory-budget"),
                 c.string("spool.directory"),
-                c.bytes("spool.disk-limit"))),
+                c.bytes("spool.disk-limit")),
+            c.bool("deliver-in-progress")),
         RestartSettings.read(c),
         new RetentionSettings(
             c.duration("retention.check-interval"), c.bytes("retention.safe-wal-size-warning")),
@@ -208,6 +209,12 @@ public final class SourceSettings {
           "proto-version",
           "must be 1 to 4, got " + stream.protoVersion(),
           "use 1 unless you need a newer protocol");
+    }
+    if (stream.deliverInProgress() && stream.streaming() == StreamSettings.Streaming.OFF) {
+      throw bad(
+          "deliver-in-progress",
+          "needs streaming = on or parallel",
+          "set streaming = on (PostgreSQL 14+), or deliver-in-progress = off");
     }
     if (stream.spool().memoryBudget() < 0) {
       throw bad("spool.memory-budget", "must not be negative", "e.g. memory-budget = 64 MiB");

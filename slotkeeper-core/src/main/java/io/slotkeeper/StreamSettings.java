@@ -10,7 +10,8 @@ import java.util.Optional;
  * slot advances or a warning is raised ({@code proto-version}, {@code keepalive-interval}, {@code
  * keepalive-max-interval}, {@code liveness-timeout}, {@code ack.flush-interval}, {@code poll.*},
  * {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning}, {@code streaming},
- * {@code spool.*} in reference.conf). Immutable; every {@code withXxx} returns a changed copy.
+ * {@code spool.*}, {@code deliver-in-progress} in reference.conf). Immutable; every {@code withXxx}
+ * returns a changed copy.
  */
 public final class StreamSettings {
   private final int protoVersion;
@@ -25,6 +26,7 @@ public final class StreamSettings {
   private final int unacknowledgedWarning;
   private final Streaming streaming;
   private final SpoolSettings spool;
+  private final boolean deliverInProgress;
 
   /**
    * Whether the server streams large transactions while they are still in progress ({@code
@@ -53,7 +55,9 @@ public final class StreamSettings {
       boolean idleAdvance,
       int unacknowledgedWarning,
       Streaming streaming,
-      SpoolSettings spool) {
+      SpoolSettings spool,
+      boolean deliverInProgress) {
+    this.deliverInProgress = deliverInProgress;
     this.streaming = Objects.requireNonNull(streaming, "streaming");
     this.spool = Objects.requireNonNull(spool, "spool");
     this.protoVersion = protoVersion;
@@ -130,6 +134,32 @@ public final class StreamSettings {
     return spool;
   }
 
+  /**
+   * Deliver the chunks of a streamed transaction as they arrive (STREAM_START, changes,
+   * STREAM_STOP, STREAM_ABORT, STREAM_COMMIT elements) instead of spooling them; see {@link
+   * ChangeEnvelope#inProgress()}.
+   */
+  public boolean deliverInProgress() {
+    return deliverInProgress;
+  }
+
+  public StreamSettings withDeliverInProgress(boolean v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        streaming,
+        spool,
+        v);
+  }
+
   public StreamSettings withStreaming(Streaming v) {
     return new StreamSettings(
         protoVersion,
@@ -143,7 +173,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         v,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withSpool(SpoolSettings v) {
@@ -159,7 +190,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        v);
+        v,
+        deliverInProgress);
   }
 
   public StreamSettings withProtoVersion(int v) {
@@ -175,7 +207,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   /** A fixed keepalive interval; null restores the automatic one. */
@@ -192,7 +225,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withKeepaliveMaxInterval(Duration v) {
@@ -208,7 +242,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   /** A fixed liveness timeout; null restores the automatic one. */
@@ -225,7 +260,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withAckFlushInterval(Duration v) {
@@ -241,7 +277,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withPollInterval(Duration min, Duration max) {
@@ -257,7 +294,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withBatchSize(int v) {
@@ -273,7 +311,8 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withIdleAdvance(boolean v) {
@@ -289,7 +328,8 @@ public final class StreamSettings {
         v,
         unacknowledgedWarning,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withUnacknowledgedWarning(int v) {
@@ -305,7 +345,8 @@ public final class StreamSettings {
         idleAdvance,
         v,
         streaming,
-        spool);
+        spool,
+        deliverInProgress);
   }
 
   @Override
@@ -334,6 +375,8 @@ public final class StreamSettings {
         + streaming
         + ", spool="
         + spool
+        + ", deliverInProgress="
+        + deliverInProgress
         + ")";
   }
 }

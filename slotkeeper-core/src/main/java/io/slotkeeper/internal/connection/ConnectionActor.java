@@ -301,7 +301,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 : new StreamedTransactions(
                     new StreamedTransactionSpool(settings.stream().spool(), settings.slot().name()),
                     new PgOutputDecoder(protoVersion, parallel),
-                    context.ackTarget()));
+                    context.ackTarget(),
+                    settings.stream().deliverInProgress()));
     setup.startStreaming(slotConfirmedAtStart, slot, facts);
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());

@@ -21,6 +21,9 @@ import io.slotkeeper.pgoutput.TypeInfo;
 import io.slotkeeper.pgoutput.Update;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Streamed transactions (streaming = on or parallel) turned back into ordinary ones: every message
@@ -44,14 +47,32 @@ final class StreamedTransactions implements AutoCloseable {
   private final StreamedTransactionSpool spool;
   private final PgOutputDecoder replayDecoder;
   private final AckTarget ackTarget;
+  private final boolean deliverInProgress;
   private long blockXid = NO_BLOCK;
   private Pending pending;
 
+  /** With deliver-in-progress: envelopes ready to go, in stream order. */
+  private final ArrayDeque<ChangeEnvelope> ready = new ArrayDeque<>();
+
+  /**
+   * With deliver-in-progress: the streamed transactions still open downstream, with the WAL start
+   * of their first change (INVALID before one arrived).
+   */
+  private final Map<Long, Lsn> openFirst = new HashMap<>();
+
+  /**
+   * @param deliverInProgress pass stream messages through as in-progress envelopes instead of
+   *     spooling them ({@code deliver-in-progress}); the spool then stays empty
+   */
   StreamedTransactions(
-      StreamedTransactionSpool spool, PgOutputDecoder replayDecoder, AckTarget ackTarget) {
+      StreamedTransactionSpool spool,
+      PgOutputDecoder replayDecoder,
+      AckTarget ackTarget,
+      boolean deliverInProgress) {
     this.spool = spool;
     this.replayDecoder = replayDecoder;
     this.ackTarget = ackTarget;
+    this.deliverInProgress = deliverInProgress;
   }
 
   /**
@@ -59,6 +80,9 @@ final class StreamedTransactions implements AutoCloseable {
    * a Stream Commit, {@link #nextPending} has the transaction.
    */
   boolean take(PgOutputMessage m, ByteBuffer payload, Lsn walStart) throws IOException {
+    if (deliverInProgress) {
+      return passThrough(m, walStart);
+    }
     if (m instanceof StreamStart s) {
       blockXid = s.xid();
       return true;
@@ -85,14 +109,80 @@ final class StreamedTransactions implements AutoCloseable {
     return true;
   }
 
-  /** The next envelope of a committed streamed transaction, or null when none is pending. */
+  /**
+   * deliver-in-progress: every element of a streamed transaction goes out as it arrives, in stream
+   * order; only STREAM_COMMIT is a unit (its offset the end of the commit record, like a Commit's).
+   * Relation and Type messages only feed the connection's decoder, as outside stream blocks.
+   */
+  private boolean passThrough(PgOutputMessage m, Lsn walStart) {
+    if (m instanceof StreamStart s) {
+      blockXid = s.xid();
+      openFirst.putIfAbsent(s.xid(), Lsn.INVALID);
+      ready.add(inProgress(m, walStart, s.xid()));
+      return true;
+    }
+    if (m instanceof StreamStop) {
+      ready.add(inProgress(m, walStart, blockXid == NO_BLOCK ? 0 : blockXid));
+      blockXid = NO_BLOCK;
+      return true;
+    }
+    if (m instanceof StreamAbort a) {
+      if (a.xid() == a.subXid()) {
+        openFirst.remove(a.xid());
+      }
+      ready.add(inProgress(m, walStart, a.xid()));
+      return true;
+    }
+    if (m instanceof StreamCommit c) {
+      openFirst.remove(c.xid());
+      ready.add(
+          ChangeEnvelope.of(
+              c,
+              c.commitLsn(),
+              c.xid(),
+              c.commitLsn(),
+              c.commitTime(),
+              new CommittableOffsetImpl(c.endLsn(), true, ackTarget)));
+      return true;
+    }
+    if (blockXid == NO_BLOCK) {
+      return false;
+    }
+    if (m instanceof Relation || m instanceof TypeInfo) {
+      return true;
+    }
+    if (walStart.isValid()) {
+      openFirst.computeIfPresent(blockXid, (x, first) -> first.isValid() ? first : walStart);
+    }
+    ready.add(inProgress(m, walStart, blockXid));
+    return true;
+  }
+
+  private ChangeEnvelope inProgress(PgOutputMessage m, Lsn lsn, long xid) {
+    return ChangeEnvelope.inProgress(m, lsn, xid, new CommittableOffsetImpl(lsn, false, ackTarget));
+  }
+
+  /** The next envelope ready to go, or null when none is. */
   ChangeEnvelope nextPending() throws IOException {
+    ChangeEnvelope next = ready.poll();
+    if (next != null) {
+      return next;
+    }
     return pending == null ? null : pending.next();
   }
 
-  /** See {@link StreamedTransactionSpool#oldestInProgress}. */
+  /** See {@link StreamedTransactionSpool#oldestInProgress}; the same for deliver-in-progress. */
   Lsn oldestInProgress() {
-    return spool.oldestInProgress();
+    if (!deliverInProgress) {
+      return spool.oldestInProgress();
+    }
+    Lsn oldest = null;
+    for (Lsn first : openFirst.values()) {
+      if (first.isValid() && (oldest == null || first.isBefore(oldest))) {
+        oldest = first;
+      }
+    }
+    return oldest;
   }
 
   /** True while the disk spool is full and nothing is pending to free it. */
@@ -110,6 +200,8 @@ final class StreamedTransactions implements AutoCloseable {
       }
     }
     pending = null;
+    ready.clear();
+    openFirst.clear();
     spool.close();
   }
 

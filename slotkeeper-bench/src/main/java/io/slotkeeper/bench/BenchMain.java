@@ -37,7 +37,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  */
 public final class BenchMain {
-  private static final Set<String> ALL = Set.of("decoder", "catchup", "latency", "stall", "memory");
+  private static final Set<String> ALL =
+      Set.of("decoder", "catchup", "latency", "stall", "memory", "largetx");
 
   private BenchMain() {}
 
@@ -55,6 +56,7 @@ public final class BenchMain {
     int stallWarmup;
     int stallSeconds;
     long[] memoryRows;
+    long largeTxRows = 1_000_000;
     String memoryHeap = "128m";
     // The paced load of the latency and stall benchmarks: 50 rows every 10 ms = 5,000 rows/s.
     int paceRows = 50;
@@ -101,6 +103,7 @@ public final class BenchMain {
     Integer catchUpRows = null;
     long[] memoryRows = null;
     int pgVersion = 17;
+    Long largeTxRows = null;
     for (String a : args) {
       if (a.equals("--quick")) {
         quick = true;
@@ -115,6 +118,8 @@ public final class BenchMain {
         catchUpRows = Integer.parseInt(a.substring(15));
       } else if (a.startsWith("--memory-rows=")) {
         memoryRows = Arrays.stream(a.substring(14).split(",")).mapToLong(Long::parseLong).toArray();
+      } else if (a.startsWith("--largetx-rows=")) {
+        largeTxRows = Long.parseLong(a.substring(15));
       } else if (a.startsWith("--pg-version=")) {
         pgVersion = Integer.parseInt(a.substring(13));
       } else {
@@ -127,6 +132,9 @@ public final class BenchMain {
     }
     if (memoryRows != null) {
       sizes.memoryRows = memoryRows;
+    }
+    if (largeTxRows != null) {
+      sizes.largeTxRows = largeTxRows;
     }
     PrintStream log = System.out;
     Report report = new Report();
@@ -164,6 +172,9 @@ public final class BenchMain {
           }
           if (dbBenches.contains("memory")) {
             memory(db, sizes, report, log);
+          }
+          if (dbBenches.contains("largetx")) {
+            largeTransaction(db, system, sizes, report, log);
           }
         } finally {
           system.terminate();
@@ -298,6 +309,49 @@ public final class BenchMain {
       sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0fk", v.get(i) / 1000));
     }
     return sb.append(")").toString();
+  }
+
+  /**
+   * Issue 15: one large transaction with streaming off, then on, in the same run (opt-in: {@code
+   * --only=largetx}; {@code --largetx-rows=N}, default 1,000,000).
+   */
+  private static void largeTransaction(
+      BenchDb db, ActorSystem<?> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    LargeTransactionBench bench = new LargeTransactionBench(db, system, log);
+    LargeTransactionBench.Result off =
+        bench.run(io.slotkeeper.StreamSettings.Streaming.OFF, sizes.largeTxRows);
+    LargeTransactionBench.Result on =
+        bench.run(io.slotkeeper.StreamSettings.Streaming.ON, sizes.largeTxRows);
+    report.row(
+        String.format(
+            Locale.ROOT,
+            "One %,d-row transaction, streaming on (Slotkeeper column) vs off (baseline column):"
+                + " COMMIT→last change delivered, s",
+            sizes.largeTxRows),
+        String.format(Locale.ROOT, "%.2f", on.commitToLastSeconds()),
+        String.format(Locale.ROOT, "%.2f", off.commitToLastSeconds()),
+        String.format(Locale.ROOT, "%.2f", on.commitToLastSeconds() / off.commitToLastSeconds()),
+        "–",
+        "–");
+    report.row(
+        "… end to end (BEGIN → last change delivered), s",
+        String.format(Locale.ROOT, "%.2f", on.endToEndSeconds()),
+        String.format(Locale.ROOT, "%.2f", off.endToEndSeconds()),
+        String.format(Locale.ROOT, "%.2f", on.endToEndSeconds() / off.endToEndSeconds()),
+        "–",
+        "–");
+    report.note(
+        String.format(
+            Locale.ROOT,
+            "Large transaction: spill_bytes %,d (off) / %,d (on), stream_bytes %,d (off) / %,d"
+                + " (on), client peak heap %,d MB (off) / %,d MB (on).",
+            off.spillBytes(),
+            on.spillBytes(),
+            off.streamBytes(),
+            on.streamBytes(),
+            off.peakHeapBytes() >> 20,
+            on.peakHeapBytes() >> 20));
   }
 
   private static void latency(

@@ -8,6 +8,10 @@ import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.Origin;
 import io.slotkeeper.pgoutput.PgOutputMessage;
 import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.StreamAbort;
+import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamStart;
+import io.slotkeeper.pgoutput.StreamStop;
 import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.TupleData;
 import io.slotkeeper.pgoutput.Update;
@@ -37,7 +41,25 @@ public final class ChangeEnvelope {
      * {@link #row()}, as the table stood at the slot's consistent point. Every SNAPSHOT element
      * comes before the first change; acknowledging one acknowledges nothing.
      */
-    SNAPSHOT
+    SNAPSHOT,
+    /**
+     * With {@code deliver-in-progress}: a block of a streamed transaction's changes starts ({@link
+     * io.slotkeeper.pgoutput.StreamStart}: its xid, and whether it is the first block, which also
+     * means "drop what you hold for this xid" after a reconnect). Acknowledges nothing.
+     */
+    STREAM_START,
+    /** With {@code deliver-in-progress}: the current block ends. Acknowledges nothing. */
+    STREAM_STOP,
+    /**
+     * With {@code deliver-in-progress}: the streamed transaction committed ({@link
+     * io.slotkeeper.pgoutput.StreamCommit}); its offset acknowledges it like a Commit's.
+     */
+    STREAM_COMMIT,
+    /**
+     * With {@code deliver-in-progress}: the streamed transaction or one of its subtransactions
+     * aborted ({@link io.slotkeeper.pgoutput.StreamAbort}). Acknowledges nothing.
+     */
+    STREAM_ABORT
   }
 
   private final Kind kind;
@@ -51,6 +73,7 @@ public final class ChangeEnvelope {
   private final Relation snapshotRelation;
   private final TupleData row;
   private final Origin origin;
+  private final boolean inProgress;
 
   /**
    * A control element announcing a gap, emitted before any change from a re-created slot. Built by
@@ -73,6 +96,7 @@ public final class ChangeEnvelope {
     this.snapshotRelation = null;
     this.row = null;
     this.origin = null;
+    this.inProgress = false;
   }
 
   /**
@@ -101,6 +125,7 @@ public final class ChangeEnvelope {
     this.snapshotRelation = Objects.requireNonNull(relation);
     this.row = Objects.requireNonNull(row);
     this.origin = null;
+    this.inProgress = false;
   }
 
   /**
@@ -117,7 +142,7 @@ public final class ChangeEnvelope {
    * @param commitTime the transaction's commit time; for a standalone message, when it was sent
    * @param offset what acknowledging this envelope acknowledges
    * @throws IllegalArgumentException for a message that is never an element of a source (Relation,
-   *     Type, Origin, streaming and two-phase messages)
+   *     Type, Origin, two-phase messages)
    */
   public static ChangeEnvelope of(
       PgOutputMessage message,
@@ -126,7 +151,19 @@ public final class ChangeEnvelope {
       Lsn commitLsn,
       Instant commitTime,
       CommittableOffset offset) {
-    return new ChangeEnvelope(kindOf(message), lsn, xid, commitLsn, commitTime, message, offset);
+    return new ChangeEnvelope(
+        kindOf(message), lsn, xid, commitLsn, commitTime, message, offset, false);
+  }
+
+  /**
+   * An element of a streamed transaction that has not committed yet ({@code deliver-in-progress}):
+   * a change, STREAM_START, STREAM_STOP or STREAM_ABORT. Its commit LSN is unknown ({@link
+   * Lsn#INVALID}) and its commit time null; {@code xid} is the top-level transaction's (a change's
+   * message carries its subtransaction's xid).
+   */
+  public static ChangeEnvelope inProgress(
+      PgOutputMessage message, Lsn lsn, long xid, CommittableOffset offset) {
+    return new ChangeEnvelope(kindOf(message), lsn, xid, Lsn.INVALID, null, message, offset, true);
   }
 
   private static Kind kindOf(PgOutputMessage message) {
@@ -144,6 +181,14 @@ public final class ChangeEnvelope {
       return Kind.MESSAGE;
     } else if (message instanceof Commit) {
       return Kind.COMMIT;
+    } else if (message instanceof StreamStart) {
+      return Kind.STREAM_START;
+    } else if (message instanceof StreamStop) {
+      return Kind.STREAM_STOP;
+    } else if (message instanceof StreamCommit) {
+      return Kind.STREAM_COMMIT;
+    } else if (message instanceof StreamAbort) {
+      return Kind.STREAM_ABORT;
     }
     throw new IllegalArgumentException(
         "a "
@@ -158,7 +203,9 @@ public final class ChangeEnvelope {
       Lsn commitLsn,
       Instant commitTime,
       PgOutputMessage message,
-      CommittableOffset offset) {
+      CommittableOffset offset,
+      boolean inProgress) {
+    this.inProgress = inProgress;
     this.kind = Objects.requireNonNull(kind);
     this.lsn = Objects.requireNonNull(lsn);
     this.xid = xid;
@@ -184,6 +231,7 @@ public final class ChangeEnvelope {
     this.resync = from.resync;
     this.snapshotRelation = from.snapshotRelation;
     this.row = from.row;
+    this.inProgress = from.inProgress;
     this.origin = Objects.requireNonNull(origin, "origin");
   }
 
@@ -297,6 +345,15 @@ public final class ChangeEnvelope {
 
   public boolean isCommit() {
     return kind == Kind.COMMIT;
+  }
+
+  /**
+   * True for an element of a streamed transaction delivered before it committed ({@code
+   * deliver-in-progress}): it may still abort, and after a reconnect it may come again (from its
+   * first STREAM_START). Its offset acknowledges nothing.
+   */
+  public boolean inProgress() {
+    return inProgress;
   }
 
   @Override

@@ -114,7 +114,13 @@ public final class SourceSettings {
             c.bool("idle-advance"),
             c.integer("unacknowledged-warning"),
             c.bool("binary"),
-            origin(c)),
+            origin(c),
+            streaming(c),
+            new SpoolSettings(
+                c.bytes("spool.memory-budget"),
+                c.string("spool.directory"),
+                c.bytes("spool.disk-limit")),
+            c.bool("deliver-in-progress")),
         RestartSettings.read(c),
         new RetentionSettings(
             c.duration("retention.check-interval"), c.bytes("retention.safe-wal-size-warning")),
@@ -151,6 +157,21 @@ public final class SourceSettings {
         return StreamSettings.OriginFilter.NONE;
       default:
         throw c.bad("origin", "must be any or none", "use any or none");
+    }
+  }
+
+  private static StreamSettings.Streaming streaming(SettingsReader c) {
+    switch (c.string("streaming")) {
+      case "off":
+      case "false":
+        return StreamSettings.Streaming.OFF;
+      case "on":
+      case "true":
+        return StreamSettings.Streaming.ON;
+      case "parallel":
+        return StreamSettings.Streaming.PARALLEL;
+      default:
+        throw c.bad("streaming", "must be off, on or parallel", "use off, on or parallel");
     }
   }
 
@@ -202,6 +223,18 @@ public final class SourceSettings {
           "proto-version",
           "must be 1 to 4, got " + stream.protoVersion(),
           "use 1 unless you need a newer protocol");
+    }
+    if (stream.deliverInProgress() && stream.streaming() == StreamSettings.Streaming.OFF) {
+      throw bad(
+          "deliver-in-progress",
+          "needs streaming = on or parallel",
+          "set streaming = on (PostgreSQL 14+), or deliver-in-progress = off");
+    }
+    if (stream.spool().memoryBudget() < 0) {
+      throw bad("spool.memory-budget", "must not be negative", "e.g. memory-budget = 64 MiB");
+    }
+    if (stream.spool().diskLimit() < 1) {
+      throw bad("spool.disk-limit", "must be positive", "e.g. disk-limit = 10 GiB");
     }
     if (stream.batchSize() < 1) {
       throw bad("batch-size", "must be at least 1, got " + stream.batchSize(), "use e.g. 500");
@@ -587,6 +620,10 @@ public final class SourceSettings {
 
   public SourceSettings withPollInterval(Duration min, Duration max) {
     return withStream(stream.withPollInterval(min, max));
+  }
+
+  public SourceSettings withStreaming(StreamSettings.Streaming v) {
+    return withStream(stream.withStreaming(v));
   }
 
   public SourceSettings withBatchSize(int v) {

@@ -10,7 +10,8 @@ import java.util.Optional;
  * slot advances or a warning is raised ({@code proto-version}, {@code keepalive-interval}, {@code
  * keepalive-max-interval}, {@code liveness-timeout}, {@code ack.flush-interval}, {@code poll.*},
  * {@code batch-size}, {@code idle-advance}, {@code unacknowledged-warning}, {@code binary}, {@code
- * origin} in reference.conf). Immutable; every {@code withXxx} returns a changed copy.
+ * origin}, {@code streaming}, {@code spool.*}, {@code deliver-in-progress} in reference.conf).
+ * Immutable; every {@code withXxx} returns a changed copy.
  */
 public final class StreamSettings {
 
@@ -37,6 +38,24 @@ public final class StreamSettings {
   private final int unacknowledgedWarning;
   private final boolean binary;
   private final OriginFilter origin;
+  private final Streaming streaming;
+  private final SpoolSettings spool;
+  private final boolean deliverInProgress;
+
+  /**
+   * Whether the server streams large transactions while they are still in progress ({@code
+   * streaming} in reference.conf). With ON or PARALLEL the consumer still sees only committed
+   * transactions, each whole and in commit order: Slotkeeper spools the chunks ({@link
+   * SpoolSettings}) and delivers them at Stream Commit.
+   */
+  public enum Streaming {
+    /** The server holds a large transaction back (spilling it to its own disk) until COMMIT. */
+    OFF,
+    /** pgoutput {@code streaming = on}: needs PostgreSQL 14 (protocol version 2). */
+    ON,
+    /** pgoutput {@code streaming = parallel}: needs PostgreSQL 16 (protocol version 4). */
+    PARALLEL
+  }
 
   StreamSettings(
       int protoVersion,
@@ -50,7 +69,13 @@ public final class StreamSettings {
       boolean idleAdvance,
       int unacknowledgedWarning,
       boolean binary,
-      OriginFilter origin) {
+      OriginFilter origin,
+      Streaming streaming,
+      SpoolSettings spool,
+      boolean deliverInProgress) {
+    this.deliverInProgress = deliverInProgress;
+    this.streaming = Objects.requireNonNull(streaming, "streaming");
+    this.spool = Objects.requireNonNull(spool, "spool");
     this.protoVersion = protoVersion;
     this.keepaliveInterval = Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
     this.keepaliveMaxInterval =
@@ -92,7 +117,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         v,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withOrigin(OriginFilter v) {
@@ -108,7 +136,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        v);
+        v,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   /** The pgoutput protocol version, 1 to 4. */
@@ -162,6 +193,82 @@ public final class StreamSettings {
     return unacknowledgedWarning;
   }
 
+  /** Whether large transactions are streamed while in progress. */
+  public Streaming streaming() {
+    return streaming;
+  }
+
+  /** Where chunks of streamed, not yet committed transactions wait for their Stream Commit. */
+  public SpoolSettings spool() {
+    return spool;
+  }
+
+  /**
+   * Deliver the chunks of a streamed transaction as they arrive (STREAM_START, changes,
+   * STREAM_STOP, STREAM_ABORT, STREAM_COMMIT elements) instead of spooling them; see {@link
+   * ChangeEnvelope#inProgress()}.
+   */
+  public boolean deliverInProgress() {
+    return deliverInProgress;
+  }
+
+  public StreamSettings withDeliverInProgress(boolean v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        binary,
+        origin,
+        streaming,
+        spool,
+        v);
+  }
+
+  public StreamSettings withStreaming(Streaming v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        binary,
+        origin,
+        v,
+        spool,
+        deliverInProgress);
+  }
+
+  public StreamSettings withSpool(SpoolSettings v) {
+    return new StreamSettings(
+        protoVersion,
+        keepaliveInterval,
+        keepaliveMaxInterval,
+        livenessTimeout,
+        ackFlushInterval,
+        pollMinInterval,
+        pollMaxInterval,
+        batchSize,
+        idleAdvance,
+        unacknowledgedWarning,
+        binary,
+        origin,
+        streaming,
+        v,
+        deliverInProgress);
+  }
+
   public StreamSettings withProtoVersion(int v) {
     return new StreamSettings(
         v,
@@ -175,7 +282,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   /** A fixed keepalive interval; null restores the automatic one. */
@@ -192,7 +302,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withKeepaliveMaxInterval(Duration v) {
@@ -208,7 +321,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   /** A fixed liveness timeout; null restores the automatic one. */
@@ -225,7 +341,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withAckFlushInterval(Duration v) {
@@ -241,7 +360,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withPollInterval(Duration min, Duration max) {
@@ -257,7 +379,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withBatchSize(int v) {
@@ -273,7 +398,10 @@ public final class StreamSettings {
         idleAdvance,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withIdleAdvance(boolean v) {
@@ -289,7 +417,10 @@ public final class StreamSettings {
         v,
         unacknowledgedWarning,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   public StreamSettings withUnacknowledgedWarning(int v) {
@@ -305,7 +436,10 @@ public final class StreamSettings {
         idleAdvance,
         v,
         binary,
-        origin);
+        origin,
+        streaming,
+        spool,
+        deliverInProgress);
   }
 
   @Override
@@ -334,6 +468,12 @@ public final class StreamSettings {
         + binary
         + ", origin="
         + origin
+        + ", streaming="
+        + streaming
+        + ", spool="
+        + spool
+        + ", deliverInProgress="
+        + deliverInProgress
         + ")";
   }
 }

@@ -73,6 +73,38 @@ class SourceSettingsTest {
   }
 
   @Test
+  void streamingAndItsSpoolAreReadAndChecked() {
+    SourceSettings d = parse(VALID);
+    assertThat(d.stream().streaming()).isEqualTo(StreamSettings.Streaming.OFF);
+    assertThat(d.stream().spool().memoryBudget()).isEqualTo(64L << 20);
+    assertThat(d.stream().spool().directory()).isEmpty();
+    assertThat(d.stream().spool().diskLimit()).isEqualTo(10L << 30);
+    SourceSettings s =
+        parse(
+            VALID
+                + ", streaming = parallel, spool { memory-budget = 1 MiB, directory = \"/var/spool/sk\","
+                + " disk-limit = 2 GiB }");
+    assertThat(s.validate().stream().streaming()).isEqualTo(StreamSettings.Streaming.PARALLEL);
+    assertThat(s.stream().spool().memoryBudget()).isEqualTo(1L << 20);
+    assertThat(s.stream().spool().directory()).isEqualTo("/var/spool/sk");
+    assertThat(s.stream().spool().diskLimit()).isEqualTo(2L << 30);
+    assertThat(parse(VALID + ", streaming = on").stream().streaming())
+        .isEqualTo(StreamSettings.Streaming.ON);
+    assertThat(s.withStreaming(StreamSettings.Streaming.OFF).stream().streaming())
+        .isEqualTo(StreamSettings.Streaming.OFF);
+    assertThat(s.stream().streaming())
+        .as("the original is left alone")
+        .isEqualTo(StreamSettings.Streaming.PARALLEL);
+    assertThatThrownBy(() -> parse(VALID + ", streaming = sometimes"))
+        .hasMessageContaining("streaming")
+        .hasMessageContaining("off, on or parallel");
+    assertThatThrownBy(
+            () ->
+                d.withStream(d.stream().withSpool(d.stream().spool().withDiskLimit(0))).validate())
+        .hasMessageContaining("spool.disk-limit");
+  }
+
+  @Test
   void toStringNamesEveryFieldOfEveryGroup() {
     SourceSettings s =
         parse(VALID)
@@ -89,6 +121,7 @@ class SourceSettingsTest {
             SlotSettings.class,
             PublicationSettings.class,
             StreamSettings.class,
+            SpoolSettings.class,
             RestartSettings.class,
             RetentionSettings.class,
             HeartbeatSettings.class,

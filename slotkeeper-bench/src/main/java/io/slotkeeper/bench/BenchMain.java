@@ -39,7 +39,16 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
   private static final Set<String> ALL =
-      Set.of("decoder", "catchup", "latency", "stall", "memory", "archive", "snapshot", "formats");
+      Set.of(
+          "decoder",
+          "catchup",
+          "latency",
+          "stall",
+          "memory",
+          "archive",
+          "snapshot",
+          "formats",
+          "largetx");
 
   private BenchMain() {}
 
@@ -58,6 +67,7 @@ public final class BenchMain {
     int stallSeconds;
     long[] memoryRows;
     long snapshotRows;
+    long largeTxRows = 1_000_000;
     String memoryHeap = "128m";
     long archiveWalBytes;
     int archiveRuns;
@@ -114,6 +124,7 @@ public final class BenchMain {
     Long snapshotRows = null;
     long[] memoryRows = null;
     int pgVersion = 17;
+    Long largeTxRows = null;
     for (String a : args) {
       if (a.equals("--quick")) {
         quick = true;
@@ -130,6 +141,8 @@ public final class BenchMain {
         memoryRows = Arrays.stream(a.substring(14).split(",")).mapToLong(Long::parseLong).toArray();
       } else if (a.startsWith("--snapshot-rows=")) {
         snapshotRows = Long.parseLong(a.substring(16));
+      } else if (a.startsWith("--largetx-rows=")) {
+        largeTxRows = Long.parseLong(a.substring(15));
       } else if (a.startsWith("--pg-version=")) {
         pgVersion = Integer.parseInt(a.substring(13));
       } else {
@@ -145,6 +158,9 @@ public final class BenchMain {
     }
     if (snapshotRows != null) {
       sizes.snapshotRows = snapshotRows;
+    }
+    if (largeTxRows != null) {
+      sizes.largeTxRows = largeTxRows;
     }
     PrintStream log = System.out;
     Report report = new Report();
@@ -191,6 +207,9 @@ public final class BenchMain {
           }
           if (dbBenches.contains("formats")) {
             formats(db, system, sizes, report, log);
+          }
+          if (dbBenches.contains("largetx")) {
+            largeTransaction(db, system, sizes, report, log);
           }
         } finally {
           system.terminate();
@@ -435,6 +454,49 @@ public final class BenchMain {
       sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", v.get(i)));
     }
     return sb.append(")").toString();
+  }
+
+  /**
+   * Issue 15: one large transaction with streaming off, then on, in the same run (opt-in: {@code
+   * --only=largetx}; {@code --largetx-rows=N}, default 1,000,000).
+   */
+  private static void largeTransaction(
+      BenchDb db, ActorSystem<?> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    LargeTransactionBench bench = new LargeTransactionBench(db, system, log);
+    LargeTransactionBench.Result off =
+        bench.run(io.slotkeeper.StreamSettings.Streaming.OFF, sizes.largeTxRows);
+    LargeTransactionBench.Result on =
+        bench.run(io.slotkeeper.StreamSettings.Streaming.ON, sizes.largeTxRows);
+    report.row(
+        String.format(
+            Locale.ROOT,
+            "One %,d-row transaction, streaming on (Slotkeeper column) vs off (baseline column):"
+                + " COMMIT→last change delivered, s",
+            sizes.largeTxRows),
+        String.format(Locale.ROOT, "%.2f", on.commitToLastSeconds()),
+        String.format(Locale.ROOT, "%.2f", off.commitToLastSeconds()),
+        String.format(Locale.ROOT, "%.2f", on.commitToLastSeconds() / off.commitToLastSeconds()),
+        "–",
+        "–");
+    report.row(
+        "… end to end (BEGIN → last change delivered), s",
+        String.format(Locale.ROOT, "%.2f", on.endToEndSeconds()),
+        String.format(Locale.ROOT, "%.2f", off.endToEndSeconds()),
+        String.format(Locale.ROOT, "%.2f", on.endToEndSeconds() / off.endToEndSeconds()),
+        "–",
+        "–");
+    report.note(
+        String.format(
+            Locale.ROOT,
+            "Large transaction: spill_bytes %,d (off) / %,d (on), stream_bytes %,d (off) / %,d"
+                + " (on), client peak heap %,d MB (off) / %,d MB (on).",
+            off.spillBytes(),
+            on.spillBytes(),
+            off.streamBytes(),
+            on.streamBytes(),
+            off.peakHeapBytes() >> 20,
+            on.peakHeapBytes() >> 20));
   }
 
   private static void latency(

@@ -133,6 +133,11 @@ final class ChangeJson {
         Json.string(sb, text != null ? text : Base64.getEncoder().encodeToString(m.content()));
         sb.append(",\"content_encoding\":\"").append(text != null ? "utf8" : "base64").append('"');
       }
+      case STREAM_START, STREAM_STOP, STREAM_COMMIT, STREAM_ABORT -> {
+        // Only with deliver-in-progress, which the program does not ask for: it writes a streamed
+        // transaction whole, at its commit.
+        return false;
+      }
       case RESYNC_REQUIRED -> resync(sb, e.resync().orElseThrow());
       case SNAPSHOT -> {
         // A row as it stood at the slot's consistent point: no transaction, so no xid or time.

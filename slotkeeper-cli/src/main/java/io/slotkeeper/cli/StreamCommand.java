@@ -108,6 +108,14 @@ final class StreamCommand implements Callable<Integer> {
   String origin;
 
   @Option(
+      names = "--streaming",
+      paramLabel = "off|on|parallel",
+      description =
+          "Have the server stream large transactions while in progress (on: PostgreSQL 14+,"
+              + " parallel: 16+); they are spooled and still written whole at their commit.")
+  String streaming;
+
+  @Option(
       names = "--create-publication",
       description = "Create missing publications: FOR ALL TABLES, or FOR TABLE the --table list.")
   boolean createPublication;
@@ -408,6 +416,16 @@ final class StreamCommand implements Callable<Integer> {
         default ->
             throw CliException.usage(
                 "unknown --origin '" + origin + "'", "use --origin any or --origin none");
+      }
+    }
+    if (streaming != null) {
+      switch (streaming) {
+        case "off" -> s = s.withStreaming(StreamSettings.Streaming.OFF);
+        case "on" -> s = s.withStreaming(StreamSettings.Streaming.ON);
+        case "parallel" -> s = s.withStreaming(StreamSettings.Streaming.PARALLEL);
+        default ->
+            throw CliException.usage(
+                "unknown --streaming '" + streaming + "'", "use --streaming off, on or parallel");
       }
     }
     if (endLsn != null && s.stream().keepaliveInterval().isEmpty()) {

@@ -109,6 +109,16 @@ class CliArgsTest {
   }
 
   @Test
+  void streamingIsOffOnOrParallel() {
+    assertOneLineError(
+        CliRun.run(
+            "stream", "--url", URL, "--slot", "s", "--publication", "p", "--streaming", "yes"),
+        2,
+        "--streaming",
+        "parallel");
+  }
+
+  @Test
   void tableNeedsCreatePublicationAndHttpNeedsHostPort() {
     assertOneLineError(
         CliRun.run("stream", "--url", URL, "--slot", "s", "--publication", "p", "--table", "t"),

@@ -1,5 +1,6 @@
 package io.slotkeeper.soak;
 
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.postgres.PostgresServer;
 import java.time.Duration;
 import java.util.List;
@@ -56,12 +57,29 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
 
   /**
    * The pgoutput protocol version asked for, from the seed among those the server has (2 needs
-   * PostgreSQL 14, 3 needs 15, 4 needs 16). The source never asks for streaming or two-phase, so
-   * every version must deliver the same units.
+   * PostgreSQL 14, 3 needs 15, 4 needs 16). Whatever the version (and {@link #streaming}), the same
+   * units must be delivered.
    */
   int protoVersion() {
     int highest = Math.min(4, Math.max(1, pgVersion - 12));
     return 1 + Math.floorMod(random("proto-version").nextInt(), highest);
+  }
+
+  static final String STREAMING_PROPERTY = "slotkeeper.soak.streaming";
+
+  /**
+   * Whether large transactions are streamed while in progress (off, on, parallel), from the seed
+   * among what the server has (on: 14+, parallel: 16+), unless -Dslotkeeper.soak.streaming is
+   * given. With logical_decoding_work_mem = 64kB the workload's large transactions are streamed,
+   * and the consumer must see exactly what it sees with off.
+   */
+  StreamSettings.Streaming streaming() {
+    String given = System.getProperty(STREAMING_PROPERTY, "").trim();
+    if (!given.isEmpty()) {
+      return StreamSettings.Streaming.valueOf(given.toUpperCase(java.util.Locale.ROOT));
+    }
+    int options = pgVersion >= 16 ? 3 : pgVersion >= 14 ? 2 : 1;
+    return StreamSettings.Streaming.values()[Math.floorMod(random("streaming").nextInt(), options)];
   }
 
   /** PostgreSQL sends logical messages to pgoutput only from 14 (option messages 'true'). */
@@ -86,6 +104,8 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
         + pgVersion
         + ", pgoutput protocol "
         + protoVersion()
+        + ", streaming "
+        + streaming().name().toLowerCase(java.util.Locale.ROOT)
         + ", run time "
         + runTime
         + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");

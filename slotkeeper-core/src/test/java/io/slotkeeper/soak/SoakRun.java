@@ -76,6 +76,7 @@ final class SoakRun {
               .withSlotName(SLOT)
               .withPublications(PUBLICATION)
               .withProtoVersion(config.protoVersion())
+              .withStreaming(config.streaming())
               .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
       lives = new ConsumerLives(pg, proxy, settings, config, acks);
       ConsumerLives watched = lives;
@@ -103,6 +104,19 @@ final class SoakRun {
             "workload done; the oracle holds "
                 + oracle.size()
                 + " units; waiting for the consumer to catch up");
+        if (config.pgVersion() >= 14) {
+          // Whether streaming was exercised (counted since the server's last crash restart).
+          say(
+              "streaming "
+                  + config.streaming()
+                  + ": the server streamed "
+                  + pg.queryLong(
+                      "SELECT coalesce(sum(stream_txns), 0) FROM pg_stat_replication_slots"
+                          + " WHERE slot_name = '"
+                          + SLOT
+                          + "'")
+                  + " transactions of the engine's slot");
+        }
         awaitCaughtUp(lives.current(), oracle, lateFailures);
         lives.current().drainAndShutdown(Duration.ofSeconds(30));
       } catch (Throwable t) {

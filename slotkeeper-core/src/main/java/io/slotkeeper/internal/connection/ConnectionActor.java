@@ -8,6 +8,7 @@ import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.internal.snapshot.SnapshotReader;
 import io.slotkeeper.internal.source.CommittableOffsetImpl;
@@ -136,6 +137,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /** Our walsender on the server, to end it should we abandon a creation it is inside. */
   private OwnWalsenders.Identity walsender;
+
+  /** True while reading waits for room in the streamed-transaction spool. */
+  private boolean spoolWaiting;
 
   private Lsn lastReceived = Lsn.INVALID;
   private Lsn lastReportedFlush = Lsn.INVALID;
@@ -286,12 +290,26 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 slotCreated,
                 Lsn.of(context.confirmed().getAsLong()),
                 Lsn.of(context.receivedLsn().get()));
-    decoder = new PgOutputDecoder(settings.stream().protoVersion(), false);
+    int protoVersion = ProtocolVersions.requested(settings.stream());
+    boolean parallel = settings.stream().streaming() == StreamSettings.Streaming.PARALLEL;
+    decoder = new PgOutputDecoder(protoVersion, parallel);
+    // Spooled chunks of streamed transactions are decoded again when their commit arrives.
+    PgOutputDecoder spoolDecoder = new PgOutputDecoder(protoVersion, parallel);
     if (settings.stream().binary()) {
       // Binary values print with this connection's own TimeZone, DateStyle, ... (ValueFormat).
       decoder.valueFormat(session.valueFormat());
+      spoolDecoder.valueFormat(session.valueFormat());
     }
-    assembler = new EnvelopeAssembler(context.ackTarget());
+    assembler =
+        new EnvelopeAssembler(
+            context.ackTarget(),
+            settings.stream().streaming() == StreamSettings.Streaming.OFF
+                ? null
+                : new StreamedTransactions(
+                    new StreamedTransactionSpool(settings.stream().spool(), settings.slot().name()),
+                    spoolDecoder,
+                    context.ackTarget(),
+                    settings.stream().deliverInProgress()));
     setup.startStreaming(slotConfirmedAtStart, slot, facts);
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
@@ -546,6 +564,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     List<StreamItem> items = new ArrayList<>();
     int envelopes = 0;
     while (envelopes < readMax) {
+      // A committed streamed transaction goes out whole before anything further is read.
+      ChangeEnvelope pending = assembler.nextPending();
+      if (pending != null) {
+        items.add(new StreamItem.Change(pending));
+        envelopes++;
+        continue;
+      }
+      if (spoolFull()) {
+        break;
+      }
       byte[] data = session.readPending();
       if (data == null) {
         break;
@@ -562,7 +590,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         lastReceived = Lsn.max(lastReceived, x.walStart());
         ChangeEnvelope env;
         try {
-          env = assembler.assemble(decoder.decode(x.payload()), x.walStart(), x.sendTime());
+          env =
+              assembler.assemble(
+                  decoder.decode(x.payload()), x.payload(), x.walStart(), x.sendTime());
         } catch (RuntimeException e) {
           // Nothing of this message is delivered, and nothing confirmed: the connection ends.
           throw InvalidStream.at(x.walStart(), before, e);
@@ -573,7 +603,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         }
       } else if (frame instanceof PrimaryKeepalive k) {
         lastReceived = Lsn.max(lastReceived, k.walEnd());
-        items.add(new StreamItem.WalEnd(k.walEnd()));
+        items.add(new StreamItem.WalEnd(assembler.confirmableWalEnd(k.walEnd())));
         if (k.replyRequested()) {
           sendStatus(false);
         }
@@ -612,8 +642,34 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
   }
 
+  /**
+   * True while the streamed-transaction spool's disk part is full: nothing is read (the server
+   * waits, nothing is dropped), and the reason says which setting to raise.
+   */
+  private boolean spoolFull() {
+    boolean full = assembler.spoolFull();
+    if (full && !spoolWaiting) {
+      log.warn(
+          "slot {}: the streamed-transaction spool is full ({}.spool.disk-limit = {} bytes); reading"
+              + " waits until a spooled transaction is delivered or aborted",
+          settings.slot().name(),
+          SourceSettings.CONFIG_PATH,
+          settings.stream().spool().diskLimit());
+      reason(
+          "waiting: the streamed-transaction spool is full ("
+              + SourceSettings.CONFIG_PATH
+              + ".spool.disk-limit = "
+              + settings.stream().spool().diskLimit()
+              + " bytes); raise it if this lasts");
+    } else if (!full && spoolWaiting) {
+      reason("streaming from slot " + settings.slot().name());
+    }
+    spoolWaiting = full;
+    return full;
+  }
+
   private Behavior<Command> onKeepalive() throws Exception {
-    if (readOutstanding) {
+    if (readOutstanding && !spoolWaiting) {
       long silentSince = Math.max(lastServerMessageNanos, readSinceNanos);
       long silentNanos = System.nanoTime() - silentSince;
       if (silentNanos > livenessTimeout.toNanos()) {
@@ -700,6 +756,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private void closeSession() {
+    if (assembler != null) {
+      assembler.close(); // its spool files: the next connection receives those transactions again
+    }
     if (reader != null) {
       // A read may be running on the blocking dispatcher: abort its socket rather than wait.
       reader.abort();

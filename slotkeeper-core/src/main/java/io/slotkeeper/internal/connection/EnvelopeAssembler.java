@@ -20,6 +20,8 @@ import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.TypeInfo;
 import io.slotkeeper.pgoutput.Update;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
@@ -27,24 +29,37 @@ import java.time.Instant;
  * commit LSN and time, known from the Begin). Pure and per connection: a new connection starts
  * outside any transaction.
  */
-final class EnvelopeAssembler {
+final class EnvelopeAssembler implements AutoCloseable {
   private final AckTarget ackTarget;
+  private final StreamedTransactions streamed;
   private Begin current;
   // The Origin message of the current transaction (it follows the Begin), or null.
   private Origin currentOrigin;
 
-  EnvelopeAssembler(AckTarget ackTarget) {
+  /**
+   * @param streamed where streamed transactions go (streaming = on or parallel), or null when the
+   *     source did not ask for streaming, which makes any streaming message a protocol error
+   */
+  EnvelopeAssembler(AckTarget ackTarget, StreamedTransactions streamed) {
     this.ackTarget = ackTarget;
+    this.streamed = streamed;
   }
 
   /**
-   * The envelope for {@code message} received at {@code walStart}, or null for messages that only
-   * feed the decoder (Relation, Type, Origin). An Origin is remembered and put on every further
+   * The envelope for {@code message} (whose bytes are {@code payload}) received at {@code
+   * walStart}, or null for messages that only feed the decoder (Relation, Type, Origin) or go to
+   * the streamed-transaction spool. After a Stream Commit it returns the Begin of that transaction;
+   * the rest follows from {@link #nextPending}. An Origin is remembered and put on every further
    * envelope of its transaction ({@link ChangeEnvelope#origin()}); it changes no LSN: the ledger
    * decides by the Begin's final LSN and the Commit's end LSN, never by the 0/0 walStart the server
    * sends for a Begin that an Origin follows.
    */
-  ChangeEnvelope assemble(PgOutputMessage message, Lsn walStart, Instant sendTime) {
+  ChangeEnvelope assemble(
+      PgOutputMessage message, ByteBuffer payload, Lsn walStart, Instant sendTime)
+      throws IOException {
+    if (streamed != null && streamed.take(message, payload, walStart)) {
+      return streamed.nextPending();
+    }
     ChangeEnvelope e = assembleWithoutOrigin(message, walStart, sendTime);
     return e == null || currentOrigin == null ? e : e.withOrigin(currentOrigin);
   }
@@ -98,7 +113,7 @@ final class EnvelopeAssembler {
         || message instanceof Delete
         || message instanceof Truncate
         || message instanceof LogicalMessage)) {
-      // Streaming and two-phase messages only come when asked for, and this source does not ask.
+      // Streaming and two-phase messages only come when asked for (streaming is taken above).
       throw protocol("unexpected " + message.getClass().getSimpleName() + " message");
     }
     requireTransaction(message);
@@ -117,6 +132,33 @@ final class EnvelopeAssembler {
         current.finalLsn(),
         current.commitTime(),
         new CommittableOffsetImpl(lsn, false, ackTarget));
+  }
+
+  /** The next envelope of a committed streamed transaction being handed out, or null. */
+  ChangeEnvelope nextPending() throws IOException {
+    return streamed == null ? null : streamed.nextPending();
+  }
+
+  /**
+   * What a server keepalive's WAL end may be reported as: never past the first spooled change of a
+   * streamed transaction still in progress (see docs/architecture.md, "What each LSN means").
+   */
+  Lsn confirmableWalEnd(Lsn walEnd) {
+    Lsn oldest = streamed == null ? null : streamed.oldestInProgress();
+    return oldest == null ? walEnd : Lsn.min(walEnd, oldest);
+  }
+
+  /** True while the disk spool is full: the connection reads nothing until that changes. */
+  boolean spoolFull() {
+    return streamed != null && streamed.diskFull();
+  }
+
+  /** Discards whatever is spooled: a new connection receives it again from its start. */
+  @Override
+  public void close() {
+    if (streamed != null) {
+      streamed.close();
+    }
   }
 
   private Begin requireTransaction(PgOutputMessage message) {

@@ -2,6 +2,7 @@ package io.slotkeeper.internal.connection;
 
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StreamSettings;
 
 /**
  * Which pgoutput protocol versions a server speaks, and the words for asking for one it does not.
@@ -23,6 +24,24 @@ public final class ProtocolVersions {
       return 2; // streaming of in-progress transactions
     }
     return 1;
+  }
+
+  /**
+   * The protocol version asked for at START_REPLICATION: the configured one, raised to what the
+   * streaming setting needs (on: 2, parallel: 4), so {@code streaming = on} works without also
+   * setting proto-version.
+   */
+  static int requested(StreamSettings stream) {
+    return Math.max(stream.protoVersion(), needed(stream.streaming()));
+  }
+
+  /** The protocol version a streaming mode needs. */
+  static int needed(StreamSettings.Streaming streaming) {
+    return switch (streaming) {
+      case OFF -> 1;
+      case ON -> 2;
+      case PARALLEL -> 4;
+    };
   }
 
   /** The first major version whose pgoutput accepts {@code version}. */

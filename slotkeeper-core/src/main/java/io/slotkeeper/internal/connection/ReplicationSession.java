@@ -354,9 +354,14 @@ final class ReplicationSession implements AutoCloseable {
             .append(" LOGICAL ")
             .append(start)
             .append(" (proto_version '")
-            .append(settings.stream().protoVersion())
+            .append(ProtocolVersions.requested(settings.stream()))
             .append("', publication_names ")
             .append(quoteLiteral(pubs));
+    switch (settings.stream().streaming()) {
+      case ON -> sql.append(", streaming 'on'");
+      case PARALLEL -> sql.append(", streaming 'parallel'");
+      case OFF -> {}
+    }
     if (facts.majorVersion() >= 14) {
       // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists
       // from 14.

@@ -39,6 +39,28 @@ final class SetupChecks {
     }
     // Checked here, before START_REPLICATION, so the reason can name the server's version.
     int highest = ProtocolVersions.highestSupported(facts.majorVersion());
+    StreamSettings.Streaming streaming = settings.stream().streaming();
+    int streamingNeeds = ProtocolVersions.needed(streaming);
+    if (streamingNeeds > highest) {
+      int server = ProtocolVersions.firstServerFor(streamingNeeds);
+      throw fatal(
+          FailureKind.PROTOCOL_VERSION,
+          "streaming = "
+              + streaming.name().toLowerCase(java.util.Locale.ROOT)
+              + " ("
+              + SourceSettings.CONFIG_PATH
+              + ".streaming) needs PostgreSQL "
+              + server
+              + " or later, but the server runs PostgreSQL "
+              + facts.majorVersion(),
+          "set "
+              + SourceSettings.CONFIG_PATH
+              + ".streaming = "
+              + (highest >= 2 ? "on or off" : "off")
+              + ", or upgrade the server to PostgreSQL "
+              + server
+              + " or later");
+    }
     if (settings.stream().protoVersion() > highest) {
       throw fatal(
           FailureKind.PROTOCOL_VERSION,

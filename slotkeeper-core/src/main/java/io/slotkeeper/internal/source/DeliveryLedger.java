@@ -2,6 +2,7 @@ package io.slotkeeper.internal.source;
 
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -63,6 +64,14 @@ public final class DeliveryLedger {
    */
   private final TreeMap<Long, Boolean> outstanding = new TreeMap<>(Long::compareUnsigned);
 
+  /**
+   * deliver-in-progress: xid → acknowledgement position of each streamed transaction whose
+   * STREAM_COMMIT went downstream, kept until a new connection's slot stands past it. Its chunks,
+   * which carry no commit LSN, are recognised as replays by their xid when a reconnect re-streams
+   * it (xids do not repeat within one history).
+   */
+  private final Map<Long, Lsn> streamedCommits = new HashMap<>();
+
   private int unacknowledged;
   private Lsn walEndCandidate = Lsn.INVALID;
 
@@ -82,6 +91,8 @@ public final class DeliveryLedger {
     if (slotConfirmed.isAfter(confirmed)) {
       confirmed = slotConfirmed;
     }
+    // The server skips every transaction whose commit record starts below the slot's position.
+    streamedCommits.values().removeIf(end -> !end.isAfter(slotConfirmed));
   }
 
   /**
@@ -99,8 +110,44 @@ public final class DeliveryLedger {
     openDelivered = 0;
     receivingTransaction = false;
     skippingTransaction = false;
+    streamedCommits.clear();
     confirmed = newStart;
   }
+
+  /**
+   * An element of a streamed transaction delivered before it committed (deliver-in-progress): no
+   * unit, delivered unless its transaction's STREAM_COMMIT already went downstream (a reconnect
+   * re-streams an unconfirmed one from its start).
+   */
+  public Verdict streamChunk(long xid) {
+    if (streamedCommits.containsKey(xid)) {
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    return Verdict.DELIVER;
+  }
+
+  /**
+   * A STREAM_COMMIT (deliver-in-progress): a unit like a Commit, deduped by its commit record's
+   * start and acknowledged at its end.
+   */
+  public Verdict streamCommit(long xid, Lsn commitLsn, Lsn endLsn) {
+    if (transactionDelivered(commitLsn)) {
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    delivered(endLsn, false);
+    deliveredTransactions++;
+    streamedCommits.put(xid, endLsn);
+    if (streamedCommits.size() > MAX_STREAMED_COMMITS) {
+      // Without a reconnect nothing re-streams a committed transaction; keep memory bounded by
+      // forgetting the ones the ledger already confirmed.
+      streamedCommits.values().removeIf(end -> !end.isAfter(confirmed));
+    }
+    return Verdict.DELIVER;
+  }
+
+  private static final int MAX_STREAMED_COMMITS = 10_000;
 
   /** The Begin of a transaction whose commit record starts at {@code commitLsn}. */
   public Verdict begin(Lsn commitLsn) {

@@ -15,6 +15,7 @@ import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Restarter;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.StreamCommit;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -437,6 +438,13 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   }
 
   private DeliveryLedger.Verdict verdict(ChangeEnvelope env) {
+    if (env.inProgress()) {
+      return ledger.streamChunk(env.xid());
+    }
+    if (env.kind() == ChangeEnvelope.Kind.STREAM_COMMIT) {
+      StreamCommit c = (StreamCommit) env.message();
+      return ledger.streamCommit(c.xid(), c.commitLsn(), c.endLsn());
+    }
     switch (env.kind()) {
       case BEGIN:
         return ledger.begin(env.commitLsn());

@@ -14,6 +14,7 @@ import static io.slotkeeper.internal.supervision.SqlStates.UNDEFINED_OBJECT;
 
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.connection.ProtocolVersions;
 import io.slotkeeper.pgoutput.PgOutputDecodeException;
 import java.io.IOException;
@@ -85,6 +86,16 @@ public final class ErrorClassifier {
   private static Classification bySqlState(SQLException e, String user, String database) {
     String state = e.getSQLState();
     String msg = firstLine(e.getMessage());
+    if (msg != null && msg.contains("unrecognized pgoutput option: streaming")) {
+      // PostgreSQL 13's pgoutput (an elog, XX000) when asked for streaming: a setting the server
+      // will never accept, so reconnecting cannot help.
+      return fatal(
+          msg,
+          "set "
+              + SourceSettings.CONFIG_PATH
+              + ".streaming = off, or upgrade the server to PostgreSQL 14 or later",
+          FailureKind.PROTOCOL_VERSION);
+    }
     switch (state) {
       case INVALID_PASSWORD:
         return fatal(

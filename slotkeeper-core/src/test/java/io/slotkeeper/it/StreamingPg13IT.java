@@ -1,0 +1,95 @@
+package io.slotkeeper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceStatus;
+import io.slotkeeper.StatusLevel;
+import io.slotkeeper.StreamSettings;
+import io.slotkeeper.internal.supervision.Classification;
+import io.slotkeeper.internal.supervision.ErrorClass;
+import io.slotkeeper.internal.supervision.ErrorClassifier;
+import io.slotkeeper.postgres.PostgresServer;
+import io.slotkeeper.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
+
+/** Issue 15: streaming = on needs PostgreSQL 14; on 13 the source ends FAILED naming 14. */
+class StreamingPg13IT extends ActorSystemPerClass {
+  @RegisterExtension
+  static final PostgresExtension PG = PostgresExtension.builder().version(13).build();
+
+  @BeforeAll
+  static void schema() {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE p (id int PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION p_pub FOR TABLE p");
+    pg.execute("SELECT pg_create_logical_replication_slot('p_slot', 'pgoutput')");
+  }
+
+  @Test
+  void streamingOnOnPostgres13FailsOnceNamingPostgres14() throws Exception {
+    Harness h =
+        Harness.start(
+            kit.system(),
+            Harness.settings(PG.server(), "p_slot", "p_pub")
+                .withStreaming(StreamSettings.Streaming.ON));
+    try {
+      Throwable failed =
+          catchThrowableOfType(
+              () ->
+                  h.control
+                      .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20))
+                      .toCompletableFuture()
+                      .get(25, TimeUnit.SECONDS),
+              ExecutionException.class);
+      assertThat(failed).as("the source must fail, not stream").isNotNull();
+      SourceStatus status = h.control.status();
+      assertThat(status.level()).isEqualTo(StatusLevel.FAILED);
+      assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
+      assertThat(status.reason())
+          .contains("streaming")
+          .contains("PostgreSQL 14")
+          .contains("PostgreSQL 13");
+      assertThat(((SourceFailedException) failed.getCause()).kind())
+          .isEqualTo(FailureKind.PROTOCOL_VERSION);
+      assertThat(status.error())
+          .hasValueSatisfying(e -> assertThat(e.remediation()).contains("streaming = off"));
+    } finally {
+      h.close();
+    }
+  }
+
+  /** Should the server be asked anyway, its own refusal is fatal too, not a reconnect loop. */
+  @Test
+  void theServersOwnRefusalOfStreamingIsFatal() throws Exception {
+    SQLException refused;
+    try (Connection c = PG.server().connectReplication()) {
+      refused =
+          catchThrowableOfType(
+              () ->
+                  c.unwrap(PGConnection.class)
+                      .getCopyAPI()
+                      .copyDual(
+                          "START_REPLICATION SLOT p_slot LOGICAL 0/0 (proto_version '1',"
+                              + " publication_names '\"p_pub\"', streaming 'on')"),
+              SQLException.class);
+    }
+    assertThat((Throwable) refused).as("PostgreSQL 13 refuses streaming").isNotNull();
+    Classification c = ErrorClassifier.classify(refused, "postgres", "postgres");
+    assertThat(c.errorClass())
+        .as(refused.getSQLState() + " " + refused.getMessage())
+        .isEqualTo(ErrorClass.FATAL);
+    assertThat(c.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
+    assertThat(c.remediation()).contains("streaming = off").contains("PostgreSQL 14");
+  }
+}

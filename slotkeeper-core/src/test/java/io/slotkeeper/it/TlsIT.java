@@ -37,7 +37,13 @@ class TlsIT extends ActorSystemPerClass {
     pg.execute("CREATE TABLE t (id int PRIMARY KEY)");
     pg.execute("CREATE PUBLICATION t_pub FOR TABLE t");
     pg.execute("GRANT SELECT ON t TO cert_user");
+    pg.execute("SET password_encryption = 'scram-sha-256'");
+    pg.execute("CREATE ROLE scram_user LOGIN REPLICATION PASSWORD '" + SCRAM_PASSWORD + "'");
+    pg.execute("GRANT SELECT ON t TO scram_user");
+    certs.scramOverTls(pg, "scram_user");
   }
+
+  private static final String SCRAM_PASSWORD = "scram-Pw-61a";
 
   private static SourceSettings settings(String url, String slot, String sslmode) {
     return Harness.settings(PG.server(), slot, "t_pub")
@@ -95,6 +101,51 @@ class TlsIT extends ActorSystemPerClass {
                 .queryString(
                     "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = 'tls_cert'"))
         .isEqualTo("1");
+  }
+
+  @Test
+  void scramWithChannelBindingRequiredStreams() throws Exception {
+    SourceSettings s =
+        settings(PG.server().jdbcUrl(), "tls_scram", "verify-ca")
+            .withUser("scram_user")
+            .withPassword(SCRAM_PASSWORD)
+            .withConnectionProperty("channelBinding", "require");
+    streamsOverTls(s, "tls_scram");
+  }
+
+  @Test
+  void channelBindingRequiredWithoutTlsFailsWithTheFixInsteadOfRetrying() throws Exception {
+    SourceSettings s =
+        settings(PG.server().jdbcUrl(), "tls_nobind", "disable")
+            .withUser("scram_user")
+            .withPassword(SCRAM_PASSWORD)
+            .withConnectionProperty("channelBinding", "require");
+    try (Harness h = Harness.start(kit.system(), s)) {
+      Harness.await(
+          "FAILED", Duration.ofSeconds(30), () -> h.control.status().level() == StatusLevel.FAILED);
+      assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
+      SourceFailedException f = h.control.status().error().orElseThrow();
+      assertThat(f.kind()).isEqualTo(FailureKind.CONFIGURATION);
+      assertThat(f.problem()).contains("channel binding");
+      assertThat(f.remediation()).contains("sslmode");
+    }
+  }
+
+  @Test
+  void aServerCertificateFromAnotherCaFailsWithTheFixInsteadOfRetrying() throws Exception {
+    TlsCertificates other = TlsCertificates.generate("nobody");
+    SourceSettings s =
+        settings(PG.server().jdbcUrl(), "tls_other_ca", "verify-ca")
+            .withConnectionProperty("sslrootcert", other.caCertificate().toString());
+    try (Harness h = Harness.start(kit.system(), s)) {
+      Harness.await(
+          "FAILED", Duration.ofSeconds(30), () -> h.control.status().level() == StatusLevel.FAILED);
+      assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
+      SourceFailedException f = h.control.status().error().orElseThrow();
+      assertThat(f.kind()).isEqualTo(FailureKind.CONFIGURATION);
+      assertThat(f.problem()).contains("certificate").contains("sslrootcert");
+      assertThat(f.remediation()).contains("sslrootcert");
+    }
   }
 
   @Test

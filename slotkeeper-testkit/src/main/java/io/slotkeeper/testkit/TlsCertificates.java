@@ -158,6 +158,28 @@ public final class TlsCertificates {
   }
 
   /**
+   * Makes {@code role} log in over TLS with a SCRAM-SHA-256 password: {@code hostssl ...
+   * scram-sha-256} lines ahead of the others in pg_hba.conf (so a channel-bound login, SCRAM with
+   * channel binding, is possible), then a reload. The role's password must be stored as SCRAM.
+   */
+  public void scramOverTls(PostgresServer server, String role) {
+    Path hba = Path.of(server.queryString("SHOW hba_file"));
+    try {
+      String lines =
+          "hostssl all "
+              + role
+              + " 127.0.0.1/32 scram-sha-256\n"
+              + "hostssl replication "
+              + role
+              + " 127.0.0.1/32 scram-sha-256\n";
+      Files.writeString(hba, lines + Files.readString(hba));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot change pg_hba.conf", e);
+    }
+    server.reloadConfiguration();
+  }
+
+  /**
    * Copies the server's certificate and key and the CA into the server's data directory (owned by
    * the server's OS account, the key readable by it alone, as PostgreSQL insists), turns on {@code
    * ssl} and reloads. Existing {@code host} lines of pg_hba.conf accept TLS and plain connections

@@ -41,6 +41,19 @@ public final class ErrorClassifier {
   private ErrorClassifier() {}
 
   public static Classification classify(Throwable error, String user, String database) {
+    Throwable untrusted = untrustedCertificate(error);
+    if (untrusted != null) {
+      // Looked for first: the chain holds an SSLHandshakeException (an IOException, which alone
+      // would read as a lost connection) above it. The certificate will not be signed by another
+      // CA on the next attempt either.
+      return fatal(
+          "the server's TLS certificate is not signed by a certificate authority in sslrootcert"
+              + " (sslmode=verify-ca or verify-full): "
+              + firstLine(untrusted.getMessage()),
+          "point sslrootcert at the CA certificate that signed the server's certificate (its"
+              + " chain), or use sslmode=require to encrypt without verifying the server",
+          FailureKind.CONFIGURATION);
+    }
     Throwable t = error;
     while (t != null) {
       if (t instanceof ClassifiedException c) {
@@ -53,6 +66,18 @@ public final class ErrorClassifier {
             "check that the slot uses the pgoutput plugin; if it does, report this as a bug"
                 + " with the server version",
             FailureKind.INVALID_STREAM);
+      }
+      if (t instanceof SQLException sql
+          && sql.getMessage() != null
+          && sql.getMessage().toLowerCase(java.util.Locale.ROOT).contains("channel binding")) {
+        return fatal(
+            "channel binding is required (channelBinding=require) but this connection cannot"
+                + " provide it: "
+                + firstLine(sql.getMessage()),
+            "connect over TLS (sslmode=require or stronger) to a server that offers"
+                + " SCRAM-SHA-256-PLUS (the role's password stored as SCRAM, a hostssl ..."
+                + " scram-sha-256 line in pg_hba.conf), or drop channelBinding=require",
+            FailureKind.CONFIGURATION);
       }
       if (t instanceof SQLException sql && sql.getMessage() != null) {
         Matcher host = TLS_HOST_MISMATCH.matcher(sql.getMessage());
@@ -209,6 +234,17 @@ public final class ErrorClassifier {
   }
 
   /** The first line of a message, without the server's severity prefix ("FATAL: ", "ERROR: "). */
+  /** A certificate path that did not build or validate, anywhere in the chain, or null. */
+  private static Throwable untrustedCertificate(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.security.cert.CertPathBuilderException
+          || t instanceof java.security.cert.CertPathValidatorException) {
+        return t;
+      }
+    }
+    return null;
+  }
+
   private static String firstLine(String s) {
     if (s == null) {
       return "";

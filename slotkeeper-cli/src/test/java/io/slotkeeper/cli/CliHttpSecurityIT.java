@@ -2,14 +2,12 @@ package io.slotkeeper.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,43 +36,16 @@ class CliHttpSecurityIT {
 
   private static final String TOKEN = "tok-3f9a1c7e5b";
 
-  private static String[] args(String slot, String pub, String table, String... more) {
-    PostgresServer pg = PG.server();
-    List<String> a = new ArrayList<>();
-    Collections.addAll(
-        a,
-        "stream",
-        "--url",
-        pg.jdbcUrl(),
-        "--user",
-        pg.superuser(),
-        "--slot",
-        slot,
-        "--publication",
-        pub,
-        "--create-slot",
-        "--create-publication",
-        "--table",
-        table);
-    Collections.addAll(a, more);
-    return a.toArray(String[]::new);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void theTokenGuardsStatusAndMetricsWhileTheProbesStayOpenAndABarePortIsLoopbackOnly()
       throws Exception {
     PG.server().execute("CREATE TABLE t1 (id int PRIMARY KEY)");
-    int port = freePort();
+    int port = CliHttp.freePort();
     CliRun.Background b =
         new CliRun.Background(
             Map.of("PGPASSWORD", PG.server().superuserPassword(), HttpToken.ENV, TOKEN),
-            args("t1_slot", "t1_pub", "public.t1", "--http", String.valueOf(port)));
+            CliHttp.streamArgs(
+                PG.server(), "t1_slot", "t1_pub", "public.t1", "--http", String.valueOf(port)));
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       String base = "http://127.0.0.1:" + port;
@@ -131,11 +102,12 @@ class CliHttpSecurityIT {
     PG.server().execute("CREATE TABLE t2 (id int PRIMARY KEY)");
     Path file = Files.createTempFile("token", ".txt");
     Files.writeString(file, TOKEN + "\n");
-    int port = freePort();
+    int port = CliHttp.freePort();
     CliRun.Background b =
         new CliRun.Background(
             Map.of("PGPASSWORD", PG.server().superuserPassword()),
-            args(
+            CliHttp.streamArgs(
+                PG.server(),
                 "t2_slot",
                 "t2_pub",
                 "public.t2",
@@ -159,12 +131,13 @@ class CliHttpSecurityIT {
     CliRun open =
         CliRun.run(
             Map.of("PGPASSWORD", PG.server().superuserPassword()),
-            args(
+            CliHttp.streamArgs(
+                PG.server(),
                 "t2_slot",
                 "t2_pub",
                 "public.t2",
                 "--http",
-                "0.0.0.0:" + freePort(),
+                "0.0.0.0:" + CliHttp.freePort(),
                 "--end-lsn",
                 PG.server().queryString("SELECT pg_current_wal_lsn()::text")));
     assertThat(open.exitCode).as(open.toString()).isZero();
@@ -176,7 +149,13 @@ class CliHttpSecurityIT {
     CliRun empty =
         CliRun.run(
             Map.of("PGPASSWORD", PG.server().superuserPassword(), HttpToken.ENV, " "),
-            args("t2_slot", "t2_pub", "public.t2", "--http", String.valueOf(freePort())));
+            CliHttp.streamArgs(
+                PG.server(),
+                "t2_slot",
+                "t2_pub",
+                "public.t2",
+                "--http",
+                String.valueOf(CliHttp.freePort())));
     assertThat(empty.exitCode).as(empty.toString()).isEqualTo(CliException.USAGE);
     assertThat(empty.errLines()).hasSize(1);
   }

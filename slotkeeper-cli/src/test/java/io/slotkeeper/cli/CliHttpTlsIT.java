@@ -8,10 +8,7 @@ import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.TlsCertificates;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,11 +39,12 @@ class CliHttpTlsIT {
     TlsCertificates certs = TlsCertificates.generate("nobody");
     PostgresServer pg = PG.server();
     pg.execute("CREATE TABLE tls1 (id int PRIMARY KEY)");
-    int port = freePort();
+    int port = CliHttp.freePort();
     CliRun.Background b =
         new CliRun.Background(
             Map.of("PGPASSWORD", pg.superuserPassword(), HttpToken.ENV, TOKEN),
-            args(
+            CliHttp.streamArgs(
+                PG.server(),
                 "tls1_slot",
                 "tls1_pub",
                 "public.tls1",
@@ -62,22 +60,24 @@ class CliHttpTlsIT {
       // client's connect timeout includes it. Each request has its own timeout.
       HttpClient trusting =
           HttpClient.newBuilder().sslContext(trusting(certs.caCertificate())).build();
-      await(() -> get(trusting, https + "/ready", null).statusCode() == 200, b);
-      HttpResponse<String> status = get(trusting, https + "/status", "Bearer " + TOKEN);
+      CliHttp.await(() -> CliHttp.get(trusting, https + "/ready", null).statusCode() == 200, b);
+      HttpResponse<String> status = CliHttp.get(trusting, https + "/status", "Bearer " + TOKEN);
       assertThat(status.statusCode()).isEqualTo(200);
       assertThat(status.body()).contains("tls1_slot");
-      assertThat(get(trusting, https + "/status", null).statusCode()).isEqualTo(401);
-      assertThat(get(trusting, https + "/", null).body()).contains("<title>Slotkeeper status");
+      assertThat(CliHttp.get(trusting, https + "/status", null).statusCode()).isEqualTo(401);
+      assertThat(CliHttp.get(trusting, https + "/", null).body())
+          .contains("<title>Slotkeeper status");
 
       // A client that does not trust the CA fails the handshake; plain HTTP gets no answer.
       HttpClient untrusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      assertThatThrownBy(() -> send(untrusting, https + "/ready", null))
+      assertThatThrownBy(() -> CliHttp.send(untrusting, https + "/ready", null))
           .isInstanceOf(IOException.class);
-      assertThatThrownBy(() -> send(untrusting, "http://127.0.0.1:" + port + "/ready", null))
+      assertThatThrownBy(
+              () -> CliHttp.send(untrusting, "http://127.0.0.1:" + port + "/ready", null))
           .isInstanceOf(IOException.class);
 
       // The server goes on serving after the failed attempts.
-      assertThat(get(trusting, https + "/live", null).statusCode()).isEqualTo(200);
+      assertThat(CliHttp.get(trusting, https + "/live", null).statusCode()).isEqualTo(200);
     } finally {
       b.cli.requestStop("test");
       assertThat(b.exit.get(30, TimeUnit.SECONDS)).as(b.err()).isZero();
@@ -94,12 +94,13 @@ class CliHttpTlsIT {
     CliRun onlyCert =
         CliRun.run(
             Map.of("PGPASSWORD", pg.superuserPassword()),
-            args(
+            CliHttp.streamArgs(
+                PG.server(),
                 "tls2_slot",
                 "tls2_pub",
                 "public.tls2",
                 "--http",
-                String.valueOf(freePort()),
+                String.valueOf(CliHttp.freePort()),
                 "--http-tls-cert",
                 certs.serverCertificate().toString()));
     assertThat(onlyCert.exitCode).as(onlyCert.toString()).isEqualTo(CliException.USAGE);
@@ -113,12 +114,13 @@ class CliHttpTlsIT {
     CliRun pkcs1 =
         CliRun.run(
             Map.of("PGPASSWORD", pg.superuserPassword()),
-            args(
+            CliHttp.streamArgs(
+                PG.server(),
                 "tls2_slot",
                 "tls2_pub",
                 "public.tls2",
                 "--http",
-                String.valueOf(freePort()),
+                String.valueOf(CliHttp.freePort()),
                 "--http-tls-cert",
                 certs.serverCertificate().toString(),
                 "--http-tls-key",
@@ -150,73 +152,5 @@ class CliHttpTlsIT {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
     return ctx;
-  }
-
-  private static String[] args(String slot, String pub, String table, String... more) {
-    PostgresServer pg = PG.server();
-    List<String> a =
-        new ArrayList<>(
-            List.of(
-                "stream",
-                "--url",
-                pg.jdbcUrl(),
-                "--user",
-                pg.superuser(),
-                "--slot",
-                slot,
-                "--publication",
-                pub,
-                "--create-slot",
-                "--create-publication",
-                "--table",
-                table));
-    a.addAll(List.of(more));
-    return a.toArray(String[]::new);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static HttpResponse<String> send(HttpClient http, String url, String authorization)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
-    if (authorization != null) {
-      r.header("Authorization", authorization);
-    }
-    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> get(HttpClient http, String url, String authorization) {
-    try {
-      return send(http, url, authorization);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void await(java.util.function.BooleanSupplier cond, CliRun.Background b)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    RuntimeException last = null;
-    while (System.nanoTime() < deadline) {
-      if (b.exit.isDone()) {
-        throw new AssertionError("the program exited: " + b.err());
-      }
-      try {
-        if (cond.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        last = notYet; // not serving yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("not ready in 60 s; stderr: " + b.err(), last);
   }
 }

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,20 +34,27 @@ class StatusPageIT {
     Chromium chromium = Chromium.require();
     PostgresServer pg = PG.server();
     pg.execute("CREATE TABLE page1 (id int PRIMARY KEY, v text)");
-    int port = freePort();
+    int port = CliHttp.freePort();
     CliRun.Background b =
         new CliRun.Background(
             Map.of("PGPASSWORD", pg.superuserPassword()),
-            args("page1_slot", "page1_pub", "public.page1", "--http", String.valueOf(port)));
+            CliHttp.streamArgs(
+                PG.server(),
+                "page1_slot",
+                "page1_pub",
+                "public.page1",
+                "--http",
+                String.valueOf(port)));
     String base = "http://127.0.0.1:" + port;
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      awaitTrue(() -> get(http, base + "/ready").statusCode() == 200, b);
+      CliHttp.await(() -> CliHttp.get(http, base + "/ready", null).statusCode() == 200, b);
       pg.execute("INSERT INTO page1 SELECT g, 'v' || g FROM generate_series(1, 500) g");
       // The chart needs a few samples of the server-side history.
-      awaitTrue(() -> sampleCount(get(http, base + "/status/history").body()) >= 3, b);
+      CliHttp.await(
+          () -> sampleCount(CliHttp.get(http, base + "/status/history", null).body()) >= 3, b);
 
-      HttpResponse<String> page = get(http, base + "/");
+      HttpResponse<String> page = CliHttp.get(http, base + "/", null);
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
       assertThat(page.headers().firstValue("content-security-policy")).isPresent();
@@ -76,18 +79,24 @@ class StatusPageIT {
     Chromium chromium = Chromium.require();
     PostgresServer pg = PG.server();
     pg.execute("CREATE TABLE page2 (id int PRIMARY KEY)");
-    int port = freePort();
+    int port = CliHttp.freePort();
     CliRun.Background b =
         new CliRun.Background(
             Map.of("PGPASSWORD", pg.superuserPassword(), HttpToken.ENV, TOKEN),
-            args("page2_slot", "page2_pub", "public.page2", "--http", String.valueOf(port)));
+            CliHttp.streamArgs(
+                PG.server(),
+                "page2_slot",
+                "page2_pub",
+                "public.page2",
+                "--http",
+                String.valueOf(port)));
     String base = "http://127.0.0.1:" + port;
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      awaitTrue(() -> get(http, base + "/ready").statusCode() == 200, b);
+      CliHttp.await(() -> CliHttp.get(http, base + "/ready", null).statusCode() == 200, b);
       // The page itself holds no data, so it is served without the token ...
-      assertThat(get(http, base + "/").statusCode()).isEqualTo(200);
-      assertThat(get(http, base + "/status/history").statusCode()).isEqualTo(401);
+      assertThat(CliHttp.get(http, base + "/", null).statusCode()).isEqualTo(200);
+      assertThat(CliHttp.get(http, base + "/status/history", null).statusCode()).isEqualTo(401);
 
       // ... and asks for it instead of showing anything.
       String locked = chromium.dumpDom(base + "/", 4000);
@@ -114,66 +123,5 @@ class StatusPageIT {
   private static int sampleCount(String historyJson) {
     Object samples = ((Map<?, ?>) TestJson.parse(historyJson)).get("samples");
     return samples instanceof java.util.List<?> l ? l.size() : 0;
-  }
-
-  private static String[] args(String slot, String pub, String table, String... more) {
-    PostgresServer pg = PG.server();
-    java.util.List<String> a =
-        new java.util.ArrayList<>(
-            java.util.List.of(
-                "stream",
-                "--url",
-                pg.jdbcUrl(),
-                "--user",
-                pg.superuser(),
-                "--slot",
-                slot,
-                "--publication",
-                pub,
-                "--create-slot",
-                "--create-publication",
-                "--table",
-                table));
-    a.addAll(java.util.List.of(more));
-    return a.toArray(String[]::new);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static HttpResponse<String> get(HttpClient http, String url) {
-    try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Waits for a condition the program reaches on its own; fails with its stderr if it exited. */
-  private static void awaitTrue(java.util.function.BooleanSupplier cond, CliRun.Background b)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (b.exit.isDone()) {
-        throw new AssertionError("the program exited: " + b.err());
-      }
-      try {
-        if (cond.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // not serving yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("condition not reached in 60 s; stderr: " + b.err());
   }
 }

@@ -10,9 +10,9 @@ import io.slotkeeper.StatusLevel;
 import io.slotkeeper.javadsl.ArchiveControl;
 import io.slotkeeper.javadsl.StatusSubscription;
 import io.slotkeeper.javadsl.WalArchiver;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -108,12 +108,7 @@ final class ArchiveCommand implements Callable<Integer> {
       description = "Print progress to stderr every second even when it is not a terminal.")
   boolean progress;
 
-  @Option(
-      names = "--http",
-      paramLabel = "HOST:PORT",
-      description =
-          "Serve GET /status, /ready (200 only when ACTIVE) and /metrics (Prometheus) on HOST:PORT.")
-  String http;
+  @Mixin HttpOptions httpOptions = new HttpOptions();
 
   ArchiveCommand(Io io) {
     this.io = io;
@@ -143,9 +138,7 @@ final class ArchiveCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(CliException.USAGE, Cli.oneLine(e.getMessage()));
     }
-    String httpSpec = http != null ? http : cfg.cliString("http").orElse(null);
-    InetSocketAddress httpAddress =
-        httpSpec == null ? null : HttpStatusServer.parseAddress(httpSpec);
+    Optional<HttpOptions.Serving> serving = httpOptions.resolve(cfg, io);
 
     ActorSystem<Void> system = Engine.start(cfg.root(), io.verbosity);
     ArchiveControl control = null;
@@ -154,8 +147,8 @@ final class ArchiveCommand implements Callable<Integer> {
     try {
       control = WalArchiver.start(system, settings);
       subscription = announce(control);
-      if (httpAddress != null) {
-        server = HttpStatusServer.start(httpAddress, probe(settings.slotName(), control, system));
+      if (serving.isPresent()) {
+        server = serving.get().start(probe(settings.slotName(), control, system));
       }
       return loop(control);
     } finally {

@@ -11,7 +11,6 @@ import io.slotkeeper.internal.supervision.SqlStates;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.DrainingControl;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -149,39 +148,7 @@ final class StreamCommand implements Callable<Integer> {
       description = "Print progress to stderr every second even when it is not a terminal.")
   boolean progress;
 
-  @Option(
-      names = "--http",
-      paramLabel = "HOST:PORT",
-      description =
-          "Serve GET /status, /metrics (Prometheus), /ready (200 only when ACTIVE) and /live on"
-              + " HOST:PORT; a bare PORT listens on 127.0.0.1 only.")
-  String http;
-
-  @Option(
-      names = "--http-token-file",
-      paramLabel = "FILE",
-      description =
-          "Require 'Authorization: Bearer TOKEN' for /status and /metrics, TOKEN read from FILE"
-              + " (or from the environment variable "
-              + HttpToken.ENV
-              + ", which wins). Never a flag value: the command line shows in ps.")
-  Path httpTokenFile;
-
-  @Option(
-      names = "--http-tls-cert",
-      paramLabel = "FILE",
-      description =
-          "Serve --http over TLS (HTTPS) with this PEM certificate chain (the server's"
-              + " certificate first); needs --http-tls-key.")
-  Path httpTlsCert;
-
-  @Option(
-      names = "--http-tls-key",
-      paramLabel = "FILE",
-      description =
-          "The unencrypted PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----) of"
-              + " --http-tls-cert.")
-  Path httpTlsKey;
+  @Mixin HttpOptions httpOptions = new HttpOptions();
 
   StreamCommand(Io io) {
     this.io = io;
@@ -204,28 +171,7 @@ final class StreamCommand implements Callable<Integer> {
             "use table or schema.table, e.g. --table public.orders");
       }
     }
-    String httpSpec = http != null ? http : cfg.cliString("http").orElse(null);
-    InetSocketAddress httpAddress =
-        httpSpec == null ? null : HttpStatusServer.parseAddress(httpSpec);
-    Path tokenFile =
-        httpTokenFile != null
-            ? httpTokenFile
-            : cfg.cliString("http-token-file").map(Path::of).orElse(null);
-    // Only read when serving: a stale token variable must not stop a stream without --http.
-    Optional<HttpToken> httpToken =
-        httpAddress == null ? Optional.empty() : HttpToken.load(io, tokenFile);
-    if (httpAddress != null
-        && httpToken.isEmpty()
-        && !httpAddress.getAddress().isLoopbackAddress()) {
-      io.warn(
-          "--http "
-              + httpSpec
-              + " serves /status and /metrics to anyone who can reach it; set "
-              + HttpToken.ENV
-              + " or --http-token-file to require a bearer token");
-    }
-
-    javax.net.ssl.SSLContext httpTls = httpAddress == null ? null : httpTls(cfg);
+    Optional<HttpOptions.Serving> serving = httpOptions.resolve(cfg, io);
 
     String slotNotice = preflight(settings);
 
@@ -251,18 +197,13 @@ final class StreamCommand implements Callable<Integer> {
       Control control = running.control();
       StreamPipeline.Stats stats = running.stats();
       subscription = reporter.attach(control);
-      if (httpAddress != null) {
+      if (serving.isPresent()) {
         server =
-            HttpStatusServer.start(
-                httpAddress,
-                probe(settings.slot().name(), system, control, stats, reporter),
-                httpToken,
-                HttpLimits.DEFAULT,
-                httpTls);
+            serving.get().start(probe(settings.slot().name(), system, control, stats, reporter));
         if (progress || io.stderrIsTerminal || io.verbose()) {
           io.note(
               "HTTP status on "
-                  + (httpTls == null ? "http" : "https")
+                  + serving.get().scheme()
                   + "://"
                   + server.address().getHostString()
                   + ":"
@@ -509,25 +450,6 @@ final class StreamCommand implements Callable<Integer> {
     } catch (SQLException e) {
       throw Db.explain(e, s);
     }
-  }
-
-  /** Both TLS files or neither, from flags or {@code slotkeeper.cli}; null for plain HTTP. */
-  private javax.net.ssl.SSLContext httpTls(CliConfig cfg) {
-    Path cert =
-        httpTlsCert != null
-            ? httpTlsCert
-            : cfg.cliString("http-tls-cert").map(Path::of).orElse(null);
-    Path key =
-        httpTlsKey != null ? httpTlsKey : cfg.cliString("http-tls-key").map(Path::of).orElse(null);
-    if (cert == null && key == null) {
-      return null;
-    }
-    if (cert == null || key == null) {
-      throw CliException.usage(
-          "--http-tls-cert and --http-tls-key go together",
-          "pass both: the PEM certificate chain and its private key");
-    }
-    return HttpTls.load(cert, key);
   }
 
   private static HttpStatusServer.Probe probe(

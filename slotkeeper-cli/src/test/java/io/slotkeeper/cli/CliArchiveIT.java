@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,9 +113,10 @@ class CliArchiveIT {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    String token = "tok-archive-77d0";
     CliRun.Background run =
         new CliRun.Background(
-            env(),
+            Map.of("PGPASSWORD", PG.server().superuserPassword(), HttpToken.ENV, token),
             args(
                 "--slot",
                 "cli_gz",
@@ -148,18 +146,15 @@ class CliArchiveIT {
     String switched = pg.queryString("SELECT pg_walfile_name(pg_switch_wal())");
     await("segment " + switched + ".gz", () -> uncheckedFiles(dir).contains(switched + ".gz"));
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // The archiver's status server takes the same token (and TLS) flags as stream's.
+    assertThat(CliHttp.send(http, "http://127.0.0.1:" + port + "/status", null).statusCode())
+        .isEqualTo(401);
     String status =
-        http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+        CliHttp.send(http, "http://127.0.0.1:" + port + "/status", "Bearer " + token).body();
     assertThat(status)
         .contains("\"archive\"", "\"timeline\":1", "\"bytes_per_second\"", "\"current_segment\"");
     String metrics =
-        http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+        CliHttp.send(http, "http://127.0.0.1:" + port + "/metrics", "Bearer " + token).body();
     assertThat(metrics)
         .contains(
             "slotkeeper_archive_bytes_written_total{slot=\"cli_gz\"}",
@@ -167,6 +162,7 @@ class CliArchiveIT {
             "slotkeeper_archive_timeline{slot=\"cli_gz\"} 1");
     run.cli.requestStop("SIGTERM");
     assertThat(run.exit.get(60, TimeUnit.SECONDS)).as(run.err()).isZero();
+    assertThat(run.err()).doesNotContain(token);
     assertThat(uncheckedFiles(dir)).noneMatch(n -> n.matches("[0-9A-F]{24}(\\.partial)?"));
   }
 

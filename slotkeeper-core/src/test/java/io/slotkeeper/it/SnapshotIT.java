@@ -539,8 +539,8 @@ class SnapshotIT extends ActorSystemPerClass {
     fill(pg, "snap_crash", 3_000);
     pg.execute("CREATE PUBLICATION snap_crash_pub FOR TABLE snap_crash");
     String marker =
-        "SELECT count(*) FROM pg_replication_origin"
-            + " WHERE roname = 'slotkeeper_snapshot:snap_crash_slot'";
+        "SELECT count(*) FROM pg_replication_slots"
+            + " WHERE slot_name = 'slotkeeper_snap_snap_crash_slot'";
     org.apache.pekko.actor.typed.ActorSystem<Void> crashing =
         org.apache.pekko.actor.typed.ActorSystem.create(
             org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "crashing-consumer");

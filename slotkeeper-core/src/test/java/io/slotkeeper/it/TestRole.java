@@ -6,8 +6,7 @@ import io.slotkeeper.postgres.PostgresServer;
  * Which role the streaming tests connect as. By default the test server's superuser; with {@code
  * -Dslotkeeper.it.role=least-privilege} (the {@code least-privilege} Failsafe execution of
  * slotkeeper-core, part of {@code mvn verify}) a role that has {@code LOGIN REPLICATION} and {@code
- * SELECT} on the tables of schema {@code public} (and {@code EXECUTE} on the replication-origin
- * functions the initial snapshot's mark needs) and nothing else — what the README's server
+ * SELECT} on the tables of schema {@code public} and nothing else — what the README's server
  * requirements ask for — so the same scenarios prove that nothing more is needed.
  */
 record TestRole(String user, String password) {
@@ -33,11 +32,6 @@ record TestRole(String user, String password) {
             + " LOGIN REPLICATION PASSWORD '"
             + LP_PASSWORD
             + "'; END IF; END $$");
-    // The initial snapshot's durable mark (SnapshotMarker) is a replication origin.
-    pg.execute(
-        "GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text),"
-            + " pg_replication_origin_drop(text) TO "
-            + LP_USER);
     // Tables the test creates later (as the superuser) are readable too.
     pg.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + LP_USER);
     pg.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + LP_USER);

@@ -97,7 +97,10 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   private final AdminConnection primary;
   private CreationStarted creation;
   private long creationStartNanos;
-  private boolean warnedThisAttempt;
+
+  /** Which warnings this creation attempt has given: each kind once per attempt. */
+  private final java.util.Set<String> warnedThisAttempt = new java.util.HashSet<>();
+
   private boolean terminatedThisAttempt;
   private String lastWalStatus = "reserved";
   private boolean safeSizeLow;
@@ -321,7 +324,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
   private Behavior<Command> onCreationStarted(CreationStarted m) {
     creation = m;
     creationStartNanos = System.nanoTime();
-    warnedThisAttempt = false;
+    warnedThisAttempt.clear();
     terminatedThisAttempt = false;
     // If the connection dies while creating, no CreationFinished comes: its end ends the healing.
     getContext().watchWith(m.owner(), new CreationFinished(m.owner()));
@@ -370,6 +373,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
                 + ")",
             creationBlocked(blockers),
             getContext().getSelf()));
+    warnIfDetailsHidden(blockers);
     maybeTerminate(blockers);
     return this;
   }
@@ -501,10 +505,35 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     }
   }
 
+  /** The heal's warning (why pg_log_standby_snapshot() cannot help), once per attempt. */
   private void warnOnce(String format, Object... args) {
-    if (!warnedThisAttempt) {
-      warnedThisAttempt = true;
+    warnOnce("heal", format, args);
+  }
+
+  /** A warning of {@code kind}, given once per creation attempt. */
+  private void warnOnce(String kind, String format, Object... args) {
+    if (warnedThisAttempt.add(kind)) {
       log.warn(format, args);
+    }
+  }
+
+  /**
+   * The role sees other roles' sessions only in part without pg_read_all_stats (pg_stat_activity
+   * hides their transaction start and client address): say which privilege would name them fully.
+   */
+  private void warnIfDetailsHidden(List<SlotCreationBlockers.Blocker> blockers) {
+    List<SlotCreationBlockers.Blocker> hidden =
+        blockers.stream().filter(SlotCreationBlockers.Blocker::detailsHidden).toList();
+    if (!hidden.isEmpty()) {
+      String role = settings.connection().user();
+      warnOnce(
+          "hidden",
+          "slot {}: role {} may not see the details of the sessions blocking slot creation ({}):"
+              + " their transaction age and client address are hidden. Fix: GRANT pg_read_all_stats TO {}",
+          settings.slot().name(),
+          role,
+          SlotCreationBlockers.describe(hidden),
+          role);
     }
   }
 
@@ -526,6 +555,23 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         try (var ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
           ps.setInt(1, b.pid());
           ps.execute();
+        } catch (SQLException e) {
+          if (!SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+            throw e;
+          }
+          // Ending another role's session needs pg_signal_backend (and a superuser's, superuser).
+          String role = settings.connection().user();
+          log.warn(
+              "slot {}: role {} may not end {}, which has blocked slot creation for {} s"
+                  + " (slot.creation.terminate-blockers-after): {}. Fix: GRANT pg_signal_backend TO {}"
+                  + " (a superuser's session only a superuser may end), or end that transaction",
+              settings.slot().name(),
+              role,
+              b.describe(),
+              waited.toSeconds(),
+              e.getMessage(),
+              role);
+          continue;
         }
         log.warn(
             "slot {}: terminated {}, which blocked slot creation for {} s (slot.creation.terminate-blockers-after)",

@@ -15,9 +15,15 @@ import java.util.stream.Collectors;
  */
 final class SlotCreationBlockers {
   /**
-   * One blocking backend, as far as the admin role may see it (other roles' details can be hidden).
+   * One blocking backend, as far as the admin role may see it: without pg_read_all_stats another
+   * role's transaction start and client address are hidden ({@code detailsHidden}).
    */
-  record Blocker(int pid, String applicationName, Long transactionSeconds, String clientAddress) {
+  record Blocker(
+      int pid,
+      String applicationName,
+      Long transactionSeconds,
+      String clientAddress,
+      boolean detailsHidden) {
     String describe() {
       StringBuilder b = new StringBuilder("PID ").append(pid);
       List<String> details = new ArrayList<>();
@@ -39,7 +45,10 @@ final class SlotCreationBlockers {
 
   private static final String QUERY =
       "SELECT DISTINCT h.pid, a.application_name, extract(epoch FROM now() - a.xact_start)::bigint,"
-          + " host(a.client_addr)"
+          + " host(a.client_addr),"
+          // A session that holds a transaction-id lock has a transaction start; none means that
+          // pg_stat_activity hid it from this role.
+          + " a.pid IS NOT NULL AND a.xact_start IS NULL"
           + " FROM pg_locks w"
           + " JOIN pg_locks h ON h.locktype = 'transactionid' AND h.transactionid = w.transactionid"
           + "  AND h.granted AND h.pid <> w.pid"
@@ -57,7 +66,9 @@ final class SlotCreationBlockers {
         while (rs.next()) {
           long age = rs.getLong(3);
           Long seconds = rs.wasNull() ? null : age;
-          out.add(new Blocker(rs.getInt(1), rs.getString(2), seconds, rs.getString(4)));
+          out.add(
+              new Blocker(
+                  rs.getInt(1), rs.getString(2), seconds, rs.getString(4), rs.getBoolean(5)));
         }
       }
     }

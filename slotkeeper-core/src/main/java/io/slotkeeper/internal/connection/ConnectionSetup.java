@@ -10,6 +10,7 @@ import io.slotkeeper.internal.source.StreamHistory;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
+import io.slotkeeper.internal.supervision.SqlStates;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -110,7 +111,14 @@ final class ConnectionSetup {
     List<String> missing = session.missingPublications(settings.publication().names());
     if (!missing.isEmpty() && settings.publication().createIfMissing()) {
       for (String publication : missing) {
-        session.createPublication(publication, settings.publication().tables());
+        try {
+          session.createPublication(publication, settings.publication().tables());
+        } catch (SQLException e) {
+          if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+            throw SetupChecks.publicationNotCreatable(publication, settings, e);
+          }
+          throw e;
+        }
         log.info(
             "created publication {} for {}",
             publication,

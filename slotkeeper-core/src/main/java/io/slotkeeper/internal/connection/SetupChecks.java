@@ -145,6 +145,41 @@ final class SetupChecks {
             + ".publications");
   }
 
+  /**
+   * CREATE PUBLICATION refused for lack of privilege: it needs CREATE on the database and ownership
+   * of every table named (FOR ALL TABLES: superuser), which a streaming role does not need and
+   * should not have. The fix is to create it once as the tables' owner.
+   */
+  static ClassifiedException publicationNotCreatable(
+      String publication, SourceSettings settings, SQLException cause) {
+    String role = settings.connection().user();
+    List<String> tables = settings.publication().tables();
+    String who = tables.isEmpty() ? "a superuser" : "the owner of " + String.join(", ", tables);
+    String target = tables.isEmpty() ? "FOR ALL TABLES" : "FOR TABLE " + String.join(", ", tables);
+    return new ClassifiedException(
+        new Classification(
+            ErrorClass.FATAL,
+            "role "
+                + role
+                + " may not create publication "
+                + publication
+                + " ("
+                + cause.getMessage()
+                + ")",
+            "run once as "
+                + who
+                + ": CREATE PUBLICATION "
+                + ReplicationSession.quoteIdent(publication)
+                + " "
+                + target
+                + "; then turn "
+                + SourceSettings.CONFIG_PATH
+                + ".publication.create-if-missing off (creating it needs CREATE on the database and"
+                + " ownership of the tables, which streaming does not)",
+            FailureKind.PRIVILEGE),
+        cause);
+  }
+
   static void checkSlot(SlotInfo slot, ServerFacts facts, SourceSettings settings) {
     String name = settings.slot().name();
     if (slot == null) {

@@ -115,6 +115,49 @@ class CorruptStreamIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * The CopyData frame around the Insert: {@code 'd', len(4)}, then XLogData {@code 'w',
+   * walStart(8), walEnd(8), sendTime(8)}, then the Insert's type byte. So the length's least
+   * significant byte is 25 + 1 bytes before the type byte. (A length corrupted to huge is {@link
+   * HugeFrameIT}: it needs a JVM with a small heap of its own.)
+   */
+  private static final int LENGTH_LOW_BYTE = TYPE_BYTE_BEFORE_MARKER - 25 - 1;
+
+  /** A frame announcing fewer bytes than it has: the message is cut short, the rest misread. */
+  @Test
+  void aCopyDataLengthCorruptedToShortIsSurvivedAndNothingIsLostOrGarbled() throws Exception {
+    lengthCorruptedOnce("short", LENGTH_LOW_BYTE, (byte) 0x10);
+  }
+
+  private static void lengthCorruptedOnce(String table, int delta, byte replacement)
+      throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)");
+    pg.execute("CREATE PUBLICATION " + table + "_pub FOR TABLE " + table);
+    try (TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
+      SourceSettings settings = viaProxy(pg, proxy, table + "_slot", table + "_pub");
+      try (Harness h = Harness.start(kit.system(), settings)) {
+        h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+        insert(pg, table, 1, 5);
+        Harness.await("rows 1-5", Duration.ofSeconds(30), () -> ids(h, table).size() >= 5);
+
+        String marker = "CORRUPT-LEN-" + table + "-3b9f";
+        proxy.corruptDownstream(marker.getBytes(StandardCharsets.US_ASCII), delta, replacement, 1);
+        long reconnects = h.control.progress().reconnects();
+        pg.execute("INSERT INTO " + table + " VALUES (6, '" + marker + "')");
+        Harness.await("the corruption", Duration.ofSeconds(30), () -> proxy.corruptionsDone() == 1);
+        insert(pg, table, 7, 9);
+
+        Harness.await("rows 1-9", Duration.ofSeconds(60), () -> ids(h, table).size() >= 9);
+        assertThat(h.control.progress().reconnects()).isGreaterThan(reconnects);
+        assertThat(ids(h, table)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
+        assertThat(values(h, table))
+            .containsExactly("v1", "v2", "v3", "v4", "v5", marker, "v7", "v8", "v9");
+        h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      }
+    }
+  }
+
   private static SourceSettings viaProxy(
       PostgresServer pg, TcpProxy proxy, String slot, String pub) {
     return Harness.settings(pg, slot, pub)

@@ -574,7 +574,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       if (spoolFull()) {
         break;
       }
-      byte[] data = session.readPending();
+      byte[] data;
+      try {
+        data = session.readPending();
+      } catch (ClassifiedException e) {
+        // A frame that cannot be read (see CopyStream) is broken bytes at this position too.
+        throw InvalidStream.at(null, lastReceived, e);
+      }
       if (data == null) {
         break;
       }

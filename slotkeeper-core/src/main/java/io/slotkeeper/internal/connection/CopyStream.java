@@ -1,6 +1,8 @@
 package io.slotkeeper.internal.connection;
 
+import io.slotkeeper.FailureKind;
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
 import java.net.SocketTimeoutException;
@@ -63,6 +65,23 @@ public final class CopyStream {
     byte[] data;
     try {
       data = copy.readFromCopy(false);
+    } catch (OutOfMemoryError e) {
+      // pgjdbc allocates a CopyData frame's announced length before reading it, with no bound but
+      // the int. A length altered on the path (or sent by a broken server) fails that one
+      // allocation; nothing else was allocated, so the heap is as it was. Left to Pekko, a fatal
+      // error stops the JVM; as broken bytes, the connection ends and the message comes again
+      // from the slot, and the same failure at the same position every time ends FAILED.
+      Runtime rt = Runtime.getRuntime();
+      throw new ClassifiedException(
+          new Classification(
+              ErrorClass.TRANSIENT,
+              "a CopyData frame announced more bytes than the heap can hold (max heap "
+                  + rt.maxMemory() / (1024 * 1024)
+                  + " MB): its length is corrupt, or a message is larger than the heap (then"
+                  + " raise -Xmx)",
+              null,
+              FailureKind.INVALID_STREAM),
+          null);
     } catch (SQLException e) {
       if (readLimit != null && e.getCause() instanceof SocketTimeoutException) {
         throw new ClassifiedException(

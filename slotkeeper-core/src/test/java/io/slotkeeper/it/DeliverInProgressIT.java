@@ -131,9 +131,13 @@ class DeliverInProgressIT extends ActorSystemPerClass {
                                 && Integer.parseInt(i.newTuple().get(0).text()) >= 1001));
         s.execute("ROLLBACK TO SAVEPOINT a");
         s.execute(insert(2001, 2300));
-        // Every in-progress element acknowledged: the slot must not move.
+        // Every in-progress element acknowledged: the slot must not move. (Only those: a whole
+        // transaction committed before, such as the least-privilege run's GRANTs, which 14 sends
+        // as an empty one, would move it rightly.)
         for (ChangeEnvelope e : List.copyOf(recorder.received)) {
-          e.committableOffset().commit().toCompletableFuture().get();
+          if (e.inProgress()) {
+            e.committableOffset().commit().toCompletableFuture().get();
+          }
         }
         Thread.sleep(1000);
         assertThat(

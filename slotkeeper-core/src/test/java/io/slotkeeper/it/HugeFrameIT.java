@@ -6,8 +6,6 @@ import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
 import io.slotkeeper.testkit.TcpProxy;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,14 +30,6 @@ class HugeFrameIT {
    */
   private static final int LENGTH_HIGH_BYTE = -19 - 25 - 4;
 
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
   @Test
   void aFrameAnnouncingMoreThanTheHeapIsReceivedAgainAndTheProcessLives() throws Exception {
     PostgresServer pg = PG.server();
@@ -49,39 +39,28 @@ class HugeFrameIT {
     try (TcpProxy proxy = TcpProxy.start(pg.host(), pg.port())) {
       proxy.corruptDownstream(
           marker.getBytes(StandardCharsets.US_ASCII), LENGTH_HIGH_BYTE, (byte) 0x7f, 1);
-      String classPath =
-          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      Path out = Files.createTempFile("huge-frame", ".log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process p =
-          new ProcessBuilder(
-                  List.of(
-                      java,
-                      "-Xmx256m",
-                      "-cp",
-                      classPath,
-                      HugeFrameMain.class.getName(),
-                      "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres",
-                      pg.superuser(),
-                      pg.superuserPassword(),
-                      "huge_slot",
-                      "huge_pub",
-                      "9"))
-              .redirectErrorStream(true)
-              .redirectOutput(out.toFile())
-              .start();
-      try {
+      try (ChildJvm child =
+          ChildJvm.start(
+              List.of("-Xmx256m"),
+              HugeFrameMain.class,
+              "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres",
+              pg.superuser(),
+              pg.superuserPassword(),
+              "huge_slot",
+              "huge_pub",
+              "9")) {
+        Process p = child.process;
         Harness.await(
             "the consumer to be active",
             Duration.ofSeconds(60),
-            () -> !p.isAlive() || read(out).contains("active"));
+            () -> !p.isAlive() || child.output().contains("active"));
         for (int i = 1; i <= 9; i++) {
           String v = i == 6 ? marker : "v" + i;
           pg.execute("INSERT INTO huge VALUES (" + i + ", '" + v + "')");
         }
         boolean ended = p.waitFor(3, TimeUnit.MINUTES);
-        String log = Files.readString(out, StandardCharsets.UTF_8);
-        String tail = log.substring(Math.max(0, log.length() - 6000));
+        String log = child.output();
+        String tail = child.tail(6000);
         assertThat(ended).as("the consumer JVM ended; its output:%n%s", tail).isTrue();
         assertThat(p.exitValue()).as("exit code; output:%n%s", tail).isZero();
         assertThat(proxy.corruptionsDone()).isEqualTo(1);
@@ -89,9 +68,6 @@ class HugeFrameIT {
             .contains(
                 "rows: 1=v1,2=v2,3=v3,4=v4,5=v5,6=" + marker + ",7=v7,8=v8,9=v9 reconnects: ");
         assertThat(log).doesNotContain("reconnects: 0\n");
-      } finally {
-        p.destroyForcibly();
-        Files.deleteIfExists(out);
       }
     }
   }

@@ -7,7 +7,6 @@ import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.ReplicationSource;
 import io.slotkeeper.pgoutput.Insert;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,14 +27,7 @@ final class HugeFrameMain {
 
   public static void main(String[] args) throws Exception {
     int expected = Integer.parseInt(args[5]);
-    SourceSettings settings =
-        SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
-            .withUrl(args[0])
-            .withUser(args[1])
-            .withPassword(args[2])
-            .withSlotName(args[3])
-            .withPublications(List.of(args[4]).toArray(String[]::new))
-            .withCreateSlotIfMissing(true);
+    SourceSettings settings = ChildJvm.sourceSettings(args);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "huge-frame");
     ConcurrentLinkedQueue<String> rows = new ConcurrentLinkedQueue<>();
     Control control =

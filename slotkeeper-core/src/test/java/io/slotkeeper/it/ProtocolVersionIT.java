@@ -1,26 +1,16 @@
 package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceStatus;
-import io.slotkeeper.StatusLevel;
 import io.slotkeeper.internal.supervision.Classification;
-import io.slotkeeper.internal.supervision.ErrorClass;
-import io.slotkeeper.internal.supervision.ErrorClassifier;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.PGConnection;
 
 /**
  * Issue 10, item 10: a pgoutput protocol version the server does not have (2 needs PostgreSQL 14, 3
@@ -46,26 +36,14 @@ class ProtocolVersionIT extends ActorSystemPerClass {
         Harness.start(
             kit.system(), Harness.settings(PG.server(), "p_slot", "p_pub").withProtoVersion(2));
     try {
-      Throwable failed =
-          catchThrowableOfType(
-              () ->
-                  h.control
-                      .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20))
-                      .toCompletableFuture()
-                      .get(25, TimeUnit.SECONDS),
-              ExecutionException.class);
-      assertThat(failed).as("the source must fail, not wait").isNotNull();
-      assertThat(failed.getCause()).isInstanceOf(SourceFailedException.class);
+      SourceFailedException failure = Refusals.failsOnce(h);
       SourceStatus status = h.control.status();
-      assertThat(status.level()).isEqualTo(StatusLevel.FAILED);
-      assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
       assertThat(status.reason())
           .contains("proto-version")
           .contains("PostgreSQL 13")
           .contains("14")
           .contains("proto-version = 1");
-      assertThat(((SourceFailedException) failed.getCause()).kind())
-          .isEqualTo(FailureKind.PROTOCOL_VERSION);
+      assertThat(failure.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
       assertThat(status.error())
           .hasValueSatisfying(
               e -> {
@@ -82,22 +60,11 @@ class ProtocolVersionIT extends ActorSystemPerClass {
    */
   @Test
   void theServersOwnRefusalOfTheVersionIsFatalAndNamesWhatItSupports() throws Exception {
-    SQLException refused;
-    try (Connection c = PG.server().connectReplication()) {
-      refused =
-          catchThrowableOfType(
-              () ->
-                  c.unwrap(PGConnection.class)
-                      .getCopyAPI()
-                      .copyDual(
-                          "START_REPLICATION SLOT p_slot LOGICAL 0/0 (proto_version '2', publication_names '\"p_pub\"')"),
-              SQLException.class);
-    }
-    assertThat((Throwable) refused).as("PostgreSQL 13 refuses protocol version 2").isNotNull();
-    Classification c = ErrorClassifier.classify(refused, "postgres", "postgres");
-    assertThat(c.errorClass())
-        .as(refused.getSQLState() + " " + refused.getMessage())
-        .isEqualTo(ErrorClass.FATAL);
+    Classification c =
+        Refusals.serverRefusal(
+            PG.server(),
+            "START_REPLICATION SLOT p_slot LOGICAL 0/0 (proto_version '2', publication_names"
+                + " '\"p_pub\"')");
     assertThat(c.reason()).contains("proto_version").contains("proto-version = 1");
     assertThat(c.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
   }

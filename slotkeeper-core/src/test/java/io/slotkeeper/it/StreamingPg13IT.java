@@ -1,27 +1,17 @@
 package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceStatus;
-import io.slotkeeper.StatusLevel;
 import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.Classification;
-import io.slotkeeper.internal.supervision.ErrorClass;
-import io.slotkeeper.internal.supervision.ErrorClassifier;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.PGConnection;
 
 /** Issue 15: streaming = on needs PostgreSQL 14; on 13 the source ends FAILED naming 14. */
 class StreamingPg13IT extends ActorSystemPerClass {
@@ -44,24 +34,13 @@ class StreamingPg13IT extends ActorSystemPerClass {
             Harness.settings(PG.server(), "p_slot", "p_pub")
                 .withStreaming(StreamSettings.Streaming.ON));
     try {
-      Throwable failed =
-          catchThrowableOfType(
-              () ->
-                  h.control
-                      .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20))
-                      .toCompletableFuture()
-                      .get(25, TimeUnit.SECONDS),
-              ExecutionException.class);
-      assertThat(failed).as("the source must fail, not stream").isNotNull();
+      SourceFailedException failure = Refusals.failsOnce(h);
       SourceStatus status = h.control.status();
-      assertThat(status.level()).isEqualTo(StatusLevel.FAILED);
-      assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
       assertThat(status.reason())
           .contains("streaming")
           .contains("PostgreSQL 14")
           .contains("PostgreSQL 13");
-      assertThat(((SourceFailedException) failed.getCause()).kind())
-          .isEqualTo(FailureKind.PROTOCOL_VERSION);
+      assertThat(failure.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
       assertThat(status.error())
           .hasValueSatisfying(e -> assertThat(e.remediation()).contains("streaming = off"));
     } finally {
@@ -72,23 +51,11 @@ class StreamingPg13IT extends ActorSystemPerClass {
   /** Should the server be asked anyway, its own refusal is fatal too, not a reconnect loop. */
   @Test
   void theServersOwnRefusalOfStreamingIsFatal() throws Exception {
-    SQLException refused;
-    try (Connection c = PG.server().connectReplication()) {
-      refused =
-          catchThrowableOfType(
-              () ->
-                  c.unwrap(PGConnection.class)
-                      .getCopyAPI()
-                      .copyDual(
-                          "START_REPLICATION SLOT p_slot LOGICAL 0/0 (proto_version '1',"
-                              + " publication_names '\"p_pub\"', streaming 'on')"),
-              SQLException.class);
-    }
-    assertThat((Throwable) refused).as("PostgreSQL 13 refuses streaming").isNotNull();
-    Classification c = ErrorClassifier.classify(refused, "postgres", "postgres");
-    assertThat(c.errorClass())
-        .as(refused.getSQLState() + " " + refused.getMessage())
-        .isEqualTo(ErrorClass.FATAL);
+    Classification c =
+        Refusals.serverRefusal(
+            PG.server(),
+            "START_REPLICATION SLOT p_slot LOGICAL 0/0 (proto_version '1',"
+                + " publication_names '\"p_pub\"', streaming 'on')");
     assertThat(c.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
     assertThat(c.remediation()).contains("streaming = off").contains("PostgreSQL 14");
   }

@@ -9,15 +9,12 @@ import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
-import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.postgres.StopMode;
 import io.slotkeeper.testkit.WriteLoad;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13: a promotion on PostgreSQL 16, which has no failover slots, so the source's slot stays
@@ -27,52 +24,34 @@ import org.junit.jupiter.api.Test;
  * ends FAILED saying the same and naming the fix.
  */
 class Pg16PromotionIT extends ActorSystemPerClass {
-
-  private static PostgresServer primary;
-  private static PostgresServer standby;
-
-  @BeforeAll
-  static void servers() {
-    primary = PostgresServer.builder().version(16).start();
-    primary.execute("CREATE TABLE p16_t (id text PRIMARY KEY)");
-    primary.execute("CREATE PUBLICATION p16_pub FOR TABLE p16_t");
-    standby = primary.startStandby(Map.of("hot_standby_feedback", "on"));
-  }
-
-  @AfterAll
-  static void stopServers() {
-    if (standby != null) {
-      standby.close();
-    }
-    if (primary != null) {
-      primary.close();
-    }
-  }
+  @RegisterExtension
+  static final PrimaryAndStandby SERVERS =
+      PrimaryAndStandby.version(16).table("p16_t", "text", "p16_pub").build();
 
   private static SourceSettings settings(String slot) {
-    return Harness.settings(primary, slot, "p16_pub")
+    return Harness.settings(SERVERS.primary(), slot, "p16_pub")
         .withUrl(
             "jdbc:postgresql://"
-                + primary.host()
+                + SERVERS.primary().host()
                 + ":"
-                + primary.port()
+                + SERVERS.primary().port()
                 + ","
-                + standby.host()
+                + SERVERS.standby().host()
                 + ":"
-                + standby.port()
+                + SERVERS.standby().port()
                 + "/postgres?targetServerType=primary")
         .withConnectTimeout(Duration.ofSeconds(5));
   }
 
   @Test
   void aSlotThatDidNotSurviveThePromotionIsAnnouncedOrFailsNeverAGap() throws Exception {
-    primary.execute("SELECT pg_create_logical_replication_slot('p16_kept', 'pgoutput')");
+    SERVERS.primary().execute("SELECT pg_create_logical_replication_slot('p16_kept', 'pgoutput')");
     try (Harness recreating =
             Harness.start(kit.system(), settings("p16_recreated").withCreateSlotIfMissing(true));
         Harness strict = Harness.start(kit.system(), settings("p16_kept"))) {
       recreating.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
       strict.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
-      primary.execute("INSERT INTO p16_t VALUES ('before')");
+      SERVERS.primary().execute("INSERT INTO p16_t VALUES ('before')");
       Harness.await(
           "the first row at both sources",
           Duration.ofSeconds(20),
@@ -80,11 +59,11 @@ class Pg16PromotionIT extends ActorSystemPerClass {
               recreating.consumer.insertedIds().contains("before")
                   && strict.consumer.insertedIds().contains("before"));
 
-      try (WriteLoad load = WriteLoad.start(primary, List.of("p16_t"), 2, 5)) {
+      try (WriteLoad load = WriteLoad.start(SERVERS.primary(), List.of("p16_t"), 2, 5)) {
         Thread.sleep(1_000);
-        primary.stop(StopMode.IMMEDIATE);
+        SERVERS.primary().stop(StopMode.IMMEDIATE);
       }
-      standby.promote();
+      SERVERS.standby().promote();
       Harness.await(
           "a RESYNC_REQUIRED element",
           Duration.ofSeconds(30),
@@ -92,7 +71,7 @@ class Pg16PromotionIT extends ActorSystemPerClass {
               recreating.consumer.received.stream()
                   .anyMatch(e -> e.kind() == Kind.RESYNC_REQUIRED));
       // Written once the slot exists again: what was written before that is the announced gap.
-      standby.execute("INSERT INTO p16_t VALUES ('after')");
+      SERVERS.standby().execute("INSERT INTO p16_t VALUES ('after')");
       Harness.await(
           "the promoted server's row after the RESYNC_REQUIRED element",
           Duration.ofSeconds(30),
@@ -112,10 +91,10 @@ class Pg16PromotionIT extends ActorSystemPerClass {
       assertThat(recreating.control.progress().server())
           .contains(
               new ConnectedServer(
-                  standby.host(),
-                  standby.port(),
-                  standby.systemIdentifier(),
-                  standby.timeline(),
+                  SERVERS.standby().host(),
+                  SERVERS.standby().port(),
+                  SERVERS.standby().systemIdentifier(),
+                  SERVERS.standby().timeline(),
                   false));
 
       strict.awaitLevel(StatusLevel.FAILED, Duration.ofSeconds(30));

@@ -5,48 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.StatusLevel;
-import io.slotkeeper.postgres.PostgresServer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13: before PostgreSQL 16 a standby cannot decode at all. A source pointed at one ends
  * FAILED once, saying so, instead of retrying for ever.
  */
 class StandbyBefore16IT extends ActorSystemPerClass {
-
-  private static PostgresServer primary;
-  private static PostgresServer standby;
-
-  @BeforeAll
-  static void servers() {
-    primary = PostgresServer.builder().version(15).start();
-    primary.execute("CREATE TABLE b16_t (id int PRIMARY KEY)");
-    primary.execute("CREATE PUBLICATION b16_pub FOR TABLE b16_t");
-    standby = primary.startStandby(Map.of("hot_standby_feedback", "on"));
-  }
-
-  @AfterAll
-  static void stopServers() {
-    if (standby != null) {
-      standby.close();
-    }
-    if (primary != null) {
-      primary.close();
-    }
-  }
+  @RegisterExtension
+  static final PrimaryAndStandby SERVERS =
+      PrimaryAndStandby.version(15).table("b16_t", "int", "b16_pub").build();
 
   @Test
   void failsSayingThatAStandbyNeeds16() throws Exception {
     Harness h =
         Harness.start(
             kit.system(),
-            Harness.settings(standby, "b16_slot", "b16_pub").withCreateSlotIfMissing(true));
+            Harness.settings(SERVERS.standby(), "b16_slot", "b16_pub")
+                .withCreateSlotIfMissing(true));
     try {
       h.control
           .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(15))

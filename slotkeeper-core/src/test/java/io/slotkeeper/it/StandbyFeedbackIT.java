@@ -6,14 +6,12 @@ import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
-import io.slotkeeper.postgres.PostgresServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13: a logical source on a PostgreSQL 17 standby needs {@code hot_standby_feedback}: without
@@ -23,48 +21,35 @@ import org.junit.jupiter.api.Test;
  * the server's reason.
  */
 class StandbyFeedbackIT extends ActorSystemPerClass {
-
-  private static PostgresServer primary;
-  private static PostgresServer standby;
-
-  @BeforeAll
-  static void servers() {
-    primary = PostgresServer.builder().version(17).start();
-    primary.execute("CREATE TABLE fb_t (id text PRIMARY KEY)");
-    primary.execute("CREATE PUBLICATION fb_pub FOR TABLE fb_t");
-    standby = primary.startStandby(Map.of("hot_standby_feedback", "on"));
-  }
-
-  @AfterAll
-  static void stopServers() {
-    if (standby != null) {
-      standby.close();
-    }
-    if (primary != null) {
-      primary.close();
-    }
-  }
+  @RegisterExtension
+  static final PrimaryAndStandby SERVERS =
+      PrimaryAndStandby.version(17).table("fb_t", "text", "fb_pub").build();
 
   private static SourceSettings settings(String slot) {
-    return Harness.settings(standby, slot, "fb_pub")
+    return Harness.settings(SERVERS.standby(), slot, "fb_pub")
         .withCreateSlotIfMissing(true)
-        .withPrimary(primary.jdbcUrl(), primary.superuser(), primary.superuserPassword())
+        .withPrimary(
+            SERVERS.primary().jdbcUrl(),
+            SERVERS.primary().superuser(),
+            SERVERS.primary().superuserPassword())
         .withHealInterval(Duration.ofMillis(300));
   }
 
   /** Sets the standby's feedback and waits until the primary's physical slot shows it. */
   private static void feedback(boolean on) throws InterruptedException {
-    standby.setSetting("hot_standby_feedback", on ? "on" : "off");
-    String slot = standby.upstreamSlot();
+    SERVERS.standby().setSetting("hot_standby_feedback", on ? "on" : "off");
+    String slot = SERVERS.standby().upstreamSlot();
     Harness.await(
         "the primary's physical slot to " + (on ? "hold" : "drop") + " the standby's xmin",
         Duration.ofSeconds(30),
         () ->
-            primary.queryLong(
-                    "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
-                        + slot
-                        + "' AND (xmin IS NOT NULL OR catalog_xmin IS NOT NULL) = "
-                        + on)
+            SERVERS
+                    .primary()
+                    .queryLong(
+                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                            + slot
+                            + "' AND (xmin IS NOT NULL OR catalog_xmin IS NOT NULL) = "
+                            + on)
                 == 1);
   }
 
@@ -92,21 +77,23 @@ class StandbyFeedbackIT extends ActorSystemPerClass {
     feedback(true);
     try (Harness h = Harness.start(kit.system(), settings("fb_level"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
-      primary.execute("INSERT INTO fb_t VALUES ('before-level')");
+      SERVERS.primary().execute("INSERT INTO fb_t VALUES ('before-level')");
       Harness.await(
           "the first row",
           Duration.ofSeconds(20),
           () -> h.consumer.insertedIds().contains("before-level"));
       // The primary holds no logical slot (they are on the standby), so it starts at replica; the
       // standby replays the parameter change and invalidates its logical slots.
-      primary.restartWith(Map.of("wal_level", "replica"));
+      SERVERS.primary().restartWith(Map.of("wal_level", "replica"));
       Harness.await(
           "the standby's slot to be invalidated for the primary's wal_level",
           Duration.ofSeconds(30),
           () ->
-              standby.queryLong(
-                      "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'fb_level'"
-                          + " AND invalidation_reason = 'wal_level_insufficient'")
+              SERVERS
+                      .standby()
+                      .queryLong(
+                          "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'fb_level'"
+                              + " AND invalidation_reason = 'wal_level_insufficient'")
                   == 1);
       h.awaitLevel(StatusLevel.FAILED, Duration.ofSeconds(30));
       assertThat(h.control.status().reason())
@@ -114,7 +101,7 @@ class StandbyFeedbackIT extends ActorSystemPerClass {
           .contains("invalidation_reason = wal_level_insufficient")
           .contains("wal_level went below logical");
     } finally {
-      primary.restartWith(Map.of("wal_level", "logical"));
+      SERVERS.primary().restartWith(Map.of("wal_level", "logical"));
       feedback(true);
     }
   }
@@ -124,7 +111,7 @@ class StandbyFeedbackIT extends ActorSystemPerClass {
     feedback(true);
     try (Harness h = Harness.start(kit.system(), settings("fb_conflict"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
-      primary.execute("INSERT INTO fb_t VALUES ('before')");
+      SERVERS.primary().execute("INSERT INTO fb_t VALUES ('before')");
       Harness.await(
           "the first row",
           Duration.ofSeconds(20),
@@ -133,17 +120,19 @@ class StandbyFeedbackIT extends ActorSystemPerClass {
       // What PostgreSQL's own test (035_standby_logical_decoding) does: feedback off, then catalog
       // rows made dead and vacuumed on the primary; replaying the cleanup conflicts with the slot.
       feedback(false);
-      primary.execute("CREATE TABLE fb_conflict_t (x integer, y text)");
-      primary.execute("DROP TABLE fb_conflict_t");
-      primary.execute("VACUUM pg_class");
-      primary.execute("INSERT INTO fb_t VALUES ('flush')");
+      SERVERS.primary().execute("CREATE TABLE fb_conflict_t (x integer, y text)");
+      SERVERS.primary().execute("DROP TABLE fb_conflict_t");
+      SERVERS.primary().execute("VACUUM pg_class");
+      SERVERS.primary().execute("INSERT INTO fb_t VALUES ('flush')");
       Harness.await(
           "the standby's slot to be invalidated by the recovery conflict",
           Duration.ofSeconds(30),
           () ->
-              standby.queryLong(
-                      "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'fb_conflict'"
-                          + " AND invalidation_reason = 'rows_removed'")
+              SERVERS
+                      .standby()
+                      .queryLong(
+                          "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'fb_conflict'"
+                              + " AND invalidation_reason = 'rows_removed'")
                   == 1);
 
       h.awaitLevel(StatusLevel.FAILED, Duration.ofSeconds(30));

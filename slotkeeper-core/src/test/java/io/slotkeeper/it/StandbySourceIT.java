@@ -7,13 +7,10 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.Waiting;
 import io.slotkeeper.postgres.HeldTransaction;
-import io.slotkeeper.postgres.PostgresServer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,33 +26,15 @@ import org.slf4j.LoggerFactory;
  * record comes within about 15 s of the last write). Both times are logged, not asserted.
  */
 class StandbySourceIT extends ActorSystemPerClass {
+  @RegisterExtension
+  static final PrimaryAndStandby SERVERS =
+      PrimaryAndStandby.version(16).table("sb_t", "text", "sb_pub").build();
 
   private static final Logger LOG = LoggerFactory.getLogger(StandbySourceIT.class);
   private static final String PRIMARY_URL_KEY = SourceSettings.CONFIG_PATH + ".admin.primary-url";
 
-  private static PostgresServer primary;
-  private static PostgresServer standby;
-
-  @BeforeAll
-  static void servers() {
-    primary = PostgresServer.builder().version(16).start();
-    primary.execute("CREATE TABLE sb_t (id text PRIMARY KEY)");
-    primary.execute("CREATE PUBLICATION sb_pub FOR TABLE sb_t");
-    standby = primary.startStandby(Map.of("hot_standby_feedback", "on"));
-  }
-
-  @AfterAll
-  static void stopServers() {
-    if (standby != null) {
-      standby.close();
-    }
-    if (primary != null) {
-      primary.close();
-    }
-  }
-
   private static SourceSettings settings(String slot) {
-    return Harness.settings(standby, slot, "sb_pub")
+    return Harness.settings(SERVERS.standby(), slot, "sb_pub")
         .withCreateSlotIfMissing(true)
         .withHealInterval(Duration.ofMillis(300));
   }
@@ -64,8 +43,11 @@ class StandbySourceIT extends ActorSystemPerClass {
   void healOnThePrimaryMakesTheStandbySourceActiveWithinSeconds() throws Exception {
     SourceSettings settings =
         settings("sb_healed")
-            .withPrimary(primary.jdbcUrl(), primary.superuser(), primary.superuserPassword());
-    try (HeldTransaction running = primary.holdOpenTransaction();
+            .withPrimary(
+                SERVERS.primary().jdbcUrl(),
+                SERVERS.primary().superuser(),
+                SERVERS.primary().superuserPassword());
+    try (HeldTransaction running = SERVERS.primary().holdOpenTransaction();
         Harness h = Harness.start(kit.system(), settings)) {
       Harness.await(
           "creation to wait with heal attempts",
@@ -85,13 +67,13 @@ class StandbySourceIT extends ActorSystemPerClass {
       assertThat(h.control.progress().server())
           .contains(
               new ConnectedServer(
-                  standby.host(),
-                  standby.port(),
-                  primary.systemIdentifier(),
-                  standby.timeline(),
+                  SERVERS.standby().host(),
+                  SERVERS.standby().port(),
+                  SERVERS.primary().systemIdentifier(),
+                  SERVERS.standby().timeline(),
                   true));
 
-      primary.execute("INSERT INTO sb_t VALUES ('written-on-the-primary')");
+      SERVERS.primary().execute("INSERT INTO sb_t VALUES ('written-on-the-primary')");
       Harness.await(
           "a change written on the primary, streamed from the standby",
           Duration.ofSeconds(20),
@@ -101,20 +83,23 @@ class StandbySourceIT extends ActorSystemPerClass {
 
   @Test
   void progressNamesAPrimaryAsSuch() throws Exception {
-    primary.execute("SELECT pg_create_logical_replication_slot('sb_on_primary', 'pgoutput')");
+    SERVERS
+        .primary()
+        .execute("SELECT pg_create_logical_replication_slot('sb_on_primary', 'pgoutput')");
     try (Harness h =
-        Harness.start(kit.system(), Harness.settings(primary, "sb_on_primary", "sb_pub"))) {
+        Harness.start(
+            kit.system(), Harness.settings(SERVERS.primary(), "sb_on_primary", "sb_pub"))) {
       h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(20));
       assertThat(h.control.progress().server())
           .contains(
               new ConnectedServer(
-                  primary.host(),
-                  primary.port(),
-                  primary.systemIdentifier(),
-                  primary.timeline(),
+                  SERVERS.primary().host(),
+                  SERVERS.primary().port(),
+                  SERVERS.primary().systemIdentifier(),
+                  SERVERS.primary().timeline(),
                   false));
     } finally {
-      primary.execute("SELECT pg_drop_replication_slot('sb_on_primary')");
+      SERVERS.primary().execute("SELECT pg_drop_replication_slot('sb_on_primary')");
     }
   }
 
@@ -122,7 +107,7 @@ class StandbySourceIT extends ActorSystemPerClass {
   void withoutPrimaryUrlTheStatusSaysCreationWaitsForThePrimary() throws Exception {
     SourceSettings settings = settings("sb_unhealed");
     assertThat(settings.admin().primaryUrl()).isEmpty();
-    try (HeldTransaction running = primary.holdOpenTransaction();
+    try (HeldTransaction running = SERVERS.primary().holdOpenTransaction();
         Harness h = Harness.start(kit.system(), settings)) {
       Harness.await(
           "the status to say that creation waits for the primary",
@@ -160,10 +145,10 @@ class StandbySourceIT extends ActorSystemPerClass {
                 + " transaction ended; logging a standby snapshot on the primary by hand",
             h.control.status().level(),
             patience);
-        primary.execute("SELECT pg_log_standby_snapshot()");
+        SERVERS.primary().execute("SELECT pg_log_standby_snapshot()");
         h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(10));
       }
-      primary.execute("INSERT INTO sb_t VALUES ('after-the-wait')");
+      SERVERS.primary().execute("INSERT INTO sb_t VALUES ('after-the-wait')");
       Harness.await(
           "a change written on the primary, streamed from the standby",
           Duration.ofSeconds(20),

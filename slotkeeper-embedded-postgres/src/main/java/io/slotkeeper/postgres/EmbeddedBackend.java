@@ -41,11 +41,12 @@ final class EmbeddedBackend implements Backend {
 
   /**
    * Below Linux's default ephemeral range (32768+), so outgoing connections do not grab our port
-   * meanwhile.
+   * meanwhile, and below the testkit's TcpProxy range (24000 up), so a proxy that refuses (its
+   * listener closed, its port meant to stay unanswered) never finds a server started there since.
    */
   private static final int PORT_MIN = 15000;
 
-  private static final int PORT_MAX = 32700;
+  private static final int PORT_MAX = 24000;
   private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(120);
   private static final Set<Path> VERIFIED_INSTALLS = new HashSet<>();
 

@@ -104,7 +104,12 @@ public final class TcpProxy implements AutoCloseable {
     throw last;
   }
 
-  private static final int PORT_MIN = 15000;
+  /**
+   * Apart from the embedded servers' ports (15000 to 24000, EmbeddedBackend): a refused proxy's
+   * port must not become a server's meanwhile, or {@link #refuse} would not refuse.
+   */
+  private static final int PORT_MIN = 24000;
+
   private static final int PORT_MAX = 32700;
 
   /** Listens on a free port of 127.0.0.1 and forwards every connection to {@code host:port}. */

@@ -115,6 +115,15 @@ final class StreamCommand implements Callable<Integer> {
   String streaming;
 
   @Option(
+      names = "--deliver-in-progress",
+      description =
+          "With --streaming on or parallel: write a streamed transaction's changes as they arrive"
+              + " (in_progress true), between stream_start and stream_stop lines, and then a"
+              + " stream_commit or stream_abort line, for consumers that apply provisionally."
+              + " Only stream_commit is acknowledged.")
+  boolean deliverInProgress;
+
+  @Option(
       names = "--create-publication",
       description = "Create missing publications: FOR ALL TABLES, or FOR TABLE the --table list.")
   boolean createPublication;
@@ -368,6 +377,14 @@ final class StreamCommand implements Callable<Integer> {
             throw CliException.usage(
                 "unknown --streaming '" + streaming + "'", "use --streaming off, on or parallel");
       }
+    }
+    if (deliverInProgress) {
+      if (s.stream().streaming() == StreamSettings.Streaming.OFF) {
+        throw CliException.usage(
+            "--deliver-in-progress needs streamed transactions",
+            "add --streaming on (PostgreSQL 14+) or --streaming parallel (16+)");
+      }
+      s = s.withStream(s.stream().withDeliverInProgress(true));
     }
     if (endLsn != null && s.stream().keepaliveInterval().isEmpty()) {
       // Each keepalive asks the server for its WAL end; with --end-lsn that is how a stream with

@@ -94,8 +94,10 @@ final class StreamCommand implements Callable<Integer> {
       names = "--binary",
       description =
           "Ask the server for values in binary format (PostgreSQL 14+). The lines are the same as"
-              + " without it; a value of a type Slotkeeper has no binary codec for (enum, domain,"
-              + " range, money, ...) is written as {\"binary_base64\": ..., \"type_oid\": ...}.")
+              + " without it; a value of a type Slotkeeper has no binary codec for (a composite,"
+              + " an array of a non-built-in type, money under an lc_monetary other than C, a"
+              + " type created after the connection started) is written as"
+              + " {\"binary_base64\": ..., \"type_oid\": ...}.")
   boolean binary;
 
   @Option(

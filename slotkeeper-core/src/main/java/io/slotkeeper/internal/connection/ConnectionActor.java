@@ -297,8 +297,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     PgOutputDecoder spoolDecoder = new PgOutputDecoder(protoVersion, parallel);
     if (settings.stream().binary()) {
       // Binary values print with this connection's own TimeZone, DateStyle, ... (ValueFormat).
-      decoder.valueFormat(session.valueFormat());
-      spoolDecoder.valueFormat(session.valueFormat());
+      // With the catalog's enum, domain and range types, read once per connect.
+      io.slotkeeper.pgoutput.ValueFormat format = session.valueFormat();
+      decoder.valueFormat(format);
+      spoolDecoder.valueFormat(format);
     }
     assembler =
         new EnvelopeAssembler(

@@ -197,6 +197,29 @@ class OriginIT extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * The default, streaming = auto, is parallel on 16: a large transaction is streamed (and still
+   * delivered whole, with its origin).
+   */
+  @Test
+  void theDefaultStreamsALargeTransactionOn16() throws Exception {
+    SourceSettings s = settings("o_auto", StreamSettings.OriginFilter.ANY);
+    assertThat(s.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+    insertManyWithOrigin("au", 300);
+    insert("au-after");
+    Harness h = Harness.start(kit.system(), s);
+    try {
+      Harness.await(
+          "au-after", Duration.ofSeconds(60), () -> h.consumer.insertedIds().contains("au-after"));
+      assertThat(streamedTransactions("o_auto")).isPositive();
+      assertThat(h.consumer.insertedIds()).hasSize(301);
+      assertThat(beginOf(h.consumer.received, h.consumer.insertedIds().get(0)).origin())
+          .contains(new Origin(Lsn.INVALID, "o1"));
+    } finally {
+      h.close();
+    }
+  }
+
   /** origin = none leaves a streamed transaction with an origin out entirely. */
   @Test
   void originNoneLeavesOutAStreamedTransactionWrittenWithAnOrigin() throws Exception {

@@ -376,13 +376,13 @@ final class ReplicationSession implements AutoCloseable {
             .append(" LOGICAL ")
             .append(start)
             .append(" (proto_version '")
-            .append(ProtocolVersions.requested(settings.stream()))
+            .append(ProtocolVersions.requested(settings.stream(), facts.majorVersion()))
             .append("', publication_names ")
             .append(quoteLiteral(pubs));
-    switch (settings.stream().streaming()) {
+    switch (ProtocolVersions.streaming(settings.stream(), facts.majorVersion())) {
       case ON -> sql.append(", streaming 'on'");
       case PARALLEL -> sql.append(", streaming 'parallel'");
-      case OFF -> {}
+      default -> {}
     }
     if (facts.majorVersion() >= 14) {
       // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists

@@ -250,9 +250,12 @@ public final class ChangeEnvelope {
    * the writing session did not set one with {@code pg_replication_origin_xact_setup}). A
    * transaction has an origin when the session that wrote it had one set: logical replication's
    * apply workers set it (origin {@code pg_<subscription oid>}), so this tells replayed changes
-   * from local ones. Present on every change, message and the COMMIT of such a transaction, but not
-   * on its BEGIN: the server sends the Origin message after the Begin, and that Begin's {@link
-   * #lsn()} is {@code 0/0}.
+   * from local ones. Present on every element of such a transaction: BEGIN (whose {@link #lsn()} is
+   * {@code 0/0}, as the server sends a Begin that an Origin message follows), changes, messages and
+   * COMMIT; for a streamed transaction also STREAM_START, STREAM_STOP, STREAM_COMMIT and
+   * STREAM_ABORT ({@code deliver-in-progress}). A streamed transaction's origin LSN is {@code 0/0}:
+   * the server sends the Origin inside the first stream block, before the commit record that holds
+   * the LSN exists, and Stream Commit does not carry it.
    */
   public Optional<Origin> origin() {
     return Optional.ofNullable(origin);

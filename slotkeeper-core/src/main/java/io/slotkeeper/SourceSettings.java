@@ -170,8 +170,11 @@ public final class SourceSettings {
         return StreamSettings.Streaming.ON;
       case "parallel":
         return StreamSettings.Streaming.PARALLEL;
+      case "auto":
+        return StreamSettings.Streaming.AUTO;
       default:
-        throw c.bad("streaming", "must be off, on or parallel", "use off, on or parallel");
+        throw c.bad(
+            "streaming", "must be auto, off, on or parallel", "use auto, off, on or parallel");
     }
   }
 

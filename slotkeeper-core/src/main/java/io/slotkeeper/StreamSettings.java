@@ -54,7 +54,13 @@ public final class StreamSettings {
     /** pgoutput {@code streaming = on}: needs PostgreSQL 14 (protocol version 2). */
     ON,
     /** pgoutput {@code streaming = parallel}: needs PostgreSQL 16 (protocol version 4). */
-    PARALLEL
+    PARALLEL,
+    /**
+     * The best the server has, decided at every connect: PARALLEL on PostgreSQL 16 and later, ON on
+     * 14 and 15, OFF on 13 (the default: measured faster for large transactions, see
+     * reference.conf).
+     */
+    AUTO
   }
 
   StreamSettings(

@@ -75,7 +75,12 @@ class SourceSettingsTest {
   @Test
   void streamingAndItsSpoolAreReadAndChecked() {
     SourceSettings d = parse(VALID);
-    assertThat(d.stream().streaming()).isEqualTo(StreamSettings.Streaming.OFF);
+    // The best the server has (chosen at connect): measured faster for large transactions.
+    assertThat(d.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+    assertThat(parse(VALID + ", streaming = off").stream().streaming())
+        .isEqualTo(StreamSettings.Streaming.OFF);
+    assertThat(parse(VALID + ", streaming = auto").stream().streaming())
+        .isEqualTo(StreamSettings.Streaming.AUTO);
     assertThat(d.stream().spool().memoryBudget()).isEqualTo(64L << 20);
     assertThat(d.stream().spool().directory()).isEmpty();
     assertThat(d.stream().spool().diskLimit()).isEqualTo(10L << 30);
@@ -97,7 +102,7 @@ class SourceSettingsTest {
         .isEqualTo(StreamSettings.Streaming.PARALLEL);
     assertThatThrownBy(() -> parse(VALID + ", streaming = sometimes"))
         .hasMessageContaining("streaming")
-        .hasMessageContaining("off, on or parallel");
+        .hasMessageContaining("auto, off, on or parallel");
     assertThatThrownBy(
             () ->
                 d.withStream(d.stream().withSpool(d.stream().spool().withDiskLimit(0))).validate())

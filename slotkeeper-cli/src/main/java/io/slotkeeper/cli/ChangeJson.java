@@ -10,6 +10,9 @@ import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.OldTupleKind;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.RelationColumn;
+import io.slotkeeper.pgoutput.StreamAbort;
+import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamStart;
 import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.TupleData;
 import io.slotkeeper.pgoutput.Update;
@@ -57,9 +60,18 @@ import java.util.List;
  *       {@code lsn} (the slot's consistent point, where the changes start), {@code schema}, {@code
  *       table} and {@code new}, as for an insert. After a resync_required, the snapshot starts
  *       again: discard the snapshot rows received before it.
- *   <li>{@code origin}: on the changes and the commit of a transaction written with a replication
- *       origin (replayed by logical replication): {@code {"name": ..., "lsn": ...}}, the origin's
- *       name and the transaction's LSN on its origin node. Absent otherwise.
+ *   <li>{@code origin}: on every line of a transaction written with a replication origin (replayed
+ *       by logical replication): {@code {"name": ..., "lsn": ...}}, the origin's name and the
+ *       transaction's LSN on its origin node ("0/0" for a streamed transaction: the server does not
+ *       send it). Absent otherwise.
+ *   <li>With --deliver-in-progress (and --streaming on or parallel), a streamed transaction is
+ *       written as it arrives: {@code stream_start} ({@code xid}, {@code first_segment}: true for
+ *       its first block, also after a reconnect, when the consumer drops what it holds for that
+ *       xid), its changes with {@code "in_progress":true} and {@code commit_lsn} and {@code
+ *       commit_time} null, {@code stream_stop}, more blocks, then {@code stream_commit} ({@code
+ *       commit_lsn}, {@code end_lsn}, {@code commit_time}; the only line acknowledged) or {@code
+ *       stream_abort} ({@code xid}, {@code sub_xid}: when it differs from {@code xid}, only that
+ *       subtransaction's changes, from its first one on, are undone).
  *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
  * </ul>
  */
@@ -133,10 +145,19 @@ final class ChangeJson {
         Json.string(sb, text != null ? text : Base64.getEncoder().encodeToString(m.content()));
         sb.append(",\"content_encoding\":\"").append(text != null ? "utf8" : "base64").append('"');
       }
-      case STREAM_START, STREAM_STOP, STREAM_COMMIT, STREAM_ABORT -> {
-        // Only with deliver-in-progress, which the program does not ask for: it writes a streamed
-        // transaction whole, at its commit.
-        return false;
+      case STREAM_START -> {
+        head(sb, "stream_start", e);
+        sb.append(",\"first_segment\":").append(((StreamStart) e.message()).firstSegment());
+      }
+      case STREAM_STOP -> head(sb, "stream_stop", e);
+      case STREAM_COMMIT -> {
+        head(sb, "stream_commit", e);
+        sb.append(",\"end_lsn\":\"").append(((StreamCommit) e.message()).endLsn()).append('"');
+      }
+      case STREAM_ABORT -> {
+        StreamAbort a = (StreamAbort) e.message();
+        head(sb, "stream_abort", e);
+        sb.append(",\"sub_xid\":").append(a.subXid());
       }
       case RESYNC_REQUIRED -> resync(sb, e.resync().orElseThrow());
       case SNAPSHOT -> {
@@ -166,13 +187,17 @@ final class ChangeJson {
   }
 
   private static void head(StringBuilder sb, String op, ChangeEnvelope e) {
-    sb.append("{\"op\":\"")
-        .append(op)
-        .append("\",\"lsn\":\"")
-        .append(e.lsn())
-        .append("\",\"commit_lsn\":\"")
-        .append(e.commitLsn())
-        .append("\",\"xid\":");
+    sb.append("{\"op\":\"").append(op).append("\",\"lsn\":\"").append(e.lsn()).append('"');
+    // An element of a transaction still in progress (--deliver-in-progress) has no commit yet.
+    if (e.commitLsn().isValid()) {
+      sb.append(",\"commit_lsn\":\"").append(e.commitLsn()).append('"');
+    } else {
+      sb.append(",\"commit_lsn\":null");
+    }
+    if (e.inProgress()) {
+      sb.append(",\"in_progress\":true");
+    }
+    sb.append(",\"xid\":");
     // A message sent outside any transaction has no xid (the envelope says 0).
     sb.append(e.xid() == 0 ? "null" : Long.toString(e.xid()));
     sb.append(",\"commit_time\":");

@@ -94,8 +94,10 @@ final class StreamCommand implements Callable<Integer> {
       names = "--binary",
       description =
           "Ask the server for values in binary format (PostgreSQL 14+). The lines are the same as"
-              + " without it; a value of a type Slotkeeper has no binary codec for (enum, domain,"
-              + " range, money, ...) is written as {\"binary_base64\": ..., \"type_oid\": ...}.")
+              + " without it; a value of a type Slotkeeper has no binary codec for (a composite,"
+              + " an array of a non-built-in type, money under an lc_monetary other than C, a"
+              + " type created after the connection started) is written as"
+              + " {\"binary_base64\": ..., \"type_oid\": ...}.")
   boolean binary;
 
   @Option(
@@ -108,11 +110,22 @@ final class StreamCommand implements Callable<Integer> {
 
   @Option(
       names = "--streaming",
-      paramLabel = "off|on|parallel",
+      paramLabel = "auto|off|on|parallel",
       description =
           "Have the server stream large transactions while in progress (on: PostgreSQL 14+,"
-              + " parallel: 16+); they are spooled and still written whole at their commit.")
+              + " parallel: 16+); they are spooled and still written whole at their commit."
+              + " Default auto: parallel on 16+, on on 14 and 15, off on 13.")
   String streaming;
+
+  @Option(
+      names = "--deliver-in-progress",
+      description =
+          "With streaming (not --streaming off; on PostgreSQL 13 nothing is streamed): write a"
+              + " streamed transaction's changes as they arrive"
+              + " (in_progress true), between stream_start and stream_stop lines, and then a"
+              + " stream_commit or stream_abort line, for consumers that apply provisionally."
+              + " Only stream_commit is acknowledged.")
+  boolean deliverInProgress;
 
   @Option(
       names = "--create-publication",
@@ -364,10 +377,20 @@ final class StreamCommand implements Callable<Integer> {
         case "off" -> s = s.withStreaming(StreamSettings.Streaming.OFF);
         case "on" -> s = s.withStreaming(StreamSettings.Streaming.ON);
         case "parallel" -> s = s.withStreaming(StreamSettings.Streaming.PARALLEL);
+        case "auto" -> s = s.withStreaming(StreamSettings.Streaming.AUTO);
         default ->
             throw CliException.usage(
-                "unknown --streaming '" + streaming + "'", "use --streaming off, on or parallel");
+                "unknown --streaming '" + streaming + "'",
+                "use --streaming auto, off, on or parallel");
       }
+    }
+    if (deliverInProgress) {
+      if (s.stream().streaming() == StreamSettings.Streaming.OFF) {
+        throw CliException.usage(
+            "--deliver-in-progress needs streamed transactions",
+            "leave --streaming at auto, or use on (PostgreSQL 14+) or parallel (16+)");
+      }
+      s = s.withStream(s.stream().withDeliverInProgress(true));
     }
     if (endLsn != null && s.stream().keepaliveInterval().isEmpty()) {
       // Each keepalive asks the server for its WAL end; with --end-lsn that is how a stream with

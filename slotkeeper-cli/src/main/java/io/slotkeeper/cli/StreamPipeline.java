@@ -182,7 +182,8 @@ final class StreamPipeline {
       }
       if (e.kind() != ChangeEnvelope.Kind.BEGIN
           && e.kind() != ChangeEnvelope.Kind.COMMIT
-          && e.kind() != ChangeEnvelope.Kind.RESYNC_REQUIRED) {
+          && e.kind() != ChangeEnvelope.Kind.RESYNC_REQUIRED
+          && !isStreamControl(e.kind())) {
         changes++;
       }
       if (e.committableOffset().isUnitEnd()) {
@@ -212,6 +213,14 @@ final class StreamPipeline {
       afterWrite.accept(written);
     }
     return Done.getInstance();
+  }
+
+  /** The lines around a streamed transaction's chunks (--deliver-in-progress): no changes. */
+  private static boolean isStreamControl(ChangeEnvelope.Kind k) {
+    return k == ChangeEnvelope.Kind.STREAM_START
+        || k == ChangeEnvelope.Kind.STREAM_STOP
+        || k == ChangeEnvelope.Kind.STREAM_COMMIT
+        || k == ChangeEnvelope.Kind.STREAM_ABORT;
   }
 
   private void finish() {

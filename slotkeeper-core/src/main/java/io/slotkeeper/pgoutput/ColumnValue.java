@@ -151,7 +151,7 @@ public final class ColumnValue {
    * throw, and its {@link #bytes()} are the type's send format.
    */
   public boolean hasCodec() {
-    return kind != Kind.BINARY || PgBinary.hasCodec(typeOid);
+    return kind != Kind.BINARY || PgBinary.hasCodec(typeOid, format);
   }
 
   public boolean isNull() {
@@ -208,11 +208,11 @@ public final class ColumnValue {
       default:
         String b = text;
         if (b == null) {
-          if (!PgBinary.hasCodec(typeOid)) {
+          if (!PgBinary.hasCodec(typeOid, format)) {
             throw PgBinary.noCodec(typeOid);
           }
           ByteBuffer view = binaryView();
-          PgBinary.checkSize(typeOid, view);
+          PgBinary.checkSize(typeOid, view, format);
           try {
             b = PgBinary.text(typeOid, view, format);
           } catch (IndexOutOfBoundsException e) {
@@ -393,11 +393,13 @@ public final class ColumnValue {
 
   private <T> T typed(Function<String, T> fromText, BinaryReader<T> fromBinary) {
     if (kind == Kind.BINARY) {
-      if (!PgBinary.hasCodec(typeOid)) {
+      if (!PgBinary.hasCodec(typeOid, format)) {
         throw PgBinary.noCodec(typeOid);
       }
       ByteBuffer view = binaryView();
-      PgBinary.checkSize(typeOid, view);
+      // A domain's value is its base type's: typed accessors read it as that type.
+      int typeOid = PgBinary.resolveDomain(this.typeOid, format);
+      PgBinary.checkSize(typeOid, view, format);
       return fromBinary.read(typeOid, view, format);
     }
     String t = text();

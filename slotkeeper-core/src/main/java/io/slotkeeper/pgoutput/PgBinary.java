@@ -21,7 +21,146 @@ final class PgBinary {
   private PgBinary() {}
 
   static boolean hasCodec(int oid) {
-    return isScalarWithCodec(oid) || isArrayWithCodec(oid);
+    return hasCodec(oid, ValueFormat.DEFAULT);
+  }
+
+  // Built-in types read here beyond PgTypeOids' (pg_type.dat; the same oids in every version).
+  static final int MONEY = 790;
+  static final int BIT = 1560;
+  static final int VARBIT = 1562;
+
+  /**
+   * Whether a binary value of type {@code oid} can be read with {@code f}: the built-in types,
+   * money when lc_monetary is C, the built-in ranges and multiranges, and the enums, domains,
+   * ranges and multiranges the catalog facts in {@code f} describe, when what they are made of can
+   * be read.
+   */
+  static boolean hasCodec(int oid, ValueFormat f) {
+    if (isScalarWithCodec(oid)
+        || isArrayWithCodec(oid)
+        || oid == BIT
+        || oid == VARBIT
+        || PgGeometry.isGeometric(oid)) {
+      return true;
+    }
+    if (oid == MONEY) {
+      return f.moneyIsC();
+    }
+    int base = builtInRangeBase(oid);
+    if (base != 0) {
+      return true;
+    }
+    PgUserType t = f.userTypes().get(oid);
+    if (t == null) {
+      return false;
+    }
+    return t.kind() == PgUserType.Kind.ENUM || (t.baseOid() != oid && hasCodec(t.baseOid(), f));
+  }
+
+  /** A domain's base type (through domains over domains); any other type itself. */
+  static int resolveDomain(int oid, ValueFormat f) {
+    for (int i = 0; i < 100; i++) {
+      PgUserType t = f.userTypes().get(oid);
+      if (t == null || t.kind() != PgUserType.Kind.DOMAIN) {
+        return oid;
+      }
+      oid = t.baseOid();
+    }
+    return oid;
+  }
+
+  /** The subtype of a built-in range, the range type of a built-in multirange, or 0. */
+  private static int builtInRangeBase(int oid) {
+    return switch (oid) {
+      case 3904 -> INT4; // int4range
+      case 3906 -> NUMERIC; // numrange
+      case 3908 -> TIMESTAMP; // tsrange
+      case 3910 -> TIMESTAMPTZ; // tstzrange
+      case 3912 -> DATE; // daterange
+      case 3926 -> INT8; // int8range
+      case 4451 -> 3904; // int4multirange
+      case 4532 -> 3906; // nummultirange
+      case 4533 -> 3908; // tsmultirange
+      case 4534 -> 3910; // tstzmultirange
+      case 4535 -> 3912; // datemultirange
+      case 4536 -> 3926; // int8multirange
+      default -> 0;
+    };
+  }
+
+  private static boolean isBuiltInMultirange(int oid) {
+    return oid >= 4451 && builtInRangeBase(oid) > 3000;
+  }
+
+  /** The text of the types beyond PgTypeOids', or null when {@code oid} is none of them. */
+  private static String otherText(int oid, ByteBuffer b, ValueFormat f) {
+    if (oid == BIT || oid == VARBIT) {
+      return bitText(b);
+    }
+    if (oid == MONEY) {
+      if (!f.moneyIsC()) {
+        throw noCodec(oid);
+      }
+      return moneyText(b.getLong(0));
+    }
+    if (PgGeometry.isGeometric(oid)) {
+      return PgGeometry.text(oid, b, f);
+    }
+    int base = builtInRangeBase(oid);
+    if (base != 0) {
+      return isBuiltInMultirange(oid)
+          ? PgRanges.multirangeText(base, b, f)
+          : PgRanges.rangeText(base, b, f);
+    }
+    PgUserType t = f.userTypes().get(oid);
+    if (t == null) {
+      return null;
+    }
+    return switch (t.kind()) {
+      case ENUM -> utf8(b, 0); // enum_send: the label
+      case DOMAIN -> {
+        int resolved = resolveDomain(oid, f);
+        checkSize(resolved, b, f);
+        yield text(resolved, b, f);
+      }
+      case RANGE -> PgRanges.rangeText(t.baseOid(), b, f);
+      case MULTIRANGE -> PgRanges.multirangeText(t.baseOid(), b, f);
+    };
+  }
+
+  /** bit_send: the length in bits, then the bits, first bit in the high bit of the first byte. */
+  private static String bitText(ByteBuffer b) {
+    int bits = b.getInt(0);
+    if (bits < 0 || (bits + 7) / 8 != b.remaining() - 4) {
+      throw new IllegalStateException(
+          "bit string of " + bits + " bits in " + (b.remaining() - 4) + " bytes");
+    }
+    char[] out = new char[bits];
+    for (int i = 0; i < bits; i++) {
+      out[i] = (b.get(4 + i / 8) & (0x80 >>> (i % 8))) != 0 ? '1' : '0';
+    }
+    return new String(out);
+  }
+
+  /**
+   * cash_out under lc_monetary C: sign, "$", the amount in cents with "," every three integer
+   * digits and "." before the last two.
+   */
+  private static String moneyText(long cents) {
+    boolean negative = cents < 0;
+    String digits = Long.toUnsignedString(negative ? -cents : cents);
+    if (digits.length() < 3) {
+      digits = "000".substring(digits.length()) + digits;
+    }
+    String integer = digits.substring(0, digits.length() - 2);
+    StringBuilder sb = new StringBuilder(negative ? "-$" : "$");
+    for (int i = 0; i < integer.length(); i++) {
+      if (i > 0 && (integer.length() - i) % 3 == 0) {
+        sb.append(',');
+      }
+      sb.append(integer.charAt(i));
+    }
+    return sb.append('.').append(digits, digits.length() - 2, digits.length()).toString();
   }
 
   // ---------------------------------------------------------------- text
@@ -73,6 +212,10 @@ final class PgBinary {
         if (isArrayWithCodec(oid)) {
           return PgBinaryArrays.text(b, f);
         }
+        String other = otherText(oid, b, f);
+        if (other != null) {
+          return other;
+        }
         throw noCodec(oid);
     }
   }
@@ -92,8 +235,10 @@ final class PgBinary {
         return 12;
       case INTERVAL, UUID:
         return 16;
+      case MONEY:
+        return 8;
       default:
-        return -1;
+        return PgGeometry.fixedSize(oid);
     }
   }
 
@@ -102,6 +247,12 @@ final class PgBinary {
    * (a wrong size would otherwise read neighbouring garbage or throw an index error).
    */
   static void checkSize(int oid, ByteBuffer b) {
+    checkSize(oid, b, ValueFormat.DEFAULT);
+  }
+
+  /** As {@link #checkSize(int, ByteBuffer)}, a domain checked as its base type. */
+  static void checkSize(int oid, ByteBuffer b, ValueFormat f) {
+    oid = resolveDomain(oid, f);
     int size = fixedSize(oid);
     if (size >= 0 ? b.remaining() != size : b.remaining() < minimumSize(oid)) {
       throw new IllegalStateException(
@@ -119,10 +270,12 @@ final class PgBinary {
         return 8;
       case JSONB:
         return 1;
-      case INET, CIDR:
+      case INET, CIDR, BIT, VARBIT, PgGeometry.POLYGON:
         return 4;
+      case PgGeometry.PATH:
+        return 5;
       default:
-        return isArrayWithCodec(oid) ? 12 : 0;
+        return isArrayWithCodec(oid) ? 12 : builtInRangeBase(oid) != 0 ? 1 : 0;
     }
   }
 

@@ -3,6 +3,7 @@ package io.slotkeeper.pgoutput;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,8 +11,10 @@ import java.util.regex.Pattern;
 /**
  * The settings of the session that decodes (for a replication stream: the walsender's) which decide
  * how the server's output functions print values: {@code TimeZone} (timestamptz), {@code DateStyle}
- * (dates and times), {@code IntervalStyle}, {@code extra_float_digits} (real and double precision)
- * and {@code bytea_output}.
+ * (dates and times), {@code IntervalStyle}, {@code extra_float_digits} (real and double precision),
+ * {@code bytea_output} and {@code lc_monetary} (money; printed only for C or POSIX, whose format is
+ * fixed: {@code -$1,234.56}); and, from the catalog, the enum, domain, range and multirange types
+ * ({@link PgUserType}) whose binary values the decoder can then read.
  *
  * <p>A TEXT value is what the output function printed with these settings; a BINARY value's {@link
  * ColumnValue#text()} prints with them, so both formats give the same text. Rendering supports
@@ -25,7 +28,9 @@ public record ValueFormat(
     String dateStyle,
     String intervalStyle,
     int extraFloatDigits,
-    String byteaOutput) {
+    String byteaOutput,
+    String lcMonetary,
+    Map<Integer, PgUserType> userTypes) {
 
   /** The server's defaults with pgjdbc's session settings, TimeZone UTC. */
   public static final ValueFormat DEFAULT =
@@ -36,26 +41,62 @@ public record ValueFormat(
     Checks.nonNull(dateStyle, "dateStyle");
     Checks.nonNull(intervalStyle, "intervalStyle");
     Checks.nonNull(byteaOutput, "byteaOutput");
+    Checks.nonNull(lcMonetary, "lcMonetary");
+    userTypes = Map.copyOf(userTypes);
+  }
+
+  /** lc_monetary C and no catalog facts. */
+  public ValueFormat(
+      String timeZone,
+      String dateStyle,
+      String intervalStyle,
+      int extraFloatDigits,
+      String byteaOutput) {
+    this(timeZone, dateStyle, intervalStyle, extraFloatDigits, byteaOutput, "C", Map.of());
   }
 
   public ValueFormat withTimeZone(String v) {
-    return new ValueFormat(v, dateStyle, intervalStyle, extraFloatDigits, byteaOutput);
+    return new ValueFormat(
+        v, dateStyle, intervalStyle, extraFloatDigits, byteaOutput, lcMonetary, userTypes);
   }
 
   public ValueFormat withDateStyle(String v) {
-    return new ValueFormat(timeZone, v, intervalStyle, extraFloatDigits, byteaOutput);
+    return new ValueFormat(
+        timeZone, v, intervalStyle, extraFloatDigits, byteaOutput, lcMonetary, userTypes);
   }
 
   public ValueFormat withIntervalStyle(String v) {
-    return new ValueFormat(timeZone, dateStyle, v, extraFloatDigits, byteaOutput);
+    return new ValueFormat(
+        timeZone, dateStyle, v, extraFloatDigits, byteaOutput, lcMonetary, userTypes);
   }
 
   public ValueFormat withExtraFloatDigits(int v) {
-    return new ValueFormat(timeZone, dateStyle, intervalStyle, v, byteaOutput);
+    return new ValueFormat(
+        timeZone, dateStyle, intervalStyle, v, byteaOutput, lcMonetary, userTypes);
   }
 
   public ValueFormat withByteaOutput(String v) {
-    return new ValueFormat(timeZone, dateStyle, intervalStyle, extraFloatDigits, v);
+    return new ValueFormat(
+        timeZone, dateStyle, intervalStyle, extraFloatDigits, v, lcMonetary, userTypes);
+  }
+
+  public ValueFormat withLcMonetary(String v) {
+    return new ValueFormat(
+        timeZone, dateStyle, intervalStyle, extraFloatDigits, byteaOutput, v, userTypes);
+  }
+
+  /** The catalog facts about enum, domain, range and multirange types, by oid. */
+  public ValueFormat withUserTypes(Map<Integer, PgUserType> v) {
+    return new ValueFormat(
+        timeZone, dateStyle, intervalStyle, extraFloatDigits, byteaOutput, lcMonetary, v);
+  }
+
+  /** True when money prints in the fixed C format ({@code -$1,234.56}). */
+  boolean moneyIsC() {
+    return switch (lcMonetary) {
+      case "C", "POSIX", "C.UTF-8", "C.utf8" -> true;
+      default -> false;
+    };
   }
 
   /**

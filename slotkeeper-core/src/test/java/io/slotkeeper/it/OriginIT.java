@@ -28,10 +28,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <p>The server sends Begin and Origin in one callback, so that Begin's XLogData walStart is 0/0:
  * acknowledging and resuming must still neither lose nor repeat anything around such a transaction.
+ * The origin is on every envelope of the transaction, its BEGIN included, and on those of a
+ * streamed transaction too, whose Origin message comes once, inside its first stream block, with
+ * LSN 0/0 ({@code logical_decoding_work_mem = 64kB} makes a few hundred rows stream).
  */
 class OriginIT extends ActorSystemPerClass {
   @RegisterExtension
-  static final PostgresExtension PG = PostgresExtension.builder().version(16).build();
+  static final PostgresExtension PG =
+      PostgresExtension.builder().version(16).setting("logical_decoding_work_mem", "64kB").build();
 
   private static final Lsn ORIGIN_LSN = Lsn.parse("0/ABCDEF");
 
@@ -82,6 +86,165 @@ class OriginIT extends ActorSystemPerClass {
     throw new AssertionError("no commit after " + id);
   }
 
+  /** The BEGIN envelope of the transaction that inserted {@code id}. */
+  private static ChangeEnvelope beginOf(List<ChangeEnvelope> got, String id) {
+    for (int i = Harness.indexOf(got, id); i >= 0; i--) {
+      if (got.get(i).kind() == ChangeEnvelope.Kind.BEGIN) {
+        return got.get(i);
+      }
+    }
+    throw new AssertionError("no begin before " + id);
+  }
+
+  /**
+   * Inserts {@code rows} wide rows {@code prefix-1...} in one transaction written with replication
+   * origin o1: with 64kB of decoding memory the server streams it.
+   */
+  private static void insertManyWithOrigin(String prefix, int rows) throws Exception {
+    PostgresServer pg = PG.server();
+    try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.connectionProperties());
+        Statement s = c.createStatement()) {
+      s.execute("SELECT pg_replication_origin_session_setup('o1')");
+      c.setAutoCommit(false);
+      s.execute("SELECT pg_replication_origin_xact_setup('" + ORIGIN_LSN + "', now())");
+      s.execute(
+          "INSERT INTO o SELECT '"
+              + prefix
+              + "-' || g || repeat('x', 500) FROM generate_series(1, "
+              + rows
+              + ") g");
+      c.commit();
+      c.setAutoCommit(true);
+      s.execute("SELECT pg_replication_origin_session_reset()");
+    }
+  }
+
+  private static long streamedTransactions(String slot) {
+    return PG.server()
+        .queryLong(
+            "SELECT coalesce(sum(stream_txns), 0) FROM pg_stat_replication_slots WHERE slot_name = '"
+                + slot
+                + "'");
+  }
+
+  private static SourceSettings streamed(
+      String slot, StreamSettings.OriginFilter origin, boolean deliverInProgress) {
+    SourceSettings s = settings(slot, origin).withStreaming(StreamSettings.Streaming.ON);
+    return s.withStream(s.stream().withDeliverInProgress(deliverInProgress));
+  }
+
+  /**
+   * A streamed transaction with an origin, spooled and delivered whole at Stream Commit: every
+   * envelope of it, BEGIN and COMMIT included, carries the origin's name; its LSN is 0/0, as the
+   * server sends it inside a stream (the origin's LSN is only known at commit, and Stream Commit
+   * does not carry it). The transaction after it, without origin, carries none.
+   */
+  @Test
+  void aStreamedTransactionCarriesItsOriginOnEveryEnvelope() throws Exception {
+    SourceSettings s = streamed("o_stream", StreamSettings.OriginFilter.ANY, false);
+    insertManyWithOrigin("st", 400);
+    insert("st-after");
+    Harness h = Harness.start(kit.system(), s);
+    try {
+      Harness.await(
+          "st-after", Duration.ofSeconds(60), () -> h.consumer.insertedIds().contains("st-after"));
+      assertThat(streamedTransactions("o_stream")).isPositive();
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      int after = Harness.indexOf(got, "st-after");
+      List<ChangeEnvelope> streamedTx = got.subList(0, beginIndex(got, after));
+      assertThat(streamedTx).hasSize(402);
+      assertThat(streamedTx.get(0).kind()).isEqualTo(ChangeEnvelope.Kind.BEGIN);
+      assertThat(streamedTx.get(401).kind()).isEqualTo(ChangeEnvelope.Kind.COMMIT);
+      assertThat(streamedTx)
+          .allSatisfy(e -> assertThat(e.origin()).contains(new Origin(Lsn.INVALID, "o1")));
+      assertThat(got.subList(beginIndex(got, after), got.size()))
+          .allSatisfy(e -> assertThat(e.origin()).isEmpty());
+    } finally {
+      h.close();
+    }
+  }
+
+  /**
+   * deliver-in-progress: the streamed transaction's STREAM_START, changes, STREAM_STOP and
+   * STREAM_COMMIT all carry its origin.
+   */
+  @Test
+  void inProgressElementsOfAStreamedTransactionCarryItsOrigin() throws Exception {
+    SourceSettings s = streamed("o_inprog", StreamSettings.OriginFilter.ANY, true);
+    insertManyWithOrigin("ip", 400);
+    insert("ip-after");
+    Harness h = Harness.start(kit.system(), s);
+    try {
+      Harness.await(
+          "ip-after", Duration.ofSeconds(60), () -> h.consumer.insertedIds().contains("ip-after"));
+      assertThat(streamedTransactions("o_inprog")).isPositive();
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      List<ChangeEnvelope> streamedTx =
+          got.stream()
+              .filter(e -> e.inProgress() || e.kind() == ChangeEnvelope.Kind.STREAM_COMMIT)
+              .toList();
+      assertThat(streamedTx.get(0).kind()).isEqualTo(ChangeEnvelope.Kind.STREAM_START);
+      assertThat(streamedTx.get(streamedTx.size() - 1).kind())
+          .isEqualTo(ChangeEnvelope.Kind.STREAM_COMMIT);
+      assertThat(streamedTx.stream().filter(e -> e.kind() == ChangeEnvelope.Kind.INSERT))
+          .hasSize(400);
+      assertThat(streamedTx)
+          .allSatisfy(e -> assertThat(e.origin()).contains(new Origin(Lsn.INVALID, "o1")));
+      assertThat(got.subList(beginIndex(got, Harness.indexOf(got, "ip-after")), got.size()))
+          .allSatisfy(e -> assertThat(e.origin()).isEmpty());
+    } finally {
+      h.close();
+    }
+  }
+
+  /**
+   * The default, streaming = auto, is parallel on 16: a large transaction is streamed (and still
+   * delivered whole, with its origin).
+   */
+  @Test
+  void theDefaultStreamsALargeTransactionOn16() throws Exception {
+    SourceSettings s = settings("o_auto", StreamSettings.OriginFilter.ANY);
+    assertThat(s.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+    insertManyWithOrigin("au", 300);
+    insert("au-after");
+    Harness h = Harness.start(kit.system(), s);
+    try {
+      Harness.await(
+          "au-after", Duration.ofSeconds(60), () -> h.consumer.insertedIds().contains("au-after"));
+      assertThat(streamedTransactions("o_auto")).isPositive();
+      assertThat(h.consumer.insertedIds()).hasSize(301);
+      assertThat(beginOf(h.consumer.received, h.consumer.insertedIds().get(0)).origin())
+          .contains(new Origin(Lsn.INVALID, "o1"));
+    } finally {
+      h.close();
+    }
+  }
+
+  /** origin = none leaves a streamed transaction with an origin out entirely. */
+  @Test
+  void originNoneLeavesOutAStreamedTransactionWrittenWithAnOrigin() throws Exception {
+    SourceSettings s = streamed("o_stream_none", StreamSettings.OriginFilter.NONE, false);
+    insertManyWithOrigin("sn", 400);
+    insert("sn-after");
+    Harness h = Harness.start(kit.system(), s);
+    try {
+      Harness.await(
+          "sn-after", Duration.ofSeconds(60), () -> h.consumer.insertedIds().contains("sn-after"));
+      assertThat(h.consumer.insertedIds()).containsExactly("sn-after");
+      assertThat(h.consumer.received).allSatisfy(e -> assertThat(e.origin()).isEmpty());
+    } finally {
+      h.close();
+    }
+  }
+
+  /** The index of the BEGIN at or before {@code i}. */
+  private static int beginIndex(List<ChangeEnvelope> got, int i) {
+    while (got.get(i).kind() != ChangeEnvelope.Kind.BEGIN) {
+      i--;
+    }
+    return i;
+  }
+
   @Test
   void originAnyDeliversReplayedTransactionsCarryingTheirOrigin() throws Exception {
     SourceSettings s = settings("o_any", StreamSettings.OriginFilter.ANY);
@@ -95,6 +258,8 @@ class OriginIT extends ActorSystemPerClass {
       List<ChangeEnvelope> got = h.consumer.received;
       assertThat(h.consumer.insertedIds()).containsExactly("any-a", "any-b", "any-c");
       assertThat(originOfInsert(got, "any-b")).contains(new Origin(ORIGIN_LSN, "o1"));
+      assertThat(beginOf(got, "any-b").origin()).contains(new Origin(ORIGIN_LSN, "o1"));
+      assertThat(beginOf(got, "any-c").origin()).isEmpty();
       assertThat(commitOf(got, "any-b").origin()).contains(new Origin(ORIGIN_LSN, "o1"));
       assertThat(originOfInsert(got, "any-a")).isEmpty();
       assertThat(originOfInsert(got, "any-c")).isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.SourceFailedException;
+import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.Classification;
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Issue 15: streaming = on needs PostgreSQL 14; on 13 the source ends FAILED naming 14. */
+/**
+ * Issue 15: streaming = on needs PostgreSQL 14; on 13 the source ends FAILED naming 14. The
+ * default, auto, streams on 13 without it.
+ */
 class StreamingPg13IT extends ActorSystemPerClass {
   @RegisterExtension
   static final PostgresExtension PG = PostgresExtension.builder().version(13).build();
@@ -43,6 +47,22 @@ class StreamingPg13IT extends ActorSystemPerClass {
       assertThat(failure.kind()).isEqualTo(FailureKind.PROTOCOL_VERSION);
       assertThat(status.error())
           .hasValueSatisfying(e -> assertThat(e.remediation()).contains("streaming = off"));
+    } finally {
+      h.close();
+    }
+  }
+
+  @Test
+  void theDefaultAutoStreamsWithoutStreamingOnPostgres13() throws Exception {
+    PG.server().execute("SELECT pg_create_logical_replication_slot('p_auto', 'pgoutput')");
+    PG.server().execute("INSERT INTO p VALUES (13)");
+    SourceSettings s = Harness.settings(PG.server(), "p_auto", "p_pub");
+    assertThat(s.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+    Harness h = Harness.start(kit.system(), s);
+    try {
+      Harness.await(
+          "the insert", Duration.ofSeconds(30), () -> h.consumer.insertedIds().contains("13"));
+      assertThat(h.control.status().level()).isEqualTo(StatusLevel.ACTIVE);
     } finally {
       h.close();
     }

@@ -392,7 +392,8 @@ class BinaryValuesTest {
 
   @Test
   void typesWithoutCodecKeepTheirBytesAndSaySo() {
-    ColumnValue money = b(790, i64(123456));
+    // money prints by lc_monetary's locale: only C/POSIX has a fixed format.
+    ColumnValue money = b(790, i64(123456), UTC.withLcMonetary("de_DE.UTF-8"));
     assertThat(money.hasCodec()).isFalse();
     assertThat(money.typeOid()).isEqualTo(790);
     assertThat(money.bytes()).isEqualTo(i64(123456));
@@ -400,6 +401,22 @@ class BinaryValuesTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("790")
         .hasMessageContaining("no binary codec");
+    assertThat(b(790, i64(123456)).text()).isEqualTo("$1,234.56");
+    assertThat(b(790, i64(-5)).text()).isEqualTo("-$0.05");
+    assertThat(b(790, i64(Long.MIN_VALUE)).text()).isEqualTo("-$92,233,720,368,547,758.08");
+    // A type the catalog facts do not describe (an enum created after connect, say).
+    byte[] label = "happy".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ColumnValue unknown = b(16500, label);
+    assertThat(unknown.hasCodec()).isFalse();
+    assertThat(unknown.bytes()).isEqualTo(label);
+    assertThatThrownBy(unknown::text).hasMessageContaining("16500");
+    ColumnValue known =
+        b(
+            16500,
+            label,
+            UTC.withUserTypes(
+                java.util.Map.of(16500, new PgUserType(16500, PgUserType.Kind.ENUM, 0))));
+    assertThat(known.text()).isEqualTo("happy");
     assertThat(ColumnValue.text("x").hasCodec()).isTrue();
   }
 

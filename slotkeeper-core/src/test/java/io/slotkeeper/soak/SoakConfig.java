@@ -82,6 +82,24 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
     return StreamSettings.Streaming.values()[Math.floorMod(random("streaming").nextInt(), options)];
   }
 
+  static final String DELIVER_IN_PROGRESS_PROPERTY = "slotkeeper.soak.deliver-in-progress";
+
+  /**
+   * With streaming on or parallel: whether the consumer takes streamed transactions' chunks as they
+   * arrive (deliver-in-progress) and applies only what commits, from the seed (half the runs)
+   * unless -Dslotkeeper.soak.deliver-in-progress is given. The checks are the same either way.
+   */
+  boolean deliverInProgress() {
+    if (streaming() == StreamSettings.Streaming.OFF) {
+      return false;
+    }
+    String given = System.getProperty(DELIVER_IN_PROGRESS_PROPERTY, "").trim();
+    if (!given.isEmpty()) {
+      return Boolean.parseBoolean(given);
+    }
+    return random("deliver-in-progress").nextBoolean();
+  }
+
   /** PostgreSQL sends logical messages to pgoutput only from 14 (option messages 'true'). */
   boolean messagesArrive() {
     return pgVersion >= 14;
@@ -106,6 +124,7 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
         + protoVersion()
         + ", streaming "
         + streaming().name().toLowerCase(java.util.Locale.ROOT)
+        + (deliverInProgress() ? " (deliver-in-progress)" : "")
         + ", run time "
         + runTime
         + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");

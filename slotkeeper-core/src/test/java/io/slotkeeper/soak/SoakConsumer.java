@@ -4,10 +4,19 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.Delete;
+import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.StreamAbort;
+import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamStart;
+import io.slotkeeper.pgoutput.Truncate;
+import io.slotkeeper.pgoutput.Update;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * and then only the last unit of a short batch is acknowledged: the engine takes an acknowledgement
  * as covering everything delivered before it, so the log counts the whole batch as acknowledged at
  * that moment.
+ *
+ * <p>With deliver-in-progress, a streamed transaction's changes arrive before it commits: the
+ * consumer holds them provisionally per top-level xid (dropping a rolled-back subtransaction's from
+ * its first change on, the whole transaction on its abort, and what it holds for an xid whose first
+ * segment comes again), and records the transaction as a unit only at its STREAM_COMMIT, so the
+ * checker sees only committed work, exactly as without the option.
  */
 final class SoakConsumer {
   final int incarnation;
@@ -34,6 +49,12 @@ final class SoakConsumer {
   private long openXid = -1;
   private Lsn openCommitLsn;
   private List<String> open;
+
+  /** A provisional change of a streamed transaction and the (sub)transaction it belongs to. */
+  private record Provisional(long subXid, String change) {}
+
+  // deliver-in-progress: the open streamed transactions' provisional changes, by top-level xid.
+  private final Map<Long, List<Provisional>> streamed = new HashMap<>();
   private static final long BATCH_MAX_MILLIS = 300;
   private static final ScheduledExecutorService BATCH_TIMER =
       Executors.newSingleThreadScheduledExecutor(
@@ -106,16 +127,84 @@ final class SoakConsumer {
         finish(
             new Unit(Unit.Kind.TRANSACTION, c.endLsn(), openXid, changes), e.committableOffset());
       }
+      case STREAM_START -> {
+        StreamStart st = (StreamStart) e.message();
+        if (st.firstSegment()) {
+          // After a reconnect the transaction comes again from its start: drop what is held.
+          streamed.put(st.xid(), new ArrayList<>());
+        } else if (!streamed.containsKey(st.xid())) {
+          anomaly("STREAM_START of xid " + st.xid() + " at " + e.lsn() + " without its first");
+          streamed.put(st.xid(), new ArrayList<>());
+        }
+      }
+      case STREAM_STOP -> {}
+      case STREAM_ABORT -> {
+        StreamAbort a = (StreamAbort) e.message();
+        if (a.xid() == a.subXid()) {
+          streamed.remove(a.xid());
+        } else {
+          List<Provisional> held = streamed.getOrDefault(a.xid(), new ArrayList<>());
+          // Subtransactions are streamed in WAL order: everything from the rolled-back one's first
+          // change to its abort is its own or its children's.
+          for (int i = 0; i < held.size(); i++) {
+            if (held.get(i).subXid() == a.subXid()) {
+              held.subList(i, held.size()).clear();
+              break;
+            }
+          }
+        }
+      }
+      case STREAM_COMMIT -> {
+        StreamCommit c = (StreamCommit) e.message();
+        List<Provisional> held = streamed.remove(c.xid());
+        if (held == null) {
+          anomaly("STREAM_COMMIT of xid " + c.xid() + " at " + c.endLsn() + " never started");
+          held = List.of();
+        }
+        finish(
+            new Unit(
+                Unit.Kind.TRANSACTION,
+                c.endLsn(),
+                c.xid(),
+                held.stream().map(Provisional::change).toList()),
+            e.committableOffset());
+      }
       case RESYNC_REQUIRED -> anomaly("RESYNC_REQUIRED: " + e);
+      default -> anomaly("unexpected " + e.kind() + " at " + e.lsn());
     }
   }
 
   private void inTransaction(ChangeEnvelope e) {
+    if (e.inProgress()) {
+      List<Provisional> held = streamed.get(e.xid());
+      if (held == null) {
+        anomaly(e.kind() + " at " + e.lsn() + " of streamed xid " + e.xid() + " not started");
+        return;
+      }
+      held.add(new Provisional(subXidOf(e), EnvelopeCanon.of(e)));
+      return;
+    }
     if (open == null) {
       anomaly(e.kind() + " at " + e.lsn() + " outside a transaction");
       return;
     }
     open.add(EnvelopeCanon.of(e));
+  }
+
+  /** The (sub)transaction an in-progress change was made in, as the server marks it. */
+  private static long subXidOf(ChangeEnvelope e) {
+    if (e.message() instanceof Insert m) {
+      return m.xid();
+    } else if (e.message() instanceof Update m) {
+      return m.xid();
+    } else if (e.message() instanceof Delete m) {
+      return m.xid();
+    } else if (e.message() instanceof Truncate m) {
+      return m.xid();
+    } else if (e.message() instanceof LogicalMessage m) {
+      return m.xid();
+    }
+    return e.xid();
   }
 
   private void finish(Unit unit, CommittableOffset offset) {

@@ -78,6 +78,8 @@ final class SoakRun {
               .withProtoVersion(config.protoVersion())
               .withStreaming(config.streaming())
               .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
+      settings =
+          settings.withStream(settings.stream().withDeliverInProgress(config.deliverInProgress()));
       lives = new ConsumerLives(pg, proxy, settings, config, acks);
       ConsumerLives watched = lives;
       SecretWatch secrets =

@@ -290,20 +290,25 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 slotCreated,
                 Lsn.of(context.confirmed().getAsLong()),
                 Lsn.of(context.receivedLsn().get()));
-    int protoVersion = ProtocolVersions.requested(settings.stream());
-    boolean parallel = settings.stream().streaming() == StreamSettings.Streaming.PARALLEL;
+    int protoVersion = ProtocolVersions.requested(settings.stream(), facts.majorVersion());
+    // streaming = auto is decided here, by the server this connection reached.
+    StreamSettings.Streaming streaming =
+        ProtocolVersions.streaming(settings.stream(), facts.majorVersion());
+    boolean parallel = streaming == StreamSettings.Streaming.PARALLEL;
     decoder = new PgOutputDecoder(protoVersion, parallel);
     // Spooled chunks of streamed transactions are decoded again when their commit arrives.
     PgOutputDecoder spoolDecoder = new PgOutputDecoder(protoVersion, parallel);
     if (settings.stream().binary()) {
       // Binary values print with this connection's own TimeZone, DateStyle, ... (ValueFormat).
-      decoder.valueFormat(session.valueFormat());
-      spoolDecoder.valueFormat(session.valueFormat());
+      // With the catalog's enum, domain and range types, read once per connect.
+      io.slotkeeper.pgoutput.ValueFormat format = session.valueFormat();
+      decoder.valueFormat(format);
+      spoolDecoder.valueFormat(format);
     }
     assembler =
         new EnvelopeAssembler(
             context.ackTarget(),
-            settings.stream().streaming() == StreamSettings.Streaming.OFF
+            streaming == StreamSettings.Streaming.OFF
                 ? null
                 : new StreamedTransactions(
                     new StreamedTransactionSpool(settings.stream().spool(), settings.slot().name()),

@@ -35,6 +35,12 @@ final class EnvelopeAssembler implements AutoCloseable {
   private Begin current;
   // The Origin message of the current transaction (it follows the Begin), or null.
   private Origin currentOrigin;
+  // A Begin sent with walStart 0/0, which the server does when an Origin message follows in the
+  // same callback: held until that Origin arrives, so that the BEGIN carries the origin too.
+  private ChangeEnvelope heldBegin;
+  // An envelope to hand out after a held Begin that no Origin followed (the server sends none when
+  // the origin was dropped meanwhile).
+  private ChangeEnvelope afterHeldBegin;
 
   /**
    * @param streamed where streamed transactions go (streaming = on or parallel), or null when the
@@ -49,18 +55,34 @@ final class EnvelopeAssembler implements AutoCloseable {
    * The envelope for {@code message} (whose bytes are {@code payload}) received at {@code
    * walStart}, or null for messages that only feed the decoder (Relation, Type, Origin) or go to
    * the streamed-transaction spool. After a Stream Commit it returns the Begin of that transaction;
-   * the rest follows from {@link #nextPending}. An Origin is remembered and put on every further
-   * envelope of its transaction ({@link ChangeEnvelope#origin()}); it changes no LSN: the ledger
-   * decides by the Begin's final LSN and the Commit's end LSN, never by the 0/0 walStart the server
-   * sends for a Begin that an Origin follows.
+   * the rest follows from {@link #nextPending}. An Origin is remembered and put on every envelope
+   * of its transaction ({@link ChangeEnvelope#origin()}), its BEGIN included: a Begin whose
+   * walStart is 0/0 (the server's sign that an Origin follows in the same callback) is held until
+   * the next message. The origin changes no LSN: the ledger decides by the Begin's final LSN and
+   * the Commit's end LSN, never by that 0/0 walStart.
    */
   ChangeEnvelope assemble(
       PgOutputMessage message, ByteBuffer payload, Lsn walStart, Instant sendTime)
       throws IOException {
+    if (heldBegin != null) {
+      ChangeEnvelope begin = heldBegin;
+      heldBegin = null;
+      if (message instanceof Origin o) {
+        currentOrigin = o;
+        return begin.withOrigin(o);
+      }
+      // No Origin after all: the Begin goes first, this message's envelope right after it.
+      afterHeldBegin = assemble(message, payload, walStart, sendTime);
+      return begin;
+    }
     if (streamed != null && streamed.take(message, payload, walStart)) {
       return streamed.nextPending();
     }
     ChangeEnvelope e = assembleWithoutOrigin(message, walStart, sendTime);
+    if (e != null && e.kind() == ChangeEnvelope.Kind.BEGIN && !walStart.isValid()) {
+      heldBegin = e;
+      return null;
+    }
     return e == null || currentOrigin == null ? e : e.withOrigin(currentOrigin);
   }
 
@@ -136,6 +158,11 @@ final class EnvelopeAssembler implements AutoCloseable {
 
   /** The next envelope of a committed streamed transaction being handed out, or null. */
   ChangeEnvelope nextPending() throws IOException {
+    if (afterHeldBegin != null) {
+      ChangeEnvelope e = afterHeldBegin;
+      afterHeldBegin = null;
+      return e;
+    }
     return streamed == null ? null : streamed.nextPending();
   }
 

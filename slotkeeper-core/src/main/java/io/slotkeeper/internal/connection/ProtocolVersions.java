@@ -27,18 +27,31 @@ public final class ProtocolVersions {
   }
 
   /**
-   * The protocol version asked for at START_REPLICATION: the configured one, raised to what the
-   * streaming setting needs (on: 2, parallel: 4), so {@code streaming = on} works without also
-   * setting proto-version.
+   * The streaming mode a connection to a server of {@code majorVersion} uses: the configured one,
+   * or for {@code auto} the best the server has (parallel on 16+, on on 14 and 15, off on 13).
    */
-  static int requested(StreamSettings stream) {
-    return Math.max(stream.protoVersion(), needed(stream.streaming()));
+  static StreamSettings.Streaming streaming(StreamSettings stream, int majorVersion) {
+    if (stream.streaming() != StreamSettings.Streaming.AUTO) {
+      return stream.streaming();
+    }
+    if (majorVersion >= 16) {
+      return StreamSettings.Streaming.PARALLEL;
+    }
+    return majorVersion >= 14 ? StreamSettings.Streaming.ON : StreamSettings.Streaming.OFF;
+  }
+
+  /**
+   * The protocol version asked for at START_REPLICATION on a server of {@code majorVersion}: the
+   * configured one, raised to what the streaming mode used there needs.
+   */
+  static int requested(StreamSettings stream, int majorVersion) {
+    return Math.max(stream.protoVersion(), needed(streaming(stream, majorVersion)));
   }
 
   /** The protocol version a streaming mode needs. */
   static int needed(StreamSettings.Streaming streaming) {
     return switch (streaming) {
-      case OFF -> 1;
+      case OFF, AUTO -> 1;
       case ON -> 2;
       case PARALLEL -> 4;
     };

@@ -7,6 +7,7 @@ import io.slotkeeper.StreamSettings;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
+import io.slotkeeper.pgoutput.PgUserType;
 import io.slotkeeper.pgoutput.ValueFormat;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,7 +17,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.postgresql.PGProperty;
@@ -93,15 +96,34 @@ final class ReplicationSession implements AutoCloseable {
             st.executeQuery(
                 "SELECT current_setting('TimeZone'), current_setting('DateStyle'),"
                     + " current_setting('IntervalStyle'), current_setting('extra_float_digits'),"
-                    + " current_setting('bytea_output')")) {
+                    + " current_setting('bytea_output'), current_setting('lc_monetary'),"
+                    + " current_setting('server_version_num')")) {
       rs.next();
-      return new ValueFormat(
-          rs.getString(1),
-          rs.getString(2),
-          rs.getString(3),
-          Integer.parseInt(rs.getString(4)),
-          rs.getString(5));
+      ValueFormat f =
+          new ValueFormat(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  Integer.parseInt(rs.getString(4)),
+                  rs.getString(5))
+              .withLcMonetary(rs.getString(6));
+      int major = Integer.parseInt(rs.getString(7)) / 10000;
+      // Binary values (14+) of enums, domains and ranges need the catalog's word on what each is.
+      return major >= 14 ? f.withUserTypes(userTypes(major)) : f;
     }
+  }
+
+  /** The enum, domain, range and multirange types, read before streaming (see PgUserType). */
+  private Map<Integer, PgUserType> userTypes(int major) throws SQLException {
+    Map<Integer, PgUserType> types = new HashMap<>();
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(PgUserType.catalogQuery(major))) {
+      while (rs.next()) {
+        PgUserType t = PgUserType.of(rs.getString(1), rs.getString(2), rs.getString(3));
+        types.put(t.oid(), t);
+      }
+    }
+    return types;
   }
 
   /** The host the driver connected to (of a multi-host URL: the one it picked). */
@@ -354,13 +376,13 @@ final class ReplicationSession implements AutoCloseable {
             .append(" LOGICAL ")
             .append(start)
             .append(" (proto_version '")
-            .append(ProtocolVersions.requested(settings.stream()))
+            .append(ProtocolVersions.requested(settings.stream(), facts.majorVersion()))
             .append("', publication_names ")
             .append(quoteLiteral(pubs));
-    switch (settings.stream().streaming()) {
+    switch (ProtocolVersions.streaming(settings.stream(), facts.majorVersion())) {
       case ON -> sql.append(", streaming 'on'");
       case PARALLEL -> sql.append(", streaming 'parallel'");
-      case OFF -> {}
+      default -> {}
     }
     if (facts.majorVersion() >= 14) {
       // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists

@@ -39,7 +39,8 @@ final class SetupChecks {
     }
     // Checked here, before START_REPLICATION, so the reason can name the server's version.
     int highest = ProtocolVersions.highestSupported(facts.majorVersion());
-    StreamSettings.Streaming streaming = settings.stream().streaming();
+    StreamSettings.Streaming streaming =
+        ProtocolVersions.streaming(settings.stream(), facts.majorVersion());
     int streamingNeeds = ProtocolVersions.needed(streaming);
     if (streamingNeeds > highest) {
       int server = ProtocolVersions.firstServerFor(streamingNeeds);

@@ -9,6 +9,7 @@ import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.Origin;
 import io.slotkeeper.pgoutput.PgOutputDecoder;
 import io.slotkeeper.pgoutput.PgOutputMessage;
 import io.slotkeeper.pgoutput.Relation;
@@ -61,6 +62,20 @@ final class StreamedTransactions implements AutoCloseable {
   private final Map<Long, Lsn> openFirst = new HashMap<>();
 
   /**
+   * The Origin of each open streamed transaction that has one, by top-level xid. The server sends
+   * it once, right after the transaction's first Stream Start (again after a reconnect, which
+   * starts the transaction over), with LSN 0/0: the origin's LSN is in the commit record, and
+   * Stream Commit does not carry it.
+   */
+  private final Map<Long, Origin> origins = new HashMap<>();
+
+  /**
+   * With deliver-in-progress: a STREAM_START sent with walStart 0/0, the server's sign that an
+   * Origin follows in the same callback; held until the next message so it carries the origin too.
+   */
+  private ChangeEnvelope heldStart;
+
+  /**
    * @param deliverInProgress pass stream messages through as in-progress envelopes instead of
    *     spooling them ({@code deliver-in-progress}); the spool then stays empty
    */
@@ -83,6 +98,10 @@ final class StreamedTransactions implements AutoCloseable {
     if (deliverInProgress) {
       return passThrough(m, walStart);
     }
+    if (m instanceof Origin o && blockXid != NO_BLOCK) {
+      origins.put(blockXid, o);
+      return true;
+    }
     if (m instanceof StreamStart s) {
       blockXid = s.xid();
       return true;
@@ -93,10 +112,13 @@ final class StreamedTransactions implements AutoCloseable {
     }
     if (m instanceof StreamAbort a) {
       spool.abort(a.xid(), a.subXid());
+      if (a.xid() == a.subXid()) {
+        origins.remove(a.xid());
+      }
       return true;
     }
     if (m instanceof StreamCommit c) {
-      pending = new Pending(spool.commit(c.xid()), c);
+      pending = new Pending(spool.commit(c.xid()), c, origins.remove(c.xid()));
       return true;
     }
     if (blockXid == NO_BLOCK) {
@@ -115,10 +137,28 @@ final class StreamedTransactions implements AutoCloseable {
    * Relation and Type messages only feed the connection's decoder, as outside stream blocks.
    */
   private boolean passThrough(PgOutputMessage m, Lsn walStart) {
+    if (heldStart != null) {
+      ChangeEnvelope start = heldStart;
+      heldStart = null;
+      if (m instanceof Origin o && blockXid != NO_BLOCK) {
+        origins.put(blockXid, o);
+        ready.add(start.withOrigin(o));
+        return true;
+      }
+      ready.add(start);
+    }
     if (m instanceof StreamStart s) {
       blockXid = s.xid();
       openFirst.putIfAbsent(s.xid(), Lsn.INVALID);
-      ready.add(inProgress(m, walStart, s.xid()));
+      if (s.firstSegment()) {
+        origins.remove(s.xid()); // started over: its Origin, if any, comes again
+      }
+      ChangeEnvelope start = inProgress(m, walStart, s.xid());
+      if (walStart.isValid()) {
+        ready.add(start);
+      } else {
+        heldStart = start;
+      }
       return true;
     }
     if (m instanceof StreamStop) {
@@ -127,26 +167,33 @@ final class StreamedTransactions implements AutoCloseable {
       return true;
     }
     if (m instanceof StreamAbort a) {
+      ready.add(inProgress(m, walStart, a.xid()));
       if (a.xid() == a.subXid()) {
         openFirst.remove(a.xid());
+        origins.remove(a.xid());
       }
-      ready.add(inProgress(m, walStart, a.xid()));
       return true;
     }
     if (m instanceof StreamCommit c) {
       openFirst.remove(c.xid());
       ready.add(
-          ChangeEnvelope.of(
-              c,
-              c.commitLsn(),
-              c.xid(),
-              c.commitLsn(),
-              c.commitTime(),
-              new CommittableOffsetImpl(c.endLsn(), true, ackTarget)));
+          withOrigin(
+              ChangeEnvelope.of(
+                  c,
+                  c.commitLsn(),
+                  c.xid(),
+                  c.commitLsn(),
+                  c.commitTime(),
+                  new CommittableOffsetImpl(c.endLsn(), true, ackTarget)),
+              origins.remove(c.xid())));
       return true;
     }
     if (blockXid == NO_BLOCK) {
       return false;
+    }
+    if (m instanceof Origin o) {
+      origins.put(blockXid, o);
+      return true;
     }
     if (m instanceof Relation || m instanceof TypeInfo) {
       return true;
@@ -159,7 +206,13 @@ final class StreamedTransactions implements AutoCloseable {
   }
 
   private ChangeEnvelope inProgress(PgOutputMessage m, Lsn lsn, long xid) {
-    return ChangeEnvelope.inProgress(m, lsn, xid, new CommittableOffsetImpl(lsn, false, ackTarget));
+    return withOrigin(
+        ChangeEnvelope.inProgress(m, lsn, xid, new CommittableOffsetImpl(lsn, false, ackTarget)),
+        origins.get(xid));
+  }
+
+  private static ChangeEnvelope withOrigin(ChangeEnvelope e, Origin origin) {
+    return origin == null ? e : e.withOrigin(origin);
   }
 
   /** The next envelope ready to go, or null when none is. */
@@ -200,8 +253,10 @@ final class StreamedTransactions implements AutoCloseable {
       }
     }
     pending = null;
+    heldStart = null;
     ready.clear();
     openFirst.clear();
+    origins.clear();
     spool.close();
   }
 
@@ -239,11 +294,13 @@ final class StreamedTransactions implements AutoCloseable {
     final SpooledTransaction transaction; // null: nothing of it was spooled
     private final StreamCommit commit;
     private final SpooledTransaction.Replay replay;
+    private final Origin origin; // null: the transaction has none
     private boolean beginSent;
 
-    Pending(SpooledTransaction transaction, StreamCommit commit) throws IOException {
+    Pending(SpooledTransaction transaction, StreamCommit commit, Origin origin) throws IOException {
       this.transaction = transaction;
       this.commit = commit;
+      this.origin = origin;
       this.replay = transaction == null ? null : transaction.replay();
       replayDecoder.reset();
       replayDecoder.decode(streamStart(commit.xid()));
@@ -271,23 +328,27 @@ final class StreamedTransactions implements AutoCloseable {
         spool.release(transaction);
       }
       replayDecoder.reset();
-      return ChangeEnvelope.of(
-          new Commit(commit.flags(), commit.commitLsn(), commit.endLsn(), commit.commitTime()),
-          commit.commitLsn(),
-          xid,
-          commit.commitLsn(),
-          commit.commitTime(),
-          new CommittableOffsetImpl(commit.endLsn(), true, ackTarget));
+      return withOrigin(
+          ChangeEnvelope.of(
+              new Commit(commit.flags(), commit.commitLsn(), commit.endLsn(), commit.commitTime()),
+              commit.commitLsn(),
+              xid,
+              commit.commitLsn(),
+              commit.commitTime(),
+              new CommittableOffsetImpl(commit.endLsn(), true, ackTarget)),
+          origin);
     }
 
     private ChangeEnvelope envelope(PgOutputMessage m, Lsn lsn, boolean unitEnd) {
-      return ChangeEnvelope.of(
-          m,
-          lsn,
-          commit.xid(),
-          commit.commitLsn(),
-          commit.commitTime(),
-          new CommittableOffsetImpl(lsn, unitEnd, ackTarget));
+      return withOrigin(
+          ChangeEnvelope.of(
+              m,
+              lsn,
+              commit.xid(),
+              commit.commitLsn(),
+              commit.commitTime(),
+              new CommittableOffsetImpl(lsn, unitEnd, ackTarget)),
+          origin);
     }
   }
 }

@@ -3,14 +3,11 @@ package io.slotkeeper.it;
 import static io.slotkeeper.it.FidelityData.q;
 import static io.slotkeeper.it.FidelityData.qualified;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.FailureKind;
-import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
-import io.slotkeeper.StatusLevel;
 import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.PgTypeOids;
@@ -29,8 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TimeZone;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGProperty;
@@ -167,19 +162,8 @@ class BinaryValuesIT extends ActorSystemPerClass {
       throws Exception {
     Harness h = Harness.start(kitSystem(), settings);
     try {
-      Throwable failed =
-          catchThrowableOfType(
-              () ->
-                  h.control
-                      .waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(20))
-                      .toCompletableFuture()
-                      .get(25, TimeUnit.SECONDS),
-              ExecutionException.class);
-      assertThat(failed).as("the source must fail, not stream").isNotNull();
-      assertThat(failed.getCause()).isInstanceOf(SourceFailedException.class);
+      Refusals.failsOnce(h);
       SourceStatus status = h.control.status();
-      assertThat(status.level()).isEqualTo(StatusLevel.FAILED);
-      assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
       assertThat(status.reason()).contains(option).contains("PostgreSQL " + version);
       assertThat(status.error())
           .hasValueSatisfying(

@@ -124,6 +124,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
   private Job job;
   private boolean streaming;
+  private boolean resumeWarned;
   private Connection connection;
   private long nextChunk;
 
@@ -234,12 +235,16 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
       next();
     } catch (SQLException | RuntimeException e) {
       closeConnection();
-      log.warn(
-          "slot {}: could not read the backfill progress table {} ({}); trying again in {}",
-          settings.slot().name(),
-          store.name(),
-          e.getMessage(),
-          settings.restart().maxBackoff());
+      // Every source looks at start, backfill or not: say it once, not at every retry.
+      boolean first = !resumeWarned;
+      resumeWarned = true;
+      (first ? log.atWarn() : log.atDebug())
+          .log(
+              "slot {}: could not read the backfill progress table {} ({}); trying again in {}",
+              settings.slot().name(),
+              store.name(),
+              e.getMessage(),
+              settings.restart().maxBackoff());
       timers.startSingleTimer(ResumeStored.INSTANCE, settings.restart().maxBackoff());
     }
     return this;

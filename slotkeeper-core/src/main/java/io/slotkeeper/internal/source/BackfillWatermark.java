@@ -8,17 +8,15 @@ import java.nio.charset.StandardCharsets;
  * each in its own transaction, before ({@code low}) and after ({@code high}) it selects a chunk.
  * Their prefix is {@link #PREFIX} and their content starts with {@link #CONTENT_MARKER}, so every
  * Slotkeeper source recognises them (its own and other sources') and never delivers them; the rest
- * of the content names the slot, the backfill run (one per source materialization, so a watermark
- * replayed from an earlier process never matches) and the chunk.
+ * of the content names the slot, the backfill run (one per source materialization) and the chunk,
+ * for a person reading the WAL. The source knows its current chunk's watermarks by their
+ * transactions' xids, told before they commit (PostgreSQL 13's pgoutput sends no messages).
  */
 @InternalApi
 public final class BackfillWatermark {
   public static final String PREFIX = "slotkeeper-backfill";
   static final String CONTENT_MARKER = "slotkeeper backfill v1 ";
   static final byte[] MARKER_BYTES = CONTENT_MARKER.getBytes(StandardCharsets.UTF_8);
-
-  /** A parsed watermark of {@code run}'s chunk {@code chunk}. */
-  record Mark(String slot, String run, long chunk, boolean high) {}
 
   private BackfillWatermark() {}
 
@@ -32,30 +30,5 @@ public final class BackfillWatermark {
         + " chunk="
         + chunk
         + (high ? " high" : " low");
-  }
-
-  /** The watermark in {@code content}, or null when it is none (or of another format). */
-  static Mark parse(byte[] content) {
-    String s = new String(content, StandardCharsets.UTF_8);
-    if (!s.startsWith(CONTENT_MARKER)) {
-      return null;
-    }
-    String[] parts = s.substring(CONTENT_MARKER.length()).split(" ");
-    if (parts.length != 4
-        || !parts[0].startsWith("slot=")
-        || !parts[1].startsWith("run=")
-        || !parts[2].startsWith("chunk=")
-        || !(parts[3].equals("low") || parts[3].equals("high"))) {
-      return null;
-    }
-    try {
-      return new Mark(
-          parts[0].substring(5),
-          parts[1].substring(4),
-          Long.parseLong(parts[2].substring(6)),
-          parts[3].equals("high"));
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 }

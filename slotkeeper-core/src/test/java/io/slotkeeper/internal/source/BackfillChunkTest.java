@@ -187,15 +187,4 @@ class BackfillChunkTest {
     assertThat(delivered(c, row("1", "a", "A"), row("2", "b", "B"))).isEmpty();
     assertThat(c.fromStream()).isEqualTo(2);
   }
-
-  @Test
-  void watermarksAreRecognisedOnlyInTheirOwnFormat() {
-    String content = BackfillWatermark.content("s1", "run-1", 42, true);
-    BackfillWatermark.Mark m =
-        BackfillWatermark.parse(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    assertThat(m).isEqualTo(new BackfillWatermark.Mark("s1", "run-1", 42, true));
-    assertThat(BackfillWatermark.parse("slotkeeper heartbeat v1 slot=s1".getBytes())).isNull();
-    assertThat(BackfillWatermark.parse((BackfillWatermark.CONTENT_MARKER + "slot=x").getBytes()))
-        .isNull();
-  }
 }

@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param server the server the latest connection reached (host, system identifier, timeline,
  *     primary or standby); empty before the first connection got that far
  * @param snapshot how far the initial snapshot has come ({@code slot.snapshot = initial})
+ * @param backfill what the online backfill ({@code Control.backfill}) is doing
  */
 public record SourceProgress(
     Lsn receivedLsn,
@@ -45,11 +46,53 @@ public record SourceProgress(
     long lagBytes,
     long lagMillis,
     Optional<ConnectedServer> server,
-    SnapshotProgress snapshot) {
+    SnapshotProgress snapshot,
+    BackfillProgress backfill) {
 
   public SourceProgress {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(snapshot, "snapshot");
+    Objects.requireNonNull(backfill, "backfill");
+  }
+
+  /** Progress with no backfill. */
+  public SourceProgress(
+      Lsn receivedLsn,
+      Lsn confirmedLsn,
+      long reconnects,
+      long deliveredEnvelopes,
+      long acknowledgedTransactions,
+      long unacknowledgedUnits,
+      long healAttempts,
+      long healSucceeded,
+      long healUnavailable,
+      long healFailed,
+      long retainedWalBytes,
+      long safeWalSizeBytes,
+      String walStatus,
+      long lagBytes,
+      long lagMillis,
+      Optional<ConnectedServer> server,
+      SnapshotProgress snapshot) {
+    this(
+        receivedLsn,
+        confirmedLsn,
+        reconnects,
+        deliveredEnvelopes,
+        acknowledgedTransactions,
+        unacknowledgedUnits,
+        healAttempts,
+        healSucceeded,
+        healUnavailable,
+        healFailed,
+        retainedWalBytes,
+        safeWalSizeBytes,
+        walStatus,
+        lagBytes,
+        lagMillis,
+        server,
+        snapshot,
+        BackfillProgress.none());
   }
 
   /** Progress with no server known yet and no snapshot. */
@@ -86,7 +129,8 @@ public record SourceProgress(
         lagBytes,
         lagMillis,
         Optional.empty(),
-        SnapshotProgress.none());
+        SnapshotProgress.none(),
+        BackfillProgress.none());
   }
 
   /** The progress of a source that has not started: nothing received, nothing read yet. */
@@ -108,6 +152,7 @@ public record SourceProgress(
         -1,
         -1,
         Optional.empty(),
-        SnapshotProgress.none());
+        SnapshotProgress.none(),
+        BackfillProgress.none());
   }
 }

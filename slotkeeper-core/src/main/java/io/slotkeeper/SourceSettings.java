@@ -37,6 +37,7 @@ public final class SourceSettings {
   private final RetentionSettings retention;
   private final HeartbeatSettings heartbeat;
   private final AdminSettings admin;
+  private final BackfillSettings backfill;
   private final String connectionDispatcher;
   private final String blockingDispatcher;
 
@@ -49,6 +50,7 @@ public final class SourceSettings {
       RetentionSettings retention,
       HeartbeatSettings heartbeat,
       AdminSettings admin,
+      BackfillSettings backfill,
       String connectionDispatcher,
       String blockingDispatcher) {
     this.connection = Objects.requireNonNull(connection, "connection");
@@ -59,6 +61,7 @@ public final class SourceSettings {
     this.retention = Objects.requireNonNull(retention, "retention");
     this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
     this.admin = Objects.requireNonNull(admin, "admin");
+    this.backfill = Objects.requireNonNull(backfill, "backfill");
     this.connectionDispatcher =
         Objects.requireNonNull(connectionDispatcher, "connectionDispatcher");
     this.blockingDispatcher = Objects.requireNonNull(blockingDispatcher, "blockingDispatcher");
@@ -132,6 +135,7 @@ public final class SourceSettings {
             c.string("admin.primary-url"),
             c.string("admin.primary-user"),
             c.string("admin.primary-password")),
+        new BackfillSettings(c.string("backfill.progress-table"), c.integer("backfill.chunk-size")),
         c.string("connection-dispatcher"),
         c.string("blocking-dispatcher"));
   }
@@ -301,6 +305,20 @@ public final class SourceSettings {
     if (heartbeat.prefix().isEmpty()) {
       throw bad("heartbeat.prefix", "is empty", "use e.g. slotkeeper-heartbeat");
     }
+    if (backfill.chunkSize() < 1) {
+      throw bad(
+          "backfill.chunk-size",
+          "must be at least 1, got " + backfill.chunkSize(),
+          "e.g. chunk-size = 1000");
+    }
+    try {
+      TableName.parse(backfill.progressTable());
+    } catch (IllegalArgumentException e) {
+      throw bad(
+          "backfill.progress-table",
+          "is no table name",
+          "write schema.table, e.g. progress-table = \"public.slotkeeper_backfill\"");
+    }
     if (stream.unacknowledgedWarning() <= 0) {
       throw bad(
           "unacknowledged-warning", "must be positive", "e.g. unacknowledged-warning = 10000");
@@ -319,6 +337,34 @@ public final class SourceSettings {
   }
 
   // ------------------------------------------------------------------ the groups
+
+  /** The online backfill: where its progress is recorded, how large its chunks are. */
+  public BackfillSettings backfill() {
+    return backfill;
+  }
+
+  public SourceSettings withBackfill(BackfillSettings v) {
+    return new SourceSettings(
+        connection,
+        slot,
+        publication,
+        stream,
+        restart,
+        retention,
+        heartbeat,
+        admin,
+        v,
+        connectionDispatcher,
+        blockingDispatcher);
+  }
+
+  public SourceSettings withBackfillChunkSize(int v) {
+    return withBackfill(backfill.withChunkSize(v));
+  }
+
+  public SourceSettings withBackfillProgressTable(String v) {
+    return withBackfill(backfill.withProgressTable(v));
+  }
 
   /** URL, role, password, pgjdbc properties, timeouts. */
   public ConnectionSettings connection() {
@@ -383,6 +429,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         admin,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -397,6 +444,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         admin,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -411,6 +459,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         admin,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -425,6 +474,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         admin,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -439,6 +489,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         admin,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -453,6 +504,7 @@ public final class SourceSettings {
         v,
         heartbeat,
         admin,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -467,6 +519,7 @@ public final class SourceSettings {
         retention,
         v,
         admin,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -481,6 +534,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         v,
+        backfill,
         connectionDispatcher,
         blockingDispatcher);
   }
@@ -496,6 +550,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         admin,
+        backfill,
         v,
         blockingDispatcher);
   }
@@ -511,6 +566,7 @@ public final class SourceSettings {
         retention,
         heartbeat,
         admin,
+        backfill,
         connectionDispatcher,
         v);
   }
@@ -696,6 +752,8 @@ public final class SourceSettings {
         + heartbeat
         + ", admin="
         + admin
+        + ", backfill="
+        + backfill
         + ", connectionDispatcher="
         + connectionDispatcher
         + ", blockingDispatcher="

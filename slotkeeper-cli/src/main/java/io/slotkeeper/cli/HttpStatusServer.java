@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.ArchiveProgress;
+import io.slotkeeper.BackfillProgress;
 import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceFailedException;
@@ -207,6 +208,7 @@ final class HttpStatusServer implements AutoCloseable {
     m.put("server", p.server().map(HttpStatusServer::serverJson).orElse(null));
     m.put("progress", progress);
     m.put("snapshot", snapshotJson(p.snapshot()));
+    m.put("backfill", backfillJson(p.backfill()));
     probe.archive().ifPresent(a -> m.put("archive", archiveJson(a)));
     return m;
   }
@@ -240,6 +242,19 @@ final class HttpStatusServer implements AutoCloseable {
     m.put("rows", sp.rows());
     m.put("elapsed_ms", sp.elapsed().toMillis());
     m.put("skipped", sp.skipped());
+    return m;
+  }
+
+  /** The online backfill's figures ({@code state} none when none was asked for or resumed). */
+  static Map<String, Object> backfillJson(BackfillProgress b) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("state", b.state().name().toLowerCase(Locale.ROOT));
+    m.put("table", b.table());
+    m.put("chunks", b.chunks());
+    m.put("rows", b.rows());
+    m.put("rows_from_stream", b.rowsFromStream());
+    m.put("queued", b.queued());
+    m.put("elapsed_ms", b.elapsed().toMillis());
     return m;
   }
 

@@ -7,6 +7,7 @@ import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StreamSettings;
+import io.slotkeeper.TableName;
 import io.slotkeeper.internal.supervision.SqlStates;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.DrainingControl;
@@ -140,6 +141,16 @@ final class StreamCommand implements Callable<Integer> {
   List<String> tables = new ArrayList<>();
 
   @Option(
+      names = "--backfill",
+      paramLabel = "TABLE",
+      description =
+          "Read a published table (schema.table) again while streaming, on the same slot, as"
+              + " snapshot lines between the changes (it needs a primary key); repeatable, one"
+              + " table after another. An interrupted backfill continues where its acknowledged"
+              + " chunks end when the program runs again; one that finished is read again.")
+  List<String> backfills = new ArrayList<>();
+
+  @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
       description =
@@ -184,6 +195,15 @@ final class StreamCommand implements Callable<Integer> {
             "use table or schema.table, e.g. --table public.orders");
       }
     }
+    List<TableName> backfillTables = new ArrayList<>();
+    for (String t : backfills) {
+      try {
+        backfillTables.add(TableName.parse(t));
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage(
+            "'" + t + "' is not a table name", "use schema.table, e.g. --backfill public.orders");
+      }
+    }
     Optional<HttpOptions.Serving> serving = httpOptions.resolve(cfg, io);
 
     String slotNotice = preflight(settings);
@@ -210,6 +230,9 @@ final class StreamCommand implements Callable<Integer> {
       Control control = running.control();
       StreamPipeline.Stats stats = running.stats();
       subscription = reporter.attach(control);
+      for (TableName t : backfillTables) {
+        backfill(control, t);
+      }
       if (serving.isPresent()) {
         server =
             serving.get().start(probe(settings.slot().name(), system, control, stats, reporter));
@@ -242,6 +265,25 @@ final class StreamCommand implements Callable<Integer> {
       Engine.stop(system, Duration.ofSeconds(10));
       target.close();
     }
+  }
+
+  /** Asks for a backfill and says on stderr when it is done, or why it is not. */
+  private void backfill(Control control, TableName table) {
+    control
+        .backfill(table)
+        .whenComplete(
+            (done, error) -> {
+              if (error == null) {
+                io.note("backfill of " + table + " done");
+                return;
+              }
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException
+                          && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              io.warn(cause.getMessage());
+            });
   }
 
   private int loop(

@@ -392,6 +392,70 @@ class CliStreamIT {
         .containsExactly("1", "2", "3");
   }
 
+  /**
+   * Issue 12, online backfill: --backfill (repeatable) re-reads published tables on the slot being
+   * streamed; their rows come as snapshot lines between the changes, a line on stderr says when
+   * each is done, and a table that cannot be backfilled is said on stderr while the stream goes on.
+   */
+  @Test
+  void backfillWritesTheTablesRowsAsSnapshotLinesWhileStreaming() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE bf_items (id int PRIMARY KEY, name text)");
+    pg.execute("INSERT INTO bf_items SELECT g, 'n' || g FROM generate_series(1, 2500) g");
+    pg.execute("CREATE TABLE bf_nokey (v text)");
+    pg.execute("CREATE PUBLICATION bf_pub FOR TABLE bf_items, bf_nokey");
+    assertThat(cli("slot", "create", "bf_slot").exitCode).isZero();
+    CliRun.Background b =
+        new CliRun.Background(
+            env(),
+            args(
+                "stream",
+                "--slot",
+                "bf_slot",
+                "--publication",
+                "bf_pub",
+                "--backfill",
+                "public.bf_items",
+                "--backfill",
+                "bf_nokey"));
+    pg.waitForActiveWalsender("bf_slot", Duration.ofSeconds(30));
+    pg.execute("INSERT INTO bf_items VALUES (5000, 'during')");
+    await("the backfill done", () -> b.err().contains("backfill of public.bf_items done"), b);
+    await("the refusal", () -> b.err().contains("cannot backfill public.bf_nokey"), b);
+    await(
+        "the insert",
+        () -> b.out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"during\""),
+        b);
+    await(
+        "the program's acknowledgement of the last chunk recorded",
+        () ->
+            pg.queryLong(
+                    "SELECT count(*) FROM public.slotkeeper_backfill WHERE slot_name = 'bf_slot'"
+                        + " AND table_name = 'bf_items' AND finished")
+                == 1,
+        b);
+    assertThat(b.exit).isNotDone();
+    b.cli.requestStop("test");
+    assertThat(b.exit.get(30, TimeUnit.SECONDS)).isZero();
+    List<Map<String, Object>> all =
+        b.out
+            .toString(java.nio.charset.StandardCharsets.UTF_8)
+            .lines()
+            .map(TestJson::object)
+            .toList();
+    List<Map<String, Object>> snapshot =
+        all.stream().filter(l -> l.get("op").equals("snapshot")).toList();
+    assertThat(snapshot)
+        .extracting(l -> obj(l.get("new")).get("id"))
+        .doesNotHaveDuplicates()
+        .containsAll(
+            java.util.stream.IntStream.rangeClosed(1, 2500).mapToObj(Integer::toString).toList());
+    assertThat(snapshot.get(0))
+        .containsEntry("schema", "public")
+        .containsEntry("table", "bf_items");
+    assertThat(b.err()).contains("primary key").doesNotContain("\tat ");
+  }
+
   @Test
   void aKilledWalsenderIsAWarningAndTheStreamGoesOn() throws Exception {
     PostgresServer pg = PG.server();

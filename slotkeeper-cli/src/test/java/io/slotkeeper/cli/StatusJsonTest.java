@@ -188,6 +188,56 @@ class StatusJsonTest {
         .containsEntry("slot_confirmed_lsn", "0/16B3748");
   }
 
+  /** Issue 12: the online backfill's figures in /status, as progress() has them. */
+  @Test
+  void theBackfillsFiguresAreInStatus() {
+    SourceProgress none = SourceProgress.none();
+    SourceProgress p =
+        new SourceProgress(
+            none.receivedLsn(),
+            none.confirmedLsn(),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            -1,
+            -1,
+            "",
+            -1,
+            -1,
+            Optional.empty(),
+            none.snapshot(),
+            new io.slotkeeper.BackfillProgress(
+                io.slotkeeper.BackfillProgress.State.RUNNING,
+                "public.orders",
+                12,
+                11_800,
+                35,
+                List.of("public.items"),
+                Duration.ofSeconds(14)));
+    SourceStatus s =
+        new SourceStatus(
+            StatusLevel.ACTIVE, p.backfill().describe(), Instant.EPOCH, null, null, null);
+    Map<String, Object> status =
+        TestJson.object(Json.write(HttpStatusServer.statusJson(probe(s, p))));
+    assertThat(status.get("reason"))
+        .isEqualTo(
+            "backfill: public.orders 12 chunks, 11.8k rows (35 from the stream), 14 s,"
+                + " queued public.items");
+    assertThat(obj(status.get("backfill")))
+        .containsEntry("state", "running")
+        .containsEntry("table", "public.orders")
+        .containsEntry("chunks", 12L)
+        .containsEntry("rows", 11_800L)
+        .containsEntry("rows_from_stream", 35L)
+        .containsEntry("queued", List.of("public.items"))
+        .containsEntry("elapsed_ms", 14_000L);
+  }
+
   /** Issue 12: the snapshot's figures, in /status and /metrics, as progress() has them. */
   @Test
   void theSnapshotsFiguresAreInStatusAndMetrics() {

@@ -60,6 +60,35 @@ public interface Control {
         .thenCompose(d -> streamCompletion);
   }
 
+  /**
+   * Reads {@code table} again while the stream goes on, on the same slot, and delivers its rows as
+   * {@code SNAPSHOT} elements between the ordinary changes (the watermark method: each chunk of
+   * rows, in primary-key order, is selected between a low and a high watermark written into the
+   * WAL, and rows the stream changed between the two are left out, as the stream carries their
+   * newer version). Applying the rows and the changes in delivery order gives the table as it is.
+   *
+   * <p>Acknowledgement: the last row of a chunk carries an offset that is a unit end (the chunk's
+   * high watermark); committing it, or any later unit, acknowledges the chunk and everything the
+   * stream delivered before it. A chunk is done once that position is acknowledged; its progress is
+   * then recorded in {@code backfill.progress-table}, and a source started later on the same slot
+   * (this process or another) continues the backfill after that chunk by itself. Asking for a table
+   * whose backfill is unfinished continues it; one recorded as finished (or never started) is read
+   * from its first key. Tables are backfilled one after another.
+   *
+   * <p>Completes once the last chunk has been delivered downstream; exceptionally with an {@link
+   * IllegalArgumentException} saying why when the table cannot be backfilled (not published, no
+   * primary key, replica identity neither DEFAULT nor FULL, partitioned, or with {@code
+   * deliver-in-progress}), or an {@link IllegalStateException} when the source stops first. This
+   * default refuses: only the engine's own control backfills.
+   */
+  default CompletionStage<Done> backfill(io.slotkeeper.TableName table) {
+    java.util.concurrent.CompletableFuture<Done> refused =
+        new java.util.concurrent.CompletableFuture<>();
+    refused.completeExceptionally(
+        new UnsupportedOperationException(getClass().getSimpleName() + " does not backfill"));
+    return refused;
+  }
+
   /** Completes when the source has shut down. */
   CompletionStage<Done> isShutdown();
 }

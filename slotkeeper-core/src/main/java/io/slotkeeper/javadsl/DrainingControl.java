@@ -79,6 +79,11 @@ public final class DrainingControl<T> implements Control {
   }
 
   @Override
+  public CompletionStage<Done> backfill(io.slotkeeper.TableName table) {
+    return control.backfill(table);
+  }
+
+  @Override
   public CompletionStage<SourceStatus> waitUntil(StatusLevel level, Duration timeout) {
     return control.waitUntil(level, timeout);
   }

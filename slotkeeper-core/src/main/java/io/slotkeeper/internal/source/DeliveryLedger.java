@@ -219,6 +219,22 @@ public final class DeliveryLedger {
   }
 
   /**
+   * A backfill chunk's high watermark (the engine's own transaction) whose chunk rows go downstream
+   * in its place: a unit like a transaction, acknowledged by the consumer (the chunk's last row
+   * carries its position), so the chunk counts as done only once everything delivered before it is
+   * acknowledged too. Returns false when it was a replay of one already recorded.
+   */
+  public boolean backfillChunk(Lsn commitLsn, Lsn endLsn) {
+    if (transactionDelivered(commitLsn)) {
+      skippedEnvelopes++;
+      return false;
+    }
+    delivered(endLsn, false);
+    deliveredTransactions++;
+    return true;
+  }
+
+  /**
    * A message written outside any transaction; {@code lsn} is what the server sent with it, the end
    * of its record, which is also its acknowledgement position.
    */

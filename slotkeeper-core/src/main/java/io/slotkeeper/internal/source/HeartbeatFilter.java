@@ -7,6 +7,7 @@ import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * Recognises the heartbeat transactions the engine writes itself, so they can be acknowledged
@@ -20,6 +21,10 @@ import java.util.function.Consumer;
  * connection dies while something is held, {@link #reset()} simply forgets it and the server sends
  * it again. Heartbeats written by any Slotkeeper source on the database are recognised (all of them
  * share the marker), so sources side by side never see each other's.
+ *
+ * <p>The online backfill's watermarks ({@link BackfillWatermark}) are transactions of the same
+ * shape, told apart by their own prefix and marker; they are recognised even when heartbeats are
+ * delivered ({@code heartbeat.deliver}), as no consumer may ever see one.
  */
 @InternalApi
 public final class HeartbeatFilter {
@@ -30,11 +35,35 @@ public final class HeartbeatFilter {
   private static final byte[] MARKER_BYTES = CONTENT_MARKER.getBytes(StandardCharsets.UTF_8);
 
   private final String prefix;
+
+  /** False with {@code heartbeat.deliver}: only watermarks are the engine's own then. */
+  private final boolean heartbeats;
+
   private ChangeEnvelope heldBegin;
   private ChangeEnvelope heldMessage;
 
+  /**
+   * Transactions the engine knows as its own by xid (a backfill watermark's): on PostgreSQL 13,
+   * whose pgoutput sends no logical messages, a watermark arrives as an empty Begin/Commit.
+   */
+  private LongPredicate ownXid = xid -> false;
+
+  /** The engine's own transaction: its xid, its one message (null when none came), its Commit. */
+  interface Own {
+    void accept(long xid, LogicalMessage message, Commit commit);
+  }
+
+  void ownXids(LongPredicate ownXid) {
+    this.ownXid = ownXid;
+  }
+
   HeartbeatFilter(String prefix) {
+    this(prefix, true);
+  }
+
+  HeartbeatFilter(String prefix, boolean heartbeats) {
     this.prefix = prefix;
+    this.heartbeats = heartbeats;
   }
 
   /** The content a source on {@code slot} writes, up to the time the database appends. */
@@ -48,6 +77,14 @@ public final class HeartbeatFilter {
    * to {@code heartbeat} as its Commit.
    */
   void offer(ChangeEnvelope env, Consumer<ChangeEnvelope> pass, Consumer<Commit> heartbeat) {
+    offerOwn(env, pass, (xid, message, commit) -> heartbeat.accept(commit));
+  }
+
+  /**
+   * As {@link #offer(ChangeEnvelope, Consumer, Consumer)}, handing {@code own} the engine's own
+   * transaction as its one message (a heartbeat or a backfill watermark) and its Commit.
+   */
+  void offerOwn(ChangeEnvelope env, Consumer<ChangeEnvelope> pass, Own own) {
     if (heldBegin == null) {
       if (env.kind() == Kind.BEGIN) {
         heldBegin = env;
@@ -61,9 +98,17 @@ public final class HeartbeatFilter {
       return;
     }
     if (heldMessage != null && env.kind() == Kind.COMMIT) {
+      LogicalMessage message = (LogicalMessage) heldMessage.message();
+      long xid = heldBegin.xid();
       heldBegin = null;
       heldMessage = null;
-      heartbeat.accept((Commit) env.message());
+      own.accept(xid, message, (Commit) env.message());
+      return;
+    }
+    if (heldMessage == null && env.kind() == Kind.COMMIT && ownXid.test(heldBegin.xid())) {
+      long xid = heldBegin.xid();
+      heldBegin = null;
+      own.accept(xid, null, (Commit) env.message());
       return;
     }
     ChangeEnvelope begin = heldBegin;
@@ -89,17 +134,21 @@ public final class HeartbeatFilter {
   }
 
   private boolean isHeartbeatMessage(ChangeEnvelope env) {
-    if (!(env.message() instanceof LogicalMessage m)
-        || !m.transactional()
-        || !m.prefix().equals(prefix)) {
+    if (!(env.message() instanceof LogicalMessage m) || !m.transactional()) {
       return false;
     }
-    byte[] content = m.content();
-    if (content.length < MARKER_BYTES.length) {
+    if (m.prefix().equals(BackfillWatermark.PREFIX)) {
+      return startsWith(m.content(), BackfillWatermark.MARKER_BYTES);
+    }
+    return heartbeats && m.prefix().equals(prefix) && startsWith(m.content(), MARKER_BYTES);
+  }
+
+  private static boolean startsWith(byte[] content, byte[] marker) {
+    if (content.length < marker.length) {
       return false;
     }
-    for (int i = 0; i < MARKER_BYTES.length; i++) {
-      if (content[i] != MARKER_BYTES[i]) {
+    for (int i = 0; i < marker.length; i++) {
+      if (content[i] != marker[i]) {
         return false;
       }
     }

@@ -6,21 +6,27 @@ import io.slotkeeper.Lsn;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.TableName;
 import io.slotkeeper.internal.admin.AdminActor;
 import io.slotkeeper.internal.connection.ConnectionActor;
 import io.slotkeeper.internal.connection.ConnectionContext;
 import io.slotkeeper.internal.connection.OwnWalsenders;
+import io.slotkeeper.internal.snapshot.BackfillActor;
 import io.slotkeeper.internal.stage.StageHandle;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Restarter;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.TupleData;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -105,6 +111,29 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   /** The Restarter gave up: the error needs a person. */
   public record Failed(SourceFailedException error) implements Command {}
 
+  /** {@code Control.backfill}: passed on to the {@link BackfillActor}. */
+  public record Backfill(TableName table, CompletableFuture<Done> done) implements Command {}
+
+  /**
+   * The backfill is about to write chunk {@code chunk}'s low watermark: from that watermark on the
+   * stream's changes of {@code schema.table} are noted by {@code keyColumns} (told before the
+   * watermark is written, so it is here before the stream can bring the watermark).
+   */
+  public record BackfillChunkStarted(
+      long chunk, String schema, String table, List<String> keyColumns, long xmin, long lowXid)
+      implements Command {}
+
+  /**
+   * Chunk {@code chunk} as selected; told before its high watermark (transaction {@code highXid})
+   * is committed. {@code last}: the table's last chunk.
+   */
+  public record BackfillChunkRead(
+      long chunk, Relation relation, List<TupleData> rows, long highXid, boolean last)
+      implements Command {}
+
+  /** Chunk {@code chunk} failed before its high watermark was written: forget it. */
+  public record BackfillChunkAbandoned(long chunk) implements Command {}
+
   /** The StatusMonitor published FAILED for {@code error}: now the stream may fail with it. */
   private record FailurePublished(SourceFailedException error) implements Command {}
 
@@ -153,6 +182,17 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   private boolean unacknowledgedHigh;
   private long lastUnacknowledgedWarning;
 
+  /**
+   * The online backfill: its actor (one per source, on the blocking dispatcher), this
+   * materialization's run id (in every watermark it writes), the chunk between its watermarks
+   * (null: none), and each delivered chunk's high-watermark position until the ledger confirms it.
+   */
+  private final ActorRef<BackfillActor.Command> backfill;
+
+  private final String backfillRun = UUID.randomUUID().toString();
+  private BackfillChunk backfillChunk;
+  private final ArrayDeque<long[]> backfillUnconfirmed = new ArrayDeque<>();
+
   /** Handles a running source needs from outside the actor. */
   public record Refs(ActorRef<Command> source, ActorRef<StatusMonitor.Command> monitor) {}
 
@@ -177,7 +217,12 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     this.settings = settings;
     this.stage = stage;
     this.state = state;
-    this.heartbeats = new HeartbeatFilter(settings.heartbeat().prefix());
+    // With heartbeat.deliver the filter still takes the backfill's watermarks out of the stream.
+    this.heartbeats =
+        new HeartbeatFilter(settings.heartbeat().prefix(), !settings.heartbeat().deliver());
+    // On PostgreSQL 13 a watermark comes as an empty transaction: known by its xid.
+    this.heartbeats.ownXids(
+        xid -> backfillChunk != null && backfillChunk.isWatermark(xid & 0xFFFF_FFFFL));
     ActorRef<Command> self = ctx.getSelf();
     this.monitor =
         ctx.spawn(
@@ -190,6 +235,11 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
         ctx.spawn(
             AdminActor.create(settings, state, monitor),
             "admin",
+            DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+    this.backfill =
+        ctx.spawn(
+            BackfillActor.create(settings, state.backfill, monitor, self, backfillRun),
+            "backfill",
             DispatcherSelector.fromConfig(settings.blockingDispatcher()));
     // Shared by every connection of this source, so a later one can end an orphan of an earlier
     // one.
@@ -255,6 +305,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
               }
               if (ledger.acknowledge(m.endLsn())) {
                 state.confirmedLsn.set(ledger.confirmed().value());
+                backfillConfirmed();
               }
               state.acknowledgedTransactions.set(ledger.acknowledgedTransactions());
               publishUnacknowledged();
@@ -270,6 +321,38 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
               return this;
             })
         .onMessage(Shutdown.class, m -> shutdown(m.done()))
+        .onMessage(
+            Backfill.class,
+            m -> {
+              backfill.tell(new BackfillActor.Request(m.table(), m.done()));
+              return this;
+            })
+        .onMessage(
+            BackfillChunkStarted.class,
+            m -> {
+              BackfillChunk next =
+                  new BackfillChunk(
+                      m.chunk(), m.schema(), m.table(), m.keyColumns(), m.xmin(), m.lowXid());
+              next.carryOver(backfillChunk);
+              backfillChunk = next;
+              return this;
+            })
+        .onMessage(
+            BackfillChunkRead.class,
+            m -> {
+              if (backfillChunk != null && backfillChunk.id == m.chunk()) {
+                backfillChunk.read(m.relation(), m.rows(), m.highXid(), m.last());
+              }
+              return this;
+            })
+        .onMessage(
+            BackfillChunkAbandoned.class,
+            m -> {
+              if (backfillChunk != null && backfillChunk.id == m.chunk()) {
+                backfillChunk = null;
+              }
+              return this;
+            })
         .onMessageEquals(
             StageStopped.INSTANCE,
             () -> {
@@ -340,6 +423,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     heartbeats.reset();
     if (m.resync() != null) {
       announce(m.resync(), m.consistentPoint());
+      backfillLost();
     }
     maybeRead();
     return this;
@@ -371,10 +455,12 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     if (resync != null) {
       // Before any change from the new slot: the consumer must learn of the gap first.
       announce(resync, m.slotConfirmed());
+      backfillLost();
     }
     ledger.connectionStarted(m.slotConfirmed());
     state.confirmedLsn.set(ledger.confirmed().value());
     connection.tell(ConnectionActor.StreamingAccepted.INSTANCE);
+    backfill.tell(BackfillActor.Streaming.INSTANCE);
     maybeRead();
     return this;
   }
@@ -398,6 +484,7 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       }
     }
     state.confirmedLsn.set(ledger.confirmed().value());
+    backfillConfirmed();
     publishUnacknowledged();
     if (!deliver.isEmpty() && emitting) {
       state.deliveredEnvelopes.addAndGet(deliver.size());
@@ -421,19 +508,104 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       deliver.add(env);
       return;
     }
-    if (settings.heartbeat().deliver()) {
-      pass(env, deliver);
-      return;
-    }
-    heartbeats.offer(
+    heartbeats.offerOwn(
         env,
         e -> pass(e, deliver),
-        commit -> ledger.ownTransaction(commit.commitLsn(), commit.endLsn()));
+        (xid, message, commit) -> ownTransaction(xid, message, commit, deliver));
   }
 
   private void pass(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
     if (verdict(env) == DeliveryLedger.Verdict.DELIVER) {
       deliver.add(env);
+      if (backfillChunk != null) {
+        backfillChunk.observe(env.xid(), env.message());
+      }
+    }
+  }
+
+  /**
+   * A transaction the engine wrote itself: a heartbeat, or a backfill watermark. A watermark of the
+   * chunk in progress, known by its transaction's xid (told before it committed), opens the chunk's
+   * window (low) or is replaced by the chunk's rows (high); any other (an earlier process's,
+   * another source's, a replay) is acknowledged like a heartbeat. {@code message} is null for a
+   * watermark on PostgreSQL 13 (no logical messages in pgoutput there).
+   */
+  private void ownTransaction(
+      long xid, LogicalMessage message, Commit commit, List<ChangeEnvelope> deliver) {
+    BackfillChunk chunk = backfillChunk;
+    long xid32 = xid & 0xFFFF_FFFFL;
+    if (chunk == null || !chunk.isWatermark(xid32) || chunk.isDelivered()) {
+      ledger.ownTransaction(commit.commitLsn(), commit.endLsn());
+      return;
+    }
+    if (chunk.isLow(xid32)) {
+      ledger.ownTransaction(commit.commitLsn(), commit.endLsn());
+      chunk.lowWatermark();
+      return;
+    }
+    if (!chunk.lowSeen() || !chunk.isRead()) {
+      // Cannot happen in order (both are told before the high watermark is committed); if it
+      // did, the chunk's rows could not be decided: read the chunk again.
+      log.warn(
+          "slot {}: backfill chunk {} reached its high watermark unread; reading it again",
+          settings.slot().name(),
+          chunk.id);
+      ledger.ownTransaction(commit.commitLsn(), commit.endLsn());
+      backfillChunk = null;
+      backfill.tell(new BackfillActor.ChunkLost(chunk.id));
+      return;
+    }
+    List<TupleData> rows = chunk.deliverable();
+    Lsn end = commit.endLsn();
+    if (rows.isEmpty()) {
+      ledger.ownTransaction(commit.commitLsn(), end);
+    } else {
+      ledger.backfillChunk(commit.commitLsn(), end);
+      Instant now = Instant.now();
+      Relation relation = chunk.relation();
+      for (int i = 0; i < rows.size(); i++) {
+        // Only the chunk's last row acknowledges the chunk: committing an earlier one must not
+        // mark the rest as done.
+        boolean last = i == rows.size() - 1;
+        deliver.add(
+            ChangeEnvelope.snapshotRow(
+                relation,
+                rows.get(i),
+                commit.commitLsn(),
+                now,
+                last
+                    ? new CommittableOffsetImpl(end, true, acknowledgements)
+                    : CommittableOffsetImpl.notAUnitEnd(end)));
+      }
+    }
+    chunk.delivered();
+    // It goes on noting changes for the next chunk's carry-over; after the last, nothing needs it.
+    if (chunk.last()) {
+      backfillChunk = null;
+    }
+    backfillUnconfirmed.add(new long[] {end.value(), chunk.id});
+    backfill.tell(new BackfillActor.ChunkDelivered(chunk.id, rows.size(), chunk.fromStream()));
+  }
+
+  /** Tells the backfill each chunk whose high watermark the ledger now confirms. */
+  private void backfillConfirmed() {
+    long confirmed = ledger.confirmed().value();
+    while (!backfillUnconfirmed.isEmpty()
+        && Long.compareUnsigned(backfillUnconfirmed.peekFirst()[0], confirmed) <= 0) {
+      backfill.tell(new BackfillActor.ChunkConfirmed(backfillUnconfirmed.pollFirst()[1]));
+    }
+  }
+
+  /**
+   * The stream starts anew on another slot (a resync): the chunk between its watermarks will not
+   * see them, and chunks delivered but unconfirmed can no longer be confirmed; the backfill reads
+   * the chunk again, and its progress stays at the last confirmed one.
+   */
+  private void backfillLost() {
+    backfillUnconfirmed.clear();
+    if (backfillChunk != null) {
+      backfill.tell(new BackfillActor.ChunkLost(backfillChunk.id));
+      backfillChunk = null;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.source;
 
+import io.slotkeeper.BackfillProgress;
 import io.slotkeeper.ConnectedServer;
 import io.slotkeeper.InternalApi;
 import io.slotkeeper.Lsn;
@@ -62,6 +63,10 @@ public final class SourceState {
   public final AtomicReference<SnapshotProgress> snapshot =
       new AtomicReference<>(SnapshotProgress.none());
 
+  /** Written by the BackfillActor. */
+  public final AtomicReference<BackfillProgress> backfill =
+      new AtomicReference<>(BackfillProgress.none());
+
   public SourceProgress progress() {
     return new SourceProgress(
         Lsn.of(receivedLsn.get()),
@@ -80,6 +85,7 @@ public final class SourceState {
         lagBytes.get(),
         lagMillis.get(),
         Optional.ofNullable(server.get()),
-        snapshot.get());
+        snapshot.get(),
+        backfill.get());
   }
 }

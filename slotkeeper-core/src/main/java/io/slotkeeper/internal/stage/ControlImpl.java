@@ -3,6 +3,7 @@ package io.slotkeeper.internal.stage;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.TableName;
 import io.slotkeeper.internal.source.SourceActor;
 import io.slotkeeper.internal.source.SourceState;
 import io.slotkeeper.internal.status.StatusMonitor;
@@ -167,6 +168,27 @@ final class ControlImpl implements Control {
     refs.thenAccept(r -> r.source().tell(new SourceActor.Shutdown(done)));
     done.whenComplete((v, e) -> shutdown.complete(Done.getInstance()));
     return shutdown;
+  }
+
+  /**
+   * Passed to the SourceActor, which hands it to its backfill. Fails when the source is gone before
+   * it took the request (a message to a stopped actor is dropped).
+   */
+  @Override
+  public CompletionStage<Done> backfill(TableName table) {
+    java.util.Objects.requireNonNull(table, "table");
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    refs.thenAccept(r -> r.source().tell(new SourceActor.Backfill(table, done)));
+    shutdown.whenComplete(
+        (v, e) ->
+            done.completeExceptionally(
+                new IllegalStateException(
+                    "source "
+                        + sourceName
+                        + " stopped before the backfill of "
+                        + table
+                        + " ended")));
+    return done;
   }
 
   /** Called when the source's actors are gone, whatever the reason. */

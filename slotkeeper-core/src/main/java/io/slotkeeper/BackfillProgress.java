@@ -1,0 +1,74 @@
+package io.slotkeeper;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the online backfill ({@code Control.backfill}) is doing.
+ *
+ * @param state whether a backfill runs, the last one is done, or none was asked for
+ * @param table the table being (or last) backfilled ({@code schema.table}); empty when none
+ * @param chunks chunks of that table delivered so far by this source (a resumed backfill counts
+ *     from where it resumed)
+ * @param rows rows of that table delivered as SNAPSHOT elements so far
+ * @param rowsFromStream rows of its chunks left out because the stream changed them between the
+ *     chunk's watermarks (the stream carries the newer version)
+ * @param queued tables waiting for their turn, in order
+ * @param elapsed time since that table's backfill started (until it ended, once done)
+ */
+public record BackfillProgress(
+    State state,
+    String table,
+    long chunks,
+    long rows,
+    long rowsFromStream,
+    List<String> queued,
+    Duration elapsed) {
+
+  public BackfillProgress {
+    queued = List.copyOf(queued);
+  }
+
+  public enum State {
+    /** No backfill was asked for (or resumed) by this source. */
+    NONE,
+    /** A table is being read chunk by chunk between watermarks. */
+    RUNNING,
+    /** Every requested table's chunks were delivered. */
+    DONE
+  }
+
+  public static BackfillProgress none() {
+    return new BackfillProgress(State.NONE, "", 0, 0, 0, List.of(), Duration.ZERO);
+  }
+
+  /**
+   * The status line's words: {@code backfill: public.orders 12 chunks, 11.8k rows (35 from the
+   * stream), 14 s, 1 queued}.
+   */
+  public String describe() {
+    return (state == State.DONE ? "backfill done: " : "backfill: ")
+        + table
+        + " "
+        + chunks
+        + " chunks, "
+        + count(rows)
+        + " rows ("
+        + rowsFromStream
+        + " from the stream), "
+        + elapsed.toSeconds()
+        + " s"
+        + (queued.isEmpty() ? "" : ", queued " + String.join(", ", queued));
+  }
+
+  private static String count(long n) {
+    if (n >= 1_000_000) {
+      return String.format(Locale.ROOT, "%.1fM", n / 1_000_000.0);
+    }
+    if (n >= 10_000) {
+      return String.format(Locale.ROOT, "%.1fk", n / 1_000.0);
+    }
+    return Long.toString(n);
+  }
+}

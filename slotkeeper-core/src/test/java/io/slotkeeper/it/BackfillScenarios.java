@@ -1,0 +1,443 @@
+package io.slotkeeper.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slotkeeper.BackfillProgress;
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StatusLevel;
+import io.slotkeeper.TableName;
+import io.slotkeeper.pgoutput.ColumnValue;
+import io.slotkeeper.pgoutput.Delete;
+import io.slotkeeper.pgoutput.Insert;
+import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.TupleData;
+import io.slotkeeper.pgoutput.Update;
+import io.slotkeeper.postgres.PostgresServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, online backfill: {@code Control.backfill} re-reads a published table while the stream
+ * goes on, on the same slot, chunk by chunk between watermarks, so a replica built from the
+ * deliveries in order (SNAPSHOT rows as upserts, changes as they come) equals the table, whatever
+ * was written meanwhile: inserts, updates, deletes, updates of large (TOASTed, over 2 kB) values
+ * and updates that leave them unchanged (sent as "unchanged TOAST"). Run on 13 and 17.
+ */
+abstract class BackfillScenarios extends ActorSystemPerClass {
+
+  private static final Duration WAIT = Duration.ofSeconds(120);
+
+  /** What a replica keeps for a value it never received (an unchanged TOAST of an unknown row). */
+  private static final String UNKNOWN = "<unknown: unchanged TOAST of a row never delivered>";
+
+  abstract PostgresServer pg();
+
+  private SourceSettings settings(String prefix, int chunk) {
+    return Harness.settings(pg(), prefix + "_slot", prefix + "_pub")
+        .withCreateSlotIfMissing(true)
+        .withBackfillChunkSize(chunk)
+        .withBackfillProgressTable("public." + prefix + "_progress")
+        .withBatchSize(100);
+  }
+
+  /** A value over 2 kB that does not compress: stored out of line (TOAST). */
+  private static final String BIG_SQL =
+      "(SELECT string_agg(md5(random()::text || s), '') FROM generate_series(1, 100) s)";
+
+  private static void fill(PostgresServer pg, String table, int rows) {
+    pg.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, n int, big text)");
+    pg.execute(
+        "INSERT INTO "
+            + table
+            + " SELECT g, md5(g::text), 0, CASE WHEN g % 3 = 0 THEN"
+            + " (SELECT string_agg(md5(random()::text || s || g), '') FROM generate_series(1, 100) s)"
+            + " END FROM generate_series(0, "
+            + (rows - 1)
+            + ") g");
+  }
+
+  /**
+   * Inserts (some with a large value), updates of small columns (the large one unchanged), updates
+   * of the large value, and deletes, in transactions of five.
+   */
+  private static final class Writer implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    final AtomicLong transactions = new AtomicLong();
+    private final Thread thread;
+
+    Writer(PostgresServer pg, String table, int keyRange, long seed) {
+      this(pg, table, keyRange, seed, () -> 0);
+    }
+
+    /**
+     * {@code from} gives the first key of the range written to, {@code keyRange} wide: a writer
+     * that follows the backfill writes the keys of the chunk being read, so many changes fall
+     * between a chunk's watermarks.
+     */
+    Writer(
+        PostgresServer pg,
+        String table,
+        int keyRange,
+        long seed,
+        java.util.function.IntSupplier from) {
+      thread =
+          new Thread(
+              () -> {
+                Random random = new Random(seed);
+                try (Connection c = pg.connect()) {
+                  c.setAutoCommit(false);
+                  while (running.get()) {
+                    for (int i = 0; i < 5; i++) {
+                      int id = from.getAsInt() + random.nextInt(keyRange);
+                      String sql =
+                          switch (random.nextInt(5)) {
+                            case 0 ->
+                                "INSERT INTO "
+                                    + table
+                                    + " VALUES (?, md5(random()::text), 0, "
+                                    + BIG_SQL
+                                    + ") ON CONFLICT (id) DO UPDATE SET n = "
+                                    + table
+                                    + ".n + 1";
+                            case 1, 2 ->
+                                "UPDATE "
+                                    + table
+                                    + " SET v = md5(random()::text), n = n + 1 WHERE id = ?";
+                            case 3 -> "UPDATE " + table + " SET big = " + BIG_SQL + " WHERE id = ?";
+                            default -> "DELETE FROM " + table + " WHERE id = ?";
+                          };
+                      try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.setInt(1, id);
+                        ps.executeUpdate();
+                      }
+                    }
+                    c.commit();
+                    transactions.incrementAndGet();
+                    Thread.sleep(3);
+                  }
+                } catch (SQLException | InterruptedException e) {
+                  if (running.get()) {
+                    throw new IllegalStateException(e);
+                  }
+                }
+              },
+              "backfill-writer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
+
+  /**
+   * Applies {@code got} in order to {@code rows} (key = first column): SNAPSHOT rows and inserts
+   * put, updates put (an unchanged TOAST value keeps what the replica had), deletes remove.
+   */
+  private static void apply(
+      Map<String, List<String>> rows, List<ChangeEnvelope> got, String table) {
+    for (ChangeEnvelope e : got) {
+      if (e.relation().isEmpty() || !e.relation().get().name().equals(table)) {
+        continue;
+      }
+      if (e.kind() == Kind.SNAPSHOT) {
+        rows.put(e.row().orElseThrow().get(0).text(), texts(e.row().orElseThrow(), null));
+      } else if (e.message() instanceof Insert i) {
+        rows.put(i.newTuple().get(0).text(), texts(i.newTuple(), null));
+      } else if (e.message() instanceof Update u) {
+        TupleData key = u.oldTuple() != null ? u.oldTuple() : u.newTuple();
+        List<String> before = rows.remove(key.get(0).text());
+        rows.put(u.newTuple().get(0).text(), texts(u.newTuple(), before));
+      } else if (e.message() instanceof Delete d) {
+        rows.remove(d.oldTuple().get(0).text());
+      }
+    }
+  }
+
+  private static List<String> texts(TupleData t, List<String> before) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < t.size(); i++) {
+      ColumnValue v = t.get(i);
+      out.add(v.isUnchangedToast() ? (before == null ? UNKNOWN : before.get(i)) : v.text());
+    }
+    return out;
+  }
+
+  private Map<String, List<String>> table(String table) {
+    return pg().query(
+            "SELECT id::text, v, n::text, big FROM " + table + " ORDER BY id",
+            rs -> {
+              Map<String, List<String>> rows = new TreeMap<>();
+              while (rs.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= 4; i++) {
+                  row.add(rs.getString(i));
+                }
+                rows.put(rs.getString(1), row);
+              }
+              return rows;
+            });
+  }
+
+  /** The replica equals the table; on a difference, says which keys differ and how. */
+  private static void assertEqual(
+      Map<String, List<String>> replica, Map<String, List<String>> table) {
+    List<String> differences = new ArrayList<>();
+    Set<String> keys = new java.util.TreeSet<>(replica.keySet());
+    keys.addAll(table.keySet());
+    for (String k : keys) {
+      if (!java.util.Objects.equals(replica.get(k), table.get(k))) {
+        differences.add(
+            k + ": replica " + shorten(replica.get(k)) + ", table " + shorten(table.get(k)));
+      }
+    }
+    assertThat(differences).as("keys whose replica row differs from the table's").isEmpty();
+  }
+
+  private static String shorten(List<String> row) {
+    if (row == null) {
+      return "(none)";
+    }
+    List<String> out = new ArrayList<>();
+    for (String v : row) {
+      out.add(
+          v == null ? "null" : v.length() > 40 ? v.substring(0, 12) + "…(" + v.length() + ")" : v);
+    }
+    return out.toString();
+  }
+
+  /** Keys of {@code table}'s SNAPSHOT rows in {@code got}: none twice. */
+  private static Set<String> assertNoKeyTwice(List<ChangeEnvelope> got, String table) {
+    Set<String> keys = new HashSet<>();
+    for (ChangeEnvelope e : got) {
+      if (e.kind() == Kind.SNAPSHOT && e.relation().get().name().equals(table)) {
+        String key = e.row().get().get(0).text();
+        assertThat(keys.add(key)).as("key %s twice in one backfill", key).isTrue();
+      }
+    }
+    return keys;
+  }
+
+  private static void assertNoWatermarkDelivered(List<ChangeEnvelope> got) {
+    assertThat(got)
+        .noneMatch(e -> e.message() instanceof LogicalMessage m && m.prefix().contains("backfill"));
+  }
+
+  /** Inserts a sentinel row and waits until it is delivered: everything before it has been. */
+  private void awaitCaughtUp(Harness h, String table, int sentinel) throws InterruptedException {
+    pg().execute("INSERT INTO " + table + " VALUES (" + sentinel + ", 'sentinel', 0, NULL)");
+    Harness.await(
+        "the sentinel " + sentinel,
+        WAIT,
+        () -> h.consumer.insertedIds(table).contains(Integer.toString(sentinel)));
+  }
+
+  private static Done await(java.util.concurrent.CompletionStage<Done> stage) throws Exception {
+    return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aBackfillUnderWriteLoadEndsEqualToTheTable() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_load", 4_000);
+    pg.execute("CREATE PUBLICATION bf_load_pub FOR TABLE bf_load");
+    try (Harness h = Harness.start(kit.system(), settings("bf_load", 150));
+        Writer writer = new Writer(pg, "bf_load", 4_500, 7);
+        Writer follower =
+            new Writer(
+                pg,
+                "bf_load",
+                300,
+                8,
+                () -> (int) h.control.progress().backfill().chunks() * 150)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      Harness.await("writes before the backfill", WAIT, () -> writer.transactions.get() > 20);
+      CompletableFuture<Done> done =
+          h.control.backfill(TableName.parse("public.bf_load")).toCompletableFuture();
+      Harness.await(
+          "the backfill to run",
+          WAIT,
+          () ->
+              h.control.progress().backfill().state() == BackfillProgress.State.RUNNING
+                  || done.isDone());
+      String reason = h.control.status().reason();
+      await(done);
+      long during = writer.transactions.get();
+      writer.close();
+      follower.close();
+      assertThat(during).as("writes went on during the backfill").isGreaterThan(40);
+      awaitCaughtUp(h, "bf_load", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      Set<String> keys = assertNoKeyTwice(got, "bf_load");
+      assertThat(keys).as("the backfill delivered rows").hasSizeGreaterThan(1_000);
+      assertNoWatermarkDelivered(got);
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, got, "bf_load");
+      assertEqual(replica, table("bf_load"));
+      BackfillProgress p = h.control.progress().backfill();
+      assertThat(p.state()).isEqualTo(BackfillProgress.State.DONE);
+      assertThat(p.rowsFromStream())
+          .as("rows the stream changed between a chunk's watermarks")
+          .isGreaterThan(10);
+      assertThat(p.table()).isEqualTo("public.bf_load");
+      assertThat(p.rows()).isEqualTo(keys.size());
+      assertThat(p.chunks()).isGreaterThan(4_000 / 150 - 2);
+      assertThat(reason + " / " + h.control.status().reason()).contains("backfill");
+      Harness.await(
+          "the finished backfill recorded",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM public.bf_load_progress WHERE slot_name = 'bf_load_slot'"
+                          + " AND table_schema = 'public' AND table_name = 'bf_load' AND finished")
+                  == 1);
+    }
+  }
+
+  /**
+   * Asked for at once, while the source is still creating its slot: a watermark written before the
+   * slot exists would never be streamed, so the backfill waits for the stream to start.
+   */
+  @Test
+  void aBackfillAskedForBeforeTheSlotExistsStartsWithTheStream() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_early", 500);
+    pg.execute("CREATE PUBLICATION bf_early_pub FOR TABLE bf_early");
+    try (Harness h = Harness.start(kit.system(), settings("bf_early", 100))) {
+      await(h.control.backfill(TableName.parse("bf_early")));
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_early")).hasSize(500);
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, got, "bf_early");
+      assertEqual(replica, table("bf_early"));
+    }
+  }
+
+  @Test
+  void aTableWithoutPrimaryKeyIsRefusedWithTheReason() throws Exception {
+    PostgresServer pg = pg();
+    pg.execute("CREATE TABLE bf_nokey (id int, v text)");
+    pg.execute("CREATE TABLE bf_other (id int PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION bf_nokey_pub FOR TABLE bf_nokey");
+    try (Harness h = Harness.start(kit.system(), settings("bf_nokey", 100))) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      ExecutionException noKey =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class,
+              () -> await(h.control.backfill(TableName.parse("bf_nokey"))));
+      assertThat(noKey.getCause())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("public.bf_nokey")
+          .hasMessageContaining("primary key");
+      ExecutionException notPublished =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class,
+              () -> await(h.control.backfill(TableName.parse("bf_other"))));
+      assertThat(notPublished.getCause())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not published");
+      assertThat(h.control.status().level()).isEqualTo(StatusLevel.ACTIVE);
+    }
+  }
+
+  /**
+   * The consumer's process dies mid-backfill (actor system terminated, its walsender ended as the
+   * kernel would end it): a new process on the same slot continues the backfill after the last
+   * chunk whose high watermark was acknowledged, by itself, and what both lives delivered, applied
+   * in order, equals the table.
+   */
+  @Test
+  void aBackfillResumesAfterTheConsumerProcessDied() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_crash", 3_000);
+    pg.execute("CREATE PUBLICATION bf_crash_pub FOR TABLE bf_crash");
+    org.apache.pekko.actor.typed.ActorSystem<Void> crashing =
+        org.apache.pekko.actor.typed.ActorSystem.create(
+            org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "crashing-backfill-consumer");
+    Harness.Consumer first = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    first.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 1_000;
+    List<ChangeEnvelope> firstGot;
+    String progress =
+        "SELECT coalesce(last_key[1], '-1') FROM public.bf_crash_progress"
+            + " WHERE slot_name = 'bf_crash_slot' AND table_name = 'bf_crash'";
+    try (Writer writer = new Writer(pg, "bf_crash", 3_500, 11)) {
+      Harness life1 = Harness.start(crashing, settings("bf_crash", 100), first);
+      life1.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      life1.control.backfill(TableName.parse("bf_crash"));
+      Harness.await("part of the backfill", WAIT, () -> rows.get() >= 1_000);
+      Harness.await(
+          "some chunks recorded as acknowledged",
+          WAIT,
+          () ->
+              pg.queryLong("SELECT count(*) FROM (" + progress + ") p WHERE coalesce::int >= 0")
+                  == 1);
+      crashing.terminate();
+      crashing.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      pg.execute(
+          "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+              + " WHERE slot_name = 'bf_crash_slot' AND active_pid IS NOT NULL");
+      Harness.await(
+          "the crashed process's walsender to end",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM pg_replication_slots"
+                          + " WHERE slot_name = 'bf_crash_slot' AND NOT active")
+                  == 1);
+      firstGot = List.copyOf(first.received);
+      long recorded = pg.queryLong("SELECT (" + progress + ")::bigint");
+      assertThat(recorded).as("a chunk was recorded before the crash").isGreaterThanOrEqualTo(0);
+      assertThat(recorded).as("the backfill was not finished").isLessThan(2_900);
+      try (Harness life2 = Harness.start(kit.system(), settings("bf_crash", 100))) {
+        Harness.await(
+            "the resumed backfill to finish",
+            WAIT,
+            () -> life2.control.progress().backfill().state() == BackfillProgress.State.DONE);
+        writer.close();
+        awaitCaughtUp(life2, "bf_crash", 1_000_000);
+        List<ChangeEnvelope> secondGot = List.copyOf(life2.consumer.received);
+        Set<String> keys = assertNoKeyTwice(secondGot, "bf_crash");
+        assertThat(keys).as("the resumed backfill delivered rows").isNotEmpty();
+        assertThat(keys.stream().mapToLong(Long::parseLong).min().orElseThrow())
+            .as("it continued after the last acknowledged chunk")
+            .isGreaterThan(recorded);
+        assertNoWatermarkDelivered(secondGot);
+        Map<String, List<String>> replica = new TreeMap<>();
+        apply(replica, firstGot, "bf_crash");
+        apply(replica, secondGot, "bf_crash");
+        assertEqual(replica, table("bf_crash"));
+        Harness.await(
+            "the finished backfill recorded",
+            WAIT,
+            () ->
+                pg.queryLong(
+                        "SELECT count(*) FROM public.bf_crash_progress WHERE slot_name = 'bf_crash_slot'"
+                            + " AND table_name = 'bf_crash' AND finished")
+                    == 1);
+      }
+    }
+  }
+}

@@ -56,7 +56,8 @@ final class BackfillProgressTable {
               + " PRIMARY KEY (slot_name, table_schema, table_name))");
     } catch (SQLException e) {
       // Two sources creating it at once: one wins, the other sees a duplicate catalog row.
-      if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+      if (!SqlStates.UNIQUE_VIOLATION.equals(e.getSQLState())
+          && !SqlStates.DUPLICATE_TABLE.equals(e.getSQLState())) {
         if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
           throw new IllegalArgumentException(
               "cannot create the backfill progress table "

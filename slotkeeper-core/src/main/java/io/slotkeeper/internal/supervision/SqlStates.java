@@ -55,6 +55,12 @@ public final class SqlStates {
   /** undefined_table: e.g. a table named for a publication does not exist. */
   public static final String UNDEFINED_TABLE = "42P01";
 
+  /** unique_violation: e.g. two sessions creating the same table at once (pg_type's row). */
+  public static final String UNIQUE_VIOLATION = "23505";
+
+  /** duplicate_table: CREATE TABLE IF NOT EXISTS raced by another session. */
+  public static final String DUPLICATE_TABLE = "42P07";
+
   /** Class 08, connection_exception: the connection failed or was lost. */
   public static final String CONNECTION_EXCEPTION_CLASS = "08";
 

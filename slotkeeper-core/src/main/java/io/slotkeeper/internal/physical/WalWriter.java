@@ -155,6 +155,11 @@ final class WalWriter implements AutoCloseable {
     return flushed;
   }
 
+  /** True when something was written since the last fsync. */
+  boolean unsynced() {
+    return dirty;
+  }
+
   Lsn written() {
     return written;
   }

@@ -27,6 +27,7 @@ import java.util.function.LongSupplier;
 final class WriteStage {
   private final Path dir;
   private final ArchiveSettings.Compression compression;
+  private final int compressionLevel;
   private final ArchiveState state;
   private final long syncIntervalNanos;
   private final LongSupplier nanoTime;
@@ -39,17 +40,20 @@ final class WriteStage {
   WriteStage(
       Path dir,
       ArchiveSettings.Compression compression,
+      int compressionLevel,
       ArchiveState state,
       Duration syncInterval) {
-    this(dir, compression, state, syncInterval, System::nanoTime);
+    this(dir, compression, compressionLevel, state, syncInterval, System::nanoTime);
   }
 
   WriteStage(
       Path dir,
       ArchiveSettings.Compression compression,
+      int compressionLevel,
       ArchiveState state,
       Duration syncInterval,
       LongSupplier nanoTime) {
+    this.compressionLevel = compressionLevel;
     this.nanoTime = nanoTime;
     this.lastSyncNanos = nanoTime.getAsLong();
     this.dir = dir;
@@ -64,7 +68,7 @@ final class WriteStage {
       for (WalChunk c : b.chunks()) {
         if (writer == null) {
           Files.createDirectories(dir);
-          writer = new WalWriter(dir, c.segments(), compression);
+          writer = new WalWriter(dir, c.segments(), compression, compressionLevel);
         } else if (c.segments().segmentSize() != writerSegmentSize) {
           throw new IOException(
               "the server's wal_segment_size changed from "

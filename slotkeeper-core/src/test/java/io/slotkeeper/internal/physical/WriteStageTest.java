@@ -30,7 +30,7 @@ class WriteStageTest {
   private final ArchiveState state = new ArchiveState();
 
   private WriteStage stage(Duration interval) {
-    return new WriteStage(dir, ArchiveSettings.Compression.NONE, state, interval, clock::get);
+    return new WriteStage(dir, ArchiveSettings.Compression.NONE, 0, state, interval, clock::get);
   }
 
   private static List<WalChunk.Batch> chunk(long from, int length) {

@@ -30,8 +30,8 @@ final class ThinArchiveLoop {
   private ThinArchiveLoop() {}
 
   /**
-   * Archives from {@code from} (a segment start) until the segment holding {@code target}'s byte
-   * before it is complete.
+   * Archives from {@code from} (a segment start) until it has received {@code target}, then fsyncs
+   * what it holds (complete segments were fsynced as they completed).
    */
   static void archive(BenchDb db, String slot, Path dir, Lsn from, Lsn target) throws Exception {
     Files.createDirectories(dir);
@@ -55,7 +55,8 @@ final class ThinArchiveLoop {
       long segment = -1;
       long flushed = from.value();
       ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
-      while (Long.compareUnsigned(flushed, target.value()) < 0) {
+      long received = from.value();
+      while (Long.compareUnsigned(received, target.value()) < 0) {
         ByteBuffer payload = stream.read();
         long end = stream.getLastReceiveLSN().asLong();
         long pos = end - payload.remaining();
@@ -90,7 +91,10 @@ final class ThinArchiveLoop {
             stream.forceUpdateStatus();
           }
         }
+        received = pos;
       }
+      // The target may lie inside a segment (WAL written after the switch): as pg_receivewal
+      // --endpos, fsync the partial one and stop.
       if (file != null) {
         file.force(true);
         file.close();

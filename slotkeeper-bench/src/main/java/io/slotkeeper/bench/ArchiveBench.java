@@ -21,11 +21,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * WAL archiving throughput (issue 14): the server writes a backlog of WAL while nobody archives
  * (the rate it generates WAL is the first figure), then each contender archives that backlog from
  * its own physical slot, created before the backlog, so every run reads the same WAL: Slotkeeper's
- * {@link WalArchiver} and, when a {@code pg_receivewal} that can stream from this server is
- * installed, {@code pg_receivewal --endpos}. Runs alternate; each contender's figure is the median.
- * The clock runs from just before the archiver connects to when its archive holds the backlog's end
- * (Slotkeeper: its flushed position; pg_receivewal: its exit after --endpos, segments fsynced as it
- * closes them). Both archives' complete segments are compared byte for byte.
+ * {@link WalArchiver}, the thin pgjdbc loop ({@link ThinArchiveLoop}: pg_receivewal's file and
+ * fsync pattern in one blocking thread) and, when a {@code pg_receivewal} that can stream from this
+ * server is installed, {@code pg_receivewal --endpos}. Runs alternate; each contender's figure is
+ * the median. The clock runs from just before the archiver connects to when its archive holds the
+ * backlog's end (Slotkeeper: its flushed position; the thin loop: its last segment fsynced and
+ * renamed; pg_receivewal: its exit after --endpos, segments fsynced as it closes them). Every
+ * archive's complete segments are compared byte for byte with Slotkeeper's.
  */
 final class ArchiveBench {
 
@@ -33,6 +35,7 @@ final class ArchiveBench {
       long walBytes,
       double generatedMbPerSecond,
       List<Double> slotkeeper,
+      List<Double> thinLoop,
       List<Double> pgReceivewal,
       String peer,
       boolean identical) {}
@@ -78,10 +81,13 @@ final class ArchiveBench {
     int major = Integer.parseInt(db.serverVersion().split("\\.")[0]);
     Optional<Path> peer = findPgReceivewal(major);
     List<String> skSlots = new ArrayList<>();
+    List<String> thinSlots = new ArrayList<>();
     List<String> rwSlots = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       skSlots.add("arch_sk_" + i);
       db.execute("SELECT pg_create_physical_replication_slot('arch_sk_" + i + "', true)");
+      thinSlots.add("arch_thin_" + i);
+      db.execute("SELECT pg_create_physical_replication_slot('arch_thin_" + i + "', true)");
       if (peer.isPresent()) {
         rwSlots.add("arch_rw_" + i);
         db.execute("SELECT pg_create_physical_replication_slot('arch_rw_" + i + "', true)");
@@ -111,6 +117,7 @@ final class ArchiveBench {
         generated, seconds, generatedRate, target);
 
     List<Double> sk = new ArrayList<>();
+    List<Double> thin = new ArrayList<>();
     List<Double> rw = new ArrayList<>();
     Path tmp = Files.createTempDirectory("slotkeeper-archive-bench");
     boolean identical = true;
@@ -121,6 +128,12 @@ final class ArchiveBench {
       if (i > 0) {
         sk.add(skRate);
       }
+      Path thinDir = tmp.resolve("thin" + i);
+      double thinRate = thinLoop(thinSlots.get(i), thinDir, target, restartLsn(thinSlots.get(i)));
+      if (i > 0) {
+        thin.add(thinRate);
+      }
+      identical &= sameSegments(skDir, thinDir);
       if (peer.isPresent()) {
         Path rwDir = tmp.resolve("rw" + i);
         double rwRate =
@@ -137,6 +150,9 @@ final class ArchiveBench {
     for (String s : skSlots) {
       db.execute("SELECT pg_drop_replication_slot('" + s + "')");
     }
+    for (String s : thinSlots) {
+      db.execute("SELECT pg_drop_replication_slot('" + s + "')");
+    }
     for (String s : rwSlots) {
       db.execute("SELECT pg_drop_replication_slot('" + s + "')");
     }
@@ -146,6 +162,7 @@ final class ArchiveBench {
         generated,
         generatedRate,
         sk,
+        thin,
         rw,
         peer.map(p -> p + " (" + version(p) + ")").orElse("none installed for this server"),
         identical);
@@ -166,6 +183,16 @@ final class ArchiveBench {
     double rate = target.minus(from) / 1e6 / s;
     log.printf(
         "archive: slotkeeper     %,d bytes in %.2f s = %.1f MB/s%n", target.minus(from), s, rate);
+    return rate;
+  }
+
+  private double thinLoop(String slot, Path dir, Lsn target, Lsn from) throws Exception {
+    long t0 = System.nanoTime();
+    ThinArchiveLoop.archive(db, slot, dir, from, target);
+    double s = (System.nanoTime() - t0) / 1e9;
+    double rate = target.minus(from) / 1e6 / s;
+    log.printf(
+        "archive: thin pgjdbc    %,d bytes in %.2f s = %.1f MB/s%n", target.minus(from), s, rate);
     return rate;
   }
 

@@ -81,11 +81,12 @@ final class ArchiveCommand implements Callable<Integer> {
 
   @Option(
       names = "--compress",
-      paramLabel = "METHOD",
+      paramLabel = "METHOD[:LEVEL]",
       description =
-          "Compress segment files: none (default), gzip (NAME.gz) or lz4 (NAME.lz4), named as"
-              + " pg_receivewal 15+ names them; the segment being written is NAME.gz.partial /"
-              + " NAME.lz4.partial.")
+          "Compress segment files: none (default), gzip (NAME.gz), lz4 (NAME.lz4) or zstd"
+              + " (NAME.zst), named as pg_receivewal 15+ names them; the segment being written is"
+              + " NAME.gz.partial / NAME.lz4.partial / NAME.zst.partial. A level as pg_receivewal"
+              + " takes it: gzip:9, zstd:level=19 (gzip 1-9, lz4 1-12, zstd 1-22).")
   String compress;
 
   @Option(
@@ -130,10 +131,7 @@ final class ArchiveCommand implements Callable<Integer> {
               .withAllowGap(allowGap)
               .withSynchronous(synchronous)
               .withApplicationName(applicationName == null ? "" : applicationName)
-              .withCompression(
-                  compress == null
-                      ? ArchiveSettings.Compression.NONE
-                      : ArchiveSettings.Compression.parse(compress));
+              .withCompression(compress == null ? "none" : compress);
       settings.validate();
     } catch (IllegalArgumentException e) {
       throw new CliException(CliException.USAGE, Cli.oneLine(e.getMessage()));

@@ -95,9 +95,20 @@ class CliArchiveIT {
     CliRun run =
         CliRun.run(
             env(),
-            args("--slot", "x", "--dir", temp.resolve("z").toString(), "--compress", "zstd"));
+            args("--slot", "x", "--dir", temp.resolve("z").toString(), "--compress", "brotli"));
     assertThat(run.exitCode).as(run.toString()).isEqualTo(CliException.USAGE);
-    assertThat(run.err).contains("zstd", "none, gzip or lz4");
+    assertThat(run.err).contains("brotli", "none, gzip, lz4 or zstd");
+  }
+
+  /** A level as pg_receivewal takes it (METHOD:LEVEL), refused outside the method's range. */
+  @Test
+  void aCompressionLevelOutOfRangeIsAUsageError(@TempDir Path temp) {
+    CliRun run =
+        CliRun.run(
+            env(),
+            args("--slot", "x", "--dir", temp.resolve("z").toString(), "--compress", "zstd:23"));
+    assertThat(run.exitCode).as(run.toString()).isEqualTo(CliException.USAGE);
+    assertThat(run.err).contains("zstd", "1 to 22");
   }
 
   /**

@@ -2,6 +2,7 @@ package io.slotkeeper.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.slotkeeper.ArchiveSettings.Compression;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.StatusLevel;
@@ -25,10 +26,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 14: compressed archives, named as pg_receivewal 15+ names them ({@code NAME.gz}, {@code
- * NAME.lz4}, and {@code .gz.partial}/{@code .lz4.partial} while written). Complete segments
- * decompress to the server's own pg_wal files; the partial one decompresses, at any moment, to at
- * least everything the archiver reported flushed (fsynced and decompressible); a restart rewrites
- * the compressed partial from its start (a compressed stream cannot be continued) and completes it.
+ * NAME.lz4}, and {@code .gz.partial}/{@code .lz4.partial} while written; zstd, which pg_receivewal
+ * refuses, as {@code NAME.zst}/{@code .zst.partial}). Complete segments decompress to the server's
+ * own pg_wal files; the partial one decompresses, at any moment, to at least everything the
+ * archiver reported flushed (fsynced and decompressible); a restart rewrites the compressed partial
+ * from its start (a compressed stream cannot be continued) and completes it.
  */
 class ArchiveCompressionIT extends ArchiveFixtures {
   @RegisterExtension
@@ -45,13 +47,18 @@ class ArchiveCompressionIT extends ArchiveFixtures {
   }
 
   private static InputStream decompressing(Compression c, InputStream in) throws IOException {
-    return c == Compression.GZIP ? new GZIPInputStream(in) : new LZ4FrameInputStream(in);
+    return switch (c) {
+      case GZIP -> new GZIPInputStream(in);
+      case LZ4 -> new LZ4FrameInputStream(in);
+      case ZSTD -> new ZstdInputStreamNoFinalizer(in);
+      case NONE -> in;
+    };
   }
 
   /**
    * What a compressed file decompresses to. A partial one has no end yet: reading stops with an
    * error where its last flushed block ends (gzip: EOFException; lz4-java: "Stream ended
-   * prematurely"), and what came before is what counts.
+   * prematurely"; zstd-jni: "Truncated source"), and what came before is what counts.
    */
   private static byte[] decompress(Compression c, Path file) throws IOException {
     boolean partial = file.getFileName().toString().endsWith(".partial");
@@ -82,7 +89,7 @@ class ArchiveCompressionIT extends ArchiveFixtures {
   @ParameterizedTest
   @EnumSource(
       value = Compression.class,
-      names = {"GZIP", "LZ4"})
+      names = {"GZIP", "LZ4", "ZSTD"})
   void compressedSegmentsDecompressToTheServersOwnBytes(Compression c) throws Exception {
     String slot = "arch_" + c.name().toLowerCase();
     Path dir = temp.resolve(slot);

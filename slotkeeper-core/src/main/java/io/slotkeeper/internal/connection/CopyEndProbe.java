@@ -81,6 +81,23 @@ public final class CopyEndProbe {
   }
 
   /**
+   * True when a message (or a part of one) is already waiting on the connection, in pgjdbc's buffer
+   * or the socket's; true also when the probe is unavailable, so that callers fall back to asking
+   * pgjdbc. Never waits.
+   */
+  public boolean messagePending() throws SQLException {
+    if (stream == null) {
+      return true;
+    }
+    try {
+      return stream.hasMessagePending();
+    } catch (IOException e) {
+      throw new PSQLException(
+          "the replication connection failed: " + e.getMessage(), PSQLState.CONNECTION_FAILURE, e);
+    }
+  }
+
+  /**
    * True when the next message waiting on the connection is the server's CommandComplete. Throws
    * when the server closed the connection: pgjdbc's non-blocking check reports an end of stream as
    * "nothing pending" (a server killed by an immediate shutdown sends no error first), so at most

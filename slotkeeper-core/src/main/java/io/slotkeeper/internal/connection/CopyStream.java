@@ -102,12 +102,36 @@ public final class CopyStream {
     return data;
   }
 
+  /** What waits on a physical stream, decided by one look at the connection. */
+  public enum Waiting {
+    /** Nothing yet (and the server has not ended the stream). */
+    NOTHING,
+    /** The server's CopyDone: {@link #readPending} must not be called now. */
+    COPY_DONE,
+    /** Another message, which {@link #readPending} takes without waiting for a later one. */
+    MESSAGE
+  }
+
   /**
-   * True when the server ended the stream with CopyDone (a physical stream's timeline ended); ask
-   * before {@link #readPending}, which must not be called then.
+   * For a stream that the server may end with CopyDone (physical: its timeline ended). Looks first
+   * whether anything waits at all and only then at what: asking "is it CopyDone?" and then calling
+   * {@link #readPending} left a window in which a CopyDone arriving between the two was taken by
+   * pgjdbc's read, which then blocked for a CommandComplete that the server sends only after our
+   * CopyDone (seen once in TimelineSwitchPg18IT: the archive stopped at the promotion). Once a
+   * message is known to wait, the next message is fixed, so the answer holds for the read after it.
+   *
+   * @throws ClassifiedException (TRANSIENT) when the server ended the stream or closed the
+   *     connection
    */
-  public boolean serverSentCopyDone() throws SQLException {
-    return endProbe.copyDonePending();
+  public Waiting waiting() throws SQLException {
+    if (!endProbe.messagePending()) {
+      if (!copy.isActive() || endProbe.serverEndedCopy()) {
+        throw new ClassifiedException(
+            ErrorClass.TRANSIENT, "the server ended the " + endedByServer, null, null);
+      }
+      return Waiting.NOTHING;
+    }
+    return endProbe.copyDonePending() ? Waiting.COPY_DONE : Waiting.MESSAGE;
   }
 
   /**

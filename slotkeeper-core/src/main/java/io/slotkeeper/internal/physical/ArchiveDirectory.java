@@ -14,8 +14,8 @@ final class ArchiveDirectory {
   /**
    * The newest segment file: the highest segment number, then the highest timeline, then a complete
    * file before a partial one. Complete plain files of the wrong size are not segments of this
-   * server's size and are ignored, as pg_receivewal ignores them; compressed ones (.gz, .lz4) are
-   * taken by name.
+   * server's size and are ignored, as pg_receivewal ignores them; compressed ones (.gz, .lz4, .zst)
+   * are taken by name.
    */
   static Optional<WalSegments.SegmentFile> newest(Path dir, WalSegments segments)
       throws IOException {

@@ -57,7 +57,12 @@ public final class Archiver {
     Duration syncInterval =
         settings.synchronous() ? Duration.ZERO : settings.source().stream().ackFlushInterval();
     WriteStage writer =
-        new WriteStage(settings.directory(), settings.compression(), state, syncInterval);
+        new WriteStage(
+            settings.directory(),
+            settings.compression(),
+            settings.compressionLevel(),
+            state,
+            syncInterval);
     // The writer's island has an input buffer of one element: what waits for the disk is bounded
     // by the queue, the batching stage and that one element (about 30 MB); then the connection's
     // offer waits and the socket is no longer read.

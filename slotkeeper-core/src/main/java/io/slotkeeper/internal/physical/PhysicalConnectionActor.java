@@ -3,6 +3,7 @@ package io.slotkeeper.internal.physical;
 import io.slotkeeper.ArchiveSettings;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
+import io.slotkeeper.internal.connection.CopyStream;
 import io.slotkeeper.internal.connection.KeepaliveSchedule;
 import io.slotkeeper.internal.connection.PollScheduler;
 import io.slotkeeper.internal.status.StatusMonitor;
@@ -408,8 +409,13 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     long bytes = 0;
     boolean timelineEnded = false;
     while (bytes < MAX_BATCH_BYTES) {
-      if (session.timelineEnded()) {
+      // One look decides: a CopyDone must never reach pgjdbc's read (see CopyStream.waiting).
+      CopyStream.Waiting next = session.waiting();
+      if (next == CopyStream.Waiting.COPY_DONE) {
         timelineEnded = true;
+        break;
+      }
+      if (next == CopyStream.Waiting.NOTHING) {
         break;
       }
       byte[] data = session.readPending();

@@ -171,15 +171,15 @@ final class PhysicalSession implements AutoCloseable {
     return TimelineHistory.parse(current, timelineHistory(current).content());
   }
 
-  /**
-   * True when the server ended the stream with CopyDone: the timeline being streamed ended (it
-   * became historic). Asked before each read.
-   */
-  boolean timelineEnded() throws SQLException {
-    return stream.serverSentCopyDone();
+  /** What waits on the stream: nothing, the server's CopyDone (timeline ended), or a message. */
+  CopyStream.Waiting waiting() throws SQLException {
+    return stream.waiting();
   }
 
-  /** After {@link #timelineEnded}: ends the COPY so that the connection takes commands again. */
+  /**
+   * After {@link #waiting} found CopyDone: ends the COPY so that the connection takes commands
+   * again.
+   */
   void endStreamingAfterTimelineEnd() throws SQLException {
     stream.endAfterServerCopyDone();
   }

@@ -15,7 +15,8 @@ final class WalSegments {
   static final String PARTIAL_SUFFIX = ".partial";
   private static final Pattern NAME = Pattern.compile("([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})");
   private static final Pattern FILE =
-      Pattern.compile("([0-9A-F]{24})(\\.gz|\\.lz4)?(" + Pattern.quote(PARTIAL_SUFFIX) + ")?");
+      Pattern.compile(
+          "([0-9A-F]{24})(\\.gz|\\.lz4|\\.zst)?(" + Pattern.quote(PARTIAL_SUFFIX) + ")?");
 
   private final long segmentSize;
 
@@ -60,7 +61,7 @@ final class WalSegments {
 
   /**
    * A segment file found in a directory: complete, or still being written ({@code .partial});
-   * {@code compressed} when its name has {@code .gz} or {@code .lz4}.
+   * {@code compressed} when its name has {@code .gz}, {@code .lz4} or {@code .zst}.
    */
   record SegmentFile(
       int timeline, long segmentNumber, boolean partial, boolean compressed, String fileName) {}

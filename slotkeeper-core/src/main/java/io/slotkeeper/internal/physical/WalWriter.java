@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.GZIPOutputStream;
-import net.jpountz.lz4.LZ4FrameOutputStream;
 
 /**
  * Writes WAL into segment files the way pg_receivewal does: the segment in progress is {@code
@@ -34,6 +32,10 @@ final class WalWriter implements AutoCloseable {
   private final Path dir;
   private final WalSegments segments;
   private final ArchiveSettings.Compression compression;
+
+  /** The compression level; 0 for the method's default. */
+  private final int level;
+
   private FileChannel current;
 
   /** With compression: the compressing stream over {@link #current}; null otherwise. */
@@ -55,9 +57,14 @@ final class WalWriter implements AutoCloseable {
   }
 
   WalWriter(Path dir, WalSegments segments, ArchiveSettings.Compression compression) {
+    this(dir, segments, compression, 0);
+  }
+
+  WalWriter(Path dir, WalSegments segments, ArchiveSettings.Compression compression, int level) {
     this.dir = dir;
     this.segments = segments;
     this.compression = compression;
+    this.level = level;
   }
 
   /** Writes {@code data}, which starts at WAL position {@code start} on {@code timeline}. */
@@ -142,7 +149,8 @@ final class WalWriter implements AutoCloseable {
   Lsn sync() throws IOException {
     if (dirty && current != null) {
       if (compressed != null) {
-        // SYNC_FLUSH (gzip) / end of block (LZ4): what was fed is decompressible from the file.
+        // SYNC_FLUSH (gzip) / end of block (LZ4, zstd): what was fed is decompressible from the
+        // file.
         compressed.flush();
       }
       current.force(true);
@@ -153,6 +161,11 @@ final class WalWriter implements AutoCloseable {
     // pg_receivewal's does not.
     flushed = Lsn.max(flushed, written);
     return flushed;
+  }
+
+  /** True when something was written since the last fsync. */
+  boolean unsynced() {
+    return dirty;
   }
 
   Lsn written() {
@@ -220,9 +233,10 @@ final class WalWriter implements AutoCloseable {
 
   /**
    * A compressed segment is always written from its first byte: a compressed stream cannot be
-   * continued at an offset, so a {@code .gz.partial}/{@code .lz4.partial} left by an earlier run is
-   * truncated and written again (the start is the segment's start anyway, and the server keeps the
-   * whole segment holding the slot's position). Not padded: compressed files have no fixed size.
+   * continued at an offset, so a {@code .gz.partial}/{@code .lz4.partial}/{@code .zst.partial} left
+   * by an earlier run is truncated and written again (the start is the segment's start anyway, and
+   * the server keeps the whole segment holding the slot's position). Not padded: compressed files
+   * have no fixed size.
    */
   private void openCompressed(String name, long segment) throws IOException {
     Path partial = dir.resolve(name + compression.suffix() + WalSegments.PARTIAL_SUFFIX);
@@ -246,10 +260,7 @@ final class WalWriter implements AutoCloseable {
             flush(); // the channel is closed by the writer, after its fsync
           }
         };
-    compressed =
-        compression == ArchiveSettings.Compression.GZIP
-            ? new GZIPOutputStream(file, 64 << 10, true)
-            : new LZ4FrameOutputStream(file, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB);
+    compressed = Compressors.open(compression, level, file);
     syncDirectory();
   }
 
@@ -286,7 +297,10 @@ final class WalWriter implements AutoCloseable {
     }
   }
 
-  /** Ends the compressed stream (gzip trailer, LZ4 end mark); the channel stays open. */
+  /**
+   * Ends the compressed stream (gzip trailer, LZ4 end mark, zstd frame end); the channel stays
+   * open.
+   */
   private void finishCompressed() throws IOException {
     if (compressed != null) {
       compressed.close();

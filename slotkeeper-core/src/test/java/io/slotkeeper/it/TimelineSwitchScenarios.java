@@ -7,15 +7,12 @@ import io.slotkeeper.StatusLevel;
 import io.slotkeeper.javadsl.ArchiveControl;
 import io.slotkeeper.javadsl.WalArchiver;
 import io.slotkeeper.postgres.PostgresServer;
-import io.slotkeeper.testkit.PostgresExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14: archiving from a standby that is promoted. The walsender on the standby ends timeline 1
@@ -24,34 +21,34 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * leaves the old timeline's last segment {@code .partial}, and goes on with timeline 2 from the
  * start of the segment holding the switch point. A restart with that directory later continues on
  * timeline 2.
+ *
+ * <p>Run on several versions ({@code TimelineSwitchPgNNIT}, one primary and its standby per class):
+ * the restarts read the slot with READ_REPLICATION_SLOT on 15+ and from pg_replication_slots
+ * before, and a walsender's end of timeline and TIMELINE_HISTORY are exercised against each
+ * server's own code.
  */
-class TimelineSwitchIT extends ArchiveFixtures {
-  @RegisterExtension
-  static final PostgresExtension PG =
-      PostgresExtension.builder()
-          .version(17)
-          .walSegmentSizeMb(1)
-          .setting("wal_keep_size", "256MB")
-          .build();
+abstract class TimelineSwitchScenarios extends ArchiveFixtures {
+  /** The standby of the class running now (test classes run one after another). */
+  private static PostgresServer startedStandby;
 
-  private static PostgresServer standby;
-
-  @BeforeAll
-  static void startStandby() {
-    standby = PG.server().startStandby();
-  }
+  /** The primary of this class's server, which the test promotes a standby of. */
+  abstract PostgresServer primary();
 
   @AfterAll
   static void closeStandby() {
-    if (standby != null) {
-      standby.close();
+    if (startedStandby != null) {
+      startedStandby.close();
+      startedStandby = null;
     }
   }
 
-  /** Settings (URL) name the standby: the archive is taken from it. */
+  /** Settings (URL) name the standby: the archive is taken from it. Started at first use. */
   @Override
   PostgresServer pg() {
-    return standby;
+    if (startedStandby == null) {
+      startedStandby = primary().startStandby();
+    }
+    return startedStandby;
   }
 
   private static Lsn write(PostgresServer on, boolean switchSegment) {
@@ -66,7 +63,8 @@ class TimelineSwitchIT extends ArchiveFixtures {
   @Test
   void aPromotedStandbyGivesTheHistoryFileAndArchivingGoesOnWithTheNextTimeline() throws Exception {
     Path dir = temp.resolve("promote");
-    PostgresServer primary = PG.server();
+    PostgresServer primary = primary();
+    PostgresServer standby = pg();
     ArchiveControl control =
         WalArchiver.start(kit.system(), settings("arch_tl", dir).withCreateSlot(true));
     awaitLevel(control, StatusLevel.ACTIVE);

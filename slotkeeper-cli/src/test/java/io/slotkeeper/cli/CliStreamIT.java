@@ -535,7 +535,14 @@ class CliStreamIT {
     List<Object> listed = (List<Object>) TestJson.parse(cli("slot", "list", "--json").out.trim());
     assertThat(listed).extracting(o -> obj(o).get("slot")).contains("chore_slot");
 
+    // A consumer that died mid-snapshot leaves its slot and the mark of the unfinished snapshot
+    // (a replication origin); dropping the slot drops the mark too.
+    String mark =
+        "SELECT count(*) FROM pg_replication_origin WHERE roname = 'slotkeeper_snapshot:chore_slot'";
+    PG.server().execute("SELECT pg_replication_origin_create('slotkeeper_snapshot:chore_slot')");
+    assertThat(PG.server().queryLong(mark)).isEqualTo(1);
     assertThat(cli("slot", "drop", "chore_slot").exitCode).isZero();
+    assertThat(PG.server().queryLong(mark)).as("the unfinished snapshot's mark").isZero();
     CliRun gone = cli("slot", "drop", "chore_slot");
     assertThat(gone.exitCode).isEqualTo(1);
     assertThat(gone.err).contains("does not exist");

@@ -730,6 +730,10 @@ class SnapshotIT extends ActorSystemPerClass {
   private void killedMidway(String prefix, String which) throws Exception {
     PostgresServer pg = PG.server();
     fill(pg, prefix, 5_000);
+    // About 6 kB a row, 30 MB in all: more than the loopback sockets' buffers hold, so when the
+    // reader's backend is killed it is still sending rows (the reader reads one COPY per table).
+    // With the table in the buffers the kill would interrupt nothing: every row already sent.
+    pg.execute("UPDATE " + prefix + " SET v = repeat(v, 200)");
     pg.execute("CREATE PUBLICATION " + prefix + "_pub FOR TABLE " + prefix);
     // The consumer stalls itself at the 501st row: stalling from this thread after seeing 500 let
     // a fast source finish the snapshot (and close its reader) first.

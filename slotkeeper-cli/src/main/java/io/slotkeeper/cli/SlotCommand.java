@@ -1,6 +1,7 @@
 package io.slotkeeper.cli;
 
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.internal.snapshot.SnapshotMarker;
 import io.slotkeeper.internal.supervision.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -119,6 +120,18 @@ final class SlotCommand implements Callable<Integer> {
         ps.setString(1, slotName);
         ps.execute();
         io.out.println("dropped replication slot " + slotName);
+        try {
+          // A consumer that died mid-snapshot left a mark of it; with the slot gone it would only
+          // make a later slot of this name retake a snapshot.
+          SnapshotMarker.drop(c, slotName);
+        } catch (SQLException e) {
+          io.err.println(
+              "warning: could not drop the mark of the slot's unfinished initial snapshot"
+                  + " (slot "
+                  + SnapshotMarker.name(slotName)
+                  + "): "
+                  + Cli.oneLine(e.getMessage()));
+        }
         return 0;
       } catch (SQLException e) {
         if (SqlStates.UNDEFINED_OBJECT.equals(e.getSQLState())) {

@@ -599,7 +599,14 @@ class CliStreamIT {
     List<Object> listed = (List<Object>) TestJson.parse(cli("slot", "list", "--json").out.trim());
     assertThat(listed).extracting(o -> obj(o).get("slot")).contains("chore_slot");
 
+    // A consumer that died mid-snapshot leaves its slot and the mark of the unfinished snapshot
+    // (a physical slot reserving no WAL); dropping the slot drops the mark too.
+    String mark =
+        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slotkeeper_snap_chore_slot'";
+    PG.server().execute("SELECT pg_create_physical_replication_slot('slotkeeper_snap_chore_slot')");
+    assertThat(PG.server().queryLong(mark)).isEqualTo(1);
     assertThat(cli("slot", "drop", "chore_slot").exitCode).isZero();
+    assertThat(PG.server().queryLong(mark)).as("the unfinished snapshot's mark").isZero();
     CliRun gone = cli("slot", "drop", "chore_slot");
     assertThat(gone.exitCode).isEqualTo(1);
     assertThat(gone.err).contains("does not exist");

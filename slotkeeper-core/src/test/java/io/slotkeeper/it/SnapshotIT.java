@@ -316,6 +316,104 @@ class SnapshotIT extends ActorSystemPerClass {
   }
 
   /**
+   * One table and three readers: the table is split into three key ranges (integer key: evenly
+   * between its minimum and maximum) read by three connections at once, and under writes every row
+   * arrives exactly once and the replica ends equal to the table.
+   */
+  @Test
+  void oneLargeTableIsReadInKeyRangesByEveryReaderEachRowOnce() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_split", 30_000);
+    pg.execute("ANALYZE snap_split");
+    pg.execute("CREATE PUBLICATION snap_split_pub FOR TABLE snap_split");
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 300;
+    try (MixedWriter writer = new MixedWriter(pg, "snap_split", 32_000, 21);
+        Harness h =
+            Harness.start(
+                kit.system(), settings(pg, "snap_split", 500).withSnapshotReaders(3), consumer)) {
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 300);
+      Harness.await(
+          "three readers reading the one table at once",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(DISTINCT l.pid) FROM pg_locks l"
+                          + " JOIN pg_stat_activity a ON a.pid = l.pid"
+                          + " WHERE a.application_name LIKE 'slotkeeper:snap_split_slot:snapshot%'"
+                          + " AND l.locktype = 'relation'"
+                          + " AND l.relation = 'snap_split'::regclass")
+                  == 3);
+      consumer.resume();
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      writer.close();
+      awaitCaughtUp(pg, h, "snap_split", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
+      assertSnapshotBeforeChanges(got);
+      assertNoKeyTwice(got, "snap_split");
+      assertThat(replica(got, "snap_split")).isEqualTo(table(pg, "snap_split"));
+      SnapshotProgress p = h.control.progress().snapshot();
+      assertThat(p.tablesDone()).isEqualTo(1);
+      assertThat(p.rows()).isEqualTo(got.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count());
+    }
+  }
+
+  /**
+   * A key of another type (here a composite key whose first column is text) is split at its
+   * histogram's bounds: every row of the table arrives exactly once, and more than one range is
+   * read (rows of a later range arrive before the end of an earlier one).
+   */
+  @Test
+  void aTextKeyIsSplitAtItsHistogramAndEachRowArrivesOnce() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE snap_tsplit (k text, n int, v text, PRIMARY KEY (k, n))");
+    pg.execute(
+        "INSERT INTO snap_tsplit SELECT 'key ' || md5((g % 5000)::text), g / 5000, g::text"
+            + " FROM generate_series(0, 19999) g");
+    pg.execute("ANALYZE snap_tsplit");
+    pg.execute("CREATE PUBLICATION snap_tsplit_pub FOR TABLE snap_tsplit");
+    try (Harness h =
+        Harness.start(kit.system(), settings(pg, "snap_tsplit", 400).withSnapshotReaders(4))) {
+      Harness.await(
+          "the snapshot to finish",
+          WAIT,
+          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      List<String> keys =
+          h.consumer.received.stream()
+              .filter(e -> e.kind() == Kind.SNAPSHOT)
+              .map(e -> e.row().get().get(0).text() + "/" + e.row().get().get(1).text())
+              .toList();
+      assertThat(keys).hasSize(20_000).doesNotHaveDuplicates();
+      Set<String> expected =
+          new HashSet<>(
+              pg.query(
+                  "SELECT k || '/' || n FROM snap_tsplit",
+                  rs -> {
+                    List<String> all = new ArrayList<>();
+                    while (rs.next()) {
+                      all.add(rs.getString(1));
+                    }
+                    return all;
+                  }));
+      assertThat(new HashSet<>(keys)).isEqualTo(expected);
+      List<String> firstColumn = keys.stream().map(k -> k.substring(0, k.indexOf('/'))).toList();
+      assertThat(firstColumn)
+          .as("more than one key range read at once: not one ordered scan")
+          .isNotEqualTo(firstColumn.stream().sorted(PG_TEXT_ORDER).toList());
+      assertThat(h.control.progress().snapshot().tablesDone()).isEqualTo(1);
+    }
+  }
+
+  /** 'key ' followed by hex digits: byte order is the collation's order for these strings. */
+  private static final java.util.Comparator<String> PG_TEXT_ORDER =
+      java.util.Comparator.naturalOrder();
+
+  /**
    * A table dropped after the snapshot was taken, before a reader reached it, is skipped: the
    * status names it and why, and the other tables (one after it) are read whole without a retake.
    */
@@ -527,6 +625,35 @@ class SnapshotIT extends ActorSystemPerClass {
   }
 
   /**
+   * A slot dropped when its source stops (here {@code slot.drop-on-stop}, mid-snapshot) takes the
+   * mark of its unfinished snapshot with it: a mark left behind would outlive the slot for good
+   * (nothing else drops it), and make a later slot of that name retake a snapshot it completed.
+   */
+  @Test
+  void aSlotDroppedOnStopTakesItsUnfinishedSnapshotsMarkWithIt() throws Exception {
+    PostgresServer pg = PG.server();
+    fill(pg, "snap_mark", 3_000);
+    pg.execute("CREATE PUBLICATION snap_mark_pub FOR TABLE snap_mark");
+    String marker =
+        "SELECT count(*) FROM pg_replication_slots"
+            + " WHERE slot_name = 'slotkeeper_snap_snap_mark_slot'";
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 200;
+    Harness h =
+        Harness.start(
+            kit.system(), settings(pg, "snap_mark", 100).withDropSlotOnStop(true), consumer);
+    Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 200);
+    assertThat(pg.queryLong(marker)).as("the unfinished snapshot's mark").isEqualTo(1);
+    h.close();
+    assertThat(
+            pg.queryLong(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'snap_mark_slot'"))
+        .isZero();
+    assertThat(pg.queryLong(marker)).as("the mark, dropped with its slot").isZero();
+  }
+
+  /**
    * The consumer's process dies mid-snapshot (its actor system terminated under the running source,
    * so no shutdown drops the slot): a new process with the same slot finds the slot and the durable
    * mark of the unfinished snapshot, and takes the snapshot again on a new slot after a
@@ -603,6 +730,10 @@ class SnapshotIT extends ActorSystemPerClass {
   private void killedMidway(String prefix, String which) throws Exception {
     PostgresServer pg = PG.server();
     fill(pg, prefix, 5_000);
+    // About 6 kB a row, 30 MB in all: more than the loopback sockets' buffers hold, so when the
+    // reader's backend is killed it is still sending rows (the reader reads one COPY per table).
+    // With the table in the buffers the kill would interrupt nothing: every row already sent.
+    pg.execute("UPDATE " + prefix + " SET v = repeat(v, 200)");
     pg.execute("CREATE PUBLICATION " + prefix + "_pub FOR TABLE " + prefix);
     // The consumer stalls itself at the 501st row: stalling from this thread after seeing 500 let
     // a fast source finish the snapshot (and close its reader) first.

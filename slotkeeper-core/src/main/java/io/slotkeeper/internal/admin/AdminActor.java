@@ -291,6 +291,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
           ps.setString(1, settings.slot().name());
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
+              dropSnapshotMarker(c);
               m.done().complete(null);
               return this;
             }
@@ -305,6 +306,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         ps.setString(1, settings.slot().name());
         ps.execute();
       }
+      dropSnapshotMarker(c);
       log.info(
           "slot {}: dropped ({})",
           settings.slot().name(),
@@ -319,6 +321,22 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     }
     m.done().complete(null);
     return this;
+  }
+
+  /**
+   * The slot is gone: so is the point of its unfinished-snapshot mark ({@code SnapshotMarker}),
+   * which would otherwise stay for good and make a later slot of the same name retake a snapshot.
+   * Failing to drop it is only logged: the slot is dropped either way.
+   */
+  private void dropSnapshotMarker(Connection c) {
+    try {
+      SnapshotMarker.drop(c, settings.slot().name());
+    } catch (SQLException e) {
+      log.warn(
+          "slot {}: dropped, but not the mark of its unfinished snapshot: {}",
+          settings.slot().name(),
+          e.getMessage());
+    }
   }
 
   private Behavior<Command> onCreationStarted(CreationStarted m) {

@@ -37,7 +37,7 @@ public final class SnapshotMarker {
    * {@code slot} already consists of; a name too long for the prefix is shortened with a hash of
    * the whole, so two long names sharing a beginning keep apart marks.
    */
-  static String name(String slot) {
+  public static String name(String slot) {
     String plain = PREFIX + slot;
     if (plain.length() <= MAX_NAME) {
       return plain;

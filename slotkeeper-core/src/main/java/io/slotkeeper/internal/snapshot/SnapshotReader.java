@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -22,13 +24,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the published tables inside the snapshot a new slot exported, on {@code
  * slot.snapshot-readers} ordinary connections at once ({@link TableReader}s, each on its own
- * thread, each reading whole tables from a shared list), and hands their rows out through {@link
+ * thread, each taking the next part from a shared list), and hands their rows out through {@link
  * #next} as the stream asks for them.
  *
- * <p>Bounded: a reader reads its next chunk only once its previous one has been handed out whole (a
- * permit per reader), so at most one chunk per reader is held here, however large the tables. A
- * table's rows come out in its key order; rows of tables read by different readers interleave, a
- * chunk at a time.
+ * <p>Parts: a table is one part, unless there are more readers than tables; then each keyed table
+ * is split into {@code ceil(readers / tables)} key ranges ({@link TableReader#splitPoints}, on the
+ * first connection, before any reading starts), and the readers take the ranges, so one large table
+ * is read by several connections at once. Rows of a part come out in key order; rows of different
+ * parts and tables interleave, a chunk at a time.
+ *
+ * <p>Bounded, with one chunk of read-ahead: a reader reads a chunk while its previous one is being
+ * handed out, and no further ({@link #CHUNKS_AHEAD} permits per reader, one given back when a chunk
+ * has been handed out whole), so at most two chunks per reader are held here, however large the
+ * tables, and reading goes on only as fast as the stream takes rows.
  *
  * <p>Every reader imports the snapshot in {@link #next}'s first call, before any row goes out; the
  * replication connection that exported it runs no other command until this reader is finished (its
@@ -47,6 +55,30 @@ public final class SnapshotReader implements AutoCloseable {
   /** Up to the asked number of rows; {@code finished} when every table has been read. */
   public record Batch(List<Row> rows, boolean finished) {}
 
+  /**
+   * Chunks a reader may hold (read, or being read, and not yet handed out whole): the one being
+   * handed out and the next, read meanwhile so the reader's query overlaps the delivery.
+   */
+  static final int CHUNKS_AHEAD = 2;
+
+  /** One table being read, perhaps in several parts at once. */
+  private static final class TableWork {
+    final PublishedTable table;
+
+    /** Parts not read to their end yet (counted down by the handing thread). */
+    final AtomicInteger partsLeft = new AtomicInteger(1);
+
+    /** Chunks read, over all parts. */
+    final AtomicLong chunks = new AtomicLong();
+
+    TableWork(PublishedTable table) {
+      this.table = table;
+    }
+  }
+
+  /** A part of a table for one reader: a key range of it, or all of it. */
+  private record Part(TableWork work, TableReader.Range range) {}
+
   /** What a reader thread hands over, in order, through {@link #ready}. */
   private sealed interface Item {}
 
@@ -55,13 +87,12 @@ public final class SnapshotReader implements AutoCloseable {
    * skipped} says why a table was not read (then no rows).
    */
   private record Chunk(
-      Semaphore permit,
-      PublishedTable table,
-      List<Row> rows,
-      long number,
-      boolean last,
-      String skipped)
-      implements Item {}
+      Semaphore permit, TableWork work, List<Row> rows, long number, boolean last, String skipped)
+      implements Item {
+    PublishedTable table() {
+      return work.table;
+    }
+  }
 
   /** A reader has no more tables to take. */
   private record ReaderDone() implements Item {}
@@ -79,7 +110,7 @@ public final class SnapshotReader implements AutoCloseable {
 
   private final List<TableReader> readers = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
-  private final ConcurrentLinkedQueue<PublishedTable> pending = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Part> pending = new ConcurrentLinkedQueue<>();
   private final BlockingQueue<Item> ready = new LinkedBlockingQueue<>();
   private volatile boolean closed;
 
@@ -120,7 +151,39 @@ public final class SnapshotReader implements AutoCloseable {
     TableReader first = TableReader.open(settings, snapshotName, 0);
     readers.add(first);
     tables = first.list(settings.publication().names(), majorVersion);
-    int n = Math.max(1, Math.min(settings.slot().snapshotReaders(), tables.size()));
+    // More readers than tables: each keyed table is split into key ranges (see the class comment),
+    // so there is a part for every reader. Without a keyed table, no more readers than tables.
+    int wanted = Math.max(1, settings.slot().snapshotReaders());
+    int partsPerTable =
+        tables.isEmpty() || wanted <= tables.size()
+            ? 1
+            : (wanted + tables.size() - 1) / tables.size();
+    int parts = 0;
+    for (PublishedTable t : tables) {
+      TableWork work = new TableWork(t);
+      List<String> points =
+          partsPerTable > 1 && worthSplitting(t) ? first.splitPoints(t, partsPerTable) : List.of();
+      if (points.isEmpty()) {
+        pending.add(new Part(work, TableReader.Range.ALL));
+        parts++;
+        continue;
+      }
+      String from = null;
+      for (String p : points) {
+        pending.add(new Part(work, new TableReader.Range(from, p)));
+        from = p;
+      }
+      pending.add(new Part(work, new TableReader.Range(from, null)));
+      work.partsLeft.set(points.size() + 1);
+      parts += points.size() + 1;
+      log.debug(
+          "slot {}: snapshot of {} in {} key ranges, split at {}",
+          settings.slot().name(),
+          t.relation().qualifiedName(),
+          points.size() + 1,
+          points);
+    }
+    int n = Math.max(1, Math.min(wanted, parts));
     for (int i = 1; i < n; i++) {
       if (closed) {
         throw new SQLException("snapshot reader closed while opening");
@@ -138,7 +201,6 @@ public final class SnapshotReader implements AutoCloseable {
         readers.size(),
         tables.size(),
         tables.stream().map(t -> t.relation().qualifiedName()).collect(Collectors.joining(", ")));
-    pending.addAll(tables);
     for (int i = 0; i < readers.size(); i++) {
       TableReader r = readers.get(i);
       Thread t =
@@ -150,32 +212,38 @@ public final class SnapshotReader implements AutoCloseable {
     publish(SnapshotProgress.State.READING, null);
   }
 
-  /** One reader's thread: whole tables, one after another, a chunk at a time. */
+  /** One reader's thread: parts, one after another, a chunk at a time. */
   private void run(TableReader r) {
-    Semaphore permit = new Semaphore(1);
+    Semaphore permit = new Semaphore(CHUNKS_AHEAD);
     try {
-      PublishedTable t;
-      while (!closed && (t = pending.poll()) != null) {
-        String skip = r.begin(t);
+      Part part;
+      while (!closed && (part = pending.poll()) != null) {
+        TableWork work = part.work();
+        PublishedTable t = work.table;
+        String skip = r.begin(t, part.range());
         if (skip != null) {
           permit.acquire();
-          ready.put(new Chunk(permit, t, List.of(), 0, true, skip));
+          ready.put(new Chunk(permit, work, List.of(), 0, true, skip));
           continue;
         }
-        long number = 0;
         boolean last = false;
         while (!last && !closed) {
-          // Only once the previous chunk was handed out whole: one chunk per reader at most.
+          // At most CHUNKS_AHEAD chunks not yet handed out whole.
           permit.acquire();
           List<Row> chunk = r.nextChunk();
           last = chunk.size() < chunkSize;
-          ready.put(new Chunk(permit, t, chunk, ++number, last, null));
+          ready.put(new Chunk(permit, work, chunk, work.chunks.incrementAndGet(), last, null));
         }
       }
       ready.put(new ReaderDone());
     } catch (Throwable e) {
       ready.add(new ReaderFailed(e));
     }
+  }
+
+  /** A keyed table of more than two chunks (or not analyzed yet, so of unknown size). */
+  private boolean worthSplitting(PublishedTable t) {
+    return t.keyed() && (t.estimatedRows() < 0 || t.estimatedRows() > 2L * chunkSize);
   }
 
   /**
@@ -186,6 +254,24 @@ public final class SnapshotReader implements AutoCloseable {
     if (!opened) {
       open();
     }
+    return fill(max, true);
+  }
+
+  /**
+   * Up to {@code max} rows that are ready now, without waiting and without opening: null when there
+   * are none (then {@link #next} waits for them), so a caller on a thread that must not block takes
+   * what the readers have read ahead and leaves only the waits to a blocking thread. Not at the
+   * same time as {@link #next}.
+   */
+  public Batch poll(int max) throws SQLException {
+    if (!opened) {
+      return null;
+    }
+    Batch b = fill(max, false);
+    return b.rows().isEmpty() && !b.finished() ? null : b;
+  }
+
+  private Batch fill(int max, boolean wait) throws SQLException {
     List<Row> out = new ArrayList<>(Math.min(max, chunkSize));
     while (out.size() < max) {
       if (current != null && handedOut < current.rows().size()) {
@@ -205,7 +291,7 @@ public final class SnapshotReader implements AutoCloseable {
       }
       Item item;
       try {
-        item = out.isEmpty() ? ready.take() : ready.poll();
+        item = wait && out.isEmpty() ? ready.take() : ready.poll();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new SQLException("interrupted while waiting for the snapshot's readers", e);
@@ -231,9 +317,11 @@ public final class SnapshotReader implements AutoCloseable {
     if (c.skipped() != null) {
       String line = c.table().relation().qualifiedName() + ": " + c.skipped();
       log.warn("slot {}: snapshot skips {}", settings.slot().name(), line);
-      skipped.add(line);
+      if (!skipped.contains(line)) {
+        skipped.add(line);
+      }
     }
-    if (c.last()) {
+    if (c.last() && c.work().partsLeft.decrementAndGet() == 0) {
       tablesDone++;
       log.debug(
           "slot {}: snapshot of {} read in {} chunk(s)",

@@ -290,7 +290,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 slotCreated,
                 Lsn.of(context.confirmed().getAsLong()),
                 Lsn.of(context.receivedLsn().get()));
-    int protoVersion = ProtocolVersions.requested(settings.stream());
+    int protoVersion = ProtocolVersions.requested(settings.stream(), settings.slot().twoPhase());
     boolean parallel = settings.stream().streaming() == StreamSettings.Streaming.PARALLEL;
     decoder = new PgOutputDecoder(protoVersion, parallel);
     // Spooled chunks of streamed transactions are decoded again when their commit arrives.

@@ -35,6 +35,14 @@ public final class ProtocolVersions {
     return Math.max(stream.protoVersion(), needed(stream.streaming()));
   }
 
+  /** As {@link #requested(StreamSettings)}, raised to 3 for two-phase decoding. */
+  static int requested(StreamSettings stream, boolean twoPhase) {
+    return Math.max(requested(stream), twoPhase ? TWO_PHASE : 1);
+  }
+
+  /** The protocol version pgoutput's {@code two_phase} option needs (PostgreSQL 15). */
+  static final int TWO_PHASE = 3;
+
   /** The protocol version a streaming mode needs. */
   static int needed(StreamSettings.Streaming streaming) {
     return switch (streaming) {

@@ -260,6 +260,9 @@ final class ReplicationSession implements AutoCloseable {
       // The option-list syntax (15+) is the only one that can say FAILOVER (17+).
       sql.append(exportSnapshot ? " (SNAPSHOT 'export'" : " (SNAPSHOT 'nothing'")
           .append(failover ? ", FAILOVER true" : "")
+          // Decode prepared transactions from the consistent point on (two_phase_at); 15+ only,
+          // which SetupChecks enforces before any creation.
+          .append(settings.slot().twoPhase() ? ", TWO_PHASE true" : "")
           .append(")");
     } else {
       sql.append(exportSnapshot ? " EXPORT_SNAPSHOT" : " NOEXPORT_SNAPSHOT");
@@ -354,13 +357,19 @@ final class ReplicationSession implements AutoCloseable {
             .append(" LOGICAL ")
             .append(start)
             .append(" (proto_version '")
-            .append(ProtocolVersions.requested(settings.stream()))
+            .append(ProtocolVersions.requested(settings.stream(), settings.slot().twoPhase()))
             .append("', publication_names ")
             .append(quoteLiteral(pubs));
     switch (settings.stream().streaming()) {
       case ON -> sql.append(", streaming 'on'");
       case PARALLEL -> sql.append(", streaming 'parallel'");
       case OFF -> {}
+    }
+    if (settings.slot().twoPhase()) {
+      // 15+ (SetupChecks refuses it before): PREPARE, COMMIT PREPARED and ROLLBACK PREPARED are
+      // sent as such. On a slot created without TWO_PHASE the server turns it on here for good,
+      // from the start position on (two_phase_at).
+      sql.append(", two_phase 'on'");
     }
     if (facts.majorVersion() >= 14) {
       // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists

@@ -107,6 +107,42 @@ final class SetupChecks {
       throw unsupportedOption(
           "origin = none", 16, facts, "set " + SourceSettings.CONFIG_PATH + ".origin = any");
     }
+    checkTwoPhase(facts, settings);
+  }
+
+  /**
+   * Two-phase decoding: pgoutput takes {@code two_phase} from PostgreSQL 15 (protocol version 3); a
+   * 14 server would create a TWO_PHASE slot and then refuse the option at START_REPLICATION.
+   */
+  private static void checkTwoPhase(ServerFacts facts, SourceSettings settings) {
+    if (!settings.slot().twoPhase()) {
+      return;
+    }
+    if (facts.majorVersion() < 15) {
+      throw fatal(
+          FailureKind.CONFIGURATION,
+          "slot.two-phase = on ("
+              + SourceSettings.CONFIG_PATH
+              + ".slot.two-phase) needs PostgreSQL 15 or later (pgoutput's two_phase option,"
+              + " protocol version 3), but the server runs PostgreSQL "
+              + facts.majorVersion(),
+          "set "
+              + SourceSettings.CONFIG_PATH
+              + ".slot.two-phase = off (prepared transactions then arrive as ordinary transactions"
+              + " at COMMIT PREPARED), or upgrade the server to PostgreSQL 15 or later");
+    }
+    if (settings.stream().deliverInProgress()) {
+      throw fatal(
+          FailureKind.CONFIGURATION,
+          "slot.two-phase = on together with deliver-in-progress = on is not supported: a streamed"
+              + " transaction that is prepared (Stream Prepare) has no in-progress envelope yet",
+          "set "
+              + SourceSettings.CONFIG_PATH
+              + ".deliver-in-progress = off (streamed prepared transactions are then spooled and"
+              + " delivered whole at PREPARE), or "
+              + SourceSettings.CONFIG_PATH
+              + ".slot.two-phase = off");
+    }
   }
 
   private static ClassifiedException unsupportedOption(

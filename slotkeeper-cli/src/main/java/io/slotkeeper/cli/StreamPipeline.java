@@ -175,14 +175,15 @@ final class StreamPipeline {
       ChangeJson.append(sb, e, withTx);
       written.add(e);
       switch (e.kind()) {
-        case BEGIN -> inTx = true;
-        case COMMIT -> inTx = false;
+        case BEGIN, BEGIN_PREPARE -> inTx = true;
+        case COMMIT, PREPARE -> inTx = false;
         case INSERT, UPDATE, DELETE -> rows++;
         default -> {}
       }
       if (e.kind() != ChangeEnvelope.Kind.BEGIN
           && e.kind() != ChangeEnvelope.Kind.COMMIT
-          && e.kind() != ChangeEnvelope.Kind.RESYNC_REQUIRED) {
+          && e.kind() != ChangeEnvelope.Kind.RESYNC_REQUIRED
+          && !twoPhaseMarker(e.kind())) {
         changes++;
       }
       if (e.committableOffset().isUnitEnd()) {
@@ -212,6 +213,14 @@ final class StreamPipeline {
       afterWrite.accept(written);
     }
     return Done.getInstance();
+  }
+
+  /** Two-phase boundaries: not changes. */
+  private static boolean twoPhaseMarker(ChangeEnvelope.Kind kind) {
+    return switch (kind) {
+      case BEGIN_PREPARE, PREPARE, COMMIT_PREPARED, ROLLBACK_PREPARED -> true;
+      default -> false;
+    };
   }
 
   private void finish() {

@@ -420,6 +420,34 @@ abstract class TwoPhaseScenarios extends ActorSystemPerClass {
     }
   }
 
+  /**
+   * A slot that decodes prepared transactions keeps doing so whatever START_REPLICATION asks
+   * (pgoutput.c), so a source with two-phase off must not stream from it: its consumer would get
+   * PREPARE envelopes it did not ask for.
+   */
+  @Test
+  void aTwoPhaseSlotWithTwoPhaseOffFailsNamingTheFix() throws Exception {
+    table("tp_mismatch");
+    pg().execute(
+            "SELECT pg_create_logical_replication_slot('tp_mismatch_slot', 'pgoutput', false, true)");
+    Harness h =
+        Harness.start(
+            kit.system(), settings("tp_mismatch_slot", "tp_mismatch").withTwoPhase(false));
+    try {
+      Harness.await("FAILED", WAIT, () -> h.control.status().level() == StatusLevel.FAILED);
+      assertThat(h.control.status().reason()).contains("two_phase").contains("slot.two-phase");
+      assertThat(h.control.status().error())
+          .hasValueSatisfying(
+              e -> {
+                assertThat(e.kind()).isEqualTo(io.slotkeeper.FailureKind.CONFIGURATION);
+                assertThat(e.remediation()).contains("slot.two-phase = on");
+              });
+      assertThat(h.control.progress().reconnects()).as("no retry loop").isZero();
+    } finally {
+      h.close();
+    }
+  }
+
   @Test
   void aLargePreparedTransactionStreamedWhileInProgressArrivesWholeAtPrepare() throws Exception {
     table("tp_streamed");

@@ -190,6 +190,21 @@ final class ReplicationSession implements AutoCloseable {
     }
   }
 
+  /**
+   * True when the slot decodes prepared transactions (pg_replication_slots.two_phase, 15+): created
+   * with TWO_PHASE, or turned on by a START_REPLICATION that asked for two_phase.
+   */
+  boolean slotTwoPhase(String name) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT two_phase FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
   void dropSlot(String name) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute("DROP_REPLICATION_SLOT " + quoteIdent(name));

@@ -111,6 +111,27 @@ final class SetupChecks {
   }
 
   /**
+   * The slot decodes prepared transactions but the source did not ask for it: pgoutput keeps
+   * sending them as such ("it remains enabled if the previous start-up has done so", pgoutput.c),
+   * whatever START_REPLICATION says, so the consumer would get PREPARE envelopes it did not ask
+   * for.
+   */
+  static ClassifiedException twoPhaseSlotWithoutTwoPhase(SourceSettings settings) {
+    return fatal(
+        FailureKind.CONFIGURATION,
+        "slot "
+            + settings.slot().name()
+            + " decodes prepared transactions at PREPARE (pg_replication_slots.two_phase is true),"
+            + " but "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.two-phase is off",
+        "set "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.two-phase = on, or stream from a slot created without two_phase (drop and"
+            + " re-create this one: changes not yet confirmed on it are then lost)");
+  }
+
+  /**
    * Two-phase decoding: pgoutput takes {@code two_phase} from PostgreSQL 15 (protocol version 3); a
    * 14 server would create a TWO_PHASE slot and then refuse the option at START_REPLICATION.
    */

@@ -420,6 +420,29 @@ abstract class TwoPhaseScenarios extends ActorSystemPerClass {
     }
   }
 
+  @Test
+  void aSlotCreatedWithAnInitialSnapshotAndTwoPhaseDeliversTheSnapshotThenPreparedTransactions()
+      throws Exception {
+    table("tp_snap");
+    insert("tp_snap", 1);
+    SourceSettings s =
+        settings("tp_snap_slot", "tp_snap")
+            .withSnapshot(io.slotkeeper.SlotSettings.Snapshot.INITIAL);
+    try (Harness h = Harness.start(kit.system(), s)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      prepare("tp_snap", "after_snapshot", 2, 2);
+      pg().execute("COMMIT PREPARED 'after_snapshot'");
+      Harness.await(
+          "the COMMIT PREPARED",
+          WAIT,
+          () -> kinds(h.consumer.received).contains(Kind.COMMIT_PREPARED));
+      assertThat(kinds(h.consumer.received))
+          .containsExactly(
+              Kind.SNAPSHOT, Kind.BEGIN_PREPARE, Kind.INSERT, Kind.PREPARE, Kind.COMMIT_PREPARED);
+      assertThat(h.consumer.insertedIds("tp_snap")).containsExactly("2");
+    }
+  }
+
   /**
    * A slot that decodes prepared transactions keeps doing so whatever START_REPLICATION asks
    * (pgoutput.c), so a source with two-phase off must not stream from it: its consumer would get

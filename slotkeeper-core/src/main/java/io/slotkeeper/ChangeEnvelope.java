@@ -1,13 +1,17 @@
 package io.slotkeeper;
 
 import io.slotkeeper.pgoutput.Begin;
+import io.slotkeeper.pgoutput.BeginPrepare;
 import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.CommitPrepared;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.Origin;
 import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.RollbackPrepared;
 import io.slotkeeper.pgoutput.StreamAbort;
 import io.slotkeeper.pgoutput.StreamCommit;
 import io.slotkeeper.pgoutput.StreamStart;
@@ -59,7 +63,42 @@ public final class ChangeEnvelope {
      * With {@code deliver-in-progress}: the streamed transaction or one of its subtransactions
      * aborted ({@link io.slotkeeper.pgoutput.StreamAbort}). Acknowledges nothing.
      */
-    STREAM_ABORT
+    STREAM_ABORT,
+    /**
+     * With {@code slot.two-phase = on}: a transaction that is being prepared starts ({@link
+     * io.slotkeeper.pgoutput.BeginPrepare}, with its GID); its changes follow and a {@link
+     * #PREPARE} ends it. Its {@link #commitLsn()}, and that of its changes, is the start of the
+     * PREPARE record. Acknowledges nothing.
+     */
+    BEGIN_PREPARE,
+    /**
+     * With {@code slot.two-phase = on}: the transaction begun by {@link #BEGIN_PREPARE} is prepared
+     * as its GID ({@link io.slotkeeper.pgoutput.Prepare}). Its offset acknowledges it (at the END
+     * of the PREPARE record), and with it everything delivered before: once acknowledged, a restart
+     * does not send it again, only its COMMIT_PREPARED or ROLLBACK_PREPARED. Unacknowledged, it
+     * comes again after a restart. One exception: a transaction prepared before two-phase decoding
+     * started at the slot (before the slot's consistent point, or before two-phase was turned on
+     * for an existing slot) is sent whole, BEGIN_PREPARE to PREPARE, right before its
+     * COMMIT_PREPARED; such a PREPARE acknowledges nothing (the slot already stands past its
+     * record), and it comes again with its COMMIT_PREPARED until that is acknowledged. Recognise a
+     * PREPARE you already applied by its GID.
+     */
+    PREPARE,
+    /**
+     * With {@code slot.two-phase = on}: COMMIT PREPARED of a GID ({@link
+     * io.slotkeeper.pgoutput.CommitPrepared}); no BEGIN precedes it. Its offset acknowledges it (at
+     * the end of its record) like a Commit's. After a restart it may arrive without its PREPARE in
+     * the same run: the PREPARE was acknowledged before.
+     */
+    COMMIT_PREPARED,
+    /**
+     * With {@code slot.two-phase = on}: ROLLBACK PREPARED of a GID ({@link
+     * io.slotkeeper.pgoutput.RollbackPrepared}); its {@link #lsn()} is the END of its record, which
+     * is also where its offset acknowledges. The server sends it even for a transaction whose
+     * PREPARE was never sent (prepared before two-phase decoding started at the slot): ignore a
+     * ROLLBACK_PREPARED of a GID you do not know.
+     */
+    ROLLBACK_PREPARED
   }
 
   private final Kind kind;
@@ -142,7 +181,7 @@ public final class ChangeEnvelope {
    * @param commitTime the transaction's commit time; for a standalone message, when it was sent
    * @param offset what acknowledging this envelope acknowledges
    * @throws IllegalArgumentException for a message that is never an element of a source (Relation,
-   *     Type, Origin, two-phase messages)
+   *     Type, Origin, Stream Prepare)
    */
   public static ChangeEnvelope of(
       PgOutputMessage message,
@@ -189,6 +228,14 @@ public final class ChangeEnvelope {
       return Kind.STREAM_COMMIT;
     } else if (message instanceof StreamAbort) {
       return Kind.STREAM_ABORT;
+    } else if (message instanceof BeginPrepare) {
+      return Kind.BEGIN_PREPARE;
+    } else if (message instanceof Prepare) {
+      return Kind.PREPARE;
+    } else if (message instanceof CommitPrepared) {
+      return Kind.COMMIT_PREPARED;
+    } else if (message instanceof RollbackPrepared) {
+      return Kind.ROLLBACK_PREPARED;
     }
     throw new IllegalArgumentException(
         "a "
@@ -277,6 +324,8 @@ public final class ChangeEnvelope {
    *       where the next record starts;
    *   <li>COMMIT: the start of the commit record (the commit LSN; its end is {@link
    *       io.slotkeeper.pgoutput.Commit#endLsn()});
+   *   <li>PREPARE: the start of the PREPARE record; COMMIT_PREPARED: the start of its record;
+   *       ROLLBACK_PREPARED: the END of its record (the server sends no start for it);
    *   <li>RESYNC_REQUIRED: where the new slot starts;
    *   <li>SNAPSHOT: the slot's consistent point, where the snapshot stands.
    * </ul>
@@ -337,6 +386,23 @@ public final class ChangeEnvelope {
       return Optional.of(m.relation());
     } else if (message instanceof Truncate m && !m.relations().isEmpty()) {
       return Optional.of(m.relations().get(0));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The global transaction identifier of a prepared transaction's element (BEGIN_PREPARE, PREPARE,
+   * COMMIT_PREPARED, ROLLBACK_PREPARED); empty for every other kind.
+   */
+  public Optional<String> gid() {
+    if (message instanceof BeginPrepare m) {
+      return Optional.of(m.gid());
+    } else if (message instanceof Prepare m) {
+      return Optional.of(m.gid());
+    } else if (message instanceof CommitPrepared m) {
+      return Optional.of(m.gid());
+    } else if (message instanceof RollbackPrepared m) {
+      return Optional.of(m.gid());
     }
     return Optional.empty();
   }

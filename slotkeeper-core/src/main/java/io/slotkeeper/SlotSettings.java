@@ -43,6 +43,7 @@ public final class SlotSettings {
   private final Snapshot snapshot;
   private final int snapshotChunkSize;
   private final int snapshotReaders;
+  private final boolean twoPhase;
 
   SlotSettings(
       String name,
@@ -55,7 +56,8 @@ public final class SlotSettings {
       Optional<Duration> terminateBlockersAfter,
       Snapshot snapshot,
       int snapshotChunkSize,
-      int snapshotReaders) {
+      int snapshotReaders,
+      boolean twoPhase) {
     this.name = Objects.requireNonNull(name, "name");
     this.createIfMissing = createIfMissing;
     this.temporary = temporary;
@@ -68,6 +70,7 @@ public final class SlotSettings {
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.snapshotChunkSize = snapshotChunkSize;
     this.snapshotReaders = snapshotReaders;
+    this.twoPhase = twoPhase;
   }
 
   /** The slot's name ({@code slot-name}). */
@@ -124,7 +127,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withCreateIfMissing(boolean v) {
@@ -139,7 +143,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withTemporary(boolean v) {
@@ -154,7 +159,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withFailover(boolean v) {
@@ -169,7 +175,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withDropOnStop(boolean v) {
@@ -184,7 +191,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withOnInvalidated(OnInvalidated v) {
@@ -199,7 +207,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withHealInterval(Duration v) {
@@ -214,7 +223,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   /** Terminate creation blockers after this long; null never terminates. */
@@ -230,7 +240,8 @@ public final class SlotSettings {
         Optional.ofNullable(v),
         snapshot,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   /** Whether a slot this source creates starts with a snapshot ({@code slot.snapshot}). */
@@ -267,7 +278,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         v,
         snapshotChunkSize,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withSnapshotChunkSize(int v) {
@@ -282,7 +294,8 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         v,
-        snapshotReaders);
+        snapshotReaders,
+        twoPhase);
   }
 
   public SlotSettings withSnapshotReaders(int v) {
@@ -297,6 +310,35 @@ public final class SlotSettings {
         terminateBlockersAfter,
         snapshot,
         snapshotChunkSize,
+        v,
+        twoPhase);
+  }
+
+  /**
+   * Decode prepared transactions at PREPARE time ({@code slot.two-phase}, PostgreSQL 15+): a slot
+   * this source creates gets TWO_PHASE, and pgoutput is asked for {@code two_phase} (protocol
+   * version 3+), so a transaction prepared with PREPARE TRANSACTION arrives as BEGIN_PREPARE,
+   * changes, PREPARE, and later as COMMIT_PREPARED or ROLLBACK_PREPARED with its GID. Off: a
+   * prepared transaction arrives as an ordinary transaction at COMMIT PREPARED, and not at all when
+   * rolled back.
+   */
+  public boolean twoPhase() {
+    return twoPhase;
+  }
+
+  public SlotSettings withTwoPhase(boolean v) {
+    return new SlotSettings(
+        name,
+        createIfMissing,
+        temporary,
+        failover,
+        dropOnStop,
+        onInvalidated,
+        healInterval,
+        terminateBlockersAfter,
+        snapshot,
+        snapshotChunkSize,
+        snapshotReaders,
         v);
   }
 
@@ -324,6 +366,8 @@ public final class SlotSettings {
         + snapshotChunkSize
         + ", snapshotReaders="
         + snapshotReaders
+        + ", twoPhase="
+        + twoPhase
         + ")";
   }
 }

@@ -100,7 +100,8 @@ public final class SourceSettings {
             c.optionalDuration("slot.creation.terminate-blockers-after", "off"),
             snapshot(c.string("slot.snapshot")),
             c.integer("slot.snapshot-chunk-size"),
-            c.integer("slot.snapshot-readers")),
+            c.integer("slot.snapshot-readers"),
+            c.bool("slot.two-phase")),
         new PublicationSettings(
             c.stringList("publications"),
             c.bool("publication.create-if-missing"),
@@ -611,6 +612,10 @@ public final class SourceSettings {
 
   public SourceSettings withFailoverSlot(boolean v) {
     return withSlot(slot.withFailover(v));
+  }
+
+  public SourceSettings withTwoPhase(boolean v) {
+    return withSlot(slot.withTwoPhase(v));
   }
 
   public SourceSettings withDropSlotOnStop(boolean v) {

@@ -4,12 +4,15 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ResyncRequired;
 import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.CommitPrepared;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.OldTupleKind;
+import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.RelationColumn;
+import io.slotkeeper.pgoutput.RollbackPrepared;
 import io.slotkeeper.pgoutput.StreamAbort;
 import io.slotkeeper.pgoutput.StreamCommit;
 import io.slotkeeper.pgoutput.StreamStart;
@@ -72,6 +75,16 @@ import java.util.List;
  *       commit_lsn}, {@code end_lsn}, {@code commit_time}; the only line acknowledged) or {@code
  *       stream_abort} ({@code xid}, {@code sub_xid}: when it differs from {@code xid}, only that
  *       subtransaction's changes, from its first one on, are undone).
+ *   <li>With --two-phase (PostgreSQL 15+), a prepared transaction is written when it is prepared:
+ *       its changes (their {@code commit_lsn} the start of the PREPARE record), then {@code
+ *       prepare} ({@code gid}, {@code end_lsn}: the end of the PREPARE record); its outcome comes
+ *       later as {@code commit_prepared} ({@code gid}, {@code end_lsn}) or {@code
+ *       rollback_prepared} ({@code gid}, {@code prepare_end_lsn}; its {@code lsn} is the end of the
+ *       rollback record). With --with-tx also {@code begin_prepare} ({@code gid}). After a restart
+ *       a {@code commit_prepared} may come without its {@code prepare} (written before), a {@code
+ *       prepare} of a transaction prepared before two-phase decoding began at the slot may come
+ *       again with its {@code commit_prepared}, and a {@code rollback_prepared} may name a GID
+ *       never prepared here: match by {@code gid}.
  *   <li>LSNs are PostgreSQL's text form; {@code commit_time} is ISO-8601 in UTC.
  * </ul>
  */
@@ -159,6 +172,30 @@ final class ChangeJson {
         head(sb, "stream_abort", e);
         sb.append(",\"sub_xid\":").append(a.subXid());
       }
+      case BEGIN_PREPARE -> {
+        if (!withTx) {
+          return false;
+        }
+        head(sb, "begin_prepare", e);
+        gid(sb, e);
+      }
+      case PREPARE -> {
+        head(sb, "prepare", e);
+        gid(sb, e);
+        sb.append(",\"end_lsn\":\"").append(((Prepare) e.message()).endLsn()).append('"');
+      }
+      case COMMIT_PREPARED -> {
+        head(sb, "commit_prepared", e);
+        gid(sb, e);
+        sb.append(",\"end_lsn\":\"").append(((CommitPrepared) e.message()).endLsn()).append('"');
+      }
+      case ROLLBACK_PREPARED -> {
+        head(sb, "rollback_prepared", e);
+        gid(sb, e);
+        sb.append(",\"prepare_end_lsn\":\"")
+            .append(((RollbackPrepared) e.message()).prepareEndLsn())
+            .append('"');
+      }
       case RESYNC_REQUIRED -> resync(sb, e.resync().orElseThrow());
       case SNAPSHOT -> {
         // A row as it stood at the slot's consistent point: no transaction, so no xid or time.
@@ -210,6 +247,11 @@ final class ChangeJson {
               Json.string(sb, o.name());
               sb.append(",\"lsn\":\"").append(o.commitLsn()).append("\"}");
             });
+  }
+
+  private static void gid(StringBuilder sb, ChangeEnvelope e) {
+    sb.append(",\"gid\":");
+    Json.string(sb, e.gid().orElseThrow());
   }
 
   private static void table(StringBuilder sb, Relation r) {

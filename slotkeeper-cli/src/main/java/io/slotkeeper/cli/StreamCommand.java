@@ -129,6 +129,15 @@ final class StreamCommand implements Callable<Integer> {
   boolean deliverInProgress;
 
   @Option(
+      names = "--two-phase",
+      description =
+          "Decode prepared transactions at PREPARE TRANSACTION (PostgreSQL 15+): their changes and a"
+              + " prepare line, later a commit_prepared or rollback_prepared line, each with the GID."
+              + " A slot this command creates gets TWO_PHASE; on an existing slot the server turns"
+              + " it on for good.")
+  boolean twoPhase;
+
+  @Option(
       names = "--create-publication",
       description = "Create missing publications: FOR ALL TABLES, or FOR TABLE the --table list.")
   boolean createPublication;
@@ -404,6 +413,9 @@ final class StreamCommand implements Callable<Integer> {
     }
     if (binary) {
       s = s.withStream(s.stream().withBinary(true));
+    }
+    if (twoPhase) {
+      s = s.withTwoPhase(true);
     }
     if (origin != null) {
       switch (origin) {

@@ -175,15 +175,16 @@ final class StreamPipeline {
       ChangeJson.append(sb, e, withTx);
       written.add(e);
       switch (e.kind()) {
-        case BEGIN -> inTx = true;
-        case COMMIT -> inTx = false;
+        case BEGIN, BEGIN_PREPARE -> inTx = true;
+        case COMMIT, PREPARE -> inTx = false;
         case INSERT, UPDATE, DELETE -> rows++;
         default -> {}
       }
       if (e.kind() != ChangeEnvelope.Kind.BEGIN
           && e.kind() != ChangeEnvelope.Kind.COMMIT
           && e.kind() != ChangeEnvelope.Kind.RESYNC_REQUIRED
-          && !isStreamControl(e.kind())) {
+          && !isStreamControl(e.kind())
+          && !twoPhaseMarker(e.kind())) {
         changes++;
       }
       if (e.committableOffset().isUnitEnd()) {
@@ -221,6 +222,14 @@ final class StreamPipeline {
         || k == ChangeEnvelope.Kind.STREAM_STOP
         || k == ChangeEnvelope.Kind.STREAM_COMMIT
         || k == ChangeEnvelope.Kind.STREAM_ABORT;
+  }
+
+  /** Two-phase boundaries: not changes. */
+  private static boolean twoPhaseMarker(ChangeEnvelope.Kind kind) {
+    return switch (kind) {
+      case BEGIN_PREPARE, PREPARE, COMMIT_PREPARED, ROLLBACK_PREPARED -> true;
+      default -> false;
+    };
   }
 
   private void finish() {

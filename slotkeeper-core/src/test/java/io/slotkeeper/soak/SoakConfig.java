@@ -100,6 +100,26 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
     return random("deliver-in-progress").nextBoolean();
   }
 
+  static final String TWO_PHASE_PROPERTY = "slotkeeper.soak.two-phase";
+
+  /**
+   * Whether the source decodes prepared transactions at PREPARE (slot.two-phase, 15+), from the
+   * seed unless -Dslotkeeper.soak.two-phase is given; when on, the workload also prepares
+   * transactions and commits or rolls them back. The oracle (test_decoding without two-phase) sees
+   * a prepared transaction as an ordinary one at COMMIT PREPARED, so the consumer turns PREPARE +
+   * COMMIT_PREPARED back into that unit.
+   */
+  boolean twoPhase() {
+    if (pgVersion < 15) {
+      return false;
+    }
+    String given = System.getProperty(TWO_PHASE_PROPERTY, "").trim();
+    if (!given.isEmpty()) {
+      return Boolean.parseBoolean(given);
+    }
+    return random("two-phase").nextBoolean();
+  }
+
   /** PostgreSQL sends logical messages to pgoutput only from 14 (option messages 'true'). */
   boolean messagesArrive() {
     return pgVersion >= 14;
@@ -125,6 +145,7 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
         + ", streaming "
         + streaming().name().toLowerCase(java.util.Locale.ROOT)
         + (deliverInProgress() ? " (deliver-in-progress)" : "")
+        + (twoPhase() ? ", two-phase on" : "")
         + ", run time "
         + runTime
         + (cumulativeAck ? ", some acknowledgements cumulative" : ", every unit acknowledged");

@@ -43,6 +43,16 @@ final class SoakConsumer {
   private final boolean cumulative;
   private final Random random;
   private final List<Unit> delivered = Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * Two-phase: the changes of each prepared transaction by GID, kept across incarnations like a
+   * consumer's durable prepared state: after a restart its COMMIT_PREPARED may come alone (its
+   * PREPARE was acknowledged before). A prepared transaction and its COMMIT_PREPARED make the unit
+   * the oracle sees at COMMIT PREPARED; ROLLBACK_PREPARED drops it. GIDs are unique per run.
+   */
+  private static final java.util.Map<String, List<String>> PREPARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
   private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
   // Only touched on the stream's thread (Sink.foreach runs one element at a time).
@@ -169,6 +179,36 @@ final class SoakConsumer {
                 held.stream().map(Provisional::change).toList()),
             e.committableOffset());
       }
+      case BEGIN_PREPARE -> {
+        if (open != null) {
+          anomaly("BEGIN_PREPARE xid " + e.xid() + " while xid " + openXid + " is open");
+        }
+        openXid = e.xid();
+        openCommitLsn = e.commitLsn();
+        open = new ArrayList<>();
+      }
+      case PREPARE -> {
+        io.slotkeeper.pgoutput.Prepare p = (io.slotkeeper.pgoutput.Prepare) e.message();
+        if (open == null) {
+          anomaly("PREPARE at " + p.endLsn() + " without BEGIN_PREPARE");
+        }
+        PREPARED.put(p.gid(), open == null ? List.of() : open);
+        open = null;
+        // No oracle unit yet; a later acknowledgement covers it (they are cumulative).
+      }
+      case COMMIT_PREPARED -> {
+        io.slotkeeper.pgoutput.CommitPrepared c =
+            (io.slotkeeper.pgoutput.CommitPrepared) e.message();
+        List<String> changes = PREPARED.remove(c.gid());
+        if (changes == null) {
+          anomaly("COMMIT_PREPARED " + c.gid() + " at " + c.endLsn() + " whose PREPARE never came");
+          changes = List.of();
+        }
+        finish(
+            new Unit(Unit.Kind.TRANSACTION, c.endLsn(), c.xid(), changes), e.committableOffset());
+      }
+      case ROLLBACK_PREPARED ->
+          PREPARED.remove(((io.slotkeeper.pgoutput.RollbackPrepared) e.message()).gid());
       case RESYNC_REQUIRED -> anomaly("RESYNC_REQUIRED: " + e);
       default -> anomaly("unexpected " + e.kind() + " at " + e.lsn());
     }

@@ -44,6 +44,7 @@ final class SoakRun {
         .superuserPassword(PASSWORD)
         .setting("wal_sender_timeout", FaultInjector.WAL_SENDER_TIMEOUT.toMillis() + "ms")
         .setting("logical_decoding_work_mem", "64kB")
+        .setting("max_prepared_transactions", "10")
         .build();
   }
 
@@ -77,6 +78,7 @@ final class SoakRun {
               .withPublications(PUBLICATION)
               .withProtoVersion(config.protoVersion())
               .withStreaming(config.streaming())
+              .withTwoPhase(config.twoPhase())
               .withRestartBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2);
       settings =
           settings.withStream(settings.stream().withDeliverInProgress(config.deliverInProgress()));
@@ -118,6 +120,9 @@ final class SoakRun {
                           + SLOT
                           + "'")
                   + " transactions of the engine's slot");
+        }
+        if (config.twoPhase()) {
+          say("two-phase: the workload prepared " + workload.prepared.get() + " transactions");
         }
         awaitCaughtUp(lives.current(), oracle, lateFailures);
         lives.current().drainAndShutdown(Duration.ofSeconds(30));

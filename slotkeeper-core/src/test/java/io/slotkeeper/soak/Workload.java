@@ -32,7 +32,12 @@ final class Workload implements AutoCloseable {
   final AtomicLong failures = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
   final AtomicLong bigTransactions = new AtomicLong();
+  final AtomicLong prepared = new AtomicLong();
   private final PostgresServer pg;
+  private final boolean twoPhase;
+  // GIDs prepared but maybe not yet committed or rolled back (a fault cut the writer in between).
+  private final java.util.Set<String> unresolved =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
 
@@ -47,6 +52,7 @@ final class Workload implements AutoCloseable {
 
   Workload(PostgresServer pg, SoakConfig config, int writers, long pauseMillis) {
     this.pg = pg;
+    this.twoPhase = config.twoPhase();
     for (int i = 0; i < writers; i++) {
       Random random = config.random("writer-" + i);
       int writer = i;
@@ -68,6 +74,7 @@ final class Workload implements AutoCloseable {
         if (c == null || c.isClosed()) {
           c = pg.connect();
         }
+        resolve(c);
         transaction(c, writer, n++, random);
       } catch (SQLException e) {
         // Deadlocks between the writers, and connections lost to server restarts and kills.
@@ -86,6 +93,10 @@ final class Workload implements AutoCloseable {
 
   private void transaction(Connection c, int writer, long n, Random r) throws SQLException {
     int shape = r.nextInt(100);
+    if (twoPhase && shape >= 92) {
+      preparedTransaction(c, writer, n, r);
+      return;
+    }
     try (Statement s = c.createStatement()) {
       if (shape < 12) {
         c.setAutoCommit(true);
@@ -303,12 +314,76 @@ final class Workload implements AutoCloseable {
     }
   }
 
-  /** Stops the writers and waits for them. */
+  /**
+   * PREPARE TRANSACTION, then at once COMMIT PREPARED (mostly) or ROLLBACK PREPARED. A prepared
+   * transaction survives its session and server restarts, holding its row locks: one a fault left
+   * behind is resolved by the next transaction of any writer ({@link #resolve}).
+   */
+  private void preparedTransaction(Connection c, int writer, long n, Random r) throws SQLException {
+    String gid = "soak-" + writer + "-" + n + "-" + System.nanoTime();
+    boolean commit = r.nextInt(4) != 0;
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN");
+      try {
+        for (int i = 0, ops = 1 + r.nextInt(4); i < ops; i++) {
+          s.execute(randomWrite(r));
+        }
+        unresolved.add(gid);
+        s.execute("PREPARE TRANSACTION '" + gid + "'");
+      } catch (SQLException e) {
+        try {
+          s.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+          // the connection is gone; the server ended the transaction (or it was prepared)
+        }
+        throw e;
+      }
+      prepared.incrementAndGet();
+      s.execute((commit ? "COMMIT PREPARED '" : "ROLLBACK PREPARED '") + gid + "'");
+      unresolved.remove(gid);
+      if (commit) {
+        commits.incrementAndGet();
+      } else {
+        rollbacks.incrementAndGet();
+      }
+    }
+  }
+
+  /** Commits every prepared transaction a fault left behind (those that were prepared at all). */
+  private void resolve(Connection c) throws SQLException {
+    if (unresolved.isEmpty()) {
+      return;
+    }
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      for (String gid : List.copyOf(unresolved)) {
+        try (java.sql.ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM pg_prepared_xacts WHERE gid = '" + gid + "'")) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            s.execute("COMMIT PREPARED '" + gid + "'");
+            commits.incrementAndGet();
+          }
+        }
+        unresolved.remove(gid);
+      }
+    }
+  }
+
+  /** Stops the writers and waits for them, then resolves what a fault left prepared. */
   @Override
   public void close() throws InterruptedException {
     running = false;
     for (Thread t : threads) {
       t.join(60_000);
+    }
+    if (!unresolved.isEmpty()) {
+      try (Connection c = pg.connect()) {
+        resolve(c);
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not resolve prepared transactions " + unresolved, e);
+      }
     }
   }
 }

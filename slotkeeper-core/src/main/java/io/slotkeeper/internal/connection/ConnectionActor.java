@@ -290,7 +290,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 slotCreated,
                 Lsn.of(context.confirmed().getAsLong()),
                 Lsn.of(context.receivedLsn().get()));
-    int protoVersion = ProtocolVersions.requested(settings.stream(), facts.majorVersion());
+    int protoVersion =
+        ProtocolVersions.requested(
+            settings.stream(), facts.majorVersion(), settings.slot().twoPhase());
     // streaming = auto is decided here, by the server this connection reached.
     StreamSettings.Streaming streaming =
         ProtocolVersions.streaming(settings.stream(), facts.majorVersion());

@@ -221,6 +221,11 @@ final class ConnectionSetup {
       throw SetupChecks.slotLostInFailover(settings, history.lastTimeline(), server.timeline());
     }
     SetupChecks.checkSlot(slot, facts, settings);
+    if (!settings.slot().twoPhase()
+        && facts.majorVersion() >= 15
+        && session.slotTwoPhase(slot.name())) {
+      throw SetupChecks.twoPhaseSlotWithoutTwoPhase(settings);
+    }
     // A temporary slot is held by the session that created it: ours.
     if (slot.activePid() != null && slot.activePid() != facts.backendPid()) {
       throw busy(slot);

@@ -10,13 +10,17 @@ import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
 import io.slotkeeper.pgoutput.Begin;
+import io.slotkeeper.pgoutput.BeginPrepare;
 import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.CommitPrepared;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.Origin;
 import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.RollbackPrepared;
 import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.TypeInfo;
 import io.slotkeeper.pgoutput.Update;
@@ -33,6 +37,8 @@ final class EnvelopeAssembler implements AutoCloseable {
   private final AckTarget ackTarget;
   private final StreamedTransactions streamed;
   private Begin current;
+  // The transaction being prepared (two-phase: BeginPrepare … Prepare), or null.
+  private BeginPrepare currentPrepare;
   // The Origin message of the current transaction (it follows the Begin), or null.
   private Origin currentOrigin;
   // A Begin sent with walStart 0/0, which the server does when an Origin message follows in the
@@ -79,7 +85,9 @@ final class EnvelopeAssembler implements AutoCloseable {
       return streamed.nextPending();
     }
     ChangeEnvelope e = assembleWithoutOrigin(message, walStart, sendTime);
-    if (e != null && e.kind() == ChangeEnvelope.Kind.BEGIN && !walStart.isValid()) {
+    if (e != null
+        && (e.kind() == ChangeEnvelope.Kind.BEGIN || e.kind() == ChangeEnvelope.Kind.BEGIN_PREPARE)
+        && !walStart.isValid()) {
       heldBegin = e;
       return null;
     }
@@ -89,7 +97,7 @@ final class EnvelopeAssembler implements AutoCloseable {
   private ChangeEnvelope assembleWithoutOrigin(
       PgOutputMessage message, Lsn walStart, Instant sendTime) {
     if (message instanceof Origin o) {
-      if (current != null) {
+      if (current != null || currentPrepare != null) {
         currentOrigin = o;
       }
       return null;
@@ -98,8 +106,8 @@ final class EnvelopeAssembler implements AutoCloseable {
       return null;
     }
     if (message instanceof Begin b) {
-      if (current != null) {
-        throw protocol("Begin of xid " + b.xid() + " inside transaction " + current.xid());
+      if (current != null || currentPrepare != null) {
+        throw protocol("Begin of xid " + b.xid() + " inside transaction " + openXid());
       }
       current = b;
       currentOrigin = null;
@@ -120,6 +128,10 @@ final class EnvelopeAssembler implements AutoCloseable {
               new CommittableOffsetImpl(c.endLsn(), true, ackTarget));
       return origin == null ? commit : commit.withOrigin(origin);
     }
+    ChangeEnvelope twoPhase = twoPhase(message, walStart);
+    if (twoPhase != null) {
+      return twoPhase;
+    }
     if (message instanceof LogicalMessage m && !m.transactional()) {
       return ChangeEnvelope.of(
           m,
@@ -135,7 +147,8 @@ final class EnvelopeAssembler implements AutoCloseable {
         || message instanceof Delete
         || message instanceof Truncate
         || message instanceof LogicalMessage)) {
-      // Streaming and two-phase messages only come when asked for (streaming is taken above).
+      // Streaming messages only come when asked for (streaming is taken above); a Stream Prepare
+      // only with deliver-in-progress, which SetupChecks refuses together with two-phase.
       throw protocol("unexpected " + message.getClass().getSimpleName() + " message");
     }
     requireTransaction(message);
@@ -143,10 +156,85 @@ final class EnvelopeAssembler implements AutoCloseable {
   }
 
   /**
-   * An envelope inside the current transaction; its offset is not a unit end (only the Commit's
-   * is).
+   * The envelope of a two-phase message (slot.two-phase), or null for any other message. A prepared
+   * transaction is BeginPrepare, changes, Prepare, with the PREPARE record's start as its commit
+   * LSN and the Prepare's offset at that record's end; COMMIT PREPARED and ROLLBACK PREPARED come
+   * later on their own, outside any transaction, each acknowledged at the end of its record (a
+   * rollback carries no start). See docs/architecture.md, "What each LSN means".
+   */
+  private ChangeEnvelope twoPhase(PgOutputMessage message, Lsn walStart) {
+    if (message instanceof BeginPrepare b) {
+      if (current != null || currentPrepare != null) {
+        throw protocol("Begin Prepare of xid " + b.xid() + " inside transaction " + openXid());
+      }
+      currentPrepare = b;
+      currentOrigin = null;
+      return inTransaction(walStart, message);
+    }
+    if (message instanceof Prepare p) {
+      if (currentPrepare == null || currentPrepare.xid() != p.xid()) {
+        throw protocol("Prepare of xid " + p.xid() + " without its Begin Prepare");
+      }
+      currentPrepare = null;
+      Origin origin = currentOrigin;
+      currentOrigin = null;
+      ChangeEnvelope prepare =
+          ChangeEnvelope.of(
+              p,
+              p.prepareLsn(),
+              p.xid(),
+              p.prepareLsn(),
+              p.prepareTime(),
+              new CommittableOffsetImpl(p.endLsn(), true, ackTarget));
+      return origin == null ? prepare : prepare.withOrigin(origin);
+    }
+    if (message instanceof CommitPrepared c) {
+      requireNoTransaction(message);
+      return ChangeEnvelope.of(
+          c,
+          c.commitLsn(),
+          c.xid(),
+          c.commitLsn(),
+          c.commitTime(),
+          new CommittableOffsetImpl(c.endLsn(), true, ackTarget));
+    }
+    if (message instanceof RollbackPrepared r) {
+      requireNoTransaction(message);
+      return ChangeEnvelope.of(
+          r,
+          r.rollbackEndLsn(),
+          r.xid(),
+          r.rollbackEndLsn(),
+          r.rollbackTime(),
+          new CommittableOffsetImpl(r.rollbackEndLsn(), true, ackTarget));
+    }
+    return null;
+  }
+
+  private void requireNoTransaction(PgOutputMessage message) {
+    if (current != null || currentPrepare != null) {
+      throw protocol(message.getClass().getSimpleName() + " inside transaction " + openXid());
+    }
+  }
+
+  private long openXid() {
+    return current != null ? current.xid() : currentPrepare.xid();
+  }
+
+  /**
+   * An envelope inside the current transaction; its offset is not a unit end (only the Commit's or
+   * Prepare's is).
    */
   private ChangeEnvelope inTransaction(Lsn lsn, PgOutputMessage m) {
+    if (currentPrepare != null) {
+      return ChangeEnvelope.of(
+          m,
+          lsn,
+          currentPrepare.xid(),
+          currentPrepare.prepareLsn(),
+          currentPrepare.prepareTime(),
+          new CommittableOffsetImpl(lsn, false, ackTarget));
+    }
     return ChangeEnvelope.of(
         m,
         lsn,
@@ -189,7 +277,7 @@ final class EnvelopeAssembler implements AutoCloseable {
   }
 
   private Begin requireTransaction(PgOutputMessage message) {
-    if (current == null) {
+    if (current == null && !(currentPrepare != null && !(message instanceof Commit))) {
       throw protocol(message.getClass().getSimpleName() + " outside a transaction");
     }
     return current;

@@ -48,6 +48,14 @@ public final class ProtocolVersions {
     return Math.max(stream.protoVersion(), needed(streaming(stream, majorVersion)));
   }
 
+  /** As {@link #requested(StreamSettings, int)}, raised to 3 for two-phase decoding. */
+  static int requested(StreamSettings stream, int majorVersion, boolean twoPhase) {
+    return Math.max(requested(stream, majorVersion), twoPhase ? TWO_PHASE : 1);
+  }
+
+  /** The protocol version pgoutput's {@code two_phase} option needs (PostgreSQL 15). */
+  static final int TWO_PHASE = 3;
+
   /** The protocol version a streaming mode needs. */
   static int needed(StreamSettings.Streaming streaming) {
     return switch (streaming) {

@@ -212,6 +212,21 @@ final class ReplicationSession implements AutoCloseable {
     }
   }
 
+  /**
+   * True when the slot decodes prepared transactions (pg_replication_slots.two_phase, 15+): created
+   * with TWO_PHASE, or turned on by a START_REPLICATION that asked for two_phase.
+   */
+  boolean slotTwoPhase(String name) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT two_phase FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
   void dropSlot(String name) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute("DROP_REPLICATION_SLOT " + quoteIdent(name));
@@ -282,6 +297,9 @@ final class ReplicationSession implements AutoCloseable {
       // The option-list syntax (15+) is the only one that can say FAILOVER (17+).
       sql.append(exportSnapshot ? " (SNAPSHOT 'export'" : " (SNAPSHOT 'nothing'")
           .append(failover ? ", FAILOVER true" : "")
+          // Decode prepared transactions from the consistent point on (two_phase_at); 15+ only,
+          // which SetupChecks enforces before any creation.
+          .append(settings.slot().twoPhase() ? ", TWO_PHASE true" : "")
           .append(")");
     } else {
       sql.append(exportSnapshot ? " EXPORT_SNAPSHOT" : " NOEXPORT_SNAPSHOT");
@@ -376,13 +394,21 @@ final class ReplicationSession implements AutoCloseable {
             .append(" LOGICAL ")
             .append(start)
             .append(" (proto_version '")
-            .append(ProtocolVersions.requested(settings.stream(), facts.majorVersion()))
+            .append(
+                ProtocolVersions.requested(
+                    settings.stream(), facts.majorVersion(), settings.slot().twoPhase()))
             .append("', publication_names ")
             .append(quoteLiteral(pubs));
     switch (ProtocolVersions.streaming(settings.stream(), facts.majorVersion())) {
       case ON -> sql.append(", streaming 'on'");
       case PARALLEL -> sql.append(", streaming 'parallel'");
       default -> {}
+    }
+    if (settings.slot().twoPhase()) {
+      // 15+ (SetupChecks refuses it before): PREPARE, COMMIT PREPARED and ROLLBACK PREPARED are
+      // sent as such. On a slot created without TWO_PHASE the server turns it on here for good,
+      // from the start position on (two_phase_at).
+      sql.append(", two_phase 'on'");
     }
     if (facts.majorVersion() >= 14) {
       // Logical messages (pg_logical_emit_message) are sent only when asked for; the option exists

@@ -108,6 +108,63 @@ final class SetupChecks {
       throw unsupportedOption(
           "origin = none", 16, facts, "set " + SourceSettings.CONFIG_PATH + ".origin = any");
     }
+    checkTwoPhase(facts, settings);
+  }
+
+  /**
+   * The slot decodes prepared transactions but the source did not ask for it: pgoutput keeps
+   * sending them as such ("it remains enabled if the previous start-up has done so", pgoutput.c),
+   * whatever START_REPLICATION says, so the consumer would get PREPARE envelopes it did not ask
+   * for.
+   */
+  static ClassifiedException twoPhaseSlotWithoutTwoPhase(SourceSettings settings) {
+    return fatal(
+        FailureKind.CONFIGURATION,
+        "slot "
+            + settings.slot().name()
+            + " decodes prepared transactions at PREPARE (pg_replication_slots.two_phase is true),"
+            + " but "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.two-phase is off",
+        "set "
+            + SourceSettings.CONFIG_PATH
+            + ".slot.two-phase = on, or stream from a slot created without two_phase (drop and"
+            + " re-create this one: changes not yet confirmed on it are then lost)");
+  }
+
+  /**
+   * Two-phase decoding: pgoutput takes {@code two_phase} from PostgreSQL 15 (protocol version 3); a
+   * 14 server would create a TWO_PHASE slot and then refuse the option at START_REPLICATION.
+   */
+  private static void checkTwoPhase(ServerFacts facts, SourceSettings settings) {
+    if (!settings.slot().twoPhase()) {
+      return;
+    }
+    if (facts.majorVersion() < 15) {
+      throw fatal(
+          FailureKind.CONFIGURATION,
+          "slot.two-phase = on ("
+              + SourceSettings.CONFIG_PATH
+              + ".slot.two-phase) needs PostgreSQL 15 or later (pgoutput's two_phase option,"
+              + " protocol version 3), but the server runs PostgreSQL "
+              + facts.majorVersion(),
+          "set "
+              + SourceSettings.CONFIG_PATH
+              + ".slot.two-phase = off (prepared transactions then arrive as ordinary transactions"
+              + " at COMMIT PREPARED), or upgrade the server to PostgreSQL 15 or later");
+    }
+    if (settings.stream().deliverInProgress()) {
+      throw fatal(
+          FailureKind.CONFIGURATION,
+          "slot.two-phase = on together with deliver-in-progress = on is not supported: a streamed"
+              + " transaction that is prepared (Stream Prepare) has no in-progress envelope yet",
+          "set "
+              + SourceSettings.CONFIG_PATH
+              + ".deliver-in-progress = off (streamed prepared transactions are then spooled and"
+              + " delivered whole at PREPARE), or "
+              + SourceSettings.CONFIG_PATH
+              + ".slot.two-phase = off");
+    }
   }
 
   private static ClassifiedException unsupportedOption(

@@ -5,6 +5,7 @@ import io.slotkeeper.Lsn;
 import io.slotkeeper.internal.source.AckTarget;
 import io.slotkeeper.internal.source.CommittableOffsetImpl;
 import io.slotkeeper.pgoutput.Begin;
+import io.slotkeeper.pgoutput.BeginPrepare;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
@@ -12,9 +13,11 @@ import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.Origin;
 import io.slotkeeper.pgoutput.PgOutputDecoder;
 import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.StreamAbort;
 import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamPrepare;
 import io.slotkeeper.pgoutput.StreamStart;
 import io.slotkeeper.pgoutput.StreamStop;
 import io.slotkeeper.pgoutput.Truncate;
@@ -22,6 +25,7 @@ import io.slotkeeper.pgoutput.TypeInfo;
 import io.slotkeeper.pgoutput.Update;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -118,7 +122,31 @@ final class StreamedTransactions implements AutoCloseable {
       return true;
     }
     if (m instanceof StreamCommit c) {
-      pending = new Pending(spool.commit(c.xid()), c, origins.remove(c.xid()));
+      pending =
+          new Pending(
+              spool.commit(c.xid()),
+              c.xid(),
+              c.commitLsn(),
+              c.commitTime(),
+              new Begin(c.commitLsn(), c.commitTime(), c.xid()),
+              new Commit(c.flags(), c.commitLsn(), c.endLsn(), c.commitTime()),
+              c.endLsn(),
+              origins.remove(c.xid()));
+      return true;
+    }
+    if (m instanceof StreamPrepare p) {
+      // Two-phase: the streamed transaction was prepared; it goes out as BeginPrepare, changes,
+      // Prepare, exactly as a non-streamed prepared transaction (its COMMIT PREPARED comes later).
+      pending =
+          new Pending(
+              spool.commit(p.xid()),
+              p.xid(),
+              p.prepareLsn(),
+              p.prepareTime(),
+              new BeginPrepare(p.prepareLsn(), p.endLsn(), p.prepareTime(), p.xid(), p.gid()),
+              new Prepare(p.flags(), p.prepareLsn(), p.endLsn(), p.prepareTime(), p.xid(), p.gid()),
+              p.endLsn(),
+              origins.remove(p.xid()));
       return true;
     }
     if (blockXid == NO_BLOCK) {
@@ -289,32 +317,53 @@ final class StreamedTransactions implements AutoCloseable {
     return b;
   }
 
-  /** One committed transaction being handed out. */
+  /**
+   * One committed (Stream Commit) or prepared (Stream Prepare) transaction being handed out: {@code
+   * begin}, the spooled changes, {@code end} (whose offset is {@code endLsn}).
+   */
   private final class Pending {
     final SpooledTransaction transaction; // null: nothing of it was spooled
-    private final StreamCommit commit;
+    private final long xid;
+    private final Lsn commitLsn;
+    private final Instant commitTime;
+    private final PgOutputMessage begin;
+    private final PgOutputMessage end;
+    private final Lsn endLsn;
     private final SpooledTransaction.Replay replay;
     private final Origin origin; // null: the transaction has none
     private boolean beginSent;
 
-    Pending(SpooledTransaction transaction, StreamCommit commit, Origin origin) throws IOException {
+    Pending(
+        SpooledTransaction transaction,
+        long xid,
+        Lsn commitLsn,
+        Instant commitTime,
+        PgOutputMessage begin,
+        PgOutputMessage end,
+        Lsn endLsn,
+        Origin origin)
+        throws IOException {
       this.transaction = transaction;
-      this.commit = commit;
+      this.xid = xid;
+      this.commitLsn = commitLsn;
+      this.commitTime = commitTime;
+      this.begin = begin;
+      this.end = end;
+      this.endLsn = endLsn;
       this.origin = origin;
       this.replay = transaction == null ? null : transaction.replay();
       replayDecoder.reset();
-      replayDecoder.decode(streamStart(commit.xid()));
+      replayDecoder.decode(streamStart(xid));
     }
 
     ChangeEnvelope next() throws IOException {
-      long xid = commit.xid();
       if (!beginSent) {
         beginSent = true;
         Lsn at =
             transaction == null || !transaction.firstLsn().isValid()
-                ? commit.commitLsn()
+                ? commitLsn
                 : transaction.firstLsn();
-        return envelope(new Begin(commit.commitLsn(), commit.commitTime(), xid), at, false);
+        return envelope(begin, at, false);
       }
       SpoolRecord r;
       while ((r = replay == null ? null : replay.next()) != null) {
@@ -330,12 +379,12 @@ final class StreamedTransactions implements AutoCloseable {
       replayDecoder.reset();
       return withOrigin(
           ChangeEnvelope.of(
-              new Commit(commit.flags(), commit.commitLsn(), commit.endLsn(), commit.commitTime()),
-              commit.commitLsn(),
+              end,
+              commitLsn,
               xid,
-              commit.commitLsn(),
-              commit.commitTime(),
-              new CommittableOffsetImpl(commit.endLsn(), true, ackTarget)),
+              commitLsn,
+              commitTime,
+              new CommittableOffsetImpl(endLsn, true, ackTarget)),
           origin);
     }
 
@@ -344,9 +393,9 @@ final class StreamedTransactions implements AutoCloseable {
           ChangeEnvelope.of(
               m,
               lsn,
-              commit.xid(),
-              commit.commitLsn(),
-              commit.commitTime(),
+              xid,
+              commitLsn,
+              commitTime,
               new CommittableOffsetImpl(lsn, unitEnd, ackTarget)),
           origin);
     }

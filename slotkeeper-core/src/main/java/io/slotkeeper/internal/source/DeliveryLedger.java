@@ -72,6 +72,27 @@ public final class DeliveryLedger {
    */
   private final Map<Long, Lsn> streamedCommits = new HashMap<>();
 
+  /**
+   * Two-phase: the slot's confirmed position when the current connection started. The server
+   * decodes from there, and the slot's two_phase_at lies at or before it, so a PREPARE whose record
+   * starts below it can only be a late one: prepared before two_phase_at and sent whole right
+   * before its COMMIT PREPARED (ReorderBufferFinishPrepared).
+   */
+  private Lsn connectionStart = Lsn.INVALID;
+
+  /**
+   * Two-phase: xid → end of its COMMIT PREPARED record (INVALID until that went downstream) of each
+   * late PREPARE delivered. A late PREPARE comes again with every replay of its COMMIT PREPARED,
+   * and its position says nothing about what was delivered (it is below the high-water mark), so it
+   * is recognised by xid, until a connection starts past its COMMIT PREPARED. Only transactions
+   * prepared before two_phase_at can be late, so this stays small.
+   */
+  private final Map<Long, Lsn> latePrepares = new HashMap<>();
+
+  // The transaction being received is a late PREPARE, and its xid.
+  private boolean receivingLatePrepare;
+  private long receivingPrepareXid;
+
   private int unacknowledged;
   private Lsn walEndCandidate = Lsn.INVALID;
 
@@ -88,6 +109,10 @@ public final class DeliveryLedger {
     receivingTransaction = false;
     skippingTransaction = false;
     seenInTransaction = 0;
+    connectionStart = slotConfirmed;
+    // The server skips a COMMIT PREPARED whose record starts below the slot's position, and with
+    // it the late PREPARE sent before it.
+    latePrepares.values().removeIf(end -> end.isValid() && !end.isAfter(slotConfirmed));
     if (slotConfirmed.isAfter(confirmed)) {
       confirmed = slotConfirmed;
     }
@@ -111,6 +136,7 @@ public final class DeliveryLedger {
     receivingTransaction = false;
     skippingTransaction = false;
     streamedCommits.clear();
+    latePrepares.clear();
     confirmed = newStart;
   }
 
@@ -201,6 +227,97 @@ public final class DeliveryLedger {
       deliveredTransactions++;
     }
     return verdict;
+  }
+
+  /**
+   * Two-phase: the BEGIN_PREPARE of a transaction whose PREPARE record starts at {@code
+   * prepareLsn}. A PREPARE is a unit like a transaction, ordered and deduped by its record's start
+   * and acknowledged at its end ({@link #prepare}), except a late one (its record starts below
+   * where this connection started: prepared before the slot's two_phase_at, sent right before its
+   * COMMIT PREPARED), which is recognised by xid and acknowledges nothing.
+   */
+  public Verdict beginPrepare(long xid, Lsn prepareLsn) {
+    receivingTransaction = true;
+    seenInTransaction = 1;
+    receivingLatePrepare = prepareLsn.isBefore(connectionStart);
+    receivingPrepareXid = xid;
+    boolean delivered =
+        receivingLatePrepare ? latePrepares.containsKey(xid) : prepareLsn.isBefore(highWater);
+    if (delivered) {
+      skippingTransaction = true;
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    skippingTransaction = false;
+    if (openCommitLsn == null || !openCommitLsn.equals(prepareLsn)) {
+      openCommitLsn = prepareLsn;
+      openDelivered = 0;
+    }
+    return countInOpenTransaction();
+  }
+
+  /**
+   * Two-phase: the PREPARE ending the transaction being received; {@code endLsn} is the end of the
+   * PREPARE record, its acknowledgement position. Confirming it makes the server skip the PREPARE
+   * on replay and send only the COMMIT PREPARED or ROLLBACK PREPARED (DecodePrepare skips a PREPARE
+   * whose record starts below the confirmed position).
+   */
+  public Verdict prepare(Lsn endLsn) {
+    if (!receivingTransaction) {
+      throw new IllegalStateException("prepare received outside a transaction");
+    }
+    seenInTransaction++;
+    receivingTransaction = false;
+    if (skippingTransaction) {
+      skippingTransaction = false;
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    Verdict verdict = countInOpenTransaction();
+    if (verdict == Verdict.DELIVER) {
+      openCommitLsn = null;
+      openDelivered = 0;
+      if (receivingLatePrepare) {
+        // The slot already stands past its record: nothing to acknowledge, and its position
+        // must not move the high-water mark back.
+        latePrepares.put(receivingPrepareXid, Lsn.INVALID);
+      } else {
+        delivered(endLsn, false);
+        deliveredTransactions++;
+      }
+    }
+    return verdict;
+  }
+
+  /**
+   * Two-phase: a COMMIT PREPARED, a unit of its own (no Begin): deduped by its record's start
+   * {@code commitLsn}, acknowledged at its end {@code endLsn}, exactly like a Commit. Whether its
+   * PREPARE went downstream in this run does not matter: the two are separate units.
+   */
+  public Verdict commitPrepared(long xid, Lsn commitLsn, Lsn endLsn) {
+    if (transactionDelivered(commitLsn)) {
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    delivered(endLsn, false);
+    deliveredTransactions++;
+    latePrepares.computeIfPresent(xid, (x, end) -> endLsn);
+    return Verdict.DELIVER;
+  }
+
+  /**
+   * Two-phase: a ROLLBACK PREPARED, a unit of its own; the server sends only the END of its record
+   * ({@code rollbackEndLsn}), so it is deduped by that end, like a standalone message, and
+   * acknowledged there.
+   */
+  public Verdict rollbackPrepared(Lsn rollbackEndLsn) {
+    if (!rollbackEndLsn.isAfter(highWater)) {
+      skippedEnvelopes++;
+      return Verdict.SKIP_DUPLICATE;
+    }
+    delivered(rollbackEndLsn, false);
+    deliveredTransactions++;
+    return Verdict.DELIVER;
   }
 
   /**

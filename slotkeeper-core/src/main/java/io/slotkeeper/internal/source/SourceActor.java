@@ -16,8 +16,11 @@ import io.slotkeeper.internal.stage.StageHandle;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Restarter;
 import io.slotkeeper.pgoutput.Commit;
+import io.slotkeeper.pgoutput.CommitPrepared;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.RollbackPrepared;
 import io.slotkeeper.pgoutput.StreamCommit;
 import io.slotkeeper.pgoutput.TupleData;
 import java.time.Clock;
@@ -622,6 +625,15 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
         return ledger.begin(env.commitLsn());
       case COMMIT:
         return ledger.commit(((Commit) env.message()).endLsn());
+      case BEGIN_PREPARE:
+        return ledger.beginPrepare(env.xid(), env.commitLsn());
+      case PREPARE:
+        return ledger.prepare(((Prepare) env.message()).endLsn());
+      case COMMIT_PREPARED:
+        CommitPrepared cp = (CommitPrepared) env.message();
+        return ledger.commitPrepared(cp.xid(), cp.commitLsn(), cp.endLsn());
+      case ROLLBACK_PREPARED:
+        return ledger.rollbackPrepared(((RollbackPrepared) env.message()).rollbackEndLsn());
       case MESSAGE:
         if (!((LogicalMessage) env.message()).transactional()) {
           return ledger.standaloneMessage(env.lsn());

@@ -291,7 +291,6 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
           ps.setString(1, settings.slot().name());
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-              dropSnapshotMarker(c);
               m.done().complete(null);
               return this;
             }
@@ -306,7 +305,8 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         ps.setString(1, settings.slot().name());
         ps.execute();
       }
-      dropSnapshotMarker(c);
+      // The mark of an unfinished snapshot (SnapshotMarker) stays: the consumer holds a partial
+      // copy, and the next source of this name must announce RESYNC_REQUIRED before its new one.
       log.info(
           "slot {}: dropped ({})",
           settings.slot().name(),
@@ -321,22 +321,6 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
     }
     m.done().complete(null);
     return this;
-  }
-
-  /**
-   * The slot is gone: so is the point of its unfinished-snapshot mark ({@code SnapshotMarker}),
-   * which would otherwise stay for good and make a later slot of the same name retake a snapshot.
-   * Failing to drop it is only logged: the slot is dropped either way.
-   */
-  private void dropSnapshotMarker(Connection c) {
-    try {
-      SnapshotMarker.drop(c, settings.slot().name());
-    } catch (SQLException e) {
-      log.warn(
-          "slot {}: dropped, but not the mark of its unfinished snapshot: {}",
-          settings.slot().name(),
-          e.getMessage());
-    }
   }
 
   private Behavior<Command> onCreationStarted(CreationStarted m) {

@@ -244,7 +244,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       throw setup.refusal(refuse.refusal(), prepared.slot());
     }
     if (plan instanceof SlotPlan.RetakeSnapshot retake) {
-      setup.dropForSnapshotRetake(retake.resync());
+      setup.dropForSnapshotRetake(retake.resync(), retake.dropFirst());
       return createSlot(prepared.facts(), prepared.server());
     }
     if (plan instanceof SlotPlan.Replace replace) {

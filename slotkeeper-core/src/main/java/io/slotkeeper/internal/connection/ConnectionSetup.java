@@ -76,12 +76,12 @@ final class ConnectionSetup {
     SetupChecks.checkStandbyFeedback(facts, slot);
     StreamHistory.UnfinishedSnapshot unfinished = history.unfinishedSnapshot();
     if (unfinished == null
-        && slot != null
-        && !slot.invalidated()
+        && (slot == null ? canCreate() : !slot.invalidated())
         && settings.slot().snapshot() == SlotSettings.Snapshot.INITIAL
         && SnapshotMarker.exists(session.jdbc(), settings.slot().name())) {
-      // An earlier process created this slot with a snapshot and ended before its consumer
-      // acknowledged anything after the snapshot: what that consumer has may be a partial copy.
+      // An earlier process created this slot with a snapshot and ended (or shut down, dropping
+      // the slot) before its consumer acknowledged anything after the snapshot: what that
+      // consumer has may be a partial copy.
       log.warn(
           "slot {}: its initial snapshot was never completed (a process ended mid-snapshot);"
               + " taking it again on a new slot",
@@ -191,16 +191,23 @@ final class ConnectionSetup {
    * Drops a slot whose initial snapshot was interrupted, so it can be created with a new one. Like
    * a replacement, the announcement is remembered before the drop.
    */
-  void dropForSnapshotRetake(ResyncRequired resync) throws SQLException {
+  /** Whether a missing slot would be created (the plan for a slot that is not there). */
+  private boolean canCreate() {
+    return settings.slot().createIfMissing() || settings.slot().temporary();
+  }
+
+  void dropForSnapshotRetake(ResyncRequired resync, boolean dropFirst) throws SQLException {
     log.warn(
-        "slot {}: its initial snapshot was interrupted; dropping and re-creating the slot to take a"
-            + " new one{}",
+        "slot {}: its initial snapshot was interrupted; {} the slot to take a new one{}",
         settings.slot().name(),
+        dropFirst ? "dropping and re-creating" : "creating",
         resync == null ? "" : " (the consumer gets a RESYNC_REQUIRED element first)");
     if (resync != null) {
       history.replacingSlot(resync);
     }
-    session.dropSlot(settings.slot().name());
+    if (dropFirst) {
+      session.dropSlot(settings.slot().name());
+    }
   }
 
   /** The slot's row after we created it. */

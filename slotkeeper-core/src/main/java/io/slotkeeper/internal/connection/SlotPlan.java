@@ -30,11 +30,11 @@ sealed interface SlotPlan {
 
   /**
    * An initial snapshot of this slot was interrupted (its exported snapshot died with the
-   * connection that created it): drop the slot and create it again with a new snapshot. {@code
-   * resync} is set when rows of the interrupted snapshot were delivered, so the consumer learns to
-   * discard them.
+   * connection that created it): drop the slot ({@code dropFirst}; a shutdown mid-snapshot may have
+   * dropped it already) and create it again with a new snapshot. {@code resync} is set when rows of
+   * the interrupted snapshot were delivered, so the consumer learns to discard them.
    */
-  record RetakeSnapshot(ResyncRequired resync) implements SlotPlan {}
+  record RetakeSnapshot(ResyncRequired resync, boolean dropFirst) implements SlotPlan {}
 
   /**
    * Nothing can be done now: the slot is held by another walsender, or invalidated and to be left
@@ -97,7 +97,20 @@ sealed interface SlotPlan {
                       + " connection that created the slot); the snapshot starts again on a new slot:"
                       + " discard the snapshot rows received so far")
               : null;
-      return new RetakeSnapshot(resync);
+      return new RetakeSnapshot(resync, true);
+    }
+    if (slot == null && unfinishedSnapshot == StreamHistory.UnfinishedSnapshot.DELIVERING) {
+      // Rows of a snapshot went out and its slot is gone (a shutdown mid-snapshot drops it): the
+      // new slot's snapshot must be announced as a new copy, or the consumer would merge it into
+      // the partial one it has and keep rows deleted since.
+      return new RetakeSnapshot(
+          new ResyncRequired(
+              settings.slot().name(),
+              Lsn.INVALID,
+              Lsn.INVALID,
+              "the initial snapshot was interrupted and its slot dropped; the snapshot starts again"
+                  + " on a new slot: discard the snapshot rows received so far"),
+          false);
     }
     if (slot == null
         && (unfinishedSnapshot != null

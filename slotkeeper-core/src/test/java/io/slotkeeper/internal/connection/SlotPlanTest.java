@@ -104,10 +104,17 @@ class SlotPlanTest {
     assertThat(resync.lastConfirmedLsn()).isEqualTo(Lsn.of(0x1000));
     assertThat(resync.reason()).contains("initial snapshot was interrupted");
     assertThat(SlotPlan.decide(idle, SETTINGS, null, StreamHistory.UnfinishedSnapshot.CREATING))
-        .isEqualTo(new SlotPlan.RetakeSnapshot(null));
-    // Gone with its connection (temporary, or never created): created again, whatever
-    // create-if-missing says.
-    assertThat(SlotPlan.decide(null, SETTINGS, null, StreamHistory.UnfinishedSnapshot.DELIVERING))
+        .isEqualTo(new SlotPlan.RetakeSnapshot(null, true));
+    // Gone (temporary, or dropped by a shutdown mid-snapshot) after rows went out: created again
+    // with a new snapshot, announced, with nothing to drop first.
+    SlotPlan gone =
+        SlotPlan.decide(null, SETTINGS, null, StreamHistory.UnfinishedSnapshot.DELIVERING);
+    assertThat(gone).isInstanceOf(SlotPlan.RetakeSnapshot.class);
+    assertThat(((SlotPlan.RetakeSnapshot) gone).dropFirst()).isFalse();
+    assertThat(((SlotPlan.RetakeSnapshot) gone).resync().reason())
+        .contains("initial snapshot was interrupted");
+    // Gone before any row went out: simply created again, whatever create-if-missing says.
+    assertThat(SlotPlan.decide(null, SETTINGS, null, StreamHistory.UnfinishedSnapshot.CREATING))
         .isEqualTo(new SlotPlan.Create());
     // Held by someone else: not ours to drop.
     assertThat(

@@ -76,7 +76,7 @@ class SourceSettingsTest {
   void streamingAndItsSpoolAreReadAndChecked() {
     SourceSettings d = parse(VALID);
     // The best the server has (chosen at connect): measured faster for large transactions.
-    assertThat(d.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+    assertThat(d.stream().streaming()).isEqualTo(StreamSettings.Streaming.OFF);
     assertThat(parse(VALID + ", streaming = off").stream().streaming())
         .isEqualTo(StreamSettings.Streaming.OFF);
     assertThat(parse(VALID + ", streaming = auto").stream().streaming())

@@ -115,7 +115,9 @@ final class StreamCommand implements Callable<Integer> {
       description =
           "Have the server stream large transactions while in progress (on: PostgreSQL 14+,"
               + " parallel: 16+); they are spooled and still written whole at their commit."
-              + " Default auto: parallel on 16+, on on 14 and 15, off on 13.")
+              + " auto: parallel on 16+, on on 14 and 15, off on 13. Default off (see the README:"
+              + " a message in a rolled-back subtransaction, before its first row change, is"
+              + " delivered when streamed).")
   String streaming;
 
   @Option(

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Origins on the servers after 16 (OriginIT runs on 16): a small transaction and a streamed one
- * (streaming = auto, parallel there), both written with a replication origin, carry it on every
- * envelope with origin = any, and are left out with origin = none.
+ * (streaming = auto, which is parallel there), both written with a replication origin, carry it on
+ * every envelope with origin = any, and are left out with origin = none.
  */
 class OriginVersionsIT extends ActorSystemPerClass {
   private static final Lsn ORIGIN_LSN = Lsn.parse("0/ABCDEF");
@@ -56,8 +56,8 @@ class OriginVersionsIT extends ActorSystemPerClass {
           "INSERT INTO o SELECT 'big-' || g || repeat('x', 500) FROM generate_series(1, 300) g");
       pg.execute("INSERT INTO o VALUES ('local')");
 
-      SourceSettings any = Harness.settings(pg, "o_any", "o_pub");
-      assertThat(any.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+      SourceSettings any =
+          Harness.settings(pg, "o_any", "o_pub").withStreaming(StreamSettings.Streaming.AUTO);
       try (Harness h = Harness.start(kit.system(), any)) {
         Harness.await(
             "local", Duration.ofSeconds(60), () -> h.consumer.insertedIds().contains("local"));

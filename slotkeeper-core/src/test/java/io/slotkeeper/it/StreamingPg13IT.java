@@ -55,11 +55,12 @@ class StreamingPg13IT extends ActorSystemPerClass {
   }
 
   @Test
-  void theDefaultAutoStreamsWithoutStreamingOnPostgres13() throws Exception {
+  void autoStreamsWithoutStreamingOnPostgres13() throws Exception {
     PG.server().execute("SELECT pg_create_logical_replication_slot('p_auto', 'pgoutput')");
     PG.server().execute("INSERT INTO p VALUES (13)");
-    SourceSettings s = Harness.settings(PG.server(), "p_auto", "p_pub");
-    assertThat(s.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+    SourceSettings s =
+        Harness.settings(PG.server(), "p_auto", "p_pub")
+            .withStreaming(StreamSettings.Streaming.AUTO);
     Harness h = Harness.start(kit.system(), s);
     try {
       Harness.await(

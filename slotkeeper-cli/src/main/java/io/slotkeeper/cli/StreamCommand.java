@@ -417,19 +417,7 @@ final class StreamCommand implements Callable<Integer> {
       }
     }
     if (binary != null) {
-      s =
-          s.withStream(
-              s.stream()
-                  .withBinary(
-                      switch (binary) {
-                        case "on", "true" -> io.slotkeeper.StreamSettings.Binary.ON;
-                        case "off", "false" -> io.slotkeeper.StreamSettings.Binary.OFF;
-                        case "auto" -> io.slotkeeper.StreamSettings.Binary.AUTO;
-                        default ->
-                            throw CliException.usage(
-                                "unknown --binary '" + binary + "'",
-                                "use --binary, --binary=auto or --binary=off");
-                      }));
+      s = s.withStream(s.stream().withBinary(binaryMode(binary)));
     }
     if (twoPhase) {
       s = s.withTwoPhase(true);
@@ -593,5 +581,17 @@ final class StreamCommand implements Callable<Integer> {
         // nothing to do on the way out
       }
     }
+  }
+
+  /** {@code --binary} alone is on; {@code --binary=auto|on|off} as the setting. */
+  private static StreamSettings.Binary binaryMode(String value) {
+    return switch (value) {
+      case "on", "true" -> StreamSettings.Binary.ON;
+      case "off", "false" -> StreamSettings.Binary.OFF;
+      case "auto" -> StreamSettings.Binary.AUTO;
+      default ->
+          throw CliException.usage(
+              "unknown --binary '" + value + "'", "use --binary, --binary=auto or --binary=off");
+    };
   }
 }

@@ -117,7 +117,7 @@ public final class SourceSettings {
             c.integer("batch-size"),
             c.bool("idle-advance"),
             c.integer("unacknowledged-warning"),
-            c.bool("binary"),
+            binary(c),
             origin(c),
             streaming(c),
             new SpoolSettings(
@@ -162,6 +162,21 @@ public final class SourceSettings {
         return StreamSettings.OriginFilter.NONE;
       default:
         throw c.bad("origin", "must be any or none", "use any or none");
+    }
+  }
+
+  private static StreamSettings.Binary binary(SettingsReader c) {
+    switch (c.string("binary")) {
+      case "off":
+      case "false":
+        return StreamSettings.Binary.OFF;
+      case "on":
+      case "true":
+        return StreamSettings.Binary.ON;
+      case "auto":
+        return StreamSettings.Binary.AUTO;
+      default:
+        throw c.bad("binary", "must be auto, off or on", "use auto, off or on");
     }
   }
 

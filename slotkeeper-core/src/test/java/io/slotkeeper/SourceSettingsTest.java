@@ -73,6 +73,21 @@ class SourceSettingsTest {
   }
 
   @Test
+  void binaryIsAutoByDefaultAndOnOffKeepTheirMeaning() {
+    assertThat(parse(VALID).stream().binaryMode()).isEqualTo(StreamSettings.Binary.AUTO);
+    assertThat(parse(VALID).stream().binary()).isFalse();
+    assertThat(parse(VALID + ", binary = on").stream().binaryMode())
+        .isEqualTo(StreamSettings.Binary.ON);
+    assertThat(parse(VALID + ", binary = true").stream().binary()).isTrue();
+    assertThat(parse(VALID + ", binary = off").stream().binaryMode())
+        .isEqualTo(StreamSettings.Binary.OFF);
+    assertThat(parse(VALID).stream().withBinary(true).binaryMode())
+        .isEqualTo(StreamSettings.Binary.ON);
+    assertThat(parse(VALID).stream().withBinary(false).binaryMode())
+        .isEqualTo(StreamSettings.Binary.OFF);
+  }
+
+  @Test
   void streamingAndItsSpoolAreReadAndChecked() {
     SourceSettings d = parse(VALID);
     // The best the server has (chosen at connect): measured faster for large transactions.

@@ -51,9 +51,8 @@ final class SlotkeeperContender implements Contender {
       throws Exception {
     Gate gate = new Gate();
     io.slotkeeper.SourceSettings settings = db.sourceSettings(slot, publication);
-    if (binary) {
-      settings = settings.withStream(settings.stream().withBinary(true));
-    }
+    // Explicit either way: the default (auto) would pick binary for coded tables.
+    settings = settings.withStream(settings.stream().withBinary(binary));
     Source<ChangeEnvelope, Control> source = ReplicationSource.create(settings);
     if (stallable) {
       // Only the stall benchmark pays for this extra stage.

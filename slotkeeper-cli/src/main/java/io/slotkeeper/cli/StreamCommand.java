@@ -93,13 +93,18 @@ final class StreamCommand implements Callable<Integer> {
 
   @Option(
       names = "--binary",
+      arity = "0..1",
+      fallbackValue = "on",
+      paramLabel = "auto|on|off",
       description =
-          "Ask the server for values in binary format (PostgreSQL 14+). The lines are the same as"
-              + " without it; a value of a type Slotkeeper has no binary codec for (a composite,"
-              + " an array of a non-built-in type, money under an lc_monetary other than C, a"
-              + " type created after the connection started) is written as"
+          "Values in binary format: auto (the default) uses binary on PostgreSQL 14+ when every"
+              + " published column's type has a binary codec, text otherwise; --binary (on) asks"
+              + " for binary always (PostgreSQL 14+); --binary=off for text always. The lines are"
+              + " the same either way; with on, a value of a type Slotkeeper has no binary codec"
+              + " for (a composite, an array of a non-built-in type, money under an lc_monetary"
+              + " other than C, a type created after the connection started) is written as"
               + " {\"binary_base64\": ..., \"type_oid\": ...}.")
-  boolean binary;
+  String binary;
 
   @Option(
       names = "--origin",
@@ -413,8 +418,8 @@ final class StreamCommand implements Callable<Integer> {
                 "use --snapshot off or --snapshot initial");
       }
     }
-    if (binary) {
-      s = s.withStream(s.stream().withBinary(true));
+    if (binary != null) {
+      s = s.withStream(s.stream().withBinary(binaryMode(binary)));
     }
     if (twoPhase) {
       s = s.withTwoPhase(true);
@@ -578,5 +583,17 @@ final class StreamCommand implements Callable<Integer> {
         // nothing to do on the way out
       }
     }
+  }
+
+  /** {@code --binary} alone is on; {@code --binary=auto|on|off} as the setting. */
+  private static StreamSettings.Binary binaryMode(String value) {
+    return switch (value) {
+      case "on", "true" -> StreamSettings.Binary.ON;
+      case "off", "false" -> StreamSettings.Binary.OFF;
+      case "auto" -> StreamSettings.Binary.AUTO;
+      default ->
+          throw CliException.usage(
+              "unknown --binary '" + value + "'", "use --binary, --binary=auto or --binary=off");
+    };
   }
 }

@@ -59,7 +59,15 @@ class CliBinaryIT {
     String end = pg.queryString("SELECT pg_current_wal_lsn()::text");
 
     CliRun text =
-        cli("stream", "--slot", "vals_text", "--publication", "vals_pub", "--end-lsn", end);
+        cli(
+            "stream",
+            "--slot",
+            "vals_text",
+            "--publication",
+            "vals_pub",
+            "--binary=off",
+            "--end-lsn",
+            end);
     CliRun binary =
         cli(
             "stream",

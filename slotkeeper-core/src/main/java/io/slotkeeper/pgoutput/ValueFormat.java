@@ -91,6 +91,15 @@ public record ValueFormat(
         timeZone, dateStyle, intervalStyle, extraFloatDigits, byteaOutput, lcMonetary, v);
   }
 
+  /**
+   * Whether a binary value of type {@code oid} can be read (and printed as the server would) with
+   * these settings and catalog facts; {@code binary = auto} streams in binary only when every
+   * published column's type can.
+   */
+  public boolean hasBinaryCodec(int oid) {
+    return PgBinary.hasCodec(oid, this);
+  }
+
   /** True when money prints in the fixed C format ({@code -$1,234.56}). */
   boolean moneyIsC() {
     return switch (lcMonetary) {

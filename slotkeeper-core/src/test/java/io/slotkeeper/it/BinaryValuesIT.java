@@ -67,7 +67,7 @@ class BinaryValuesIT extends ActorSystemPerClass {
         }
       }
       SourceSettings base = Harness.settings(pg, "bin_text", "bin_pub").withProtoVersion(4);
-      List<Insert> text = inserts(base, rows.size());
+      List<Insert> text = inserts(base.withStream(base.stream().withBinary(false)), rows.size());
       List<Insert> binary =
           inserts(
               base.withSlotName("bin_binary").withStream(base.stream().withBinary(true)),

@@ -23,6 +23,9 @@ import io.slotkeeper.internal.wire.ReplicationFrame;
 import io.slotkeeper.internal.wire.ReplicationFrames;
 import io.slotkeeper.internal.wire.XLogData;
 import io.slotkeeper.pgoutput.PgOutputDecoder;
+import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.Relation;
+import io.slotkeeper.pgoutput.RelationColumn;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,6 +116,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private ReplicationSession session;
   private ConnectionSetup setup;
   private PgOutputDecoder decoder;
+  // This connection's ValueFormat (null with binary = off), and whether auto chose binary.
+  private io.slotkeeper.pgoutput.ValueFormat valueFormat;
+  private boolean binaryAuto;
   private EnvelopeAssembler assembler;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
   private boolean accepted;
@@ -300,12 +306,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     decoder = new PgOutputDecoder(protoVersion, parallel);
     // Spooled chunks of streamed transactions are decoded again when their commit arrives.
     PgOutputDecoder spoolDecoder = new PgOutputDecoder(protoVersion, parallel);
-    if (settings.stream().binary()) {
+    // binary = auto is decided here too, by the server and the published columns' types.
+    BinaryDecision.Choice binary = decideBinary(facts);
+    log.info("slot {}: {}", settings.slot().name(), binary);
+    binaryAuto = binary.binary() && settings.stream().binaryMode() == StreamSettings.Binary.AUTO;
+    if (binary.binary()) {
       // Binary values print with this connection's own TimeZone, DateStyle, ... (ValueFormat).
       // With the catalog's enum, domain and range types, read once per connect.
-      io.slotkeeper.pgoutput.ValueFormat format = session.valueFormat();
-      decoder.valueFormat(format);
-      spoolDecoder.valueFormat(format);
+      decoder.valueFormat(valueFormat);
+      spoolDecoder.valueFormat(valueFormat);
     }
     assembler =
         new EnvelopeAssembler(
@@ -317,7 +326,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     spoolDecoder,
                     context.ackTarget(),
                     settings.stream().deliverInProgress()));
-    setup.startStreaming(slotConfirmedAtStart, slot, facts);
+    setup.startStreaming(slotConfirmedAtStart, slot, facts, binary.binary());
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
     livenessTimeout =
@@ -350,6 +359,59 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
     context.restarter().tell(new Restarter.StreamingStarted(self));
     return this;
+  }
+
+  /**
+   * Binary or text for this connection ({@link BinaryDecision}); reads the ValueFormat (and for
+   * auto on 14+ the published columns) on the replication connection, before START_REPLICATION.
+   * After a connection ended for a type without a codec mid-stream, the next one streams in text:
+   * its replay carries that Relation again, which the catalog as it is now may not show (the column
+   * dropped again meanwhile), and deciding binary again would end it again.
+   */
+  private BinaryDecision.Choice decideBinary(ServerFacts facts) throws SQLException {
+    StreamSettings.Binary mode = settings.stream().binaryMode();
+    valueFormat = mode == StreamSettings.Binary.OFF ? null : session.valueFormat();
+    if (mode != StreamSettings.Binary.AUTO || facts.majorVersion() < 14) {
+      return BinaryDecision.decide(mode, facts.majorVersion(), List.of(), valueFormat);
+    }
+    String fallback = context.binaryFallback().getAndSet(null);
+    if (fallback != null) {
+      return new BinaryDecision.Choice(false, "the previous connection received " + fallback);
+    }
+    return BinaryDecision.decide(
+        mode, facts.majorVersion(), session.publishedColumns(facts.majorVersion()), valueFormat);
+  }
+
+  /**
+   * With binary chosen by auto, a Relation of a table or column whose type has no codec (added
+   * after the connect) ends the connection before its change is delivered, so the next connect
+   * streams in text and every value stays exact.
+   */
+  private void checkRelationCodecs(PgOutputMessage message) {
+    if (!binaryAuto || !(message instanceof Relation r)) {
+      return;
+    }
+    String table = (r.namespace().isEmpty() ? "pg_catalog" : r.namespace()) + "." + r.name();
+    List<BinaryDecision.Column> columns = new ArrayList<>();
+    for (RelationColumn c : r.columns()) {
+      columns.add(new BinaryDecision.Column(table, c.name(), c.typeOid(), "oid " + c.typeOid()));
+    }
+    BinaryDecision.Column without = BinaryDecision.firstWithoutCodec(columns, valueFormat);
+    if (without != null) {
+      String what =
+          without.table()
+              + "."
+              + without.name()
+              + " of type oid "
+              + without.typeOid()
+              + " without a binary codec";
+      context.binaryFallback().set(what);
+      throw new ClassifiedException(
+          ErrorClass.TRANSIENT,
+          "binary = auto: " + what + " arrived mid-connection; reconnecting to stream in text",
+          null,
+          null);
+    }
   }
 
   /**
@@ -608,12 +670,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         Lsn before = lastReceived;
         lastReceived = Lsn.max(lastReceived, x.walStart());
         ChangeEnvelope env;
+        PgOutputMessage message;
         try {
-          env =
-              assembler.assemble(
-                  decoder.decode(x.payload()), x.payload(), x.walStart(), x.sendTime());
+          message = decoder.decode(x.payload());
         } catch (RuntimeException e) {
           // Nothing of this message is delivered, and nothing confirmed: the connection ends.
+          throw InvalidStream.at(x.walStart(), before, e);
+        }
+        checkRelationCodecs(message);
+        try {
+          env = assembler.assemble(message, x.payload(), x.walStart(), x.sendTime());
+        } catch (RuntimeException e) {
           throw InvalidStream.at(x.walStart(), before, e);
         }
         if (env != null) {

@@ -27,6 +27,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  *     ours
  * @param history what this source streamed so far, to tell a continuing start from a new one
  * @param snapshotProgress where the initial snapshot's figures are published
+ * @param binaryFallback with {@code binary = auto}: what ended the last connection (a column of a
+ *     type without a binary codec arriving mid-stream), so the next connect streams in text; null
+ *     otherwise
  */
 @InternalApi
 public record ConnectionContext(
@@ -41,4 +44,5 @@ public record ConnectionContext(
     OwnWalsenders ownWalsenders,
     StreamHistory history,
     AtomicReference<ConnectedServer> connectedServer,
-    AtomicReference<SnapshotProgress> snapshotProgress) {}
+    AtomicReference<SnapshotProgress> snapshotProgress,
+    AtomicReference<String> binaryFallback) {}

@@ -348,9 +348,9 @@ final class ConnectionSetup {
   /**
    * START_REPLICATION from {@code from}, with a refusal turned into an error that names the fix.
    */
-  void startStreaming(Lsn from, SlotInfo slot, ServerFacts facts) throws Exception {
+  void startStreaming(Lsn from, SlotInfo slot, ServerFacts facts, boolean binary) throws Exception {
     try {
-      session.startStreaming(from, facts);
+      session.startStreaming(from, facts, binary);
     } catch (SQLException e) {
       throw SetupChecks.classifyStartFailure(e, slot, settings);
     }

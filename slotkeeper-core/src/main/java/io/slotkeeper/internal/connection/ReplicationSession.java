@@ -113,6 +113,42 @@ final class ReplicationSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Every column the publications publish, with its type, as {@code pg_publication_tables} resolves
+   * the tables (FOR ALL TABLES, schemas, partitions by publish_via_partition_root) and, on 15+,
+   * their column lists; generated columns only where a column list names them. For {@code binary =
+   * auto}.
+   */
+  List<BinaryDecision.Column> publishedColumns(int major) throws SQLException {
+    String listed =
+        major >= 15
+            ? "CASE WHEN pt.attnames IS NULL OR cardinality(pt.attnames) = 0"
+                + " THEN a.attgenerated = '' ELSE a.attname = ANY (pt.attnames) END"
+            : "a.attgenerated = ''";
+    String sql =
+        "SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname,"
+            + " a.atttypid, format_type(a.atttypid, NULL), a.attnum"
+            + " FROM pg_publication_tables pt"
+            + " JOIN pg_namespace n ON n.nspname = pt.schemaname"
+            + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename"
+            + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+            + " WHERE pt.pubname = ANY (?) AND "
+            + listed
+            + " ORDER BY 1, 5";
+    List<BinaryDecision.Column> columns = new java.util.ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setArray(1, connection.createArrayOf("text", settings.publication().names().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          columns.add(
+              new BinaryDecision.Column(
+                  rs.getString(1), rs.getString(2), (int) rs.getLong(3), rs.getString(4)));
+        }
+      }
+    }
+    return columns;
+  }
+
   /** The enum, domain, range and multirange types, read before streaming (see PgUserType). */
   private Map<Integer, PgUserType> userTypes(int major) throws SQLException {
     Map<Integer, PgUserType> types = new HashMap<>();
@@ -383,7 +419,7 @@ final class ReplicationSession implements AutoCloseable {
   }
 
   /** Opens the COPY BOTH stream of pgoutput changes from {@code start}. */
-  void startStreaming(Lsn start, ServerFacts facts) throws SQLException {
+  void startStreaming(Lsn start, ServerFacts facts, boolean binary) throws SQLException {
     String pubs =
         settings.publication().names().stream()
             .map(p -> "\"" + p.replace("\"", "\"\"") + "\"")
@@ -415,8 +451,9 @@ final class ReplicationSession implements AutoCloseable {
       // from 14.
       sql.append(", messages 'true'");
     }
-    if (settings.stream().binary()) {
-      // 14+ (SetupChecks refuses it before): values in the types' send format.
+    if (binary) {
+      // 14+ (SetupChecks refuses on before, auto decides text there): values in the types' send
+      // format.
       sql.append(", binary 'true'");
     }
     if (facts.majorVersion() >= 16) {

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -247,6 +248,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     // Shared by every connection of this source, so a later one can end an orphan of an earlier
     // one.
     OwnWalsenders ownWalsenders = new OwnWalsenders();
+    // Outlives each connection: binary = auto's fallback to text for the next connect.
+    AtomicReference<String> binaryFallback = new AtomicReference<>();
     this.restarter =
         ctx.spawn(
             Restarter.create(
@@ -268,7 +271,8 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
                             ownWalsenders,
                             history,
                             state.server,
-                            state.snapshot))),
+                            state.snapshot,
+                            binaryFallback))),
             "restarter");
     ctx.watchWith(restarter, RestarterGone.INSTANCE);
     refs.complete(new Refs(self, monitor));

@@ -9,6 +9,7 @@ import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.StreamSettings;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
@@ -160,9 +161,12 @@ class CorruptStreamIT extends ActorSystemPerClass {
 
   private static SourceSettings viaProxy(
       PostgresServer pg, TcpProxy proxy, String slot, String pub) {
-    return Harness.settings(pg, slot, pub)
-        .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres")
-        .withCreateSlotIfMissing(true);
+    SourceSettings s =
+        Harness.settings(pg, slot, pub)
+            .withUrl("jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/postgres")
+            .withCreateSlotIfMissing(true);
+    // The byte offsets above are those of text-format values.
+    return s.withStream(s.stream().withBinary(StreamSettings.Binary.OFF));
   }
 
   private static void insert(PostgresServer pg, String table, int from, int to) {

@@ -27,7 +27,10 @@ final class HugeFrameMain {
 
   public static void main(String[] args) throws Exception {
     int expected = Integer.parseInt(args[5]);
-    SourceSettings settings = ChildJvm.sourceSettings(args);
+    SourceSettings base = ChildJvm.sourceSettings(args);
+    // HugeFrameIT's byte offset is that of text-format values.
+    SourceSettings settings =
+        base.withStream(base.stream().withBinary(io.slotkeeper.StreamSettings.Binary.OFF));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "huge-frame");
     ConcurrentLinkedQueue<String> rows = new ConcurrentLinkedQueue<>();
     Control control =

@@ -509,11 +509,14 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
 
   /** The heal's warning (why pg_log_standby_snapshot() cannot help), once per attempt. */
   private void warnOnce(String format, Object... args) {
-    warnOnce("heal", format, args);
+    warnOncePerKind("heal", format, args);
   }
 
-  /** A warning of {@code kind}, given once per creation attempt. */
-  private void warnOnce(String kind, String format, Object... args) {
+  /**
+   * A warning of {@code kind}, given once per creation attempt. (Not an overload of {@link
+   * #warnOnce}: a call with a format and a String argument would pick it.)
+   */
+  private void warnOncePerKind(String kind, String format, Object... args) {
     if (warnedThisAttempt.add(kind)) {
       log.warn(format, args);
     }
@@ -528,7 +531,7 @@ public final class AdminActor extends AbstractBehavior<AdminActor.Command> {
         blockers.stream().filter(SlotCreationBlockers.Blocker::detailsHidden).toList();
     if (!hidden.isEmpty()) {
       String role = settings.connection().user();
-      warnOnce(
+      warnOncePerKind(
           "hidden",
           "slot {}: role {} may not see the details of the sessions blocking slot creation ({}):"
               + " their transaction age and client address are hidden. Fix: GRANT pg_read_all_stats TO {}",

@@ -70,13 +70,20 @@ class SnapshotFidelityIT extends ActorSystemPerClass {
                 // Several chunks, so values also cross chunk boundaries.
                 .withSnapshotChunkSize(3)
                 .withBatchSize(5))) {
+      int expectedRows = FidelityData.rows(pg.version()).size() + EXTRA.size();
       Harness.await(
           "the snapshot to finish",
           WAIT,
           () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
+      // DONE means read whole; the last rows may still be on their way to the consumer.
+      Harness.await(
+          "every snapshot row to arrive",
+          WAIT,
+          () ->
+              h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count()
+                  >= 2L * expectedRows);
       List<ChangeEnvelope> rows =
           h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).toList();
-      int expectedRows = FidelityData.rows(pg.version()).size() + EXTRA.size();
       for (String table : List.of("snap_fid", "snap_fid_nokey")) {
         List<ChangeEnvelope> ofTable =
             rows.stream().filter(e -> e.relation().get().name().equals(table)).toList();

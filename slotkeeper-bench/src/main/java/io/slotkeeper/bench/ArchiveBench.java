@@ -50,28 +50,6 @@ final class ArchiveBench {
     this.log = log;
   }
 
-  /** A pg_receivewal whose major version is at least the server's (it refuses newer servers). */
-  static Optional<Path> findPgReceivewal(int serverMajor) {
-    String env = System.getenv("SLOTKEEPER_PG_RECEIVEWAL");
-    if (env != null && !env.isEmpty()) {
-      return Optional.of(Path.of(env));
-    }
-    Path root = Path.of("/usr/lib/postgresql");
-    if (!Files.isDirectory(root)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> versions = Files.list(root)) {
-      return versions
-          .filter(p -> p.getFileName().toString().matches("\\d+"))
-          .filter(p -> Integer.parseInt(p.getFileName().toString()) >= serverMajor)
-          .map(p -> p.resolve("bin/pg_receivewal"))
-          .filter(Files::isExecutable)
-          .max(Comparator.naturalOrder());
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
   /**
    * @param runs measured runs per contender, after one unmeasured pair (JIT and page cache warm:
    *     the first archive of a fresh JVM runs at half speed)
@@ -79,7 +57,7 @@ final class ArchiveBench {
   Result run(long walBytes, int measuredRuns) throws Exception {
     int runs = measuredRuns + 1;
     int major = Integer.parseInt(db.serverVersion().split("\\.")[0]);
-    Optional<Path> peer = findPgReceivewal(major);
+    Optional<Path> peer = io.slotkeeper.postgres.ClientTools.pgReceivewal(major);
     List<String> skSlots = new ArrayList<>();
     List<String> thinSlots = new ArrayList<>();
     List<String> rwSlots = new ArrayList<>();

@@ -6,17 +6,15 @@ import io.slotkeeper.Lsn;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.javadsl.ArchiveControl;
 import io.slotkeeper.javadsl.WalArchiver;
+import io.slotkeeper.postgres.ClientTools;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +43,7 @@ class ArchiveMatchesPgReceivewalIT extends ArchiveFixtures {
 
   @Test
   void theArchiveEqualsPgReceivewalsArchiveOfTheSameRange() throws Exception {
-    Optional<Path> peer = pgReceivewal(pg().version());
+    Optional<Path> peer = ClientTools.pgReceivewal(pg().version());
     Assumptions.assumeTrue(peer.isPresent(), "no pg_receivewal for PostgreSQL " + pg().version());
     pg().execute("SELECT pg_create_physical_replication_slot('peer_slot', true)");
     Path ours = temp.resolve("ours");
@@ -93,26 +91,6 @@ class ArchiveMatchesPgReceivewalIT extends ArchiveFixtures {
       assertThat(Files.readAllBytes(ours.resolve(name)))
           .as("%s equals pg_receivewal's", name)
           .isEqualTo(Files.readAllBytes(theirs.resolve(name)));
-    }
-  }
-
-  /** A pg_receivewal of at least the server's major version, if one is installed. */
-  private static Optional<Path> pgReceivewal(int serverMajor) throws IOException {
-    String env = System.getenv("SLOTKEEPER_PG_RECEIVEWAL");
-    if (env != null && !env.isEmpty()) {
-      return Optional.of(Path.of(env));
-    }
-    Path root = Path.of("/usr/lib/postgresql");
-    if (!Files.isDirectory(root)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> versions = Files.list(root)) {
-      return versions
-          .filter(v -> v.getFileName().toString().matches("\\d+"))
-          .filter(v -> Integer.parseInt(v.getFileName().toString()) >= serverMajor)
-          .map(v -> v.resolve("bin/pg_receivewal"))
-          .filter(Files::isExecutable)
-          .min(Comparator.naturalOrder());
     }
   }
 }

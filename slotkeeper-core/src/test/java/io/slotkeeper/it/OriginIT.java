@@ -198,13 +198,14 @@ class OriginIT extends ActorSystemPerClass {
   }
 
   /**
-   * The default, streaming = auto, is parallel on 16: a large transaction is streamed (and still
-   * delivered whole, with its origin).
+   * streaming = auto is parallel on 16: a large transaction is streamed (and still delivered whole,
+   * with its origin).
    */
   @Test
-  void theDefaultStreamsALargeTransactionOn16() throws Exception {
-    SourceSettings s = settings("o_auto", StreamSettings.OriginFilter.ANY);
-    assertThat(s.stream().streaming()).isEqualTo(StreamSettings.Streaming.AUTO);
+  void autoStreamsALargeTransactionOn16() throws Exception {
+    SourceSettings s =
+        settings("o_auto", StreamSettings.OriginFilter.ANY)
+            .withStreaming(StreamSettings.Streaming.AUTO);
     insertManyWithOrigin("au", 300);
     insert("au-after");
     Harness h = Harness.start(kit.system(), s);

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue 15: streaming = on needs PostgreSQL 14; on 13 the source ends FAILED naming 14. The
- * default, auto, streams on 13 without it.
+ * Issue 15: streaming = on needs PostgreSQL 14; on 13 the source ends FAILED naming 14. With auto
+ * it streams on 13 without streaming.
  */
 class StreamingPg13IT extends ActorSystemPerClass {
   @RegisterExtension

@@ -76,7 +76,7 @@ final class ConnectionSetup {
     SetupChecks.checkStandbyFeedback(facts, slot);
     StreamHistory.UnfinishedSnapshot unfinished = history.unfinishedSnapshot();
     if (unfinished == null
-        && (slot == null ? canCreate() : !slot.invalidated())
+        && (slot == null ? SlotPlan.createsMissingSlot(settings) : !slot.invalidated())
         && settings.slot().snapshot() == SlotSettings.Snapshot.INITIAL
         && SnapshotMarker.exists(session.jdbc(), settings.slot().name())) {
       // An earlier process created this slot with a snapshot and ended (or shut down, dropping
@@ -191,11 +191,6 @@ final class ConnectionSetup {
    * Drops a slot whose initial snapshot was interrupted, so it can be created with a new one. Like
    * a replacement, the announcement is remembered before the drop.
    */
-  /** Whether a missing slot would be created (the plan for a slot that is not there). */
-  private boolean canCreate() {
-    return settings.slot().createIfMissing() || settings.slot().temporary();
-  }
-
   void dropForSnapshotRetake(ResyncRequired resync, boolean dropFirst) throws SQLException {
     log.warn(
         "slot {}: its initial snapshot was interrupted; {} the slot to take a new one{}",

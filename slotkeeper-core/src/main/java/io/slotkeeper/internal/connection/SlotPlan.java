@@ -114,13 +114,21 @@ sealed interface SlotPlan {
     }
     if (slot == null
         && (unfinishedSnapshot != null
-            || settings.slot().createIfMissing()
-            || settings.slot().temporary()
+            || createsMissingSlot(settings)
             || pendingReplacement != null)) {
       // A temporary slot ends with its connection, so each connection creates its own; a slot
       // this source dropped to replace it is re-created whatever create-if-missing says.
       return new Create();
     }
     return new Stream(slot);
+  }
+
+  /**
+   * Whether the settings alone have a missing slot created: {@code create-if-missing}, or a
+   * temporary slot (each connection creates its own). Shared with {@link ConnectionSetup}, which
+   * must know before the plan whether a missing slot will be created with a snapshot.
+   */
+  static boolean createsMissingSlot(SourceSettings settings) {
+    return settings.slot().createIfMissing() || settings.slot().temporary();
   }
 }

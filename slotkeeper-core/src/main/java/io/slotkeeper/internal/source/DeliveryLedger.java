@@ -209,20 +209,8 @@ public final class DeliveryLedger {
    * The Commit of the transaction being received; {@code endLsn} is the end of its commit record.
    */
   public Verdict commit(Lsn endLsn) {
-    if (!receivingTransaction) {
-      throw new IllegalStateException("commit received outside a transaction");
-    }
-    seenInTransaction++;
-    receivingTransaction = false;
-    if (skippingTransaction) {
-      skippingTransaction = false;
-      skippedEnvelopes++;
-      return Verdict.SKIP_DUPLICATE;
-    }
-    Verdict verdict = countInOpenTransaction();
+    Verdict verdict = endTransaction("commit");
     if (verdict == Verdict.DELIVER) {
-      openCommitLsn = null;
-      openDelivered = 0;
       delivered(endLsn, false);
       deliveredTransactions++;
     }
@@ -263,8 +251,28 @@ public final class DeliveryLedger {
    * whose record starts below the confirmed position).
    */
   public Verdict prepare(Lsn endLsn) {
+    Verdict verdict = endTransaction("prepare");
+    if (verdict == Verdict.DELIVER) {
+      if (receivingLatePrepare) {
+        // The slot already stands past its record: nothing to acknowledge, and its position
+        // must not move the high-water mark back.
+        latePrepares.put(receivingPrepareXid, Lsn.INVALID);
+      } else {
+        delivered(endLsn, false);
+        deliveredTransactions++;
+      }
+    }
+    return verdict;
+  }
+
+  /**
+   * The steps a Commit and a PREPARE share: the last envelope of the transaction being received
+   * closes it; a skipped transaction ends skipped; a delivered one closes its open-transaction
+   * count. The caller records the acknowledgement position when the verdict is DELIVER.
+   */
+  private Verdict endTransaction(String what) {
     if (!receivingTransaction) {
-      throw new IllegalStateException("prepare received outside a transaction");
+      throw new IllegalStateException(what + " received outside a transaction");
     }
     seenInTransaction++;
     receivingTransaction = false;
@@ -277,14 +285,6 @@ public final class DeliveryLedger {
     if (verdict == Verdict.DELIVER) {
       openCommitLsn = null;
       openDelivered = 0;
-      if (receivingLatePrepare) {
-        // The slot already stands past its record: nothing to acknowledge, and its position
-        // must not move the high-water mark back.
-        latePrepares.put(receivingPrepareXid, Lsn.INVALID);
-      } else {
-        delivered(endLsn, false);
-        deliveredTransactions++;
-      }
     }
     return verdict;
   }

@@ -3,6 +3,7 @@ package io.slotkeeper;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The replication slot: its name, whether and how it is created, dropped and replaced, and how a
@@ -116,132 +117,36 @@ public final class SlotSettings {
   }
 
   public SlotSettings withName(String v) {
-    return new SlotSettings(
-        v,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.name = v);
   }
 
   public SlotSettings withCreateIfMissing(boolean v) {
-    return new SlotSettings(
-        name,
-        v,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.createIfMissing = v);
   }
 
   public SlotSettings withTemporary(boolean v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        v,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.temporary = v);
   }
 
   public SlotSettings withFailover(boolean v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        v,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.failover = v);
   }
 
   public SlotSettings withDropOnStop(boolean v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        v,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.dropOnStop = v);
   }
 
   public SlotSettings withOnInvalidated(OnInvalidated v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        v,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.onInvalidated = v);
   }
 
   public SlotSettings withHealInterval(Duration v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        v,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.healInterval = v);
   }
 
   /** Terminate creation blockers after this long; null never terminates. */
   public SlotSettings withTerminateBlockersAfter(Duration v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        Optional.ofNullable(v),
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.terminateBlockersAfter = Optional.ofNullable(v));
   }
 
   /** Whether a slot this source creates starts with a snapshot ({@code slot.snapshot}). */
@@ -267,51 +172,15 @@ public final class SlotSettings {
   }
 
   public SlotSettings withSnapshot(Snapshot v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        v,
-        snapshotChunkSize,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.snapshot = v);
   }
 
   public SlotSettings withSnapshotChunkSize(int v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        v,
-        snapshotReaders,
-        twoPhase);
+    return copy(c -> c.snapshotChunkSize = v);
   }
 
   public SlotSettings withSnapshotReaders(int v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        v,
-        twoPhase);
+    return copy(c -> c.snapshotReaders = v);
   }
 
   /**
@@ -327,19 +196,7 @@ public final class SlotSettings {
   }
 
   public SlotSettings withTwoPhase(boolean v) {
-    return new SlotSettings(
-        name,
-        createIfMissing,
-        temporary,
-        failover,
-        dropOnStop,
-        onInvalidated,
-        healInterval,
-        terminateBlockersAfter,
-        snapshot,
-        snapshotChunkSize,
-        snapshotReaders,
-        v);
+    return copy(c -> c.twoPhase = v);
   }
 
   @Override
@@ -369,5 +226,57 @@ public final class SlotSettings {
         + ", twoPhase="
         + twoPhase
         + ")";
+  }
+
+  /**
+   * A mutable copy of every field, so each {@code withXxx} names only the field it changes instead
+   * of repeating the whole constructor.
+   */
+  private static final class Copy {
+    String name;
+    boolean createIfMissing;
+    boolean temporary;
+    boolean failover;
+    boolean dropOnStop;
+    OnInvalidated onInvalidated;
+    Duration healInterval;
+    Optional<Duration> terminateBlockersAfter;
+    Snapshot snapshot;
+    int snapshotChunkSize;
+    int snapshotReaders;
+    boolean twoPhase;
+
+    Copy(SlotSettings s) {
+      name = s.name;
+      createIfMissing = s.createIfMissing;
+      temporary = s.temporary;
+      failover = s.failover;
+      dropOnStop = s.dropOnStop;
+      onInvalidated = s.onInvalidated;
+      healInterval = s.healInterval;
+      terminateBlockersAfter = s.terminateBlockersAfter;
+      snapshot = s.snapshot;
+      snapshotChunkSize = s.snapshotChunkSize;
+      snapshotReaders = s.snapshotReaders;
+      twoPhase = s.twoPhase;
+    }
+  }
+
+  private SlotSettings copy(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return new SlotSettings(
+        c.name,
+        c.createIfMissing,
+        c.temporary,
+        c.failover,
+        c.dropOnStop,
+        c.onInvalidated,
+        c.healInterval,
+        c.terminateBlockersAfter,
+        c.snapshot,
+        c.snapshotChunkSize,
+        c.snapshotReaders,
+        c.twoPhase);
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 
@@ -360,18 +361,7 @@ public final class SourceSettings {
   }
 
   public SourceSettings withBackfill(BackfillSettings v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        stream,
-        restart,
-        retention,
-        heartbeat,
-        admin,
-        v,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.backfill = v);
   }
 
   public SourceSettings withBackfillChunkSize(int v) {
@@ -436,155 +426,45 @@ public final class SourceSettings {
   }
 
   public SourceSettings withConnection(ConnectionSettings v) {
-    return new SourceSettings(
-        v,
-        slot,
-        publication,
-        stream,
-        restart,
-        retention,
-        heartbeat,
-        admin,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.connection = v);
   }
 
   public SourceSettings withSlot(SlotSettings v) {
-    return new SourceSettings(
-        connection,
-        v,
-        publication,
-        stream,
-        restart,
-        retention,
-        heartbeat,
-        admin,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.slot = v);
   }
 
   public SourceSettings withPublication(PublicationSettings v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        v,
-        stream,
-        restart,
-        retention,
-        heartbeat,
-        admin,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.publication = v);
   }
 
   public SourceSettings withStream(StreamSettings v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        v,
-        restart,
-        retention,
-        heartbeat,
-        admin,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.stream = v);
   }
 
   public SourceSettings withRestart(RestartSettings v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        stream,
-        v,
-        retention,
-        heartbeat,
-        admin,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.restart = v);
   }
 
   public SourceSettings withRetention(RetentionSettings v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        stream,
-        restart,
-        v,
-        heartbeat,
-        admin,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.retention = v);
   }
 
   public SourceSettings withHeartbeat(HeartbeatSettings v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        stream,
-        restart,
-        retention,
-        v,
-        admin,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.heartbeat = v);
   }
 
   public SourceSettings withAdmin(AdminSettings v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        stream,
-        restart,
-        retention,
-        heartbeat,
-        v,
-        backfill,
-        connectionDispatcher,
-        blockingDispatcher);
+    return copy(c -> c.admin = v);
   }
 
   /** The config path of the dispatcher for the connection actors. */
   public SourceSettings withConnectionDispatcher(String v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        stream,
-        restart,
-        retention,
-        heartbeat,
-        admin,
-        backfill,
-        v,
-        blockingDispatcher);
+    return copy(c -> c.connectionDispatcher = v);
   }
 
   /** The config path of the dispatcher for the administrative JDBC. */
   public SourceSettings withBlockingDispatcher(String v) {
-    return new SourceSettings(
-        connection,
-        slot,
-        publication,
-        stream,
-        restart,
-        retention,
-        heartbeat,
-        admin,
-        backfill,
-        connectionDispatcher,
-        v);
+    return copy(c -> c.blockingDispatcher = v);
   }
 
   // ------------------------------------------------------------------ shortcuts for one value
@@ -779,5 +659,54 @@ public final class SourceSettings {
         + ", blockingDispatcher="
         + blockingDispatcher
         + ")";
+  }
+
+  /**
+   * A mutable copy of every field, so each {@code withXxx} names only the field it changes instead
+   * of repeating the whole constructor.
+   */
+  private static final class Copy {
+    ConnectionSettings connection;
+    SlotSettings slot;
+    PublicationSettings publication;
+    StreamSettings stream;
+    RestartSettings restart;
+    RetentionSettings retention;
+    HeartbeatSettings heartbeat;
+    AdminSettings admin;
+    BackfillSettings backfill;
+    String connectionDispatcher;
+    String blockingDispatcher;
+
+    Copy(SourceSettings s) {
+      connection = s.connection;
+      slot = s.slot;
+      publication = s.publication;
+      stream = s.stream;
+      restart = s.restart;
+      retention = s.retention;
+      heartbeat = s.heartbeat;
+      admin = s.admin;
+      backfill = s.backfill;
+      connectionDispatcher = s.connectionDispatcher;
+      blockingDispatcher = s.blockingDispatcher;
+    }
+  }
+
+  private SourceSettings copy(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return new SourceSettings(
+        c.connection,
+        c.slot,
+        c.publication,
+        c.stream,
+        c.restart,
+        c.retention,
+        c.heartbeat,
+        c.admin,
+        c.backfill,
+        c.connectionDispatcher,
+        c.blockingDispatcher);
   }
 }

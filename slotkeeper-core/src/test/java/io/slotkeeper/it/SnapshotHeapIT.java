@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,40 +29,24 @@ class SnapshotHeapIT {
         "INSERT INTO snap_heap SELECT g, md5(g::text), g FROM generate_series(1, " + ROWS + ") g");
     pg.execute("ANALYZE snap_heap");
     pg.execute("CREATE PUBLICATION snap_heap_pub FOR TABLE snap_heap");
-    String classPath =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path out = Files.createTempFile("snapshot-heap", ".log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-Xmx128m",
-                    "-XX:+ExitOnOutOfMemoryError",
-                    "-cp",
-                    classPath,
-                    SnapshotHeapMain.class.getName(),
-                    pg.jdbcUrl(),
-                    pg.superuser(),
-                    pg.superuserPassword(),
-                    "snap_heap_slot",
-                    "snap_heap_pub",
-                    "10000",
-                    "4",
-                    Integer.toString(ROWS)))
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .start();
-    boolean ended = p.waitFor(5, TimeUnit.MINUTES);
-    if (!ended) {
-      p.destroyForcibly();
+    try (ChildJvm child =
+        ChildJvm.start(
+            List.of("-Xmx128m", "-XX:+ExitOnOutOfMemoryError"),
+            SnapshotHeapMain.class,
+            pg.jdbcUrl(),
+            pg.superuser(),
+            pg.superuserPassword(),
+            "snap_heap_slot",
+            "snap_heap_pub",
+            "10000",
+            "4",
+            Integer.toString(ROWS))) {
+      Process p = child.process;
+      boolean ended = p.waitFor(5, TimeUnit.MINUTES);
+      String tail = child.tail(4000);
+      assertThat(ended).as("the consumer JVM ended; its output:%n%s", tail).isTrue();
+      assertThat(p.exitValue()).as("exit code; output:%n%s", tail).isZero();
+      assertThat(child.output()).contains("snapshot rows: " + ROWS + " ");
     }
-    String log = Files.readString(out, StandardCharsets.UTF_8);
-    String tail = log.substring(Math.max(0, log.length() - 4000));
-    assertThat(ended).as("the consumer JVM ended; its output:%n%s", tail).isTrue();
-    assertThat(p.exitValue()).as("exit code; output:%n%s", tail).isZero();
-    assertThat(log).contains("snapshot rows: " + ROWS + " ");
-    Files.deleteIfExists(out);
-    new File(out.toString()).delete();
   }
 }

@@ -7,7 +7,6 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.javadsl.Control;
 import io.slotkeeper.javadsl.ReplicationSource;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,7 +19,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  * snapshot is done and every row has arrived. Exits 0 then, 2 on a timeout; an OutOfMemoryError
  * ends it with the JVM's {@code -XX:+ExitOnOutOfMemoryError}.
  *
- * <p>Arguments: url user password slot publication chunk-size readers expected-rows.
+ * <p>Arguments: url user password slot publication ({@link ChildJvm#start}), then chunk-size
+ * readers expected-rows.
  */
 final class SnapshotHeapMain {
   private SnapshotHeapMain() {}
@@ -28,13 +28,7 @@ final class SnapshotHeapMain {
   public static void main(String[] args) throws Exception {
     long expected = Long.parseLong(args[7]);
     SourceSettings settings =
-        SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
-            .withUrl(args[0])
-            .withUser(args[1])
-            .withPassword(args[2])
-            .withSlotName(args[3])
-            .withPublications(List.of(args[4]).toArray(String[]::new))
-            .withCreateSlotIfMissing(true)
+        ChildJvm.sourceSettings(args)
             .withSnapshot(SlotSettings.Snapshot.INITIAL)
             .withSnapshotChunkSize(Integer.parseInt(args[5]))
             .withSnapshotReaders(Integer.parseInt(args[6]));

@@ -90,7 +90,7 @@ class DecoderFidelityIT {
    * the types without a codec must say so and keep their bytes.
    */
   @ParameterizedTest(name = "PostgreSQL {0}, binary")
-  @ValueSource(ints = {14, 16, 18})
+  @ValueSource(ints = {14, 15, 16, 17, 18})
   void binaryValuesPrintAsTheServerPrintsThem(int version) throws Exception {
     try (PostgresServer pg = PostgresServer.builder().version(version).start()) {
       new Scenario(pg, highestProtocolVersion(version), true).run();

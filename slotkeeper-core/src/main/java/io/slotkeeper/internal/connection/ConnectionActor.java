@@ -691,7 +691,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         lastReceived = Lsn.max(lastReceived, k.walEnd());
         items.add(new StreamItem.WalEnd(assembler.confirmableWalEnd(k.walEnd())));
         if (k.replyRequested()) {
-          sendStatus(false);
+          answerPing(k.walEnd());
         }
       }
     }
@@ -814,6 +814,28 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     closeSession();
     m.done().complete(null);
     return Behaviors.stopped();
+  }
+
+  /**
+   * The answer to a keepalive that asks for one. When the consumer has acknowledged everything the
+   * server sent, it is the usual status update. Otherwise it reports what was received as written
+   * and the flush position as invalid (0/0), as pg_receivewal does: a stopping server's walsender
+   * (WalSndDone) waits until the flush position, or the write position when flush is invalid,
+   * reaches everything it sent, pinging for replies meanwhile; with the acknowledged position it
+   * would hold a FAST or smart shutdown for as long as the consumer holds its acknowledgement.
+   * Nothing is confirmed by it: the server moves the slot only on a valid flush position
+   * (ProcessStandbyReplyMessage), and the next regular status update reports the acknowledged one
+   * again.
+   */
+  private void answerPing(Lsn walEnd) throws Exception {
+    Lsn flushed = flushPosition();
+    if (!flushed.isBefore(walEnd)) {
+      sendStatus(false);
+      return;
+    }
+    session.send(
+        ReplicationFrames.standbyStatusUpdate(
+            Lsn.max(lastReceived, walEnd), Lsn.INVALID, Lsn.INVALID, Instant.now(), false));
   }
 
   private void sendStatus(boolean replyRequested) throws Exception {

@@ -14,6 +14,7 @@ import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.RollbackPrepared;
 import io.slotkeeper.pgoutput.StreamAbort;
 import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamPrepare;
 import io.slotkeeper.pgoutput.StreamStart;
 import io.slotkeeper.pgoutput.StreamStop;
 import io.slotkeeper.pgoutput.Truncate;
@@ -64,6 +65,15 @@ public final class ChangeEnvelope {
      * aborted ({@link io.slotkeeper.pgoutput.StreamAbort}). Acknowledges nothing.
      */
     STREAM_ABORT,
+    /**
+     * With {@code deliver-in-progress} and {@code slot.two-phase = on}: the streamed transaction
+     * was prepared as its GID ({@link io.slotkeeper.pgoutput.StreamPrepare}), after its changes
+     * went out in progress. Acknowledged like a {@link #PREPARE}: its offset (the END of the
+     * PREPARE record) acknowledges it, and afterwards only its COMMIT_PREPARED or ROLLBACK_PREPARED
+     * comes; unacknowledged, the transaction is streamed again from its first segment after a
+     * restart.
+     */
+    STREAM_PREPARE,
     /**
      * With {@code slot.two-phase = on}: a transaction that is being prepared starts ({@link
      * io.slotkeeper.pgoutput.BeginPrepare}, with its GID); its changes follow and a {@link
@@ -228,6 +238,8 @@ public final class ChangeEnvelope {
       return Kind.STREAM_COMMIT;
     } else if (message instanceof StreamAbort) {
       return Kind.STREAM_ABORT;
+    } else if (message instanceof StreamPrepare) {
+      return Kind.STREAM_PREPARE;
     } else if (message instanceof BeginPrepare) {
       return Kind.BEGIN_PREPARE;
     } else if (message instanceof Prepare) {
@@ -402,6 +414,8 @@ public final class ChangeEnvelope {
     } else if (message instanceof CommitPrepared m) {
       return Optional.of(m.gid());
     } else if (message instanceof RollbackPrepared m) {
+      return Optional.of(m.gid());
+    } else if (message instanceof StreamPrepare m) {
       return Optional.of(m.gid());
     }
     return Optional.empty();

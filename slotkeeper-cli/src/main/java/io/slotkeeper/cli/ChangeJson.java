@@ -15,6 +15,7 @@ import io.slotkeeper.pgoutput.RelationColumn;
 import io.slotkeeper.pgoutput.RollbackPrepared;
 import io.slotkeeper.pgoutput.StreamAbort;
 import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamPrepare;
 import io.slotkeeper.pgoutput.StreamStart;
 import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.TupleData;
@@ -74,7 +75,9 @@ import java.util.List;
  *       commit_time} null, {@code stream_stop}, more blocks, then {@code stream_commit} ({@code
  *       commit_lsn}, {@code end_lsn}, {@code commit_time}; the only line acknowledged) or {@code
  *       stream_abort} ({@code xid}, {@code sub_xid}: when it differs from {@code xid}, only that
- *       subtransaction's changes, from its first one on, are undone).
+ *       subtransaction's changes, from its first one on, are undone). With --two-phase a streamed
+ *       transaction that is prepared ends with {@code stream_prepare} ({@code gid}, {@code
+ *       end_lsn}: the end of the PREPARE record; acknowledged like {@code prepare}).
  *   <li>With --two-phase (PostgreSQL 15+), a prepared transaction is written when it is prepared:
  *       its changes (their {@code commit_lsn} the start of the PREPARE record), then {@code
  *       prepare} ({@code gid}, {@code end_lsn}: the end of the PREPARE record); its outcome comes
@@ -166,6 +169,11 @@ final class ChangeJson {
       case STREAM_COMMIT -> {
         head(sb, "stream_commit", e);
         sb.append(",\"end_lsn\":\"").append(((StreamCommit) e.message()).endLsn()).append('"');
+      }
+      case STREAM_PREPARE -> {
+        head(sb, "stream_prepare", e);
+        gid(sb, e);
+        sb.append(",\"end_lsn\":\"").append(((StreamPrepare) e.message()).endLsn()).append('"');
       }
       case STREAM_ABORT -> {
         StreamAbort a = (StreamAbort) e.message();

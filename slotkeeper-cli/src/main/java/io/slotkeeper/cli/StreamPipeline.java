@@ -221,6 +221,7 @@ final class StreamPipeline {
     return k == ChangeEnvelope.Kind.STREAM_START
         || k == ChangeEnvelope.Kind.STREAM_STOP
         || k == ChangeEnvelope.Kind.STREAM_COMMIT
+        || k == ChangeEnvelope.Kind.STREAM_PREPARE
         || k == ChangeEnvelope.Kind.STREAM_ABORT;
   }
 

@@ -12,6 +12,7 @@ import io.slotkeeper.StreamSettings;
 import io.slotkeeper.pgoutput.CommitPrepared;
 import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.RollbackPrepared;
+import io.slotkeeper.pgoutput.StreamPrepare;
 import io.slotkeeper.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -510,6 +511,129 @@ abstract class TwoPhaseScenarios extends ActorSystemPerClass {
       assertThat(got.get(5002).kind()).isEqualTo(Kind.COMMIT_PREPARED);
       assertThat(got.get(5001).gid()).contains("big");
       assertThat(h.consumer.insertedIds("tp_streamed")).hasSize(5000).doesNotHaveDuplicates();
+    }
+  }
+
+  private SourceSettings deliverInProgress(String slot, String table) {
+    SourceSettings s = settings(slot, table).withStreaming(StreamSettings.Streaming.ON);
+    return s.withStream(s.stream().withDeliverInProgress(true));
+  }
+
+  /** {@code BEGIN; INSERT 5,000 rows (about 1 MB, past 64kB of work memory); PREPARE}. */
+  private void prepareLarge(String table, String gid) throws Exception {
+    try (Connection c = pg().connect();
+        Statement st = c.createStatement()) {
+      st.execute("BEGIN");
+      st.execute(
+          "INSERT INTO " + table + " SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g");
+      st.execute("PREPARE TRANSACTION '" + gid + "'");
+    }
+  }
+
+  /**
+   * deliver-in-progress with two-phase: a streamed transaction that is prepared ends with a
+   * STREAM_PREPARE carrying its GID, after its chunks went out as they arrived; its offset
+   * acknowledges the prepared transaction (the end of the PREPARE record), so only its
+   * COMMIT_PREPARED follows after a crash.
+   */
+  @Test
+  void deliveredInProgressAStreamedPreparedTransactionEndsWithStreamPrepare() throws Exception {
+    table("tp_dip");
+    ActorSystem<Void> firstProcess = process("tp-dip-first");
+    Harness first = Harness.start(firstProcess, deliverInProgress("tp_dip_slot", "tp_dip"));
+    first.awaitLevel(StatusLevel.ACTIVE, WAIT);
+    prepareLarge("tp_dip", "dip");
+    Harness.await(
+        "the STREAM_PREPARE",
+        WAIT,
+        () -> kinds(first.consumer.received).contains(Kind.STREAM_PREPARE));
+    List<ChangeEnvelope> got = List.copyOf(first.consumer.received);
+    assertThat(got.get(0).kind()).isEqualTo(Kind.STREAM_START);
+    assertThat(
+            got.stream().filter(e -> e.kind() == Kind.INSERT).allMatch(ChangeEnvelope::inProgress))
+        .as("every row went out in progress")
+        .isTrue();
+    assertThat(first.consumer.insertedIds("tp_dip")).hasSize(5000).doesNotHaveDuplicates();
+    ChangeEnvelope prepared = got.get(got.size() - 1);
+    assertThat(prepared.kind()).isEqualTo(Kind.STREAM_PREPARE);
+    assertThat(prepared.gid()).contains("dip");
+    Lsn prepareEnd = ((StreamPrepare) prepared.message()).endLsn();
+    Harness.await(
+        "the slot to reach the acknowledged STREAM_PREPARE's end",
+        WAIT,
+        () -> confirmedFlush(pg(), "tp_dip_slot").compareTo(prepareEnd) >= 0);
+    crash(firstProcess, "tp_dip_slot");
+    pg().execute("COMMIT PREPARED 'dip'");
+    try (Harness second = Harness.start(kit.system(), deliverInProgress("tp_dip_slot", "tp_dip"))) {
+      Harness.await(
+          "the COMMIT PREPARED",
+          WAIT,
+          () -> kinds(second.consumer.received).contains(Kind.COMMIT_PREPARED));
+      assertThat(kinds(second.consumer.received))
+          .as("only the outcome of the acknowledged STREAM_PREPARE")
+          .containsExactly(Kind.COMMIT_PREPARED);
+      assertThat(second.consumer.received.get(0).gid()).contains("dip");
+    }
+  }
+
+  /**
+   * An unacknowledged STREAM_PREPARE: a reconnect makes the server stream the transaction again
+   * from its first segment; in the same run none of it goes downstream twice, and after a crash it
+   * all comes again before its COMMIT_PREPARED.
+   */
+  @Test
+  void anUnacknowledgedStreamPrepareIsNotDeliveredTwiceInOneRunAndComesAgainAfterACrash()
+      throws Exception {
+    table("tp_dip_unacked");
+    ActorSystem<Void> firstProcess = process("tp-dip-unacked-first");
+    Harness.Consumer nothingAcked = new Harness.Consumer();
+    nothingAcked.autoAck = e -> false;
+    Harness first =
+        Harness.start(
+            firstProcess, deliverInProgress("tp_dip_unacked_slot", "tp_dip_unacked"), nothingAcked);
+    first.awaitLevel(StatusLevel.ACTIVE, WAIT);
+    Lsn start = confirmedFlush(pg(), "tp_dip_unacked_slot");
+    prepareLarge("tp_dip_unacked", "dip_unacked");
+    Harness.await(
+        "the STREAM_PREPARE",
+        WAIT,
+        () -> kinds(first.consumer.received).contains(Kind.STREAM_PREPARE));
+    int delivered = first.consumer.received.size();
+    pg().terminateWalsender("tp_dip_unacked_slot");
+    Harness.await("a reconnect", WAIT, () -> first.control.progress().reconnects() >= 1);
+    first.awaitLevel(StatusLevel.ACTIVE, WAIT);
+    insert("tp_dip_unacked", 10_000);
+    Harness.await("the next row", WAIT, () -> first.consumer.commits().size() == 1);
+    assertThat(first.consumer.received.size())
+        .as("the re-streamed prepared transaction was not delivered again, only the next one")
+        .isEqualTo(delivered + 3);
+    assertThat(confirmedFlush(pg(), "tp_dip_unacked_slot"))
+        .as("never past the unacknowledged STREAM_PREPARE")
+        .isEqualTo(start);
+    crash(firstProcess, "tp_dip_unacked_slot");
+    pg().execute("COMMIT PREPARED 'dip_unacked'");
+    try (Harness second =
+        Harness.start(kit.system(), deliverInProgress("tp_dip_unacked_slot", "tp_dip_unacked"))) {
+      Harness.await(
+          "the COMMIT PREPARED",
+          WAIT,
+          () -> kinds(second.consumer.received).contains(Kind.COMMIT_PREPARED));
+      Harness.await("the next row", WAIT, () -> second.consumer.commits().size() == 1);
+      List<Kind> kinds = kinds(second.consumer.received);
+      assertThat(kinds.get(0)).isEqualTo(Kind.STREAM_START);
+      // In WAL order: the prepared transaction, the row committed after the reconnect, then the
+      // COMMIT PREPARED.
+      assertThat(kinds)
+          .endsWith(
+              Kind.STREAM_STOP,
+              Kind.STREAM_PREPARE,
+              Kind.BEGIN,
+              Kind.INSERT,
+              Kind.COMMIT,
+              Kind.COMMIT_PREPARED);
+      assertThat(second.consumer.insertedIds("tp_dip_unacked"))
+          .hasSize(5001)
+          .doesNotHaveDuplicates();
     }
   }
 }

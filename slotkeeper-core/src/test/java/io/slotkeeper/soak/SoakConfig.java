@@ -90,9 +90,7 @@ record SoakConfig(long seed, Duration runTime, int pgVersion, boolean cumulative
    * unless -Dslotkeeper.soak.deliver-in-progress is given. The checks are the same either way.
    */
   boolean deliverInProgress() {
-    // The engine refuses deliver-in-progress together with two-phase (no STREAM_PREPARE element
-    // yet): a seed that picked two-phase runs with whole transactions.
-    if (streaming() == StreamSettings.Streaming.OFF || twoPhase()) {
+    if (streaming() == StreamSettings.Streaming.OFF) {
       return false;
     }
     String given = System.getProperty(DELIVER_IN_PROGRESS_PROPERTY, "").trim();

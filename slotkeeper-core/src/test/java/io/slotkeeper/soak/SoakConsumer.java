@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * <p>With deliver-in-progress, a streamed transaction's changes arrive before it commits: the
  * consumer holds them provisionally per top-level xid (dropping a rolled-back subtransaction's from
  * its first change on, the whole transaction on its abort, and what it holds for an xid whose first
- * segment comes again), and records the transaction as a unit only at its STREAM_COMMIT, so the
- * checker sees only committed work, exactly as without the option.
+ * segment comes again), and records the transaction as a unit only at its STREAM_COMMIT (with
+ * two-phase, a STREAM_PREPARE makes it prepared state until its COMMIT_PREPARED), so the checker
+ * sees only committed work, exactly as without the option.
  */
 final class SoakConsumer {
   final int incarnation;
@@ -52,6 +53,10 @@ final class SoakConsumer {
    */
   private static final java.util.Map<String, List<String>> PREPARED =
       new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** STREAM_PREPARE elements received in this JVM, for the run's summary. */
+  static final java.util.concurrent.atomic.AtomicLong STREAM_PREPARES =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final List<String> anomalies = Collections.synchronizedList(new ArrayList<>());
   private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
@@ -195,6 +200,18 @@ final class SoakConsumer {
         PREPARED.put(p.gid(), open == null ? List.of() : open);
         open = null;
         // No oracle unit yet; a later acknowledgement covers it (they are cumulative).
+      }
+      case STREAM_PREPARE -> {
+        // deliver-in-progress with two-phase: the streamed transaction was prepared; what is held
+        // for its xid is its prepared state, exactly as a PREPARE's.
+        io.slotkeeper.pgoutput.StreamPrepare p = (io.slotkeeper.pgoutput.StreamPrepare) e.message();
+        STREAM_PREPARES.incrementAndGet();
+        List<Provisional> held = streamed.remove(p.xid());
+        if (held == null) {
+          anomaly("STREAM_PREPARE of xid " + p.xid() + " at " + p.endLsn() + " never started");
+          held = List.of();
+        }
+        PREPARED.put(p.gid(), held.stream().map(Provisional::change).toList());
       }
       case COMMIT_PREPARED -> {
         io.slotkeeper.pgoutput.CommitPrepared c =

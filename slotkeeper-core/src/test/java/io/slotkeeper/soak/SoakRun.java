@@ -122,7 +122,15 @@ final class SoakRun {
                   + " transactions of the engine's slot");
         }
         if (config.twoPhase()) {
-          say("two-phase: the workload prepared " + workload.prepared.get() + " transactions");
+          say(
+              "two-phase: the workload prepared "
+                  + workload.prepared.get()
+                  + " transactions"
+                  + (config.deliverInProgress()
+                      ? "; "
+                          + SoakConsumer.STREAM_PREPARES.get()
+                          + " of them arrived streamed (STREAM_PREPARE)"
+                      : ""));
         }
         awaitCaughtUp(lives.current(), oracle, lateFailures);
         lives.current().drainAndShutdown(Duration.ofSeconds(30));

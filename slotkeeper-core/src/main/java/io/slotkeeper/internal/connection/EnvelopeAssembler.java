@@ -147,8 +147,7 @@ final class EnvelopeAssembler implements AutoCloseable {
         || message instanceof Delete
         || message instanceof Truncate
         || message instanceof LogicalMessage)) {
-      // Streaming messages only come when asked for (streaming is taken above); a Stream Prepare
-      // only with deliver-in-progress, which SetupChecks refuses together with two-phase.
+      // Streaming messages only come when asked for, and StreamedTransactions takes them all.
       throw protocol("unexpected " + message.getClass().getSimpleName() + " message");
     }
     requireTransaction(message);

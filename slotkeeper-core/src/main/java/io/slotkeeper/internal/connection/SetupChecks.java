@@ -153,18 +153,6 @@ final class SetupChecks {
               + ".slot.two-phase = off (prepared transactions then arrive as ordinary transactions"
               + " at COMMIT PREPARED), or upgrade the server to PostgreSQL 15 or later");
     }
-    if (settings.stream().deliverInProgress()) {
-      throw fatal(
-          FailureKind.CONFIGURATION,
-          "slot.two-phase = on together with deliver-in-progress = on is not supported: a streamed"
-              + " transaction that is prepared (Stream Prepare) has no in-progress envelope yet",
-          "set "
-              + SourceSettings.CONFIG_PATH
-              + ".deliver-in-progress = off (streamed prepared transactions are then spooled and"
-              + " delivered whole at PREPARE), or "
-              + SourceSettings.CONFIG_PATH
-              + ".slot.two-phase = off");
-    }
   }
 
   private static ClassifiedException unsupportedOption(

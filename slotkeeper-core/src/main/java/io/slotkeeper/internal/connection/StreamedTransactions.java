@@ -161,8 +161,9 @@ final class StreamedTransactions implements AutoCloseable {
 
   /**
    * deliver-in-progress: every element of a streamed transaction goes out as it arrives, in stream
-   * order; only STREAM_COMMIT is a unit (its offset the end of the commit record, like a Commit's).
-   * Relation and Type messages only feed the connection's decoder, as outside stream blocks.
+   * order; only STREAM_COMMIT and STREAM_PREPARE are units (their offsets the end of the commit or
+   * PREPARE record, like a Commit's or a Prepare's). Relation and Type messages only feed the
+   * connection's decoder, as outside stream blocks.
    */
   private boolean passThrough(PgOutputMessage m, Lsn walStart) {
     if (heldStart != null) {
@@ -214,6 +215,22 @@ final class StreamedTransactions implements AutoCloseable {
                   c.commitTime(),
                   new CommittableOffsetImpl(c.endLsn(), true, ackTarget)),
               origins.remove(c.xid())));
+      return true;
+    }
+    if (m instanceof StreamPrepare p) {
+      // Two-phase: prepared; like a Stream Commit it is the unit, acknowledged at the end of the
+      // PREPARE record. Its COMMIT PREPARED or ROLLBACK PREPARED comes later, outside any stream.
+      openFirst.remove(p.xid());
+      ready.add(
+          withOrigin(
+              ChangeEnvelope.of(
+                  p,
+                  p.prepareLsn(),
+                  p.xid(),
+                  p.prepareLsn(),
+                  p.prepareTime(),
+                  new CommittableOffsetImpl(p.endLsn(), true, ackTarget)),
+              origins.remove(p.xid())));
       return true;
     }
     if (blockXid == NO_BLOCK) {

@@ -146,7 +146,7 @@ public final class DeliveryLedger {
    * re-streams an unconfirmed one from its start).
    */
   public Verdict streamChunk(long xid) {
-    if (streamedCommits.containsKey(xid)) {
+    if (streamedCommits.containsKey(xid) || latePrepares.containsKey(xid)) {
       skippedEnvelopes++;
       return Verdict.SKIP_DUPLICATE;
     }
@@ -174,6 +174,27 @@ public final class DeliveryLedger {
   }
 
   private static final int MAX_STREAMED_COMMITS = 10_000;
+
+  /**
+   * A STREAM_PREPARE (deliver-in-progress with two-phase): the streamed transaction was prepared. A
+   * unit like a PREPARE: deduped by the PREPARE record's start, acknowledged at its end; its xid is
+   * remembered like a STREAM_COMMIT's, so the chunks of a re-stream after a reconnect are known as
+   * replays. A late one (its record starts below where this connection started: prepared before
+   * two_phase_at, streamed right before its COMMIT PREPARED) acknowledges nothing and is known by
+   * xid, as a late PREPARE is.
+   */
+  public Verdict streamPrepare(long xid, Lsn prepareLsn, Lsn endLsn) {
+    if (prepareLsn.isBefore(connectionStart)) {
+      if (latePrepares.containsKey(xid)) {
+        skippedEnvelopes++;
+        return Verdict.SKIP_DUPLICATE;
+      }
+      latePrepares.put(xid, Lsn.INVALID);
+      return Verdict.DELIVER;
+    }
+    // Past the late case a prepared stream is handled exactly as a committed one.
+    return streamCommit(xid, prepareLsn, endLsn);
+  }
 
   /** The Begin of a transaction whose commit record starts at {@code commitLsn}. */
   public Verdict begin(Lsn commitLsn) {

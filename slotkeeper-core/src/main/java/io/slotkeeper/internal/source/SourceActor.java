@@ -22,6 +22,7 @@ import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.RollbackPrepared;
 import io.slotkeeper.pgoutput.StreamCommit;
+import io.slotkeeper.pgoutput.StreamPrepare;
 import io.slotkeeper.pgoutput.TupleData;
 import java.time.Clock;
 import java.time.Duration;
@@ -623,6 +624,10 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     if (env.kind() == ChangeEnvelope.Kind.STREAM_COMMIT) {
       StreamCommit c = (StreamCommit) env.message();
       return ledger.streamCommit(c.xid(), c.commitLsn(), c.endLsn());
+    }
+    if (env.kind() == ChangeEnvelope.Kind.STREAM_PREPARE) {
+      StreamPrepare p = (StreamPrepare) env.message();
+      return ledger.streamPrepare(p.xid(), p.prepareLsn(), p.endLsn());
     }
     switch (env.kind()) {
       case BEGIN:

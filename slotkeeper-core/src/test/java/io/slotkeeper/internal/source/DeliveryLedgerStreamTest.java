@@ -47,4 +47,35 @@ class DeliveryLedgerStreamTest {
         .as("committed before the last delivered unit: a replay")
         .isEqualTo(SKIP_DUPLICATE);
   }
+
+  @Test
+  void aStreamPrepareIsAUnitAcknowledgedAtThePrepareEndAndItsReStreamIsSkipped() {
+    DeliveryLedger l = new DeliveryLedger(Lsn.of(10));
+    l.connectionStarted(Lsn.of(10));
+    assertThat(l.streamChunk(700)).isEqualTo(DELIVER);
+    assertThat(l.streamPrepare(700, Lsn.of(500), Lsn.of(530))).isEqualTo(DELIVER);
+    assertThat(l.unacknowledgedCount()).isEqualTo(1);
+    // unacknowledged, a reconnect streams it again from its first segment: none of it goes out
+    l.connectionStarted(Lsn.of(10));
+    assertThat(l.streamChunk(700)).isEqualTo(SKIP_DUPLICATE);
+    assertThat(l.streamPrepare(700, Lsn.of(500), Lsn.of(530))).isEqualTo(SKIP_DUPLICATE);
+    assertThat(l.acknowledge(Lsn.of(530))).isTrue();
+    assertThat(l.confirmed()).isEqualTo(Lsn.of(530));
+    // its COMMIT PREPARED is a unit of its own
+    assertThat(l.commitPrepared(700, Lsn.of(900), Lsn.of(930))).isEqualTo(DELIVER);
+  }
+
+  @Test
+  void aLateStreamPrepareAcknowledgesNothingAndIsKnownByXidWhenItComesAgain() {
+    DeliveryLedger l = new DeliveryLedger(Lsn.of(1000));
+    l.connectionStarted(Lsn.of(1000));
+    // prepared before two_phase_at: streamed whole right before its COMMIT PREPARED
+    assertThat(l.streamChunk(700)).isEqualTo(DELIVER);
+    assertThat(l.streamPrepare(700, Lsn.of(500), Lsn.of(530))).isEqualTo(DELIVER);
+    assertThat(l.unacknowledgedCount()).as("the slot already stands past it").isZero();
+    // the COMMIT PREPARED was not acknowledged: a reconnect sends both again
+    l.connectionStarted(Lsn.of(1000));
+    assertThat(l.streamChunk(700)).isEqualTo(SKIP_DUPLICATE);
+    assertThat(l.streamPrepare(700, Lsn.of(500), Lsn.of(530))).isEqualTo(SKIP_DUPLICATE);
+  }
 }

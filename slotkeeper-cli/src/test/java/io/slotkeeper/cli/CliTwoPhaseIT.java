@@ -20,7 +20,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CliTwoPhaseIT {
   @RegisterExtension
   static final PostgresExtension PG =
-      PostgresExtension.builder().version(16).setting("max_prepared_transactions", "5").build();
+      PostgresExtension.builder()
+          .version(16)
+          .setting("max_prepared_transactions", "5")
+          .setting("logical_decoding_work_mem", "64kB")
+          .build();
 
   private static CliRun cli(String... more) {
     PostgresServer pg = PG.server();
@@ -97,5 +101,48 @@ class CliTwoPhaseIT {
             pg.queryString(
                 "SELECT two_phase::text FROM pg_replication_slots WHERE slot_name = 'orders_2pc'"))
         .isEqualTo("true");
+  }
+
+  @Test
+  void withDeliverInProgressAStreamedPreparedTransactionEndsWithAStreamPrepareLine()
+      throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE big (id int PRIMARY KEY, pad text)");
+    pg.execute("CREATE PUBLICATION big_pub FOR TABLE big");
+    assertThat(cli("slot", "create", "big_2pc").exitCode).isZero();
+    try (Connection c = pg.connect();
+        Statement st = c.createStatement()) {
+      st.execute("BEGIN");
+      // about 1 MB, past 64kB of logical_decoding_work_mem: the server streams it
+      st.execute("INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g");
+      st.execute("PREPARE TRANSACTION 'big-1'");
+    }
+    pg.execute("COMMIT PREPARED 'big-1'");
+    String end = pg.queryString("SELECT pg_current_wal_lsn()::text");
+
+    CliRun run =
+        cli(
+            "stream",
+            "--slot",
+            "big_2pc",
+            "--publication",
+            "big_pub",
+            "--two-phase",
+            "--streaming",
+            "on",
+            "--deliver-in-progress",
+            "--end-lsn",
+            end);
+    assertThat(run.exitCode).as(run.toString()).isZero();
+    List<Map<String, Object>> lines = run.outLines().stream().map(TestJson::object).toList();
+    List<Object> ops = lines.stream().map(l -> l.get("op")).toList();
+    assertThat(ops.get(0)).isEqualTo("stream_start");
+    assertThat(ops.stream().filter("insert"::equals).count()).isEqualTo(5000);
+    assertThat(ops.subList(ops.size() - 3, ops.size()))
+        .containsExactly("stream_stop", "stream_prepare", "commit_prepared");
+    Map<String, Object> prepared = lines.get(lines.size() - 2);
+    assertThat(prepared.get("gid")).isEqualTo("big-1");
+    assertThat(prepared).containsKey("end_lsn");
+    assertThat(lines.get(lines.size() - 1).get("gid")).isEqualTo("big-1");
   }
 }

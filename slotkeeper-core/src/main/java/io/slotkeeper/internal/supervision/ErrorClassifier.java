@@ -1,5 +1,6 @@
 package io.slotkeeper.internal.supervision;
 
+import static io.slotkeeper.internal.supervision.SqlStates.CONFIGURATION_LIMIT_EXCEEDED;
 import static io.slotkeeper.internal.supervision.SqlStates.CONNECTION_EXCEPTION_CLASS;
 import static io.slotkeeper.internal.supervision.SqlStates.FEATURE_NOT_SUPPORTED;
 import static io.slotkeeper.internal.supervision.SqlStates.INSUFFICIENT_PRIVILEGE;
@@ -10,6 +11,7 @@ import static io.slotkeeper.internal.supervision.SqlStates.INVALID_PASSWORD;
 import static io.slotkeeper.internal.supervision.SqlStates.OBJECT_IN_USE;
 import static io.slotkeeper.internal.supervision.SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE;
 import static io.slotkeeper.internal.supervision.SqlStates.OPERATOR_INTERVENTION_CLASS;
+import static io.slotkeeper.internal.supervision.SqlStates.TOO_MANY_CONNECTIONS;
 import static io.slotkeeper.internal.supervision.SqlStates.UNDEFINED_OBJECT;
 
 import io.slotkeeper.FailureKind;
@@ -121,6 +123,10 @@ public final class ErrorClassifier {
               + ".streaming = off, or upgrade the server to PostgreSQL 14 or later",
           FailureKind.PROTOCOL_VERSION);
     }
+    Classification limit = serverLimit(state, msg);
+    if (limit != null) {
+      return limit;
+    }
     switch (state) {
       case INVALID_PASSWORD:
         return fatal(
@@ -220,8 +226,48 @@ public final class ErrorClassifier {
     }
   }
 
+  /**
+   * A server-wide limit reached by others (every slot, walsender or connection taken): retried,
+   * since someone may free one, with a reason that says which setting and how to free one.
+   */
+  private static Classification serverLimit(String state, String msg) {
+    if (msg == null) {
+      return null;
+    }
+    if (CONFIGURATION_LIMIT_EXCEEDED.equals(state) && msg.contains("replication slots")) {
+      return transientWithFix(
+          msg,
+          "every slot allowed by max_replication_slots is taken; drop an unused one (see"
+              + " SELECT slot_name, slot_type, active, wal_status FROM pg_replication_slots;"
+              + " then SELECT pg_drop_replication_slot('name');) or raise max_replication_slots"
+              + " (needs a server restart)",
+          FailureKind.CONFIGURATION);
+    }
+    if (TOO_MANY_CONNECTIONS.equals(state) && msg.contains("max_wal_senders")) {
+      return transientWithFix(
+          msg,
+          "every walsender allowed by max_wal_senders is taken; end an unused replication"
+              + " connection (see SELECT pid, application_name, state FROM pg_stat_replication;)"
+              + " or raise max_wal_senders (needs a server restart)",
+          FailureKind.CONFIGURATION);
+    }
+    if (TOO_MANY_CONNECTIONS.equals(state) && msg.contains("too many clients")) {
+      return transientWithFix(
+          msg,
+          "every connection allowed by max_connections is taken; end unused sessions (see"
+              + " pg_stat_activity) or raise max_connections (needs a server restart)",
+          FailureKind.CONFIGURATION);
+    }
+    return null;
+  }
+
   private static Classification fatal(String problem, String fix, FailureKind kind) {
     return new Classification(ErrorClass.FATAL, problem, fix, kind);
+  }
+
+  /** Retried like any transient error, with a fix in the reason for whoever reads the status. */
+  private static Classification transientWithFix(String problem, String fix, FailureKind kind) {
+    return new Classification(ErrorClass.TRANSIENT, problem, fix, kind);
   }
 
   private static Classification transientError(String problem) {

@@ -28,6 +28,19 @@ class ReadmeExampleTest {
         .contains("```java\n" + example + "```\n");
   }
 
+  @Test
+  void theReadmeShowsTheSlotGroupsCodeThatCompiles() throws IOException {
+    String readme = Files.readString(Path.of("../README.md"));
+    String example =
+        marked(
+            Files.readAllLines(Path.of("src/test/java/docs/javadsl/SlotGroupsUse.java")),
+            "// #slot-groups");
+    assertThat(example).isNotBlank();
+    assertThat(readme)
+        .as("README.md must contain, as one code block, the marked lines of SlotGroupsUse.java")
+        .contains("```java\n" + example + "```\n");
+  }
+
   /** The lines between pairs of {@code marker} lines, with the common indentation removed. */
   static String marked(List<String> lines, String marker) {
     List<String> kept = new ArrayList<>();

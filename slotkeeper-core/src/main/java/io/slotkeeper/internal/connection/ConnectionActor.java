@@ -157,6 +157,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Duration pollDelay;
   private ScheduledFuture<?> pendingPoll;
   private boolean pollPending;
+  private final java.util.concurrent.atomic.LongAdder emptyReads;
 
   public static Behavior<Command> create(ConnectionContext context) {
     return Behaviors.setup(
@@ -176,6 +177,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.monitor = context.monitor();
     this.timers = timers;
     this.pollDelay = settings.stream().pollMinInterval();
+    this.emptyReads = EmptyReads.counter(settings.slot().name());
   }
 
   @Override
@@ -657,6 +659,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         throw InvalidStream.at(null, lastReceived, e);
       }
       if (data == null) {
+        emptyReads.increment();
         break;
       }
       lastServerMessageNanos = System.nanoTime();

@@ -154,11 +154,49 @@ final class IdleBench {
 
   private Result measure(int sources, int seconds) throws InterruptedException {
     long pid = ProcessHandle.current().pid();
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<Long, Long> threadsBefore = threadCpu(threads);
     long before = ProcStat.cpuNanos(pid);
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     long cpu = ProcStat.cpuNanos(pid) - before;
-    return new Result(sources, (System.nanoTime() - t0) / 1e9, cpu / 1e9);
+    Result r = new Result(sources, (System.nanoTime() - t0) / 1e9, cpu / 1e9);
+    // Where it went: the busiest Java threads over the window (the rest of the process's CPU is
+    // the JVM's own: JIT compiler and GC threads, which this bean does not list).
+    java.util.Map<Long, Long> threadsAfter = threadCpu(threads);
+    long javaThreads = 0;
+    List<long[]> deltas = new ArrayList<>();
+    for (var e : threadsAfter.entrySet()) {
+      long d = e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L);
+      javaThreads += d;
+      deltas.add(new long[] {e.getKey(), d});
+    }
+    deltas.sort((a, b) -> Long.compare(b[1], a[1]));
+    StringBuilder top = new StringBuilder();
+    for (int i = 0; i < Math.min(5, deltas.size()); i++) {
+      java.lang.management.ThreadInfo info = threads.getThreadInfo(deltas.get(i)[0]);
+      top.append(
+          String.format(
+              java.util.Locale.ROOT,
+              " %s %.0f ms;",
+              info == null ? "?" : info.getThreadName(),
+              deltas.get(i)[1] / 1e6));
+    }
+    log.printf(
+        "  (java threads %.0f ms of %.0f ms; busiest:%s)%n", javaThreads / 1e6, cpu / 1e6, top);
+    return r;
+  }
+
+  private static java.util.Map<Long, Long> threadCpu(java.lang.management.ThreadMXBean threads) {
+    java.util.Map<Long, Long> m = new java.util.HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      long t = threads.getThreadCpuTime(id);
+      if (t >= 0) {
+        m.put(id, t);
+      }
+    }
+    return m;
   }
 
   /** pg_recvlogical of any installed version: the logical protocol has not changed since 10. */

@@ -26,6 +26,11 @@ final class BenchDb implements AutoCloseable {
             .setting("checkpoint_timeout", "30min")
             // The statement log would otherwise record every START_REPLICATION of every run.
             .setting("log_replication_commands", "off")
+            // The idle benchmark runs 100 sources at once: a walsender and an admin connection
+            // each.
+            .setting("max_replication_slots", "130")
+            .setting("max_wal_senders", "130")
+            .setting("max_connections", "300")
             .start();
   }
 

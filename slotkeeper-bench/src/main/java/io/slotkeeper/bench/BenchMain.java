@@ -29,7 +29,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  *   --quick                 small sizes, for trying things out (minutes, not tens of minutes)
- *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive, snapshot, formats
+ *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive, snapshot, formats,
+ *                           largetx, idle
+ *   --idle-seconds=N        how long each idle measurement runs (default 20)
+ *   --idle-sources=N,N      how many quiet sources the idle benchmark runs (default 1,100)
  *   --snapshot-rows=N       rows of the snapshot benchmark's one table
  *   --results=FILE          where to write the table (markdown)
  *   --catchup-rows=N        backlog size of the catch-up benchmark
@@ -48,7 +51,8 @@ public final class BenchMain {
           "archive",
           "snapshot",
           "formats",
-          "largetx");
+          "largetx",
+          "idle");
 
   private BenchMain() {}
 
@@ -68,6 +72,8 @@ public final class BenchMain {
     long[] memoryRows;
     long snapshotRows;
     long[] largeTxRows = {1_000_000};
+    int idleSeconds = 20;
+    int[] idleSources = {1, 100};
     String memoryHeap = "128m";
     long archiveWalBytes;
     int archiveRuns;
@@ -125,6 +131,8 @@ public final class BenchMain {
     long[] memoryRows = null;
     int pgVersion = 17;
     long[] largeTxRows = null;
+    Integer idleSeconds = null;
+    int[] idleSources = null;
     for (String a : args) {
       if (a.equals("--quick")) {
         quick = true;
@@ -144,6 +152,11 @@ public final class BenchMain {
       } else if (a.startsWith("--largetx-rows=")) {
         largeTxRows =
             Arrays.stream(a.substring(15).split(",")).mapToLong(Long::parseLong).toArray();
+      } else if (a.startsWith("--idle-seconds=")) {
+        idleSeconds = Integer.parseInt(a.substring(15));
+      } else if (a.startsWith("--idle-sources=")) {
+        idleSources =
+            Arrays.stream(a.substring(15).split(",")).mapToInt(Integer::parseInt).toArray();
       } else if (a.startsWith("--pg-version=")) {
         pgVersion = Integer.parseInt(a.substring(13));
       } else {
@@ -162,6 +175,12 @@ public final class BenchMain {
     }
     if (largeTxRows != null) {
       sizes.largeTxRows = largeTxRows;
+    }
+    if (idleSeconds != null) {
+      sizes.idleSeconds = idleSeconds;
+    }
+    if (idleSources != null) {
+      sizes.idleSources = idleSources;
     }
     PrintStream log = System.out;
     Report report = new Report();
@@ -211,6 +230,9 @@ public final class BenchMain {
           }
           if (dbBenches.contains("largetx")) {
             largeTransaction(db, system, sizes, report, log);
+          }
+          if (dbBenches.contains("idle")) {
+            idle(db, system, sizes, report, log);
           }
         } finally {
           system.terminate();
@@ -542,6 +564,53 @@ public final class BenchMain {
                   ? ""
                   : String.format(
                       Locale.ROOT, ", %,d MB (parallel)", parallel.peakHeapBytes() >> 20)));
+    }
+  }
+
+  // ---------------------------------------------------------------- idle
+
+  private static void idle(
+      BenchDb db, ActorSystem<Void> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    IdleBench bench = new IdleBench(db, system, log);
+    java.util.Optional<IdleBench.Result> recv = bench.pgRecvlogical(sizes.idleSeconds);
+    for (int n : sizes.idleSources) {
+      // Three rounds, each the same JVM with no source right before the sources: what one quiet
+      // source costs is small next to the JVM's own idling (Pekko's scheduler ticks every 10 ms)
+      // and /proc's 10 ms ticks, so one round alone is noisy; the median of three is reported.
+      double[] pct = new double[3];
+      double jvm = 0;
+      double seconds = 0;
+      for (int round = 0; round < pct.length; round++) {
+        IdleBench.Result base = bench.baseline(sizes.idleSeconds);
+        IdleBench.Result r = bench.sources(n, sizes.idleSeconds);
+        pct[round] = r.percentPerSource(base);
+        jvm += 100.0 * base.cpuSeconds() / base.seconds() / pct.length;
+        seconds = r.seconds();
+      }
+      double[] sorted = pct.clone();
+      Arrays.sort(sorted);
+      double median = sorted[1];
+      report.row(
+          String.format(
+              Locale.ROOT,
+              "Idle: CPU per quiet source, %d source%s in one JVM, %.0f s × 3 rounds (%% of one"
+                  + " core, median; rounds %.2f / %.2f / %.2f; the JVM with no source: %.2f%%)",
+              n,
+              n == 1 ? "" : "s",
+              seconds,
+              pct[0],
+              pct[1],
+              pct[2],
+              jvm),
+          n == 1
+              ? String.format(Locale.ROOT, "%.2f%%", median)
+              : String.format(Locale.ROOT, "%.2f%% (all %d: %.1f%%)", median, n, median * n),
+          recv.map(x -> String.format(Locale.ROOT, "%.2f%% (pg_recvlogical)", x.percentOfCore()))
+              .orElse("–"),
+          "–",
+          "≤ 0.5%",
+          median <= 0.5 ? "yes" : "**no**");
     }
   }
 

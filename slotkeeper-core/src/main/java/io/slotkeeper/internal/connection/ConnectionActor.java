@@ -44,14 +44,17 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The only owner of a replication connection and its stream: every call on them happens in this
- * actor's mailbox, so no second thread ever touches the stream. One instance per connection
- * attempt; on any error it throws, stops (closing the connection) and leaves the decision to the
- * {@link Restarter}.
+ * actor's mailbox, so no second thread ever parses or writes the stream (the one exception is
+ * bounded: a quiet stream's input is lent to its {@link ReadinessWaiter}, which peeks one byte into
+ * pgjdbc's buffer and hands it back with a wake-up). One instance per connection attempt; on any
+ * error it throws, stops (closing the connection) and leaves the decision to the {@link Restarter}.
  *
  * <p>Reads happen only against demand ({@link Read}); with no demand nothing is read, the kernel
  * buffers fill and TCP flow control holds the walsender back. The keepalive timer is an ordinary
@@ -96,6 +99,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private enum Poll implements Command {
     INSTANCE
   }
+
+  /** The {@link ReadinessWaiter} saw bytes arrive (or the connection end); the stream is ours. */
+  private record Woken(ReadinessWaiter.Wake wake, java.io.IOException failure) implements Command {}
 
   private enum Keepalive implements Command {
     INSTANCE
@@ -158,6 +164,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private ScheduledFuture<?> pendingPoll;
   private boolean pollPending;
 
+  /**
+   * Wakes this actor when the server sends something, instead of re-polling a quiet stream (null
+   * before streaming, and when pgjdbc's stream cannot be reached: then the re-poll stays). While
+   * {@code waiting} the waiter holds the stream's input: nothing here reads until {@link Woken}.
+   */
+  private ReadinessWaiter waiter;
+
+  private boolean waiting;
+  private final java.util.concurrent.atomic.LongAdder emptyReads;
+
   public static Behavior<Command> create(ConnectionContext context) {
     return Behaviors.setup(
         ctx ->
@@ -176,6 +192,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.monitor = context.monitor();
     this.timers = timers;
     this.pollDelay = settings.stream().pollMinInterval();
+    this.emptyReads = EmptyReads.counter(settings.slot().name());
   }
 
   @Override
@@ -192,6 +209,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             })
         .onMessage(Read.class, this::onRead)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .onMessage(Woken.class, this::onWoken)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
         .onMessageEquals(FlushAcks.INSTANCE, this::onFlushAcks)
         .onMessage(Shutdown.class, this::onShutdown)
@@ -332,6 +350,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     livenessTimeout =
         KeepaliveSchedule.livenessTimeout(settings, facts.walSenderTimeout(), keepalive);
     session.boundStreamingIo(livenessTimeout);
+    waiter =
+        session.wakeOnData(
+            "slotkeeper-wake-" + settings.slot().name(),
+            (wake, failure) -> self.tell(new Woken(wake, failure)));
     lastServerMessageNanos = System.nanoTime();
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
     lastReportedFlush = slotConfirmedAtStart;
@@ -631,10 +653,35 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return readOutstanding ? drain() : this;
   }
 
+  /**
+   * The waiter saw something: the stream is ours again. Bytes are read as usual (a message from the
+   * server, or an error it sent); a connection that ended shows here at once, where pgjdbc's
+   * non-blocking read would report an end of stream as "nothing pending".
+   */
+  private Behavior<Command> onWoken(Woken m) throws Exception {
+    waiting = false;
+    switch (m.wake()) {
+      case CLOSED_BY_SERVER ->
+          throw new PSQLException(
+              "the server closed the replication connection", PSQLState.CONNECTION_FAILURE);
+      case FAILED ->
+          throw new PSQLException(
+              "the replication connection failed: " + m.failure().getMessage(),
+              PSQLState.CONNECTION_FAILURE,
+              m.failure());
+      default -> {
+        return readOutstanding ? drain() : this;
+      }
+    }
+  }
+
   /** Reads what is already waiting, up to the demand; never waits for the server. */
   private Behavior<Command> drain() throws Exception {
     if (creating) {
       return this; // the creation thread owns the session; nothing is read before streaming anyway
+    }
+    if (waiting) {
+      return this; // the waiter holds the stream's input; its Woken brings us back here
     }
     List<StreamItem> items = new ArrayList<>();
     int envelopes = 0;
@@ -657,6 +704,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         throw InvalidStream.at(null, lastReceived, e);
       }
       if (data == null) {
+        emptyReads.increment();
         break;
       }
       lastServerMessageNanos = System.nanoTime();
@@ -705,10 +753,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         // Keepalives only: hand over their WAL ends, keep the demand open.
         context.source().tell(new SourceActor.Received(getContext().getSelf(), items, false));
       }
-      schedulePoll();
-      pollDelay = pollDelay.multipliedBy(2);
-      if (pollDelay.compareTo(settings.stream().pollMaxInterval()) > 0) {
-        pollDelay = settings.stream().pollMaxInterval();
+      if (waiter != null && !spoolWaiting) {
+        // Nothing waits: lend the stream to the waiter, which wakes us when the server sends.
+        waiting = true;
+        waiter.arm();
+      } else {
+        // A full spool is a wait for our own consumer, not for the server; or no waiter.
+        schedulePoll();
+        pollDelay = pollDelay.multipliedBy(2);
+        if (pollDelay.compareTo(settings.stream().pollMaxInterval()) > 0) {
+          pollDelay = settings.stream().pollMaxInterval();
+        }
       }
     }
     return this;
@@ -772,8 +827,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     // Asking for a reply makes a live server answer at once; that answer is what tells a quiet
     // stream from a dead path.
     sendStatus(true);
-    if (readOutstanding) {
-      // Belt and braces: an open Read always has a poll on its way.
+    if (readOutstanding && !waiting) {
+      // Belt and braces: an open Read always has a poll or a wake on its way.
       schedulePoll();
     }
     return this;
@@ -864,6 +919,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private void closeSession() {
+    if (waiter != null) {
+      // Before the socket closes: the waiter's read fails then, and that is no news to anyone.
+      waiter.close();
+      waiter = null;
+    }
     if (assembler != null) {
       assembler.close(); // its spool files: the next connection receives those transactions again
     }

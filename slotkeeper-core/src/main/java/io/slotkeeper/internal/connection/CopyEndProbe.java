@@ -44,16 +44,28 @@ public final class CopyEndProbe {
   }
 
   public static CopyEndProbe of(Connection connection) {
+    PGStream stream = pgStream(connection);
+    if (stream == null) {
+      log.debug(
+          "cannot reach pgjdbc's stream; a server-ended stream will be noticed by the keepalive");
+      return UNAVAILABLE;
+    }
+    return new CopyEndProbe(stream);
+  }
+
+  /**
+   * pgjdbc's stream of {@code connection} (a protected field, hence the reflection), or null when
+   * it cannot be reached (another pgjdbc version); shared with {@link ReadinessWaiter}.
+   */
+  static PGStream pgStream(Connection connection) {
     try {
       Object executor = connection.unwrap(BaseConnection.class).getQueryExecutor();
       Field field = QueryExecutorBase.class.getDeclaredField("pgStream");
       field.setAccessible(true);
-      return new CopyEndProbe((PGStream) field.get(executor));
+      return (PGStream) field.get(executor);
     } catch (ReflectiveOperationException | SQLException | RuntimeException e) {
-      log.debug(
-          "cannot reach pgjdbc's stream ({}); a server-ended stream will be noticed by the keepalive",
-          e.toString());
-      return UNAVAILABLE;
+      log.debug("cannot reach pgjdbc's stream: {}", e.toString());
+      return null;
     }
   }
 

@@ -5,12 +5,15 @@ import io.slotkeeper.InternalApi;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyDual;
+import org.postgresql.core.PGStream;
 
 /**
  * The COPY BOTH stream of a replication connection, logical or physical: non-blocking reads that
@@ -100,6 +103,16 @@ public final class CopyStream {
           ErrorClass.TRANSIENT, "the server ended the " + endedByServer, null, null);
     }
     return data;
+  }
+
+  /**
+   * Starts a {@link ReadinessWaiter} on this stream, which the owner arms instead of re-polling;
+   * null when pgjdbc's stream cannot be reached (another pgjdbc version): the owner polls then.
+   */
+  public ReadinessWaiter wakeOnData(
+      String threadName, BiConsumer<ReadinessWaiter.Wake, IOException> onWake) {
+    PGStream stream = CopyEndProbe.pgStream(connection);
+    return stream == null ? null : ReadinessWaiter.start(stream, threadName, onWake);
   }
 
   /** What waits on a physical stream, decided by one look at the connection. */

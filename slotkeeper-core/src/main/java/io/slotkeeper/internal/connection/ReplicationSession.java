@@ -494,6 +494,13 @@ final class ReplicationSession implements AutoCloseable {
     stream.send(message);
   }
 
+  /** See {@link CopyStream#wakeOnData}; null when the owner has to poll. */
+  ReadinessWaiter wakeOnData(
+      String threadName,
+      java.util.function.BiConsumer<ReadinessWaiter.Wake, java.io.IOException> onWake) {
+    return stream.wakeOnData(threadName, onWake);
+  }
+
   /** Closes the socket from any thread, without the orderly goodbye (see {@link CopyStream}). */
   void abort() {
     stream.abort();

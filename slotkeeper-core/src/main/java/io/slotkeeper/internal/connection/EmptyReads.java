@@ -1,0 +1,30 @@
+package io.slotkeeper.internal.connection;
+
+import io.slotkeeper.InternalApi;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Test hook, not API: how many reads of each slot's stream found nothing waiting, since this JVM
+ * started. A quiet stream that re-polls shows here as a count growing by the hundred every second;
+ * one that waits for data ({@link ReadinessWaiter}) makes about one empty read per message the
+ * server sends. Keyed by slot name (a slot is streamed by one source at a time); one counter per
+ * slot ever streamed, a few bytes each.
+ */
+@InternalApi
+public final class EmptyReads {
+  private static final Map<String, LongAdder> BY_SLOT = new ConcurrentHashMap<>();
+
+  private EmptyReads() {}
+
+  static LongAdder counter(String slot) {
+    return BY_SLOT.computeIfAbsent(slot, s -> new LongAdder());
+  }
+
+  /** Empty reads of {@code slot}'s stream so far. */
+  public static long of(String slot) {
+    LongAdder c = BY_SLOT.get(slot);
+    return c == null ? 0 : c.sum();
+  }
+}

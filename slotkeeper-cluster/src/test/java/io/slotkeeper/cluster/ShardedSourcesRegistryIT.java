@@ -70,6 +70,39 @@ class ShardedSourcesRegistryIT {
         > 0;
   }
 
+  /** Every line logged on any node while open, with the messages of attached exceptions. */
+  private static final class RootLog implements AutoCloseable {
+    private final ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>
+        appender = new ch.qos.logback.core.read.ListAppender<>();
+
+    RootLog() {
+      appender.start();
+      root.addAppender(appender);
+    }
+
+    List<String> lines() {
+      List<String> out = new java.util.ArrayList<>();
+      synchronized (appender.list) {
+        for (var e : appender.list) {
+          StringBuilder line = new StringBuilder(e.getFormattedMessage());
+          for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+            line.append(" | ").append(t.getMessage());
+          }
+          out.add(line.toString());
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      root.detachAppender(appender);
+    }
+  }
+
   private static <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(LONG.toSeconds(), TimeUnit.SECONDS);
   }
@@ -118,6 +151,37 @@ class ShardedSourcesRegistryIT {
       assertThat(beta.singletonName()).isEqualTo("beta");
       assertThat(beta.slotName()).isEqualTo("beta_slot");
       assertThat(beta.level()).isEqualTo(StatusLevel.ACTIVE);
+
+      // A source whose entry carries its own (wrong) password: it FAILs on authentication, and
+      // the password shows nowhere: not in any log line of any node, the listing or the status.
+      String secret = "Wr0ng-Pa55-7f3c";
+      try (RootLog log = new RootLog()) {
+        fixture(pg, "delta");
+        get(
+            api[0].add(
+                "delta",
+                entry(pg, "delta")
+                    .withFallback(ConfigFactory.parseString("password = \"" + secret + "\""))));
+        ClusterNodes.await(
+            "delta to fail on authentication",
+            LONG,
+            () -> {
+              try {
+                return get(api[2].status("delta")).level() == StatusLevel.FAILED;
+              } catch (Exception e) {
+                return false;
+              }
+            });
+        ClusterSourceStatus delta = get(api[2].status("delta"));
+        System.out.println("[registry] delta: " + delta);
+        assertThat(delta.error().orElseThrow().kind())
+            .isEqualTo(io.slotkeeper.FailureKind.AUTHENTICATION);
+        assertThat(delta.reason()).doesNotContain(secret);
+        assertThat(get(api[1].list()).get("delta").toString()).doesNotContain(secret);
+        assertThat(get(api[1].statusAll()).summary()).isEqualTo("4 sources: ACTIVE 3, FAILED 1");
+        assertThat(get(api[1].remove("delta", false)).level()).isEqualTo(StatusLevel.STOPPED);
+        assertThat(log.lines()).isNotEmpty().noneMatch(l -> l.contains(secret));
+      }
 
       for (int i = 0; i < 5; i++) {
         pg.execute("INSERT INTO alpha VALUES ('a" + i + "')");

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The soak's checking for one source that runs elsewhere (a sharded source in slotkeeper-cluster):
@@ -71,12 +72,16 @@ public final class SoakedSource implements AutoCloseable {
               consumer.accept(e);
               return List.of();
             })
-        .watchTermination(
-            (mat, done) -> {
-              // A batch still held back is acknowledged when the run ends (drained or cut off).
-              done.whenComplete((d, e) -> consumer.flushBatch());
-              return mat;
-            })
+        // A batch still held back is acknowledged when the run's stream completes (drained), in
+        // the stream, so before the run's source shuts down: an acknowledgement sent after that (a
+        // watchTermination callback runs on another thread, later) would be recorded as given yet
+        // miss the final status update.
+        .concat(
+            Source.lazySource(
+                () -> {
+                  consumer.flushBatch();
+                  return Source.<CommittableOffset>empty();
+                }))
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
 

@@ -9,6 +9,7 @@ import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.Waiting;
 import io.slotkeeper.cluster.internal.ClusterSourceSerializer;
+import io.slotkeeper.cluster.internal.SourceEntity;
 import io.slotkeeper.cluster.internal.SourceSingleton;
 import java.io.NotSerializableException;
 import java.time.Duration;
@@ -163,6 +164,9 @@ class ClusterSourceSerializerTest {
         .isEqualTo(new SourceSingleton.GetStatus(probe.ref()));
     assertThat(roundTrip(new SourceSingleton.WaitFor(StatusLevel.READY, probe.ref())))
         .isEqualTo(new SourceSingleton.WaitFor(StatusLevel.READY, probe.ref()));
+    // A sharded source's removal (inside Pekko's sharding envelope, whose payload is ours).
+    assertThat(roundTrip(new SourceEntity.Stop(probe.ref())))
+        .isEqualTo(new SourceEntity.Stop(probe.ref()));
   }
 
   @Test

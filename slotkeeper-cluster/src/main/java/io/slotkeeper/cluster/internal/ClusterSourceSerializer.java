@@ -34,7 +34,8 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * the hosting node's own object) and what a STARTING source waits for, so a user on any node can
  * act on them as on a local source's.
  *
- * <p>Bound in reference.conf to {@link SourceSingleton.RemoteCommand} and {@link
+ * <p>Bound in reference.conf to {@link SourceSingleton.RemoteCommand} (which a sharded source's
+ * {@link SourceEntity.Stop} is too; the sharding envelope around them is Pekko's own) and {@link
  * ClusterSourceStatus}.
  */
 public final class ClusterSourceSerializer extends SerializerWithStringManifest {
@@ -44,6 +45,7 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
   private static final String STATUS = "S";
   private static final String GET_STATUS = "G";
   private static final String WAIT_FOR = "W";
+  private static final String STOP_SOURCE = "R";
 
   /** 2: the status carries the structured failure and what the source waits for. */
   private static final byte VERSION = 2;
@@ -78,6 +80,8 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
       return GET_STATUS;
     } else if (o instanceof SourceSingleton.WaitFor) {
       return WAIT_FOR;
+    } else if (o instanceof SourceEntity.Stop) {
+      return STOP_SOURCE;
     }
     throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
   }
@@ -94,6 +98,8 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
       } else if (o instanceof SourceSingleton.WaitFor w) {
         writeString(out, w.level().name());
         writeString(out, resolver().toSerializationFormat(w.replyTo()));
+      } else if (o instanceof SourceEntity.Stop x) {
+        writeString(out, resolver().toSerializationFormat(x.replyTo()));
       } else {
         throw new IllegalArgumentException("cannot serialize " + o.getClass().getName());
       }
@@ -121,6 +127,8 @@ public final class ClusterSourceSerializer extends SerializerWithStringManifest 
         case WAIT_FOR:
           StatusLevel level = StatusLevel.valueOf(readString(in));
           return new SourceSingleton.WaitFor(level, replyTo(readString(in)));
+        case STOP_SOURCE:
+          return new SourceEntity.Stop(replyTo(readString(in)));
         default:
           throw new NotSerializableException(
               "unknown clustered-source message manifest '" + manifest + "'");

@@ -82,6 +82,12 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   public record WaitFor(StatusLevel level, ActorRef<ClusterSourceStatus> replyTo)
       implements RemoteCommand {}
 
+  /**
+   * Tell {@code replyTo} the last status (level STOPPED, with the confirmed position) when this
+   * actor stops: how a sharded source's removal learns where its slot was left. Sent locally only.
+   */
+  public record FinalStatusTo(ActorRef<ClusterSourceStatus> replyTo) implements Command {}
+
   /** The singleton manager's stop message: drain, shut the source down, stop. Sent locally only. */
   public enum HandOver implements Command {
     INSTANCE
@@ -121,6 +127,7 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
   private final String node;
   private final Materializer materializer;
   private final List<WaitFor> waiters = new ArrayList<>();
+  private final List<ActorRef<ClusterSourceStatus>> finalListeners = new ArrayList<>();
 
   private Phase phase;
   private long run;
@@ -194,6 +201,12 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
               return this;
             })
         .onMessage(WaitFor.class, this::onWaitFor)
+        .onMessage(
+            FinalStatusTo.class,
+            m -> {
+              finalListeners.add(m.replyTo());
+              return this;
+            })
         .onMessage(
             StatusChanged.class,
             m -> {
@@ -587,6 +600,8 @@ public final class SourceSingleton extends AbstractBehavior<SourceSingleton.Comm
             last.lastFailure());
     waiters.forEach(w -> w.replyTo().tell(stopped));
     waiters.clear();
+    finalListeners.forEach(l -> l.tell(stopped));
+    finalListeners.clear();
   }
 
   private void closeSubscription() {

@@ -16,6 +16,8 @@ import java.util.Locale;
  *     chunk's watermarks (the stream carries the newer version)
  * @param queued tables waiting for their turn, in order
  * @param elapsed time since that table's backfill started (until it ended, once done)
+ * @param ended tables whose backfill this source ended without finishing, each as {@code
+ *     schema.table: why} (a table dropped mid-backfill); their recorded progress is removed
  */
 public record BackfillProgress(
     State state,
@@ -24,10 +26,24 @@ public record BackfillProgress(
     long rows,
     long rowsFromStream,
     List<String> queued,
-    Duration elapsed) {
+    Duration elapsed,
+    List<String> ended) {
 
   public BackfillProgress {
     queued = List.copyOf(queued);
+    ended = List.copyOf(ended);
+  }
+
+  /** Without ended tables. */
+  public BackfillProgress(
+      State state,
+      String table,
+      long chunks,
+      long rows,
+      long rowsFromStream,
+      List<String> queued,
+      Duration elapsed) {
+    this(state, table, chunks, rows, rowsFromStream, queued, elapsed, List.of());
   }
 
   public enum State {
@@ -59,7 +75,8 @@ public record BackfillProgress(
         + " from the stream), "
         + elapsed.toSeconds()
         + " s"
-        + (queued.isEmpty() ? "" : ", queued " + String.join(", ", queued));
+        + (queued.isEmpty() ? "" : ", queued " + String.join(", ", queued))
+        + (ended.isEmpty() ? "" : "; ended " + String.join("; ", ended));
   }
 
   private static String count(long n) {

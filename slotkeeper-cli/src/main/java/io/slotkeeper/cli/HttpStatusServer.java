@@ -255,6 +255,7 @@ final class HttpStatusServer implements AutoCloseable {
     m.put("rows_from_stream", b.rowsFromStream());
     m.put("queued", b.queued());
     m.put("elapsed_ms", b.elapsed().toMillis());
+    m.put("ended", b.ended());
     return m;
   }
 

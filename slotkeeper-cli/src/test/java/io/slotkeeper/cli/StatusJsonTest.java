@@ -235,7 +235,8 @@ class StatusJsonTest {
         .containsEntry("rows", 11_800L)
         .containsEntry("rows_from_stream", 35L)
         .containsEntry("queued", List.of("public.items"))
-        .containsEntry("elapsed_ms", 14_000L);
+        .containsEntry("elapsed_ms", 14_000L)
+        .containsEntry("ended", List.of());
   }
 
   /** Issue 12: the snapshot's figures, in /status and /metrics, as progress() has them. */

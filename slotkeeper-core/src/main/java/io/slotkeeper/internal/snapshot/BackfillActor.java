@@ -50,8 +50,11 @@ import org.slf4j.LoggerFactory;
  * continued after their last recorded key.
  *
  * <p>Tables are backfilled one after another, in the order asked. A failed chunk (connection lost)
- * is read again after the restart back-off; a table dropped meanwhile ends its backfill with the
- * error. Figures go to {@code progress().backfill()} and the status reason.
+ * is read again after the restart back-off. A table dropped meanwhile (or found dropped when an
+ * unfinished backfill is continued at start) ends its backfill: a warning, the waiters told why,
+ * the table named in {@code progress().backfill().ended()} and the status, its progress row
+ * removed; the stream and the queued tables go on. Figures go to {@code progress().backfill()} and
+ * the status reason.
  */
 @InternalApi
 public final class BackfillActor extends AbstractBehavior<BackfillActor.Command> {
@@ -104,6 +107,9 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     long fromStream;
     Instant started;
 
+    /** Continued from the progress table at start, not asked for by this process. */
+    boolean resumed;
+
     Job(TableName name) {
       this.name = name;
     }
@@ -135,6 +141,9 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
   private boolean inFlightLast;
   private final Map<Long, Recorded> unconfirmed = new HashMap<>();
   private Job lastDone;
+
+  /** Tables whose backfill ended unfinished, each as {@code schema.table: why}. */
+  private final List<String> ended = new ArrayList<>();
 
   /** When the status reason was last set: at most once a second while chunks go by. */
   private long lastReasonNanos;
@@ -230,7 +239,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
             settings.slot().name(),
             t,
             store.name());
-        enqueue(t, null);
+        enqueue(t, null).resumed = true;
       }
       next();
     } catch (SQLException | RuntimeException e) {
@@ -256,7 +265,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     return this;
   }
 
-  private void enqueue(TableName table, CompletableFuture<Done> done) {
+  private Job enqueue(TableName table, CompletableFuture<Done> done) {
     Job same = job != null && job.name.equals(table) ? job : null;
     for (Job j : queue) {
       if (j.name.equals(table)) {
@@ -270,6 +279,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     if (done != null) {
       same.waiters.add(done);
     }
+    return same;
   }
 
   /**
@@ -310,6 +320,14 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         j.started = Instant.now();
         job = j;
         readChunk();
+      } catch (BackfillTable.Missing e) {
+        if (j.resumed && j.waiters.isEmpty()) {
+          // Recorded as unfinished, dropped while no source ran it.
+          endDropped(j, "dropped before its backfill could continue");
+        } else {
+          log.error("slot {}: {}", settings.slot().name(), e.getMessage());
+          j.waiters.forEach(f -> f.completeExceptionally(e));
+        }
       } catch (IllegalArgumentException e) {
         log.error("slot {}: {}", settings.slot().name(), e.getMessage());
         j.waiters.forEach(f -> f.completeExceptionally(e));
@@ -361,19 +379,58 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
       source.tell(new SourceActor.BackfillChunkAbandoned(id));
       closeConnection();
       if (e instanceof SQLException s && SqlStates.UNDEFINED_TABLE.equals(s.getSQLState())) {
-        log.error(
-            "slot {}: backfill of {} ended: {}", settings.slot().name(), j.name, e.getMessage());
-        j.waiters.forEach(
-            f ->
-                f.completeExceptionally(
-                    new IllegalStateException(
-                        "the backfill of " + j.name + " ended: " + e.getMessage(), e)));
         job = null;
+        endDropped(j, "dropped mid-backfill (" + firstLine(e.getMessage()) + ")");
         next();
         return;
       }
       retryLater(j.name, e);
     }
+  }
+
+  /**
+   * Ends {@code j}'s backfill because its table is gone: the waiters are told why, progress() and
+   * the status name it among the ended ones, and its recorded progress is removed (nothing to
+   * continue; a later start would otherwise find it unfinished every time). The stream and the
+   * other backfills go on. Chunks already delivered stay delivered: the consumer decides what a
+   * dropped table's rows mean to it.
+   */
+  private void endDropped(Job j, String why) {
+    String line = j.name + ": " + why;
+    log.warn(
+        "slot {}: backfill of {} ended after {} chunks: {}",
+        settings.slot().name(),
+        j.name,
+        j.chunks,
+        line);
+    unconfirmed.values().removeIf(r -> r.table().equals(j.name));
+    try {
+      store.forget(connection(), j.name);
+    } catch (SQLException | RuntimeException e) {
+      closeConnection();
+      log.warn(
+          "slot {}: could not remove the progress of the dropped table {} from {} ({}); a later"
+              + " start ends it again",
+          settings.slot().name(),
+          j.name,
+          store.name(),
+          e.getMessage());
+    }
+    ended.add(line);
+    IllegalStateException reason =
+        new IllegalStateException("the backfill of " + j.name + " ended: it was " + why);
+    j.waiters.forEach(f -> f.completeExceptionally(reason));
+    if (j.started == null) {
+      j.started = Instant.now();
+    }
+    lastDone = j;
+    publish(BackfillProgress.State.DONE);
+  }
+
+  /** The server's message without its ERROR: label and its Position: line. */
+  private static String firstLine(String message) {
+    String line = message == null ? "" : message.lines().findFirst().orElse("");
+    return line.startsWith("ERROR: ") ? line.substring("ERROR: ".length()) : line;
   }
 
   /**
@@ -520,7 +577,8 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
             j.rows,
             j.fromStream,
             queued,
-            Duration.between(j.started, Instant.now()));
+            Duration.between(j.started, Instant.now()),
+            ended);
     progress.set(p);
     long now = System.nanoTime();
     if (p.state() != BackfillProgress.State.RUNNING

@@ -162,4 +162,24 @@ final class BackfillProgressTable {
       ps.executeUpdate();
     }
   }
+
+  /**
+   * Forgets {@code table}'s backfill (it was dropped): nothing is left to continue, and a later
+   * start would otherwise try it at every start.
+   */
+  void forget(Connection c, TableName table) throws SQLException {
+    if (!exists(c)) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM "
+                + name.quoted()
+                + " WHERE slot_name = ? AND table_schema = ? AND table_name = ?")) {
+      ps.setString(1, slot);
+      ps.setString(2, table.schema());
+      ps.setString(3, table.name());
+      ps.executeUpdate();
+    }
+  }
 }

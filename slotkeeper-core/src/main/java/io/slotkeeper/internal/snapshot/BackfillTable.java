@@ -67,14 +67,15 @@ final class BackfillTable {
           exists = rs.getBoolean(1);
         }
       }
+      if (!exists) {
+        throw new Missing(name);
+      }
       throw refuse(
           name,
-          exists
-              ? "is not published by "
-                  + settings.publication().names()
-                  + ": the stream carries no changes of it; ALTER PUBLICATION ... ADD TABLE "
-                  + name.quoted()
-              : "does not exist");
+          "is not published by "
+              + settings.publication().names()
+              + ": the stream carries no changes of it; ALTER PUBLICATION ... ADD TABLE "
+              + name.quoted());
     }
     if (!found.only()) {
       throw refuse(name, "is partitioned: backfill a partitioned table by its partitions");
@@ -111,6 +112,13 @@ final class BackfillTable {
       keyColumns.add(column);
     }
     return new BackfillTable(name, found, List.copyOf(keyColumns));
+  }
+
+  /** The table does not exist (never did, or was dropped since its backfill was asked for). */
+  static final class Missing extends IllegalArgumentException {
+    Missing(TableName name) {
+      super("cannot backfill " + name + ": it does not exist");
+    }
   }
 
   private static IllegalArgumentException refuse(TableName name, String why) {

@@ -582,4 +582,50 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
       assertThat(h.control.progress().backfill().state()).isEqualTo(BackfillProgress.State.DONE);
     }
   }
+
+  /**
+   * The slot is dropped under the source mid-backfill (create-if-missing re-creates it): the stream
+   * has a gap, announced by RESYNC_REQUIRED, and changes of the table in that gap are lost, so the
+   * chunks delivered before it prove nothing. The backfill starts again from the table's first key
+   * after the announcement, its recorded progress reset: what is delivered after RESYNC_REQUIRED,
+   * applied to an empty replica, equals the table.
+   */
+  @Test
+  void aSlotReplacedMidBackfillStartsTheBackfillAgainAfterTheResync() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_gone", 3_000);
+    pg.execute("CREATE PUBLICATION bf_gone_pub FOR TABLE bf_gone");
+    try (Harness h = Harness.start(kit.system(), settings("bf_gone", 20));
+        Writer writer = new Writer(pg, "bf_gone", 3_500, 13)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      CompletableFuture<Done> done =
+          h.control.backfill(TableName.parse("bf_gone")).toCompletableFuture();
+      Harness.await("some chunks", WAIT, () -> h.control.progress().backfill().chunks() >= 10);
+      SlotReplacedIT.dropUnderTheSource(pg, "bf_gone_slot");
+      await(done);
+      writer.close();
+      awaitCaughtUp(h, "bf_gone", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      int resync = Harness.indexOf(got, null);
+      assertThat(resync).as("the RESYNC_REQUIRED element").isPositive();
+      assertThat(got.stream().filter(e -> e.kind() == Kind.RESYNC_REQUIRED).count()).isEqualTo(1);
+      assertThat(got.subList(0, resync))
+          .as("the backfill had delivered chunks before the slot was dropped")
+          .anyMatch(e -> e.kind() == Kind.SNAPSHOT);
+      List<ChangeEnvelope> after = got.subList(resync + 1, got.size());
+      assertNoKeyTwice(after, "bf_gone");
+      assertNoWatermarkDelivered(got);
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, after, "bf_gone");
+      assertEqual(replica, table("bf_gone"));
+      Harness.await(
+          "the finished backfill recorded",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM public.bf_gone_progress WHERE table_name = 'bf_gone'"
+                          + " AND finished")
+                  == 1);
+    }
+  }
 }

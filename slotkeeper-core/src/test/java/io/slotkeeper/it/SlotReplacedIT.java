@@ -39,8 +39,7 @@ class SlotReplacedIT extends ActorSystemPerClass {
   /**
    * Terminates the slot's walsender and drops the slot, retrying while the source grabs it back.
    */
-  private static void dropUnderTheSource(PostgresServer pg, String slot)
-      throws InterruptedException {
+  static void dropUnderTheSource(PostgresServer pg, String slot) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       try {

@@ -74,6 +74,16 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
   public record ChunkLost(long chunk) implements Command {}
 
   /**
+   * The stream starts anew on another slot after a gap (RESYNC_REQUIRED was delivered): changes in
+   * the gap are lost, so the chunks delivered before prove nothing; the backfill in progress starts
+   * again from its table's first key, its recorded progress reset, and what was delivered but not
+   * confirmed is never recorded.
+   */
+  public enum Resync implements Command {
+    INSTANCE
+  }
+
+  /**
    * The source streams from its slot (told at every start): watermarks written from now on lie
    * after the slot's start, so the stream will bring them. Until the first, nothing is read.
    */
@@ -196,6 +206,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
             })
         .onMessage(ChunkDelivered.class, this::onDelivered)
         .onMessage(ChunkConfirmed.class, this::onConfirmed)
+        .onMessageEquals(Resync.INSTANCE, this::onResync)
         .onMessage(
             ChunkLost.class,
             m -> {
@@ -515,6 +526,46 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     publish(BackfillProgress.State.DONE);
     j.waiters.forEach(f -> f.complete(Done.getInstance()));
     next();
+    return this;
+  }
+
+  private Behavior<Command> onResync() {
+    // Their high watermarks lay on the old slot: no confirmation will come for them.
+    unconfirmed.clear();
+    Job j = job;
+    if (j == null) {
+      return this;
+    }
+    log.warn(
+        "slot {}: the stream starts on a new slot after a gap; the backfill of {} starts again"
+            + " from its first key ({} chunks were delivered before the gap)",
+        settings.slot().name(),
+        j.name,
+        j.chunks);
+    j.lastKey = null;
+    j.baseChunks = 0;
+    j.baseRows = 0;
+    j.chunks = 0;
+    j.rows = 0;
+    j.fromStream = 0;
+    j.started = Instant.now();
+    try {
+      store.start(connection(), j.name);
+    } catch (SQLException | RuntimeException e) {
+      // The next confirmed chunk records the new progress over the old.
+      closeConnection();
+      log.warn(
+          "slot {}: could not reset the backfill progress of {} ({})",
+          settings.slot().name(),
+          j.name,
+          e.getMessage());
+    }
+    // A chunk between its watermarks will not complete (the SourceActor forgot it); without one,
+    // a retry is pending and reads from the first key.
+    if (inFlight != 0) {
+      inFlight = 0;
+      readChunk();
+    }
     return this;
   }
 

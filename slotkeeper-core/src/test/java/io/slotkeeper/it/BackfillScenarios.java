@@ -66,6 +66,38 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
 
   private static void fill(PostgresServer pg, String table, int rows) {
     pg.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, n int, big text)");
+    load(pg, table, rows);
+  }
+
+  /**
+   * {@code table} partitioned by range of id: {@code table_a} holds ids below {@code split}, {@code
+   * table_b} the rest (the sentinels too).
+   */
+  private static void fillPartitioned(PostgresServer pg, String table, int rows, int split) {
+    pg.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int PRIMARY KEY, v text, n int, big text) PARTITION BY RANGE (id)");
+    pg.execute(
+        "CREATE TABLE "
+            + table
+            + "_a PARTITION OF "
+            + table
+            + " FOR VALUES FROM (MINVALUE) TO ("
+            + split
+            + ")");
+    pg.execute(
+        "CREATE TABLE "
+            + table
+            + "_b PARTITION OF "
+            + table
+            + " FOR VALUES FROM ("
+            + split
+            + ") TO (MAXVALUE)");
+    load(pg, table, rows);
+  }
+
+  private static void load(PostgresServer pg, String table, int rows) {
     pg.execute(
         "INSERT INTO "
             + table
@@ -626,6 +658,71 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
                       "SELECT count(*) FROM public.bf_gone_progress WHERE table_name = 'bf_gone'"
                           + " AND finished")
                   == 1);
+    }
+  }
+
+  /**
+   * A partitioned table published via its root: the stream carries its changes under the root's
+   * name, so the backfill reads the root (with its partitions) and delivers rows under its name.
+   */
+  @Test
+  void aPartitionedTablePublishedViaItsRootIsBackfilledUnderItsName() throws Exception {
+    PostgresServer pg = pg();
+    fillPartitioned(pg, "bf_proot", 2_000, 1_000);
+    pg.execute(
+        "CREATE PUBLICATION bf_proot_pub FOR TABLE bf_proot"
+            + " WITH (publish_via_partition_root = true)");
+    try (Harness h = Harness.start(kit.system(), settings("bf_proot", 100));
+        Writer writer = new Writer(pg, "bf_proot", 2_500, 17)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      await(h.control.backfill(TableName.parse("bf_proot")));
+      writer.close();
+      awaitCaughtUp(h, "bf_proot", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_proot")).hasSizeGreaterThan(1_000);
+      assertThat(got)
+          .as("rows and changes under the root's name only")
+          .noneMatch(
+              e -> e.relation().isPresent() && e.relation().get().name().startsWith("bf_proot_"));
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, got, "bf_proot");
+      assertEqual(replica, table("bf_proot"));
+    }
+  }
+
+  /**
+   * A partitioned table published without {@code publish_via_partition_root}: the stream carries
+   * its changes under its partitions' names, so backfilling the root backfills each published
+   * partition, one after another, under its own name; the returned stage completes once all have.
+   */
+  @Test
+  void aPartitionedTablePublishedByItsPartitionsIsBackfilledPartitionByPartition()
+      throws Exception {
+    PostgresServer pg = pg();
+    fillPartitioned(pg, "bf_pleaf", 2_000, 1_000);
+    pg.execute("CREATE PUBLICATION bf_pleaf_pub FOR TABLE bf_pleaf");
+    try (Harness h = Harness.start(kit.system(), settings("bf_pleaf", 100));
+        Writer writer = new Writer(pg, "bf_pleaf", 2_500, 19)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      await(h.control.backfill(TableName.parse("bf_pleaf")));
+      writer.close();
+      awaitCaughtUp(h, "bf_pleaf_b", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_pleaf_a")).hasSizeGreaterThan(500);
+      assertThat(assertNoKeyTwice(got, "bf_pleaf_b")).hasSizeGreaterThan(500);
+      for (String partition : List.of("bf_pleaf_a", "bf_pleaf_b")) {
+        Map<String, List<String>> replica = new TreeMap<>();
+        apply(replica, got, partition);
+        assertEqual(replica, table(partition));
+      }
+      Harness.await(
+          "both partitions recorded as finished",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM public.bf_pleaf_progress WHERE finished"
+                          + " AND table_name IN ('bf_pleaf_a', 'bf_pleaf_b')")
+                  == 2);
     }
   }
 }

@@ -331,6 +331,8 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         j.started = Instant.now();
         job = j;
         readChunk();
+      } catch (BackfillTable.PublishedAsPartitions e) {
+        byPartitions(j, e.partitions);
       } catch (BackfillTable.Missing e) {
         if (j.resumed && j.waiters.isEmpty()) {
           // Recorded as unfinished, dropped while no source ran it.
@@ -350,6 +352,49 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         return;
       }
     }
+  }
+
+  /**
+   * {@code j}'s table is published by its partitions: each goes first in the queue, in order, as a
+   * table of its own (with its own progress row); {@code j}'s waiters complete once all have, with
+   * the first failure if any.
+   */
+  private void byPartitions(Job j, List<TableName> partitions) {
+    log.info(
+        "slot {}: {} is published by its partitions (publish_via_partition_root off); backfilling"
+            + " {}",
+        settings.slot().name(),
+        j.name,
+        partitions);
+    List<CompletableFuture<Done>> parts = new ArrayList<>();
+    List<Job> jobs = new ArrayList<>();
+    for (TableName p : partitions) {
+      Job part = new Job(p);
+      CompletableFuture<Done> f = new CompletableFuture<>();
+      part.waiters.add(f);
+      parts.add(f);
+      jobs.add(part);
+    }
+    for (int i = jobs.size() - 1; i >= 0; i--) {
+      queue.addFirst(jobs.get(i));
+    }
+    List<CompletableFuture<Done>> waiters = List.copyOf(j.waiters);
+    CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .whenComplete(
+            (v, error) -> {
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException ce
+                      ? ce.getCause()
+                      : error;
+              waiters.forEach(
+                  w -> {
+                    if (cause == null) {
+                      w.complete(Done.getInstance());
+                    } else {
+                      w.completeExceptionally(cause);
+                    }
+                  });
+            });
   }
 
   /**

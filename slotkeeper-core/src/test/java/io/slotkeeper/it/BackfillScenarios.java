@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.junit.jupiter.api.Test;
 
@@ -723,6 +724,44 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
                       "SELECT count(*) FROM public.bf_pleaf_progress WHERE finished"
                           + " AND table_name IN ('bf_pleaf_a', 'bf_pleaf_b')")
                   == 2);
+    }
+  }
+
+  /**
+   * While a backfill runs, progress() and the status say how far it is, with the number of chunks
+   * expected from the planner's row count, as the snapshot does: {@code backfill: public.bf_est
+   * 7/101 chunks, 350 rows (0 from the stream), 1 s}.
+   */
+  @Test
+  void theBackfillsProgressCarriesTheExpectedChunks() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_est", 5_000);
+    pg.execute("ANALYZE bf_est");
+    pg.execute("CREATE PUBLICATION bf_est_pub FOR TABLE bf_est");
+    try (Harness h = Harness.start(kit.system(), settings("bf_est", 50))) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      CompletableFuture<Done> done =
+          h.control.backfill(TableName.parse("bf_est")).toCompletableFuture();
+      AtomicReference<String> reason = new AtomicReference<>();
+      AtomicReference<BackfillProgress> running = new AtomicReference<>();
+      Harness.await(
+          "a few chunks",
+          WAIT,
+          () -> {
+            reason.set(h.control.status().reason());
+            running.set(h.control.progress().backfill());
+            return running.get().chunks() >= 3 || done.isDone();
+          });
+      assertThat(running.get().state()).isEqualTo(BackfillProgress.State.RUNNING);
+      // 100 full chunks, then the short (here empty) one that ends it.
+      assertThat(running.get().chunksEstimated()).isEqualTo(101);
+      String line =
+          "backfill: public\\.bf_est \\d+/101 chunks, \\d+ rows \\(0 from the stream\\), \\d+ s";
+      assertThat(running.get().describe()).matches(line);
+      assertThat(reason.get()).as("the status as the chunks went by").matches(line);
+      await(done);
+      assertThat(h.control.progress().backfill().describe())
+          .startsWith("backfill done: public.bf_est 101 chunks, 5000 rows");
     }
   }
 }

@@ -117,6 +117,9 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     long fromStream;
     Instant started;
 
+    /** Chunks expected from the planner's row count, less those recorded before; -1: unknown. */
+    long chunksEstimated = -1;
+
     /** Continued from the progress table at start, not asked for by this process. */
     boolean resumed;
 
@@ -328,6 +331,11 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
           store.start(c, j.name);
           log.info("slot {}: backfill of {} starts", settings.slot().name(), j.name);
         }
+        long estimated = j.table.table.estimatedRows();
+        int chunkSize = settings.backfill().chunkSize();
+        // The last chunk is the first one shorter than a chunk: rows / size + 1 in all.
+        j.chunksEstimated =
+            estimated < 0 ? -1 : Math.max(0, estimated / chunkSize + 1 - j.baseChunks);
         j.started = Instant.now();
         job = j;
         readChunk();
@@ -588,6 +596,9 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         j.name,
         j.chunks);
     j.lastKey = null;
+    if (j.chunksEstimated >= 0) {
+      j.chunksEstimated += j.baseChunks;
+    }
     j.baseChunks = 0;
     j.baseRows = 0;
     j.chunks = 0;
@@ -670,6 +681,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
                 : state,
             j.name.toString(),
             j.chunks,
+            j.chunksEstimated,
             j.rows,
             j.fromStream,
             queued,

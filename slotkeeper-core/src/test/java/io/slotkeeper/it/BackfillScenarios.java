@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.BackfillProgress;
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.TableName;
@@ -763,5 +765,79 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
       assertThat(h.control.progress().backfill().describe())
           .startsWith("backfill done: public.bf_est 101 chunks, 5000 rows");
     }
+  }
+
+  /**
+   * A role with LOGIN REPLICATION and SELECT only, and the progress table in a schema it may not
+   * create in: the backfill fails (the stream goes on) with a PRIVILEGE failure whose remediation
+   * is the exact SQL to run once as a role that may; with only the CREATE TABLE run, the failure
+   * names the GRANT; with both, the backfill works.
+   */
+  @Test
+  void aRoleThatMayNotCreateTheProgressTableIsToldTheExactSqlToRun() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_priv", 300);
+    pg.execute("CREATE PUBLICATION bf_priv_pub FOR TABLE bf_priv");
+    pg.execute("CREATE SCHEMA bf_priv_s");
+    pg.execute("CREATE ROLE bf_priv_lp LOGIN REPLICATION PASSWORD 'bf-priv-pw'");
+    pg.execute("GRANT USAGE ON SCHEMA bf_priv_s TO bf_priv_lp");
+    pg.execute("GRANT SELECT ON bf_priv TO bf_priv_lp");
+    SourceSettings settings =
+        settings("bf_priv", 100)
+            .withUser("bf_priv_lp")
+            .withPassword("bf-priv-pw")
+            .withBackfillProgressTable("bf_priv_s.progress");
+    try (Harness h = Harness.start(kit.system(), settings)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      SourceFailedException create = backfillFails(h, "bf_priv");
+      assertThat(create.kind()).isEqualTo(FailureKind.PRIVILEGE);
+      assertThat(create.problem())
+          .contains("\"bf_priv_lp\"")
+          .contains("may not create")
+          .contains("\"bf_priv_s\".\"progress\"");
+      String sql = sqlToRun(create.remediation());
+      assertThat(sql)
+          .startsWith("CREATE TABLE IF NOT EXISTS \"bf_priv_s\".\"progress\"")
+          .endsWith(
+              "; GRANT SELECT, INSERT, UPDATE, DELETE ON \"bf_priv_s\".\"progress\" TO"
+                  + " \"bf_priv_lp\"");
+      assertThat(create.remediation()).contains("GRANT CREATE ON SCHEMA \"bf_priv_s\"");
+      assertThat(h.control.status().level()).isEqualTo(StatusLevel.ACTIVE);
+
+      // An administrator who creates the table but forgets the GRANT is told the GRANT.
+      pg.execute(sql.substring(0, sql.indexOf("; GRANT")));
+      SourceFailedException grant = backfillFails(h, "bf_priv");
+      assertThat(grant.kind()).isEqualTo(FailureKind.PRIVILEGE);
+      assertThat(grant.problem()).contains("may not write");
+      assertThat(sqlToRun(grant.remediation()))
+          .isEqualTo(
+              "GRANT SELECT, INSERT, UPDATE, DELETE ON \"bf_priv_s\".\"progress\" TO"
+                  + " \"bf_priv_lp\"");
+
+      pg.execute(sqlToRun(grant.remediation()));
+      await(h.control.backfill(TableName.parse("bf_priv")));
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_priv")).hasSize(300);
+      Harness.await(
+          "the finished backfill recorded",
+          WAIT,
+          () -> pg.queryLong("SELECT count(*) FROM bf_priv_s.progress WHERE finished") == 1);
+    }
+  }
+
+  private static SourceFailedException backfillFails(Harness h, String table) {
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> await(h.control.backfill(TableName.parse(table))));
+    assertThat(e.getCause()).isInstanceOf(SourceFailedException.class);
+    return (SourceFailedException) e.getCause();
+  }
+
+  /** The SQL a remediation says to run: after "run once, as a role that may: ", up to " (or ". */
+  private static String sqlToRun(String remediation) {
+    String lead = "run once, as a role that may: ";
+    assertThat(remediation).startsWith(lead);
+    int end = remediation.indexOf(" (or ");
+    return remediation.substring(lead.length(), end < 0 ? remediation.length() : end);
   }
 }

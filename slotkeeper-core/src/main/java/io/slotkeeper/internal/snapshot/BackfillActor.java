@@ -2,6 +2,7 @@ package io.slotkeeper.internal.snapshot;
 
 import io.slotkeeper.BackfillProgress;
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.TableName;
 import io.slotkeeper.internal.connection.JdbcProperties;
@@ -339,6 +340,11 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         j.started = Instant.now();
         job = j;
         readChunk();
+      } catch (SourceFailedException e) {
+        // The progress table is out of this role's reach: retrying cannot help, the stage says
+        // what to run.
+        log.error("slot {}: backfill of {}: {}", settings.slot().name(), j.name, e.getMessage());
+        j.waiters.forEach(f -> f.completeExceptionally(e));
       } catch (BackfillTable.PublishedAsPartitions e) {
         byPartitions(j, e.partitions);
       } catch (BackfillTable.Missing e) {

@@ -44,7 +44,7 @@ class SlotReplacedIT extends ActorSystemPerClass {
     while (true) {
       try {
         pg.execute(
-            "SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots"
+            "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
                 + " WHERE slot_name = '"
                 + slot
                 + "' AND active_pid IS NOT NULL");

@@ -124,6 +124,9 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     /** Continued from the progress table at start, not asked for by this process. */
     boolean resumed;
 
+    /** Read from the first key whatever the progress table says (again after a resync). */
+    boolean fromStart;
+
     Job(TableName name) {
       this.name = name;
     }
@@ -317,7 +320,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         j.table = BackfillTable.describe(c, j.name, settings);
         store.ensure(c);
         BackfillProgressTable.Stored stored = store.read(c, j.name);
-        if (stored != null && !stored.finished()) {
+        if (stored != null && !stored.finished() && !j.fromStart) {
           j.lastKey = stored.lastKey();
           j.baseChunks = stored.chunks();
           j.baseRows = stored.rows();
@@ -589,10 +592,27 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
   }
 
   private Behavior<Command> onResync() {
-    // Their high watermarks lay on the old slot: no confirmation will come for them.
+    // Their high watermarks lay on the old slot: no confirmation will come for them. A table
+    // delivered whole but not confirmed is read again too: its record is not finished, and the
+    // gap lost its changes as well.
+    List<TableName> again = new ArrayList<>();
+    unconfirmed.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getValue().table())
+        .filter(t -> (job == null || !t.equals(job.name)) && !again.contains(t))
+        .forEach(again::add);
     unconfirmed.clear();
+    for (TableName t : again) {
+      log.warn(
+          "slot {}: the stream starts on a new slot after a gap; the backfill of {} was delivered"
+              + " but not acknowledged, so it is read again",
+          settings.slot().name(),
+          t);
+      enqueue(t, null).fromStart = true;
+    }
     Job j = job;
     if (j == null) {
+      next();
       return this;
     }
     log.warn(

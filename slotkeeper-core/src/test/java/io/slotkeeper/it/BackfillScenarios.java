@@ -840,4 +840,42 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
     int end = remediation.indexOf(" (or ");
     return remediation.substring(lead.length(), end < 0 ? remediation.length() : end);
   }
+
+  /**
+   * A backfill delivered whole but not yet acknowledged when the slot is replaced: its progress was
+   * never recorded as finished, and the gap lost the table's changes, so it is read again after
+   * RESYNC_REQUIRED (like one in progress), not left half-recorded for a later start to continue.
+   */
+  @Test
+  void aBackfillDeliveredButUnacknowledgedWhenTheSlotIsReplacedIsReadAgain() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_unack", 300);
+    pg.execute("CREATE PUBLICATION bf_unack_pub FOR TABLE bf_unack");
+    Harness.Consumer consumer = new Harness.Consumer();
+    consumer.autoAck = e -> false;
+    try (Harness h = Harness.start(kit.system(), settings("bf_unack", 100), consumer)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      await(h.control.backfill(TableName.parse("bf_unack")));
+      SlotReplacedIT.dropUnderTheSource(pg, "bf_unack_slot");
+      pg.execute("UPDATE bf_unack SET n = n + 1 WHERE id % 7 = 0");
+      Harness.await(
+          "the backfill read again after RESYNC_REQUIRED",
+          WAIT,
+          () -> {
+            List<ChangeEnvelope> got = List.copyOf(consumer.received);
+            int resync = Harness.indexOf(got, null);
+            return resync > 0
+                && got.subList(resync, got.size()).stream()
+                        .filter(e -> e.kind() == Kind.SNAPSHOT)
+                        .count()
+                    >= 300;
+          });
+      List<ChangeEnvelope> got = List.copyOf(consumer.received);
+      List<ChangeEnvelope> after = got.subList(Harness.indexOf(got, null) + 1, got.size());
+      assertNoKeyTwice(after, "bf_unack");
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, after, "bf_unack");
+      assertEqual(replica, table("bf_unack"));
+    }
+  }
 }

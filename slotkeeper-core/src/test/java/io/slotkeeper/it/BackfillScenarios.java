@@ -55,7 +55,25 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
 
   abstract PostgresServer pg();
 
+  /**
+   * In the least-privilege run the role may not create the progress table (on 15+ it has no CREATE
+   * on {@code public}): an administrator creates it, as the README says, and grants it the rest.
+   */
   private SourceSettings settings(String prefix, int chunk) {
+    if (TestRole.leastPrivilege()) {
+      TestRole.on(pg());
+      String table = "\"public\".\"" + prefix + "_progress\"";
+      pg().execute(
+              "CREATE TABLE IF NOT EXISTS "
+                  + table
+                  + " (slot_name text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
+                  + " last_key text[], chunks bigint NOT NULL DEFAULT 0, rows bigint NOT NULL DEFAULT 0,"
+                  + " finished boolean NOT NULL DEFAULT false,"
+                  + " started_at timestamptz NOT NULL DEFAULT now(),"
+                  + " updated_at timestamptz NOT NULL DEFAULT now(),"
+                  + " PRIMARY KEY (slot_name, table_schema, table_name))");
+      pg().execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + TestRole.LP_USER);
+    }
     return Harness.settings(pg(), prefix + "_slot", prefix + "_pub")
         .withCreateSlotIfMissing(true)
         .withBackfillChunkSize(chunk)

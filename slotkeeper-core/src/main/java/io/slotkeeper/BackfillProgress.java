@@ -11,23 +11,43 @@ import java.util.Locale;
  * @param table the table being (or last) backfilled ({@code schema.table}); empty when none
  * @param chunks chunks of that table delivered so far by this source (a resumed backfill counts
  *     from where it resumed)
+ * @param chunksEstimated the chunks this source expects to read of that table, from the planner's
+ *     row count ({@code pg_class.reltuples}) less what an earlier process recorded; -1 when the
+ *     server has no estimate (never analyzed)
  * @param rows rows of that table delivered as SNAPSHOT elements so far
  * @param rowsFromStream rows of its chunks left out because the stream changed them between the
  *     chunk's watermarks (the stream carries the newer version)
  * @param queued tables waiting for their turn, in order
  * @param elapsed time since that table's backfill started (until it ended, once done)
+ * @param ended tables whose backfill this source ended without finishing, each as {@code
+ *     schema.table: why} (a table dropped mid-backfill); their recorded progress is removed
  */
 public record BackfillProgress(
     State state,
     String table,
     long chunks,
+    long chunksEstimated,
     long rows,
     long rowsFromStream,
     List<String> queued,
-    Duration elapsed) {
+    Duration elapsed,
+    List<String> ended) {
 
   public BackfillProgress {
     queued = List.copyOf(queued);
+    ended = List.copyOf(ended);
+  }
+
+  /** Without an estimate or ended tables. */
+  public BackfillProgress(
+      State state,
+      String table,
+      long chunks,
+      long rows,
+      long rowsFromStream,
+      List<String> queued,
+      Duration elapsed) {
+    this(state, table, chunks, -1, rows, rowsFromStream, queued, elapsed, List.of());
   }
 
   public enum State {
@@ -40,18 +60,21 @@ public record BackfillProgress(
   }
 
   public static BackfillProgress none() {
-    return new BackfillProgress(State.NONE, "", 0, 0, 0, List.of(), Duration.ZERO);
+    return new BackfillProgress(State.NONE, "", 0, -1, 0, 0, List.of(), Duration.ZERO, List.of());
   }
 
   /**
-   * The status line's words: {@code backfill: public.orders 12 chunks, 11.8k rows (35 from the
-   * stream), 14 s, 1 queued}.
+   * The status line's words: {@code backfill: public.orders 12/40 chunks, 11.8k rows (35 from the
+   * stream), 14 s, queued public.items} (the estimate while it runs, when the server has one).
    */
   public String describe() {
     return (state == State.DONE ? "backfill done: " : "backfill: ")
         + table
         + " "
         + chunks
+        + (state != State.DONE && chunksEstimated >= 0
+            ? "/" + Math.max(chunks, chunksEstimated)
+            : "")
         + " chunks, "
         + count(rows)
         + " rows ("
@@ -59,7 +82,8 @@ public record BackfillProgress(
         + " from the stream), "
         + elapsed.toSeconds()
         + " s"
-        + (queued.isEmpty() ? "" : ", queued " + String.join(", ", queued));
+        + (queued.isEmpty() ? "" : ", queued " + String.join(", ", queued))
+        + (ended.isEmpty() ? "" : "; ended " + String.join("; ", ended));
   }
 
   private static String count(long n) {

@@ -251,10 +251,12 @@ final class HttpStatusServer implements AutoCloseable {
     m.put("state", b.state().name().toLowerCase(Locale.ROOT));
     m.put("table", b.table());
     m.put("chunks", b.chunks());
+    m.put("chunks_estimated", b.chunksEstimated());
     m.put("rows", b.rows());
     m.put("rows_from_stream", b.rowsFromStream());
     m.put("queued", b.queued());
     m.put("elapsed_ms", b.elapsed().toMillis());
+    m.put("ended", b.ended());
     return m;
   }
 

@@ -215,10 +215,12 @@ class StatusJsonTest {
                 io.slotkeeper.BackfillProgress.State.RUNNING,
                 "public.orders",
                 12,
+                40,
                 11_800,
                 35,
                 List.of("public.items"),
-                Duration.ofSeconds(14)));
+                Duration.ofSeconds(14),
+                List.of("public.gone: dropped mid-backfill")));
     SourceStatus s =
         new SourceStatus(
             StatusLevel.ACTIVE, p.backfill().describe(), Instant.EPOCH, null, null, null);
@@ -226,16 +228,18 @@ class StatusJsonTest {
         TestJson.object(Json.write(HttpStatusServer.statusJson(probe(s, p))));
     assertThat(status.get("reason"))
         .isEqualTo(
-            "backfill: public.orders 12 chunks, 11.8k rows (35 from the stream), 14 s,"
-                + " queued public.items");
+            "backfill: public.orders 12/40 chunks, 11.8k rows (35 from the stream), 14 s,"
+                + " queued public.items; ended public.gone: dropped mid-backfill");
     assertThat(obj(status.get("backfill")))
         .containsEntry("state", "running")
         .containsEntry("table", "public.orders")
         .containsEntry("chunks", 12L)
+        .containsEntry("chunks_estimated", 40L)
         .containsEntry("rows", 11_800L)
         .containsEntry("rows_from_stream", 35L)
         .containsEntry("queued", List.of("public.items"))
-        .containsEntry("elapsed_ms", 14_000L);
+        .containsEntry("elapsed_ms", 14_000L)
+        .containsEntry("ended", List.of("public.gone: dropped mid-backfill"));
   }
 
   /** Issue 12: the snapshot's figures, in /status and /metrics, as progress() has them. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slotkeeper.BackfillProgress;
 import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.ChangeEnvelope.Kind;
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.TableName;
@@ -12,6 +14,7 @@ import io.slotkeeper.pgoutput.ColumnValue;
 import io.slotkeeper.pgoutput.Delete;
 import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
+import io.slotkeeper.pgoutput.Truncate;
 import io.slotkeeper.pgoutput.TupleData;
 import io.slotkeeper.pgoutput.Update;
 import io.slotkeeper.postgres.PostgresServer;
@@ -32,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +55,25 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
 
   abstract PostgresServer pg();
 
+  /**
+   * In the least-privilege run the role may not create the progress table (on 15+ it has no CREATE
+   * on {@code public}): an administrator creates it, as the README says, and grants it the rest.
+   */
   private SourceSettings settings(String prefix, int chunk) {
+    if (TestRole.leastPrivilege()) {
+      TestRole.on(pg());
+      String table = "\"public\".\"" + prefix + "_progress\"";
+      pg().execute(
+              "CREATE TABLE IF NOT EXISTS "
+                  + table
+                  + " (slot_name text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
+                  + " last_key text[], chunks bigint NOT NULL DEFAULT 0, rows bigint NOT NULL DEFAULT 0,"
+                  + " finished boolean NOT NULL DEFAULT false,"
+                  + " started_at timestamptz NOT NULL DEFAULT now(),"
+                  + " updated_at timestamptz NOT NULL DEFAULT now(),"
+                  + " PRIMARY KEY (slot_name, table_schema, table_name))");
+      pg().execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO " + TestRole.LP_USER);
+    }
     return Harness.settings(pg(), prefix + "_slot", prefix + "_pub")
         .withCreateSlotIfMissing(true)
         .withBackfillChunkSize(chunk)
@@ -65,6 +87,38 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
 
   private static void fill(PostgresServer pg, String table, int rows) {
     pg.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, n int, big text)");
+    load(pg, table, rows);
+  }
+
+  /**
+   * {@code table} partitioned by range of id: {@code table_a} holds ids below {@code split}, {@code
+   * table_b} the rest (the sentinels too).
+   */
+  private static void fillPartitioned(PostgresServer pg, String table, int rows, int split) {
+    pg.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int PRIMARY KEY, v text, n int, big text) PARTITION BY RANGE (id)");
+    pg.execute(
+        "CREATE TABLE "
+            + table
+            + "_a PARTITION OF "
+            + table
+            + " FOR VALUES FROM (MINVALUE) TO ("
+            + split
+            + ")");
+    pg.execute(
+        "CREATE TABLE "
+            + table
+            + "_b PARTITION OF "
+            + table
+            + " FOR VALUES FROM ("
+            + split
+            + ") TO (MAXVALUE)");
+    load(pg, table, rows);
+  }
+
+  private static void load(PostgresServer pg, String table, int rows) {
     pg.execute(
         "INSERT INTO "
             + table
@@ -154,11 +208,18 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
 
   /**
    * Applies {@code got} in order to {@code rows} (key = first column): SNAPSHOT rows and inserts
-   * put, updates put (an unchanged TOAST value keeps what the replica had), deletes remove.
+   * put, updates put (an unchanged TOAST value keeps what the replica had), deletes remove, a
+   * TRUNCATE of the table empties it.
    */
   private static void apply(
       Map<String, List<String>> rows, List<ChangeEnvelope> got, String table) {
     for (ChangeEnvelope e : got) {
+      if (e.message() instanceof Truncate t) {
+        if (t.relations().stream().anyMatch(r -> r.name().equals(table))) {
+          rows.clear();
+        }
+        continue;
+      }
       if (e.relation().isEmpty() || !e.relation().get().name().equals(table)) {
         continue;
       }
@@ -438,6 +499,401 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
                             + " AND table_name = 'bf_crash' AND finished")
                     == 1);
       }
+    }
+  }
+
+  /**
+   * A table dropped mid-backfill: its backfill ends, the waiter is told why, progress() and the
+   * status name it ({@code ended public.x: dropped ...}), its recorded progress is removed (a later
+   * start has nothing to continue), and the stream and the next queued backfill go on.
+   */
+  @Test
+  void aTableDroppedMidBackfillEndsItsBackfillWithTheReasonAndTheRestGoesOn() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_drop_a", 3_000);
+    fill(pg, "bf_drop_b", 500);
+    pg.execute("CREATE PUBLICATION bf_drop_pub FOR TABLE bf_drop_a, bf_drop_b");
+    try (Harness h = Harness.start(kit.system(), settings("bf_drop", 10))) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      CompletableFuture<Done> a =
+          h.control.backfill(TableName.parse("bf_drop_a")).toCompletableFuture();
+      CompletableFuture<Done> b =
+          h.control.backfill(TableName.parse("bf_drop_b")).toCompletableFuture();
+      Harness.await(
+          "some chunks of bf_drop_a",
+          WAIT,
+          () ->
+              h.control.progress().backfill().table().equals("public.bf_drop_a")
+                  && h.control.progress().backfill().chunks() >= 5);
+      assertThat(a).as("the backfill of bf_drop_a is not done yet").isNotDone();
+      pg.execute("DROP TABLE bf_drop_a");
+      ExecutionException ended =
+          org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(a));
+      assertThat(ended.getCause())
+          .hasMessageContaining("public.bf_drop_a")
+          .hasMessageContaining("dropped");
+      await(b);
+      awaitCaughtUp(h, "bf_drop_b", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_drop_b")).hasSize(500);
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, got, "bf_drop_b");
+      assertEqual(replica, table("bf_drop_b"));
+      BackfillProgress p = h.control.progress().backfill();
+      assertThat(p.state()).isEqualTo(BackfillProgress.State.DONE);
+      assertThat(p.table()).isEqualTo("public.bf_drop_b");
+      assertThat(p.ended()).singleElement().asString().startsWith("public.bf_drop_a: dropped");
+      assertThat(h.control.status().level()).isEqualTo(StatusLevel.ACTIVE);
+      assertThat(h.control.status().reason()).contains("ended public.bf_drop_a: dropped");
+      Harness.await(
+          "bf_drop_b's backfill recorded as finished",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM public.bf_drop_progress WHERE table_name = 'bf_drop_b'"
+                          + " AND finished")
+                  == 1);
+      assertThat(
+              pg.queryLong(
+                  "SELECT count(*) FROM public.bf_drop_progress WHERE table_name = 'bf_drop_a'"))
+          .as("the dropped table's progress is removed: nothing to continue")
+          .isZero();
+    }
+    // What a process that died mid-backfill leaves when the table is dropped before the next start.
+    pg.execute(
+        "INSERT INTO public.bf_drop_progress (slot_name, table_schema, table_name, last_key)"
+            + " VALUES ('bf_drop_slot', 'public', 'bf_drop_c', '{41}')");
+    try (Harness h = Harness.start(kit.system(), settings("bf_drop", 10))) {
+      Harness.await(
+          "the unfinished backfill of the dropped bf_drop_c ended",
+          WAIT,
+          () -> !h.control.progress().backfill().ended().isEmpty());
+      assertThat(h.control.progress().backfill().ended())
+          .containsExactly("public.bf_drop_c: dropped before its backfill could continue");
+      assertThat(h.control.status().reason()).contains("ended public.bf_drop_c: dropped");
+      assertThat(
+              pg.queryLong(
+                  "SELECT count(*) FROM public.bf_drop_progress WHERE table_name = 'bf_drop_c'"))
+          .as("its progress is removed: not tried again at every start")
+          .isZero();
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+    }
+  }
+
+  /**
+   * A TRUNCATE committed after a chunk's select and before its high watermark (then a reload of the
+   * table): the chunk's rows, read before the TRUNCATE, must not reach the consumer after the
+   * TRUNCATE the stream carries, or they would resurrect rows the table no longer has. The timing
+   * is made, not hoped for: a held ACCESS EXCLUSIVE lock makes the chunk's select wait, the
+   * TRUNCATE queues behind it, and when the lock is released the select runs first (its snapshot
+   * sees the old rows) and the TRUNCATE right after, racing the high watermark's three round trips.
+   * The replica built from the deliveries in order equals the table either way.
+   */
+  @Test
+  void aTruncateMidBackfillResurrectsNoRowAndTheReplicaEndsEqual() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_trunc", 3_000);
+    pg.execute("CREATE PUBLICATION bf_trunc_pub FOR TABLE bf_trunc");
+    String waitingOnLock =
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ";
+    try (Harness h = Harness.start(kit.system(), settings("bf_trunc", 50))) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      CompletableFuture<Done> done =
+          h.control.backfill(TableName.parse("bf_trunc")).toCompletableFuture();
+      Harness.await("some chunks", WAIT, () -> h.control.progress().backfill().chunks() >= 3);
+      CompletableFuture<Void> truncated;
+      try (io.slotkeeper.postgres.HeldTransaction lock = pg.holdOpenTransaction()) {
+        lock.execute("LOCK TABLE bf_trunc IN ACCESS EXCLUSIVE MODE");
+        Harness.await(
+            "the next chunk's select to wait for the lock",
+            WAIT,
+            () -> pg.queryLong(waitingOnLock + "'SELECT %bf_trunc%'") == 1);
+        truncated =
+            CompletableFuture.runAsync(
+                () -> {
+                  pg.execute("TRUNCATE bf_trunc");
+                  pg.execute(
+                      "INSERT INTO bf_trunc SELECT g, md5(random()::text), 7, NULL"
+                          + " FROM generate_series(10000, 12999) g");
+                });
+        Harness.await(
+            "the TRUNCATE to queue behind the select",
+            WAIT,
+            () -> pg.queryLong(waitingOnLock + "'TRUNCATE%'") == 1);
+        lock.rollback();
+      }
+      truncated.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      await(done);
+      awaitCaughtUp(h, "bf_trunc", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(got)
+          .as("the stream carried the TRUNCATE")
+          .anyMatch(e -> e.message() instanceof Truncate);
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, got, "bf_trunc");
+      assertEqual(replica, table("bf_trunc"));
+      assertThat(h.control.progress().backfill().state()).isEqualTo(BackfillProgress.State.DONE);
+    }
+  }
+
+  /**
+   * The slot is dropped under the source mid-backfill (create-if-missing re-creates it): the stream
+   * has a gap, announced by RESYNC_REQUIRED, and changes of the table in that gap are lost, so the
+   * chunks delivered before it prove nothing. The backfill starts again from the table's first key
+   * after the announcement, its recorded progress reset: what is delivered after RESYNC_REQUIRED,
+   * applied to an empty replica, equals the table.
+   */
+  @Test
+  void aSlotReplacedMidBackfillStartsTheBackfillAgainAfterTheResync() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_gone", 3_000);
+    pg.execute("CREATE PUBLICATION bf_gone_pub FOR TABLE bf_gone");
+    try (Harness h = Harness.start(kit.system(), settings("bf_gone", 20));
+        Writer writer = new Writer(pg, "bf_gone", 3_500, 13)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      CompletableFuture<Done> done =
+          h.control.backfill(TableName.parse("bf_gone")).toCompletableFuture();
+      Harness.await("some chunks", WAIT, () -> h.control.progress().backfill().chunks() >= 10);
+      SlotReplacedIT.dropUnderTheSource(pg, "bf_gone_slot");
+      await(done);
+      writer.close();
+      awaitCaughtUp(h, "bf_gone", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      int resync = Harness.indexOf(got, null);
+      assertThat(resync).as("the RESYNC_REQUIRED element").isPositive();
+      assertThat(got.stream().filter(e -> e.kind() == Kind.RESYNC_REQUIRED).count()).isEqualTo(1);
+      assertThat(got.subList(0, resync))
+          .as("the backfill had delivered chunks before the slot was dropped")
+          .anyMatch(e -> e.kind() == Kind.SNAPSHOT);
+      List<ChangeEnvelope> after = got.subList(resync + 1, got.size());
+      assertNoKeyTwice(after, "bf_gone");
+      assertNoWatermarkDelivered(got);
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, after, "bf_gone");
+      assertEqual(replica, table("bf_gone"));
+      Harness.await(
+          "the finished backfill recorded",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM public.bf_gone_progress WHERE table_name = 'bf_gone'"
+                          + " AND finished")
+                  == 1);
+    }
+  }
+
+  /**
+   * A partitioned table published via its root: the stream carries its changes under the root's
+   * name, so the backfill reads the root (with its partitions) and delivers rows under its name.
+   */
+  @Test
+  void aPartitionedTablePublishedViaItsRootIsBackfilledUnderItsName() throws Exception {
+    PostgresServer pg = pg();
+    fillPartitioned(pg, "bf_proot", 2_000, 1_000);
+    pg.execute(
+        "CREATE PUBLICATION bf_proot_pub FOR TABLE bf_proot"
+            + " WITH (publish_via_partition_root = true)");
+    try (Harness h = Harness.start(kit.system(), settings("bf_proot", 100));
+        Writer writer = new Writer(pg, "bf_proot", 2_500, 17)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      await(h.control.backfill(TableName.parse("bf_proot")));
+      writer.close();
+      awaitCaughtUp(h, "bf_proot", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_proot")).hasSizeGreaterThan(1_000);
+      assertThat(got)
+          .as("rows and changes under the root's name only")
+          .noneMatch(
+              e -> e.relation().isPresent() && e.relation().get().name().startsWith("bf_proot_"));
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, got, "bf_proot");
+      assertEqual(replica, table("bf_proot"));
+    }
+  }
+
+  /**
+   * A partitioned table published without {@code publish_via_partition_root}: the stream carries
+   * its changes under its partitions' names, so backfilling the root backfills each published
+   * partition, one after another, under its own name; the returned stage completes once all have.
+   */
+  @Test
+  void aPartitionedTablePublishedByItsPartitionsIsBackfilledPartitionByPartition()
+      throws Exception {
+    PostgresServer pg = pg();
+    fillPartitioned(pg, "bf_pleaf", 2_000, 1_000);
+    pg.execute("CREATE PUBLICATION bf_pleaf_pub FOR TABLE bf_pleaf");
+    try (Harness h = Harness.start(kit.system(), settings("bf_pleaf", 100));
+        Writer writer = new Writer(pg, "bf_pleaf", 2_500, 19)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      await(h.control.backfill(TableName.parse("bf_pleaf")));
+      writer.close();
+      awaitCaughtUp(h, "bf_pleaf_b", 1_000_000);
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_pleaf_a")).hasSizeGreaterThan(500);
+      assertThat(assertNoKeyTwice(got, "bf_pleaf_b")).hasSizeGreaterThan(500);
+      for (String partition : List.of("bf_pleaf_a", "bf_pleaf_b")) {
+        Map<String, List<String>> replica = new TreeMap<>();
+        apply(replica, got, partition);
+        assertEqual(replica, table(partition));
+      }
+      Harness.await(
+          "both partitions recorded as finished",
+          WAIT,
+          () ->
+              pg.queryLong(
+                      "SELECT count(*) FROM public.bf_pleaf_progress WHERE finished"
+                          + " AND table_name IN ('bf_pleaf_a', 'bf_pleaf_b')")
+                  == 2);
+    }
+  }
+
+  /**
+   * While a backfill runs, progress() and the status say how far it is, with the number of chunks
+   * expected from the planner's row count, as the snapshot does: {@code backfill: public.bf_est
+   * 7/101 chunks, 350 rows (0 from the stream), 1 s}.
+   */
+  @Test
+  void theBackfillsProgressCarriesTheExpectedChunks() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_est", 5_000);
+    pg.execute("ANALYZE bf_est");
+    pg.execute("CREATE PUBLICATION bf_est_pub FOR TABLE bf_est");
+    try (Harness h = Harness.start(kit.system(), settings("bf_est", 50))) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      CompletableFuture<Done> done =
+          h.control.backfill(TableName.parse("bf_est")).toCompletableFuture();
+      AtomicReference<String> reason = new AtomicReference<>();
+      AtomicReference<BackfillProgress> running = new AtomicReference<>();
+      Harness.await(
+          "a few chunks",
+          WAIT,
+          () -> {
+            reason.set(h.control.status().reason());
+            running.set(h.control.progress().backfill());
+            return running.get().chunks() >= 3 || done.isDone();
+          });
+      assertThat(running.get().state()).isEqualTo(BackfillProgress.State.RUNNING);
+      // 100 full chunks, then the short (here empty) one that ends it.
+      assertThat(running.get().chunksEstimated()).isEqualTo(101);
+      String line =
+          "backfill: public\\.bf_est \\d+/101 chunks, \\d+ rows \\(0 from the stream\\), \\d+ s";
+      assertThat(running.get().describe()).matches(line);
+      assertThat(reason.get()).as("the status as the chunks went by").matches(line);
+      await(done);
+      assertThat(h.control.progress().backfill().describe())
+          .startsWith("backfill done: public.bf_est 101 chunks, 5000 rows");
+    }
+  }
+
+  /**
+   * A role with LOGIN REPLICATION and SELECT only, and the progress table in a schema it may not
+   * create in: the backfill fails (the stream goes on) with a PRIVILEGE failure whose remediation
+   * is the exact SQL to run once as a role that may; with only the CREATE TABLE run, the failure
+   * names the GRANT; with both, the backfill works.
+   */
+  @Test
+  void aRoleThatMayNotCreateTheProgressTableIsToldTheExactSqlToRun() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_priv", 300);
+    pg.execute("CREATE PUBLICATION bf_priv_pub FOR TABLE bf_priv");
+    pg.execute("CREATE SCHEMA bf_priv_s");
+    pg.execute("CREATE ROLE bf_priv_lp LOGIN REPLICATION PASSWORD 'bf-priv-pw'");
+    pg.execute("GRANT USAGE ON SCHEMA bf_priv_s TO bf_priv_lp");
+    pg.execute("GRANT SELECT ON bf_priv TO bf_priv_lp");
+    SourceSettings settings =
+        settings("bf_priv", 100)
+            .withUser("bf_priv_lp")
+            .withPassword("bf-priv-pw")
+            .withBackfillProgressTable("bf_priv_s.progress");
+    try (Harness h = Harness.start(kit.system(), settings)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      SourceFailedException create = backfillFails(h, "bf_priv");
+      assertThat(create.kind()).isEqualTo(FailureKind.PRIVILEGE);
+      assertThat(create.problem())
+          .contains("\"bf_priv_lp\"")
+          .contains("may not create")
+          .contains("\"bf_priv_s\".\"progress\"");
+      String sql = sqlToRun(create.remediation());
+      assertThat(sql)
+          .startsWith("CREATE TABLE IF NOT EXISTS \"bf_priv_s\".\"progress\"")
+          .endsWith(
+              "; GRANT SELECT, INSERT, UPDATE, DELETE ON \"bf_priv_s\".\"progress\" TO"
+                  + " \"bf_priv_lp\"");
+      assertThat(create.remediation()).contains("GRANT CREATE ON SCHEMA \"bf_priv_s\"");
+      assertThat(h.control.status().level()).isEqualTo(StatusLevel.ACTIVE);
+
+      // An administrator who creates the table but forgets the GRANT is told the GRANT.
+      pg.execute(sql.substring(0, sql.indexOf("; GRANT")));
+      SourceFailedException grant = backfillFails(h, "bf_priv");
+      assertThat(grant.kind()).isEqualTo(FailureKind.PRIVILEGE);
+      assertThat(grant.problem()).contains("may not write");
+      assertThat(sqlToRun(grant.remediation()))
+          .isEqualTo(
+              "GRANT SELECT, INSERT, UPDATE, DELETE ON \"bf_priv_s\".\"progress\" TO"
+                  + " \"bf_priv_lp\"");
+
+      pg.execute(sqlToRun(grant.remediation()));
+      await(h.control.backfill(TableName.parse("bf_priv")));
+      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
+      assertThat(assertNoKeyTwice(got, "bf_priv")).hasSize(300);
+      Harness.await(
+          "the finished backfill recorded",
+          WAIT,
+          () -> pg.queryLong("SELECT count(*) FROM bf_priv_s.progress WHERE finished") == 1);
+    }
+  }
+
+  private static SourceFailedException backfillFails(Harness h, String table) {
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> await(h.control.backfill(TableName.parse(table))));
+    assertThat(e.getCause()).isInstanceOf(SourceFailedException.class);
+    return (SourceFailedException) e.getCause();
+  }
+
+  /** The SQL a remediation says to run: after "run once, as a role that may: ", up to " (or ". */
+  private static String sqlToRun(String remediation) {
+    String lead = "run once, as a role that may: ";
+    assertThat(remediation).startsWith(lead);
+    int end = remediation.indexOf(" (or ");
+    return remediation.substring(lead.length(), end < 0 ? remediation.length() : end);
+  }
+
+  /**
+   * A backfill delivered whole but not yet acknowledged when the slot is replaced: its progress was
+   * never recorded as finished, and the gap lost the table's changes, so it is read again after
+   * RESYNC_REQUIRED (like one in progress), not left half-recorded for a later start to continue.
+   */
+  @Test
+  void aBackfillDeliveredButUnacknowledgedWhenTheSlotIsReplacedIsReadAgain() throws Exception {
+    PostgresServer pg = pg();
+    fill(pg, "bf_unack", 300);
+    pg.execute("CREATE PUBLICATION bf_unack_pub FOR TABLE bf_unack");
+    Harness.Consumer consumer = new Harness.Consumer();
+    consumer.autoAck = e -> false;
+    try (Harness h = Harness.start(kit.system(), settings("bf_unack", 100), consumer)) {
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      await(h.control.backfill(TableName.parse("bf_unack")));
+      SlotReplacedIT.dropUnderTheSource(pg, "bf_unack_slot");
+      pg.execute("UPDATE bf_unack SET n = n + 1 WHERE id % 7 = 0");
+      Harness.await(
+          "the backfill read again after RESYNC_REQUIRED",
+          WAIT,
+          () -> {
+            List<ChangeEnvelope> got = List.copyOf(consumer.received);
+            int resync = Harness.indexOf(got, null);
+            return resync > 0
+                && got.subList(resync, got.size()).stream()
+                        .filter(e -> e.kind() == Kind.SNAPSHOT)
+                        .count()
+                    >= 300;
+          });
+      List<ChangeEnvelope> got = List.copyOf(consumer.received);
+      List<ChangeEnvelope> after = got.subList(Harness.indexOf(got, null) + 1, got.size());
+      assertNoKeyTwice(after, "bf_unack");
+      Map<String, List<String>> replica = new TreeMap<>();
+      apply(replica, after, "bf_unack");
+      assertEqual(replica, table("bf_unack"));
     }
   }
 }

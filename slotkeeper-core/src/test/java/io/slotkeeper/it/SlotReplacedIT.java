@@ -39,13 +39,12 @@ class SlotReplacedIT extends ActorSystemPerClass {
   /**
    * Terminates the slot's walsender and drops the slot, retrying while the source grabs it back.
    */
-  private static void dropUnderTheSource(PostgresServer pg, String slot)
-      throws InterruptedException {
+  static void dropUnderTheSource(PostgresServer pg, String slot) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       try {
         pg.execute(
-            "SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots"
+            "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
                 + " WHERE slot_name = '"
                 + slot
                 + "' AND active_pid IS NOT NULL");

@@ -2,6 +2,7 @@ package io.slotkeeper.internal.snapshot;
 
 import io.slotkeeper.BackfillProgress;
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.TableName;
 import io.slotkeeper.internal.connection.JdbcProperties;
@@ -50,8 +51,11 @@ import org.slf4j.LoggerFactory;
  * continued after their last recorded key.
  *
  * <p>Tables are backfilled one after another, in the order asked. A failed chunk (connection lost)
- * is read again after the restart back-off; a table dropped meanwhile ends its backfill with the
- * error. Figures go to {@code progress().backfill()} and the status reason.
+ * is read again after the restart back-off. A table dropped meanwhile (or found dropped when an
+ * unfinished backfill is continued at start) ends its backfill: a warning, the waiters told why,
+ * the table named in {@code progress().backfill().ended()} and the status, its progress row
+ * removed; the stream and the queued tables go on. Figures go to {@code progress().backfill()} and
+ * the status reason.
  */
 @InternalApi
 public final class BackfillActor extends AbstractBehavior<BackfillActor.Command> {
@@ -69,6 +73,16 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
 
   /** Chunk {@code chunk}'s watermarks will never be seen (the slot was replaced): read it again. */
   public record ChunkLost(long chunk) implements Command {}
+
+  /**
+   * The stream starts anew on another slot after a gap (RESYNC_REQUIRED was delivered): changes in
+   * the gap are lost, so the chunks delivered before prove nothing; the backfill in progress starts
+   * again from its table's first key, its recorded progress reset, and what was delivered but not
+   * confirmed is never recorded.
+   */
+  public enum Resync implements Command {
+    INSTANCE
+  }
 
   /**
    * The source streams from its slot (told at every start): watermarks written from now on lie
@@ -104,6 +118,15 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     long fromStream;
     Instant started;
 
+    /** Chunks expected from the planner's row count, less those recorded before; -1: unknown. */
+    long chunksEstimated = -1;
+
+    /** Continued from the progress table at start, not asked for by this process. */
+    boolean resumed;
+
+    /** Read from the first key whatever the progress table says (again after a resync). */
+    boolean fromStart;
+
     Job(TableName name) {
       this.name = name;
     }
@@ -135,6 +158,9 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
   private boolean inFlightLast;
   private final Map<Long, Recorded> unconfirmed = new HashMap<>();
   private Job lastDone;
+
+  /** Tables whose backfill ended unfinished, each as {@code schema.table: why}. */
+  private final List<String> ended = new ArrayList<>();
 
   /** When the status reason was last set: at most once a second while chunks go by. */
   private long lastReasonNanos;
@@ -187,6 +213,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
             })
         .onMessage(ChunkDelivered.class, this::onDelivered)
         .onMessage(ChunkConfirmed.class, this::onConfirmed)
+        .onMessageEquals(Resync.INSTANCE, this::onResync)
         .onMessage(
             ChunkLost.class,
             m -> {
@@ -230,7 +257,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
             settings.slot().name(),
             t,
             store.name());
-        enqueue(t, null);
+        enqueue(t, null).resumed = true;
       }
       next();
     } catch (SQLException | RuntimeException e) {
@@ -256,7 +283,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     return this;
   }
 
-  private void enqueue(TableName table, CompletableFuture<Done> done) {
+  private Job enqueue(TableName table, CompletableFuture<Done> done) {
     Job same = job != null && job.name.equals(table) ? job : null;
     for (Job j : queue) {
       if (j.name.equals(table)) {
@@ -270,6 +297,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     if (done != null) {
       same.waiters.add(done);
     }
+    return same;
   }
 
   /**
@@ -292,7 +320,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         j.table = BackfillTable.describe(c, j.name, settings);
         store.ensure(c);
         BackfillProgressTable.Stored stored = store.read(c, j.name);
-        if (stored != null && !stored.finished()) {
+        if (stored != null && !stored.finished() && !j.fromStart) {
           j.lastKey = stored.lastKey();
           j.baseChunks = stored.chunks();
           j.baseRows = stored.rows();
@@ -307,9 +335,29 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
           store.start(c, j.name);
           log.info("slot {}: backfill of {} starts", settings.slot().name(), j.name);
         }
+        long estimated = j.table.table.estimatedRows();
+        int chunkSize = settings.backfill().chunkSize();
+        // The last chunk is the first one shorter than a chunk: rows / size + 1 in all.
+        j.chunksEstimated =
+            estimated < 0 ? -1 : Math.max(0, estimated / chunkSize + 1 - j.baseChunks);
         j.started = Instant.now();
         job = j;
         readChunk();
+      } catch (SourceFailedException e) {
+        // The progress table is out of this role's reach: retrying cannot help, the stage says
+        // what to run.
+        log.error("slot {}: backfill of {}: {}", settings.slot().name(), j.name, e.getMessage());
+        j.waiters.forEach(f -> f.completeExceptionally(e));
+      } catch (BackfillTable.PublishedAsPartitions e) {
+        byPartitions(j, e.partitions);
+      } catch (BackfillTable.Missing e) {
+        if (j.resumed && j.waiters.isEmpty()) {
+          // Recorded as unfinished, dropped while no source ran it.
+          endDropped(j, "dropped before its backfill could continue");
+        } else {
+          log.error("slot {}: {}", settings.slot().name(), e.getMessage());
+          j.waiters.forEach(f -> f.completeExceptionally(e));
+        }
       } catch (IllegalArgumentException e) {
         log.error("slot {}: {}", settings.slot().name(), e.getMessage());
         j.waiters.forEach(f -> f.completeExceptionally(e));
@@ -321,6 +369,49 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         return;
       }
     }
+  }
+
+  /**
+   * {@code j}'s table is published by its partitions: each goes first in the queue, in order, as a
+   * table of its own (with its own progress row); {@code j}'s waiters complete once all have, with
+   * the first failure if any.
+   */
+  private void byPartitions(Job j, List<TableName> partitions) {
+    log.info(
+        "slot {}: {} is published by its partitions (publish_via_partition_root off); backfilling"
+            + " {}",
+        settings.slot().name(),
+        j.name,
+        partitions);
+    List<CompletableFuture<Done>> parts = new ArrayList<>();
+    List<Job> jobs = new ArrayList<>();
+    for (TableName p : partitions) {
+      Job part = new Job(p);
+      CompletableFuture<Done> f = new CompletableFuture<>();
+      part.waiters.add(f);
+      parts.add(f);
+      jobs.add(part);
+    }
+    for (int i = jobs.size() - 1; i >= 0; i--) {
+      queue.addFirst(jobs.get(i));
+    }
+    List<CompletableFuture<Done>> waiters = List.copyOf(j.waiters);
+    CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .whenComplete(
+            (v, error) -> {
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException ce
+                      ? ce.getCause()
+                      : error;
+              waiters.forEach(
+                  w -> {
+                    if (cause == null) {
+                      w.complete(Done.getInstance());
+                    } else {
+                      w.completeExceptionally(cause);
+                    }
+                  });
+            });
   }
 
   /**
@@ -361,19 +452,58 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
       source.tell(new SourceActor.BackfillChunkAbandoned(id));
       closeConnection();
       if (e instanceof SQLException s && SqlStates.UNDEFINED_TABLE.equals(s.getSQLState())) {
-        log.error(
-            "slot {}: backfill of {} ended: {}", settings.slot().name(), j.name, e.getMessage());
-        j.waiters.forEach(
-            f ->
-                f.completeExceptionally(
-                    new IllegalStateException(
-                        "the backfill of " + j.name + " ended: " + e.getMessage(), e)));
         job = null;
+        endDropped(j, "dropped mid-backfill (" + firstLine(e.getMessage()) + ")");
         next();
         return;
       }
       retryLater(j.name, e);
     }
+  }
+
+  /**
+   * Ends {@code j}'s backfill because its table is gone: the waiters are told why, progress() and
+   * the status name it among the ended ones, and its recorded progress is removed (nothing to
+   * continue; a later start would otherwise find it unfinished every time). The stream and the
+   * other backfills go on. Chunks already delivered stay delivered: the consumer decides what a
+   * dropped table's rows mean to it.
+   */
+  private void endDropped(Job j, String why) {
+    String line = j.name + ": " + why;
+    log.warn(
+        "slot {}: backfill of {} ended after {} chunks: {}",
+        settings.slot().name(),
+        j.name,
+        j.chunks,
+        line);
+    unconfirmed.values().removeIf(r -> r.table().equals(j.name));
+    try {
+      store.forget(connection(), j.name);
+    } catch (SQLException | RuntimeException e) {
+      closeConnection();
+      log.warn(
+          "slot {}: could not remove the progress of the dropped table {} from {} ({}); a later"
+              + " start ends it again",
+          settings.slot().name(),
+          j.name,
+          store.name(),
+          e.getMessage());
+    }
+    ended.add(line);
+    IllegalStateException reason =
+        new IllegalStateException("the backfill of " + j.name + " ended: it was " + why);
+    j.waiters.forEach(f -> f.completeExceptionally(reason));
+    if (j.started == null) {
+      j.started = Instant.now();
+    }
+    lastDone = j;
+    publish(BackfillProgress.State.DONE);
+  }
+
+  /** The server's message without its ERROR: label and its Position: line. */
+  private static String firstLine(String message) {
+    String line = message == null ? "" : message.lines().findFirst().orElse("");
+    return line.startsWith("ERROR: ") ? line.substring("ERROR: ".length()) : line;
   }
 
   /**
@@ -461,6 +591,66 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
     return this;
   }
 
+  private Behavior<Command> onResync() {
+    // Their high watermarks lay on the old slot: no confirmation will come for them. A table
+    // delivered whole but not confirmed is read again too: its record is not finished, and the
+    // gap lost its changes as well.
+    List<TableName> again = new ArrayList<>();
+    unconfirmed.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getValue().table())
+        .filter(t -> (job == null || !t.equals(job.name)) && !again.contains(t))
+        .forEach(again::add);
+    unconfirmed.clear();
+    for (TableName t : again) {
+      log.warn(
+          "slot {}: the stream starts on a new slot after a gap; the backfill of {} was delivered"
+              + " but not acknowledged, so it is read again",
+          settings.slot().name(),
+          t);
+      enqueue(t, null).fromStart = true;
+    }
+    Job j = job;
+    if (j == null) {
+      next();
+      return this;
+    }
+    log.warn(
+        "slot {}: the stream starts on a new slot after a gap; the backfill of {} starts again"
+            + " from its first key ({} chunks were delivered before the gap)",
+        settings.slot().name(),
+        j.name,
+        j.chunks);
+    j.lastKey = null;
+    if (j.chunksEstimated >= 0) {
+      j.chunksEstimated += j.baseChunks;
+    }
+    j.baseChunks = 0;
+    j.baseRows = 0;
+    j.chunks = 0;
+    j.rows = 0;
+    j.fromStream = 0;
+    j.started = Instant.now();
+    try {
+      store.start(connection(), j.name);
+    } catch (SQLException | RuntimeException e) {
+      // The next confirmed chunk records the new progress over the old.
+      closeConnection();
+      log.warn(
+          "slot {}: could not reset the backfill progress of {} ({})",
+          settings.slot().name(),
+          j.name,
+          e.getMessage());
+    }
+    // A chunk between its watermarks will not complete (the SourceActor forgot it); without one,
+    // a retry is pending and reads from the first key.
+    if (inFlight != 0) {
+      inFlight = 0;
+      readChunk();
+    }
+    return this;
+  }
+
   private Behavior<Command> onConfirmed(ChunkConfirmed m) {
     Recorded r = unconfirmed.remove(m.chunk());
     if (r == null) {
@@ -517,10 +707,12 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
                 : state,
             j.name.toString(),
             j.chunks,
+            j.chunksEstimated,
             j.rows,
             j.fromStream,
             queued,
-            Duration.between(j.started, Instant.now()));
+            Duration.between(j.started, Instant.now()),
+            ended);
     progress.set(p);
     long now = System.nanoTime();
     if (p.state() != BackfillProgress.State.RUNNING

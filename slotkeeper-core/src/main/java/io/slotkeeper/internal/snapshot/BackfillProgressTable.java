@@ -1,5 +1,7 @@
 package io.slotkeeper.internal.snapshot;
 
+import io.slotkeeper.FailureKind;
+import io.slotkeeper.SourceFailedException;
 import io.slotkeeper.TableName;
 import io.slotkeeper.internal.supervision.SqlStates;
 import java.sql.Array;
@@ -39,39 +41,93 @@ final class BackfillProgressTable {
     return name;
   }
 
-  /** Creates the table unless it exists (another source may race to create it: fine). */
+  /**
+   * The statement that creates the table: run by {@link #ensure}, and named to the operator whose
+   * role may not run it.
+   */
+  String createSql() {
+    return "CREATE TABLE IF NOT EXISTS "
+        + name.quoted()
+        + " (slot_name text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
+        + " last_key text[], chunks bigint NOT NULL DEFAULT 0, rows bigint NOT NULL DEFAULT 0,"
+        + " finished boolean NOT NULL DEFAULT false,"
+        + " started_at timestamptz NOT NULL DEFAULT now(),"
+        + " updated_at timestamptz NOT NULL DEFAULT now(),"
+        + " PRIMARY KEY (slot_name, table_schema, table_name))";
+  }
+
+  /** What the source's role needs on the table. */
+  private String grantSql(Connection c) throws SQLException {
+    return "GRANT SELECT, INSERT, UPDATE, DELETE ON "
+        + name.quoted()
+        + " TO "
+        + PublishedTables.quote(c.getMetaData().getUserName());
+  }
+
+  /**
+   * Creates the table unless it exists (another source may race to create it: fine). A role that
+   * may not create it, or may not write it, gets a {@link FailureKind#PRIVILEGE} failure naming the
+   * exact statements to run once as a role that may.
+   */
   void ensure(Connection c) throws SQLException {
     if (exists(c)) {
       return;
     }
     try (Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + name.quoted()
-              + " (slot_name text NOT NULL, table_schema text NOT NULL, table_name text NOT NULL,"
-              + " last_key text[], chunks bigint NOT NULL DEFAULT 0, rows bigint NOT NULL DEFAULT 0,"
-              + " finished boolean NOT NULL DEFAULT false,"
-              + " started_at timestamptz NOT NULL DEFAULT now(),"
-              + " updated_at timestamptz NOT NULL DEFAULT now(),"
-              + " PRIMARY KEY (slot_name, table_schema, table_name))");
+      st.execute(createSql());
     } catch (SQLException e) {
       // Two sources creating it at once: one wins, the other sees a duplicate catalog row.
       if (!SqlStates.UNIQUE_VIOLATION.equals(e.getSQLState())
           && !SqlStates.DUPLICATE_TABLE.equals(e.getSQLState())) {
         if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
-          throw new IllegalArgumentException(
-              "cannot create the backfill progress table "
-                  + name
+          String role = PublishedTables.quote(c.getMetaData().getUserName());
+          throw new SourceFailedException(
+              FailureKind.PRIVILEGE,
+              "role "
+                  + role
+                  + " may not create the backfill progress table "
+                  + name.quoted()
                   + " ("
-                  + e.getMessage()
-                  + "); create it once as a role that may (see backfill.progress-table in"
-                  + " reference.conf), or point backfill.progress-table at a schema this role may"
-                  + " create in",
+                  + e.getMessage().lines().findFirst().orElse("")
+                  + ")",
+              "run once, as a role that may: "
+                  + createSql()
+                  + "; "
+                  + grantSql(c)
+                  + " (or GRANT CREATE ON SCHEMA "
+                  + PublishedTables.quote(name.schema())
+                  + " TO "
+                  + role
+                  + ", or point backfill.progress-table at a table in a schema this role may"
+                  + " create in)",
+              null,
               e);
         }
         throw e;
       }
     }
+  }
+
+  /**
+   * {@code e} as a {@link FailureKind#PRIVILEGE} failure naming the GRANT when the role may not
+   * read or write the table (created by another role); otherwise {@code e} itself.
+   */
+  private SQLException orDenied(Connection c, SQLException e) throws SQLException {
+    if (SqlStates.INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+      throw new SourceFailedException(
+          FailureKind.PRIVILEGE,
+          "role "
+              + PublishedTables.quote(c.getMetaData().getUserName())
+              + " may not write the backfill progress table "
+              + name.quoted()
+              + " ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + ")",
+          "run once, as a role that may: " + grantSql(c),
+          null,
+          e);
+    }
+    return e;
   }
 
   private boolean exists(Connection c) throws SQLException {
@@ -107,6 +163,14 @@ final class BackfillProgressTable {
 
   /** {@code table}'s recorded progress, or null when there is none. */
   Stored read(Connection c, TableName table) throws SQLException {
+    try {
+      return readOrFail(c, table);
+    } catch (SQLException e) {
+      throw orDenied(c, e);
+    }
+  }
+
+  private Stored readOrFail(Connection c, TableName table) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT last_key, chunks, rows, finished FROM "
@@ -128,6 +192,14 @@ final class BackfillProgressTable {
 
   /** A new backfill of {@code table}: from its first key. */
   void start(Connection c, TableName table) throws SQLException {
+    try {
+      startOrFail(c, table);
+    } catch (SQLException e) {
+      throw orDenied(c, e);
+    }
+  }
+
+  private void startOrFail(Connection c, TableName table) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO "
@@ -159,6 +231,26 @@ final class BackfillProgressTable {
       ps.setString(5, slot);
       ps.setString(6, table.schema());
       ps.setString(7, table.name());
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Forgets {@code table}'s backfill (it was dropped): nothing is left to continue, and a later
+   * start would otherwise try it at every start.
+   */
+  void forget(Connection c, TableName table) throws SQLException {
+    if (!exists(c)) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM "
+                + name.quoted()
+                + " WHERE slot_name = ? AND table_schema = ? AND table_name = ?")) {
+      ps.setString(1, slot);
+      ps.setString(2, table.schema());
+      ps.setString(3, table.name());
       ps.executeUpdate();
     }
   }

@@ -23,10 +23,14 @@ import java.util.List;
  * publications do not publish (the stream would not carry its changes, which is what the watermarks
  * rely on), one without a primary key (chunks are key ranges and the stream's changes are matched
  * to the chunk by key; no safe order to resume in either), one whose replica identity is neither
- * DEFAULT nor FULL (a delete would not carry the primary key), a partitioned table (its changes
- * arrive under its partitions' names unless published via the root; not handled yet), a column list
- * without the key, and {@code deliver-in-progress} (a streamed transaction's changes arrive before
- * its commit, so before the watermark they belong after).
+ * DEFAULT nor FULL (a delete would not carry the primary key), a column list without the key, and
+ * {@code deliver-in-progress} (a streamed transaction's changes arrive before its commit, so before
+ * the watermark they belong after).
+ *
+ * <p>A partitioned table is backfilled the way the stream carries its changes: published via its
+ * root, the root is read with its partitions (no {@code ONLY}) and its rows go under the root's
+ * name; published by its partitions ({@code publish_via_partition_root} off), {@link #describe}
+ * answers {@link PublishedAsPartitions} and each published partition is backfilled as a table.
  */
 final class BackfillTable {
 
@@ -52,7 +56,8 @@ final class BackfillTable {
     }
     int major = c.getMetaData().getDatabaseMajorVersion();
     PublishedTable found = null;
-    for (PublishedTable t : PublishedTables.list(c, settings.publication().names(), major)) {
+    List<PublishedTable> published = PublishedTables.list(c, settings.publication().names(), major);
+    for (PublishedTable t : published) {
       String schema = t.relation().namespace().isEmpty() ? "pg_catalog" : t.relation().namespace();
       if (schema.equals(name.schema()) && t.relation().name().equals(name.name())) {
         found = t;
@@ -67,17 +72,19 @@ final class BackfillTable {
           exists = rs.getBoolean(1);
         }
       }
+      if (!exists) {
+        throw new Missing(name);
+      }
+      List<TableName> partitions = publishedPartitions(c, name, published);
+      if (!partitions.isEmpty()) {
+        throw new PublishedAsPartitions(name, partitions);
+      }
       throw refuse(
           name,
-          exists
-              ? "is not published by "
-                  + settings.publication().names()
-                  + ": the stream carries no changes of it; ALTER PUBLICATION ... ADD TABLE "
-                  + name.quoted()
-              : "does not exist");
-    }
-    if (!found.only()) {
-      throw refuse(name, "is partitioned: backfill a partitioned table by its partitions");
+          "is not published by "
+              + settings.publication().names()
+              + ": the stream carries no changes of it; ALTER PUBLICATION ... ADD TABLE "
+              + name.quoted());
     }
     if (!found.keyed()) {
       throw refuse(
@@ -113,6 +120,53 @@ final class BackfillTable {
     return new BackfillTable(name, found, List.copyOf(keyColumns));
   }
 
+  /**
+   * {@code name} is a partitioned table whose partitions are published in its stead ({@code
+   * publish_via_partition_root} off): the stream carries its changes under theirs, so each is
+   * backfilled as a table of its own.
+   */
+  static final class PublishedAsPartitions extends IllegalArgumentException {
+    final List<TableName> partitions;
+
+    PublishedAsPartitions(TableName name, List<TableName> partitions) {
+      super(name + " is published by its partitions " + partitions);
+      this.partitions = List.copyOf(partitions);
+    }
+  }
+
+  /** The partitions of {@code name} (at any depth) that {@code published} lists, in tree order. */
+  private static List<TableName> publishedPartitions(
+      Connection c, TableName name, List<PublishedTable> published) throws SQLException {
+    List<TableName> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT n.nspname, k.relname FROM pg_partition_tree(?::regclass) t"
+                + " JOIN pg_class k ON k.oid = t.relid JOIN pg_namespace n ON n.oid = k.relnamespace"
+                + " WHERE t.level > 0 ORDER BY t.level, n.nspname, k.relname")) {
+      ps.setString(1, name.quoted());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String schema = rs.getString(1);
+          String table = rs.getString(2);
+          for (PublishedTable t : published) {
+            String s = t.relation().namespace().isEmpty() ? "pg_catalog" : t.relation().namespace();
+            if (s.equals(schema) && t.relation().name().equals(table)) {
+              out.add(TableName.of(schema, table));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The table does not exist (never did, or was dropped since its backfill was asked for). */
+  static final class Missing extends IllegalArgumentException {
+    Missing(TableName name) {
+      super("cannot backfill " + name + ": it does not exist");
+    }
+  }
+
   private static IllegalArgumentException refuse(TableName name, String why) {
     return new IllegalArgumentException("cannot backfill " + name + ": it " + why);
   }
@@ -130,7 +184,8 @@ final class BackfillTable {
     StringBuilder sql = new StringBuilder("SELECT ");
     sql.append(table.columnSql().isEmpty() ? "NULL" : String.join(", ", table.columnSql()));
     sql.append(", ").append(String.join(", ", table.keySql()));
-    sql.append(" FROM ONLY ").append(table.qualified());
+    // A partitioned table published via its root is read with its partitions.
+    sql.append(" FROM ").append(table.only() ? "ONLY " : "").append(table.qualified());
     List<String> conditions = new ArrayList<>();
     if (table.rowFilter() != null) {
       conditions.add("(" + table.rowFilter() + ")");

@@ -605,16 +605,15 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   }
 
   /**
-   * The stream starts anew on another slot (a resync): the chunk between its watermarks will not
-   * see them, and chunks delivered but unconfirmed can no longer be confirmed; the backfill reads
-   * the chunk again, and its progress stays at the last confirmed one.
+   * The stream starts anew on another slot (a resync, after a gap): the chunk between its
+   * watermarks will not see them, and chunks delivered but unconfirmed can no longer be confirmed;
+   * changes of the table in the gap are lost, so the backfill starts again from the table's first
+   * key ({@link BackfillActor.Resync}).
    */
   private void backfillLost() {
     backfillUnconfirmed.clear();
-    if (backfillChunk != null) {
-      backfill.tell(new BackfillActor.ChunkLost(backfillChunk.id));
-      backfillChunk = null;
-    }
+    backfillChunk = null;
+    backfill.tell(BackfillActor.Resync.INSTANCE);
   }
 
   private DeliveryLedger.Verdict verdict(ChangeEnvelope env) {

@@ -15,11 +15,13 @@ results="$here/RESULTS.md"
 for a in "$@"; do
   # A quick or partial run must not overwrite the full run's table.
   case "$a" in
-    --quick|--only=*|--catchup-rows=*|--memory-rows=*) results="$here/target/RESULTS-partial.md" ;;
+    --quick|--only=*|--catchup-rows=*|--catchup-runs=*|--memory-rows=*) results="$here/target/RESULTS-partial.md" ;;
   esac
 done
 
-mvn -B -q -Pbench -pl slotkeeper-bench -am -DskipTests package
+# slotkeeper-cli (the program) and slotkeeper-bench-debezium (the Debezium peer's class path) are
+# started as child processes by --only=peers.
+mvn -B -q -Pbench -pl slotkeeper-bench,slotkeeper-cli,slotkeeper-bench-debezium -am -DskipTests package
 mkdir -p "$here/target"
 cd "$here"
 exec java -Xms1g -Xmx1g -cp "target/classes:target/lib/*" io.slotkeeper.bench.BenchMain \

@@ -30,12 +30,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  *   --quick                 small sizes, for trying things out (minutes, not tens of minutes)
  *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive, snapshot, formats,
- *                           largetx, idle
+ *                           largetx, idle, peers (the last four opt-in)
  *   --idle-seconds=N        how long each idle measurement runs (default 20)
  *   --idle-sources=N,N      how many quiet sources the idle benchmark runs (default 1,100)
  *   --snapshot-rows=N       rows of the snapshot benchmark's one table
  *   --results=FILE          where to write the table (markdown)
  *   --catchup-rows=N        backlog size of the catch-up benchmark
+ *   --catchup-runs=N        measured runs per contender of the catch-up and peers benchmarks
  *   --memory-rows=N,N,N     transaction sizes of the memory benchmark
  *   --pg-version=N          PostgreSQL major version (default 17)
  * </pre>
@@ -52,7 +53,8 @@ public final class BenchMain {
           "snapshot",
           "formats",
           "largetx",
-          "idle");
+          "idle",
+          "peers");
 
   private BenchMain() {}
 
@@ -127,6 +129,7 @@ public final class BenchMain {
             List.of("decoder", "catchup", "latency", "stall", "memory", "archive", "snapshot"));
     Path resultsFile = null;
     Integer catchUpRows = null;
+    Integer catchUpRuns = null;
     Long snapshotRows = null;
     long[] memoryRows = null;
     int pgVersion = 17;
@@ -145,6 +148,8 @@ public final class BenchMain {
         resultsFile = Paths.get(a.substring(10));
       } else if (a.startsWith("--catchup-rows=")) {
         catchUpRows = Integer.parseInt(a.substring(15));
+      } else if (a.startsWith("--catchup-runs=")) {
+        catchUpRuns = Integer.parseInt(a.substring(15));
       } else if (a.startsWith("--memory-rows=")) {
         memoryRows = Arrays.stream(a.substring(14).split(",")).mapToLong(Long::parseLong).toArray();
       } else if (a.startsWith("--snapshot-rows=")) {
@@ -166,6 +171,9 @@ public final class BenchMain {
     Sizes sizes = quick ? Sizes.quick() : Sizes.full();
     if (catchUpRows != null) {
       sizes.catchUpRows = catchUpRows;
+    }
+    if (catchUpRuns != null) {
+      sizes.catchUpRuns = catchUpRuns;
     }
     if (memoryRows != null) {
       sizes.memoryRows = memoryRows;
@@ -233,6 +241,17 @@ public final class BenchMain {
           }
           if (dbBenches.contains("idle")) {
             idle(db, system, sizes, report, log);
+          }
+          if (dbBenches.contains("peers")) {
+            PeersBench.run(
+                db,
+                system,
+                sizes.catchUpRows,
+                sizes.catchUpTransactionRows,
+                sizes.catchUpRuns,
+                sizes.warmUpRows,
+                report,
+                log);
           }
         } finally {
           system.terminate();

@@ -26,12 +26,32 @@ final class CatchUpBench {
       int transactionRows,
       double writeSeconds,
       Map<String, List<Double>> eventsPerSecond,
-      Map<String, List<Double>> walsenderBusy) {
+      Map<String, List<Double>> walsenderBusy,
+      Map<String, List<Double>> clientCpuMicrosPerChange,
+      Map<String, List<Double>> steadyEventsPerSecond,
+      Map<String, List<Double>> peakRssBytes) {
     double median(String contender) {
-      return Stats.median(
-          eventsPerSecond.get(contender).stream().mapToDouble(Double::doubleValue).toArray());
+      return median(eventsPerSecond, contender);
+    }
+
+    static double median(Map<String, List<Double>> m, String contender) {
+      return Stats.median(m.get(contender).stream().mapToDouble(Double::doubleValue).toArray());
     }
   }
+
+  /**
+   * One drain: seconds from start to the last change, the walsender's on-CPU share, the client's
+   * CPU µs per change from its first change (or output) on, changes/s from the first change on, and
+   * the client's peak RSS (child processes only, else 0).
+   */
+  private record Drained(
+      double seconds, double busy, double cpuPerChange, double steadyRate, long peakRss) {}
+
+  /**
+   * A child-process contender started on a slot with nothing to read: its resident memory (VmRSS)
+   * and CPU share over {@code seconds} once it has run for as long again.
+   */
+  record Idle(long rssBytes, double cpuShare) {}
 
   private final BenchDb db;
   private final List<Contender> contenders;
@@ -104,9 +124,15 @@ final class CatchUpBench {
 
     Map<String, List<Double>> rates = new LinkedHashMap<>();
     Map<String, List<Double>> busy = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    Map<String, List<Double>> steady = new LinkedHashMap<>();
+    Map<String, List<Double>> rss = new LinkedHashMap<>();
     for (Contender c : contenders) {
       rates.put(c.name(), new ArrayList<>());
       busy.put(c.name(), new ArrayList<>());
+      cpu.put(c.name(), new ArrayList<>());
+      steady.put(c.name(), new ArrayList<>());
+      rss.put(c.name(), new ArrayList<>());
     }
     for (int r = 0; r < runs; r++) {
       List<Contender> order = new ArrayList<>(contenders);
@@ -114,37 +140,66 @@ final class CatchUpBench {
         java.util.Collections.reverse(order);
       }
       for (Contender c : order) {
-        double[] d = drain(c, slot(table, c, r), pub, total);
-        double rate = total / d[0];
+        Drained d = drain(c, slot(table, c, r), pub, total);
+        double rate = total / d.seconds();
         rates.get(c.name()).add(rate);
-        busy.get(c.name()).add(d[1]);
+        busy.get(c.name()).add(d.busy());
+        cpu.get(c.name()).add(d.cpuPerChange());
+        steady.get(c.name()).add(d.steadyRate());
+        rss.get(c.name()).add((double) d.peakRss());
         log.printf(
-            "catch-up %s run %d %-16s %,10.0f changes/s (%.2f s; walsender on CPU %.0f%%)%n",
-            variant, r + 1, c.name(), rate, d[0], d[1] * 100);
+            "catch-up %s run %d %-18s %,10.0f changes/s (%.2f s; walsender on CPU %.0f%%;"
+                + " client CPU %.2f µs/change; from first change %,.0f/s; peak RSS %.0f MiB)%n",
+            variant,
+            r + 1,
+            c.name(),
+            rate,
+            d.seconds(),
+            d.busy() * 100,
+            d.cpuPerChange(),
+            d.steadyRate(),
+            d.peakRss() / 1048576.0);
       }
     }
     db.execute("DROP PUBLICATION " + pub);
     db.execute("DROP TABLE " + table);
-    return new Result(variant, total, transactionRows, writeSeconds, rates, busy);
+    return new Result(variant, total, transactionRows, writeSeconds, rates, busy, cpu, steady, rss);
   }
 
-  /** Seconds to drain, and the share of that time the walsender process spent on a CPU. */
-  private double[] drain(Contender c, String slot, String pub, long expected) throws Exception {
+  private Drained drain(Contender c, String slot, String pub, long expected) throws Exception {
     Counter counter = new Counter(expected, false);
+    // In-process contenders: this JVM is the client. Its CPU is sampled on the reader's thread as
+    // the first change arrives, so start-up and connecting are not counted, as for the children.
+    long self = ProcessHandle.current().pid();
+    long[] first = new long[2];
+    counter.onFirstChange(
+        () -> {
+          first[0] = ProcStat.cpuNanos(self);
+          first[1] = System.nanoTime();
+        });
     long t0 = System.nanoTime();
     Contender.Running running = c.start(db, slot, pub, counter, false);
     long end;
     double busy;
+    long clientCpu;
+    long peakRss = 0;
+    long firstAt;
     try {
       // Whether the server or the client is the bottleneck: a walsender that is on a CPU nearly all
       // the time is the limit; one that is often off it waits for its client (or for the machine).
-      long pid =
-          db.pg.queryLong(
-              "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+      long pid = walsenderPid(slot, running);
       long c0 = ProcStat.cpuNanos(pid);
       long w0 = System.nanoTime();
       end = Drain.await(running, counter, 900);
       busy = (double) (ProcStat.cpuNanos(pid) - c0) / (end - w0);
+      if (running instanceof ChildProcess child) {
+        clientCpu = ProcStat.cpuNanos(child.pid()) - child.firstOutputCpuNanos();
+        firstAt = child.firstOutputAtNanos();
+        peakRss = ProcStat.statusBytes(child.pid(), "VmHWM");
+      } else {
+        clientCpu = ProcStat.cpuNanos(self) - first[0];
+        firstAt = first[1];
+      }
     } finally {
       running.close();
       db.dropSlot(slot);
@@ -153,7 +208,66 @@ final class CatchUpBench {
       throw new IllegalStateException(
           c.name() + " saw " + counter.changes() + " changes, expected " + expected);
     }
-    return new double[] {(end - t0) / 1e9, busy};
+    return new Drained(
+        (end - t0) / 1e9,
+        busy,
+        clientCpu / 1e3 / expected,
+        expected / ((end - firstAt) / 1e9),
+        peakRss);
+  }
+
+  /**
+   * The walsender serving {@code slot}, once the reader (maybe a process still starting) has one.
+   */
+  private long walsenderPid(String slot, Contender.Running running) throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (true) {
+      Long pid =
+          db.pg.query(
+              "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'",
+              rs -> rs.next() && rs.getObject(1) != null ? rs.getLong(1) : null);
+      if (pid != null) {
+        return pid;
+      }
+      Throwable failure = running.failure();
+      if (failure != null) {
+        throw new IllegalStateException("reader failed before streaming", failure);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no walsender for " + slot + " after 120 s");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /**
+   * {@code c} (a child process) on a fresh slot with nothing to read: after {@code seconds} its
+   * VmRSS, and its CPU share over the following {@code seconds}.
+   */
+  Idle idle(Contender c, int seconds) throws Exception {
+    db.execute("CREATE TABLE IF NOT EXISTS idle_t (id bigint PRIMARY KEY)");
+    db.execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'idle_pub')"
+            + " THEN CREATE PUBLICATION idle_pub FOR TABLE idle_t; END IF; END $$");
+    String slot = slot("idle", c, 0);
+    db.createSlot(slot);
+    Counter counter = new Counter(Long.MAX_VALUE, false);
+    Contender.Running running = c.start(db, slot, "idle_pub", counter, false);
+    try {
+      if (!(running instanceof ChildProcess child)) {
+        throw new IllegalArgumentException(c.name() + " does not run as its own process");
+      }
+      walsenderPid(slot, running);
+      Thread.sleep(seconds * 1000L);
+      long cpu0 = ProcStat.cpuNanos(child.pid());
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      double share = (double) (ProcStat.cpuNanos(child.pid()) - cpu0) / (System.nanoTime() - t0);
+      return new Idle(ProcStat.statusBytes(child.pid(), "VmRSS"), share);
+    } finally {
+      running.close();
+      db.dropSlot(slot);
+    }
   }
 
   private void writeInserts(String table, String variant, long rows, int perTransaction)

@@ -93,6 +93,10 @@ final class StreamPipeline {
             t.setDaemon(true);
             return t;
           });
+  private static final int INITIAL_CHARS = 1 << 16;
+  private static final int MAX_KEPT_CHARS = 1 << 22;
+  // The lines of the batch being written; touched by the writer thread only.
+  private StringBuilder lines = new StringBuilder(INITIAL_CHARS);
   private volatile long pauseUntilNanos;
   private long idleSinceNanos = -1;
 
@@ -156,7 +160,11 @@ final class StreamPipeline {
       stats.consumed.addAndGet(batch.size());
       return Done.getInstance();
     }
-    StringBuilder sb = new StringBuilder(batch.size() * 160);
+    // One buffer for every batch (only the writer thread writes): a fresh one per batch grew by
+    // copying several times (lines are longer than any guess), 8% of the program's CPU on a
+    // catch-up.
+    StringBuilder sb = lines;
+    sb.setLength(0);
     List<ChangeEnvelope> units = new ArrayList<>();
     List<ChangeEnvelope> written = new ArrayList<>(batch.size());
     long rows = 0;
@@ -193,6 +201,10 @@ final class StreamPipeline {
     }
     if (sb.length() > 0) {
       byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+      if (sb.capacity() > MAX_KEPT_CHARS) {
+        // A batch of huge values: do not keep its buffer for the quiet time after it.
+        lines = new StringBuilder(INITIAL_CHARS);
+      }
       try {
         target.write(bytes, 0, bytes.length);
         target.flush();

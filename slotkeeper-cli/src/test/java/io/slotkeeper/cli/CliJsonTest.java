@@ -59,6 +59,18 @@ class CliJsonTest {
   }
 
   @Test
+  void lsnsAreWrittenAsLsnToStringWritesThem() {
+    for (long v :
+        new long[] {
+          0L, 1L, 0xFL, 0x10L, 0xFFFF_FFFFL, 1L << 32, 0x1A_016B_3748L, 0xABCD_EF01_2345_6789L, -1L
+        }) {
+      StringBuilder sb = new StringBuilder();
+      ChangeJson.lsn(sb, Lsn.of(v));
+      assertThat(sb.toString()).isEqualTo(Lsn.of(v).toString());
+    }
+  }
+
+  @Test
   void resyncRequiredIsOneJsonLineNamingTheGapAndWhy() {
     ResyncRequired gap =
         new ResyncRequired(

@@ -458,7 +458,10 @@ public final class PgOutputDecoder {
           }
           int valueLength = buf.getInt(base + pos);
           pos += 4;
-          checkLength(lengthAt, valueLength, "tuple column " + i);
+          // The check's text only when it fails: this runs for every column of every row.
+          if (valueLength < 0 || valueLength > length - pos) {
+            checkLength(lengthAt, valueLength, "tuple column " + i);
+          }
           pos += valueLength;
           break;
         default:

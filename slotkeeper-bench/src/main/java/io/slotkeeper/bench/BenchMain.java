@@ -30,7 +30,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  *   --quick                 small sizes, for trying things out (minutes, not tens of minutes)
  *   --only=a,b              any of decoder, catchup, latency, stall, memory, archive, snapshot, formats,
- *                           largetx, idle, peers (the last four opt-in)
+ *                           largetx, idle, peers, groups (the last five opt-in)
  *   --idle-seconds=N        how long each idle measurement runs (default 20)
  *   --idle-sources=N,N      how many quiet sources the idle benchmark runs (default 1,100)
  *   --snapshot-rows=N       rows of the snapshot benchmark's one table
@@ -54,7 +54,8 @@ public final class BenchMain {
           "formats",
           "largetx",
           "idle",
-          "peers");
+          "peers",
+          "groups");
 
   private BenchMain() {}
 
@@ -241,6 +242,9 @@ public final class BenchMain {
           }
           if (dbBenches.contains("idle")) {
             idle(db, system, sizes, report, log);
+          }
+          if (dbBenches.contains("groups")) {
+            slotGroups(db, system, sizes, report, log);
           }
           if (dbBenches.contains("peers")) {
             PeersBench.run(
@@ -587,6 +591,41 @@ public final class BenchMain {
   }
 
   // ---------------------------------------------------------------- idle
+
+  /**
+   * {@code --only=groups} (issue 17): one database's WAL read over 1, 2 and 4 slots against one
+   * pg_recvlogical on one slot, {@code --catchup-rows} changes (default 1,000,000).
+   */
+  private static void slotGroups(
+      BenchDb db, ActorSystem<Void> system, Sizes sizes, Report report, PrintStream log)
+      throws Exception {
+    SlotGroupsBench bench = new SlotGroupsBench(db, system, log);
+    bench.setUp(sizes.catchUpRows);
+    long expected = bench.expected();
+    java.util.Optional<SlotGroupsBench.Result> recv = bench.pgRecvlogical(expected);
+    for (int slots : new int[] {1, 2, 4}) {
+      SlotGroupsBench.Result r = bench.slotkeeper(slots, expected);
+      report.row(
+          String.format(
+              Locale.ROOT,
+              "One database over %d slot%s (SlotGroups), %,d inserts in 4 tables, changes/s"
+                  + " (baseline: one pg_recvlogical on one slot); each walsender on CPU %.0f%%%s",
+              slots,
+              slots == 1 ? "" : "s",
+              expected,
+              100 * r.walsenderBusy(),
+              recv.map(
+                      b ->
+                          String.format(
+                              Locale.ROOT, " (pg_recvlogical's: %.0f%%)", 100 * b.walsenderBusy()))
+                  .orElse("")),
+          Report.thousands(r.changesPerSecond()),
+          recv.map(b -> Report.thousands(b.changesPerSecond())).orElse("–"),
+          recv.map(b -> Report.ratio(r.changesPerSecond() / b.changesPerSecond())).orElse("–"),
+          "–",
+          "–");
+    }
+  }
 
   private static void idle(
       BenchDb db, ActorSystem<Void> system, Sizes sizes, Report report, PrintStream log)

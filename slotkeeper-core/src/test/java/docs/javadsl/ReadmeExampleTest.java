@@ -11,33 +11,28 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's "Embedded use" code block is exactly the marked lines of {@link EmbeddedUse}, which
- * compile and run.
+ * compile and run; its "One database over several slots" block those of {@link SlotGroupsUse}.
  */
 class ReadmeExampleTest {
 
   @Test
   void theReadmeShowsTheCodeThatCompiles() throws IOException {
-    String readme = Files.readString(Path.of("../README.md"));
-    String example =
-        marked(
-            Files.readAllLines(Path.of("src/test/java/docs/javadsl/EmbeddedUse.java")),
-            "// #embedded-use");
-    assertThat(example).isNotBlank();
-    assertThat(readme)
-        .as("README.md must contain, as one code block, the marked lines of EmbeddedUse.java")
-        .contains("```java\n" + example + "```\n");
+    assertReadmeShows("EmbeddedUse.java", "// #embedded-use");
   }
 
   @Test
   void theReadmeShowsTheSlotGroupsCodeThatCompiles() throws IOException {
+    assertReadmeShows("SlotGroupsUse.java", "// #slot-groups");
+  }
+
+  /** The README holds the marked lines of {@code file} as one Java code block. */
+  private static void assertReadmeShows(String file, String marker) throws IOException {
     String readme = Files.readString(Path.of("../README.md"));
     String example =
-        marked(
-            Files.readAllLines(Path.of("src/test/java/docs/javadsl/SlotGroupsUse.java")),
-            "// #slot-groups");
+        marked(Files.readAllLines(Path.of("src/test/java/docs/javadsl/" + file)), marker);
     assertThat(example).isNotBlank();
     assertThat(readme)
-        .as("README.md must contain, as one code block, the marked lines of SlotGroupsUse.java")
+        .as("README.md must contain, as one code block, the marked lines of " + file)
         .contains("```java\n" + example + "```\n");
   }
 

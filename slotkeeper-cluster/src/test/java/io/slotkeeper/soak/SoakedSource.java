@@ -4,9 +4,6 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.postgres.PostgresServer;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -198,30 +195,9 @@ public final class SoakedSource implements AutoCloseable {
         failures.isEmpty() ? "ok" : report);
   }
 
-  /**
-   * {@link Oracle#read}, in this source's database (a logical slot is read in its own database).
-   */
+  /** {@link Oracle#read}, in this source's database (a logical slot is read in its own). */
   private List<Unit> readOracle() throws SQLException {
-    TestDecodingParser parser = new TestDecodingParser(false);
-    // As Oracle.read: decoding reads only flushed WAL.
-    pg.execute("CHECKPOINT");
-    try (Connection c = pg.connect(database)) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT lsn::text, data FROM pg_logical_slot_peek_changes(?, NULL,"
-                  + " NULL, 'include-xids', '1', 'skip-empty-xacts', '0', 'include-timestamp', '0')")) {
-        ps.setString(1, oracleSlot);
-        ps.setFetchSize(500);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            parser.accept(Lsn.parse(rs.getString(1)), rs.getString(2));
-          }
-        }
-      }
-      c.rollback();
-    }
-    return parser.units();
+    return Oracle.read(pg, database, oracleSlot, false);
   }
 
   @Override

@@ -21,6 +21,15 @@ final class Oracle {
   }
 
   static List<Unit> read(PostgresServer pg, String slot, boolean keepMessages) throws SQLException {
+    return read(pg, null, slot, keepMessages);
+  }
+
+  /**
+   * The same in {@code database} (a logical slot is read in the database it was created in); null:
+   * the server's default database.
+   */
+  static List<Unit> read(PostgresServer pg, String database, String slot, boolean keepMessages)
+      throws SQLException {
     TestDecodingParser parser = new TestDecodingParser(keepMessages);
     // Decoding reads only flushed WAL. A non-transactional message is not flushed when written (no
     // commit follows it), so the writers' last one may still be in WAL buffers when they stop, to
@@ -28,7 +37,7 @@ final class Oracle {
     // flushed by the WAL writer a moment later, after this read, and then streamed to the engine:
     // it would look like a unit the server never committed. A checkpoint flushes everything first.
     pg.execute("CHECKPOINT");
-    try (Connection c = pg.connect()) {
+    try (Connection c = database == null ? pg.connect() : pg.connect(database)) {
       c.setAutoCommit(false); // lets pgjdbc fetch the rows in chunks rather than all at once
       try (PreparedStatement ps =
           c.prepareStatement(

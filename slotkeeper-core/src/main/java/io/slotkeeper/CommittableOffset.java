@@ -39,11 +39,13 @@ public interface CommittableOffset {
    * {@code ack.flush-interval}), and a crash before that brings the unit again (at-least-once). For
    * an offset that is not a unit end it completes at once, as there is nothing to take. It
    * completes exceptionally with an {@link IllegalStateException} when the source stopped before
-   * taking it; the unit then comes again on the next start. Waiting for it is optional: a consumer
-   * that only needs the slot to advance may ignore it, as {@code Committer.sink()} does. The stage
-   * holds {@link Done}, not {@code Void}, like every stage of {@code Control}, so that it composes
-   * with Pekko's own (a {@code Sink.foreachAsync}, {@code Done}-typed completions) without a
-   * conversion.
+   * taking it, or when it arrives after the source's shutdown began ({@code Control.shutdown()}:
+   * the final status update may already be on its way; {@code drainAndShutdown} takes every
+   * acknowledgement made before the stream completed); the unit then comes again on the next start.
+   * Waiting for it is optional: a consumer that only needs the slot to advance may ignore it, as
+   * {@code Committer.sink()} does. The stage holds {@link Done}, not {@code Void}, like every stage
+   * of {@code Control}, so that it composes with Pekko's own (a {@code Sink.foreachAsync}, {@code
+   * Done}-typed completions) without a conversion.
    */
   CompletionStage<Done> commit();
 }

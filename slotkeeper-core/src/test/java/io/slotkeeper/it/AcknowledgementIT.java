@@ -150,4 +150,52 @@ class AcknowledgementIT {
       kit.shutdownTestKit();
     }
   }
+
+  /**
+   * An acknowledgement that reaches the source after its shutdown began cannot be in the final
+   * status update (the connection reads the confirmed position while the source shuts down), so it
+   * must not be reported as taken: its stage fails, and the unit comes again on the next start.
+   */
+  @Test
+  void anAcknowledgementAfterShutdownBeganFailsAndItsTransactionComesAgain() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.execute("CREATE TABLE late_ack (id text PRIMARY KEY)");
+    pg.execute("CREATE PUBLICATION late_ack_pub FOR TABLE late_ack");
+    pg.execute("SELECT pg_create_logical_replication_slot('late_ack_slot', 'pgoutput')");
+    SourceSettings settings =
+        Harness.settings(pg, "late_ack_slot", "late_ack_pub")
+            .withKeepaliveInterval(Duration.ofMillis(300));
+    Lsn before = confirmedFlush(pg, "late_ack_slot");
+    ActorTestKit first = ActorTestKit.create("late-ack-first");
+    try {
+      Harness.Consumer nothingAcked = new Harness.Consumer();
+      nothingAcked.autoAck = e -> false;
+      Harness h = Harness.start(first.system(), settings, nothingAcked);
+      h.awaitLevel(StatusLevel.ACTIVE, Duration.ofSeconds(30));
+      pg.execute("INSERT INTO late_ack VALUES ('late')");
+      Harness.await("the row", Duration.ofSeconds(30), () -> h.consumer.commits().size() == 1);
+      ChangeEnvelope commit = h.consumer.commits().get(0);
+      java.util.concurrent.CompletionStage<org.apache.pekko.Done> shutdown = h.control.shutdown();
+      java.util.concurrent.CompletableFuture<org.apache.pekko.Done> taken =
+          commit.committableOffset().commit().toCompletableFuture();
+      shutdown.toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(taken)
+          .as("taken after the shutdown began: not in the final status update")
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(IllegalStateException.class);
+      assertThat(confirmedFlush(pg, "late_ack_slot")).isEqualTo(before);
+    } finally {
+      first.shutdownTestKit();
+    }
+    ActorTestKit second = ActorTestKit.create("late-ack-second");
+    try (Harness h = Harness.start(second.system(), settings)) {
+      Harness.await(
+          "the unacknowledged row again",
+          Duration.ofSeconds(30),
+          () -> h.consumer.insertedIds("late_ack").contains("late"));
+    } finally {
+      second.shutdownTestKit();
+    }
+  }
 }

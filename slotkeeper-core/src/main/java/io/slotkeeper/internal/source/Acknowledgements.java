@@ -47,6 +47,22 @@ final class Acknowledgements implements AckTarget {
     future.complete(Done.getInstance());
   }
 
+  /**
+   * Called by the SourceActor for an acknowledgement that arrived after its shutdown began: not
+   * taken, as the final status update may already be on its way.
+   */
+  void tooLate(CompletableFuture<Done> future, Lsn endLsn) {
+    pending.remove(future);
+    future.completeExceptionally(
+        new IllegalStateException(
+            "source "
+                + slotName
+                + " was shutting down when the acknowledgement of "
+                + endLsn
+                + " arrived, after its final status update was decided; what it covers comes"
+                + " again on the next start"));
+  }
+
   /** Called when the SourceActor has stopped: nothing sent to it will be taken any more. */
   void sourceStopped() {
     stopped = true;

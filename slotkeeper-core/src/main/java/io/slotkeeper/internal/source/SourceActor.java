@@ -304,6 +304,13 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
         .onMessage(
             Ack.class,
             m -> {
+              if (shuttingDown) {
+                // The connection reads the confirmed position for its final status update while
+                // the source shuts down: an acknowledgement taken now might or might not be in it.
+                // Not taking it keeps the answer exact: it is not, and the unit comes again.
+                acknowledgements.tooLate(m.taken(), m.endLsn());
+                return this;
+              }
               if (snapshotAwaitingAck != null && m.endLsn().compareTo(snapshotAwaitingAck) > 0) {
                 // A unit after the snapshot: acknowledgements are cumulative and delivery is in
                 // order, so the consumer has every snapshot row. Only the consumer's Acks count

@@ -79,6 +79,13 @@ final class SoakConsumer {
             return t;
           });
   private final List<Lsn> batch = new ArrayList<>();
+
+  /**
+   * Unit positions this incarnation's source took the acknowledgement of (its {@code commit()}
+   * stage completed normally): what the API promises a later final status update covers.
+   */
+  private final java.util.Set<Lsn> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private CommittableOffset batchLast;
   private int batchLeft;
 
@@ -303,23 +310,30 @@ final class SoakConsumer {
       return;
     }
     acks.acknowledging(position);
-    offset.commit();
+    offset.commit().thenRun(() -> taken.add(position));
   }
 
   /** Acknowledges a batch still held back (its time is up, or the stream went quiet). */
   synchronized void flushBatch() {
     if (batchLast != null) {
       batch.forEach(acks::acknowledging);
+      List<Lsn> covered = List.copyOf(batch);
       batch.clear();
       batchLeft = 0;
       CommittableOffset last = batchLast;
       batchLast = null;
-      last.commit();
+      // Cumulative: taking the last one takes the whole batch.
+      last.commit().thenRun(() -> taken.addAll(covered));
     }
   }
 
   private void anomaly(String what) {
     anomalies.add("envelope stream: incarnation " + incarnation + ": " + what);
+  }
+
+  /** Whether this incarnation's source took an acknowledgement of {@code position}. */
+  boolean took(Lsn position) {
+    return taken.contains(position);
   }
 
   List<Unit> delivered() {

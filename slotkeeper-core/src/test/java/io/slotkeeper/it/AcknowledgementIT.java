@@ -165,7 +165,6 @@ class AcknowledgementIT {
     SourceSettings settings =
         Harness.settings(pg, "late_ack_slot", "late_ack_pub")
             .withKeepaliveInterval(Duration.ofMillis(300));
-    Lsn before = confirmedFlush(pg, "late_ack_slot");
     ActorTestKit first = ActorTestKit.create("late-ack-first");
     try {
       Harness.Consumer nothingAcked = new Harness.Consumer();
@@ -184,7 +183,9 @@ class AcknowledgementIT {
           .failsWithin(Duration.ofSeconds(10))
           .withThrowableOfType(java.util.concurrent.ExecutionException.class)
           .withCauseInstanceOf(IllegalStateException.class);
-      assertThat(confirmedFlush(pg, "late_ack_slot")).isEqualTo(before);
+      // Not past the unacknowledged transaction (the slot may have moved before it, idle).
+      assertThat(confirmedFlush(pg, "late_ack_slot"))
+          .isLessThanOrEqualTo(((Commit) commit.message()).commitLsn());
     } finally {
       first.shutdownTestKit();
     }

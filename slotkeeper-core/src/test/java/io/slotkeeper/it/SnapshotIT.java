@@ -801,12 +801,13 @@ class SnapshotIT extends ActorSystemPerClass {
     fill(pg, "snap_idle", 3_000);
     pg.execute("CREATE PUBLICATION snap_idle_pub FOR TABLE snap_idle");
     pg.setSetting("idle_in_transaction_session_timeout", "300ms");
-    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_idle", 100))) {
-      Harness.await(
-          "part of the snapshot",
-          WAIT,
-          () -> h.consumer.received.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count() > 200);
-      h.consumer.stall();
+    // The consumer stalls itself at the 201st row: a test thread stalling it after seeing 200 could
+    // come too late on a busy machine, when the whole snapshot was taken and streaming began.
+    Harness.Consumer consumer = new Harness.Consumer();
+    AtomicInteger rows = new AtomicInteger();
+    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 201;
+    try (Harness h = Harness.start(kit.system(), settings(pg, "snap_idle", 100), consumer)) {
+      Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 201);
       assertThat(h.control.status().reason()).startsWith("snapshot: public.snap_idle ");
       Thread.sleep(1_500);
       h.consumer.resume();

@@ -545,6 +545,17 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
       assertThat(p.ended()).singleElement().asString().startsWith("public.bf_drop_a: dropped");
       assertThat(h.control.status().level()).isEqualTo(StatusLevel.ACTIVE);
       assertThat(h.control.status().reason()).contains("ended public.bf_drop_a: dropped");
+      // A reconnect sets the connection's own reason again; what the backfill said stays.
+      long reconnects = h.control.progress().reconnects();
+      assertThat(pg.terminateWalsender("bf_drop_slot")).isPositive();
+      Harness.await(
+          "a reconnect after the walsender was killed",
+          WAIT,
+          () -> h.control.progress().reconnects() > reconnects);
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
+      assertThat(h.control.status().reason())
+          .startsWith("streaming from slot bf_drop_slot")
+          .contains("ended public.bf_drop_a: dropped");
       Harness.await(
           "bf_drop_b's backfill recorded as finished",
           WAIT,
@@ -570,6 +581,8 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
           () -> !h.control.progress().backfill().ended().isEmpty());
       assertThat(h.control.progress().backfill().ended())
           .containsExactly("public.bf_drop_c: dropped before its backfill could continue");
+      // Once streaming, too: the connection's own reason does not erase what the backfill said.
+      h.awaitLevel(StatusLevel.ACTIVE, WAIT);
       assertThat(h.control.status().reason()).contains("ended public.bf_drop_c: dropped");
       assertThat(
               pg.queryLong(
@@ -778,7 +791,10 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
       String line =
           "backfill: public\\.bf_est \\d+/101 chunks, \\d+ rows \\(0 from the stream\\), \\d+ s";
       assertThat(running.get().describe()).matches(line);
-      assertThat(reason.get()).as("the status as the chunks went by").matches(line);
+      // The backfill's words follow the connection's own reason, which they do not replace.
+      assertThat(reason.get())
+          .as("the status as the chunks went by")
+          .matches("streaming from slot bf_est_slot; " + line);
       await(done);
       assertThat(h.control.progress().backfill().describe())
           .startsWith("backfill done: public.bf_est 101 chunks, 5000 rows");

@@ -690,7 +690,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         e.getMessage(),
         settings.restart().maxBackoff());
     monitor.tell(
-        new StatusMonitor.SetReason(
+        new StatusMonitor.SetDetail(
             "backfill of " + table + " interrupted (" + e.getMessage() + "); trying again",
             getContext().getSelf()));
     timers.startSingleTimer(Retry.INSTANCE, settings.restart().maxBackoff());
@@ -719,7 +719,7 @@ public final class BackfillActor extends AbstractBehavior<BackfillActor.Command>
         || p.chunks() == 0
         || now - lastReasonNanos > 1_000_000_000L) {
       lastReasonNanos = now;
-      monitor.tell(new StatusMonitor.SetReason(p.describe(), getContext().getSelf()));
+      monitor.tell(new StatusMonitor.SetDetail(p.describe(), getContext().getSelf()));
     }
   }
 

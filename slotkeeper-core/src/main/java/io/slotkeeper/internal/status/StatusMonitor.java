@@ -66,6 +66,14 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   }
 
   /**
+   * Sets the words of work that runs beside the stream (a backfill), shown after the reason ({@code
+   * reason; detail}) and kept when the reason changes, so that a reconnect's "streaming from slot"
+   * does not erase what that work said (a table whose backfill ended, say). Cleared when {@code
+   * owner} stops, or by an empty {@code detail}.
+   */
+  public record SetDetail(String detail, ActorRef<?> owner) implements Command {}
+
+  /**
    * Terminal failure: the level becomes FAILED and stays there, with {@code reason} and the
    * structured {@code error} (whose message the reason is). {@code published} completes once the
    * status says so (at once if the source was already terminal).
@@ -126,6 +134,11 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
   private Waiting waiting;
 
   private ActorRef<?> reasonOwner;
+
+  /** What work beside the stream says (see {@link SetDetail}); empty when nothing. */
+  private String detail = "";
+
+  private ActorRef<?> detailOwner;
   private boolean terminal;
   private SourceStatus current;
 
@@ -156,6 +169,7 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     return newReceiveBuilder()
         .onMessage(SetCondition.class, this::onSetCondition)
         .onMessage(SetReason.class, this::onSetReason)
+        .onMessage(SetDetail.class, this::onSetDetail)
         .onMessage(Fail.class, this::onFail)
         .onMessage(Stopped.class, this::onStopped)
         .onMessage(WaitUntil.class, this::onWaitUntil)
@@ -193,6 +207,17 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     reason = m.reason() == null ? "" : m.reason();
     waiting = m.waiting();
     reasonOwner = m.owner();
+    refresh();
+    return this;
+  }
+
+  private Behavior<Command> onSetDetail(SetDetail m) {
+    if (terminal) {
+      return this;
+    }
+    watch(m.owner());
+    detail = m.detail() == null ? "" : m.detail();
+    detailOwner = m.owner();
     refresh();
     return this;
   }
@@ -256,6 +281,11 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
       waiting = null;
       changed = true;
     }
+    if (m.owner().equals(detailOwner)) {
+      detailOwner = null;
+      detail = "";
+      changed = true;
+    }
     if (changed) {
       refresh();
     }
@@ -299,13 +329,14 @@ public final class StatusMonitor extends AbstractBehavior<StatusMonitor.Command>
     // Every wait (blocked creation, busy slot, reconnecting) happens while STARTING; a READY set
     // before the next reason must not go on saying that creation is blocked.
     Waiting shown = level == StatusLevel.STARTING ? waiting : null;
+    String said = detail.isEmpty() ? reason : reason.isEmpty() ? detail : reason + "; " + detail;
     if (level == current.level()
-        && reason.equals(current.reason())
+        && said.equals(current.reason())
         && Objects.equals(shown, current.waiting().orElse(null))) {
       return;
     }
     Instant since = level == current.level() ? current.since() : clock.instant();
-    current = new SourceStatus(level, reason, since, null, null, shown);
+    current = new SourceStatus(level, said, since, null, null, shown);
     log.info("source {} is {}", sourceName, current);
     publish();
   }

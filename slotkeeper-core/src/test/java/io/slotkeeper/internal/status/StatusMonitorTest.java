@@ -297,6 +297,40 @@ class StatusMonitorTest {
   }
 
   @Test
+  void whatWorkBesideTheStreamSaysOutlivesLaterReasonsAndEndsWithItsOwner() throws Exception {
+    ActorRef<Object> backfill = owner();
+    monitor.tell(
+        new StatusMonitor.SetDetail(
+            "backfill done: public.b 1 chunks, 3 rows (0 from the stream), 0 s; ended public.a:"
+                + " dropped",
+            backfill));
+    // A reconnect's reason, sent after the backfill's words, must not erase them.
+    ActorRef<Object> conn = owner();
+    monitor.tell(new StatusMonitor.SetReason("streaming from slot s", conn));
+    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, conn));
+    SourceStatus active = waitFor(StatusLevel.ACTIVE).get(5, TimeUnit.SECONDS);
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().reason())
+                  .isEqualTo(
+                      "streaming from slot s; backfill done: public.b 1 chunks, 3 rows (0 from the"
+                          + " stream), 0 s; ended public.a: dropped");
+              return null;
+            });
+    assertThat(active.reason()).startsWith("streaming from slot s");
+    kit.stop(backfill);
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(5),
+            () -> {
+              assertThat(published.get().reason()).isEqualTo("streaming from slot s");
+              return null;
+            });
+  }
+
+  @Test
   void aFailedStatusCarriesTheStructuredFailureAndWaitersGetItsKind() throws Exception {
     CompletableFuture<SourceStatus> a = waitFor(StatusLevel.ACTIVE);
     IllegalStateException cause = new IllegalStateException("boom");

@@ -122,7 +122,8 @@ public final class ClusterSource {
         system, proxy, name, source.slot().name(), clusterSettings.statusTimeout());
   }
 
-  private static void requireCluster(ActorSystem<?> system) {
+  /** Fails naming the fix unless {@code system} is a cluster node; shared with ShardedSources. */
+  static void requireCluster(ActorSystem<?> system) {
     String provider = system.settings().config().getString("pekko.actor.provider");
     if (!provider.equals("cluster") && !provider.endsWith("ClusterActorRefProvider")) {
       throw new IllegalStateException(

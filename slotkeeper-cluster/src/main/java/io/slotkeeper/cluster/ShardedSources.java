@@ -119,7 +119,7 @@ public final class ShardedSources {
     Objects.requireNonNull(factory, "factory");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(settings, "settings").validate();
-    requireCluster(system);
+    ClusterSource.requireCluster(system);
     warnIfNotDurable(system, settings, registry);
     Config nodeSourceSection = system.settings().config().getConfig(SourceSettings.CONFIG_PATH);
     EntityTypeKey<SourceSingleton.Command> typeKey =
@@ -392,18 +392,6 @@ public final class ShardedSources {
           "sharded source id '"
               + id
               + "' is not usable. Fix: use 1 to 100 letters, digits, '.', '-' and '_'");
-    }
-  }
-
-  private static void requireCluster(ActorSystem<?> system) {
-    String provider = system.settings().config().getString("pekko.actor.provider");
-    if (!provider.equals("cluster") && !provider.endsWith("ClusterActorRefProvider")) {
-      throw new IllegalStateException(
-          "actor system "
-              + system.name()
-              + " is not a cluster node (pekko.actor.provider = "
-              + provider
-              + "). Fix: set pekko.actor.provider = cluster and join a cluster; see slotkeeper-cluster.conf");
     }
   }
 

@@ -27,6 +27,22 @@ public final class SlotSettings {
     INITIAL
   }
 
+  /** In which order the initial snapshot reads a table's rows ({@code slot.snapshot-order}). */
+  public enum SnapshotOrder {
+    /**
+     * As the table stores them: a sequential scan, the fastest read (what {@code COPY table TO
+     * STDOUT} does). With more readers than tables a table is split into block ranges on PostgreSQL
+     * 14+ (a TID range scan each, with or without a primary key), into primary-key ranges on 13
+     * (each read in key order, so it is an index range scan).
+     */
+    STORAGE,
+    /**
+     * By primary key (a table without one: as stored): each table, or key range of one, is read by
+     * an ordered index scan, slower than a sequential one.
+     */
+    KEY
+  }
+
   /** What to do with an invalidated slot ({@code slot.on-invalidated}). */
   public enum OnInvalidated {
     FAIL,
@@ -44,6 +60,7 @@ public final class SlotSettings {
   private final Snapshot snapshot;
   private final int snapshotChunkSize;
   private final int snapshotReaders;
+  private final SnapshotOrder snapshotOrder;
   private final boolean twoPhase;
 
   SlotSettings(
@@ -58,6 +75,7 @@ public final class SlotSettings {
       Snapshot snapshot,
       int snapshotChunkSize,
       int snapshotReaders,
+      SnapshotOrder snapshotOrder,
       boolean twoPhase) {
     this.name = Objects.requireNonNull(name, "name");
     this.createIfMissing = createIfMissing;
@@ -71,6 +89,7 @@ public final class SlotSettings {
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.snapshotChunkSize = snapshotChunkSize;
     this.snapshotReaders = snapshotReaders;
+    this.snapshotOrder = Objects.requireNonNull(snapshotOrder, "snapshotOrder");
     this.twoPhase = twoPhase;
   }
 
@@ -155,8 +174,8 @@ public final class SlotSettings {
   }
 
   /**
-   * Rows per snapshot chunk ({@code slot.snapshot-chunk-size}): one primary-key range of a table,
-   * or the fetch size of the one cursor that reads a table without a primary key.
+   * Rows per snapshot chunk ({@code slot.snapshot-chunk-size}): what a reader takes from its COPY
+   * at a time (and holds), and what the stream takes at a time while the snapshot runs.
    */
   public int snapshotChunkSize() {
     return snapshotChunkSize;
@@ -169,6 +188,15 @@ public final class SlotSettings {
    */
   public int snapshotReaders() {
     return snapshotReaders;
+  }
+
+  /** In which order the initial snapshot reads a table's rows ({@code slot.snapshot-order}). */
+  public SnapshotOrder snapshotOrder() {
+    return snapshotOrder;
+  }
+
+  public SlotSettings withSnapshotOrder(SnapshotOrder v) {
+    return copy(c -> c.snapshotOrder = v);
   }
 
   public SlotSettings withSnapshot(Snapshot v) {
@@ -223,6 +251,8 @@ public final class SlotSettings {
         + snapshotChunkSize
         + ", snapshotReaders="
         + snapshotReaders
+        + ", snapshotOrder="
+        + snapshotOrder
         + ", twoPhase="
         + twoPhase
         + ")";
@@ -244,6 +274,7 @@ public final class SlotSettings {
     Snapshot snapshot;
     int snapshotChunkSize;
     int snapshotReaders;
+    SnapshotOrder snapshotOrder;
     boolean twoPhase;
 
     Copy(SlotSettings s) {
@@ -258,6 +289,7 @@ public final class SlotSettings {
       snapshot = s.snapshot;
       snapshotChunkSize = s.snapshotChunkSize;
       snapshotReaders = s.snapshotReaders;
+      snapshotOrder = s.snapshotOrder;
       twoPhase = s.twoPhase;
     }
   }
@@ -277,6 +309,7 @@ public final class SlotSettings {
         c.snapshot,
         c.snapshotChunkSize,
         c.snapshotReaders,
+        c.snapshotOrder,
         c.twoPhase);
   }
 }

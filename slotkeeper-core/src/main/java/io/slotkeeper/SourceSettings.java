@@ -102,6 +102,7 @@ public final class SourceSettings {
             snapshot(c.string("slot.snapshot")),
             c.integer("slot.snapshot-chunk-size"),
             c.integer("slot.snapshot-readers"),
+            snapshotOrder(c.string("slot.snapshot-order")),
             c.bool("slot.two-phase")),
         new PublicationSettings(
             c.stringList("publications"),
@@ -140,6 +141,18 @@ public final class SourceSettings {
         new BackfillSettings(c.string("backfill.progress-table"), c.integer("backfill.chunk-size")),
         c.string("connection-dispatcher"),
         c.string("blocking-dispatcher"));
+  }
+
+  private static SlotSettings.SnapshotOrder snapshotOrder(String value) {
+    switch (value) {
+      case "storage":
+        return SlotSettings.SnapshotOrder.STORAGE;
+      case "key":
+        return SlotSettings.SnapshotOrder.KEY;
+      default:
+        throw new IllegalArgumentException(
+            CONFIG_PATH + ".slot.snapshot-order is '" + value + "'. Fix: use storage or key");
+    }
   }
 
   private static SlotSettings.Snapshot snapshot(String value) {
@@ -527,6 +540,10 @@ public final class SourceSettings {
 
   public SourceSettings withSnapshotChunkSize(int v) {
     return withSlot(slot.withSnapshotChunkSize(v));
+  }
+
+  public SourceSettings withSnapshotOrder(SlotSettings.SnapshotOrder v) {
+    return withSlot(slot.withSnapshotOrder(v));
   }
 
   public SourceSettings withSnapshotReaders(int v) {

@@ -27,7 +27,15 @@ final class PgRecvlogicalContender implements Contender {
    * replication protocol is the same from 10 on, so an older client reads a newer server).
    */
   static Optional<Path> installed() {
-    String env = System.getenv("SLOTKEEPER_PG_RECVLOGICAL");
+    return clientTool("pg_recvlogical");
+  }
+
+  /**
+   * A PostgreSQL client program: {@code SLOTKEEPER_<NAME>} (upper case) when set, else the newest
+   * installed {@code /usr/lib/postgresql/N/bin/<name>}.
+   */
+  static Optional<Path> clientTool(String name) {
+    String env = System.getenv("SLOTKEEPER_" + name.toUpperCase(java.util.Locale.ROOT));
     if (env != null && !env.isEmpty()) {
       return Optional.of(Path.of(env));
     }
@@ -39,7 +47,7 @@ final class PgRecvlogicalContender implements Contender {
       return versions
           .filter(v -> v.getFileName().toString().matches("\\d+"))
           .sorted(Comparator.comparingInt(v -> -Integer.parseInt(v.getFileName().toString())))
-          .map(v -> v.resolve("bin/pg_recvlogical"))
+          .map(v -> v.resolve("bin/" + name))
           .filter(Files::isExecutable)
           .findFirst();
     } catch (IOException e) {

@@ -72,6 +72,46 @@ final class SnapshotBench {
     return new Result("COPY", rows / s, s);
   }
 
+  /**
+   * {@code psql -c 'COPY table TO STDOUT'} into {@code /dev/null}, the issue's measure of how fast
+   * the server hands the rows out; empty when no psql is installed ({@code SLOTKEEPER_PSQL}, else
+   * the newest {@code /usr/lib/postgresql/N/bin/psql}).
+   */
+  java.util.Optional<Result> psql(int tables, long rows) throws Exception {
+    java.util.Optional<java.nio.file.Path> psql = PgRecvlogicalContender.clientTool("psql");
+    if (psql.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    long t0 = System.nanoTime();
+    for (int t = 0; t < tables; t++) {
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              psql.get().toString(),
+              "-X",
+              "-q",
+              "-h",
+              db.pg.host(),
+              "-p",
+              String.valueOf(db.pg.port()),
+              "-U",
+              db.pg.superuser(),
+              "-d",
+              "postgres",
+              "-c",
+              "COPY snap_bench_" + t + " TO STDOUT");
+      pb.environment().put("PGPASSWORD", db.pg.superuserPassword());
+      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+      int rc = pb.start().waitFor();
+      if (rc != 0) {
+        throw new IllegalStateException("psql COPY exited with " + rc);
+      }
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    log.printf("snapshot: psql COPY TO STDOUT > /dev/null of %,d rows in %.2f s%n", rows, s);
+    return java.util.Optional.of(new Result("psql COPY", rows / s, s));
+  }
+
   Result slotkeeper(int readers, long rows) throws Exception {
     String slot = "snap_bench_slot_" + (run++);
     AtomicLong got = new AtomicLong();

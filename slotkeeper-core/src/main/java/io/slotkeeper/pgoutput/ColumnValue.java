@@ -97,6 +97,12 @@ public final class ColumnValue {
     return new ColumnValue(Kind.TEXT, utf8.clone(), 0, utf8.length);
   }
 
+  /** A TEXT value holding a copy of {@code utf8[offset, offset + length)}. */
+  public static ColumnValue text(byte[] utf8, int offset, int length) {
+    java.util.Objects.checkFromIndexSize(offset, length, utf8.length);
+    return new ColumnValue(Kind.TEXT, Arrays.copyOfRange(utf8, offset, offset + length), 0, length);
+  }
+
   /** A TEXT value holding {@code value} encoded as UTF-8. */
   public static ColumnValue text(String value) {
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);

@@ -632,11 +632,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       if (!snapshotFetching) {
         // Rows the snapshot's readers have read ahead go out at once; only a wait for them goes
         // through the blocking dispatcher (two thread hops per batch fewer while reading keeps up).
-        SnapshotReader.Batch ready = reader.poll(m.max());
+        int max = Math.max(m.max(), settings.slot().snapshotChunkSize());
+        SnapshotReader.Batch ready = reader.poll(max);
         if (ready != null) {
           return onSnapshotBatch(new SnapshotBatch(ready, null));
         }
-        fetchSnapshot(m.max());
+        fetchSnapshot(max);
       }
       return this;
     }

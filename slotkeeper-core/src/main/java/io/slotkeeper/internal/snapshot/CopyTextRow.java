@@ -1,7 +1,6 @@
 package io.slotkeeper.internal.snapshot;
 
 import io.slotkeeper.pgoutput.ColumnValue;
-import java.util.Arrays;
 
 /**
  * One row of {@code COPY ... TO STDOUT} in text format (one CopyData message) as values, each equal
@@ -53,7 +52,7 @@ final class CopyTextRow {
         throw wrongCount(row, columns);
       }
       if (!escaped) {
-        values[field] = ColumnValue.text(Arrays.copyOfRange(row, start, i));
+        values[field] = ColumnValue.text(row, start, i - start);
       } else if (i - start == 2 && row[start + 1] == 'N') {
         values[field] = ColumnValue.NULL;
       } else {
@@ -61,7 +60,7 @@ final class CopyTextRow {
           scratch = new byte[Math.max(64, i - start)];
         }
         int n = unescape(row, start, i, scratch);
-        values[field] = ColumnValue.text(Arrays.copyOf(scratch, n));
+        values[field] = ColumnValue.text(scratch, 0, n);
       }
       field++;
       if (i == end) {

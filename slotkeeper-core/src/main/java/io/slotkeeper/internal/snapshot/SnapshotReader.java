@@ -1,6 +1,7 @@
 package io.slotkeeper.internal.snapshot;
 
 import io.slotkeeper.InternalApi;
+import io.slotkeeper.SlotSettings;
 import io.slotkeeper.SnapshotProgress;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.pgoutput.Relation;
@@ -27,11 +28,13 @@ import org.slf4j.LoggerFactory;
  * thread, each taking the next part from a shared list), and hands their rows out through {@link
  * #next} as the stream asks for them.
  *
- * <p>Parts: a table is one part, unless there are more readers than tables; then each keyed table
- * is split into {@code ceil(readers / tables)} key ranges ({@link TableReader#splitPoints}, on the
- * first connection, before any reading starts), and the readers take the ranges, so one large table
- * is read by several connections at once. Rows of a part come out in key order; rows of different
- * parts and tables interleave, a chunk at a time.
+ * <p>Parts: a table is one part, unless there are more readers than tables; then each table larger
+ * than two chunks is split into {@code ceil(readers / tables)} ranges (on the first connection,
+ * before any reading starts): block ranges in storage order on PostgreSQL 14+ ({@link
+ * TableReader#splitBlocks}, any table), key ranges otherwise ({@link TableReader#splitPoints},
+ * keyed tables only), and the readers take the ranges, so one large table is read by several
+ * connections at once. Rows of a part come out as stored, or in key order (key order, or a key
+ * range); rows of different parts and tables interleave, a chunk at a time.
  *
  * <p>Bounded, with one chunk of read-ahead: a reader reads a chunk while its previous one is being
  * handed out, and no further ({@link #CHUNKS_AHEAD} permits per reader, one given back when a chunk
@@ -148,7 +151,7 @@ public final class SnapshotReader implements AutoCloseable {
    */
   private void open() throws SQLException {
     opened = true;
-    TableReader first = TableReader.open(settings, snapshotName, 0);
+    TableReader first = open(0);
     readers.add(first);
     tables = first.list(settings.publication().names(), majorVersion);
     // More readers than tables: each keyed table is split into key ranges (see the class comment),
@@ -159,10 +162,18 @@ public final class SnapshotReader implements AutoCloseable {
             ? 1
             : (wanted + tables.size() - 1) / tables.size();
     int parts = 0;
+    // Storage order splits a table by its blocks where the server can scan a block range (TID
+    // range scans came with PostgreSQL 14); key order, or 13, by key ranges.
+    boolean byBlocks =
+        settings.slot().snapshotOrder() == SlotSettings.SnapshotOrder.STORAGE && majorVersion >= 14;
     for (PublishedTable t : tables) {
       TableWork work = new TableWork(t);
-      List<String> points =
-          partsPerTable > 1 && worthSplitting(t) ? first.splitPoints(t, partsPerTable) : List.of();
+      List<String> points = List.of();
+      if (partsPerTable > 1 && byBlocks && largerThanTwoChunks(t)) {
+        points = first.splitBlocks(t, partsPerTable);
+      } else if (partsPerTable > 1 && !byBlocks && t.keyed() && largerThanTwoChunks(t)) {
+        points = first.splitPoints(t, partsPerTable);
+      }
       if (points.isEmpty()) {
         pending.add(new Part(work, TableReader.Range.ALL));
         parts++;
@@ -170,17 +181,18 @@ public final class SnapshotReader implements AutoCloseable {
       }
       String from = null;
       for (String p : points) {
-        pending.add(new Part(work, new TableReader.Range(from, p)));
+        pending.add(new Part(work, new TableReader.Range(from, p, byBlocks)));
         from = p;
       }
-      pending.add(new Part(work, new TableReader.Range(from, null)));
+      pending.add(new Part(work, new TableReader.Range(from, null, byBlocks)));
       work.partsLeft.set(points.size() + 1);
       parts += points.size() + 1;
       log.debug(
-          "slot {}: snapshot of {} in {} key ranges, split at {}",
+          "slot {}: snapshot of {} in {} {} ranges, split at {}",
           settings.slot().name(),
           t.relation().qualifiedName(),
           points.size() + 1,
+          byBlocks ? "block" : "key",
           points);
     }
     int n = Math.max(1, Math.min(wanted, parts));
@@ -188,7 +200,7 @@ public final class SnapshotReader implements AutoCloseable {
       if (closed) {
         throw new SQLException("snapshot reader closed while opening");
       }
-      readers.add(TableReader.open(settings, snapshotName, i));
+      readers.add(open(i));
     }
     if (closed) {
       abort(); // an abort that came while a connection was being opened
@@ -210,6 +222,12 @@ public final class SnapshotReader implements AutoCloseable {
       t.start();
     }
     publish(SnapshotProgress.State.READING, null);
+  }
+
+  private TableReader open(int index) throws SQLException {
+    TableReader r = TableReader.open(settings, snapshotName, index);
+    r.useKeyOrder(settings.slot().snapshotOrder() == SlotSettings.SnapshotOrder.KEY);
+    return r;
   }
 
   /** One reader's thread: parts, one after another, a chunk at a time. */
@@ -241,9 +259,9 @@ public final class SnapshotReader implements AutoCloseable {
     }
   }
 
-  /** A keyed table of more than two chunks (or not analyzed yet, so of unknown size). */
-  private boolean worthSplitting(PublishedTable t) {
-    return t.keyed() && (t.estimatedRows() < 0 || t.estimatedRows() > 2L * chunkSize);
+  /** A table of more than two chunks (or not analyzed yet, so of unknown size). */
+  private boolean largerThanTwoChunks(PublishedTable t) {
+    return t.estimatedRows() < 0 || t.estimatedRows() > 2L * chunkSize;
   }
 
   /**

@@ -27,18 +27,19 @@ import org.postgresql.copy.CopyOut;
  * ONLY; SET TRANSACTION SNAPSHOT}) and reads one table (or one key range of it) at a time, a chunk
  * per call.
  *
- * <p>A table with a primary key is read in key ranges ({@code WHERE (k) > (last) ORDER BY k LIMIT
- * chunk}, keyset pagination: each range is an index scan that starts where the last one ended),
- * each through {@code COPY (SELECT ...) TO STDOUT} in text format, parsed by {@link CopyTextRow}:
- * measured 1.3 to 1.7 times as fast as the same SELECT read through pgjdbc's result set (see the
- * bench README). A table without one is read by a single {@code COPY (SELECT ...) TO STDOUT} scan,
- * a chunk's rows at a time: between chunks nothing reads the socket, so the server, its send buffer
- * full, waits (TCP is the backpressure). Values are the server's text output, as pgoutput sends
- * them.
+ * <p>A table is read by one {@code COPY (SELECT ...) TO STDOUT} scan in text format, parsed by
+ * {@link CopyTextRow} (measured 1.3 to 1.7 times as fast as the same SELECT through pgjdbc's result
+ * set; see the bench README), a chunk's rows at a time: between chunks nothing reads the socket, so
+ * the server, its send buffer full, waits (TCP is the backpressure). As stored by default (a
+ * sequential scan, or a TID range scan for a block range); in key order ({@code ORDER BY} the key,
+ * an index scan) when {@link #useKeyOrder} says so and always for a key range. Keyset pagination
+ * ({@code WHERE (k) > (last) ORDER BY k LIMIT chunk}, a query per chunk) is kept as an option for a
+ * reader that must run other statements between chunks. Values are the server's text output, as
+ * pgoutput sends them.
  *
- * <p>A table may also be read in parts ({@link #splitPoints}, {@link Range}): each part a key range
- * on the first key column, read by keyset pagination inside its bounds, so several readers can read
- * one table at once.
+ * <p>A table may also be read in parts ({@link #splitBlocks}, {@link #splitPoints}, {@link Range}):
+ * each part a range of its blocks or of its first key column, so several readers can read one table
+ * at once.
  *
  * <p>Each table is locked ({@code ACCESS SHARE}, what the SELECT would take anyway) before its
  * first chunk, inside a savepoint: a table dropped after the snapshot was exported but before this
@@ -52,13 +53,18 @@ final class TableReader implements AutoCloseable {
 
   /**
    * A part of a table: the rows whose first key column is at least {@code from} and below {@code
-   * to}, both the server's text of a value of that column; null is unbounded. The parts a table is
-   * split into cover every key exactly once, whatever the bounds: the first part has no lower
+   * to}, both the server's text of a value of that column, or with {@code blocks}, the rows stored
+   * in blocks {@code from} (a block number) up to {@code to}; null is unbounded. The parts a table
+   * is split into cover every row exactly once, whatever the bounds: the first part has no lower
    * bound, the last no upper bound, and each part's lower bound is the upper bound of the one
    * before.
    */
-  record Range(String from, String to) {
-    static final Range ALL = new Range(null, null);
+  record Range(String from, String to, boolean blocks) {
+    static final Range ALL = new Range(null, null, false);
+
+    Range(String from, String to) {
+      this(from, to, false);
+    }
   }
 
   private final int chunkSize;
@@ -86,6 +92,12 @@ final class TableReader implements AutoCloseable {
    * chunks. A reader that must run other statements between chunks needs keyset queries.
    */
   private boolean keysetQueries;
+
+  /**
+   * Whether a whole keyed table is read in key order ({@code slot.snapshot-order = key}); a key
+   * range always is (so the server reads it by an index range scan).
+   */
+  private boolean keyOrder = true;
 
   /** The keyless table's one COPY scan, open between chunks. */
   private CopyOut scan;
@@ -189,6 +201,11 @@ final class TableReader implements AutoCloseable {
     return null;
   }
 
+  /** See {@link #keyOrder}. */
+  void useKeyOrder(boolean on) {
+    keyOrder = on;
+  }
+
   /** See {@link #keysetQueries}. */
   void useKeysetQueries(boolean on) {
     keysetQueries = on;
@@ -272,6 +289,47 @@ final class TableReader implements AutoCloseable {
           }
         }
         st.execute("RELEASE SAVEPOINT slotkeeper_split");
+      } catch (SQLException e) {
+        st.execute("ROLLBACK TO SAVEPOINT slotkeeper_split");
+        return List.of();
+      }
+    }
+    return points;
+  }
+
+  /**
+   * Up to {@code parts - 1} block numbers that split {@code t}'s heap into parts of about equal
+   * size, ascending; empty when it has fewer blocks than parts (a partitioned table's root has none
+   * of its own). Each part is then read by a TID range scan ({@code ctid >= '(from,0)' AND ctid <
+   * '(to,0)'}, PostgreSQL 14+): as fast per row as a sequential scan, and a table needs no primary
+   * key to be split. Rows inserted after the snapshot, in blocks past the last point, are invisible
+   * to it anyway, and the last part has no upper bound. Takes the table's ACCESS SHARE lock, kept
+   * by this transaction; a table dropped before that is not split.
+   */
+  List<String> splitBlocks(PublishedTable t, int parts) throws SQLException {
+    if (parts < 2) {
+      return List.of();
+    }
+    List<String> points = new ArrayList<>();
+    try (Statement st = connection.createStatement()) {
+      st.execute("SAVEPOINT slotkeeper_split");
+      try {
+        long blocks;
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT pg_relation_size('"
+                    + t.qualified().replace("'", "''")
+                    + "'::regclass) / current_setting('block_size')::bigint")) {
+          rs.next();
+          blocks = rs.getLong(1);
+        }
+        st.execute("RELEASE SAVEPOINT slotkeeper_split");
+        if (blocks < parts) {
+          return List.of();
+        }
+        for (int i = 1; i < parts; i++) {
+          points.add(Long.toString(blocks * i / parts));
+        }
       } catch (SQLException e) {
         st.execute("ROLLBACK TO SAVEPOINT slotkeeper_split");
         return List.of();
@@ -375,7 +433,7 @@ final class TableReader implements AutoCloseable {
     if (!conditions.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));
     }
-    if (table.keyed()) {
+    if (table.keyed() && (keyOrder || (!range.blocks() && !range.equals(Range.ALL)))) {
       sql.append(" ORDER BY ").append(String.join(", ", table.keySql()));
     }
     return sql.toString();
@@ -383,6 +441,15 @@ final class TableReader implements AutoCloseable {
 
   private List<String> rangeConditions() {
     List<String> conditions = new ArrayList<>();
+    if (range.blocks()) {
+      if (range.from() != null) {
+        conditions.add("ctid >= '(" + Long.parseLong(range.from()) + ",0)'::tid");
+      }
+      if (range.to() != null) {
+        conditions.add("ctid < '(" + Long.parseLong(range.to()) + ",0)'::tid");
+      }
+      return conditions;
+    }
     if (!table.keyed()) {
       return conditions;
     }

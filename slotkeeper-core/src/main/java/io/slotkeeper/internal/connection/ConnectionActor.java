@@ -596,17 +596,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     List<SnapshotReader.Row> rows = m.batch().rows();
     if (!rows.isEmpty()) {
       Instant now = Instant.now();
+      // Not a unit end: acknowledging a snapshot row acknowledges nothing. Immutable, so the rows
+      // of a batch share one.
+      CommittableOffsetImpl offset =
+          new CommittableOffsetImpl(slotConfirmedAtStart, false, context.ackTarget());
       List<StreamItem> items = new ArrayList<>(rows.size());
       for (SnapshotReader.Row row : rows) {
         items.add(
             new StreamItem.Change(
                 ChangeEnvelope.snapshotRow(
-                    row.relation(),
-                    row.row(),
-                    slotConfirmedAtStart,
-                    now,
-                    // Not a unit end: acknowledging a snapshot row acknowledges nothing.
-                    new CommittableOffsetImpl(slotConfirmedAtStart, false, context.ackTarget()))));
+                    row.relation(), row.row(), slotConfirmedAtStart, now, offset)));
       }
       readOutstanding = false;
       context.source().tell(new SourceActor.Received(self, items));

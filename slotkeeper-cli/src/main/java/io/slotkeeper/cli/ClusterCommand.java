@@ -272,7 +272,7 @@ final class ClusterCommand implements Callable<Integer> {
                 + ": restarted with its new settings");
       }
     }
-    io.note(wanted.size() + " sources registered: " + String.join(", ", wanted.keySet()));
+    io.note("sources registered (" + wanted.size() + "): " + String.join(", ", wanted.keySet()));
   }
 
   /**

@@ -264,6 +264,98 @@ class ClusterCommandIT {
     assertThat(a.err() + b.err() + a.out + b.out).doesNotContain(PASSWORD);
   }
 
+  /**
+   * The file is the set of sources: a node started again (its registry kept on disk in --state-dir)
+   * with a source left out of the file removes it, and leaves its slot.
+   */
+  @Test
+  void aSourceLeftOutOfTheFileIsRemovedWhenTheNodeStartsAgain() throws Exception {
+    PostgresServer pg = PG.server();
+    pg.createDatabase("db_keep");
+    pg.createDatabase("db_drop");
+    for (String id : List.of("keep", "drop")) {
+      pg.execute("db_" + id, "CREATE TABLE t (id int PRIMARY KEY)");
+      pg.execute("db_" + id, "CREATE PUBLICATION " + id + "_pub FOR TABLE t");
+    }
+    String keep =
+        "  keep { url = \""
+            + pg.jdbcUrl("db_keep")
+            + "\", slot-name = keep_slot, publications = [keep_pub] }\n";
+    String drop =
+        "  drop { url = \""
+            + pg.jdbcUrl("db_drop")
+            + "\", slot-name = drop_slot, publications = [drop_pub] }\n";
+    Path both = Files.writeString(dir.resolve("both.conf"), "sources {\n" + keep + drop + "}\n");
+    Path one = Files.writeString(dir.resolve("one.conf"), "sources {\n" + keep + "}\n");
+    Path configFile = Files.writeString(dir.resolve("node.conf"), NODE_CONFIG);
+    Path out = Files.createDirectories(dir.resolve("out"));
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    int port = CliHttp.freePort();
+    int httpPort = CliHttp.freePort();
+    String base = "http://127.0.0.1:" + httpPort;
+    CliRun.Background first = superuserNode(pg, port, httpPort, both, configFile, out, "restart");
+    try {
+      CliHttp.await(
+          () -> {
+            Map<String, Object> v = view(http, base, null);
+            return allActive(v, 2);
+          },
+          first);
+    } finally {
+      first.cli.requestStop("test");
+      assertThat(first.exit.get(60, TimeUnit.SECONDS)).as(first.err()).isZero();
+    }
+
+    // The same node (address and state directory) with one source fewer.
+    CliRun.Background second = superuserNode(pg, port, httpPort, one, configFile, out, "restart");
+    try {
+      CliHttp.await(
+          () -> second.err().contains("source drop is no longer listed in " + one), second);
+      CliHttp.await(
+          () -> {
+            Map<String, Object> v = view(http, base, null);
+            return allActive(v, 1) && sources(v).get(0).get("id").equals("keep");
+          },
+          second);
+    } finally {
+      second.cli.requestStop("test");
+      assertThat(second.exit.get(60, TimeUnit.SECONDS)).as(second.err()).isZero();
+    }
+    assertThat(second.err()).contains("removed (its slot stays)");
+    assertThat(
+            pg.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'drop_slot'"))
+        .isEqualTo(1);
+  }
+
+  private CliRun.Background superuserNode(
+      PostgresServer pg,
+      int port,
+      int httpPort,
+      Path sourcesFile,
+      Path configFile,
+      Path out,
+      String name) {
+    return new CliRun.Background(
+        Map.of("PGPASSWORD", pg.superuserPassword()),
+        "cluster",
+        "--node",
+        "127.0.0.1:" + port,
+        "--sources",
+        sourcesFile.toString(),
+        "--config",
+        configFile.toString(),
+        "--user",
+        pg.superuser(),
+        "--create-slot",
+        "--state-dir",
+        dir.resolve("state-" + name).toString(),
+        "--output-dir",
+        out.toString(),
+        "--http",
+        String.valueOf(httpPort));
+  }
+
   private CliRun.Background node(
       PostgresServer pg,
       Map<String, String> env,
@@ -324,8 +416,14 @@ class ClusterCommandIT {
   }
 
   private static boolean allActive(Map<String, Object> view) {
+    return allActive(view, SOURCES.size());
+  }
+
+  private static boolean allActive(Map<String, Object> view, int n) {
     List<Map<String, Object>> s = sources(view);
-    return s.size() == SOURCES.size() && s.stream().allMatch(x -> "ACTIVE".equals(x.get("level")));
+    return s.size() == n
+        && ((List<?>) view.get("unanswered")).isEmpty()
+        && s.stream().allMatch(x -> "ACTIVE".equals(x.get("level")));
   }
 
   private static Map<String, String> hosts(Map<String, Object> view) {

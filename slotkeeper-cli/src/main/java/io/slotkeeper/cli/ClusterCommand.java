@@ -171,6 +171,8 @@ final class ClusterCommand implements Callable<Integer> {
             .withFallback(cfg.root())
             .withFallback(ConfigFactory.parseResources("slotkeeper-cluster.conf"));
 
+    requireLmdbOpens(systemConfig, ClusterCommand.class.getModule());
+
     OutputTarget stdout = OutputTarget.stdout(io.out);
     ClusterOutput output = new ClusterOutput(stdout, outputDir, withTx);
     ActorSystem<Void> system;
@@ -306,6 +308,37 @@ final class ClusterCommand implements Callable<Integer> {
     }
     return section.atPath(SourceSettings.CONFIG_PATH);
   }
+
+  /**
+   * The durable registry's LMDB reads direct buffers' addresses by reflection; without the opens
+   * the JVM does not allow it, and Pekko ends the whole JVM on that error once the node is Up. Say
+   * so before starting, with the fix. Not needed when the registry is configured not durable.
+   */
+  static void requireLmdbOpens(Config systemConfig, Module module) {
+    String keys = "pekko.cluster.distributed-data.durable.keys";
+    if (systemConfig.hasPath(keys) && systemConfig.getStringList(keys).isEmpty()) {
+      return;
+    }
+    Module base = Object.class.getModule();
+    List<String> closed = new ArrayList<>();
+    for (String pkg : List.of("java.nio", "sun.nio.ch")) {
+      if (!base.isOpen(pkg, module)) {
+        closed.add(pkg);
+      }
+    }
+    if (!closed.isEmpty()) {
+      throw CliException.runtime(
+          "this JVM does not open "
+              + String.join(" and ", closed)
+              + " to the program, which the registry of sources (LMDB) needs",
+          "start the program with java -jar (its manifest opens them) or bin/slotkeeper, or add "
+              + LMDB_OPENS
+              + " to the java command line");
+    }
+  }
+
+  static final String LMDB_OPENS =
+      "--add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED";
 
   /** This node's address and seeds, and its registry's directory. */
   static Config nodeConfig(InetSocketAddress self, List<InetSocketAddress> seeds, Path stateDir) {

@@ -130,6 +130,34 @@ class ClusterArgsTest {
   }
 
   @Test
+  void withoutTheOpensLmdbNeedsTheProgramSaysSoBeforeStarting() throws Exception {
+    // Surefire runs this module's unit tests without the opens (only Failsafe's ITs get them).
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        Object.class.getModule().isOpen("java.nio", ClusterCommand.class.getModule()),
+        "this JVM opens java.nio");
+    Path f = sources("sources { a { url = \"" + URL + "\", slot-name = a, publications = [a] } }");
+    CliRun r =
+        CliRun.run(
+            "cluster",
+            "--sources",
+            f.toString(),
+            "--node",
+            String.valueOf(CliHttp.freePort()),
+            "--state-dir",
+            dir.resolve("state").toString());
+    assertThat(r.exitCode).as(r.toString()).isEqualTo(1);
+    assertThat(r.errLines()).as(r.toString()).hasSize(1);
+    assertThat(r.err)
+        .contains("does not open java.nio and sun.nio.ch")
+        .contains("java -jar")
+        .contains(ClusterCommand.LMDB_OPENS);
+    // With the registry configured not durable, no opens are needed.
+    ClusterCommand.requireLmdbOpens(
+        ConfigFactory.parseString("pekko.cluster.distributed-data.durable.keys = []"),
+        ClusterCommand.class.getModule());
+  }
+
+  @Test
   void theNodeIsGivenItsAddressItsSeedsAndItsStateDirectory() {
     InetSocketAddress self = InetSocketAddress.createUnresolved("10.0.0.5", 7355);
     Config alone = ClusterCommand.nodeConfig(self, List.of(), null);

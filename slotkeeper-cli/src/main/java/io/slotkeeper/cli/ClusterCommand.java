@@ -127,7 +127,7 @@ final class ClusterCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "Directory of this node's copy of the registry of sources (LMDB), one per node. Default:"
-              + " ddata-slotkeeper-PORT in the working directory.")
+              + " ddata-slotkeeper-ddataReplicator-PORT in the working directory.")
   Path stateDir;
 
   @Option(

@@ -18,7 +18,8 @@ final class HttpOptions {
       paramLabel = "HOST:PORT",
       description =
           "Serve GET / (a status page), /status, /metrics (Prometheus), /ready (200 only when"
-              + " ACTIVE) and /live on HOST:PORT; a bare PORT listens on 127.0.0.1 only.")
+              + " ACTIVE; for cluster, while this node is Up) and /live on HOST:PORT; a bare PORT"
+              + " listens on 127.0.0.1 only.")
   String http;
 
   @Option(

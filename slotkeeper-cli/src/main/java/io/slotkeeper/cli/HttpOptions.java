@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The status server's flags, the same for every command that serves one ({@code stream}, {@code
- * archive}): where to listen, the bearer token and TLS. Each falls back to its {@code
- * slotkeeper.cli} key; {@link #resolve} checks them together before anything connects.
+ * archive}, {@code cluster}): where to listen, the bearer token and TLS. Each falls back to its
+ * {@code slotkeeper.cli} key; {@link #resolve} checks them together before anything connects.
  */
 final class HttpOptions {
 
@@ -18,7 +18,8 @@ final class HttpOptions {
       paramLabel = "HOST:PORT",
       description =
           "Serve GET / (a status page), /status, /metrics (Prometheus), /ready (200 only when"
-              + " ACTIVE) and /live on HOST:PORT; a bare PORT listens on 127.0.0.1 only.")
+              + " ACTIVE; for cluster, while this node is Up) and /live on HOST:PORT; a bare PORT"
+              + " listens on 127.0.0.1 only.")
   String http;
 
   @Option(
@@ -56,6 +57,11 @@ final class HttpOptions {
 
     HttpStatusServer start(HttpStatusServer.Probe probe) {
       return HttpStatusServer.start(address, probe, token, HttpLimits.DEFAULT, tls);
+    }
+
+    /** The cluster view of {@code slotkeeper cluster}, with the same token, TLS and limits. */
+    ClusterStatusServer startCluster(ClusterStatusServer.Probe probe) {
+      return ClusterStatusServer.start(address, probe, token, HttpLimits.DEFAULT, tls);
     }
   }
 

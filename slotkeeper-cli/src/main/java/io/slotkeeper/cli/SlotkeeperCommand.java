@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       StreamCommand.class,
+      ClusterCommand.class,
       ArchiveCommand.class,
       DemoCommand.class,
       StatusCommand.class,

@@ -71,13 +71,19 @@ final class CliHttp {
     }
   }
 
-  /** Waits for a condition the program reaches on its own; fails with its stderr if it exited. */
-  static void await(BooleanSupplier condition, CliRun.Background b) throws InterruptedException {
+  /**
+   * Waits for a condition the program (or programs) reach on their own; fails with their stderr if
+   * one exited.
+   */
+  static void await(BooleanSupplier condition, CliRun.Background... programs)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {
-      if (b.exit.isDone()) {
-        throw new AssertionError("the program exited: " + b.err());
+      for (CliRun.Background b : programs) {
+        if (b.exit.isDone()) {
+          throw new AssertionError("the program exited: " + b.err());
+        }
       }
       try {
         if (condition.getAsBoolean()) {
@@ -88,6 +94,10 @@ final class CliHttp {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("condition not reached in 60 s; stderr: " + b.err(), last);
+    StringBuilder err = new StringBuilder();
+    for (CliRun.Background b : programs) {
+      err.append("\n--- stderr\n").append(b.err());
+    }
+    throw new AssertionError("condition not reached in 60 s" + err, last);
   }
 }

@@ -1,0 +1,142 @@
+package io.slotkeeper.cli;
+
+import io.slotkeeper.ChangeEnvelope;
+import io.slotkeeper.CommittableOffset;
+import io.slotkeeper.cluster.SourceFlowFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Flow;
+
+/**
+ * What {@code slotkeeper cluster} does with each source's changes: the same JSON Lines as {@code
+ * slotkeeper stream} ({@link ChangeJson}), each with a {@code source} field first, to stdout or to
+ * {@code DIR/ID.jsonl} per source (appended, fsync'ed). A transaction's offset leaves the flow, and
+ * so is acknowledged, only once all its lines are written and flushed.
+ *
+ * <p>One writer thread serves every source on this node: lines of different sources never
+ * interleave within a line on stdout, and a blocked pipe or disk holds back every source alike
+ * (through back-pressure, as in {@code stream}).
+ */
+final class ClusterOutput implements SourceFlowFactory, AutoCloseable {
+  private static final int MAX_BATCH = 1000;
+
+  private final OutputTarget stdout;
+  private final Path dir;
+  private final boolean withTx;
+  // Per-source files, opened on first use; touched by the writer thread only.
+  private final Map<String, OutputTarget> files = new HashMap<>();
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "slotkeeper-cluster-writer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * @param dir per-source files in this directory; null for {@code stdout}
+   */
+  ClusterOutput(OutputTarget stdout, Path dir, boolean withTx) {
+    this.stdout = stdout;
+    this.dir = dir;
+    this.withTx = withTx;
+  }
+
+  @Override
+  public Flow<ChangeEnvelope, CommittableOffset, ?> create(ActorSystem<?> system, String sourceId) {
+    return Flow.of(ChangeEnvelope.class)
+        .batch(
+            MAX_BATCH,
+            first -> {
+              List<ChangeEnvelope> l = new ArrayList<>();
+              l.add(first);
+              return l;
+            },
+            (l, e) -> {
+              l.add(e);
+              return l;
+            })
+        .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(sourceId, batch), writer))
+        .mapConcat(offsets -> offsets);
+  }
+
+  /** Writes and flushes one batch; returns the offsets of the units it completed, in order. */
+  private List<CommittableOffset> write(String sourceId, List<ChangeEnvelope> batch) {
+    StringBuilder sb = new StringBuilder(4096);
+    List<CommittableOffset> units = new ArrayList<>();
+    for (ChangeEnvelope e : batch) {
+      append(sb, sourceId, e, withTx);
+      if (e.committableOffset().isUnitEnd()) {
+        units.add(e.committableOffset());
+      }
+    }
+    if (sb.length() > 0) {
+      OutputTarget target = target(sourceId);
+      byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+      try {
+        target.write(bytes, 0, bytes.length);
+        target.flush();
+      } catch (IOException ex) {
+        // Fails this run of the source; it starts again after a back-off and streams from its
+        // last acknowledged transaction.
+        throw new StreamPipeline.OutputFailed(target.describe(), ex);
+      }
+    }
+    return units;
+  }
+
+  /** {@code stream}'s line for {@code e}, with {@code "source":ID} as its first field. */
+  static boolean append(StringBuilder sb, String sourceId, ChangeEnvelope e, boolean withTx) {
+    int start = sb.length();
+    if (!ChangeJson.append(sb, e, withTx)) {
+      return false;
+    }
+    StringBuilder field = new StringBuilder(sourceId.length() + 12).append("\"source\":");
+    Json.append(field, sourceId);
+    sb.insert(start + 1, field.append(','));
+    return true;
+  }
+
+  private OutputTarget target(String sourceId) {
+    if (dir == null) {
+      return stdout;
+    }
+    OutputTarget t = files.get(sourceId);
+    if (t == null) {
+      Path file = dir.resolve(sourceId + ".jsonl");
+      try {
+        t = OutputTarget.file(file);
+      } catch (IOException ex) {
+        throw new StreamPipeline.OutputFailed(file.toString(), ex);
+      }
+      files.put(sourceId, t);
+    }
+    return t;
+  }
+
+  @Override
+  public void close() {
+    writer.shutdown();
+    try {
+      writer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (OutputTarget t : files.values()) {
+      try {
+        t.close();
+      } catch (IOException ignored) {
+        // on the way out
+      }
+    }
+  }
+}

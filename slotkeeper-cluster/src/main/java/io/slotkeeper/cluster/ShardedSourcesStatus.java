@@ -50,6 +50,7 @@ public record ShardedSourcesStatus(List<ClusterSourceStatus> sources, List<Strin
     if (!unanswered.isEmpty()) {
       out.append(out.length() == 0 ? "" : ", ").append("no answer ").append(unanswered.size());
     }
-    return sources.size() + unanswered.size() + " sources: " + (out.length() == 0 ? "none" : out);
+    int total = sources.size() + unanswered.size();
+    return total + (total == 1 ? " source: " : " sources: ") + (out.length() == 0 ? "none" : out);
   }
 }

@@ -108,6 +108,8 @@ class ShardedSourcesSettingsTest {
         .containsEntry(StatusLevel.STARTING, 1)
         .containsEntry(StatusLevel.FAILED, 0);
     assertThat(s.summary()).isEqualTo("4 sources: STARTING 1, ACTIVE 2, no answer 1");
+    assertThat(new ShardedSourcesStatus(List.of(active), List.of()).summary())
+        .isEqualTo("1 source: ACTIVE 1");
     assertThat(s.allAt(StatusLevel.ACTIVE)).isFalse();
     assertThat(new ShardedSourcesStatus(List.of(active), List.of()).allAt(StatusLevel.ACTIVE))
         .isTrue();

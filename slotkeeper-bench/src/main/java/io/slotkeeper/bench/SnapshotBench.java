@@ -113,6 +113,10 @@ final class SnapshotBench {
   }
 
   Result slotkeeper(int readers, long rows) throws Exception {
+    return slotkeeper(readers, rows, SlotSettings.SnapshotOrder.STORAGE);
+  }
+
+  Result slotkeeper(int readers, long rows, SlotSettings.SnapshotOrder order) throws Exception {
     String slot = "snap_bench_slot_" + (run++);
     AtomicLong got = new AtomicLong();
     long t0 = System.nanoTime();
@@ -122,7 +126,8 @@ final class SnapshotBench {
                     .withCreateSlotIfMissing(true)
                     .withDropSlotOnStop(true)
                     .withSnapshot(SlotSettings.Snapshot.INITIAL)
-                    .withSnapshotReaders(readers))
+                    .withSnapshotReaders(readers)
+                    .withSnapshotOrder(order))
             .to(
                 Sink.foreach(
                     (ChangeEnvelope e) -> {
@@ -141,7 +146,8 @@ final class SnapshotBench {
     }
     double s = (System.nanoTime() - t0) / 1e9;
     control.shutdown().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    log.printf("snapshot: %d reader(s), %,d rows in %.2f s%n", readers, got.get(), s);
+    log.printf(
+        "snapshot: %d reader(s), %s order, %,d rows in %.2f s%n", readers, order, got.get(), s);
     return new Result(readers + " reader(s)", rows / s, s);
   }
 }

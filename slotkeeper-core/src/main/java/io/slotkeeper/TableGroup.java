@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
 public record TableGroup(String name, String publication, List<String> tables) {
   private static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,30}");
 
+  /** A slot name's longest (NAMEDATALEN - 1). */
+  private static final int MAX_SLOT_NAME = 63;
+
   public TableGroup {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(publication, "publication");
@@ -40,8 +43,26 @@ public record TableGroup(String name, String publication, List<String> tables) {
    * The settings of this group's source: its slot and its publication, the rest as {@code base}.
    */
   public SourceSettings settingsFrom(SourceSettings base) {
-    SourceSettings s =
-        base.withSlotName(base.slot().name() + "_" + name).withPublications(publication);
+    String slot = base.slot().name() + "_" + name;
+    if (slot.length() > MAX_SLOT_NAME) {
+      // Caught here, where both parts are known: the source would only say the joined name is
+      // invalid, naming neither part.
+      throw new IllegalArgumentException(
+          "table group '"
+              + name
+              + "' would use slot '"
+              + slot
+              + "' ("
+              + slot.length()
+              + " characters; PostgreSQL allows "
+              + MAX_SLOT_NAME
+              + "). Fix: shorten slot-name '"
+              + base.slot().name()
+              + "' or the group's name so that together, with the '_' between, they have at most "
+              + MAX_SLOT_NAME
+              + " characters");
+    }
+    SourceSettings s = base.withSlotName(slot).withPublications(publication);
     return tables.isEmpty() ? s : s.withPublication(s.publication().withTables(tables));
   }
 }

@@ -20,7 +20,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Decoder throughput on one thread (so the figures are per core): messages per second for row
  * changes of a narrow and a wide table. {@code decode} is {@link PgOutputDecoder#decode} alone;
  * {@code frameAndDecode} adds what the connection does before it for every message (reading the
- * XLogData frame around the payload, in place as the read loop does), which is the decoder's real per-message cost in the source.
+ * XLogData frame around the payload, in place as the read loop does), which is the decoder's real
+ * per-message cost in the source.
  *
  * <p>Each invocation decodes {@link #BATCH} different pre-encoded messages, so the values vary and
  * the loop overhead is amortised; {@link OperationsPerInvocation} turns the score into messages/s.

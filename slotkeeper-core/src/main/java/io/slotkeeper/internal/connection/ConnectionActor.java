@@ -21,7 +21,7 @@ import io.slotkeeper.internal.supervision.Restarter;
 import io.slotkeeper.internal.wire.PrimaryKeepalive;
 import io.slotkeeper.internal.wire.ReplicationFrame;
 import io.slotkeeper.internal.wire.ReplicationFrames;
-import io.slotkeeper.internal.wire.XLogData;
+import io.slotkeeper.internal.wire.XLogDataFrame;
 import io.slotkeeper.pgoutput.PgOutputDecoder;
 import io.slotkeeper.pgoutput.PgOutputMessage;
 import io.slotkeeper.pgoutput.Relation;
@@ -126,6 +126,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private io.slotkeeper.pgoutput.ValueFormat valueFormat;
   private boolean binaryAuto;
   private EnvelopeAssembler assembler;
+  private XLogDataReader xlogData;
   private Lsn slotConfirmedAtStart = Lsn.INVALID;
   private boolean accepted;
   private boolean slotCreated;
@@ -344,6 +345,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     spoolDecoder,
                     context.ackTarget(),
                     settings.stream().deliverInProgress()));
+    xlogData = new XLogDataReader(decoder, assembler, this::checkRelationCodecs);
     setup.startStreaming(slotConfirmedAtStart, slot, facts, binary.binary());
 
     Duration keepalive = KeepaliveSchedule.interval(settings, facts.walSenderTimeout());
@@ -708,34 +710,29 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         break;
       }
       lastServerMessageNanos = System.nanoTime();
+      boolean xlog;
+      try {
+        xlog = XLogDataFrame.is(data);
+      } catch (RuntimeException e) {
+        throw InvalidStream.at(null, lastReceived, e);
+      }
+      if (xlog) {
+        // The hot path: one per change, read in place (XLogDataReader).
+        ChangeEnvelope env = xlogData.read(data, lastReceived);
+        lastReceived = Lsn.max(lastReceived, xlogData.walStart());
+        if (env != null) {
+          items.add(new StreamItem.Change(env));
+          envelopes++;
+        }
+        continue;
+      }
       ReplicationFrame frame;
       try {
         frame = ReplicationFrames.decode(data);
       } catch (RuntimeException e) {
         throw InvalidStream.at(null, lastReceived, e);
       }
-      if (frame instanceof XLogData x) {
-        Lsn before = lastReceived;
-        lastReceived = Lsn.max(lastReceived, x.walStart());
-        ChangeEnvelope env;
-        PgOutputMessage message;
-        try {
-          message = decoder.decode(x.payload());
-        } catch (RuntimeException e) {
-          // Nothing of this message is delivered, and nothing confirmed: the connection ends.
-          throw InvalidStream.at(x.walStart(), before, e);
-        }
-        checkRelationCodecs(message);
-        try {
-          env = assembler.assemble(message, x.payload(), x.walStart(), x.sendTime());
-        } catch (RuntimeException e) {
-          throw InvalidStream.at(x.walStart(), before, e);
-        }
-        if (env != null) {
-          items.add(new StreamItem.Change(env));
-          envelopes++;
-        }
-      } else if (frame instanceof PrimaryKeepalive k) {
+      if (frame instanceof PrimaryKeepalive k) {
         lastReceived = Lsn.max(lastReceived, k.walEnd());
         items.add(new StreamItem.WalEnd(assembler.confirmableWalEnd(k.walEnd())));
         if (k.replyRequested()) {

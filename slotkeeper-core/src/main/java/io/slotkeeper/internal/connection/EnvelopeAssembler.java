@@ -18,6 +18,7 @@ import io.slotkeeper.pgoutput.Insert;
 import io.slotkeeper.pgoutput.LogicalMessage;
 import io.slotkeeper.pgoutput.Origin;
 import io.slotkeeper.pgoutput.PgOutputMessage;
+import io.slotkeeper.pgoutput.PgTimestamps;
 import io.slotkeeper.pgoutput.Prepare;
 import io.slotkeeper.pgoutput.Relation;
 import io.slotkeeper.pgoutput.RollbackPrepared;
@@ -26,7 +27,6 @@ import io.slotkeeper.pgoutput.TypeInfo;
 import io.slotkeeper.pgoutput.Update;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 
 /**
  * Turns decoded pgoutput messages into envelopes that carry their transaction's context (xid,
@@ -58,17 +58,18 @@ final class EnvelopeAssembler implements AutoCloseable {
   }
 
   /**
-   * The envelope for {@code message} (whose bytes are {@code payload}) received at {@code
-   * walStart}, or null for messages that only feed the decoder (Relation, Type, Origin) or go to
-   * the streamed-transaction spool. After a Stream Commit it returns the Begin of that transaction;
-   * the rest follows from {@link #nextPending}. An Origin is remembered and put on every envelope
-   * of its transaction ({@link ChangeEnvelope#origin()}), its BEGIN included: a Begin whose
-   * walStart is 0/0 (the server's sign that an Origin follows in the same callback) is held until
-   * the next message. The origin changes no LSN: the ledger decides by the Begin's final LSN and
-   * the Commit's end LSN, never by that 0/0 walStart.
+   * The envelope for {@code message} (whose bytes are {@code payload}) received at {@code walStart}
+   * in a frame sent at {@code sendTimeMicros} (PostgreSQL's microseconds), or null for messages
+   * that only feed the decoder (Relation, Type, Origin) or go to the streamed-transaction spool.
+   * After a Stream Commit it returns the Begin of that transaction; the rest follows from {@link
+   * #nextPending}. An Origin is remembered and put on every envelope of its transaction ({@link
+   * ChangeEnvelope#origin()}), its BEGIN included: a Begin whose walStart is 0/0 (the server's sign
+   * that an Origin follows in the same callback) is held until the next message. The origin changes
+   * no LSN: the ledger decides by the Begin's final LSN and the Commit's end LSN, never by that 0/0
+   * walStart.
    */
   ChangeEnvelope assemble(
-      PgOutputMessage message, ByteBuffer payload, Lsn walStart, Instant sendTime)
+      PgOutputMessage message, ByteBuffer payload, Lsn walStart, long sendTimeMicros)
       throws IOException {
     if (heldBegin != null) {
       ChangeEnvelope begin = heldBegin;
@@ -78,13 +79,13 @@ final class EnvelopeAssembler implements AutoCloseable {
         return begin.withOrigin(o);
       }
       // No Origin after all: the Begin goes first, this message's envelope right after it.
-      afterHeldBegin = assemble(message, payload, walStart, sendTime);
+      afterHeldBegin = assemble(message, payload, walStart, sendTimeMicros);
       return begin;
     }
     if (streamed != null && streamed.take(message, payload, walStart)) {
       return streamed.nextPending();
     }
-    ChangeEnvelope e = assembleWithoutOrigin(message, walStart, sendTime);
+    ChangeEnvelope e = assembleWithoutOrigin(message, walStart, sendTimeMicros);
     if (e != null
         && (e.kind() == ChangeEnvelope.Kind.BEGIN || e.kind() == ChangeEnvelope.Kind.BEGIN_PREPARE)
         && !walStart.isValid()) {
@@ -95,7 +96,7 @@ final class EnvelopeAssembler implements AutoCloseable {
   }
 
   private ChangeEnvelope assembleWithoutOrigin(
-      PgOutputMessage message, Lsn walStart, Instant sendTime) {
+      PgOutputMessage message, Lsn walStart, long sendTimeMicros) {
     if (message instanceof Origin o) {
       if (current != null || currentPrepare != null) {
         currentOrigin = o;
@@ -138,7 +139,8 @@ final class EnvelopeAssembler implements AutoCloseable {
           m.lsn(),
           0,
           m.lsn(),
-          sendTime,
+          // The only envelope that needs the frame's send time: made a time only here.
+          PgTimestamps.fromPgMicros(sendTimeMicros),
           new CommittableOffsetImpl(
               DeliveryLedger.standaloneAckPosition(m.lsn()), true, ackTarget));
     }

@@ -4,8 +4,10 @@ import io.slotkeeper.ArchiveSettings;
 import io.slotkeeper.FailureKind;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.internal.connection.CopyStream;
+import io.slotkeeper.internal.connection.EmptyReads;
 import io.slotkeeper.internal.connection.KeepaliveSchedule;
 import io.slotkeeper.internal.connection.PollScheduler;
+import io.slotkeeper.internal.connection.ReadinessWaiter;
 import io.slotkeeper.internal.status.StatusMonitor;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
@@ -16,6 +18,7 @@ import io.slotkeeper.internal.wire.PrimaryKeepalive;
 import io.slotkeeper.internal.wire.ReplicationFrame;
 import io.slotkeeper.internal.wire.ReplicationFrames;
 import io.slotkeeper.internal.wire.XLogData;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -32,6 +36,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +72,9 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     INSTANCE
   }
 
+  /** The {@link ReadinessWaiter} saw bytes arrive (or the connection end); the stream is ours. */
+  private record Woken(ReadinessWaiter.Wake wake, IOException failure) implements Command {}
+
   /** The writing stream took (or refused, {@code failure} set) the last batch. */
   private record Offered(Throwable failure) implements Command {}
 
@@ -93,6 +102,17 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
   private Duration pollDelay;
   private boolean pollPending;
   private ScheduledFuture<?> pendingPoll;
+
+  private final LongAdder emptyReads;
+
+  /**
+   * Wakes this actor when the server sends something, instead of re-polling a quiet stream (null
+   * before streaming, and when pgjdbc's stream cannot be reached: then the re-poll stays). While
+   * {@code waiting} the waiter holds the stream's input: nothing here reads until {@link Woken}.
+   */
+  private ReadinessWaiter waiter;
+
+  private boolean waiting;
 
   /** Set when synchronous: this connection's listener, removed when it stops. */
   private Runnable flushListener;
@@ -129,6 +149,7 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     this.monitor = monitor;
     this.restarter = restarter;
     this.pollDelay = settings.source().stream().pollMinInterval();
+    this.emptyReads = EmptyReads.archiveCounter(settings.directory());
   }
 
   @Override
@@ -136,6 +157,7 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     return newReceiveBuilder()
         .onMessageEquals(Start.INSTANCE, this::onStart)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .onMessage(Woken.class, this::onWoken)
         .onMessage(Offered.class, this::onOffered)
         .onMessageEquals(Keepalive.INSTANCE, this::onKeepalive)
         .onMessageEquals(FlushReport.INSTANCE, this::onFlushReport)
@@ -213,6 +235,12 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     livenessTimeout =
         KeepaliveSchedule.livenessTimeout(settings.source(), walSenderTimeout, keepalive);
     session.boundStreamingIo(livenessTimeout);
+    // The same connection (and pgjdbc stream) carries every timeline of this attempt, so one
+    // waiter serves them all; it is armed only between reads, never while commands run.
+    waiter =
+        session.wakeOnData(
+            "slotkeeper-wake-archive-" + (slot.isEmpty() ? "no-slot" : slot),
+            (wake, failure) -> self.tell(new Woken(wake, failure)));
     lastServerMessageNanos = System.nanoTime();
     readingSinceNanos = lastServerMessageNanos;
     timers.startTimerWithFixedDelay(Keepalive.INSTANCE, keepalive);
@@ -400,9 +428,35 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
     return drain();
   }
 
+  /**
+   * The waiter saw something: the stream is ours again. What arrived is read as usual (WAL, a
+   * keepalive, the CopyDone of a timeline's end, an error the server sent); a connection that ended
+   * shows here at once, where the non-blocking look would report an end of stream as "nothing
+   * waits".
+   */
+  private Behavior<Command> onWoken(Woken m) throws Exception {
+    waiting = false;
+    switch (m.wake()) {
+      case CLOSED_BY_SERVER ->
+          throw new PSQLException(
+              "the server closed the physical replication connection",
+              PSQLState.CONNECTION_FAILURE);
+      case FAILED ->
+          throw new PSQLException(
+              "the physical replication connection failed: " + m.failure().getMessage(),
+              PSQLState.CONNECTION_FAILURE,
+              m.failure());
+      default -> {
+        return drain();
+      }
+    }
+  }
+
   /** Reads what is already waiting, up to a batch; never waits for the server. */
   private Behavior<Command> drain() throws Exception {
-    if (offerPending || session == null) {
+    if (offerPending || session == null || waiting) {
+      // An offer in flight: reading waits for the writer. Waiting: the waiter holds the stream's
+      // input, and its Woken brings us back here.
       return this;
     }
     List<WalChunk> chunks = new ArrayList<>();
@@ -416,10 +470,12 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
         break;
       }
       if (next == CopyStream.Waiting.NOTHING) {
+        emptyReads.increment();
         break;
       }
       byte[] data = session.readPending();
       if (data == null) {
+        emptyReads.increment();
         break;
       }
       lastServerMessageNanos = System.nanoTime();
@@ -458,6 +514,10 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
       getContext()
           .pipeToSelf(
               pipe.offer(new WalChunk.Batch(chunks)), (ok, failure) -> new Offered(failure));
+    } else if (waiter != null) {
+      // Nothing waits: lend the stream to the waiter, which wakes us when the server sends.
+      waiting = true;
+      waiter.arm();
     } else {
       schedulePoll();
       pollDelay = pollDelay.multipliedBy(2);
@@ -556,6 +616,11 @@ final class PhysicalConnectionActor extends AbstractBehavior<PhysicalConnectionA
   }
 
   private void closeSession() {
+    if (waiter != null) {
+      // Before the socket closes: the waiter's read fails then, and that is no news to anyone.
+      waiter.close();
+      waiter = null;
+    }
     if (session != null) {
       session.close();
       session = null;

@@ -6,9 +6,11 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.internal.connection.CopyEndProbe;
 import io.slotkeeper.internal.connection.CopyStream;
 import io.slotkeeper.internal.connection.JdbcProperties;
+import io.slotkeeper.internal.connection.ReadinessWaiter;
 import io.slotkeeper.internal.supervision.Classification;
 import io.slotkeeper.internal.supervision.ClassifiedException;
 import io.slotkeeper.internal.supervision.ErrorClass;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -18,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.BiConsumer;
 import org.postgresql.PGProperty;
 
 /**
@@ -197,6 +200,12 @@ final class PhysicalSession implements AutoCloseable {
   /** Bounds blocking reads and status-update writes once streaming, as the logical session does. */
   void boundStreamingIo(Duration liveness) throws SQLException {
     stream.boundIo(liveness, settings.connection().socketTimeout());
+  }
+
+  /** See {@link CopyStream#wakeOnData}; null when the owner has to poll. */
+  ReadinessWaiter wakeOnData(
+      String threadName, BiConsumer<ReadinessWaiter.Wake, IOException> onWake) {
+    return stream.wakeOnData(threadName, onWake);
   }
 
   /** One CopyData message if one is already waiting, else null; never waits for the server. */

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -489,9 +490,14 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       readInFlight = false;
     }
     List<ChangeEnvelope> deliver = new ArrayList<>(m.items().size());
+    // One pair of callbacks per batch: made per envelope, they were two objects a change (issue
+    // 16's catch-up profile: 6% of the embedded source's allocation).
+    Consumer<ChangeEnvelope> pass = e -> pass(e, deliver);
+    HeartbeatFilter.Own own =
+        (xid, message, commit) -> ownTransaction(xid, message, commit, deliver);
     for (StreamItem item : m.items()) {
       if (item instanceof StreamItem.Change change) {
-        receive(change.envelope(), deliver);
+        receive(change.envelope(), deliver, pass, own);
       } else if (item instanceof StreamItem.WalEnd w
           && settings.stream().idleAdvance()
           && !heartbeats.holding()) {
@@ -512,21 +518,22 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
   }
 
   /**
-   * Passes one envelope through the ledger into {@code deliver}, leaving out the engine's own
-   * heartbeat transactions (unless they are to be delivered), which are acknowledged here on the
-   * consumer's behalf. {@link HeartbeatFilter} decides what is a heartbeat; it may hold a Begin
-   * back until it can tell.
+   * Passes one envelope through the ledger into {@code deliver} (by {@code pass} and {@code own},
+   * made once per batch), leaving out the engine's own heartbeat transactions (unless they are to
+   * be delivered), which are acknowledged here on the consumer's behalf. {@link HeartbeatFilter}
+   * decides what is a heartbeat; it may hold a Begin back until it can tell.
    */
-  private void receive(ChangeEnvelope env, List<ChangeEnvelope> deliver) {
+  private void receive(
+      ChangeEnvelope env,
+      List<ChangeEnvelope> deliver,
+      Consumer<ChangeEnvelope> pass,
+      HeartbeatFilter.Own own) {
     if (env.kind() == ChangeEnvelope.Kind.SNAPSHOT) {
       // Before any change, outside any transaction, never a position: nothing for the ledger.
       deliver.add(env);
       return;
     }
-    heartbeats.offerOwn(
-        env,
-        e -> pass(e, deliver),
-        (xid, message, commit) -> ownTransaction(xid, message, commit, deliver));
+    heartbeats.offerOwn(env, pass, own);
   }
 
   private void pass(ChangeEnvelope env, List<ChangeEnvelope> deliver) {

@@ -35,7 +35,7 @@ class EnvelopeAssemblerTest {
         (io.slotkeeper.pgoutput.PgOutputMessage) m,
         NO_BYTES,
         walStart == null ? Lsn.INVALID : Lsn.parse(walStart),
-        Instant.EPOCH);
+        0L);
   }
 
   @Test

@@ -93,6 +93,35 @@ class ReplicationFramesTest {
     assertThat(leKeepalive.order()).isEqualTo(java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 
+  /** The read loop's in-place reading gives what decode gives, and rejects what it rejects. */
+  @Test
+  void anXLogDataFrameReadInPlaceMatchesItsDecoding() {
+    byte[] frame = xlogData("Bhello".getBytes(StandardCharsets.US_ASCII));
+    XLogData x = (XLogData) ReplicationFrames.decode(frame);
+    assertThat(XLogDataFrame.is(frame)).isTrue();
+    assertThat(Lsn.of(XLogDataFrame.walStart(frame))).isEqualTo(x.walStart());
+    assertThat(Lsn.of(XLogDataFrame.walEnd(frame))).isEqualTo(x.walEnd());
+    assertThat(PgTimestamps.fromPgMicros(XLogDataFrame.sendTimeMicros(frame)))
+        .isEqualTo(x.sendTime());
+    ByteBuffer payload = XLogDataFrame.payload(frame);
+    assertThat(payload.slice()).isEqualTo(x.payload());
+    assertThat(payload.position()).isEqualTo(ReplicationFrames.XLOG_DATA_HEADER_LENGTH);
+    assertThat(XLogDataFrame.payload(xlogData(new byte[0])).remaining()).isZero();
+
+    assertThat(XLogDataFrame.is(keepalive(true))).isFalse();
+    assertThat(XLogDataFrame.is(new byte[0])).isFalse();
+    assertThat(XLogDataFrame.is(null)).isFalse();
+    byte[] full = xlogData(new byte[0]);
+    for (int len = 1; len < full.length; len++) {
+      byte[] cut = Arrays.copyOf(full, len);
+      assertThat(catchThrowableOfType(PgOutputDecodeException.class, () -> XLogDataFrame.is(cut)))
+          .hasMessage(
+              catchThrowableOfType(
+                      PgOutputDecodeException.class, () -> ReplicationFrames.decode(cut))
+                  .getMessage());
+    }
+  }
+
   @Test
   void keepalive() {
     assertThat(ReplicationFrames.decode(keepalive(true)))

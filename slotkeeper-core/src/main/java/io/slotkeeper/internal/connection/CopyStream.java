@@ -65,6 +65,10 @@ public final class CopyStream {
    * one.
    */
   public byte[] readPending() throws SQLException {
+    if (endProbe.watchedByWaiter() && !endProbe.bytesWaiting()) {
+      // Nothing has arrived: the owner arms the waiter (see CopyEndProbe.bytesWaiting).
+      return null;
+    }
     byte[] data;
     try {
       data = copy.readFromCopy(false);
@@ -112,7 +116,12 @@ public final class CopyStream {
   public ReadinessWaiter wakeOnData(
       String threadName, BiConsumer<ReadinessWaiter.Wake, IOException> onWake) {
     PGStream stream = CopyEndProbe.pgStream(connection);
-    return stream == null ? null : ReadinessWaiter.start(stream, threadName, onWake);
+    if (stream == null) {
+      return null;
+    }
+    ReadinessWaiter waiter = ReadinessWaiter.start(stream, threadName, onWake);
+    endProbe.waiterWatches();
+    return waiter;
   }
 
   /** What waits on a physical stream, decided by one look at the connection. */
@@ -137,6 +146,9 @@ public final class CopyStream {
    *     connection
    */
   public Waiting waiting() throws SQLException {
+    if (endProbe.watchedByWaiter() && !endProbe.bytesWaiting()) {
+      return Waiting.NOTHING;
+    }
     if (!endProbe.messagePending()) {
       if (!copy.isActive() || endProbe.serverEndedCopy()) {
         throw new ClassifiedException(

@@ -169,10 +169,12 @@ public final class SnapshotReader implements AutoCloseable {
     for (PublishedTable t : tables) {
       TableWork work = new TableWork(t);
       List<String> points = List.of();
-      if (partsPerTable > 1 && byBlocks && largerThanTwoChunks(t)) {
-        points = first.splitBlocks(t, partsPerTable);
-      } else if (partsPerTable > 1 && !byBlocks && t.keyed() && largerThanTwoChunks(t)) {
-        points = first.splitPoints(t, partsPerTable);
+      if (partsPerTable > 1 && largerThanTwoChunks(t)) {
+        if (byBlocks) {
+          points = first.splitBlocks(t, partsPerTable);
+        } else if (t.keyed()) {
+          points = first.splitPoints(t, partsPerTable);
+        }
       }
       if (points.isEmpty()) {
         pending.add(new Part(work, TableReader.Range.ALL));

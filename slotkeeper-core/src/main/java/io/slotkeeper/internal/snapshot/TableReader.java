@@ -182,23 +182,30 @@ final class TableReader implements AutoCloseable {
     lastKey = null;
     exhausted = false;
     layOut();
-    try (Statement st = connection.createStatement()) {
-      st.execute("SAVEPOINT slotkeeper_lock");
-      try {
-        st.execute(
-            "LOCK TABLE " + (t.only() ? "ONLY " : "") + t.qualified() + " IN ACCESS SHARE MODE");
-      } catch (SQLException e) {
-        if (!SqlStates.UNDEFINED_TABLE.equals(e.getSQLState())) {
-          throw e;
-        }
-        // The snapshot's transaction goes on: only the failed LOCK is undone.
-        st.execute("ROLLBACK TO SAVEPOINT slotkeeper_lock");
-        exhausted = true;
-        return "dropped after the snapshot was taken, before it was read (" + e.getMessage() + ")";
-      }
-      st.execute("RELEASE SAVEPOINT slotkeeper_lock");
+    String skip =
+        inSavepoint(
+            "slotkeeper_lock",
+            st -> {
+              st.execute(
+                  "LOCK TABLE "
+                      + (t.only() ? "ONLY " : "")
+                      + t.qualified()
+                      + " IN ACCESS SHARE MODE");
+              return null;
+            },
+            e -> {
+              if (!SqlStates.UNDEFINED_TABLE.equals(e.getSQLState())) {
+                throw e;
+              }
+              // The snapshot's transaction goes on: only the failed LOCK is undone.
+              return "dropped after the snapshot was taken, before it was read ("
+                  + e.getMessage()
+                  + ")";
+            });
+    if (skip != null) {
+      exhausted = true;
     }
-    return null;
+    return skip;
   }
 
   /** See {@link #keyOrder}. */
@@ -241,60 +248,57 @@ final class TableReader implements AutoCloseable {
     String key = t.keySql().get(0);
     String type = t.keyTypes().get(0);
     String from = (t.only() ? "ONLY " : "") + t.qualified();
-    List<String> points = new ArrayList<>();
-    try (Statement st = connection.createStatement()) {
-      // A failed query would end the snapshot's transaction: only this one is undone.
-      st.execute("SAVEPOINT slotkeeper_split");
-      try {
-        if (type.equals("smallint") || type.equals("integer") || type.equals("bigint")) {
-          try (ResultSet rs =
-              st.executeQuery(
-                  "SELECT min(" + key + ")::text, max(" + key + ")::text FROM " + from)) {
-            if (rs.next() && rs.getString(1) != null) {
-              BigInteger min = new BigInteger(rs.getString(1));
-              BigInteger span = new BigInteger(rs.getString(2)).subtract(min).add(BigInteger.ONE);
-              for (int i = 1; i < parts; i++) {
-                BigInteger p =
-                    min.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(parts)));
-                String text = p.toString();
-                if (p.compareTo(min) > 0 && (points.isEmpty() || !points.contains(text))) {
-                  points.add(text);
+    // A failed query would end the snapshot's transaction: only this one is undone.
+    return inSavepoint(
+        "slotkeeper_split",
+        st -> {
+          List<String> points = new ArrayList<>();
+          if (type.equals("smallint") || type.equals("integer") || type.equals("bigint")) {
+            try (ResultSet rs =
+                st.executeQuery(
+                    "SELECT min(" + key + ")::text, max(" + key + ")::text FROM " + from)) {
+              if (rs.next() && rs.getString(1) != null) {
+                BigInteger min = new BigInteger(rs.getString(1));
+                BigInteger span = new BigInteger(rs.getString(2)).subtract(min).add(BigInteger.ONE);
+                for (int i = 1; i < parts; i++) {
+                  BigInteger p =
+                      min.add(
+                          span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(parts)));
+                  String text = p.toString();
+                  if (p.compareTo(min) > 0 && (points.isEmpty() || !points.contains(text))) {
+                    points.add(text);
+                  }
                 }
               }
             }
-          }
-        } else {
-          List<String> bounds = new ArrayList<>();
-          try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "SELECT b::text FROM (SELECT DISTINCT unnest((s.histogram_bounds::text)::"
-                      + type
-                      + "[]) AS b FROM pg_stats s WHERE s.schemaname = ? AND s.tablename = ?"
-                      + " AND s.attname = ?) u ORDER BY b")) {
-            ps.setString(
-                1, t.relation().namespace().isEmpty() ? "pg_catalog" : t.relation().namespace());
-            ps.setString(2, t.relation().name());
-            ps.setString(3, unquote(key));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                bounds.add(rs.getString(1));
+          } else {
+            List<String> bounds = new ArrayList<>();
+            try (PreparedStatement ps =
+                connection.prepareStatement(
+                    "SELECT b::text FROM (SELECT DISTINCT unnest((s.histogram_bounds::text)::"
+                        + type
+                        + "[]) AS b FROM pg_stats s WHERE s.schemaname = ? AND s.tablename = ?"
+                        + " AND s.attname = ?) u ORDER BY b")) {
+              ps.setString(
+                  1, t.relation().namespace().isEmpty() ? "pg_catalog" : t.relation().namespace());
+              ps.setString(2, t.relation().name());
+              ps.setString(3, unquote(key));
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  bounds.add(rs.getString(1));
+                }
+              }
+            }
+            for (int i = 1; i < parts && bounds.size() >= parts; i++) {
+              String p = bounds.get(i * bounds.size() / parts);
+              if (!points.contains(p)) {
+                points.add(p);
               }
             }
           }
-          for (int i = 1; i < parts && bounds.size() >= parts; i++) {
-            String p = bounds.get(i * bounds.size() / parts);
-            if (!points.contains(p)) {
-              points.add(p);
-            }
-          }
-        }
-        st.execute("RELEASE SAVEPOINT slotkeeper_split");
-      } catch (SQLException e) {
-        st.execute("ROLLBACK TO SAVEPOINT slotkeeper_split");
-        return List.of();
-      }
-    }
-    return points;
+          return points;
+        },
+        e -> List.of());
   }
 
   /**
@@ -310,32 +314,63 @@ final class TableReader implements AutoCloseable {
     if (parts < 2) {
       return List.of();
     }
+    // A size that cannot be read (the table was dropped before it could be locked) means: not
+    // split.
+    long blocks =
+        inSavepoint(
+            "slotkeeper_split",
+            st -> {
+              try (ResultSet rs =
+                  st.executeQuery(
+                      "SELECT pg_relation_size('"
+                          + t.qualified().replace("'", "''")
+                          + "'::regclass) / current_setting('block_size')::bigint")) {
+                rs.next();
+                return rs.getLong(1);
+              }
+            },
+            e -> 0L);
+    if (blocks < parts) {
+      return List.of();
+    }
     List<String> points = new ArrayList<>();
-    try (Statement st = connection.createStatement()) {
-      st.execute("SAVEPOINT slotkeeper_split");
-      try {
-        long blocks;
-        try (ResultSet rs =
-            st.executeQuery(
-                "SELECT pg_relation_size('"
-                    + t.qualified().replace("'", "''")
-                    + "'::regclass) / current_setting('block_size')::bigint")) {
-          rs.next();
-          blocks = rs.getLong(1);
-        }
-        st.execute("RELEASE SAVEPOINT slotkeeper_split");
-        if (blocks < parts) {
-          return List.of();
-        }
-        for (int i = 1; i < parts; i++) {
-          points.add(Long.toString(blocks * i / parts));
-        }
-      } catch (SQLException e) {
-        st.execute("ROLLBACK TO SAVEPOINT slotkeeper_split");
-        return List.of();
-      }
+    for (int i = 1; i < parts; i++) {
+      points.add(Long.toString(blocks * i / parts));
     }
     return points;
+  }
+
+  /** Statements run inside a savepoint, on the statement given. */
+  private interface SavepointWork<T> {
+    T run(Statement st) throws SQLException;
+  }
+
+  /** What a failed {@link SavepointWork} answers instead, or throws to fail the caller. */
+  private interface SavepointFailure<T> {
+    T answer(SQLException e) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} inside savepoint {@code name}, so that a statement of it that fails undoes
+   * only {@code work}, not the snapshot's transaction (an error otherwise aborts the whole
+   * transaction, and its imported snapshot with it). On an error {@code onFailure} answers instead
+   * and the savepoint is rolled back to; an error it throws is passed on as it is, with no rollback
+   * (the reader fails).
+   */
+  private <T> T inSavepoint(String name, SavepointWork<T> work, SavepointFailure<T> onFailure)
+      throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SAVEPOINT " + name);
+      try {
+        T result = work.run(st);
+        st.execute("RELEASE SAVEPOINT " + name);
+        return result;
+      } catch (SQLException e) {
+        T answer = onFailure.answer(e);
+        st.execute("ROLLBACK TO SAVEPOINT " + name);
+        return answer;
+      }
+    }
   }
 
   private static String unquote(String quoted) {

@@ -378,32 +378,44 @@ class SnapshotIT extends ActorSystemPerClass {
    */
   @Test
   void oneLargeTableIsReadInBlockRangesByEveryReaderEachRowOnce() throws Exception {
+    readAtOnceUnderWrites(
+        "snap_blocks", settings(PG.server(), "snap_blocks", 500).withSnapshotReaders(3), 23);
+  }
+
+  /**
+   * A 30,000-row table {@code table}, read by {@code settings}' readers all at once (each holds its
+   * lock while the consumer stalls) under a {@link MixedWriter} seeded {@code writerSeed}: every
+   * row arrives exactly once, snapshot rows before changes, and the replica ends equal to the
+   * table.
+   */
+  private void readAtOnceUnderWrites(String table, SourceSettings settings, long writerSeed)
+      throws Exception {
     PostgresServer pg = PG.server();
-    fill(pg, "snap_blocks", 30_000);
-    pg.execute("ANALYZE snap_blocks");
-    pg.execute("CREATE PUBLICATION snap_blocks_pub FOR TABLE snap_blocks");
+    fill(pg, table, 30_000);
+    pg.execute("ANALYZE " + table);
+    pg.execute("CREATE PUBLICATION " + table + "_pub FOR TABLE " + table);
     Harness.Consumer consumer = new Harness.Consumer();
     AtomicInteger rows = new AtomicInteger();
     consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 300;
-    try (MixedWriter writer = new MixedWriter(pg, "snap_blocks", 32_000, 23);
-        Harness h =
-            Harness.start(
-                kit.system(), settings(pg, "snap_blocks", 500).withSnapshotReaders(3), consumer)) {
+    try (MixedWriter writer = new MixedWriter(pg, table, 32_000, writerSeed);
+        Harness h = Harness.start(kit.system(), settings, consumer)) {
       Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 300);
-      awaitReadersOn(pg, "snap_blocks", 3);
+      awaitReadersOn(pg, table, settings.slot().snapshotReaders());
       consumer.resume();
       Harness.await(
           "the snapshot to finish",
           WAIT,
           () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
       writer.close();
-      awaitCaughtUp(pg, h, "snap_blocks", 1_000_000);
+      awaitCaughtUp(pg, h, table, 1_000_000);
       List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
       assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
       assertSnapshotBeforeChanges(got);
-      assertNoKeyTwice(got, "snap_blocks");
-      assertThat(replica(got, "snap_blocks")).isEqualTo(table(pg, "snap_blocks"));
-      assertThat(h.control.progress().snapshot().tablesDone()).isEqualTo(1);
+      assertNoKeyTwice(got, table);
+      assertThat(replica(got, table)).isEqualTo(table(pg, table));
+      SnapshotProgress p = h.control.progress().snapshot();
+      assertThat(p.tablesDone()).isEqualTo(1);
+      assertThat(p.rows()).isEqualTo(got.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count());
     }
   }
 
@@ -462,49 +474,12 @@ class SnapshotIT extends ActorSystemPerClass {
    */
   @Test
   void oneLargeTableIsReadInKeyRangesByEveryReaderEachRowOnce() throws Exception {
-    PostgresServer pg = PG.server();
-    fill(pg, "snap_split", 30_000);
-    pg.execute("ANALYZE snap_split");
-    pg.execute("CREATE PUBLICATION snap_split_pub FOR TABLE snap_split");
-    Harness.Consumer consumer = new Harness.Consumer();
-    AtomicInteger rows = new AtomicInteger();
-    consumer.stallAfter = e -> e.kind() == Kind.SNAPSHOT && rows.incrementAndGet() == 300;
-    try (MixedWriter writer = new MixedWriter(pg, "snap_split", 32_000, 21);
-        Harness h =
-            Harness.start(
-                kit.system(),
-                settings(pg, "snap_split", 500)
-                    .withSnapshotReaders(3)
-                    .withSnapshotOrder(SlotSettings.SnapshotOrder.KEY),
-                consumer)) {
-      Harness.await("part of the snapshot", WAIT, () -> rows.get() >= 300);
-      Harness.await(
-          "three readers reading the one table at once",
-          WAIT,
-          () ->
-              pg.queryLong(
-                      "SELECT count(DISTINCT l.pid) FROM pg_locks l"
-                          + " JOIN pg_stat_activity a ON a.pid = l.pid"
-                          + " WHERE a.application_name LIKE 'slotkeeper:snap_split_slot:snapshot%'"
-                          + " AND l.locktype = 'relation'"
-                          + " AND l.relation = 'snap_split'::regclass")
-                  == 3);
-      consumer.resume();
-      Harness.await(
-          "the snapshot to finish",
-          WAIT,
-          () -> h.control.progress().snapshot().state() == SnapshotProgress.State.DONE);
-      writer.close();
-      awaitCaughtUp(pg, h, "snap_split", 1_000_000);
-      List<ChangeEnvelope> got = List.copyOf(h.consumer.received);
-      assertThat(got).noneMatch(e -> e.kind() == Kind.RESYNC_REQUIRED);
-      assertSnapshotBeforeChanges(got);
-      assertNoKeyTwice(got, "snap_split");
-      assertThat(replica(got, "snap_split")).isEqualTo(table(pg, "snap_split"));
-      SnapshotProgress p = h.control.progress().snapshot();
-      assertThat(p.tablesDone()).isEqualTo(1);
-      assertThat(p.rows()).isEqualTo(got.stream().filter(e -> e.kind() == Kind.SNAPSHOT).count());
-    }
+    readAtOnceUnderWrites(
+        "snap_split",
+        settings(PG.server(), "snap_split", 500)
+            .withSnapshotReaders(3)
+            .withSnapshotOrder(SlotSettings.SnapshotOrder.KEY),
+        21);
   }
 
   /**

@@ -38,29 +38,35 @@ final class CliConfig {
     if (file == null) {
       return new CliConfig(ConfigFactory.empty(), "flags");
     }
-    if (!Files.isRegularFile(file)) {
-      throw CliException.usage(
-          "configuration file " + file + " does not exist",
-          "pass the path of an existing file to --config (the repository's application.conf is an example)");
-    }
-    Config c;
-    try {
-      // resolve(): ${?ENV_VAR} substitutions in the file read the process environment.
-      c =
-          ConfigFactory.parseFile(
-                  file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
-              .resolve();
-    } catch (ConfigException e) {
-      throw CliException.usage(
-          "cannot read configuration file "
-              + file
-              + ": "
-              + Cli.stripDot(Cli.oneLine(e.getMessage())),
-          "correct the file's HOCON syntax at the line named");
-    }
+    Config c =
+        readFile(
+            file,
+            "configuration file",
+            "pass the path of an existing file to --config (the repository's application.conf is an example)");
     CliConfig cfg = new CliConfig(c, file.toString());
     cfg.rejectUnknownCliKeys();
     return cfg;
+  }
+
+  /**
+   * A HOCON file of the program's (its {@code --config}, {@code cluster}'s {@code --sources}),
+   * resolved; a usage error naming it as {@code what} when it does not exist ({@code missingFix}
+   * says what to pass instead) or cannot be parsed.
+   */
+  static Config readFile(Path file, String what, String missingFix) {
+    if (!Files.isRegularFile(file)) {
+      throw CliException.usage(what + " " + file + " does not exist", missingFix);
+    }
+    try {
+      // resolve(): ${?ENV_VAR} substitutions in the file read the process environment.
+      return ConfigFactory.parseFile(
+              file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+          .resolve();
+    } catch (ConfigException e) {
+      throw CliException.usage(
+          "cannot read " + what + " " + file + ": " + Cli.stripDot(Cli.oneLine(e.getMessage())),
+          "correct the file's HOCON syntax at the line named");
+    }
   }
 
   /** The whole file, for the actor system (a file may tune Pekko too). */

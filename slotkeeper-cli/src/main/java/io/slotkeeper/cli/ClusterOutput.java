@@ -4,15 +4,12 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.CommittableOffset;
 import io.slotkeeper.cluster.SourceFlowFactory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
 
@@ -27,20 +24,12 @@ import org.apache.pekko.stream.javadsl.Flow;
  * (through back-pressure, as in {@code stream}).
  */
 final class ClusterOutput implements SourceFlowFactory, AutoCloseable {
-  private static final int MAX_BATCH = 1000;
-
   private final OutputTarget stdout;
   private final Path dir;
   private final boolean withTx;
   // Per-source files, opened on first use; touched by the writer thread only.
   private final Map<String, OutputTarget> files = new HashMap<>();
-  private final ExecutorService writer =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "slotkeeper-cluster-writer");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService writer = LineWriting.writerThread("slotkeeper-cluster-writer");
 
   /**
    * @param dir per-source files in this directory; null for {@code stdout}
@@ -53,19 +42,7 @@ final class ClusterOutput implements SourceFlowFactory, AutoCloseable {
 
   @Override
   public Flow<ChangeEnvelope, CommittableOffset, ?> create(ActorSystem<?> system, String sourceId) {
-    return Flow.of(ChangeEnvelope.class)
-        .batch(
-            MAX_BATCH,
-            first -> {
-              List<ChangeEnvelope> l = new ArrayList<>();
-              l.add(first);
-              return l;
-            },
-            (l, e) -> {
-              l.add(e);
-              return l;
-            })
-        .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(sourceId, batch), writer))
+    return LineWriting.inBatches(writer, batch -> write(sourceId, batch))
         .mapConcat(offsets -> offsets);
   }
 
@@ -80,16 +57,9 @@ final class ClusterOutput implements SourceFlowFactory, AutoCloseable {
       }
     }
     if (sb.length() > 0) {
-      OutputTarget target = target(sourceId);
-      byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-      try {
-        target.write(bytes, 0, bytes.length);
-        target.flush();
-      } catch (IOException ex) {
-        // Fails this run of the source; it starts again after a back-off and streams from its
-        // last acknowledged transaction.
-        throw new StreamPipeline.OutputFailed(target.describe(), ex);
-      }
+      // A failure fails this run of the source; it starts again after a back-off and streams from
+      // its last acknowledged transaction.
+      LineWriting.writeAndFlush(target(sourceId), sb);
     }
     return units;
   }

@@ -2,12 +2,9 @@ package io.slotkeeper.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.slotkeeper.SourceSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,22 +38,8 @@ final class ClusterSourcesFile {
           "pass --sources FILE, a HOCON file with sources { ID { url = ..., slot-name = ...,"
               + " publications = [...] } }");
     }
-    if (!Files.isRegularFile(file)) {
-      throw CliException.usage(
-          "sources file " + file + " does not exist",
-          "pass the path of an existing file to --sources");
-    }
-    Config c;
-    try {
-      c =
-          ConfigFactory.parseFile(
-                  file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
-              .resolve();
-    } catch (ConfigException e) {
-      throw CliException.usage(
-          "cannot read sources file " + file + ": " + Cli.stripDot(Cli.oneLine(e.getMessage())),
-          "correct the file's HOCON syntax at the line named");
-    }
+    Config c =
+        CliConfig.readFile(file, "sources file", "pass the path of an existing file to --sources");
     return parse(c, file.toString(), nodeSource);
   }
 

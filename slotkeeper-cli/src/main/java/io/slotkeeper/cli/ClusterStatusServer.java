@@ -3,7 +3,6 @@ package io.slotkeeper.cli;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.cluster.ClusterSourceStatus;
 import io.slotkeeper.cluster.ShardedSourcesStatus;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -68,30 +67,17 @@ final class ClusterStatusServer implements AutoCloseable {
       Optional<HttpToken> token,
       HttpLimits limits,
       SSLContext tls) {
-    try {
-      return new ClusterStatusServer(
-          HttpTransport.start(address, limits, tls, req -> route(req, probe, token)));
-    } catch (IOException e) {
-      throw CliException.runtime(
-          "cannot serve HTTP on "
-              + address.getHostString()
-              + ":"
-              + address.getPort()
-              + ": "
-              + e.getMessage(),
-          "choose a free port (or another address) for --http");
-    }
+    return new ClusterStatusServer(
+        StatusRoutes.listen(address, limits, tls, req -> route(req, probe, token)));
   }
 
   static HttpTransport.Response route(
       HttpTransport.Request req, Probe probe, Optional<HttpToken> token) {
-    String path = req.path();
-    if (GUARDED.contains(path)
-        && token.isPresent()
-        && !token.get().accepts(req.header("authorization"))) {
-      return HttpTransport.Response.text(401, "a bearer token is required for " + path + "\n")
-          .withHeader("WWW-Authenticate", "Bearer realm=\"slotkeeper\"");
+    HttpTransport.Response refused = StatusRoutes.refused(req, GUARDED, token);
+    if (refused != null) {
+      return refused;
     }
+    String path = req.path();
     return switch (path) {
       case "/", "/index.html" -> StatusPage.clusterResponse();
       case "/status", "/metrics" -> {
@@ -126,13 +112,8 @@ final class ClusterStatusServer implements AutoCloseable {
         boolean up = probe.up();
         yield HttpTransport.Response.text(up ? 200 : 503, up ? "UP\n" : "NOT UP\n");
       }
-      case "/live" -> {
-        boolean live = probe.live();
-        yield HttpTransport.Response.text(live ? 200 : 503, live ? "LIVE\n" : "TERMINATED\n");
-      }
-      default ->
-          HttpTransport.Response.text(
-              404, "not found; try /, /status, /metrics, /ready or /live\n");
+      case "/live" -> StatusRoutes.live(probe.live());
+      default -> StatusRoutes.notFound();
     };
   }
 

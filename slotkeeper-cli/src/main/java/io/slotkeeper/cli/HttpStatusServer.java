@@ -9,13 +9,13 @@ import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceStatus;
 import io.slotkeeper.StatusLevel;
 import io.slotkeeper.Waiting;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A small HTTP endpoint for orchestrators and monitoring, on {@link HttpTransport} (bounded by
@@ -66,8 +66,7 @@ final class HttpStatusServer implements AutoCloseable {
   static final List<String> WAL_STATUSES = List.of("reserved", "extended", "unreserved", "lost");
 
   /** The paths that carry the source's data, and so need the token when one is set. */
-  private static final java.util.Set<String> GUARDED =
-      java.util.Set.of("/status", "/status/history", "/metrics");
+  private static final Set<String> GUARDED = Set.of("/status", "/status/history", "/metrics");
 
   private final HttpTransport transport;
   private final StatusHistory history;
@@ -123,31 +122,21 @@ final class HttpStatusServer implements AutoCloseable {
     StatusHistory history = StatusHistory.start(probe, System::currentTimeMillis);
     try {
       return new HttpStatusServer(
-          HttpTransport.start(address, limits, tls, req -> route(req, probe, token, history)),
+          StatusRoutes.listen(address, limits, tls, req -> route(req, probe, token, history)),
           history);
-    } catch (IOException e) {
+    } catch (CliException e) {
       history.close();
-      throw CliException.runtime(
-          "cannot serve HTTP on "
-              + address.getHostString()
-              + ":"
-              + address.getPort()
-              + ": "
-              + e.getMessage(),
-          "choose a free port (or another address) for --http");
+      throw e;
     }
   }
 
   private static HttpTransport.Response route(
       HttpTransport.Request req, Probe probe, Optional<HttpToken> token, StatusHistory history) {
-    String path = req.path();
-    if (GUARDED.contains(path)
-        && token.isPresent()
-        && !token.get().accepts(req.header("authorization"))) {
-      return HttpTransport.Response.text(401, "a bearer token is required for " + path + "\n")
-          .withHeader("WWW-Authenticate", "Bearer realm=\"slotkeeper\"");
+    HttpTransport.Response refused = StatusRoutes.refused(req, GUARDED, token);
+    if (refused != null) {
+      return refused;
     }
-    return switch (path) {
+    return switch (req.path()) {
       case "/", "/index.html" -> StatusPage.response();
       case "/status/history" ->
           new HttpTransport.Response(
@@ -166,13 +155,8 @@ final class HttpStatusServer implements AutoCloseable {
         yield HttpTransport.Response.text(
             ready ? 200 : 503, s.level() + (detail ? ": " + s.reason() : "") + "\n");
       }
-      case "/live" -> {
-        boolean live = probe.live();
-        yield HttpTransport.Response.text(live ? 200 : 503, live ? "LIVE\n" : "TERMINATED\n");
-      }
-      default ->
-          HttpTransport.Response.text(
-              404, "not found; try /, /status, /metrics, /ready or /live\n");
+      case "/live" -> StatusRoutes.live(probe.live());
+      default -> StatusRoutes.notFound();
     };
   }
 

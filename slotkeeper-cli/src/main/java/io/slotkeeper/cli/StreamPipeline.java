@@ -7,13 +7,11 @@ import io.slotkeeper.SourceSettings;
 import io.slotkeeper.javadsl.DrainingControl;
 import io.slotkeeper.javadsl.ReplicationSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -25,13 +23,9 @@ import org.apache.pekko.stream.javadsl.Sink;
  * The replication source wired to an output: changes become JSON Lines, and a transaction is
  * acknowledged only once all its lines are written and flushed.
  *
- * <p>Writes happen on one dedicated thread (they block on the pipe or the disk). While it writes,
- * arriving envelopes gather in a {@code batch} stage, so a busy stream is written and flushed in
- * batches (one flush per batch, not per transaction) without delaying a quiet one. When the writer
- * falls behind, the batch fills up and back-pressure reaches the server through the source.
+ * <p>Writes happen in batches on one dedicated thread ({@link LineWriting}, as {@code cluster}'s).
  */
 final class StreamPipeline {
-  private static final int MAX_BATCH = 1000;
   private static final long END_IDLE_NANOS = 500_000_000L;
 
   /** Counters published by the writer thread for progress lines, HTTP and the demo. */
@@ -86,13 +80,7 @@ final class StreamPipeline {
   private final Stats stats = new Stats();
   private final CompletableFuture<Lsn> endReached = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
-  private final ExecutorService writer =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "slotkeeper-writer");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService writer = LineWriting.writerThread("slotkeeper-writer");
   private static final int INITIAL_CHARS = 1 << 16;
   private static final int MAX_KEPT_CHARS = 1 << 22;
   // The lines of the batch being written; touched by the writer thread only.
@@ -122,18 +110,7 @@ final class StreamPipeline {
   Running run(ActorSystem<?> system) {
     DrainingControl<Done> control =
         ReplicationSource.create(settings)
-            .batch(
-                MAX_BATCH,
-                first -> {
-                  List<ChangeEnvelope> l = new ArrayList<>();
-                  l.add(first);
-                  return l;
-                },
-                (l, e) -> {
-                  l.add(e);
-                  return l;
-                })
-            .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> write(batch), writer))
+            .via(LineWriting.inBatches(writer, this::write))
             .toMat(Sink.ignore(), DrainingControl::create)
             .run(system);
     control.streamCompletion().whenComplete((d, e) -> writer.shutdown());
@@ -200,17 +177,11 @@ final class StreamPipeline {
       }
     }
     if (sb.length() > 0) {
-      byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
       if (sb.capacity() > MAX_KEPT_CHARS) {
         // A batch of huge values: do not keep its buffer for the quiet time after it.
         lines = new StringBuilder(INITIAL_CHARS);
       }
-      try {
-        target.write(bytes, 0, bytes.length);
-        target.flush();
-      } catch (IOException ex) {
-        throw new OutputFailed(target.describe(), ex);
-      }
+      LineWriting.writeAndFlush(target, sb);
     }
     // Only now, with every line of these transactions flushed, may the slot move past them.
     for (ChangeEnvelope u : units) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 
 /**
@@ -64,8 +65,7 @@ public final class GroupedControl {
         .thenCompose(d -> streamCompletion);
   }
 
-  private CompletionStage<Done> all(
-      java.util.function.Function<Control, CompletionStage<Done>> each) {
+  private CompletionStage<Done> all(Function<Control, CompletionStage<Done>> each) {
     List<CompletableFuture<Done>> futures = new ArrayList<>();
     for (Control c : controls.values()) {
       futures.add(each.apply(c).toCompletableFuture());

@@ -7,13 +7,24 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceSettings;
 import io.slotkeeper.StatusLevel;
+import io.slotkeeper.javadsl.Committer;
+import io.slotkeeper.javadsl.Control;
+import io.slotkeeper.javadsl.ReplicationSource;
 import io.slotkeeper.pgoutput.Commit;
 import io.slotkeeper.postgres.PostgresServer;
 import io.slotkeeper.testkit.PostgresExtension;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -116,22 +127,17 @@ class AcknowledgementIT {
     ActorTestKit kit = ActorTestKit.create("cumulative");
     try {
       AtomicInteger commits = new AtomicInteger();
-      List<Lsn> committedEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
-      org.apache.pekko.japi.Pair<
-              io.slotkeeper.javadsl.Control,
-              java.util.concurrent.CompletionStage<org.apache.pekko.Done>>
-          run =
-              io.slotkeeper.javadsl.ReplicationSource.create(settings)
-                  .filter(e -> e.isCommit() && commits.incrementAndGet() % 5 == 0)
-                  .map(
-                      e -> {
-                        committedEnds.add(((Commit) e.message()).endLsn());
-                        return e.committableOffset();
-                      })
-                  .toMat(
-                      io.slotkeeper.javadsl.Committer.sink(),
-                      org.apache.pekko.stream.javadsl.Keep.both())
-                  .run(kit.system());
+      List<Lsn> committedEnds = new CopyOnWriteArrayList<>();
+      Pair<Control, CompletionStage<Done>> run =
+          ReplicationSource.create(settings)
+              .filter(e -> e.isCommit() && commits.incrementAndGet() % 5 == 0)
+              .map(
+                  e -> {
+                    committedEnds.add(((Commit) e.message()).endLsn());
+                    return e.committableOffset();
+                  })
+              .toMat(Committer.sink(), Keep.both())
+              .run(kit.system());
       run.first().waitUntil(StatusLevel.ACTIVE, Duration.ofSeconds(30)).toCompletableFuture().get();
       for (int i = 1; i <= 12; i++) {
         pg.execute("INSERT INTO cum_t VALUES ('c" + i + "')");
@@ -174,14 +180,13 @@ class AcknowledgementIT {
       pg.execute("INSERT INTO late_ack VALUES ('late')");
       Harness.await("the row", Duration.ofSeconds(30), () -> h.consumer.commits().size() == 1);
       ChangeEnvelope commit = h.consumer.commits().get(0);
-      java.util.concurrent.CompletionStage<org.apache.pekko.Done> shutdown = h.control.shutdown();
-      java.util.concurrent.CompletableFuture<org.apache.pekko.Done> taken =
-          commit.committableOffset().commit().toCompletableFuture();
-      shutdown.toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      CompletionStage<Done> shutdown = h.control.shutdown();
+      CompletableFuture<Done> taken = commit.committableOffset().commit().toCompletableFuture();
+      shutdown.toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertThat(taken)
           .as("taken after the shutdown began: not in the final status update")
           .failsWithin(Duration.ofSeconds(10))
-          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withThrowableOfType(ExecutionException.class)
           .withCauseInstanceOf(IllegalStateException.class);
       // Not past the unacknowledged transaction (the slot may have moved before it, idle).
       assertThat(confirmedFlush(pg, "late_ack_slot"))

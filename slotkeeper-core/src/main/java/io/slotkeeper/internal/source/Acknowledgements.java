@@ -52,15 +52,11 @@ final class Acknowledgements implements AckTarget {
    * taken, as the final status update may already be on its way.
    */
   void tooLate(CompletableFuture<Done> future, Lsn endLsn) {
-    pending.remove(future);
-    future.completeExceptionally(
-        new IllegalStateException(
-            "source "
-                + slotName
-                + " was shutting down when the acknowledgement of "
-                + endLsn
-                + " arrived, after its final status update was decided; what it covers comes"
-                + " again on the next start"));
+    refuse(
+        future,
+        "was shutting down when the acknowledgement of "
+            + endLsn
+            + " arrived, after its final status update was decided");
   }
 
   /** Called when the SourceActor has stopped: nothing sent to it will be taken any more. */
@@ -72,14 +68,16 @@ final class Acknowledgements implements AckTarget {
   }
 
   private void fail(CompletableFuture<Done> future, Lsn endLsn) {
+    refuse(
+        future,
+        "stopped before it took the acknowledgement" + (endLsn == null ? "" : " of " + endLsn));
+  }
+
+  /** Fails an acknowledgement the source did not take: "source SLOT {@code why}; ...". */
+  private void refuse(CompletableFuture<Done> future, String why) {
     pending.remove(future);
     future.completeExceptionally(
         new IllegalStateException(
-            "source "
-                + slotName
-                + " stopped before it took the"
-                + " acknowledgement"
-                + (endLsn == null ? "" : " of " + endLsn)
-                + "; what it covers comes again on the next start"));
+            "source " + slotName + " " + why + "; what it covers comes again on the next start"));
   }
 }

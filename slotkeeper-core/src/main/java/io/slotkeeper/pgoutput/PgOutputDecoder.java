@@ -478,33 +478,8 @@ public final class PgOutputDecoder {
     int dataStart = start + 2;
     byte[] data = new byte[end - dataStart];
     buf.get(base + dataStart, data);
-    ColumnValue[] values = new ColumnValue[count];
-    int p = 0;
-    for (int i = 0; i < count; i++) {
-      byte kind = data[p++];
-      if (kind == 'n') {
-        values[i] = ColumnValue.NULL;
-      } else if (kind == 'u') {
-        values[i] = ColumnValue.UNCHANGED_TOAST;
-      } else {
-        int n =
-            ((data[p] & 0xFF) << 24)
-                | ((data[p + 1] & 0xFF) << 16)
-                | ((data[p + 2] & 0xFF) << 8)
-                | (data[p + 3] & 0xFF);
-        p += 4;
-        values[i] =
-            ColumnValue.view(
-                kind == 't' ? ColumnValue.Kind.TEXT : ColumnValue.Kind.BINARY,
-                data,
-                p,
-                n,
-                relation.columns().get(i).typeOid(),
-                valueFormat);
-        p += n;
-      }
-    }
-    return TupleData.wrap(values);
+    // The values are made on first use (TupleData): the loop above checked every entry.
+    return TupleData.decoded(data, 0, relation, valueFormat);
   }
 
   private Relation resolveRelation() {

@@ -66,7 +66,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   public interface Command {}
 
   /**
-   * The stream wants up to {@code max} envelopes; answered with one {@link SourceActor.Received}.
+   * The stream wants up to {@code max} envelopes. The read stays open until that many went out:
+   * what arrives is handed over at once, in parts ({@link SourceActor.Received} with {@code
+   * answersRead} false), and the part that uses up the {@code max} answers the read. One read per
+   * batch instead of one per part: a transaction that arrives in many TCP segments (the walsender
+   * sends each change as soon as it is decoded) no longer costs a round trip through the stage per
+   * segment.
    */
   public record Read(int max) implements Command {}
 
@@ -157,7 +162,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Lsn lastReceived = Lsn.INVALID;
   private Lsn lastReportedFlush = Lsn.INVALID;
   private Duration livenessTimeout;
-  private int readMax;
+
+  /** Envelopes the open Read may still take (its {@code max} minus what went out since). */
+  private int credit;
+
   private boolean readOutstanding;
   private long readSinceNanos;
   private long lastServerMessageNanos;
@@ -610,6 +618,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     row.relation(), row.row(), slotConfirmedAtStart, now, offset)));
       }
       readOutstanding = false;
+      credit = 0;
       context.source().tell(new SourceActor.Received(self, items));
     }
     if (m.batch().finished()) {
@@ -628,7 +637,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onRead(Read m) throws Exception {
-    readMax = m.max();
+    credit = m.max(); // a new read replaces what was left of the last (only after it was answered)
     if (reader != null) {
       if (!snapshotFetching) {
         // Rows the snapshot's readers have read ahead go out at once; only a wait for them goes
@@ -687,7 +696,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     List<StreamItem> items = new ArrayList<>();
     int envelopes = 0;
-    while (envelopes < readMax) {
+    while (envelopes < credit) {
       // A committed streamed transaction goes out whole before anything further is read.
       ChangeEnvelope pending = assembler.nextPending();
       if (pending != null) {
@@ -741,26 +750,30 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       }
     }
     context.receivedLsn().set(lastReceived.value());
-    if (envelopes > 0) {
+    credit -= envelopes;
+    if (credit == 0) {
       readOutstanding = false;
       pollDelay = settings.stream().pollMinInterval();
       context.source().tell(new SourceActor.Received(getContext().getSelf(), items));
+      return this;
+    }
+    if (!items.isEmpty()) {
+      // What arrived so far (or keepalives only: their WAL ends); the read stays open.
+      context.source().tell(new SourceActor.Received(getContext().getSelf(), items, false));
+    }
+    if (waiter != null && !spoolWaiting) {
+      // Nothing more waits: lend the stream to the waiter, which wakes us when the server sends.
+      waiting = true;
+      waiter.arm();
+    } else if (envelopes > 0) {
+      pollDelay = settings.stream().pollMinInterval();
+      schedulePoll();
     } else {
-      if (!items.isEmpty()) {
-        // Keepalives only: hand over their WAL ends, keep the demand open.
-        context.source().tell(new SourceActor.Received(getContext().getSelf(), items, false));
-      }
-      if (waiter != null && !spoolWaiting) {
-        // Nothing waits: lend the stream to the waiter, which wakes us when the server sends.
-        waiting = true;
-        waiter.arm();
-      } else {
-        // A full spool is a wait for our own consumer, not for the server; or no waiter.
-        schedulePoll();
-        pollDelay = pollDelay.multipliedBy(2);
-        if (pollDelay.compareTo(settings.stream().pollMaxInterval()) > 0) {
-          pollDelay = settings.stream().pollMaxInterval();
-        }
+      // A full spool is a wait for our own consumer, not for the server; or no waiter.
+      schedulePoll();
+      pollDelay = pollDelay.multipliedBy(2);
+      if (pollDelay.compareTo(settings.stream().pollMaxInterval()) > 0) {
+        pollDelay = settings.stream().pollMaxInterval();
       }
     }
     return this;

@@ -94,18 +94,18 @@ public final class CopyEndProbe {
    * not needed: the waiter's read ends with the stream (CLOSED_BY_SERVER), and a CommandComplete is
    * bytes it wakes for.
    */
-  void waiterWatches() {
+  void watchedFromNowOn() {
     waiterWatches = input != null;
   }
 
-  /** See {@link #waiterWatches()}. */
+  /** See {@link #watchedFromNowOn()}. */
   boolean watchedByWaiter() {
     return waiterWatches;
   }
 
   /**
    * Whether any byte waits in pgjdbc's buffer or the socket's, asked without waiting at all (only
-   * once {@link #waiterWatches()}).
+   * once {@link #watchedFromNowOn()}).
    *
    * <p>Why not pgjdbc's {@code hasMessagePending}: its replication protocol sets the stream's
    * {@code minStreamAvailableCheckDelay} to 0 ("blocking 1ms reads for available() checks"), and a

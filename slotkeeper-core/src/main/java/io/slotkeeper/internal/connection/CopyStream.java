@@ -65,9 +65,8 @@ public final class CopyStream {
    * one.
    */
   public byte[] readPending() throws SQLException {
-    if (endProbe.watchedByWaiter() && !endProbe.bytesWaiting()) {
-      // Nothing has arrived: the owner arms the waiter (see CopyEndProbe.bytesWaiting).
-      return null;
+    if (nothingArrived()) {
+      return null; // the owner arms the waiter
     }
     byte[] data;
     try {
@@ -120,7 +119,7 @@ public final class CopyStream {
       return null;
     }
     ReadinessWaiter waiter = ReadinessWaiter.start(stream, threadName, onWake);
-    endProbe.waiterWatches();
+    endProbe.watchedFromNowOn();
     return waiter;
   }
 
@@ -146,7 +145,7 @@ public final class CopyStream {
    *     connection
    */
   public Waiting waiting() throws SQLException {
-    if (endProbe.watchedByWaiter() && !endProbe.bytesWaiting()) {
+    if (nothingArrived()) {
       return Waiting.NOTHING;
     }
     if (!endProbe.messagePending()) {
@@ -204,5 +203,14 @@ public final class CopyStream {
 
   public boolean streaming() {
     return copy != null && copy.isActive();
+  }
+
+  /**
+   * True when a waiter watches and not a byte has arrived (pgjdbc's buffer, then the socket's
+   * {@code available()}; see {@link CopyEndProbe#bytesWaiting}): answered without asking pgjdbc,
+   * whose check waits 1 ms whenever nothing is there.
+   */
+  private boolean nothingArrived() throws SQLException {
+    return endProbe.watchedByWaiter() && !endProbe.bytesWaiting();
   }
 }

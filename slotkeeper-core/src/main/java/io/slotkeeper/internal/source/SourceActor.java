@@ -92,8 +92,9 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
       implements Command {}
 
   /**
-   * What a connection read, in stream order. {@code answersRead} is false for keepalive-only
-   * batches, which leave the read open.
+   * What a connection read, in stream order. {@code answersRead} is true for the part that used up
+   * the {@link ConnectionActor.Read}'s envelopes; false for a part sent while the read stays open
+   * (what had arrived so far, or keepalives only).
    */
   public record Received(
       ActorRef<ConnectionActor.Command> connection, List<StreamItem> items, boolean answersRead)
@@ -455,10 +456,12 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
 
   private void announce(ResyncRequired resync, Lsn newStart) {
     ledger.resync(newStart);
+    // Not an answer to the stage's demand: a read may be open, and its envelopes follow this.
     stage.deliver(
         List.of(
             ChangeEnvelope.resyncRequired(
-                resync, Instant.now(), CommittableOffsetImpl.notAUnitEnd(newStart))));
+                resync, Instant.now(), CommittableOffsetImpl.notAUnitEnd(newStart))),
+        false);
     state.deliveredEnvelopes.incrementAndGet();
   }
 
@@ -509,8 +512,12 @@ public final class SourceActor extends AbstractBehavior<SourceActor.Command> {
     publishUnacknowledged();
     if (!deliver.isEmpty() && emitting) {
       state.deliveredEnvelopes.addAndGet(deliver.size());
-      demand = false;
-      stage.deliver(deliver);
+      // Part of an open read (answersRead false) answers nothing yet: the stage's demand stands
+      // until the read's last part, so the stage does not ask again for every part.
+      if (m.answersRead()) {
+        demand = false;
+      }
+      stage.deliver(deliver, m.answersRead());
     } else {
       maybeRead();
     }

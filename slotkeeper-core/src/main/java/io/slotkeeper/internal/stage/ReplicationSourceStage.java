@@ -57,6 +57,9 @@ public final class ReplicationSourceStage
     return Pair.create(new Logic(state, control), control);
   }
 
+  /** What {@link StageHandle#deliver} hands over, as one message to the stage's thread. */
+  private record Batch(List<ChangeEnvelope> envelopes, boolean answersDemand) {}
+
   private final class Logic extends GraphStageLogic {
     private final SourceState state;
     private final ControlImpl control;
@@ -86,14 +89,14 @@ public final class ReplicationSourceStage
 
     @Override
     public void preStart() {
-      AsyncCallback<List<ChangeEnvelope>> onBatch = createAsyncCallback(this::onBatch);
+      AsyncCallback<Batch> onBatch = createAsyncCallback(this::onBatch);
       AsyncCallback<Done> onComplete = createAsyncCallback(d -> onFinish(null));
       AsyncCallback<Throwable> onFail = createAsyncCallback(this::onFinish);
       StageHandle handle =
           new StageHandle() {
             @Override
-            public void deliver(List<ChangeEnvelope> envelopes) {
-              onBatch.invoke(envelopes);
+            public void deliver(List<ChangeEnvelope> envelopes, boolean answersDemand) {
+              onBatch.invoke(new Batch(envelopes, answersDemand));
             }
 
             @Override
@@ -118,9 +121,11 @@ public final class ReplicationSourceStage
                   Props.empty());
     }
 
-    private void onBatch(List<ChangeEnvelope> envelopes) {
-      requested = false;
-      buffer.addAll(envelopes);
+    private void onBatch(Batch batch) {
+      if (batch.answersDemand()) {
+        requested = false;
+      }
+      buffer.addAll(batch.envelopes());
       if (isAvailable(out) && !buffer.isEmpty()) {
         push(out, buffer.poll());
       }

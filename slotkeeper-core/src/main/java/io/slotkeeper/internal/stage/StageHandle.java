@@ -7,7 +7,12 @@ import java.util.List;
 /** How the SourceActor hands work to the stream stage; every method is safe from any thread. */
 @InternalApi
 public interface StageHandle {
-  void deliver(List<ChangeEnvelope> envelopes);
+  /**
+   * Envelopes for the stage's buffer. {@code answersDemand} is true when they end what the stage
+   * asked for (it may ask again); false for part of an open request (more may follow without a new
+   * request) and for what the source sends on its own (a resync notice).
+   */
+  void deliver(List<ChangeEnvelope> envelopes, boolean answersDemand);
 
   /** Emit what is buffered, then complete. */
   void complete();

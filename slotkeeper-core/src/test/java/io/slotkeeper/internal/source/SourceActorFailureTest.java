@@ -43,7 +43,7 @@ class SourceActorFailureTest {
     StageHandle stage =
         new StageHandle() {
           @Override
-          public void deliver(List<ChangeEnvelope> envelopes) {}
+          public void deliver(List<ChangeEnvelope> envelopes, boolean answersDemand) {}
 
           @Override
           public void complete() {}

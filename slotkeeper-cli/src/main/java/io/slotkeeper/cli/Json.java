@@ -66,29 +66,43 @@ final class Json {
     return String.format(java.util.Locale.ROOT, "%.3f", d);
   }
 
-  /** Appends {@code s} as a JSON string literal. */
+  /**
+   * Appends {@code s} as a JSON string literal. Runs of characters that need no escape (nearly all
+   * of a value) are copied in bulk: one {@code append} per character was a tenth of the program's
+   * CPU in a catch-up profile (issue 16).
+   */
   static void string(StringBuilder sb, CharSequence s) {
     sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    int from = 0;
+    for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        default -> {
-          // Control characters must be escaped; U+2028/2029 too, so a line is a line in any reader.
-          if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
+      // Control characters must be escaped; U+2028/2029 too, so a line is a line in any reader.
+      if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029') {
+        continue;
       }
+      sb.append(s, from, i);
+      escape(sb, c);
+      from = i + 1;
+    }
+    if (from == 0) {
+      sb.append(s);
+    } else {
+      sb.append(s, from, n);
     }
     sb.append('"');
+  }
+
+  private static void escape(StringBuilder sb, char c) {
+    switch (c) {
+      case '"' -> sb.append("\\\"");
+      case '\\' -> sb.append("\\\\");
+      case '\n' -> sb.append("\\n");
+      case '\r' -> sb.append("\\r");
+      case '\t' -> sb.append("\\t");
+      case '\b' -> sb.append("\\b");
+      case '\f' -> sb.append("\\f");
+      default -> sb.append(String.format("\\u%04x", (int) c));
+    }
   }
 }

@@ -20,14 +20,10 @@ class PgOutputDecoderAllocationTest {
 
   @Test
   void aValidColumnAllocatesOnlyItsValue() {
-    com.sun.management.ThreadMXBean threads = allocationCounter();
-    long narrow = bytesPerDecode(threads, 2, true);
-    long wide = bytesPerDecode(threads, 34, true);
-    double perColumn = (wide - narrow) / 32.0;
+    double perColumn = bytesPerExtraColumn(true);
     // Decoded and every value read: a value view (an object of a few fields), its reference in the
-    // tuple's array and its bytes
-    // (5 header bytes + 2 of text) in the tuple's copy: about 40 bytes on a 64-bit JVM. An error
-    // text built eagerly adds a String and its array: 100 bytes and more.
+    // tuple's array and its bytes (5 header bytes + 2 of text) in the tuple's copy: about 40 bytes
+    // on a 64-bit JVM. An error text built eagerly adds a String and its array: 100 bytes and more.
     assertThat(perColumn).as("bytes allocated per extra column").isLessThan(64);
   }
 
@@ -38,13 +34,18 @@ class PgOutputDecoderAllocationTest {
    */
   @Test
   void valuesNotReadCostOnlyTheirBytes() {
-    com.sun.management.ThreadMXBean threads = allocationCounter();
-    long narrow = bytesPerDecode(threads, 2, false);
-    long wide = bytesPerDecode(threads, 34, false);
-    double perColumn = (wide - narrow) / 32.0;
+    double perColumn = bytesPerExtraColumn(false);
     // The column's 7 bytes (kind, length, "vN") in the tuple's copy, rounded up to 8 by the array.
     // A view made per column at decode time adds its object and array slot: 28 bytes and more.
     assertThat(perColumn).as("bytes allocated per extra column, values not read").isLessThan(16);
+  }
+
+  /** The difference between a 2-column and a 34-column insert, per column. */
+  private static double bytesPerExtraColumn(boolean readValues) {
+    com.sun.management.ThreadMXBean threads = allocationCounter();
+    long narrow = bytesPerDecode(threads, 2, readValues);
+    long wide = bytesPerDecode(threads, 34, readValues);
+    return (wide - narrow) / 32.0;
   }
 
   private static com.sun.management.ThreadMXBean allocationCounter() {

@@ -28,15 +28,27 @@ abstract class ArchiveCoreScenarios extends ArchiveFixtures {
     ArchiveControl control =
         WalArchiver.start(kit.system(), settings("arch_bytes", dir).withCreateSlot(true));
     awaitLevel(control, StatusLevel.ACTIVE);
+    // Where the server reserved WAL when it created the slot: not a position the archiver
+    // reported. Until the archiver's first flush its flushed position is 0/0 (a check that compared
+    // the two failed once, right after the first switch), so only a restart_lsn moved past this by
+    // our feedback must be on disk.
+    Lsn reserved = restartLsn("arch_bytes");
+    Lsn flushedThen = control.progress().flushedLsn();
+    if (flushedThen.isValid()) {
+      // Already flushed something: then the reservation may already be our feedback's.
+      assertThat(reserved).isLessThanOrEqualTo(flushedThen);
+    }
     Lsn target = Lsn.INVALID;
     for (int i = 0; i < 4; i++) {
       target = writeAndSwitch();
       // Durability: whatever the slot says it holds for us is on the archive's disk.
       Lsn slotAt = restartLsn("arch_bytes");
       Lsn onDisk = control.progress().flushedLsn();
-      assertThat(slotAt)
-          .as("restart_lsn %s never past what is fsynced (%s)", slotAt, onDisk)
-          .isLessThanOrEqualTo(onDisk);
+      if (!slotAt.equals(reserved)) {
+        assertThat(slotAt)
+            .as("restart_lsn %s never past what is fsynced (%s)", slotAt, onDisk)
+            .isLessThanOrEqualTo(onDisk);
+      }
     }
     Lsn mid = writeSome();
     awaitFlushed(control, mid);

@@ -326,14 +326,11 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
     pg.execute("CREATE PUBLICATION bf_load_pub FOR TABLE bf_load");
     try (Harness h = Harness.start(kit.system(), settings("bf_load", 150));
         Writer writer = new Writer(pg, "bf_load", 4_500, 7);
-        // The follower writes only the keys of the chunk being read (150 wide, as the chunk), so
-        // that enough changes fall between its watermarks: with a range of two chunks only 9 did
-        // once on a CPU-starved machine (the check below wants more than 10).
         Writer follower =
             new Writer(
                 pg,
                 "bf_load",
-                150,
+                300,
                 8,
                 () -> (int) h.control.progress().backfill().chunks() * 150)) {
       h.awaitLevel(StatusLevel.ACTIVE, WAIT);

@@ -328,10 +328,16 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
         Writer writer = new Writer(pg, "bf_load", 4_500, 7);
         Writer follower =
             new Writer(
+                pg, "bf_load", 300, 8, () -> (int) h.control.progress().backfill().chunks() * 150);
+        // A second follower: twice the changes near the chunk being read, so that enough fall
+        // between its watermarks also on a starved machine (CI under a CPU hog saw 9 once where the
+        // check below wants more than 10; these runs give 30-60 alone).
+        Writer follower2 =
+            new Writer(
                 pg,
                 "bf_load",
                 300,
-                8,
+                9,
                 () -> (int) h.control.progress().backfill().chunks() * 150)) {
       h.awaitLevel(StatusLevel.ACTIVE, WAIT);
       Harness.await("writes before the backfill", WAIT, () -> writer.transactions.get() > 20);
@@ -348,6 +354,7 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
       long during = writer.transactions.get();
       writer.close();
       follower.close();
+      follower2.close();
       assertThat(during).as("writes went on during the backfill").isGreaterThan(40);
       awaitCaughtUp(h, "bf_load", 1_000_000);
       List<ChangeEnvelope> got = List.copyOf(h.consumer.received);

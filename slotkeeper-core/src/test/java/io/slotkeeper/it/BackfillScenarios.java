@@ -21,6 +21,7 @@ import io.slotkeeper.postgres.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -329,9 +330,8 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
         Writer follower =
             new Writer(
                 pg, "bf_load", 300, 8, () -> (int) h.control.progress().backfill().chunks() * 150);
-        // A second follower: twice the changes near the chunk being read, so that enough fall
-        // between its watermarks also on a starved machine (CI under a CPU hog saw 9 once where the
-        // check below wants more than 10; these runs give 30-60 alone).
+        // A second follower: more changes near the chunk being read, so that windows other than
+        // the one made certain below see some too.
         Writer follower2 =
             new Writer(
                 pg,
@@ -341,8 +341,41 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
                 () -> (int) h.control.progress().backfill().chunks() * 150)) {
       h.awaitLevel(StatusLevel.ACTIVE, WAIT);
       Harness.await("writes before the backfill", WAIT, () -> writer.transactions.get() > 20);
-      CompletableFuture<Done> done =
-          h.control.backfill(TableName.parse("public.bf_load")).toCompletableFuture();
+      CompletableFuture<Done> done;
+      // One window made certain: the primary key's index stays locked (REINDEX in an open
+      // transaction: ACCESS EXCLUSIVE on the index, SHARE on the table) until the first chunk's
+      // select waits for it (planning a read of the table locks its indexes; the backfill's setup
+      // reads only catalogs and the table itself, which the SHARE lock lets through), and the
+      // lock's
+      // transaction then changes every row. Its commit lies after that chunk's low watermark and
+      // before its high one however fast or starved the machine, so all 150 rows of the chunk must
+      // come from the stream. The random writers alone left this to chance (a CI run under a CPU
+      // hog saw 9 such rows in the whole backfill).
+      try (Connection lock = pg.connect()) {
+        lock.setAutoCommit(false);
+        try (Statement st = lock.createStatement()) {
+          st.execute("REINDEX INDEX bf_load_pkey");
+          done = h.control.backfill(TableName.parse("public.bf_load")).toCompletableFuture();
+          String waiting =
+              "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                  + " 'slotkeeper:bf_load_slot:backfill' AND wait_event_type = 'Lock'";
+          Harness.await(
+              "the backfill waiting for the locked index",
+              WAIT,
+              () -> done.isDone() || pg.queryLong(waiting) > 0);
+          assertThat(done).as("the backfill cannot end while its key index is locked").isNotDone();
+          assertThat(
+                  pg.queryString(
+                      "SELECT query FROM pg_stat_activity WHERE application_name ="
+                          + " 'slotkeeper:bf_load_slot:backfill' AND wait_event_type = 'Lock'"))
+              .as("the statement waiting is the first chunk's select")
+              .contains("bf_load")
+              .contains("ORDER BY")
+              .contains("LIMIT 150");
+          assertThat(st.executeUpdate("UPDATE bf_load SET n = n + 1")).isGreaterThan(1_000);
+        }
+        lock.commit();
+      }
       Harness.await(
           "the backfill to run",
           WAIT,
@@ -367,8 +400,8 @@ abstract class BackfillScenarios extends ActorSystemPerClass {
       BackfillProgress p = h.control.progress().backfill();
       assertThat(p.state()).isEqualTo(BackfillProgress.State.DONE);
       assertThat(p.rowsFromStream())
-          .as("rows the stream changed between a chunk's watermarks")
-          .isGreaterThan(10);
+          .as("rows the stream changed between a chunk's watermarks (the whole first chunk)")
+          .isGreaterThanOrEqualTo(150);
       assertThat(p.table()).isEqualTo("public.bf_load");
       assertThat(p.rows()).isEqualTo(keys.size());
       assertThat(p.chunks()).isGreaterThan(4_000 / 150 - 2);

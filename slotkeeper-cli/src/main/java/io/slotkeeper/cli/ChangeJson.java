@@ -100,7 +100,7 @@ final class ChangeJson {
    * Appends the line for {@code e} (with its newline) and returns true, or returns false when the
    * envelope has no line (BEGIN and COMMIT without --with-tx).
    */
-  static boolean append(StringBuilder sb, ChangeEnvelope e, boolean withTx) {
+  static boolean append(LineBytes sb, ChangeEnvelope e, boolean withTx) {
     switch (e.kind()) {
       case BEGIN -> {
         if (!withTx) {
@@ -143,9 +143,9 @@ final class ChangeJson {
         for (int i = 0; i < m.relations().size(); i++) {
           Relation r = m.relations().get(i);
           sb.append(i == 0 ? "" : ",").append("{\"schema\":");
-          Json.string(sb, r.namespace());
+          sb.jsonString(r.namespace());
           sb.append(",\"table\":");
-          Json.string(sb, r.name());
+          sb.jsonString(r.name());
           sb.append('}');
         }
         sb.append("],\"cascade\":")
@@ -157,10 +157,10 @@ final class ChangeJson {
         LogicalMessage m = (LogicalMessage) e.message();
         head(sb, "message", e);
         sb.append(",\"transactional\":").append(m.transactional()).append(",\"prefix\":");
-        Json.string(sb, m.prefix());
+        sb.jsonString(m.prefix());
         String text = utf8OrNull(m.contentBuffer());
         sb.append(",\"content\":");
-        Json.string(sb, text != null ? text : Base64.getEncoder().encodeToString(m.content()));
+        sb.jsonString(text != null ? text : Base64.getEncoder().encodeToString(m.content()));
         sb.append(",\"content_encoding\":\"").append(text != null ? "utf8" : "base64").append('"');
       }
       case STREAM_START -> {
@@ -222,18 +222,18 @@ final class ChangeJson {
   /**
    * Not a change but a gap, so none of the change fields: which slot, from where to where, and why.
    */
-  private static void resync(StringBuilder sb, ResyncRequired r) {
+  private static void resync(LineBytes sb, ResyncRequired r) {
     sb.append("{\"op\":\"resync_required\",\"slot\":");
-    Json.string(sb, r.slotName());
+    sb.jsonString(r.slotName());
     sb.append(",\"last_confirmed_lsn\":\"")
         .append(r.lastConfirmedLsn())
         .append("\",\"new_start_lsn\":\"")
         .append(r.newSlotStart())
         .append("\",\"reason\":");
-    Json.string(sb, r.reason());
+    sb.jsonString(r.reason());
   }
 
-  private static void head(StringBuilder sb, String op, ChangeEnvelope e) {
+  private static void head(LineBytes sb, String op, ChangeEnvelope e) {
     sb.append("{\"op\":\"").append(op).append("\",\"lsn\":\"");
     lsn(sb, e.lsn());
     sb.append('"');
@@ -266,7 +266,7 @@ final class ChangeJson {
         .ifPresent(
             o -> {
               sb.append(",\"origin\":{\"name\":");
-              Json.string(sb, o.name());
+              sb.jsonString(o.name());
               sb.append(",\"lsn\":\"").append(o.commitLsn()).append("\"}");
             });
   }
@@ -293,13 +293,13 @@ final class ChangeJson {
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /** {@code lsn} as {@link Lsn#toString()} writes it (PostgreSQL's form), without a String. */
-  static void lsn(StringBuilder sb, Lsn lsn) {
+  static void lsn(LineBytes sb, Lsn lsn) {
     hex(sb, lsn.value() >>> 32);
     sb.append('/');
     hex(sb, lsn.value() & 0xFFFF_FFFFL);
   }
 
-  private static void hex(StringBuilder sb, long v) {
+  private static void hex(LineBytes sb, long v) {
     int shift = 28;
     while (shift > 0 && ((v >>> shift) & 0xF) == 0) {
       shift -= 4;
@@ -309,19 +309,19 @@ final class ChangeJson {
     }
   }
 
-  private static void gid(StringBuilder sb, ChangeEnvelope e) {
+  private static void gid(LineBytes sb, ChangeEnvelope e) {
     sb.append(",\"gid\":");
-    Json.string(sb, e.gid().orElseThrow());
+    sb.jsonString(e.gid().orElseThrow());
   }
 
-  private static void table(StringBuilder sb, Relation r) {
+  private static void table(LineBytes sb, Relation r) {
     sb.append(",\"schema\":");
-    Json.string(sb, r.namespace());
+    sb.jsonString(r.namespace());
     sb.append(",\"table\":");
-    Json.string(sb, r.name());
+    sb.jsonString(r.name());
   }
 
-  private static void newTuple(StringBuilder sb, Relation r, TupleData t) {
+  private static void newTuple(LineBytes sb, Relation r, TupleData t) {
     sb.append(",\"new\":{");
     List<String> unchanged = null;
     boolean first = true;
@@ -340,11 +340,18 @@ final class ChangeJson {
     sb.append('}');
     if (unchanged != null) {
       sb.append(",\"unchanged_toast\":");
-      Json.append(sb, unchanged);
+      sb.append('[');
+      for (int k = 0; k < unchanged.size(); k++) {
+        if (k > 0) {
+          sb.append(',');
+        }
+        sb.jsonString(unchanged.get(k));
+      }
+      sb.append(']');
     }
   }
 
-  private static void oldTuple(StringBuilder sb, Relation r, OldTupleKind kind, TupleData t) {
+  private static void oldTuple(LineBytes sb, Relation r, OldTupleKind kind, TupleData t) {
     sb.append(",\"old_kind\":\"")
         .append(kind == OldTupleKind.FULL ? "full" : "key")
         .append("\",\"old\":{");
@@ -363,21 +370,21 @@ final class ChangeJson {
     sb.append('}');
   }
 
-  private static boolean column(StringBuilder sb, String name, ColumnValue v, boolean first) {
+  private static boolean column(LineBytes sb, String name, ColumnValue v, boolean first) {
     if (!first) {
       sb.append(',');
     }
-    Json.string(sb, name);
+    sb.jsonString(name);
     sb.append(':');
     if (v.isNull()) {
       sb.append("null");
     } else if (v.hasCodec()) {
       // TEXT, or BINARY printed exactly as the server's output function: the same line either way.
-      Json.string(sb, v.text());
+      sb.jsonText(v);
     } else {
       // --binary and a type without a codec: never lose the value, and never pass it off as text.
       sb.append("{\"binary_base64\":");
-      Json.string(sb, Base64.getEncoder().encodeToString(v.bytes()));
+      sb.jsonString(Base64.getEncoder().encodeToString(v.bytes()));
       sb.append(",\"type_oid\":").append(Integer.toUnsignedString(v.typeOid())).append('}');
     }
     return false;

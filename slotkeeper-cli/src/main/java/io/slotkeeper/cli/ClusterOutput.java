@@ -48,7 +48,7 @@ final class ClusterOutput implements SourceFlowFactory, AutoCloseable {
 
   /** Writes and flushes one batch; returns the offsets of the units it completed, in order. */
   private List<CommittableOffset> write(String sourceId, List<ChangeEnvelope> batch) {
-    StringBuilder sb = new StringBuilder(4096);
+    LineBytes sb = new LineBytes(4096);
     List<CommittableOffset> units = new ArrayList<>();
     for (ChangeEnvelope e : batch) {
       append(sb, sourceId, e, withTx);
@@ -65,14 +65,14 @@ final class ClusterOutput implements SourceFlowFactory, AutoCloseable {
   }
 
   /** {@code stream}'s line for {@code e}, with {@code "source":ID} as its first field. */
-  static boolean append(StringBuilder sb, String sourceId, ChangeEnvelope e, boolean withTx) {
+  static boolean append(LineBytes sb, String sourceId, ChangeEnvelope e, boolean withTx) {
     int start = sb.length();
     if (!ChangeJson.append(sb, e, withTx)) {
       return false;
     }
-    StringBuilder field = new StringBuilder(sourceId.length() + 12).append("\"source\":");
-    Json.append(field, sourceId);
-    sb.insert(start + 1, field.append(','));
+    LineBytes field = new LineBytes(sourceId.length() + 16).append("\"source\":");
+    field.jsonString(sourceId).append(',');
+    sb.insert(start + 1, field);
     return true;
   }
 

@@ -2,7 +2,6 @@ package io.slotkeeper.cli;
 
 import io.slotkeeper.ChangeEnvelope;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -59,10 +58,9 @@ final class LineWriting {
    * Writes {@code lines} to {@code target} and flushes it; {@link StreamPipeline.OutputFailed} when
    * it cannot (nothing after its last flush may then be acknowledged).
    */
-  static void writeAndFlush(OutputTarget target, CharSequence lines) {
-    byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
+  static void writeAndFlush(OutputTarget target, LineBytes lines) {
     try {
-      target.write(bytes, 0, bytes.length);
+      lines.writeTo(target);
       target.flush();
     } catch (IOException ex) {
       throw new StreamPipeline.OutputFailed(target.describe(), ex);

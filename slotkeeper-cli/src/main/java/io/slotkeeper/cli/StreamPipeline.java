@@ -81,10 +81,10 @@ final class StreamPipeline {
   private final CompletableFuture<Lsn> endReached = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
   private final ExecutorService writer = LineWriting.writerThread("slotkeeper-writer");
-  private static final int INITIAL_CHARS = 1 << 16;
-  private static final int MAX_KEPT_CHARS = 1 << 22;
+  private static final int INITIAL_BYTES = 1 << 16;
+  private static final int MAX_KEPT_BYTES = 1 << 22;
   // The lines of the batch being written; touched by the writer thread only.
-  private StringBuilder lines = new StringBuilder(INITIAL_CHARS);
+  private LineBytes lines = new LineBytes(INITIAL_BYTES);
   private volatile long pauseUntilNanos;
   private long idleSinceNanos = -1;
 
@@ -140,8 +140,8 @@ final class StreamPipeline {
     // One buffer for every batch (only the writer thread writes): a fresh one per batch grew by
     // copying several times (lines are longer than any guess), 8% of the program's CPU on a
     // catch-up.
-    StringBuilder sb = lines;
-    sb.setLength(0);
+    LineBytes sb = lines;
+    sb.clear();
     List<ChangeEnvelope> units = new ArrayList<>();
     List<ChangeEnvelope> written = new ArrayList<>(batch.size());
     long rows = 0;
@@ -177,9 +177,9 @@ final class StreamPipeline {
       }
     }
     if (sb.length() > 0) {
-      if (sb.capacity() > MAX_KEPT_CHARS) {
+      if (sb.capacity() > MAX_KEPT_BYTES) {
         // A batch of huge values: do not keep its buffer for the quiet time after it.
-        lines = new StringBuilder(INITIAL_CHARS);
+        lines = new LineBytes(INITIAL_BYTES);
       }
       LineWriting.writeAndFlush(target, sb);
     }

@@ -52,7 +52,7 @@ class CliJsonTest {
   }
 
   private static Map<String, Object> line(ChangeEnvelope e, boolean withTx) {
-    StringBuilder sb = new StringBuilder();
+    LineBytes sb = new LineBytes(64);
     assertThat(ChangeJson.append(sb, e, withTx)).isTrue();
     assertThat(sb.toString()).endsWith("}\n").containsOnlyOnce("\n");
     return TestJson.object(sb.toString().trim());
@@ -64,7 +64,7 @@ class CliJsonTest {
         new long[] {
           0L, 1L, 0xFL, 0x10L, 0xFFFF_FFFFL, 1L << 32, 0x1A_016B_3748L, 0xABCD_EF01_2345_6789L, -1L
         }) {
-      StringBuilder sb = new StringBuilder();
+      LineBytes sb = new LineBytes(64);
       ChangeJson.lsn(sb, Lsn.of(v));
       assertThat(sb.toString()).isEqualTo(Lsn.of(v).toString());
     }
@@ -274,8 +274,8 @@ class CliJsonTest {
   void beginAndCommitLinesOnlyWithTx() {
     ChangeEnvelope begin = env(Kind.BEGIN, new Begin(COMMIT, T, 9), 9);
     ChangeEnvelope commit = env(Kind.COMMIT, new Commit(0, COMMIT, Lsn.parse("0/16B3830"), T), 9);
-    assertThat(ChangeJson.append(new StringBuilder(), begin, false)).isFalse();
-    assertThat(ChangeJson.append(new StringBuilder(), commit, false)).isFalse();
+    assertThat(ChangeJson.append(new LineBytes(64), begin, false)).isFalse();
+    assertThat(ChangeJson.append(new LineBytes(64), commit, false)).isFalse();
     assertThat(line(begin, true)).containsEntry("op", "begin").containsEntry("xid", 9L);
     assertThat(line(commit, true))
         .containsEntry("op", "commit")

@@ -39,11 +39,11 @@ class ClusterOutputTest {
             751,
             COMMIT,
             T);
-    StringBuilder plain = new StringBuilder();
+    LineBytes plain = new LineBytes(64);
     ChangeJson.append(plain, insert, false);
-    StringBuilder sb = new StringBuilder("{\"earlier\":1}\n");
+    LineBytes sb = new LineBytes(64).append("{\"earlier\":1}\n");
     assertThat(ClusterOutput.append(sb, "tenant-42.eu", insert, false)).isTrue();
-    String line = sb.substring("{\"earlier\":1}\n".length());
+    String line = sb.toString().substring("{\"earlier\":1}\n".length());
     assertThat(line).startsWith("{\"source\":\"tenant-42.eu\",\"op\":\"insert\"").endsWith("}\n");
     Map<String, Object> j = TestJson.object(line.trim());
     assertThat(j.keySet().iterator().next()).isEqualTo("source");
@@ -57,9 +57,9 @@ class ClusterOutputTest {
   void anEnvelopeWithoutALineWritesNothing() {
     ChangeEnvelope begin =
         ENVELOPES.envelope(new Begin(COMMIT, T, 9), Lsn.parse("0/16B3748"), 9, COMMIT, T);
-    StringBuilder sb = new StringBuilder();
+    LineBytes sb = new LineBytes(64);
     assertThat(ClusterOutput.append(sb, "a", begin, false)).isFalse();
-    assertThat(sb).isEmpty();
+    assertThat(sb.length()).isZero();
     assertThat(ClusterOutput.append(sb, "a", begin, true)).isTrue();
     assertThat(sb.toString()).startsWith("{\"source\":\"a\",\"op\":\"begin\"");
   }

@@ -183,6 +183,22 @@ public final class ColumnValue {
     return hasBytes() ? Arrays.copyOfRange(data, offset, offset + length) : null;
   }
 
+  /**
+   * Copies the value bytes into {@code target} from {@code targetOffset} on and returns how many
+   * ({@link #length()}; 0 for NULL and UNCHANGED_TOAST). Allocates nothing: for writers that turn
+   * many values into output bytes, where {@link #bytes()} or {@link #buffer()} per value would.
+   *
+   * @throws IndexOutOfBoundsException when {@code target} has no room for them there
+   */
+  public int copyTo(byte[] target, int targetOffset) {
+    if (!hasBytes()) {
+      return 0;
+    }
+    java.util.Objects.checkFromIndexSize(targetOffset, length, target.length);
+    System.arraycopy(data, offset, target, targetOffset, length);
+    return length;
+  }
+
   /** A read-only view of the value bytes (no copy), or null for NULL and UNCHANGED_TOAST. */
   public ByteBuffer buffer() {
     return hasBytes() ? ByteBuffer.wrap(data, offset, length).slice().asReadOnlyBuffer() : null;

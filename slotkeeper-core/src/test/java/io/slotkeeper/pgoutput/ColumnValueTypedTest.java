@@ -76,4 +76,22 @@ class ColumnValueTypedTest {
     assertThatThrownBy(() -> ColumnValue.binary(new byte[] {0, 0, 0, 1}).asInt())
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void copyToCopiesExactlyTheValueBytesOfAView() {
+    byte[] message = "xxhello worldyy".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ColumnValue v =
+        ColumnValue.view(ColumnValue.Kind.TEXT, message, 2, 11, 25, ValueFormat.DEFAULT);
+    byte[] target = new byte[16];
+    Arrays.fill(target, (byte) '.');
+    assertThat(v.copyTo(target, 3)).isEqualTo(11);
+    assertThat(new String(target, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("...hello world..");
+    assertThat(ColumnValue.NULL.copyTo(target, 16)).isZero();
+    assertThat(ColumnValue.UNCHANGED_TOAST.copyTo(target, 0)).isZero();
+    assertThatThrownBy(() -> v.copyTo(target, 6)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThat(new String(target, java.nio.charset.StandardCharsets.US_ASCII))
+        .as("nothing written when it does not fit")
+        .isEqualTo("...hello world..");
+  }
 }

@@ -74,6 +74,35 @@ class LauncherClassSharingIT {
     assertThat(names()).isEmpty();
   }
 
+  /**
+   * The launcher's JVM defaults for the program (issue 16: C1 only and the serial collector cut its
+   * CPU per change by a quarter), and SLOTKEEPER_JAVA_OPTS replacing them: a second collector would
+   * make the JVM refuse to start. The JVM itself says which flags it took.
+   */
+  @Test
+  void theProgramsJvmDefaultsGiveWayToTheUsersOptions() throws Exception {
+    Run defaults =
+        run(Map.of("SLOTKEEPER_CDS", "off", "SLOTKEEPER_JAVA_OPTS", "-XX:+PrintCommandLineFlags"));
+    assertThat(defaults.exit).as("stderr: %s", defaults.stderr).isZero();
+    String flags = defaults.stdout.lines().findFirst().orElseThrow();
+    assertThat(flags).contains("-XX:+UseSerialGC").contains("-XX:TieredStopAtLevel=1");
+
+    Run own =
+        run(
+            Map.of(
+                "SLOTKEEPER_CDS",
+                "off",
+                "SLOTKEEPER_JAVA_OPTS",
+                "-XX:+PrintCommandLineFlags -XX:+UseParallelGC -XX:TieredStopAtLevel=4"));
+    assertThat(own.exit).as("stderr: %s", own.stderr).isZero();
+    flags = own.stdout.lines().findFirst().orElseThrow();
+    assertThat(flags)
+        .contains("-XX:+UseParallelGC")
+        .doesNotContain("UseSerialGC")
+        .doesNotContain("TieredStopAtLevel=1");
+    assertThat(own.stdout).contains("slotkeeper ");
+  }
+
   private record Run(int exit, String stdout, String stderr) {}
 
   private Run run(Map<String, String> env) throws IOException, InterruptedException {

@@ -140,24 +140,7 @@ class LineBytesTest {
   private static byte[] bytes(LineBytes out) {
     java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
     try {
-      out.writeTo(
-          new OutputTarget() {
-            @Override
-            void write(byte[] bytes, int off, int len) {
-              sink.write(bytes, off, len);
-            }
-
-            @Override
-            void flush() {}
-
-            @Override
-            String describe() {
-              return "test";
-            }
-
-            @Override
-            public void close() {}
-          });
+      out.writeTo(OutputTarget.stdout(new java.io.PrintStream(sink)));
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }

@@ -3,6 +3,8 @@ package io.slotkeeper.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -30,6 +32,64 @@ final class Engine {
                 "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off"));
     Config all = cli.withFallback(userConfig).withFallback(ConfigFactory.load());
     return ActorSystem.create(Behaviors.empty(), "slotkeeper", all);
+  }
+
+  /**
+   * {@link #start} on a thread of its own, so that a command can do its own start-up work (the
+   * stream's preflight connection) meanwhile: the two take a few hundred milliseconds each, one
+   * mostly waiting on the server, the other on the CPU (issue 16: the program's time to its first
+   * change). {@link Starting#get()} gives the system or throws what {@code start} threw; {@link
+   * Starting#abandon()} stops it once it is up.
+   */
+  static Starting startInBackground(Config userConfig, int verbosity) {
+    CompletableFuture<ActorSystem<Void>> future = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                future.complete(start(userConfig, verbosity));
+              } catch (Throwable e) {
+                future.completeExceptionally(e);
+              }
+            },
+            "slotkeeper-engine-start");
+    t.setDaemon(true);
+    t.start();
+    return new Starting(future);
+  }
+
+  /** An actor system being started by {@link #startInBackground}. */
+  static final class Starting {
+    private final CompletableFuture<ActorSystem<Void>> future;
+
+    private Starting(CompletableFuture<ActorSystem<Void>> future) {
+      this.future = future;
+    }
+
+    /** Waits for the system; rethrows what its start threw. */
+    ActorSystem<Void> get() {
+      try {
+        return future.join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException r) {
+          throw r;
+        }
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw e;
+      }
+    }
+
+    /** The command will not use the system: stop it (waiting for its start first). */
+    void abandon() {
+      try {
+        stop(future.join(), Duration.ofSeconds(10));
+      } catch (RuntimeException ignored) {
+        // It did not start: nothing to stop.
+      }
+    }
   }
 
   static void stop(ActorSystem<?> system, Duration timeout) {

@@ -222,17 +222,25 @@ final class StreamCommand implements Callable<Integer> {
     }
     Optional<HttpOptions.Serving> serving = httpOptions.resolve(cfg, io);
 
-    String slotNotice = preflight(settings);
-
+    // The actor system starts while the preflight asks the server: the program's time to its
+    // first change is mostly such start-up work (issue 16).
+    Engine.Starting starting = Engine.startInBackground(cfg.root(), io.verbosity);
+    String slotNotice;
     OutputTarget target;
     try {
-      target = output == null ? OutputTarget.stdout(io.out) : OutputTarget.file(output);
-    } catch (IOException e) {
-      throw CliException.runtime(
-          "cannot open output file " + output + ": " + e.getMessage(),
-          "choose a writable path for --output");
+      slotNotice = preflight(settings);
+      try {
+        target = output == null ? OutputTarget.stdout(io.out) : OutputTarget.file(output);
+      } catch (IOException e) {
+        throw CliException.runtime(
+            "cannot open output file " + output + ": " + e.getMessage(),
+            "choose a writable path for --output");
+      }
+    } catch (RuntimeException | Error e) {
+      starting.abandon();
+      throw e;
     }
-    ActorSystem<Void> system = Engine.start(cfg.root(), io.verbosity);
+    ActorSystem<Void> system = starting.get();
     StreamPipeline pipeline = new StreamPipeline(settings, target, withTx, endLsn, null);
     StreamPipeline.Running running = null;
     StatusReporter reporter = new StatusReporter(io, progress, settings.slot().name());

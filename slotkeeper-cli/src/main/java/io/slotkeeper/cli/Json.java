@@ -13,48 +13,52 @@ final class Json {
 
   /** Serializes a value made of Map, Iterable, CharSequence, Number, Boolean and null. */
   static String write(Object value) {
-    StringBuilder sb = new StringBuilder(128);
-    append(sb, value);
-    return sb.toString();
+    LineBytes out = new LineBytes(128);
+    append(out, value);
+    return out.toString();
   }
 
-  static void append(StringBuilder sb, Object value) {
+  /**
+   * Strings are written by {@link LineBytes#jsonString}, the change lines' writer, so the status
+   * JSON and the lines escape by one set of rules.
+   */
+  private static void append(LineBytes out, Object value) {
     if (value == null) {
-      sb.append("null");
+      out.append("null");
     } else if (value instanceof CharSequence s) {
-      string(sb, s);
+      out.jsonString(s);
     } else if (value instanceof Boolean b) {
-      sb.append(b.booleanValue());
+      out.append(b.booleanValue());
     } else if (value instanceof Double d) {
       // JSON has no NaN or infinity.
-      sb.append(d.isNaN() || d.isInfinite() ? "null" : formatDouble(d));
+      out.append(d.isNaN() || d.isInfinite() ? "null" : formatDouble(d));
     } else if (value instanceof Number n) {
-      sb.append(n);
+      out.append(n.toString());
     } else if (value instanceof Map<?, ?> m) {
-      sb.append('{');
+      out.append('{');
       boolean first = true;
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!first) {
-          sb.append(',');
+          out.append(',');
         }
         first = false;
-        string(sb, String.valueOf(e.getKey()));
-        sb.append(':');
-        append(sb, e.getValue());
+        out.jsonString(String.valueOf(e.getKey()));
+        out.append(':');
+        append(out, e.getValue());
       }
-      sb.append('}');
+      out.append('}');
     } else if (value instanceof Iterable<?> it) {
-      sb.append('[');
+      out.append('[');
       Iterator<?> i = it.iterator();
       while (i.hasNext()) {
-        append(sb, i.next());
+        append(out, i.next());
         if (i.hasNext()) {
-          sb.append(',');
+          out.append(',');
         }
       }
-      sb.append(']');
+      out.append(']');
     } else {
-      string(sb, value.toString());
+      out.jsonString(value.toString());
     }
   }
 
@@ -64,45 +68,5 @@ final class Json {
       return Long.toString((long) d);
     }
     return String.format(java.util.Locale.ROOT, "%.3f", d);
-  }
-
-  /**
-   * Appends {@code s} as a JSON string literal. Runs of characters that need no escape (nearly all
-   * of a value) are copied in bulk: one {@code append} per character was a tenth of the program's
-   * CPU in a catch-up profile (issue 16).
-   */
-  static void string(StringBuilder sb, CharSequence s) {
-    sb.append('"');
-    int n = s.length();
-    int from = 0;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      // Control characters must be escaped; U+2028/2029 too, so a line is a line in any reader.
-      if (c >= 0x20 && c != '"' && c != '\\' && c != '\u2028' && c != '\u2029') {
-        continue;
-      }
-      sb.append(s, from, i);
-      escape(sb, c);
-      from = i + 1;
-    }
-    if (from == 0) {
-      sb.append(s);
-    } else {
-      sb.append(s, from, n);
-    }
-    sb.append('"');
-  }
-
-  private static void escape(StringBuilder sb, char c) {
-    switch (c) {
-      case '"' -> sb.append("\\\"");
-      case '\\' -> sb.append("\\\\");
-      case '\n' -> sb.append("\\n");
-      case '\r' -> sb.append("\\r");
-      case '\t' -> sb.append("\\t");
-      case '\b' -> sb.append("\\b");
-      case '\f' -> sb.append("\\f");
-      default -> sb.append(String.format("\\u%04x", (int) c));
-    }
   }
 }

@@ -12,10 +12,12 @@ import java.util.Arrays;
  * 16) spent a fifth of its samples decoding values to Strings, appending them to a StringBuilder
  * and encoding the batch back to UTF-8 for the pipe.
  *
- * <p>The output is byte for byte what {@link Json#string} on a StringBuilder, then {@code
- * getBytes(UTF_8)}, produced: the same escapes, and what Java does with text that is not valid (a
- * lone surrogate becomes {@code ?}, malformed UTF-8 in a value becomes U+FFFD, as decoding it to a
- * String did). {@code LineBytesTest} holds that to the old path over random input.
+ * <p>The output is byte for byte what the program wrote before, a StringBuilder encoded with {@code
+ * getBytes(UTF_8)}: the same escapes, and what Java does with text that is not valid (a lone
+ * surrogate becomes {@code ?}, malformed UTF-8 in a value becomes U+FFFD, as decoding it to a
+ * String did). {@code LineBytesTest} holds that to the old path over random input. {@link
+ * #jsonString} is the program's one JSON string writer: {@link Json#write} (the status JSON) uses
+ * it too.
  *
  * <p>One per writing thread; not thread-safe.
  */
@@ -297,7 +299,10 @@ final class LineBytes {
     return true;
   }
 
-  /** {@code c}'s JSON escape, as {@link Json#string} writes it. */
+  /**
+   * {@code c}'s JSON escape: the short forms JSON has, else {@code \\u} and four lower-case hex
+   * digits (control characters, and U+2028/U+2029 so that a line is a line in any reader).
+   */
   private static int escape(byte[] b, int at, char c) {
     b[at++] = '\\';
     switch (c) {

@@ -2,13 +2,16 @@ package io.slotkeeper.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Json#string} copies runs that need no escape in bulk (issue 16); its output must stay
- * byte-for-byte what the one-character-at-a-time writer produced, which people pipe into other
- * tools. The reference below is that writer, kept here as the specification.
+ * {@link LineBytes#jsonString}, the one JSON string writer (the change lines and, through {@link
+ * Json#write}, the status JSON), copies runs that need no escape in bulk (issue 16); its output
+ * must stay byte-for-byte what the one-character-at-a-time writer produced, which people pipe into
+ * other tools. The reference below is that writer, kept here as the specification (also {@link
+ * LineBytesTest}'s), encoded as the program encodes its output: UTF-8, a lone surrogate as '?'.
  */
 class JsonStringTest {
 
@@ -53,14 +56,16 @@ class JsonStringTest {
     }
   }
 
-  private static String written(CharSequence s) {
-    StringBuilder sb = new StringBuilder("x");
-    Json.string(sb, s);
-    return sb.substring(1);
+  private static byte[] written(CharSequence s) {
+    return new LineBytes(4).jsonString(s).toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] reference(String s) {
+    return referenceLiteral(s).getBytes(StandardCharsets.UTF_8);
   }
 
   /** The writer before issue 16: one character at a time. */
-  private static String reference(String s) {
+  static String referenceLiteral(String s) {
     StringBuilder sb = new StringBuilder();
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {

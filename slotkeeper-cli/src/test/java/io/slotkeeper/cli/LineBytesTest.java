@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link LineBytes} writes lines as bytes (issue 16); what a pipe receives must stay byte for byte
- * what the program wrote before: {@link Json#string} into a StringBuilder, a value through its
- * {@link ColumnValue#text()}, the whole encoded with {@code getBytes(UTF_8)}. That old path is the
+ * what the program wrote before: each string escaped one character at a time ({@link
+ * JsonStringTest#referenceLiteral}, the specification), a value through its {@link
+ * ColumnValue#text()}, the whole encoded with {@code getBytes(UTF_8)}. That old path is the
  * reference here, over random input, malformed UTF-8 and lone surrogates included.
  */
 class LineBytesTest {
@@ -147,11 +148,9 @@ class LineBytesTest {
     return sink.toByteArray();
   }
 
-  /** The path before issue 16's byte lines: Json.string on a StringBuilder, then UTF-8. */
+  /** The path before issue 16's byte lines: the string literal as text, then UTF-8. */
   private static byte[] reference(String value) {
-    StringBuilder sb = new StringBuilder();
-    Json.string(sb, value);
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    return JsonStringTest.referenceLiteral(value).getBytes(StandardCharsets.UTF_8);
   }
 
   private static String escapeForMessage(String s) {

@@ -42,7 +42,8 @@ class ClusterOutputTest {
     LineBytes plain = new LineBytes(64);
     ChangeJson.append(plain, insert, false);
     LineBytes sb = new LineBytes(64).append("{\"earlier\":1}\n");
-    assertThat(ClusterOutput.append(sb, "tenant-42.eu", insert, false)).isTrue();
+    assertThat(ClusterOutput.append(sb, ClusterOutput.sourceField("tenant-42.eu"), insert, false))
+        .isTrue();
     String line = sb.toString().substring("{\"earlier\":1}\n".length());
     assertThat(line).startsWith("{\"source\":\"tenant-42.eu\",\"op\":\"insert\"").endsWith("}\n");
     Map<String, Object> j = TestJson.object(line.trim());
@@ -54,13 +55,35 @@ class ClusterOutputTest {
   }
 
   @Test
+  void oneSourceFieldServesEveryLineOfABatch() {
+    ChangeEnvelope insert =
+        ENVELOPES.envelope(
+            new Insert(0, ITEMS, TupleData.of(ColumnValue.text("8"))),
+            Lsn.parse("0/16B3800"),
+            752,
+            COMMIT,
+            T);
+    LineBytes field = ClusterOutput.sourceField("s\"1");
+    LineBytes sb = new LineBytes(16);
+    for (int i = 0; i < 3; i++) {
+      assertThat(ClusterOutput.append(sb, field, insert, false)).isTrue();
+    }
+    String[] lines = sb.toString().split("\n");
+    assertThat(lines).hasSize(3);
+    for (String line : lines) {
+      assertThat(line).startsWith("{\"source\":\"s\\\"1\",\"op\":\"insert\"");
+      assertThat(TestJson.object(line)).containsEntry("source", "s\"1");
+    }
+  }
+
+  @Test
   void anEnvelopeWithoutALineWritesNothing() {
     ChangeEnvelope begin =
         ENVELOPES.envelope(new Begin(COMMIT, T, 9), Lsn.parse("0/16B3748"), 9, COMMIT, T);
     LineBytes sb = new LineBytes(64);
-    assertThat(ClusterOutput.append(sb, "a", begin, false)).isFalse();
+    assertThat(ClusterOutput.append(sb, ClusterOutput.sourceField("a"), begin, false)).isFalse();
     assertThat(sb.length()).isZero();
-    assertThat(ClusterOutput.append(sb, "a", begin, true)).isTrue();
+    assertThat(ClusterOutput.append(sb, ClusterOutput.sourceField("a"), begin, true)).isTrue();
     assertThat(sb.toString()).startsWith("{\"source\":\"a\",\"op\":\"begin\"");
   }
 }

@@ -30,15 +30,15 @@ class ClusterOutputTest {
           List.of(new RelationColumn("id", 23, -1, true)));
   private static final EnvelopeBuilder ENVELOPES = EnvelopeBuilder.create();
 
+  /** An insert of one row with {@code id}, committed by transaction {@code xid} at COMMIT. */
+  private static ChangeEnvelope insert(String id, String lsn, long xid) {
+    return ENVELOPES.envelope(
+        new Insert(0, ITEMS, TupleData.of(ColumnValue.text(id))), Lsn.parse(lsn), xid, COMMIT, T);
+  }
+
   @Test
   void aLineIsStreamsLineWithTheSourceFirst() {
-    ChangeEnvelope insert =
-        ENVELOPES.envelope(
-            new Insert(0, ITEMS, TupleData.of(ColumnValue.text("7"))),
-            Lsn.parse("0/16B3748"),
-            751,
-            COMMIT,
-            T);
+    ChangeEnvelope insert = insert("7", "0/16B3748", 751);
     LineBytes plain = new LineBytes(64);
     ChangeJson.append(plain, insert, false);
     LineBytes sb = new LineBytes(64).append("{\"earlier\":1}\n");
@@ -56,13 +56,7 @@ class ClusterOutputTest {
 
   @Test
   void oneSourceFieldServesEveryLineOfABatch() {
-    ChangeEnvelope insert =
-        ENVELOPES.envelope(
-            new Insert(0, ITEMS, TupleData.of(ColumnValue.text("8"))),
-            Lsn.parse("0/16B3800"),
-            752,
-            COMMIT,
-            T);
+    ChangeEnvelope insert = insert("8", "0/16B3800", 752);
     LineBytes field = ClusterOutput.sourceField("s\"1");
     LineBytes sb = new LineBytes(16);
     for (int i = 0; i < 3; i++) {

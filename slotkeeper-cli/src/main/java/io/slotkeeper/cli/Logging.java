@@ -45,8 +45,7 @@ final class Logging {
       if (it.next() instanceof ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> console) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
-        encoder.setPattern(
-            "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n" + (verbosity == 0 ? "%nopex" : ""));
+        encoder.setPattern(LogbackSetup.PATTERN + (verbosity == 0 ? "%nopex" : ""));
         encoder.start();
         console.stop();
         console.setEncoder(encoder);

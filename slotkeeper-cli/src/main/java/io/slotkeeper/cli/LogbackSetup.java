@@ -20,9 +20,12 @@ import org.slf4j.Logger;
  * routine).
  *
  * <p>Why in code and not a {@code logback.xml}: reading XML made Logback load a parser and its
- * configuration model, about 0.1 s of the program's start-up on a 2-core machine (issue 16: the
- * time to the first change). With {@code -Dlogback.configurationFile=...} (or a {@code
- * logback-test.xml} on the class path) this steps aside and Logback reads that file as usual.
+ * configuration model, and first look for {@code logback-test.xml} in every jar of the class path
+ * (issue 16: the time to the first change; start to first line, medians of 5 runs in two batches,
+ * 1.50 and 1.41 s against 1.55 and 1.53 s with the XML). With {@code
+ * -Dlogback.configurationFile=...} this steps aside and Logback reads that file as usual. It does
+ * not look for a {@code logback-test.xml} itself: that lookup, a miss in every jar, cost as much as
+ * the XML did.
  */
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
   static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";

@@ -425,7 +425,7 @@ public final class SourceSettings {
     return admin;
   }
 
-  /** The config path of the dispatcher for the connection actors. */
+  /** The config path of the dispatcher for the connection and source actors. */
   public String connectionDispatcher() {
     return connectionDispatcher;
   }
@@ -470,7 +470,7 @@ public final class SourceSettings {
     return copy(c -> c.admin = v);
   }
 
-  /** The config path of the dispatcher for the connection actors. */
+  /** The config path of the dispatcher for the connection and source actors. */
   public SourceSettings withConnectionDispatcher(String v) {
     return copy(c -> c.connectionDispatcher = v);
   }

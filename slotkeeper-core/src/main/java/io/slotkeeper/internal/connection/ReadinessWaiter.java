@@ -99,7 +99,12 @@ public final class ReadinessWaiter implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.interrupt(); // ends a wait for arming; a blocked socket read ends with the close
+    if (Thread.currentThread() != thread) {
+      // Ends a wait for arming; a blocked socket read ends with the close. Not when the owner runs
+      // on this very thread (a wake it carries, WakeTrampoline): the loop sees the flag on return,
+      // and an interrupt would be left pending for whatever else that wake runs.
+      thread.interrupt();
+    }
   }
 
   private void run() {
@@ -120,7 +125,12 @@ public final class ReadinessWaiter implements AutoCloseable {
       if (closed) {
         return;
       }
-      onWake.accept(wake, failure);
+      Wake seen = wake;
+      IOException why = failure;
+      // The owner's handling of the wake, and what it passes on, run here when their dispatcher
+      // allows it (WakeTrampoline): this thread holds a core now, a pool thread would have to wait
+      // for one.
+      WakeTrampoline.run(() -> onWake.accept(seen, why));
     }
   }
 

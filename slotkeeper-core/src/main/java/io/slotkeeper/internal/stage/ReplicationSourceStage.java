@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
@@ -118,7 +118,9 @@ public final class ReplicationSourceStage
               .systemActorOf(
                   SourceActor.create(settings, handle, state, refs, control::markShutdown),
                   name,
-                  Props.empty());
+                  // Beside its connection actor: a batch can then go from the socket to this
+                  // stage on the thread that saw it arrive (WakeTrampoline).
+                  DispatcherSelector.fromConfig(settings.connectionDispatcher()));
     }
 
     private void onBatch(Batch batch) {

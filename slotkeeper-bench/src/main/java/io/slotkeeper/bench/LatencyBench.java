@@ -30,7 +30,18 @@ final class LatencyBench {
     this.log = log;
   }
 
-  Result run(Contender c, int rowsPerTransaction, long periodMillis, int warmupSeconds, int seconds)
+  /**
+   * @param warmupSeconds written before recording starts, at least
+   * @param jitQuietMaxSeconds after the warm-up, recording waits up to this long for the JIT to go
+   *     quiet ({@link JitQuiet}); 0 for no wait
+   */
+  Result run(
+      Contender c,
+      int rowsPerTransaction,
+      long periodMillis,
+      int warmupSeconds,
+      int jitQuietMaxSeconds,
+      int seconds)
       throws Exception {
     String table = "lat_" + (c instanceof SlotkeeperContender ? "sk" : "bl");
     String slot = table + "_slot";
@@ -45,6 +56,11 @@ final class LatencyBench {
       PacedWriter writer = new PacedWriter(db, table, rowsPerTransaction, periodMillis);
       try {
         Thread.sleep(warmupSeconds * 1000L);
+        long jitWait = JitQuiet.await(2_000, 5, jitQuietMaxSeconds * 1000L);
+        log.printf(
+            "latency %-16s recording after %d s of warm-up and %.1f s more for the JIT to go"
+                + " quiet%n",
+            c.name(), warmupSeconds, jitWait / 1e3);
         counter.recordLatencyFrom(SlotkeeperContender.micros(Instant.now()));
         Thread.sleep(seconds * 1000L);
         counter.stopRecording();

@@ -30,6 +30,9 @@ import org.slf4j.Logger;
 public final class LogbackSetup extends ContextAwareBase implements Configurator {
   static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n";
 
+  /** {@link #PATTERN} without stack traces: the program's default; -v prints them. */
+  static final String QUIET_PATTERN = PATTERN + "%nopex";
+
   @Override
   public ExecutionStatus configure(LoggerContext context) {
     if (System.getProperty("logback.configurationFile") != null) {
@@ -39,7 +42,7 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
     context.getStatusManager().add(new NopStatusListener());
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
-    encoder.setPattern(PATTERN + "%nopex");
+    encoder.setPattern(QUIET_PATTERN);
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);

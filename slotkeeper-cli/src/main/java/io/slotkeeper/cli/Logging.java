@@ -24,11 +24,15 @@ final class Logging {
     if (!(factory instanceof LoggerContext ctx)) {
       return; // another SLF4J backend is in charge (embedding); leave it alone
     }
+    configure(ctx, verbosity);
+  }
+
+  /** The Logback part of {@link #configure(int)}, on {@code ctx}. */
+  static void configure(LoggerContext ctx, int verbosity) {
     ctx.getLogger("io.slotkeeper")
         .setLevel(verbosity == 0 ? Level.OFF : verbosity == 1 ? Level.INFO : Level.DEBUG);
     // Pekko logs each failed connection actor at ERROR; for the engine that is routine (it
-    // reconnects),
-    // and the program already reports it as a warning.
+    // reconnects), and the program already reports it as a warning.
     for (String supervisor :
         new String[] {
           "org.apache.pekko.actor.SupervisorStrategy",
@@ -39,18 +43,31 @@ final class Logging {
     ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
         .setLevel(verbosity >= 2 ? Level.INFO : Level.WARN);
     ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    // Stack traces only when verbose. Only LogbackSetup's console is changed, and only when its
+    // pattern is not already the one wanted: at verbosity 0 it is (building the encoder again cost
+    // a few ms of start-up), and a console from the user's own -Dlogback.configurationFile keeps
+    // the pattern they gave it.
+    String wanted = verbosity == 0 ? LogbackSetup.QUIET_PATTERN : LogbackSetup.PATTERN;
     for (Iterator<Appender<ch.qos.logback.classic.spi.ILoggingEvent>> it =
             root.iteratorForAppenders();
         it.hasNext(); ) {
-      if (it.next() instanceof ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> console) {
+      Appender<ch.qos.logback.classic.spi.ILoggingEvent> appender = it.next();
+      if (appender instanceof ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> console
+          && console.getEncoder() instanceof PatternLayoutEncoder current
+          && isOurs(current.getPattern())
+          && !wanted.equals(current.getPattern())) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
-        encoder.setPattern(LogbackSetup.PATTERN + (verbosity == 0 ? "%nopex" : ""));
+        encoder.setPattern(wanted);
         encoder.start();
         console.stop();
         console.setEncoder(encoder);
         console.start();
       }
     }
+  }
+
+  private static boolean isOurs(String pattern) {
+    return LogbackSetup.PATTERN.equals(pattern) || LogbackSetup.QUIET_PATTERN.equals(pattern);
   }
 }

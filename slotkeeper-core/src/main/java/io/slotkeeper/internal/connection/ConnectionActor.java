@@ -214,6 +214,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             StreamingAccepted.INSTANCE,
             () -> {
               accepted = true;
+              monitor.tell(
+                  new StatusMonitor.SetCondition(
+                      StatusMonitor.Condition.STREAMING, true, getContext().getSelf()));
               return this;
             })
         .onMessage(Read.class, this::onRead)
@@ -388,7 +391,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     context.source().tell(new SourceActor.Streaming(self, slotConfirmedAtStart, resync));
     reason("streaming from slot " + settings.slot().name());
-    monitor.tell(new StatusMonitor.SetCondition(StatusMonitor.Condition.STREAMING, true, self));
+    // STREAMING (the level ACTIVE) only once the SourceActor has taken the start (its
+    // StreamingAccepted): it publishes the confirmed position then, so a status read at ACTIVE
+    // always has one. Told here, the monitor could go ACTIVE first (ClusterFailoverIT saw it).
     context.restarter().tell(new Restarter.StreamingStarted(self));
     return this;
   }

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>What stays as it was: an actor's messages are still processed one at a time and in order,
  * because that is the mailbox's doing, whichever thread runs it; the ConnectionActor is still the
  * only one that reads the stream (the waiter only peeks while lent the input). What runs here is
- * bounded ({@link #MAX_TASKS}); the rest goes to the pool as it would have.
+ * bounded ({@link #MAX_TASKS}); the rest goes to the pool as it would have. An error that escapes a
+ * task (fatal to Pekko) is raised on that task's pool, where the actor system's handler sees it, as
+ * it would have without the trampoline.
  */
 @InternalApi
 public final class WakeTrampoline {
@@ -54,6 +56,8 @@ public final class WakeTrampoline {
     }
     Tasks tasks = new Tasks();
     CURRENT.set(tasks);
+    Error fatal = null;
+    Executor fatalTo = null;
     try {
       wake.run();
       int ran = 0;
@@ -62,24 +66,45 @@ public final class WakeTrampoline {
         ran++;
         try {
           next.task.run();
-        } catch (RuntimeException | Error e) {
-          // A mailbox run handles its actor's failures itself; anything that escapes would have
-          // killed a pool thread. Here it must not end the waiter.
+        } catch (RuntimeException e) {
+          // A mailbox run handles its actor's failures itself; this is not expected, and it must
+          // not end the waiter.
           log.error("A task run on a waiter's thread failed", e);
+        } catch (Error e) {
+          // What escapes a mailbox run is what Pekko deems fatal (an actor's own failures went to
+          // its supervisor). On a pool thread it would reach the actor system's handler, which
+          // ends the system or the JVM (jvm-exit-on-fatal-error): raise it there, not here, where
+          // it would only end this waiter. Nothing more runs on this thread.
+          fatal = e;
+          fatalTo = next.fallback;
+          break;
         }
       }
     } finally {
       CURRENT.remove();
-      // Over the bound, or the wake threw: what is left still runs, on its own executor.
+      // Over the bound, a fatal error, or the wake threw: what is left still runs, on its own
+      // executor.
       Tasks.Entry left;
       while ((left = tasks.queue.poll()) != null) {
-        try {
-          left.fallback.execute(left.task);
-        } catch (RejectedExecutionException e) {
-          // The pool is shutting down (the actor system is): what it would have run is moot.
-          log.debug("A task handed back from a waiter's thread was refused", e);
-        }
+        handOver(left.fallback, left.task);
       }
+      if (fatal != null) {
+        Error raised = fatal;
+        handOver(
+            fatalTo,
+            () -> {
+              throw raised;
+            });
+      }
+    }
+  }
+
+  private static void handOver(Executor executor, Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      // The pool is shutting down (the actor system is): what it would have run is moot.
+      log.debug("A task handed back from a waiter's thread was refused", e);
     }
   }
 

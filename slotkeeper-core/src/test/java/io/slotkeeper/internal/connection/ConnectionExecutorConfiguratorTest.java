@@ -76,4 +76,36 @@ class ConnectionExecutorConfiguratorTest {
     assertThat(atFirst.get(10, TimeUnit.SECONDS).getName()).contains(DISPATCHER);
     assertThat(atSecond.get(10, TimeUnit.SECONDS).getName()).contains(DISPATCHER);
   }
+
+  /**
+   * An error that escapes an actor (fatal to Pekko: an {@link OutOfMemoryError} here) while a wake
+   * carries it reaches the actor system's handler as it would on a pool thread. With {@code
+   * jvm-exit-on-fatal-error} off that handler shuts the system down; without the hand-over the
+   * error was only logged on the waiter's thread and the system ran on.
+   */
+  @Test
+  void aFatalErrorDuringAWakeReachesTheActorSystem() throws Exception {
+    ActorTestKit own =
+        ActorTestKit.create(
+            "fatal-during-wake",
+            ConfigFactory.parseString("pekko.jvm-exit-on-fatal-error = off")
+                .withFallback(ConfigFactory.load()));
+    try {
+      ActorRef<String> failing =
+          own.spawn(
+              Behaviors.<String>receiveMessage(
+                  m -> {
+                    throw new OutOfMemoryError("a test's fatal error");
+                  }),
+              "failing",
+              DispatcherSelector.fromConfig(DISPATCHER));
+      Thread waker = new Thread(() -> WakeTrampoline.run(() -> failing.tell("go")));
+      waker.start();
+      waker.join(10_000);
+      assertThat(waker.isAlive()).as("the waking thread came back").isFalse();
+      own.system().getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } finally {
+      own.shutdownTestKit();
+    }
+  }
 }

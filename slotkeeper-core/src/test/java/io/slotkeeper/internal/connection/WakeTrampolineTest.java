@@ -1,6 +1,7 @@
 package io.slotkeeper.internal.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -81,18 +82,46 @@ class WakeTrampolineTest {
     assertThat(seen).containsExactly("after");
   }
 
+  /**
+   * What escapes a mailbox run is fatal to Pekko (an actor's own failures are its supervisor's): on
+   * a pool thread it reaches the actor system's handler, which ends the system or the JVM ({@code
+   * jvm-exit-on-fatal-error}). On the waiter's thread it must not be logged and forgotten.
+   */
+  @Test
+  void anErrorFromATaskIsRaisedOnItsExecutorAndStopsTheWaitersRuns() {
+    Recording pool = new Recording();
+    Recording other = new Recording();
+    List<String> seen = new ArrayList<>();
+    OutOfMemoryError fatal = new OutOfMemoryError("boom");
+    WakeTrampoline.run(
+        () -> {
+          WakeTrampoline.offer(
+              () -> {
+                throw fatal;
+              },
+              pool);
+          WakeTrampoline.offer(() -> seen.add("after"), other);
+        });
+    assertThat(seen).as("nothing more runs on the waiter's thread").isEmpty();
+    assertThat(other.handed).as("the rest goes to its executor").hasSize(1);
+    assertThat(pool.handed).as("the failing task's executor is handed the error").hasSize(1);
+    assertThatThrownBy(() -> pool.handed.get(0).run()).isSameAs(fatal);
+    assertThat(WakeTrampoline.offer(() -> {}, pool)).as("after the wake").isFalse();
+  }
+
   @Test
   void aWakeThatThrowsHandsWhatItQueuedToTheExecutors() {
     Recording pool = new Recording();
-    try {
-      WakeTrampoline.run(
-          () -> {
-            WakeTrampoline.offer(() -> {}, pool);
-            throw new IllegalStateException("boom");
-          });
-    } catch (IllegalStateException expected) {
-      // the wake's own failure is the caller's
-    }
+    IllegalStateException boom = new IllegalStateException("boom");
+    assertThatThrownBy(
+            () ->
+                WakeTrampoline.run(
+                    () -> {
+                      WakeTrampoline.offer(() -> {}, pool);
+                      throw boom;
+                    }))
+        .as("the wake's own failure is the caller's")
+        .isSameAs(boom);
     assertThat(pool.handed).hasSize(1);
     assertThat(WakeTrampoline.offer(() -> {}, pool)).isFalse();
   }

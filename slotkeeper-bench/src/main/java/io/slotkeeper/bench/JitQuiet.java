@@ -2,6 +2,7 @@ package io.slotkeeper.bench;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayDeque;
 
 /**
  * Waits until this JVM's JIT compilers have gone quiet, so that a steady-state measurement does not
@@ -28,7 +29,7 @@ final class JitQuiet {
     long start = System.nanoTime();
     long step = Math.max(50, quietMillis / 4);
     // Samples of the total over the last quietMillis: quiet when the oldest and newest are close.
-    java.util.ArrayDeque<long[]> window = new java.util.ArrayDeque<>();
+    ArrayDeque<long[]> window = new ArrayDeque<>();
     while (true) {
       long now = System.nanoTime();
       long total = jit.getTotalCompilationTime();

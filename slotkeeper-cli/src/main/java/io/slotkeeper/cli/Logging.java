@@ -40,9 +40,8 @@ final class Logging {
         }) {
       ctx.getLogger(supervisor).setLevel(verbosity == 0 ? Level.OFF : Level.INFO);
     }
-    ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
-        .setLevel(verbosity >= 2 ? Level.INFO : Level.WARN);
     ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(verbosity >= 2 ? Level.INFO : Level.WARN);
     // Stack traces only when verbose. Only LogbackSetup's console is changed, and only when its
     // pattern is not already the one wanted: at verbosity 0 it is (building the encoder again cost
     // a few ms of start-up), and a console from the user's own -Dlogback.configurationFile keeps

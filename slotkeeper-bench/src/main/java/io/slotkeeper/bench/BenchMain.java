@@ -3,7 +3,6 @@ package io.slotkeeper.bench;
 import io.slotkeeper.SlotSettings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -274,13 +273,13 @@ public final class BenchMain {
     log.println();
     log.println(table);
     if (resultsFile != null) {
-      Files.writeString(
+      // The sections written under the table by hand are kept (ResultsFile).
+      ResultsFile.write(
           resultsFile,
           "# Slotkeeper benchmark results\n\nProduced by `slotkeeper-bench/run.sh"
               + (quick ? " --quick" : "")
               + "`; see README.md for what each figure means.\n\n"
-              + table,
-          StandardCharsets.UTF_8);
+              + table);
       log.println("written to " + resultsFile);
     }
     System.exit(0);

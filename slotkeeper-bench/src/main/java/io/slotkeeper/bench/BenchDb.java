@@ -34,8 +34,14 @@ final class BenchDb implements AutoCloseable {
             .start();
   }
 
+  /**
+   * The engine's defaults (reference.conf), with what {@code -Dslotkeeper.source.*} on the bench's
+   * command line overrides, so that a setting can be tried against the same run's baseline (the
+   * actor system reads {@code -Dslotkeeper.*} the same way).
+   */
   SourceSettings sourceSettings(String slot, String publication) {
-    return SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
+    return SourceSettings.create(
+            com.typesafe.config.ConfigFactory.load().getConfig(SourceSettings.CONFIG_PATH))
         .withUrl(pg.jdbcUrl())
         .withUser(pg.superuser())
         .withPassword(pg.superuserPassword())

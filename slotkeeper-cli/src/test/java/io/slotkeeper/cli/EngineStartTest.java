@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.Test;
@@ -45,5 +46,32 @@ class EngineStartTest {
     ActorSystem<Void> system = starting.get();
     system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertTrue(system.getWhenTerminated().toCompletableFuture().isDone(), "terminated");
+  }
+
+  @Test
+  void theProgramsSchedulerTicksEvery100msUnlessTheUserSaysOtherwise() throws Exception {
+    assertEquals(Duration.ofMillis(100), tickOf(Engine.start(ConfigFactory.empty(), 0)));
+    assertEquals(
+        Duration.ofMillis(20),
+        tickOf(Engine.start(ConfigFactory.parseString("pekko.scheduler.tick-duration = 20ms"), 0)));
+    System.setProperty("pekko.scheduler.tick-duration", "30ms");
+    try {
+      ConfigFactory.invalidateCaches();
+      assertEquals(Duration.ofMillis(30), tickOf(Engine.start(ConfigFactory.empty(), 0)));
+    } finally {
+      System.clearProperty("pekko.scheduler.tick-duration");
+      ConfigFactory.invalidateCaches();
+    }
+  }
+
+  /** The tick the scheduler was built with (not only what the configuration says), then stops. */
+  private static Duration tickOf(ActorSystem<Void> system) throws Exception {
+    try {
+      return Duration.ofNanos(
+          ((org.apache.pekko.actor.LightArrayRevolverScheduler) system.classicSystem().scheduler())
+              .TickDuration().toNanos());
+    } finally {
+      Engine.stop(system, Duration.ofSeconds(10));
+    }
   }
 }

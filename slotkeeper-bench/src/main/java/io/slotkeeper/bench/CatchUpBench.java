@@ -2,9 +2,8 @@ package io.slotkeeper.bench;
 
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -221,31 +220,20 @@ final class CatchUpBench {
   /**
    * The walsender serving {@code slot}, once the reader (maybe a process still starting) has one.
    */
-  private long walsenderPid(String slot, Contender.Running running) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    // One connection for the whole wait: this runs while the contender starts (a child's JVM for
-    // seconds), and a fresh connection every 5 ms (a backend forked, SCRAM's key derivation on both
-    // sides) kept a core of the two busy, which the contender's start paid for.
-    try (Connection c = db.connect();
-        PreparedStatement active =
-            c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
-      active.setString(1, slot);
-      while (true) {
-        try (ResultSet rs = active.executeQuery()) {
-          if (rs.next() && rs.getObject(1) != null) {
-            return rs.getLong(1);
+  private long walsenderPid(String slot, Contender.Running running) {
+    // One connection for the whole wait (PostgresServer's): this runs while the contender starts
+    // (a child's JVM for seconds), and a fresh connection every 5 ms (a backend forked, SCRAM's key
+    // derivation on both sides) kept a core of the two busy, which the contender's start paid for.
+    return db.pg.waitForActiveWalsender(
+        slot,
+        Duration.ofSeconds(120),
+        Duration.ofMillis(5),
+        () -> {
+          Throwable failure = running.failure();
+          if (failure != null) {
+            throw new IllegalStateException("reader failed before streaming", failure);
           }
-        }
-        Throwable failure = running.failure();
-        if (failure != null) {
-          throw new IllegalStateException("reader failed before streaming", failure);
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("no walsender for " + slot + " after 120 s");
-        }
-        Thread.sleep(5);
-      }
-    }
+        });
   }
 
   /**

@@ -22,12 +22,9 @@ final class ResultsFile {
     if (existing == null) {
       return head;
     }
-    int at = existing.startsWith("## ") ? 0 : existing.indexOf("\n## ");
-    if (at < 0) {
-      return head;
-    }
-    String sections = existing.substring(at == 0 ? 0 : at + 1);
-    return head + "\n" + sections;
+    // A heading starts the file or follows a line break: look in the file after one more.
+    int at = ("\n" + existing).indexOf("\n## ");
+    return at < 0 ? head : head + "\n" + existing.substring(at);
   }
 
   /** Writes {@code generated} to {@code file}, keeping the sections already there. */

@@ -363,6 +363,17 @@ public final class PostgresServer implements AutoCloseable {
    * Waits until a walsender streams from {@code slotName} (the slot is active) and returns its pid.
    */
   public int waitForActiveWalsender(String slotName, Duration timeout) {
+    return waitForActiveWalsender(slotName, timeout, POLL, () -> {});
+  }
+
+  /**
+   * As {@link #waitForActiveWalsender(String, Duration)}, looking every {@code poll} and running
+   * {@code betweenLooks} after each look that found none: it may throw to end the wait early (the
+   * client that was to start the walsender failed). One connection serves the whole wait, so the
+   * looks cost the server a query each, not a backend and an authentication.
+   */
+  public int waitForActiveWalsender(
+      String slotName, Duration timeout, Duration poll, Runnable betweenLooks) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Connection c = connect();
         PreparedStatement ps =
@@ -379,7 +390,8 @@ public final class PostgresServer implements AutoCloseable {
           throw new PostgresServerException(
               "no walsender became active on slot '" + slotName + "' within " + timeout);
         }
-        sleep(POLL);
+        betweenLooks.run();
+        sleep(poll);
       }
     } catch (SQLException e) {
       throw new PostgresServerException(

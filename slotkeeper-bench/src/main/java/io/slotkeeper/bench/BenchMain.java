@@ -696,6 +696,15 @@ public final class BenchMain {
         bl = r;
       }
     }
+    // The floor: the leanest reader, which also sees the server's own part of each row's path.
+    LatencyBench.Result floor =
+        bench.run(
+            new ServerSendProbe(),
+            sizes.paceRows,
+            sizes.paceMillis,
+            sizes.latencyWarmup,
+            sizes.latencyJitQuietMax,
+            sizes.latencySeconds);
     String what =
         String.format(
             Locale.ROOT,
@@ -711,7 +720,12 @@ public final class BenchMain {
     if (underTwoMs && ratioMet) {
       met = "yes";
     } else if (ratioMet) {
-      met = "ratio yes, 2 ms **no**";
+      met =
+          floor.p99Micros() > 2_000
+              ? "ratio yes, 2 ms **no** (out of reach here: the raw-frame reader's p99 is "
+                  + Report.ms(floor.p99Micros())
+                  + " ms)"
+              : "ratio yes, 2 ms **no**";
     } else if (underTwoMs) {
       met = "2 ms yes, ratio **no**";
     } else {
@@ -733,6 +747,16 @@ public final class BenchMain {
             bl.writeRate(),
             sk.samples(),
             bl.samples()));
+    report.note(
+        String.format(
+            Locale.ROOT,
+            "The floor, in its own 30 s after the two (own slot and writer): a reader of raw"
+                + " frames that wakes on data and looks at one byte per message, p50 / p99 / p99.9 /"
+                + " max %s ms; of which commit → the walsender sending the row's frame (the XLogData"
+                + " header's send time, stamped as the frame is written to the socket) %s ms. Every"
+                + " reader's latency includes that server part.",
+            lat(floor),
+            lat(floor.serverSend())));
   }
 
   private static String lat(LatencyBench.Result r) {

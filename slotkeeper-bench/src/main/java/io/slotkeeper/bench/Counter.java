@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
  * records commit-to-delivery latencies, and completes {@link #reached} at the first commit after
  * {@link #target} changes have arrived. Written by the reader's consumer thread only.
  */
-final class Counter implements Contender.Listener {
+final class Counter implements ServerSendProbe.SendListener {
   final CompletableFuture<Long> reached = new CompletableFuture<>();
   private final long target;
   private final boolean recordLatency;
@@ -17,6 +17,9 @@ final class Counter implements Contender.Listener {
   private volatile long latencyFromMicros = Long.MAX_VALUE;
   private long[] samples = new long[0];
   private int sampleCount;
+  // Commit to the server's send (µs), from the server-send probe only.
+  private long[] serverSamples = new long[0];
+  private int serverCount;
   // Run on the reader's thread as the first change arrives (the catch-up bench samples CPU there).
   private volatile Runnable onFirstChange;
 
@@ -30,20 +33,42 @@ final class Counter implements Contender.Listener {
 
   @Override
   public void change(char kind, long commitMicros) {
+    count();
+    if (recordLatency && commitMicros >= latencyFromMicros) {
+      record(SlotkeeperContender.micros(java.time.Instant.now()) - commitMicros);
+    }
+  }
+
+  /**
+   * The server-send probe's change: recorded as its latency to arrival, like every reader's, and
+   * its latency to the server's send apart ({@link #serverSamples}).
+   */
+  @Override
+  public void sent(char kind, long commitMicros, long sentMicros) {
+    change(kind, commitMicros);
+    if (recordLatency && commitMicros >= latencyFromMicros) {
+      synchronized (this) {
+        if (serverCount == serverSamples.length) {
+          serverSamples = Arrays.copyOf(serverSamples, Math.max(1 << 16, serverCount * 2));
+        }
+        serverSamples[serverCount++] = sentMicros - commitMicros;
+      }
+    }
+  }
+
+  private void count() {
     if (changes == 0 && onFirstChange != null) {
       onFirstChange.run();
     }
     // Single writer: a plain increment of the volatile is safe, and readers see a recent value.
     changes = changes + 1;
-    if (recordLatency && commitMicros >= latencyFromMicros) {
-      long now = SlotkeeperContender.micros(java.time.Instant.now());
-      synchronized (this) {
-        if (sampleCount == samples.length) {
-          samples = Arrays.copyOf(samples, samples.length * 2);
-        }
-        samples[sampleCount++] = now - commitMicros;
-      }
+  }
+
+  private synchronized void record(long micros) {
+    if (sampleCount == samples.length) {
+      samples = Arrays.copyOf(samples, samples.length * 2);
     }
+    samples[sampleCount++] = micros;
   }
 
   @Override
@@ -74,5 +99,10 @@ final class Counter implements Contender.Listener {
 
   synchronized long[] latencySamples() {
     return Arrays.copyOf(samples, sampleCount);
+  }
+
+  /** Commit to the server's send of each recorded change; empty unless the reader was the probe. */
+  synchronized long[] serverSamples() {
+    return Arrays.copyOf(serverSamples, serverCount);
   }
 }

@@ -13,6 +13,10 @@ import java.util.Arrays;
  */
 final class LatencyBench {
 
+  /**
+   * @param serverSend the same changes' commit to the server's send of their frames, or null (only
+   *     {@link ServerSendProbe} sees the send time)
+   */
   record Result(
       String contender,
       double writeRate,
@@ -20,7 +24,23 @@ final class LatencyBench {
       long p50Micros,
       long p99Micros,
       long p999Micros,
-      long maxMicros) {}
+      long maxMicros,
+      Result serverSend) {
+
+    static Result of(String contender, double writeRate, long[] samples, Result serverSend) {
+      long[] s = samples.clone();
+      Arrays.sort(s);
+      return new Result(
+          contender,
+          writeRate,
+          s.length,
+          Stats.percentile(s, 50),
+          Stats.percentile(s, 99),
+          Stats.percentile(s, 99.9),
+          s.length == 0 ? -1 : s[s.length - 1],
+          serverSend);
+    }
+  }
 
   private final BenchDb db;
   private final PrintStream log;
@@ -43,7 +63,11 @@ final class LatencyBench {
       int jitQuietMaxSeconds,
       int seconds)
       throws Exception {
-    String table = "lat_" + (c instanceof SlotkeeperContender ? "sk" : "bl");
+    String table =
+        "lat_"
+            + (c instanceof SlotkeeperContender
+                ? "sk"
+                : c instanceof ServerSendProbe ? "sv" : "bl");
     String slot = table + "_slot";
     String pub = table + "_pub";
     db.execute("CREATE TABLE " + table + " (id bigint, a int, b int, note text)");
@@ -80,17 +104,13 @@ final class LatencyBench {
       db.execute("DROP PUBLICATION " + pub);
       db.execute("DROP TABLE " + table);
     }
-    long[] s = counter.latencySamples();
-    Arrays.sort(s);
+    long[] server = counter.serverSamples();
     Result r =
-        new Result(
+        Result.of(
             c.name(),
             rate,
-            s.length,
-            Stats.percentile(s, 50),
-            Stats.percentile(s, 99),
-            Stats.percentile(s, 99.9),
-            s.length == 0 ? -1 : s[s.length - 1]);
+            counter.latencySamples(),
+            server.length == 0 ? null : Result.of(c.name() + " to send", rate, server, null));
     log.printf(
         "latency %-16s at %,.0f rows/s: %,d samples, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
         c.name(),
@@ -100,6 +120,17 @@ final class LatencyBench {
         r.p99Micros() / 1e3,
         r.p999Micros() / 1e3,
         r.maxMicros() / 1e3);
+    if (r.serverSend() != null) {
+      Result sv = r.serverSend();
+      log.printf(
+          "latency %-16s of which commit to the server's send: p50 %.2f ms, p99 %.2f ms, p99.9"
+              + " %.2f ms, max %.2f ms%n",
+          c.name(),
+          sv.p50Micros() / 1e3,
+          sv.p99Micros() / 1e3,
+          sv.p999Micros() / 1e3,
+          sv.maxMicros() / 1e3);
+    }
     return r;
   }
 }

@@ -91,14 +91,26 @@ final class MemoryBench {
     return result;
   }
 
+  /** {@code -Dname=value} for each of {@code props} that configures the engine or Pekko, sorted. */
+  static List<String> forwardedProperties(java.util.Properties props) {
+    List<String> out = new ArrayList<>();
+    for (String name : new java.util.TreeSet<>(props.stringPropertyNames())) {
+      if (name.startsWith("slotkeeper.") || name.startsWith("pekko.")) {
+        out.add("-D" + name + "=" + props.getProperty(name));
+      }
+    }
+    return out;
+  }
+
   private Result child(String slot, long rows, double writeSeconds) throws Exception {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(List.of(java.toString(), "-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC"));
+    // What the bench's own command line sets for the engine reaches the child too, so a setting
+    // tried with -Dslotkeeper.* (or -Dpekko.*) is measured here as in the other benchmarks.
+    cmd.addAll(forwardedProperties(System.getProperties()));
+    cmd.addAll(
         List.of(
-            java.toString(),
-            "-Xms" + heap,
-            "-Xmx" + heap,
-            "-XX:+UseG1GC",
             "-cp",
             System.getProperty("java.class.path"),
             MemoryProbe.class.getName(),
@@ -107,7 +119,7 @@ final class MemoryBench {
             db.pg.superuserPassword(),
             slot,
             "mem_pub",
-            Long.toString(rows));
+            Long.toString(rows)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String resultLine = null;
     StringBuilder tail = new StringBuilder();

@@ -82,7 +82,9 @@ public final class MemoryProbe {
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "memory-probe");
     SourceSettings settings =
-        SourceSettings.create(com.typesafe.config.ConfigFactory.empty())
+        // reference.conf with the -Dslotkeeper.source.* that the bench forwards (MemoryBench).
+        SourceSettings.create(
+                com.typesafe.config.ConfigFactory.load().getConfig(SourceSettings.CONFIG_PATH))
             .withUrl(url)
             .withUser(user)
             .withPassword(password)

@@ -178,6 +178,8 @@ final class ArchiveCommand implements Callable<Integer> {
           if (status.level() != StatusLevel.ACTIVE) {
             return;
           }
+          // The launcher keeps this run's class-data dump only once archiving was reached.
+          ClassSharingMark.streaming();
           String start = control.progress().start();
           if (!start.isEmpty() && !start.equals(said.getAndSet(start))) {
             if (start.contains("NOT archived")) {

@@ -4,6 +4,7 @@ import io.slotkeeper.ChangeEnvelope;
 import io.slotkeeper.Lsn;
 import io.slotkeeper.SourceProgress;
 import io.slotkeeper.SourceSettings;
+import io.slotkeeper.StatusLevel;
 import io.slotkeeper.javadsl.DrainingControl;
 import io.slotkeeper.javadsl.ReplicationSource;
 import java.io.IOException;
@@ -114,6 +115,13 @@ final class StreamPipeline {
             .toMat(Sink.ignore(), DrainingControl::create)
             .run(system);
     control.streamCompletion().whenComplete((d, e) -> writer.shutdown());
+    // The launcher keeps this run's class-data dump only once streaming was reached.
+    control.subscribe(
+        s -> {
+          if (s.level() == StatusLevel.ACTIVE) {
+            ClassSharingMark.streaming();
+          }
+        });
     return new Running(control, endReached, stats);
   }
 

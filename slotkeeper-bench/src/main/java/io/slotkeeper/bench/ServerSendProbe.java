@@ -12,10 +12,10 @@ import org.postgresql.copy.CopyDual;
  * CopyData frames (a blocking read, so it wakes when data arrives, where the thin loop polls every
  * millisecond), looks at one byte of each message and nothing more. For each row it reports its
  * latency to arrival, like every reader, and apart from it the time from the commit to the moment
- * the walsender made the frame that carries the row (the XLogData header's send time, taken by the
- * server as it writes the frame). That part is the server's alone (waking the walsender, decoding,
- * pgoutput) and every reader's latency includes it. When even this reader's p99 is above a target,
- * the target is out of reach on that machine.
+ * the walsender sent the frame that carries the row (the XLogData header's send time, which the
+ * walsender takes just before it writes the frame to the socket). That part is the server's alone
+ * (waking the walsender, decoding, pgoutput) and every reader's latency includes it. When even this
+ * reader's p99 is above a target, the target is out of reach on that machine.
  */
 final class ServerSendProbe implements Contender {
   // PostgreSQL timestamps count microseconds from 2000-01-01.

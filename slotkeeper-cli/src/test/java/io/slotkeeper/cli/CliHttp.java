@@ -21,6 +21,14 @@ final class CliHttp {
   /** {@code stream} on {@code pg} creating its slot and a publication of {@code table}. */
   static String[] streamArgs(
       PostgresServer pg, String slot, String pub, String table, String... more) {
+    List<String> a = new ArrayList<>(List.of("--create-slot", "--create-publication", "--table"));
+    a.add(table);
+    a.addAll(List.of(more));
+    return existingSlotArgs(pg, slot, pub, a.toArray(String[]::new));
+  }
+
+  /** {@code stream} on {@code pg} reading the slot and publication that exist there. */
+  static String[] existingSlotArgs(PostgresServer pg, String slot, String pub, String... more) {
     List<String> a =
         new ArrayList<>(
             List.of(
@@ -32,11 +40,7 @@ final class CliHttp {
                 "--slot",
                 slot,
                 "--publication",
-                pub,
-                "--create-slot",
-                "--create-publication",
-                "--table",
-                table));
+                pub));
     a.addAll(List.of(more));
     return a.toArray(String[]::new);
   }

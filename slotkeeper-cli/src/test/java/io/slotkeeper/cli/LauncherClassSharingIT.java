@@ -64,7 +64,8 @@ class LauncherClassSharingIT {
     pg.execute("INSERT INTO cds_t VALUES (1)");
     String end = pg.queryString("SELECT pg_current_wal_lsn()::text");
 
-    Run streamed = run(Map.of(), stream("cds_slot", "cds_pub", "--end-lsn", end));
+    Run streamed =
+        run(Map.of(), CliHttp.existingSlotArgs(pg, "cds_slot", "cds_pub", "--end-lsn", end));
     assertThat(streamed.exit).as("stderr: %s", streamed.stderr).isZero();
     assertThat(streamed.stdout).contains("\"insert\"");
     assertThat(streamed.stderr).as("stderr").doesNotContain("building").doesNotContain("warning");
@@ -103,30 +104,12 @@ class LauncherClassSharingIT {
     // unmarked.
     PostgresServer pg = PG.server();
     pg.execute("SELECT pg_create_logical_replication_slot('cds_fail_slot', 'pgoutput')");
-    Run failed = run(Map.of(), stream("cds_fail_slot", "no_such_pub"));
+    Run failed = run(Map.of(), CliHttp.existingSlotArgs(pg, "cds_fail_slot", "no_such_pub"));
     assertThat(failed.exit).as("stderr: %s", failed.stderr).isEqualTo(1);
     assertThat(names()).as("after the failed run").noneMatch(n -> n.endsWith(".streamed"));
 
     run(Map.of(), "--version");
     assertThat(names()).as("the unmarked dump deleted, nothing kept").isEmpty();
-  }
-
-  private static String[] stream(String slot, String publication, String... more) {
-    PostgresServer pg = PG.server();
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "stream",
-                "--url",
-                pg.jdbcUrl(),
-                "--user",
-                pg.superuser(),
-                "--slot",
-                slot,
-                "--publication",
-                publication));
-    args.addAll(List.of(more));
-    return args.toArray(String[]::new);
   }
 
   @Test

@@ -17,8 +17,8 @@ import org.postgresql.replication.PGReplicationStream;
  * overhead.
  */
 final class BaselineContender implements Contender {
-  // PostgreSQL timestamps count microseconds from 2000-01-01.
-  private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
+  // PostgreSQL timestamps count microseconds from 2000-01-01 (the raw-frame probe's too).
+  static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
   private static final long STATUS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long IDLE_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -65,7 +65,7 @@ final class BaselineContender implements Contender {
 
       @Override
       public Throwable failure() {
-        return loop.done.isCompletedExceptionally() ? loop.done.handle((v, e) -> e).join() : null;
+        return Contender.failureOf(loop.done);
       }
 
       @Override

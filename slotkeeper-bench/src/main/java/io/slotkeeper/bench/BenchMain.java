@@ -750,11 +750,12 @@ public final class BenchMain {
     report.note(
         String.format(
             Locale.ROOT,
-            "The floor, in its own 30 s after the two (own slot and writer): a reader of raw"
+            "The floor, in its own %d s after the two (own slot and writer): a reader of raw"
                 + " frames that wakes on data and looks at one byte per message, p50 / p99 / p99.9 /"
                 + " max %s ms; of which commit → the walsender sending the row's frame (the XLogData"
                 + " header's send time, stamped as the frame is written to the socket) %s ms. Every"
                 + " reader's latency includes that server part.",
+            sizes.latencySeconds,
             lat(floor),
             lat(floor.serverSend())));
   }

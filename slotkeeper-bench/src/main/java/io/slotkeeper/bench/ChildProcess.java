@@ -87,8 +87,9 @@ final class ChildProcess implements Contender.Running {
 
   @Override
   public Throwable failure() {
-    if (done.isCompletedExceptionally()) {
-      return done.handle((v, e) -> e).join();
+    Throwable failed = Contender.failureOf(done);
+    if (failed != null) {
+      return failed;
     }
     if (!process.isAlive()) {
       // Its output ended before the counter's target: the child stopped on its own.

@@ -36,6 +36,20 @@ interface Contender {
   String name();
 
   /**
+   * What {@code done} failed with (unwrapped from a CompletionException), or null while it has not
+   * failed: how a reader's {@link Running#failure()} reads the future its loop completes.
+   */
+  static Throwable failureOf(java.util.concurrent.CompletableFuture<?> done) {
+    if (!done.isCompletedExceptionally()) {
+      return null;
+    }
+    Throwable e = done.handle((v, x) -> x).join();
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
+  }
+
+  /**
    * Starts reading {@code slot} (which must exist) through {@code publication}; returns once the
    * stream is open. {@code stallable} adds what the stall benchmark needs, and only then.
    */

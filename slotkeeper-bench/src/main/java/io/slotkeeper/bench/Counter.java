@@ -15,19 +15,40 @@ final class Counter implements ServerSendProbe.SendListener {
   private volatile long changes;
   // Latency samples (µs) of changes committed at or after this instant (Unix epoch µs).
   private volatile long latencyFromMicros = Long.MAX_VALUE;
-  private long[] samples = new long[0];
-  private int sampleCount;
-  // Commit to the server's send (µs), from the server-send probe only.
-  private long[] serverSamples = new long[0];
-  private int serverCount;
+  // Guarded by this.
+  private final Samples samples;
+  // Commit to the server's send (µs), from the server-send probe only. Guarded by this.
+  private final Samples serverSamples;
   // Run on the reader's thread as the first change arrives (the catch-up bench samples CPU there).
   private volatile Runnable onFirstChange;
 
   Counter(long target, boolean recordLatency) {
     this.target = target;
     this.recordLatency = recordLatency;
-    if (recordLatency) {
-      samples = new long[1 << 16];
+    // Room for 65,536 samples up front, so that recording seldom allocates.
+    int capacity = recordLatency ? 1 << 16 : 0;
+    this.samples = new Samples(capacity);
+    this.serverSamples = new Samples(capacity);
+  }
+
+  /** A growing array of samples, µs. */
+  private static final class Samples {
+    private long[] values;
+    private int count;
+
+    Samples(int capacity) {
+      values = new long[capacity];
+    }
+
+    void add(long micros) {
+      if (count == values.length) {
+        values = Arrays.copyOf(values, Math.max(1 << 16, count * 2));
+      }
+      values[count++] = micros;
+    }
+
+    long[] copy() {
+      return Arrays.copyOf(values, count);
     }
   }
 
@@ -35,7 +56,10 @@ final class Counter implements ServerSendProbe.SendListener {
   public void change(char kind, long commitMicros) {
     count();
     if (recordLatency && commitMicros >= latencyFromMicros) {
-      record(SlotkeeperContender.micros(java.time.Instant.now()) - commitMicros);
+      long now = SlotkeeperContender.micros(java.time.Instant.now());
+      synchronized (this) {
+        samples.add(now - commitMicros);
+      }
     }
   }
 
@@ -48,10 +72,7 @@ final class Counter implements ServerSendProbe.SendListener {
     change(kind, commitMicros);
     if (recordLatency && commitMicros >= latencyFromMicros) {
       synchronized (this) {
-        if (serverCount == serverSamples.length) {
-          serverSamples = Arrays.copyOf(serverSamples, Math.max(1 << 16, serverCount * 2));
-        }
-        serverSamples[serverCount++] = sentMicros - commitMicros;
+        serverSamples.add(sentMicros - commitMicros);
       }
     }
   }
@@ -62,13 +83,6 @@ final class Counter implements ServerSendProbe.SendListener {
     }
     // Single writer: a plain increment of the volatile is safe, and readers see a recent value.
     changes = changes + 1;
-  }
-
-  private synchronized void record(long micros) {
-    if (sampleCount == samples.length) {
-      samples = Arrays.copyOf(samples, samples.length * 2);
-    }
-    samples[sampleCount++] = micros;
   }
 
   @Override
@@ -98,11 +112,11 @@ final class Counter implements ServerSendProbe.SendListener {
   }
 
   synchronized long[] latencySamples() {
-    return Arrays.copyOf(samples, sampleCount);
+    return samples.copy();
   }
 
   /** Commit to the server's send of each recorded change; empty unless the reader was the probe. */
   synchronized long[] serverSamples() {
-    return Arrays.copyOf(serverSamples, serverCount);
+    return serverSamples.copy();
   }
 }

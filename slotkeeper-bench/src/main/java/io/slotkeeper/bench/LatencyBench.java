@@ -3,6 +3,7 @@ package io.slotkeeper.bench;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Commit-to-delivery latency under a steady write rate: a paced writer commits {@code
@@ -40,6 +41,17 @@ final class LatencyBench {
           s.length == 0 ? -1 : s[s.length - 1],
           serverSend);
     }
+
+    /** p50, p99, p99.9 and max, in ms, for the log. */
+    String figures() {
+      return String.format(
+          Locale.ROOT,
+          "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
+          p50Micros / 1e3,
+          p99Micros / 1e3,
+          p999Micros / 1e3,
+          maxMicros / 1e3);
+    }
   }
 
   private final BenchDb db;
@@ -63,11 +75,8 @@ final class LatencyBench {
       int jitQuietMaxSeconds,
       int seconds)
       throws Exception {
-    String table =
-        "lat_"
-            + (c instanceof SlotkeeperContender
-                ? "sk"
-                : c instanceof ServerSendProbe ? "sv" : "bl");
+    // One table, slot and publication per contender, named after it (dropped after its run).
+    String table = "lat_" + c.name().replaceAll("[^a-z0-9]", "_");
     String slot = table + "_slot";
     String pub = table + "_pub";
     db.execute("CREATE TABLE " + table + " (id bigint, a int, b int, note text)");
@@ -112,24 +121,12 @@ final class LatencyBench {
             counter.latencySamples(),
             server.length == 0 ? null : Result.of(c.name() + " to send", rate, server, null));
     log.printf(
-        "latency %-16s at %,.0f rows/s: %,d samples, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
-        c.name(),
-        rate,
-        r.samples(),
-        r.p50Micros() / 1e3,
-        r.p99Micros() / 1e3,
-        r.p999Micros() / 1e3,
-        r.maxMicros() / 1e3);
+        "latency %-16s at %,.0f rows/s: %,d samples, %s%n",
+        c.name(), rate, r.samples(), r.figures());
     if (r.serverSend() != null) {
-      Result sv = r.serverSend();
       log.printf(
-          "latency %-16s of which commit to the server's send: p50 %.2f ms, p99 %.2f ms, p99.9"
-              + " %.2f ms, max %.2f ms%n",
-          c.name(),
-          sv.p50Micros() / 1e3,
-          sv.p99Micros() / 1e3,
-          sv.p999Micros() / 1e3,
-          sv.maxMicros() / 1e3);
+          "latency %-16s of which commit to the server's send: %s%n",
+          c.name(), r.serverSend().figures());
     }
     return r;
   }

@@ -18,8 +18,7 @@ import org.postgresql.copy.CopyDual;
  * reader's p99 is above a target, the target is out of reach on that machine.
  */
 final class ServerSendProbe implements Contender {
-  // PostgreSQL timestamps count microseconds from 2000-01-01.
-  private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
+  private static final long PG_EPOCH_MICROS = BaselineContender.PG_EPOCH_MICROS;
   private static final long STATUS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   // 'w', the WAL start, the WAL end, the send time: then the pgoutput message.
   private static final int XLOG_HEADER = 1 + 8 + 8 + 8;
@@ -79,7 +78,7 @@ final class ServerSendProbe implements Contender {
 
       @Override
       public Throwable failure() {
-        return loop.done.isCompletedExceptionally() ? loop.done.handle((v, e) -> e).join() : null;
+        return Contender.failureOf(loop.done);
       }
 
       @Override

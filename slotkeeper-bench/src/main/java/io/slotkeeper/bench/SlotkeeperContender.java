@@ -89,14 +89,7 @@ final class SlotkeeperContender implements Contender {
 
       @Override
       public Throwable failure() {
-        if (done.isCompletedExceptionally()) {
-          try {
-            done.join();
-          } catch (RuntimeException e) {
-            return e.getCause() != null ? e.getCause() : e;
-          }
-        }
-        return null;
+        return Contender.failureOf(done);
       }
 
       @Override
